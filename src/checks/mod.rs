@@ -1,0 +1,1 @@
+//! Pure rules: observations → [`crate::model::Finding`]s. One module per area.

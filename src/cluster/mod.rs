@@ -1,0 +1,1 @@
+//! Kubernetes access: client from kubeconfig, scoped watchers feeding snapshots, logs, describe.

@@ -1,0 +1,1 @@
+//! Configuration file and paths (XDG via `directories`).

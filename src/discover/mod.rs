@@ -1,0 +1,1 @@
+//! Discovery by evidence: cluster objects → [`crate::model::Inventory`]. Pure functions.

@@ -1,0 +1,1 @@
+//! The integration graph: desired state, plan (diff), apply, verify.

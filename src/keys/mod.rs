@@ -1,0 +1,1 @@
+//! API keys: where each app keeps its key, verification, drift against the cluster Secret, sync.

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    k8s_nas::cli::main()
+}

@@ -1,0 +1,1 @@
+//! A Kubernetes API server faithful enough for kube-rs watchers and the real `kubectl`.

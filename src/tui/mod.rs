@@ -1,0 +1,1 @@
+//! The terminal UI: pure `update(Msg) -> Vec<Effect>` core, panes, widgets, themes, runtime loop.
