@@ -1,1 +1,2 @@
 //! The integration graph: desired state, plan (diff), apply, verify.
+pub mod fixtures;
