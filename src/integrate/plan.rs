@@ -1,0 +1,696 @@
+//! Plan: desired edges against what the apps have → per-edge state and the changes to make.
+//!
+//! Existing entries are matched by implementation + host (never by name alone), so a hand-made
+//! entry that points elsewhere is left alone and a new entry gets a name that does not collide.
+//! Fields the app masks (`********`) are not reported as drift. Nothing is deleted unless
+//! `prune`. A plan over an already-wired state has no writes.
+
+use super::compare::{compare_field, form_value, lookup, set_provider_field, FieldDiff, Mismatch};
+use super::desired::{Resolution, Unresolved};
+use super::edge::{Cmp, Current, Edge, EdgeKind, Profile, SvcRef};
+use crate::keys::WireJson;
+use crate::model::{AppError, ServiceId};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum EdgeState {
+    Configured,
+    Missing,
+    Drift { reasons: Vec<String> },
+    Unknown { why: String },
+}
+
+impl EdgeState {
+    /// ✔ configured, ✘ missing, ⚠ drift, ? unknown.
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            EdgeState::Configured => "✔",
+            EdgeState::Missing => "✘",
+            EdgeState::Drift { .. } => "⚠",
+            EdgeState::Unknown { .. } => "?",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum Change {
+    Create {
+        what: String,
+        #[serde(skip)]
+        body: WireJson,
+    },
+    Update {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<i64>,
+        what: String,
+        diffs: Vec<FieldDiff>,
+        #[serde(skip)]
+        body: WireJson,
+    },
+    /// Only with `prune`.
+    Delete { id: i64, what: String },
+    /// Needs a human; nothing is written.
+    Manual { reason: String },
+}
+
+impl Change {
+    pub fn is_write(&self) -> bool {
+        !matches!(self, Change::Manual { .. })
+    }
+    /// One line, secrets masked.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Create { what, .. } => format!("create {what}"),
+            Change::Update { what, diffs, .. } => {
+                let d: Vec<String> = diffs
+                    .iter()
+                    .map(|d| format!("{}: {} → {}", d.field, d.current, d.desired))
+                    .collect();
+                format!("update {what} ({})", d.join(", "))
+            }
+            Change::Delete { id, what } => format!("delete {what} (id {id})"),
+            Change::Manual { reason } => format!("manual: {reason}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EdgePlan {
+    pub id: String,
+    pub label: String,
+    pub kind: EdgeKind,
+    pub from: ServiceId,
+    pub to: ServiceId,
+    #[serde(flatten)]
+    pub state: EdgeState,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Plan {
+    pub edges: Vec<EdgePlan>,
+}
+
+impl Plan {
+    /// Number of writes (create, update, delete).
+    pub fn writes(&self) -> usize {
+        self.edges
+            .iter()
+            .flat_map(|e| &e.changes)
+            .filter(|c| c.is_write())
+            .count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.writes() == 0
+    }
+    /// A text table for the terminal; secrets masked.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for e in &self.edges {
+            out.push_str(&format!("{} {}\n", e.state.symbol(), e.label));
+            match &e.state {
+                EdgeState::Drift { reasons } => {
+                    for r in reasons {
+                        out.push_str(&format!("    ⚠ {r}\n"));
+                    }
+                }
+                EdgeState::Unknown { why } => out.push_str(&format!("    ? {why}\n")),
+                _ => {}
+            }
+            for c in &e.changes {
+                out.push_str(&format!("    → {}\n", c.describe()));
+            }
+        }
+        out.push_str(&format!("{} change(s) to apply\n", self.writes()));
+        out
+    }
+}
+
+/// Plan every edge. `currents` maps edge ids to what the `from` app returned.
+pub fn plan(
+    res: &Resolution,
+    currents: &BTreeMap<String, Result<Current, AppError>>,
+    prune: bool,
+) -> Plan {
+    let mut edges: Vec<EdgePlan> = res
+        .edges
+        .iter()
+        .map(|e| match currents.get(&e.id) {
+            Some(c) => plan_edge(e, c.as_ref(), prune),
+            None => unknown(e, "not read".into()),
+        })
+        .collect();
+    edges.extend(res.unresolved.iter().map(unresolved_plan));
+    Plan { edges }
+}
+
+pub fn unresolved_plan(u: &Unresolved) -> EdgePlan {
+    EdgePlan {
+        id: u.id.clone(),
+        label: u.label.clone(),
+        kind: u.kind,
+        from: u.from.clone(),
+        to: u.to.clone(),
+        state: EdgeState::Unknown { why: u.why.clone() },
+        changes: vec![],
+    }
+}
+
+fn unknown(edge: &Edge, why: String) -> EdgePlan {
+    shell(edge, EdgeState::Unknown { why }, vec![])
+}
+
+fn shell(edge: &Edge, state: EdgeState, changes: Vec<Change>) -> EdgePlan {
+    EdgePlan {
+        id: edge.id.clone(),
+        label: edge.label(),
+        kind: edge.kind,
+        from: edge.from.clone(),
+        to: edge.to.clone(),
+        state,
+        changes,
+    }
+}
+
+/// Plan one edge against what its `from` app returned.
+pub fn plan_edge(edge: &Edge, current: Result<&Current, &AppError>, prune: bool) -> EdgePlan {
+    let cur = match current {
+        Ok(c) => c,
+        Err(e) => {
+            return unknown(
+                edge,
+                format!("could not read {}: {}", edge.from_kind.display(), e.detail),
+            )
+        }
+    };
+    match edge.kind {
+        EdgeKind::DownloadClient | EdgeKind::UsenetClient | EdgeKind::ProwlarrApp => {
+            plan_provider(edge, cur, prune)
+        }
+        EdgeKind::RootFolder => plan_root_folder(edge, cur, prune),
+        EdgeKind::SeerrSonarr | EdgeKind::SeerrRadarr => plan_seerr_server(edge, cur, prune),
+        EdgeKind::SeerrJellyfin => plan_seerr_jellyfin(edge, cur),
+        EdgeKind::BazarrSonarr | EdgeKind::BazarrRadarr => plan_bazarr(edge, cur),
+    }
+}
+
+/// The service the entry's host must point at.
+fn match_target(edge: &Edge) -> Option<&SvcRef> {
+    edge.fields
+        .iter()
+        .filter(|f| ["host", "baseUrl", "hostname", "ip"].contains(&f.name.as_str()))
+        .find_map(|f| match &f.cmp {
+            Cmp::Host { target } | Cmp::Url { target } => Some(target),
+            _ => None,
+        })
+}
+
+fn host_of(edge: &Edge, item: &Value) -> Option<String> {
+    let (name, url) = match edge.kind {
+        EdgeKind::ProwlarrApp => ("baseUrl", true),
+        EdgeKind::SeerrSonarr | EdgeKind::SeerrRadarr => ("hostname", false),
+        _ => ("host", false),
+    };
+    let v = lookup(edge.kind, item, name, false)?.as_str()?;
+    if url {
+        super::edge::split_url(v).map(|(_, h, _, _)| h)
+    } else {
+        Some(v.to_string())
+    }
+}
+
+fn id_of(item: &Value) -> Option<i64> {
+    item.get("id").and_then(Value::as_i64)
+}
+
+fn name_of(item: &Value) -> String {
+    item.get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("(unnamed)")
+        .to_string()
+}
+
+/// Compare every enforced field of `edge` with `item`.
+fn mismatches(edge: &Edge, item: &Value) -> Vec<(bool, String, Value, Mismatch)> {
+    let mut out = Vec::new();
+    for (top, f) in edge
+        .top
+        .iter()
+        .map(|f| (true, f))
+        .chain(edge.fields.iter().map(|f| (false, f)))
+    {
+        if !f.enforce {
+            continue;
+        }
+        if let Some(m) = compare_field(edge, f, lookup(edge.kind, item, &f.name, top)) {
+            out.push((top, f.name.clone(), f.value.json(), m));
+        }
+    }
+    out
+}
+
+fn unique_name(want: &str, items: &[Value]) -> String {
+    let taken = |n: &str| items.iter().any(|i| name_of(i).eq_ignore_ascii_case(n));
+    if !taken(want) {
+        return want.to_string();
+    }
+    let mut n = 1;
+    loop {
+        let cand = if n == 1 {
+            format!("{want} (k8s-nas)")
+        } else {
+            format!("{want} (k8s-nas {n})")
+        };
+        if !taken(&cand) {
+            return cand;
+        }
+        n += 1;
+    }
+}
+
+fn drift_or_ok(reasons: Vec<String>) -> EdgeState {
+    if reasons.is_empty() {
+        EdgeState::Configured
+    } else {
+        EdgeState::Drift { reasons }
+    }
+}
+
+fn plan_provider(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
+    let what_kind = match edge.kind {
+        EdgeKind::ProwlarrApp => "application",
+        _ => "download client",
+    };
+    let same_impl: Vec<&Value> = cur
+        .items
+        .iter()
+        .filter(|i| {
+            i.get("implementation")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case(&edge.implementation))
+        })
+        .collect();
+    let target = match_target(edge);
+    let candidates: Vec<&Value> = same_impl
+        .iter()
+        .copied()
+        .filter(|i| match (target, host_of(edge, i)) {
+            (Some(t), Some(h)) => t.host_names_service(&h),
+            _ => false,
+        })
+        .collect();
+    let best = candidates
+        .iter()
+        .copied()
+        .find(|i| match (target, host_of(edge, i)) {
+            (Some(t), Some(h)) => t.host_reaches(&h),
+            _ => false,
+        })
+        .or_else(|| candidates.first().copied());
+
+    let mut changes = Vec::new();
+    let state = match best {
+        None => {
+            let mut body = cur
+                .template
+                .clone()
+                .unwrap_or_else(|| json!({"fields": []}));
+            if let Some(o) = body.as_object_mut() {
+                o.remove("id");
+                o.remove("presets");
+            }
+            for f in &edge.top {
+                body[f.name.as_str()] = f.value.json();
+            }
+            for f in &edge.fields {
+                set_provider_field(&mut body, &f.name, f.value.json());
+            }
+            let name = unique_name(&edge.name, &cur.items);
+            body["name"] = Value::String(name.clone());
+            if !body.get("tags").is_some_and(Value::is_array) {
+                body["tags"] = json!([]);
+            }
+            changes.push(Change::Create {
+                what: format!("{what_kind} {name} in {}", edge.from_kind.display()),
+                body: WireJson::new(body),
+            });
+            EdgeState::Missing
+        }
+        Some(item) => {
+            let ms = mismatches(edge, item);
+            if !ms.is_empty() {
+                let mut body = item.clone();
+                for (top, name, v, _) in &ms {
+                    if *top {
+                        body[name.as_str()] = v.clone();
+                    } else {
+                        set_provider_field(&mut body, name, v.clone());
+                    }
+                }
+                changes.push(Change::Update {
+                    id: id_of(item),
+                    what: format!(
+                        "{what_kind} {} in {}",
+                        name_of(item),
+                        edge.from_kind.display()
+                    ),
+                    diffs: ms.iter().map(|m| m.3.diff.clone()).collect(),
+                    body: WireJson::new(body),
+                });
+            }
+            drift_or_ok(ms.into_iter().map(|m| m.3.reason).collect())
+        }
+    };
+    if prune {
+        for i in same_impl {
+            if best.is_some_and(|b| std::ptr::eq(b, i)) {
+                continue;
+            }
+            if let Some(id) = id_of(i) {
+                changes.push(Change::Delete {
+                    id,
+                    what: format!(
+                        "{what_kind} {} in {} (not in the integration file)",
+                        name_of(i),
+                        edge.from_kind.display()
+                    ),
+                });
+            }
+        }
+    }
+    shell(edge, state, changes)
+}
+
+fn norm_path(p: &str) -> String {
+    let t = p.trim().trim_end_matches('/');
+    if t.is_empty() {
+        "/".into()
+    } else {
+        t.to_string()
+    }
+}
+
+fn pick<'a>(list: &'a [Profile], pref: Option<&str>) -> Option<&'a Profile> {
+    pref.and_then(|p| list.iter().find(|x| x.name.eq_ignore_ascii_case(p)))
+        .or_else(|| list.first())
+}
+
+fn plan_root_folder(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
+    let path = edge
+        .top
+        .iter()
+        .find(|f| f.name == "path")
+        .and_then(|f| f.value.json().as_str().map(norm_path))
+        .unwrap_or_default();
+    let app = edge.from_kind.display();
+    let found = cur.items.iter().find(|i| {
+        i.get("path")
+            .and_then(Value::as_str)
+            .is_some_and(|p| norm_path(p) == path)
+    });
+    let mut changes = Vec::new();
+    let state = match found {
+        Some(i) if i.get("accessible").and_then(Value::as_bool) == Some(false) => {
+            changes.push(Change::Manual {
+                reason: format!(
+                    "create {path} on the node and make it writable by the app's user (PUID 1000)"
+                ),
+            });
+            EdgeState::Drift {
+                reasons: vec![format!(
+                    "{app} root folder {path} is not accessible (missing or not writable)"
+                )],
+            }
+        }
+        Some(_) => EdgeState::Configured,
+        None => {
+            let mut body = json!({});
+            for f in &edge.top {
+                body[f.name.as_str()] = f.value.json();
+            }
+            let mut ok = true;
+            if edge.from_kind == crate::model::AppKind::Lidarr {
+                let q = pick(
+                    &cur.choices.quality_profiles,
+                    edge.choices.quality_profile.as_deref(),
+                );
+                let m = pick(
+                    &cur.choices.metadata_profiles,
+                    edge.choices
+                        .metadata_profile
+                        .as_deref()
+                        .or(Some("Standard")),
+                );
+                match (q, m) {
+                    (Some(q), Some(m)) => {
+                        body["defaultQualityProfileId"] = json!(q.id);
+                        body["defaultMetadataProfileId"] = json!(m.id);
+                    }
+                    _ => {
+                        ok = false;
+                        changes.push(Change::Manual {
+                            reason: format!(
+                                "cannot add {path}: Lidarr reported no quality or metadata profiles"
+                            ),
+                        });
+                    }
+                }
+            }
+            if ok {
+                changes.push(Change::Create {
+                    what: format!("root folder {path} in {app}"),
+                    body: WireJson::new(body),
+                });
+            }
+            EdgeState::Missing
+        }
+    };
+    if prune {
+        for i in &cur.items {
+            if found.is_some_and(|f| std::ptr::eq(f, i)) {
+                continue;
+            }
+            if let Some(id) = id_of(i) {
+                let p = i.get("path").and_then(Value::as_str).unwrap_or("?");
+                changes.push(Change::Delete {
+                    id,
+                    what: format!("root folder {p} in {app} (not in the integration file)"),
+                });
+            }
+        }
+    }
+    shell(edge, state, changes)
+}
+
+fn plan_seerr_server(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
+    let target = match_target(edge);
+    let to = edge.to_kind.display();
+    let matches_target = |i: &&Value| {
+        i.get("is4k").and_then(Value::as_bool) != Some(true)
+            && match (target, i.get("hostname").and_then(Value::as_str)) {
+                (Some(t), Some(h)) => t.host_names_service(h),
+                _ => false,
+            }
+    };
+    let found = cur.items.iter().find(matches_target);
+    let profile = pick(
+        &cur.choices.quality_profiles,
+        edge.choices.quality_profile.as_deref(),
+    );
+    let folder = edge
+        .choices
+        .root_folder
+        .as_deref()
+        .and_then(|p| {
+            cur.choices
+                .root_folders
+                .iter()
+                .find(|r| norm_path(r) == norm_path(p))
+        })
+        .or_else(|| cur.choices.root_folders.first());
+    let mut changes = Vec::new();
+    let state = match found {
+        None => {
+            match (profile, folder) {
+                (Some(p), Some(d)) => {
+                    let mut body = json!({});
+                    for f in &edge.fields {
+                        body[f.name.as_str()] = f.value.json();
+                    }
+                    body["activeProfileId"] = json!(p.id);
+                    body["activeProfileName"] = json!(p.name);
+                    body["activeDirectory"] = json!(d);
+                    changes.push(Change::Create {
+                        what: format!("{to} server in Jellyseerr"),
+                        body: WireJson::new(body),
+                    });
+                }
+                _ => changes.push(Change::Manual {
+                    reason: format!(
+                        "cannot choose a quality profile and root folder: {to} reported none \
+                         (check its API key and root folders)"
+                    ),
+                }),
+            }
+            EdgeState::Missing
+        }
+        Some(item) => {
+            let ms = mismatches(edge, item);
+            let mut reasons: Vec<String> = ms.iter().map(|m| m.3.reason.clone()).collect();
+            let mut diffs: Vec<FieldDiff> = ms.iter().map(|m| m.3.diff.clone()).collect();
+            let mut body = item.clone();
+            for (_, name, v, _) in &ms {
+                body[name.as_str()] = v.clone();
+            }
+            let have = item.get("activeProfileId").and_then(Value::as_i64);
+            let known = cur
+                .choices
+                .quality_profiles
+                .iter()
+                .any(|p| Some(p.id) == have);
+            if let (false, Some(p)) = (known, profile) {
+                reasons.push(format!(
+                    "{}: quality profile {} does not exist in {to}",
+                    edge.label(),
+                    have.map(|h| h.to_string())
+                        .unwrap_or_else(|| "(none)".into())
+                ));
+                diffs.push(FieldDiff {
+                    field: "activeProfileId".into(),
+                    current: have.map(|h| h.to_string()).unwrap_or_default(),
+                    desired: format!("{} ({})", p.id, p.name),
+                });
+                body["activeProfileId"] = json!(p.id);
+                body["activeProfileName"] = json!(p.name);
+            }
+            if !diffs.is_empty() {
+                if let Some(o) = body.as_object_mut() {
+                    o.remove("id");
+                }
+                changes.push(Change::Update {
+                    id: id_of(item),
+                    what: format!("{to} server {} in Jellyseerr", name_of(item)),
+                    diffs,
+                    body: WireJson::new(body),
+                });
+            }
+            drift_or_ok(reasons)
+        }
+    };
+    if prune {
+        for i in cur.items.iter().filter(|i| !matches_target(i)) {
+            if i.get("is4k").and_then(Value::as_bool) == Some(true) {
+                continue;
+            }
+            if let Some(id) = id_of(i) {
+                changes.push(Change::Delete {
+                    id,
+                    what: format!(
+                        "server {} in Jellyseerr (not in the integration file)",
+                        name_of(i)
+                    ),
+                });
+            }
+        }
+    }
+    shell(edge, state, changes)
+}
+
+fn plan_seerr_jellyfin(edge: &Edge, cur: &Current) -> EdgePlan {
+    let item = cur.items.first();
+    let configured = item
+        .and_then(|i| i.get("ip"))
+        .and_then(Value::as_str)
+        .is_some_and(|ip| !ip.trim().is_empty());
+    let Some(item) = item.filter(|_| configured) else {
+        let want: Vec<String> = edge
+            .fields
+            .iter()
+            .map(|f| format!("{} {}", f.name, f.value.shown()))
+            .collect();
+        return shell(
+            edge,
+            EdgeState::Missing,
+            vec![Change::Manual {
+                reason: format!(
+                    "Jellyseerr has no Jellyfin server yet: finish its setup by signing in with a \
+                     Jellyfin administrator ({})",
+                    want.join(", ")
+                ),
+            }],
+        );
+    };
+    let ms = mismatches(edge, item);
+    let mut changes = Vec::new();
+    if !ms.is_empty() {
+        let mut body = json!({});
+        for (_, name, v, _) in &ms {
+            body[name.as_str()] = v.clone();
+        }
+        changes.push(Change::Update {
+            id: None,
+            what: "Jellyfin settings in Jellyseerr".into(),
+            diffs: ms.iter().map(|m| m.3.diff.clone()).collect(),
+            body: WireJson::new(body),
+        });
+    }
+    shell(
+        edge,
+        drift_or_ok(ms.into_iter().map(|m| m.3.reason).collect()),
+        changes,
+    )
+}
+
+fn plan_bazarr(edge: &Edge, cur: &Current) -> EdgePlan {
+    let Some(item) = cur.items.first() else {
+        return unknown(edge, "Bazarr returned no settings".into());
+    };
+    let app = edge.to_kind.id();
+    let enabled = lookup(edge.kind, item, &format!("general.use_{app}"), false)
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let has_key = lookup(edge.kind, item, &format!("{app}.apikey"), false)
+        .and_then(Value::as_str)
+        .is_some_and(|k| !k.trim().is_empty());
+    let form = |fields: &mut dyn Iterator<Item = (String, Value)>| {
+        let mut body = serde_json::Map::new();
+        for (name, v) in fields {
+            body.insert(
+                format!("settings-{}", name.replace('.', "-")),
+                Value::String(form_value(&v)),
+            );
+        }
+        WireJson::new(Value::Object(body))
+    };
+    if !enabled && !has_key {
+        let body = form(&mut edge.fields.iter().map(|f| (f.name.clone(), f.value.json())));
+        return shell(
+            edge,
+            EdgeState::Missing,
+            vec![Change::Create {
+                what: format!("{} connection in Bazarr", edge.to_kind.display()),
+                body,
+            }],
+        );
+    }
+    let ms = mismatches(edge, item);
+    let mut changes = Vec::new();
+    if !ms.is_empty() {
+        let body = form(&mut ms.iter().map(|m| (m.1.clone(), m.2.clone())));
+        changes.push(Change::Update {
+            id: None,
+            what: format!("{} connection in Bazarr", edge.to_kind.display()),
+            diffs: ms.iter().map(|m| m.3.diff.clone()).collect(),
+            body,
+        });
+    }
+    shell(
+        edge,
+        drift_or_ok(ms.into_iter().map(|m| m.3.reason).collect()),
+        changes,
+    )
+}
