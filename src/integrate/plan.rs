@@ -280,11 +280,8 @@ fn drift_or_ok(reasons: Vec<String>) -> EdgeState {
     }
 }
 
-fn plan_provider(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
-    let what_kind = match edge.kind {
-        EdgeKind::ProwlarrApp => "application",
-        _ => "download client",
-    };
+/// Entries of the edge's implementation, and the one that is the edge (matched by host).
+fn find_provider<'a>(edge: &Edge, cur: &'a Current) -> (Vec<&'a Value>, Option<&'a Value>) {
     let same_impl: Vec<&Value> = cur
         .items
         .iter()
@@ -311,7 +308,48 @@ fn plan_provider(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
             _ => false,
         })
         .or_else(|| candidates.first().copied());
+    (same_impl, best)
+}
 
+/// The existing entry that is this edge, if any (what a connection test runs against).
+pub fn matched_entry<'a>(edge: &Edge, cur: &'a Current) -> Option<&'a Value> {
+    match edge.kind {
+        EdgeKind::DownloadClient | EdgeKind::UsenetClient | EdgeKind::ProwlarrApp => {
+            find_provider(edge, cur).1
+        }
+        EdgeKind::RootFolder => {
+            let path = edge
+                .top
+                .iter()
+                .find(|f| f.name == "path")
+                .and_then(|f| f.value.json().as_str().map(norm_path))?;
+            cur.items.iter().find(|i| {
+                i.get("path")
+                    .and_then(Value::as_str)
+                    .is_some_and(|p| norm_path(p) == path)
+            })
+        }
+        EdgeKind::SeerrSonarr | EdgeKind::SeerrRadarr => {
+            let target = match_target(edge)?;
+            cur.items.iter().find(|i| {
+                i.get("is4k").and_then(Value::as_bool) != Some(true)
+                    && i.get("hostname")
+                        .and_then(Value::as_str)
+                        .is_some_and(|h| target.host_names_service(h))
+            })
+        }
+        EdgeKind::SeerrJellyfin | EdgeKind::BazarrSonarr | EdgeKind::BazarrRadarr => {
+            cur.items.first()
+        }
+    }
+}
+
+fn plan_provider(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
+    let what_kind = match edge.kind {
+        EdgeKind::ProwlarrApp => "application",
+        _ => "download client",
+    };
+    let (same_impl, best) = find_provider(edge, cur);
     let mut changes = Vec::new();
     let state = match best {
         None => {
