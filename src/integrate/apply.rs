@@ -294,7 +294,7 @@ async fn apply_edge(
         verified,
         match &after {
             EdgeState::Drift { reasons } => reasons.join("; "),
-            other => format!("{}", other.symbol()),
+            other => other.symbol().to_string(),
         },
     );
     out.after = Some(after);

@@ -1,0 +1,220 @@
+//! Apply orchestration over the in-memory backend: plan → apply → re-read → test, idempotence,
+//! partial failure, prune.
+
+mod integrate_support;
+
+use integrate_support::*;
+use k8s_nas::integrate::fixtures::target_inventory;
+use k8s_nas::integrate::*;
+use k8s_nas::model::ServiceId;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+fn resolution() -> Resolution {
+    resolve(&Desired::default(), &target_inventory(), &secrets())
+}
+
+async fn read_plan(nas: &FakeNas, res: &Resolution, prune: bool) -> Plan {
+    let mut currents = BTreeMap::new();
+    for e in &res.edges {
+        currents.insert(e.id.clone(), nas.read(e).await);
+    }
+    plan(res, &currents, prune)
+}
+
+fn with_jellyfin(nas: &FakeNas) {
+    // Jellyseerr's setup wizard done by hand, on the container port (wrong: the Service is on 80).
+    nas.state.lock().unwrap().seerr_jellyfin = json!({"name": "NAS", "ip": "jellyfin",
+        "port": 8096, "useSsl": false, "urlBase": "/jellyfin", "apiKey": "jf-key"});
+}
+
+#[tokio::test]
+async fn fresh_nas_is_wired_and_second_apply_writes_nothing() {
+    let nas = FakeNas::new();
+    with_jellyfin(&nas);
+    let res = resolution();
+
+    let before = read_plan(&nas, &res, false).await;
+    // Jellyseerr cannot choose a root folder before Sonarr/Radarr have one: manual for now,
+    // created by apply's second phase.
+    assert_eq!(before.writes(), 15);
+    assert_eq!(
+        before
+            .edges
+            .iter()
+            .filter(|e| matches!(e.changes.as_slice(), [Change::Manual { .. }]))
+            .count(),
+        2
+    );
+    assert!(before
+        .edges
+        .iter()
+        .all(|e| e.state != EdgeState::Configured));
+
+    let events = Mutex::new(Vec::new());
+    let report = apply(
+        &nas,
+        &res.edges,
+        ApplyOptions {
+            prune: false,
+            test: true,
+        },
+        &|ev| events.lock().unwrap().push(ev),
+    )
+    .await;
+    assert!(report.all_verified(), "{:#?}", report.findings());
+    assert_eq!(report.writes(), 17);
+    assert_eq!(nas.write_count(), 17);
+    assert!(report
+        .outcomes
+        .iter()
+        .all(|o| o.test == TestOutcome::Passed));
+
+    // Every edge went through read, write, re-read, verify, test.
+    let events = events.into_inner().unwrap();
+    let dc = "download-client:media/sonarr->qbittorrent/qbittorrent";
+    let stages: Vec<Stage> = events
+        .iter()
+        .filter(|e| e.edge_id == dc)
+        .map(|e| e.stage)
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            Stage::Read,
+            Stage::Write,
+            Stage::Reread,
+            Stage::Verify,
+            Stage::Test
+        ]
+    );
+    assert!(events.iter().all(|e| e.ok));
+
+    // Jellyseerr chose the root folder Sonarr got in phase one.
+    {
+        let s = nas.state.lock().unwrap();
+        assert_eq!(
+            s.seerr_servers["sonarr"][0]["activeDirectory"],
+            "/data/media/tv"
+        );
+        assert_eq!(s.seerr_jellyfin["port"], 80);
+        assert_eq!(s.bazarr["sonarr"]["base_url"], "/sonarr");
+        // The stored qBittorrent password is the real one (reads show it masked).
+        let sonarr = &s.providers[&ServiceId::new("media", "sonarr")];
+        assert_eq!(sonarr.len(), 2);
+        assert!(sonarr[0]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["value"] == QBT_PASSWORD));
+    }
+
+    // The plan over the wired state is empty; a second apply makes zero writes.
+    let after = read_plan(&nas, &res, false).await;
+    assert!(after.is_empty(), "{}", after.render());
+    assert!(plan_findings(&after).is_empty());
+    let again = apply(&nas, &res.edges, ApplyOptions::default(), &|_| {}).await;
+    assert_eq!(again.writes(), 0);
+    assert!(again.all_verified());
+    assert_eq!(nas.write_count(), 17);
+}
+
+#[tokio::test]
+async fn partial_failure_reports_what_was_and_was_not_applied() {
+    let nas = FakeNas::new();
+    with_jellyfin(&nas);
+    nas.fail_writes
+        .lock()
+        .unwrap()
+        .insert(ServiceId::new("media", "radarr"));
+    nas.fail_tests
+        .lock()
+        .unwrap()
+        .insert("prowlarr-app:media/prowlarr->media/lidarr".into());
+    let res = resolution();
+    let events = Mutex::new(Vec::new());
+    let report = apply(
+        &nas,
+        &res.edges,
+        ApplyOptions {
+            prune: false,
+            test: true,
+        },
+        &|ev| events.lock().unwrap().push(ev),
+    )
+    .await;
+    assert!(!report.all_verified());
+    let failed: Vec<&EdgeOutcome> = report.outcomes.iter().filter(|o| !o.verified()).collect();
+    // Radarr's three edges (qBittorrent, SABnzbd, root folder), Jellyseerr → Radarr (Radarr has
+    // no root folder to choose) and the failed Lidarr test.
+    assert_eq!(failed.len(), 5, "{failed:#?}");
+    assert!(failed
+        .iter()
+        .any(|o| o.id.starts_with("seerr-radarr") && o.manual.len() == 1));
+    for o in failed.iter().filter(|o| o.from.as_str() == "media/radarr") {
+        assert!(matches!(o.failed, Some((Stage::Write, _))));
+        assert!(o.applied.is_empty());
+        assert_eq!(o.not_applied.len(), 1);
+    }
+    assert!(failed
+        .iter()
+        .any(|o| matches!(o.test, TestOutcome::Failed { .. })));
+    // Everything else was applied and verified.
+    assert_eq!(report.writes(), 17 - 4);
+    let findings = report.findings();
+    assert_eq!(findings.len(), 5);
+    assert!(findings
+        .iter()
+        .any(|f| f.message.contains("not applied: create download client")));
+    assert!(events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| e.stage == Stage::Write && !e.ok));
+
+    // Once Radarr accepts writes, a second apply finishes the job and only that.
+    nas.fail_writes.lock().unwrap().clear();
+    let report = apply(&nas, &res.edges, ApplyOptions::default(), &|_| {}).await;
+    assert_eq!(report.writes(), 4);
+    assert!(report.all_verified());
+}
+
+#[tokio::test]
+async fn prune_only_when_the_file_says_so() {
+    let nas = FakeNas::new();
+    with_jellyfin(&nas);
+    nas.state.lock().unwrap().providers.insert(
+        ServiceId::new("media", "sonarr"),
+        vec![json!({"id": 77, "name": "qBittorrent", "enable": true,
+            "implementation": "QBittorrent", "configContract": "QBittorrentSettings",
+            "fields": [{"name": "host", "value": "10.1.0.99"}, {"name": "password", "value": "x"}]})],
+    );
+    let res = resolution();
+    let report = apply(&nas, &res.edges, ApplyOptions::default(), &|_| {}).await;
+    assert!(report.all_verified(), "{:#?}", report.findings());
+    let names: Vec<String> = nas.state.lock().unwrap().providers
+        [&ServiceId::new("media", "sonarr")]
+        .iter()
+        .map(|i| i["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["qBittorrent", "qBittorrent (k8s-nas)", "SABnzbd"]);
+
+    let report = apply(
+        &nas,
+        &res.edges,
+        ApplyOptions {
+            prune: true,
+            test: false,
+        },
+        &|_| {},
+    )
+    .await;
+    assert_eq!(report.writes(), 1);
+    let ids: Vec<i64> = nas.state.lock().unwrap().providers[&ServiceId::new("media", "sonarr")]
+        .iter()
+        .filter_map(|i| i["id"].as_i64())
+        .collect();
+    assert!(!ids.contains(&77));
+    assert_eq!(ids.len(), 2);
+}
