@@ -36,17 +36,7 @@ async fn fresh_nas_is_wired_and_second_apply_writes_nothing() {
     let res = resolution();
 
     let before = read_plan(&nas, &res, false).await;
-    // Jellyseerr cannot choose a root folder before Sonarr/Radarr have one: manual for now,
-    // created by apply's second phase.
-    assert_eq!(before.writes(), 15);
-    assert_eq!(
-        before
-            .edges
-            .iter()
-            .filter(|e| matches!(e.changes.as_slice(), [Change::Manual { .. }]))
-            .count(),
-        2
-    );
+    assert_eq!(before.writes(), 17);
     assert!(before
         .edges
         .iter()
@@ -146,12 +136,8 @@ async fn partial_failure_reports_what_was_and_was_not_applied() {
     .await;
     assert!(!report.all_verified());
     let failed: Vec<&EdgeOutcome> = report.outcomes.iter().filter(|o| !o.verified()).collect();
-    // Radarr's three edges (qBittorrent, SABnzbd, root folder), Jellyseerr → Radarr (Radarr has
-    // no root folder to choose) and the failed Lidarr test.
-    assert_eq!(failed.len(), 5, "{failed:#?}");
-    assert!(failed
-        .iter()
-        .any(|o| o.id.starts_with("seerr-radarr") && o.manual.len() == 1));
+    // Radarr's three edges (qBittorrent, SABnzbd, root folder) and the failed Lidarr test.
+    assert_eq!(failed.len(), 4, "{failed:#?}");
     for o in failed.iter().filter(|o| o.from.as_str() == "media/radarr") {
         assert!(matches!(o.failed, Some((Stage::Write, _))));
         assert!(o.applied.is_empty());
@@ -161,9 +147,9 @@ async fn partial_failure_reports_what_was_and_was_not_applied() {
         .iter()
         .any(|o| matches!(o.test, TestOutcome::Failed { .. })));
     // Everything else was applied and verified.
-    assert_eq!(report.writes(), 17 - 4);
+    assert_eq!(report.writes(), 17 - 3);
     let findings = report.findings();
-    assert_eq!(findings.len(), 5);
+    assert_eq!(findings.len(), 4);
     assert!(findings
         .iter()
         .any(|f| f.message.contains("not applied: create download client")));
@@ -176,7 +162,7 @@ async fn partial_failure_reports_what_was_and_was_not_applied() {
     // Once Radarr accepts writes, a second apply finishes the job and only that.
     nas.fail_writes.lock().unwrap().clear();
     let report = apply(&nas, &res.edges, ApplyOptions::default(), &|_| {}).await;
-    assert_eq!(report.writes(), 4);
+    assert_eq!(report.writes(), 3);
     assert!(report.all_verified());
 }
 

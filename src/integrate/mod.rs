@@ -1,12 +1,12 @@
 //! The integration graph: desired state, plan (diff), apply, verify.
 //!
-//! * [`desired`]: the TOML file ([`desired::Desired`], defaults fit the target cluster) and
+//! * [`mod@desired`]: the TOML file ([`desired::Desired`], defaults fit the target cluster) and
 //!   [`desired::resolve`] → concrete [`edge::Edge`]s from the discovered inventory.
 //! * [`edge`]: edges, desired field values (secrets masked), what an app has ([`edge::Current`]).
 //! * [`compare`]: field comparison with reasons ("Prowlarr → Sonarr uses http://sonarr:8989 but
 //!   Sonarr serves /sonarr").
-//! * [`plan`]: per-edge state (✔ ✘ ⚠ ?) and changes; matching by implementation + host.
-//! * [`apply`]: orchestration over the [`apply::EdgeBackend`] trait the HTTP clients implement.
+//! * [`mod@plan`]: per-edge state (✔ ✘ ⚠ ?) and changes; matching by implementation + host.
+//! * [`mod@apply`]: orchestration over the [`apply::EdgeBackend`] trait the HTTP clients implement.
 //! * [`findings`]: findings for drifted/missing edges.
 //! * [`fixtures`]: an inventory shaped like the target cluster (tests, demo).
 //!
@@ -19,6 +19,8 @@ pub mod edge;
 pub mod findings;
 pub mod fixtures;
 pub mod plan;
+pub mod plan_apps;
+pub mod resolve;
 
 pub use apply::{
     apply, ApplyEvent, ApplyOptions, ApplyReport, EdgeBackend, EdgeOutcome, Stage, TestOutcome,

@@ -5,7 +5,7 @@
 //! Fields the app masks (`********`) are not reported as drift. Nothing is deleted unless
 //! `prune`. A plan over an already-wired state has no writes.
 
-use super::compare::{compare_field, form_value, lookup, set_provider_field, FieldDiff, Mismatch};
+use super::compare::{compare_field, lookup, set_provider_field, FieldDiff, Mismatch};
 use super::desired::{Resolution, Unresolved};
 use super::edge::{Cmp, Current, Edge, EdgeKind, Profile, SvcRef};
 use crate::keys::WireJson;
@@ -160,11 +160,11 @@ pub fn unresolved_plan(u: &Unresolved) -> EdgePlan {
     }
 }
 
-fn unknown(edge: &Edge, why: String) -> EdgePlan {
+pub(super) fn unknown(edge: &Edge, why: String) -> EdgePlan {
     shell(edge, EdgeState::Unknown { why }, vec![])
 }
 
-fn shell(edge: &Edge, state: EdgeState, changes: Vec<Change>) -> EdgePlan {
+pub(super) fn shell(edge: &Edge, state: EdgeState, changes: Vec<Change>) -> EdgePlan {
     EdgePlan {
         id: edge.id.clone(),
         label: edge.label(),
@@ -192,14 +192,16 @@ pub fn plan_edge(edge: &Edge, current: Result<&Current, &AppError>, prune: bool)
             plan_provider(edge, cur, prune)
         }
         EdgeKind::RootFolder => plan_root_folder(edge, cur, prune),
-        EdgeKind::SeerrSonarr | EdgeKind::SeerrRadarr => plan_seerr_server(edge, cur, prune),
-        EdgeKind::SeerrJellyfin => plan_seerr_jellyfin(edge, cur),
-        EdgeKind::BazarrSonarr | EdgeKind::BazarrRadarr => plan_bazarr(edge, cur),
+        EdgeKind::SeerrSonarr | EdgeKind::SeerrRadarr => {
+            super::plan_apps::plan_seerr_server(edge, cur, prune)
+        }
+        EdgeKind::SeerrJellyfin => super::plan_apps::plan_seerr_jellyfin(edge, cur),
+        EdgeKind::BazarrSonarr | EdgeKind::BazarrRadarr => super::plan_apps::plan_bazarr(edge, cur),
     }
 }
 
 /// The service the entry's host must point at.
-fn match_target(edge: &Edge) -> Option<&SvcRef> {
+pub(super) fn match_target(edge: &Edge) -> Option<&SvcRef> {
     edge.fields
         .iter()
         .filter(|f| ["host", "baseUrl", "hostname", "ip"].contains(&f.name.as_str()))
@@ -223,11 +225,11 @@ fn host_of(edge: &Edge, item: &Value) -> Option<String> {
     }
 }
 
-fn id_of(item: &Value) -> Option<i64> {
+pub(super) fn id_of(item: &Value) -> Option<i64> {
     item.get("id").and_then(Value::as_i64)
 }
 
-fn name_of(item: &Value) -> String {
+pub(super) fn name_of(item: &Value) -> String {
     item.get("name")
         .and_then(Value::as_str)
         .unwrap_or("(unnamed)")
@@ -235,7 +237,7 @@ fn name_of(item: &Value) -> String {
 }
 
 /// Compare every enforced field of `edge` with `item`.
-fn mismatches(edge: &Edge, item: &Value) -> Vec<(bool, String, Value, Mismatch)> {
+pub(super) fn mismatches(edge: &Edge, item: &Value) -> Vec<(bool, String, Value, Mismatch)> {
     let mut out = Vec::new();
     for (top, f) in edge
         .top
@@ -272,7 +274,7 @@ fn unique_name(want: &str, items: &[Value]) -> String {
     }
 }
 
-fn drift_or_ok(reasons: Vec<String>) -> EdgeState {
+pub(super) fn drift_or_ok(reasons: Vec<String>) -> EdgeState {
     if reasons.is_empty() {
         EdgeState::Configured
     } else {
@@ -423,7 +425,7 @@ fn plan_provider(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
     shell(edge, state, changes)
 }
 
-fn norm_path(p: &str) -> String {
+pub(super) fn norm_path(p: &str) -> String {
     let t = p.trim().trim_end_matches('/');
     if t.is_empty() {
         "/".into()
@@ -432,7 +434,7 @@ fn norm_path(p: &str) -> String {
     }
 }
 
-fn pick<'a>(list: &'a [Profile], pref: Option<&str>) -> Option<&'a Profile> {
+pub(super) fn pick<'a>(list: &'a [Profile], pref: Option<&str>) -> Option<&'a Profile> {
     pref.and_then(|p| list.iter().find(|x| x.name.eq_ignore_ascii_case(p)))
         .or_else(|| list.first())
 }
@@ -522,213 +524,4 @@ fn plan_root_folder(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
         }
     }
     shell(edge, state, changes)
-}
-
-fn plan_seerr_server(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
-    let target = match_target(edge);
-    let to = edge.to_kind.display();
-    let matches_target = |i: &&Value| {
-        i.get("is4k").and_then(Value::as_bool) != Some(true)
-            && match (target, i.get("hostname").and_then(Value::as_str)) {
-                (Some(t), Some(h)) => t.host_names_service(h),
-                _ => false,
-            }
-    };
-    let found = cur.items.iter().find(matches_target);
-    let profile = pick(
-        &cur.choices.quality_profiles,
-        edge.choices.quality_profile.as_deref(),
-    );
-    let folder = edge
-        .choices
-        .root_folder
-        .as_deref()
-        .and_then(|p| {
-            cur.choices
-                .root_folders
-                .iter()
-                .find(|r| norm_path(r) == norm_path(p))
-        })
-        .or_else(|| cur.choices.root_folders.first());
-    let mut changes = Vec::new();
-    let state = match found {
-        None => {
-            match (profile, folder) {
-                (Some(p), Some(d)) => {
-                    let mut body = json!({});
-                    for f in &edge.fields {
-                        body[f.name.as_str()] = f.value.json();
-                    }
-                    body["activeProfileId"] = json!(p.id);
-                    body["activeProfileName"] = json!(p.name);
-                    body["activeDirectory"] = json!(d);
-                    changes.push(Change::Create {
-                        what: format!("{to} server in Jellyseerr"),
-                        body: WireJson::new(body),
-                    });
-                }
-                _ => changes.push(Change::Manual {
-                    reason: format!(
-                        "cannot choose a quality profile and root folder: {to} reported none \
-                         (check its API key and root folders)"
-                    ),
-                }),
-            }
-            EdgeState::Missing
-        }
-        Some(item) => {
-            let ms = mismatches(edge, item);
-            let mut reasons: Vec<String> = ms.iter().map(|m| m.3.reason.clone()).collect();
-            let mut diffs: Vec<FieldDiff> = ms.iter().map(|m| m.3.diff.clone()).collect();
-            let mut body = item.clone();
-            for (_, name, v, _) in &ms {
-                body[name.as_str()] = v.clone();
-            }
-            let have = item.get("activeProfileId").and_then(Value::as_i64);
-            let known = cur
-                .choices
-                .quality_profiles
-                .iter()
-                .any(|p| Some(p.id) == have);
-            if let (false, Some(p)) = (known, profile) {
-                reasons.push(format!(
-                    "{}: quality profile {} does not exist in {to}",
-                    edge.label(),
-                    have.map(|h| h.to_string())
-                        .unwrap_or_else(|| "(none)".into())
-                ));
-                diffs.push(FieldDiff {
-                    field: "activeProfileId".into(),
-                    current: have.map(|h| h.to_string()).unwrap_or_default(),
-                    desired: format!("{} ({})", p.id, p.name),
-                });
-                body["activeProfileId"] = json!(p.id);
-                body["activeProfileName"] = json!(p.name);
-            }
-            if !diffs.is_empty() {
-                if let Some(o) = body.as_object_mut() {
-                    o.remove("id");
-                }
-                changes.push(Change::Update {
-                    id: id_of(item),
-                    what: format!("{to} server {} in Jellyseerr", name_of(item)),
-                    diffs,
-                    body: WireJson::new(body),
-                });
-            }
-            drift_or_ok(reasons)
-        }
-    };
-    if prune {
-        for i in cur.items.iter().filter(|i| !matches_target(i)) {
-            if i.get("is4k").and_then(Value::as_bool) == Some(true) {
-                continue;
-            }
-            if let Some(id) = id_of(i) {
-                changes.push(Change::Delete {
-                    id,
-                    what: format!(
-                        "server {} in Jellyseerr (not in the integration file)",
-                        name_of(i)
-                    ),
-                });
-            }
-        }
-    }
-    shell(edge, state, changes)
-}
-
-fn plan_seerr_jellyfin(edge: &Edge, cur: &Current) -> EdgePlan {
-    let item = cur.items.first();
-    let configured = item
-        .and_then(|i| i.get("ip"))
-        .and_then(Value::as_str)
-        .is_some_and(|ip| !ip.trim().is_empty());
-    let Some(item) = item.filter(|_| configured) else {
-        let want: Vec<String> = edge
-            .fields
-            .iter()
-            .map(|f| format!("{} {}", f.name, f.value.shown()))
-            .collect();
-        return shell(
-            edge,
-            EdgeState::Missing,
-            vec![Change::Manual {
-                reason: format!(
-                    "Jellyseerr has no Jellyfin server yet: finish its setup by signing in with a \
-                     Jellyfin administrator ({})",
-                    want.join(", ")
-                ),
-            }],
-        );
-    };
-    let ms = mismatches(edge, item);
-    let mut changes = Vec::new();
-    if !ms.is_empty() {
-        let mut body = json!({});
-        for (_, name, v, _) in &ms {
-            body[name.as_str()] = v.clone();
-        }
-        changes.push(Change::Update {
-            id: None,
-            what: "Jellyfin settings in Jellyseerr".into(),
-            diffs: ms.iter().map(|m| m.3.diff.clone()).collect(),
-            body: WireJson::new(body),
-        });
-    }
-    shell(
-        edge,
-        drift_or_ok(ms.into_iter().map(|m| m.3.reason).collect()),
-        changes,
-    )
-}
-
-fn plan_bazarr(edge: &Edge, cur: &Current) -> EdgePlan {
-    let Some(item) = cur.items.first() else {
-        return unknown(edge, "Bazarr returned no settings".into());
-    };
-    let app = edge.to_kind.id();
-    let enabled = lookup(edge.kind, item, &format!("general.use_{app}"), false)
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let has_key = lookup(edge.kind, item, &format!("{app}.apikey"), false)
-        .and_then(Value::as_str)
-        .is_some_and(|k| !k.trim().is_empty());
-    let form = |fields: &mut dyn Iterator<Item = (String, Value)>| {
-        let mut body = serde_json::Map::new();
-        for (name, v) in fields {
-            body.insert(
-                format!("settings-{}", name.replace('.', "-")),
-                Value::String(form_value(&v)),
-            );
-        }
-        WireJson::new(Value::Object(body))
-    };
-    if !enabled && !has_key {
-        let body = form(&mut edge.fields.iter().map(|f| (f.name.clone(), f.value.json())));
-        return shell(
-            edge,
-            EdgeState::Missing,
-            vec![Change::Create {
-                what: format!("{} connection in Bazarr", edge.to_kind.display()),
-                body,
-            }],
-        );
-    }
-    let ms = mismatches(edge, item);
-    let mut changes = Vec::new();
-    if !ms.is_empty() {
-        let body = form(&mut ms.iter().map(|m| (m.1.clone(), m.2.clone())));
-        changes.push(Change::Update {
-            id: None,
-            what: format!("{} connection in Bazarr", edge.to_kind.display()),
-            diffs: ms.iter().map(|m| m.3.diff.clone()).collect(),
-            body,
-        });
-    }
-    shell(
-        edge,
-        drift_or_ok(ms.into_iter().map(|m| m.3.reason).collect()),
-        changes,
-    )
 }
