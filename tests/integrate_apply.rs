@@ -204,3 +204,78 @@ async fn prune_only_when_the_file_says_so() {
     assert!(!ids.contains(&77));
     assert_eq!(ids.len(), 2);
 }
+
+/// Wraps the fake: the first read of each *arr app waits until all three are reading at once
+/// (so a sequential apply would time out), and counts how many calls per app overlap.
+struct Gate {
+    inner: FakeNas,
+    barrier: tokio::sync::Barrier,
+    seen: Mutex<std::collections::BTreeSet<ServiceId>>,
+    in_flight: Mutex<BTreeMap<ServiceId, usize>>,
+    max_per_app: Mutex<usize>,
+}
+
+#[async_trait::async_trait]
+impl EdgeBackend for Gate {
+    async fn read(&self, edge: &Edge) -> Result<Current, k8s_nas::model::AppError> {
+        {
+            let mut f = self.in_flight.lock().unwrap();
+            let n = f.entry(edge.from.clone()).or_default();
+            *n += 1;
+            let mut m = self.max_per_app.lock().unwrap();
+            *m = (*m).max(*n);
+        }
+        let first = self.seen.lock().unwrap().insert(edge.from.clone());
+        if first && edge.kind == EdgeKind::DownloadClient {
+            let waited =
+                tokio::time::timeout(std::time::Duration::from_secs(2), self.barrier.wait()).await;
+            if waited.is_err() {
+                return Err(k8s_nas::model::AppError::new(
+                    k8s_nas::model::AppErrorKind::Timeout { after_ms: 2000 },
+                    "apps were not read in parallel",
+                ));
+            }
+        }
+        tokio::task::yield_now().await;
+        let r = self.inner.read(edge).await;
+        *self.in_flight.lock().unwrap().get_mut(&edge.from).unwrap() -= 1;
+        r
+    }
+    async fn create(
+        &self,
+        e: &Edge,
+        b: &k8s_nas::keys::WireJson,
+    ) -> Result<(), k8s_nas::model::AppError> {
+        self.inner.create(e, b).await
+    }
+    async fn update(
+        &self,
+        e: &Edge,
+        id: Option<i64>,
+        b: &k8s_nas::keys::WireJson,
+    ) -> Result<(), k8s_nas::model::AppError> {
+        self.inner.update(e, id, b).await
+    }
+    async fn delete(&self, e: &Edge, id: i64) -> Result<(), k8s_nas::model::AppError> {
+        self.inner.delete(e, id).await
+    }
+    async fn test(&self, e: &Edge, v: &serde_json::Value) -> Result<(), k8s_nas::model::AppError> {
+        self.inner.test(e, v).await
+    }
+}
+
+#[tokio::test]
+async fn apps_run_in_parallel_one_writer_per_app() {
+    let gate = Gate {
+        inner: FakeNas::new(),
+        barrier: tokio::sync::Barrier::new(3),
+        seen: Mutex::default(),
+        in_flight: Mutex::default(),
+        max_per_app: Mutex::new(0),
+    };
+    with_jellyfin(&gate.inner);
+    let res = resolution();
+    let report = apply(&gate, &res.edges, ApplyOptions::default(), &|_| {}).await;
+    assert!(report.all_verified(), "{:#?}", report.findings());
+    assert_eq!(*gate.max_per_app.lock().unwrap(), 1);
+}
