@@ -37,6 +37,7 @@ async fn fresh_nas_is_wired_and_second_apply_writes_nothing() {
 
     let before = read_plan(&nas, &res, false).await;
     assert_eq!(before.writes(), 17);
+    assert_eq!(before.exit_code(), 1);
     assert!(before
         .edges
         .iter()
@@ -103,6 +104,7 @@ async fn fresh_nas_is_wired_and_second_apply_writes_nothing() {
     // The plan over the wired state is empty; a second apply makes zero writes.
     let after = read_plan(&nas, &res, false).await;
     assert!(after.is_empty(), "{}", after.render());
+    assert_eq!(after.exit_code(), 0);
     assert!(plan_findings(&after).is_empty());
     let again = apply(&nas, &res.edges, ApplyOptions::default(), &|_| {}).await;
     assert_eq!(again.writes(), 0);

@@ -92,6 +92,27 @@ async fn node_path_source_reads_each_apps_file() {
         .await
         .unwrap_err();
     assert_eq!(errs.len(), 2);
+
+    // Every app with a key file is observed; errors carry the reason, keys feed the resolver.
+    let observed = observe_keys(&[&src, &supplied], &inv).await;
+    assert_eq!(observed.len(), 7);
+    let lidarr = observed
+        .iter()
+        .find(|(o, _)| o.kind == AppKind::Lidarr)
+        .unwrap();
+    assert!(lidarr
+        .0
+        .key
+        .as_ref()
+        .unwrap_err()
+        .contains("does not exist"));
+    let obs: Vec<AppKeyObservation> = observed.into_iter().map(|(o, _)| o).collect();
+    let known = k8s_nas::integrate::KnownSecrets::default().with_app_keys(&obs);
+    assert_eq!(known.app_keys.len(), 5);
+    assert_eq!(
+        known.app_keys[&ServiceId::new("media", "radarr")].expose(),
+        RADARR
+    );
 }
 
 fn obs(kind: AppKind, key: Result<&str, &str>) -> AppKeyObservation {

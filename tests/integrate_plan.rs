@@ -331,6 +331,7 @@ fn root_folders_seerr_bazarr_and_unknown() {
     assert!(matches!(p.state, EdgeState::Unknown { .. }));
     let plan = Plan { edges: vec![p] };
     assert!(plan.is_empty());
+    assert_eq!(plan.exit_code(), 2);
     let f = plan_findings(&plan);
     assert_eq!(f[0].code, "integrate.unknown");
 }

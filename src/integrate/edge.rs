@@ -311,3 +311,55 @@ pub fn split_url(s: &str) -> Option<(String, String, Option<u16>, String)> {
         norm_base(u.path()),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn qbt(caller_ns: &str) -> SvcRef {
+        SvcRef {
+            app: AppKind::Qbittorrent,
+            service: "qbittorrent".into(),
+            namespace: "qbittorrent".into(),
+            url_base: String::new(),
+            caller_ns: caller_ns.into(),
+        }
+    }
+
+    #[test]
+    fn host_resolution_follows_cluster_dns() {
+        let t = qbt("media");
+        assert!(t.host_reaches("qbittorrent.qbittorrent"));
+        assert!(t.host_reaches("qbittorrent.qbittorrent.svc"));
+        assert!(t.host_reaches("QBittorrent.qbittorrent.svc.cluster.local."));
+        assert!(
+            !t.host_reaches("qbittorrent"),
+            "short name from another namespace"
+        );
+        assert!(!t.host_reaches("qbittorrent.media"));
+        assert!(!t.host_reaches("qbittorrent.qbittorrent.example.com"));
+        assert!(qbt("qbittorrent").host_reaches("qbittorrent"));
+        assert!(t.host_names_service("qbittorrent"));
+        assert!(!t.host_names_service("10.43.0.12"));
+    }
+
+    #[test]
+    fn loose_values_and_urls() {
+        assert!(loose_eq(&json!(8080), &json!("8080")));
+        assert!(loose_eq(&json!(true), &json!("True")));
+        assert!(loose_eq(&json!(1.0), &json!(1)));
+        assert!(loose_eq(&json!(null), &json!("")));
+        assert!(!loose_eq(&json!("tv"), &json!("tv-sonarr")));
+        assert!(!loose_eq(&json!([1, 2]), &json!([1])));
+        assert_eq!(
+            split_url("http://sonarr:8989/sonarr/"),
+            Some(("http".into(), "sonarr".into(), Some(8989), "/sonarr".into()))
+        );
+        assert_eq!(
+            split_url("http://sonarr"),
+            Some(("http".into(), "sonarr".into(), Some(80), String::new()))
+        );
+        assert_eq!(split_url("not a url"), None);
+    }
+}

@@ -107,6 +107,29 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.writes() == 0
     }
+    /// Steps left to a human (Jellyseerr's setup wizard, a folder to create on the node …).
+    pub fn manual_steps(&self) -> usize {
+        self.edges
+            .iter()
+            .flat_map(|e| &e.changes)
+            .filter(|c| !c.is_write())
+            .count()
+    }
+    /// `integrate plan` exit code: 0 nothing to do, 1 changes pending (writes or manual steps),
+    /// 2 nothing pending but some edges could not be read or resolved.
+    pub fn exit_code(&self) -> i32 {
+        if self.writes() > 0 || self.manual_steps() > 0 {
+            1
+        } else if self
+            .edges
+            .iter()
+            .any(|e| matches!(e.state, EdgeState::Unknown { .. }))
+        {
+            2
+        } else {
+            0
+        }
+    }
     /// A text table for the terminal; secrets masked.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -20,6 +20,35 @@ pub struct KnownSecrets {
 }
 
 impl KnownSecrets {
+    /// Add the keys read from the apps (they win over the Secret's values).
+    pub fn with_app_keys<'a>(
+        mut self,
+        observed: impl IntoIterator<Item = &'a crate::keys::AppKeyObservation>,
+    ) -> Self {
+        for o in observed {
+            if let Ok(k) = &o.key {
+                if !k.is_empty() {
+                    self.app_keys.insert(o.service.clone(), k.clone());
+                }
+            }
+        }
+        self
+    }
+
+    /// Add every key of a Kubernetes Secret (decoded by [`crate::keys::decode_secret`]).
+    pub fn with_secret(
+        mut self,
+        namespace: &str,
+        name: &str,
+        values: &BTreeMap<String, Secret>,
+    ) -> Self {
+        for (k, v) in values {
+            self.refs
+                .insert(SecretRef::new(namespace, name, k), v.clone());
+        }
+        self
+    }
+
     pub fn get(&self, r: &SecretRef) -> Option<&Secret> {
         self.refs.get(r).filter(|s| !s.is_empty())
     }

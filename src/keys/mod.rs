@@ -15,5 +15,5 @@ pub use drift::{
     KeyChange, KeyDrift, KeyDriftState, SecretTarget, SyncPlan, SyncWrite, WireJson,
 };
 pub use parse::{key_file, parse_key, KeyError, KeyFile, KeyFormat};
-pub use source::{find_key_in, FoundKey, KeySource, NodePathSource, SuppliedKeys};
+pub use source::{find_key_in, observe_keys, FoundKey, KeySource, NodePathSource, SuppliedKeys};
 pub use verify::{classify_verification, KeyVerdict};

@@ -153,6 +153,36 @@ impl KeySource for SuppliedKeys {
     }
 }
 
+/// Look up the key of every discovered app that keeps one in a file, trying `sources` in order.
+/// Errors become [`super::AppKeyObservation`]s with the reason, never a panic.
+pub async fn observe_keys(
+    sources: &[&dyn KeySource],
+    inv: &crate::model::Inventory,
+) -> Vec<(super::AppKeyObservation, Option<String>)> {
+    let mut out = Vec::new();
+    for svc in inv.services.iter().filter(|s| key_file(s.kind).is_some()) {
+        let (key, origin) = match find_key_in(sources, svc).await {
+            Ok(found) => (Ok(found.key), Some(found.origin)),
+            Err(errors) => {
+                let why: Vec<String> = errors
+                    .iter()
+                    .map(|(src, e)| format!("{src}: {e}"))
+                    .collect();
+                (Err(why.join("; ")), None)
+            }
+        };
+        out.push((
+            super::AppKeyObservation {
+                service: svc.id.clone(),
+                kind: svc.kind,
+                key,
+            },
+            origin,
+        ));
+    }
+    out
+}
+
 /// Try sources in order; the first key found wins. Returns every error when none finds one.
 pub async fn find_key_in(
     sources: &[&dyn KeySource],
