@@ -141,7 +141,13 @@ async fn partial_failure_reports_what_was_and_was_not_applied() {
     // Radarr's three edges (qBittorrent, SABnzbd, root folder) and the failed Lidarr test.
     assert_eq!(failed.len(), 4, "{failed:#?}");
     for o in failed.iter().filter(|o| o.from.as_str() == "media/radarr") {
-        assert!(matches!(o.failed, Some((Stage::Write, _))));
+        assert!(matches!(
+            o.failed,
+            Some(Failure {
+                stage: Stage::Write,
+                ..
+            })
+        ));
         assert!(o.applied.is_empty());
         assert_eq!(o.not_applied.len(), 1);
     }

@@ -27,7 +27,9 @@ use serde_json::Value;
 /// * `RootFolder`: `GET|POST|DELETE /rootfolder`; Lidarr `read` also fills
 ///   `choices.quality_profiles`/`metadata_profiles`; `test`: the folder is `accessible`.
 /// * Jellyseerr servers: `GET|POST /api/v1/settings/{sonarr,radarr}`, `PUT|DELETE …/{id}`;
-///   `read` fills `choices` from `POST …/test` for the target; `test` = `POST …/test`.
+///   `read` fills `choices` from `POST …/test` called with the edge's desired `hostname`,
+///   `port`, `apiKey`, `useSsl`, `baseUrl` (`profiles`, `rootFolders[].path`); `test` =
+///   `POST …/test` with the entry.
 /// * `SeerrJellyfin`: `read` = `[GET /api/v1/settings/jellyfin]`; `update` = `POST` the body.
 /// * Bazarr: `read` = `[GET /api/system/settings]`; `create`/`update` = `POST
 ///   /api/system/settings` form-encoding the body's string values; `test` = its system status.
@@ -76,6 +78,13 @@ pub enum TestOutcome {
     Skipped,
 }
 
+/// The stage at which an edge stopped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub stage: Stage,
+    pub error: AppError,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EdgeOutcome {
     pub id: String,
@@ -90,7 +99,7 @@ pub struct EdgeOutcome {
     /// Steps left to a human.
     pub manual: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub failed: Option<(Stage, AppError)>,
+    pub failed: Option<Failure>,
     /// State after the re-read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<EdgeState>,
@@ -124,7 +133,7 @@ impl ApplyReport {
             .iter()
             .filter(|o| !o.verified())
             .map(|o| {
-                let (msg, fix) = if let Some((stage, e)) = &o.failed {
+                let (msg, fix) = if let Some(Failure { stage, error: e }) = &o.failed {
                     let left = if o.not_applied.is_empty() {
                         String::new()
                     } else {
@@ -231,7 +240,10 @@ async fn apply_edge(
         Ok(c) => c,
         Err(e) => {
             emit(Stage::Read, false, e.detail.clone());
-            out.failed = Some((Stage::Read, e));
+            out.failed = Some(Failure {
+                stage: Stage::Read,
+                error: e,
+            });
             return out;
         }
     };
@@ -263,7 +275,10 @@ async fn apply_edge(
                     format!("{}: {}", c.describe(), e.detail),
                 );
                 out.not_applied.push(c.describe());
-                out.failed = Some((Stage::Write, e));
+                out.failed = Some(Failure {
+                    stage: Stage::Write,
+                    error: e,
+                });
                 break;
             }
         }
@@ -279,7 +294,10 @@ async fn apply_edge(
             Err(e) => {
                 emit(Stage::Reread, false, e.detail.clone());
                 if out.failed.is_none() {
-                    out.failed = Some((Stage::Reread, e));
+                    out.failed = Some(Failure {
+                        stage: Stage::Reread,
+                        error: e,
+                    });
                 }
                 return out;
             }

@@ -259,11 +259,28 @@ pub struct AppChoices {
 ///   profiles and root folders of the `…/test` answer for the target.
 /// * `SeerrJellyfin`: `items` = `[GET /api/v1/settings/jellyfin]`.
 /// * `BazarrSonarr`/`BazarrRadarr`: `items` = `[GET /api/system/settings]`.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// `Debug` prints only counts: apps return some keys in clear (Jellyseerr, Bazarr).
+#[derive(Clone, Default, PartialEq)]
 pub struct Current {
     pub items: Vec<Value>,
     pub template: Option<Value>,
     pub choices: AppChoices,
+}
+
+impl fmt::Debug for Current {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Current {{ items: {}, template: {}, quality_profiles: {}, metadata_profiles: {}, \
+             root_folders: {} }}",
+            self.items.len(),
+            self.template.is_some(),
+            self.choices.quality_profiles.len(),
+            self.choices.metadata_profiles.len(),
+            self.choices.root_folders.len()
+        )
+    }
 }
 
 impl Current {

@@ -23,7 +23,8 @@ pub mod plan_apps;
 pub mod resolve;
 
 pub use apply::{
-    apply, ApplyEvent, ApplyOptions, ApplyReport, EdgeBackend, EdgeOutcome, Stage, TestOutcome,
+    apply, ApplyEvent, ApplyOptions, ApplyReport, EdgeBackend, EdgeOutcome, Failure, Stage,
+    TestOutcome,
 };
 pub use desired::{resolve, Desired, KnownSecrets, Resolution, SecretRef, Unresolved};
 pub use edge::{AppChoices, Current, Edge, EdgeKind, Profile};
