@@ -8,7 +8,7 @@ use super::rows::{age, Tone};
 use super::theme::Theme;
 use crate::model::Severity;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
@@ -53,7 +53,7 @@ fn severity_role(s: Severity) -> &'static str {
 
 fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [info, hints, logo] = Layout::horizontal([
-        Constraint::Length(52),
+        Constraint::Length(60),
         Constraint::Fill(1),
         Constraint::Length(12),
     ])
@@ -84,7 +84,7 @@ fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let health = if counts.is_empty() {
         "ok".to_string()
     } else {
-        format!("{} ({})", worst.label(), counts.join(", "))
+        format!("{}: {}", worst.label(), counts.join(", "))
     };
     let running = app.tasks.running();
     let refresh = match &app.cluster {
@@ -175,10 +175,18 @@ fn render_prompt(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let text_area = Rect::new(inner.x + 1, inner.y, inner.width - 1, 1);
     f.render_widget(&input, text_area);
     if let Some(rest) = p.suggestion() {
-        let used = (p.text().width() + 1) as u16;
+        // Drawn from the cursor cell on, its first character in cursor style.
+        let used = p.text().width() as u16;
         if used < text_area.width {
+            let mut chars = rest.chars();
+            let first = chars.next().map(String::from).unwrap_or_default();
+            let suggest = theme.style("prompt.suggest");
+            let line = Line::from(vec![
+                Span::styled(first, suggest.add_modifier(Modifier::REVERSED)),
+                Span::styled(chars.collect::<String>(), suggest),
+            ]);
             f.render_widget(
-                Paragraph::new(Span::styled(rest, theme.style("prompt.suggest"))),
+                Paragraph::new(line),
                 Rect::new(text_area.x + used, inner.y, text_area.width - used, 1),
             );
         }
@@ -192,12 +200,12 @@ fn render_body(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         View::Findings => findings::render(f, area, app, theme),
         View::Tasks => tasks::render(f, area, app, theme),
         View::Detail(id) => {
-            let role = Tone::of_severity(detail::worst_for(app, id)).role();
+            let worst = detail::worst_for(app, id);
             let title = Line::from(vec![
                 Span::styled(format!(" {id} "), theme.style("title")),
                 Span::styled(
-                    format!("[{}] ", role.replace("base", "ok")),
-                    theme.style(role),
+                    format!("[{}] ", worst.label()),
+                    theme.style(severity_role(worst)),
                 ),
             ]);
             let lines = detail::lines(app, id, theme);

@@ -79,7 +79,7 @@ pub struct ServiceRow {
     pub observed_at: Option<Timestamp>,
     /// Worst finding about this service.
     pub worst: Severity,
-    /// Lower-cased text of the filterable columns, tab separated.
+    /// Lower-cased text of the filterable columns, one per line (so `^`/`$` anchor per column).
     pub haystack: String,
 }
 
@@ -114,10 +114,8 @@ pub fn build_row(
     let http = obs.map_or(Cell::new("—", Tone::Muted), http_cell);
     let health = obs.map_or(Cell::new("—", Tone::Muted), |o| health_cell(&o.health));
     let vpn = match &svc.vpn {
-        Some(v) => Cell::new(
-            format!("vpn:{}", v.provider.as_deref().unwrap_or(&v.container)),
-            Tone::Ok,
-        ),
+        // The badge only; provider and type are in the detail pane.
+        Some(_) => Cell::new("vpn", Tone::Ok),
         None => Cell::new("", Tone::Muted),
     };
     let worst =
@@ -131,7 +129,7 @@ pub fn build_row(
         health.text.as_str(),
         vpn.text.as_str(),
     ]
-    .join("\t")
+    .join("\n")
     .to_lowercase();
     ServiceRow {
         id: svc.id.clone(),
@@ -323,6 +321,7 @@ impl Filter {
         }
         let matcher = match regex::RegexBuilder::new(pat)
             .case_insensitive(true)
+            .multi_line(true)
             .size_limit(1 << 20)
             .build()
         {
@@ -447,7 +446,9 @@ mod tests {
     #[test]
     fn filters() {
         let f = Filter::new("son").unwrap();
-        assert!(f.matches("sonarr\tsonarr"));
+        assert!(f.matches("sonarr\nsonarr"));
+        let f = Filter::new("arr$").unwrap();
+        assert!(f.matches("radarr\nradarr\nmedia") && !f.matches("jellyfin\nmedia"));
         let f = Filter::new("^rad|lid").unwrap();
         assert!(f.matches("radarr") && f.matches("lidarr") && !f.matches("sonarr"));
         let f = Filter::new("!son").unwrap();

@@ -144,7 +144,12 @@ pub fn lines<'a>(app: &App, id: &ServiceId, theme: &Theme) -> Vec<Line<'a>> {
             let h = health_cell(&o.health);
             out.push(kv(theme, "app health", h.text, theme.style(h.tone.role())));
             match &o.health {
-                Err(e) => out.push(kv(theme, "", e.detail.clone(), theme.style("error"))),
+                Err(e) => {
+                    let probe_err = o.probe.as_ref().and_then(|p| p.error.as_ref());
+                    if probe_err.is_none_or(|p| p.detail != e.detail) {
+                        out.push(kv(theme, "", e.detail.clone(), theme.style("error")));
+                    }
+                }
                 Ok(health) => {
                     if let Some(v) = &health.version {
                         out.push(kv(theme, "version", v.clone(), base));

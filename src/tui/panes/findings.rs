@@ -58,7 +58,7 @@ impl FindingsState {
 
 fn haystack(f: &Finding) -> String {
     format!(
-        "{}\t{}\t{}\t{}",
+        "{}\n{}\n{}\n{}",
         f.severity.label(),
         f.code,
         f.subject,

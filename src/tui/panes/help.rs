@@ -20,31 +20,35 @@ fn pane_name(p: PaneKind) -> &'static str {
 }
 
 pub fn lines<'a>(app: &App, pane: PaneKind, theme: &Theme) -> Vec<Line<'a>> {
-    let row = |k: String, d: &str| {
-        Line::from(vec![
-            Span::styled(format!("  {k:<22}"), theme.style("header.key")),
-            Span::styled(d.to_string(), theme.style("base")),
-        ])
-    };
-    let mut out = vec![Line::styled(
-        pane_name(pane).to_string(),
-        theme.style("title"),
-    )];
-    for (k, d) in app.keymap.help_rows(app.keymap.pane(pane)) {
-        out.push(row(k, d));
-    }
-    out.push(Line::raw(""));
-    out.push(Line::styled("General", theme.style("title")));
-    for (k, d) in app.keymap.help_rows(app.keymap.global()) {
-        out.push(row(k, d));
-    }
-    out.push(Line::raw(""));
-    out.push(Line::styled(
-        "Commands (:name, tab completes)",
-        theme.style("title"),
-    ));
-    for (aliases, _, d) in COMMANDS {
-        out.push(row(format!(":{}", aliases.join(" :")), d));
+    let commands: Vec<(String, &str)> = COMMANDS
+        .iter()
+        .map(|(aliases, _, d)| (format!(":{}", aliases.join(" :")), *d))
+        .collect();
+    let sections: Vec<(String, Vec<(String, &str)>)> = vec![
+        (
+            pane_name(pane).to_string(),
+            app.keymap.help_rows(app.keymap.pane(pane)),
+        ),
+        ("General".into(), app.keymap.help_rows(app.keymap.global())),
+        ("Commands (:name, tab completes)".into(), commands),
+    ];
+    let width = sections
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.chars().count()))
+        .max()
+        .unwrap_or(8);
+    let mut out = Vec::new();
+    for (title, rows) in sections {
+        if !out.is_empty() {
+            out.push(Line::raw(""));
+        }
+        out.push(Line::styled(title, theme.style("title")));
+        for (k, d) in rows {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {k:<width$}  "), theme.style("header.key")),
+                Span::styled(d.to_string(), theme.style("base")),
+            ]));
+        }
     }
     out.push(Line::raw(""));
     out.push(Line::styled(

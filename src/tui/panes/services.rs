@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 const HEADERS: [&str; 10] = [
     "NAME",
@@ -22,18 +23,30 @@ const HEADERS: [&str; 10] = [
     "DATA AGE",
 ];
 
-const WIDTHS: [Constraint; 10] = [
-    Constraint::Min(12),
-    Constraint::Length(11),
-    Constraint::Length(10),
-    Constraint::Length(22),
-    Constraint::Length(8),
-    Constraint::Length(7),
-    Constraint::Length(15),
-    Constraint::Length(22),
-    Constraint::Length(11),
-    Constraint::Length(8),
-];
+/// Columns narrowed, in this order, down to a floor each, when the table is too wide:
+/// HEALTH, KIND, NAMESPACE, NAME, POD.
+const SHRINK_ORDER: [(usize, usize); 5] = [(7, 14), (1, 8), (2, 9), (0, 10), (3, 12)];
+
+/// Column widths fitted to the visible rows: each column as wide as its widest cell, then
+/// columns are narrowed in [`SHRINK_ORDER`] until the table fits `avail`.
+pub fn fit_widths(rows: &[Vec<(String, Style)>], avail: u16) -> Vec<Constraint> {
+    let mut w: Vec<usize> = HEADERS.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, (text, _)) in r.iter().enumerate() {
+            w[i] = w[i].max(text.width());
+        }
+    }
+    let spacing = HEADERS.len() - 1;
+    let mut excess = (w.iter().sum::<usize>() + spacing).saturating_sub(usize::from(avail));
+    for (i, floor) in SHRINK_ORDER {
+        let cut = excess.min(w[i].saturating_sub(floor));
+        w[i] -= cut;
+        excess -= cut;
+    }
+    w.into_iter()
+        .map(|x| Constraint::Length(x as u16))
+        .collect()
+}
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let total = app.rows.len();
@@ -88,15 +101,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // Border (2) + header row (1).
     let height = usize::from(area.height.saturating_sub(3));
     let off = app.services.window(shown, height);
-    let cell = |c: &VCell, row_style: Style| -> Cell<'static> {
-        let style = if c.tone == Tone::Normal {
+    let cell = |c: &VCell, row_style: Style, cursor: bool| -> (String, Style) {
+        let style = if cursor || c.tone == Tone::Normal {
             row_style
         } else {
             theme.style(c.tone.role())
         };
-        Cell::from(c.text.clone()).style(style)
+        (c.text.clone(), style)
     };
-    let rows: Vec<Row> = app
+    let texts: Vec<Vec<(String, Style)>> = app
         .visible
         .iter()
         .enumerate()
@@ -104,36 +117,36 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .take(height)
         .map(|(pos, &i)| {
             let r = &app.rows[i];
-            let is_cursor = pos == app.services.index;
-            let row_style = if is_cursor {
+            // The cursor row is drawn in one style, like k9s.
+            let cursor = pos == app.services.index;
+            let rs = if cursor {
                 theme.style("table.cursor")
             } else {
                 theme.style(Tone::of_severity(r.worst).role())
             };
-            // The cursor row is drawn in one style, like k9s.
-            let cell = |c: &VCell| {
-                if is_cursor {
-                    Cell::from(c.text.clone()).style(row_style)
-                } else {
-                    cell(c, row_style)
-                }
-            };
-            let cells = vec![
-                Cell::from(r.name.clone()).style(row_style),
-                Cell::from(r.kind.clone()).style(row_style),
-                Cell::from(r.namespace.clone()).style(row_style),
-                cell(&r.pod),
-                cell(&r.restarts),
-                Cell::from(age(r.started, app.now)).style(row_style),
-                cell(&r.http),
-                cell(&r.health),
-                cell(&r.vpn),
-                cell(&data_age_cell(r.observed_at, app.now)),
-            ];
-            Row::new(cells).style(row_style)
+            vec![
+                (r.name.clone(), rs),
+                (r.kind.clone(), rs),
+                (r.namespace.clone(), rs),
+                cell(&r.pod, rs, cursor),
+                cell(&r.restarts, rs, cursor),
+                (age(r.started, app.now), rs),
+                cell(&r.http, rs, cursor),
+                cell(&r.health, rs, cursor),
+                cell(&r.vpn, rs, cursor),
+                cell(&data_age_cell(r.observed_at, app.now), rs, cursor),
+            ]
         })
         .collect();
-    let table = Table::new(rows, WIDTHS)
+    let widths = fit_widths(&texts, area.width.saturating_sub(2));
+    let rows: Vec<Row> = texts
+        .into_iter()
+        .map(|cells| {
+            let row_style = cells.first().map(|c| c.1).unwrap_or_default();
+            Row::new(cells.into_iter().map(|(t, st)| Cell::from(t).style(st))).style(row_style)
+        })
+        .collect();
+    let table = Table::new(rows, widths)
         .header(Row::new(HEADERS).style(theme.style("table.header")))
         .block(block);
     f.render_widget(table, area);
