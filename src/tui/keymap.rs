@@ -210,6 +210,7 @@ pub fn pane_bindings(pane: PaneKind) -> Vec<Binding> {
                 "go to service",
                 true,
             ),
+            b(Key::ch('/'), Action::FilterMode, "filter", true),
             b(Key::ch('c'), Action::CheckAll, "check all", true),
         ],
         PaneKind::Tasks => vec![
