@@ -17,6 +17,7 @@ use futures::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{self, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -27,9 +28,16 @@ pub const FRAME: Duration = Duration::from_millis(33);
 /// Engine messages handled per loop turn before input gets another chance.
 const DRAIN_MAX: usize = 256;
 
+/// Is the terminal in raw mode + alternate screen because of us? Restoring twice would be
+/// harmful: a second "leave alternate screen" moves the cursor back to where it was when the UI
+/// started, and the panic message printed in between gets overwritten.
+static ENTERED: AtomicBool = AtomicBool::new(false);
+
 fn restore_terminal() {
-    let _ = terminal::disable_raw_mode();
-    let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    if ENTERED.swap(false, Ordering::SeqCst) {
+        let _ = terminal::disable_raw_mode();
+        let _ = execute!(io::stdout(), terminal::LeaveAlternateScreen, cursor::Show);
+    }
 }
 
 /// Raw mode and the alternate screen for as long as it lives.
@@ -41,6 +49,7 @@ impl TerminalGuard {
     pub fn new() -> anyhow::Result<TerminalGuard> {
         install_panic_hook();
         terminal::enable_raw_mode()?;
+        ENTERED.store(true, Ordering::SeqCst);
         if let Err(e) = execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide) {
             restore_terminal();
             return Err(e.into());
