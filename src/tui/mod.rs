@@ -15,6 +15,7 @@ pub mod render;
 pub mod rows;
 pub mod runtime;
 pub mod theme;
+pub mod view;
 
 pub use app::{update, App, AppOptions};
 pub use msg::{
