@@ -156,12 +156,24 @@ fn describe_asks_the_engine_and_shows_the_answer() {
     let screen = h.frame();
     assert!(screen.contains("Replicas:     1 desired"), "{screen}");
     h.press("<esc>");
-    // A late answer after leaving the pane is dropped.
+    // A late answer after leaving the pane, or to an older request, is dropped.
     h.feed(Msg::Describe {
-        title: "x".into(),
+        title: "Deployment media/sonarr".into(),
         text: "late".into(),
     });
     assert!(!h.frame().contains("late"));
+    h.press("jd");
+    h.feed(Msg::Describe {
+        title: "Deployment media/sonarr".into(),
+        text: "stale answer".into(),
+    });
+    let screen = h.frame();
+    assert!(!screen.contains("stale answer") && screen.contains("loading…"));
+    h.feed(Msg::Describe {
+        title: k8s_nas::tui::describe_title("Deployment", "media", "radarr"),
+        text: "Name: radarr".into(),
+    });
+    assert!(h.frame().contains("Name: radarr"));
 }
 
 #[test]

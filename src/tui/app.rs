@@ -296,7 +296,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Describe { title, text } => {
-            if matches!(app.view(), View::Describe) {
+            let pending = app.describe.as_ref().is_some_and(|(t, _)| *t == title);
+            if matches!(app.view(), View::Describe) && pending {
                 app.describe = Some((title, Some(text)));
             }
             vec![]

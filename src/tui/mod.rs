@@ -19,6 +19,7 @@ pub mod view;
 
 pub use app::{update, App, AppOptions};
 pub use msg::{
-    ClusterView, Effect, EventRow, Msg, StreamId, TaskId, TaskOutcome, TaskProgress, TaskRequest,
+    describe_title, ClusterView, Effect, EventRow, Msg, StreamId, TaskId, TaskOutcome,
+    TaskProgress, TaskRequest,
 };
 pub use theme::Theme;

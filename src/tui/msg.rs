@@ -103,6 +103,12 @@ pub enum TaskOutcome {
     Cancelled,
 }
 
+/// The title that ties a [`Msg::Describe`] answer to its [`Effect::Describe`] request:
+/// `Deployment media/sonarr`.
+pub fn describe_title(kind: &str, namespace: &str, name: &str) -> String {
+    format!("{kind} {namespace}/{name}")
+}
+
 /// Everything that can happen to the UI.
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -125,7 +131,8 @@ pub enum Msg {
         stream: StreamId,
         error: Option<String>,
     },
-    /// Result of an [`Effect::Describe`].
+    /// Result of an [`Effect::Describe`]. `title` must be [`describe_title`] of the request: an
+    /// answer to an older request (the user moved on) is dropped.
     Describe {
         title: String,
         text: String,

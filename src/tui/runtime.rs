@@ -23,6 +23,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
+/// Suggested capacity of the bounded engine → UI channel (`mpsc::channel::<Msg>(MSG_CAPACITY)`).
+/// Senders should batch log lines into one [`Msg::Logs`] rather than send one message per line.
+pub const MSG_CAPACITY: usize = 1024;
 /// Minimum time between two frames (~30 fps).
 pub const FRAME: Duration = Duration::from_millis(33);
 /// Engine messages handled per loop turn before input gets another chance.

@@ -3,7 +3,7 @@
 
 use crate::model::{IssueLevel, ServiceId, Severity};
 use crate::tui::app::{App, View};
-use crate::tui::msg::Effect;
+use crate::tui::msg::{describe_title, Effect};
 use crate::tui::rows::{age, health_cell, http_cell, issue_label, subject_is, Tone};
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
@@ -22,7 +22,7 @@ pub fn describe_current(app: &mut App) -> Vec<Effect> {
         svc.workload.kind.clone(),
         svc.workload.name.clone(),
     );
-    app.describe = Some((format!("{kind} {namespace}/{name}"), None));
+    app.describe = Some((describe_title(&kind, &namespace, &name), None));
     app.push(View::Describe);
     vec![Effect::Describe {
         namespace,

@@ -7,9 +7,10 @@ use crate::tui::msg::Effect;
 use crate::tui::rows::{subject_is, Filter, Tone};
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Clone, Default)]
 pub struct FindingsState {
@@ -101,7 +102,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
     let st = &app.findings_view;
-    let height = usize::from(table_area.height.saturating_sub(3));
+    // Two lines per finding: what is wrong, then what to do about it.
+    let height = usize::from(table_area.height.saturating_sub(3)) / 2;
     let off = st.cursor.window(st.order.len(), height);
     let rows: Vec<Row> = st
         .order
@@ -116,12 +118,22 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             } else {
                 theme.style(Tone::of_severity(x.severity).role())
             };
+            let fix_style = if pos == st.cursor.index {
+                style
+            } else {
+                theme.style("muted")
+            };
+            let what = Text::from(vec![
+                Line::styled(x.message.clone(), style),
+                Line::styled(format!("→ {}", x.remediation), fix_style),
+            ]);
             Row::new(vec![
-                x.severity.label().to_string(),
-                x.subject.clone(),
-                x.code.clone(),
-                x.message.clone(),
+                Cell::from(x.severity.label().to_string()),
+                Cell::from(x.subject.clone()),
+                Cell::from(x.code.clone()),
+                Cell::from(what),
             ])
+            .height(2)
             .style(style)
         })
         .collect();
@@ -129,16 +141,37 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(flt) = &st.filter {
         title.push_str(&format!("</{}> ", flt.text));
     }
+    // SUBJECT and CODE as wide as their widest visible value, within bounds.
+    let shown = || {
+        st.order
+            .iter()
+            .skip(off)
+            .take(height)
+            .filter_map(|&i| app.findings.get(i))
+    };
+    let subject_w = shown()
+        .map(|x| x.subject.width())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 30);
+    let code_w = shown()
+        .map(|x| x.code.width())
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 24);
     let table = Table::new(
         rows,
         [
-            Constraint::Length(9),
-            Constraint::Length(24),
-            Constraint::Length(24),
+            Constraint::Length(8),
+            Constraint::Length(subject_w as u16),
+            Constraint::Length(code_w as u16),
             Constraint::Fill(1),
         ],
     )
-    .header(Row::new(["SEVERITY", "SUBJECT", "CODE", "MESSAGE"]).style(theme.style("table.header")))
+    .header(
+        Row::new(["SEVERITY", "SUBJECT", "CODE", "FINDING / REMEDIATION"])
+            .style(theme.style("table.header")),
+    )
     .block(
         Block::default()
             .borders(Borders::ALL)
