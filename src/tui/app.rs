@@ -298,7 +298,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Describe { title, text } => {
             let pending = app.describe.as_ref().is_some_and(|(t, _)| *t == title);
             if matches!(app.view(), View::Describe) && pending {
-                app.describe = Some((title, Some(text)));
+                let text: Vec<String> = text.lines().map(super::rows::sanitize).collect();
+                app.describe = Some((title, Some(text.join("\n"))));
             }
             vec![]
         }

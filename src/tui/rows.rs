@@ -295,6 +295,53 @@ pub fn data_age_cell(observed: Option<Timestamp>, now: Timestamp) -> Cell {
     Cell::new(age(Some(t), now), tone)
 }
 
+/// Make untrusted text (log lines, describe output, app messages) safe and readable in a cell:
+/// ANSI escape sequences are removed, tabs expanded to the next multiple of 4 columns, other
+/// control characters dropped.
+pub fn sanitize(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    let mut col = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.peek() {
+                // CSI: ESC [ params… final byte in @..~
+                Some('[') => {
+                    chars.next();
+                    for d in chars.by_ref() {
+                        if ('@'..='~').contains(&d) {
+                            break;
+                        }
+                    }
+                }
+                // OSC: ESC ] … BEL or ESC \
+                Some(']') => {
+                    chars.next();
+                    while let Some(d) = chars.next() {
+                        if d == '\u{7}' || (d == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    chars.next();
+                }
+            },
+            '\t' => {
+                let n = 4 - col % 4;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            }
+            c if c.is_control() => {}
+            c => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    out
+}
+
 /// A compiled `/` filter: case-insensitive regex, or plain substring when the text is not a
 /// valid regex; a leading `!` inverts it.
 #[derive(Debug, Clone)]
@@ -441,6 +488,16 @@ mod tests {
         assert!(subject_is("media/sonarr", &id));
         assert!(subject_is("media/sonarr -> media/prowlarr", &id));
         assert!(!subject_is("media/sonarr-4k", &id));
+    }
+
+    #[test]
+    fn sanitize_strips_escapes_and_expands_tabs() {
+        assert_eq!(sanitize("\u{1b}[31mred\u{1b}[0m ok"), "red ok");
+        assert_eq!(sanitize("a\tb"), "a   b");
+        assert_eq!(sanitize("\u{1b}]0;title\u{7}x\r"), "x");
+        assert_eq!(sanitize("\u{1b}]8;;http://x\u{1b}\\link"), "link");
+        assert_eq!(sanitize("日本\u{0}語"), "日本語");
+        assert_eq!(sanitize("trailing \u{1b}"), "trailing ");
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl LogsState {
                 self.dropped += 1;
                 self.top = self.top.saturating_sub(1);
             }
-            self.lines.push_back(l);
+            self.lines.push_back(crate::tui::rows::sanitize(&l));
         }
     }
 

@@ -86,7 +86,8 @@ impl TasksState {
                     steps: p.steps,
                 };
             }
-            t.log.extend(p.lines);
+            t.log
+                .extend(p.lines.iter().map(|l| crate::tui::rows::sanitize(l)));
             let over = t.log.len().saturating_sub(TASK_LOG_CAP);
             t.log.drain(..over);
         }
