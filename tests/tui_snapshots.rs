@@ -117,3 +117,14 @@ fn tasks_pane() {
     h.press(":tasks<enter>");
     insta::assert_snapshot!("tasks", h.frame());
 }
+
+#[test]
+fn describe_pane() {
+    let mut h = Harness::healthy();
+    h.press("jjjjjjjd");
+    h.feed(Msg::Describe {
+        title: k8s_nas::tui::describe_title("Deployment", "qbittorrent", "qbittorrent"),
+        text: "Name:               qbittorrent\nNamespace:          qbittorrent\nReplicas:           1 desired | 1 updated | 1 total | 1 available\nPod Template:\n  Containers:\n   vpn:\n    Image:\tqmcgaw/gluetun:latest\n   qbittorrent:\n    Image:\tghcr.io/linuxserver/qbittorrent:latest\n    Port:\t8080/TCP\n".into(),
+    });
+    insta::assert_snapshot!("describe", h.frame());
+}
