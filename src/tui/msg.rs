@@ -1,0 +1,184 @@
+//! Messages into the pure core ([`Msg`]) and intents out of it ([`Effect`]), plus the snapshot
+//! types the engine fills ([`ClusterView`], [`EventRow`]).
+//!
+//! Contract with the engine: the runtime hands every [`Effect`] to the engine through an
+//! `mpsc::UnboundedSender<Effect>`; the engine answers with [`Msg`]s on a bounded
+//! `mpsc::Sender<Msg>`. Ids (log streams, tasks) are allocated by the UI so replies from a stale
+//! stream or a cancelled task can be recognised and dropped.
+
+use crate::model::{Finding, Inventory, PodStatus, ServiceId, ServiceObservation};
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One Kubernetes event about a service's objects (pod, deployment …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    /// `Normal` or `Warning`.
+    pub type_: String,
+    /// `BackOff`, `Unhealthy`, `Pulled` …
+    pub reason: String,
+    /// `Pod/sonarr-5d8f…`.
+    pub object: String,
+    pub message: String,
+    pub count: u32,
+    pub last_seen: Option<Timestamp>,
+}
+
+/// What the Kubernetes side of the engine knows, sent whole after each (debounced) change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterView {
+    /// kubeconfig context name.
+    pub context: String,
+    /// API server URL.
+    pub cluster: String,
+    /// Namespaces being watched.
+    pub namespaces: Vec<String>,
+    pub inventory: Inventory,
+    pub pods: BTreeMap<ServiceId, Vec<PodStatus>>,
+    pub events: BTreeMap<ServiceId, Vec<EventRow>>,
+    pub fetched_at: Timestamp,
+    /// Set when the last refresh failed (the rest is the last good state).
+    pub error: Option<String>,
+}
+
+/// Identifies one log stream the UI asked for; lines tagged with another id are dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StreamId(pub u64);
+
+/// Identifies one long-running task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(pub u64);
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Long actions the UI can start. The engine extends this enum with its own task kinds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskRequest {
+    /// Run every check now (same engine as `k8s-nas check`); findings come back as
+    /// [`Msg::Findings`].
+    CheckAll,
+}
+
+impl TaskRequest {
+    pub fn title(&self) -> String {
+        match self {
+            TaskRequest::CheckAll => "check all".to_string(),
+        }
+    }
+
+    /// Does the task change anything in the cluster or the apps? (Gated by `--readonly`.)
+    pub fn is_mutating(&self) -> bool {
+        match self {
+            TaskRequest::CheckAll => false,
+        }
+    }
+}
+
+/// Progress report of a task; the first one for an unknown id registers the task (so the engine
+/// may start tasks of its own, e.g. at startup).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskProgress {
+    pub id: TaskId,
+    pub title: String,
+    /// Name of the current stage.
+    pub stage: String,
+    /// 1-based number of the current stage, and the total (0 when unknown).
+    pub step: u32,
+    pub steps: u32,
+    /// New log lines since the last report.
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskOutcome {
+    /// One-line summary.
+    Succeeded(String),
+    Failed(String),
+    Cancelled,
+}
+
+/// The title that ties a [`Msg::Describe`] answer to its [`Effect::Describe`] request:
+/// `Deployment media/sonarr`.
+pub fn describe_title(kind: &str, namespace: &str, name: &str) -> String {
+    format!("{kind} {namespace}/{name}")
+}
+
+/// Everything that can happen to the UI.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// Terminal size in columns, rows.
+    Resize(u16, u16),
+    /// 1 Hz tick with the current time (the core never reads the clock itself).
+    Tick(Timestamp),
+    Cluster(Box<ClusterView>),
+    Observation(ServiceId, ServiceObservation),
+    /// The complete current set of findings (replaces the previous set).
+    Findings(Vec<Finding>),
+    /// New lines of a log stream.
+    Logs {
+        stream: StreamId,
+        lines: Vec<String>,
+    },
+    /// The log stream ended (pod gone, container restarted, error).
+    LogsEnded {
+        stream: StreamId,
+        error: Option<String>,
+    },
+    /// Result of an [`Effect::Describe`]. `title` must be [`describe_title`] of the request: an
+    /// answer to an older request (the user moved on) is dropped.
+    Describe {
+        title: String,
+        text: String,
+    },
+    /// The cluster cannot be reached; shown as a banner `cluster unreachable: <text>` until the
+    /// next good [`Msg::Cluster`]. The engine puts the retry delay in the text.
+    ClusterError(String),
+    TaskProgress(TaskProgress),
+    TaskDone {
+        id: TaskId,
+        outcome: TaskOutcome,
+    },
+    /// A one-line notice in the status line.
+    Flash(String),
+}
+
+/// What the UI asks the outside world to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Leave: the runtime restores the terminal; the engine shuts down.
+    Quit,
+    /// Refresh cluster state and observations now.
+    RefreshNow,
+    /// Stream a container's log; lines come back as [`Msg::Logs`] tagged with `stream`.
+    /// Starting a stream implicitly replaces any previous one.
+    StreamLogs {
+        stream: StreamId,
+        namespace: String,
+        pod: String,
+        container: String,
+        follow: bool,
+        tail: u32,
+    },
+    StopLogs {
+        stream: StreamId,
+    },
+    /// Describe an object (`kind` is `Deployment`, `StatefulSet`, `Pod` …); the answer comes back
+    /// as [`Msg::Describe`].
+    Describe {
+        namespace: String,
+        kind: String,
+        name: String,
+    },
+    RunTask {
+        id: TaskId,
+        request: TaskRequest,
+    },
+    CancelTask(TaskId),
+}

@@ -1,0 +1,517 @@
+//! Pure view-model of the Services table: one [`ServiceRow`] per service, rebuilt when data
+//! changes (never per key press or per frame), plus formatting helpers shared by panes.
+
+use crate::model::{
+    AppErrorKind, AppHealth, Finding, IssueLevel, PodStatus, ServiceId, ServiceInfo,
+    ServiceObservation, Severity,
+};
+use jiff::Timestamp;
+
+/// Latency above which the HTTP cell turns red (the probe budget).
+pub const HTTP_RED_MS: u64 = 2_000;
+/// Latency above which the HTTP cell turns yellow.
+pub const HTTP_YELLOW_MS: u64 = 1_000;
+/// Observation age at which DATA AGE turns amber / red (collectors poll every ~15–30 s).
+pub const STALE_WARN_SECS: i64 = 60;
+pub const STALE_ERROR_SECS: i64 = 180;
+
+/// The colour class of a cell; the theme turns it into a style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tone {
+    Normal,
+    Muted,
+    Ok,
+    Warn,
+    Error,
+}
+
+impl Tone {
+    pub fn role(self) -> &'static str {
+        match self {
+            Tone::Normal => "base",
+            Tone::Muted => "muted",
+            Tone::Ok => "ok",
+            Tone::Warn => "warn",
+            Tone::Error => "error",
+        }
+    }
+
+    pub fn of_severity(s: Severity) -> Tone {
+        match s {
+            Severity::Ok | Severity::Info => Tone::Normal,
+            Severity::Warning => Tone::Warn,
+            Severity::Error | Severity::Critical => Tone::Error,
+        }
+    }
+}
+
+/// A cell: text and tone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub text: String,
+    pub tone: Tone,
+}
+
+impl Cell {
+    pub fn new(text: impl Into<String>, tone: Tone) -> Cell {
+        Cell {
+            text: text.into(),
+            tone,
+        }
+    }
+}
+
+/// One row of the Services table, with everything that does not depend on the clock
+/// pre-formatted. Ages are formatted at render time from the stored timestamps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceRow {
+    pub id: ServiceId,
+    pub name: String,
+    pub kind: String,
+    pub namespace: String,
+    pub pod: Cell,
+    pub restarts: Cell,
+    /// Start of the oldest pod.
+    pub started: Option<Timestamp>,
+    pub http: Cell,
+    pub health: Cell,
+    pub vpn: Cell,
+    pub observed_at: Option<Timestamp>,
+    /// Worst finding about this service.
+    pub worst: Severity,
+    /// Lower-cased text of the filterable columns, one per line (so `^`/`$` anchor per column).
+    pub haystack: String,
+}
+
+/// Does a finding's subject refer to this service? (`media/sonarr`, `media/sonarr:…`,
+/// `media/sonarr -> …`.)
+pub fn subject_is(subject: &str, id: &ServiceId) -> bool {
+    match subject.strip_prefix(id.as_str()) {
+        Some(rest) => rest.is_empty() || rest.starts_with([':', ' ', '#', '/']),
+        None => false,
+    }
+}
+
+pub fn build_row(
+    svc: &ServiceInfo,
+    pods: &[PodStatus],
+    obs: Option<&ServiceObservation>,
+    findings: &[Finding],
+) -> ServiceRow {
+    let name = svc.workload.name.clone();
+    let kind = svc.kind.display().to_string();
+    let pod = pod_cell(pods);
+    let total_restarts: u32 = pods.iter().map(|p| p.restarts).sum();
+    let restarts = Cell::new(
+        total_restarts.to_string(),
+        match total_restarts {
+            0 => Tone::Normal,
+            1..=4 => Tone::Warn,
+            _ => Tone::Error,
+        },
+    );
+    let started = pods.iter().filter_map(|p| p.started_at).min();
+    let http = obs.map_or(Cell::new("—", Tone::Muted), http_cell);
+    let health = obs.map_or(Cell::new("—", Tone::Muted), |o| health_cell(&o.health));
+    let vpn = match &svc.vpn {
+        // The badge only; provider and type are in the detail pane.
+        Some(_) => Cell::new("vpn", Tone::Ok),
+        None => Cell::new("", Tone::Muted),
+    };
+    let worst =
+        crate::model::finding::worst(findings.iter().filter(|f| subject_is(&f.subject, &svc.id)));
+    let haystack = [
+        name.as_str(),
+        kind.as_str(),
+        svc.namespace.as_str(),
+        pod.text.as_str(),
+        http.text.as_str(),
+        health.text.as_str(),
+        vpn.text.as_str(),
+    ]
+    .join("\n")
+    .to_lowercase();
+    ServiceRow {
+        id: svc.id.clone(),
+        name,
+        kind,
+        namespace: svc.namespace.clone(),
+        pod,
+        restarts,
+        started,
+        http,
+        health,
+        vpn,
+        observed_at: obs.map(|o| o.fetched_at),
+        worst,
+        haystack,
+    }
+}
+
+/// `Running 1/1`, `CrashLoopBackOff 0/1`, `Running 2/2 ×3`, `no pods`.
+pub fn pod_cell(pods: &[PodStatus]) -> Cell {
+    let Some(worst) = pods
+        .iter()
+        .min_by_key(|p| (p.is_ready(), p.reason.is_none(), p.name.clone()))
+    else {
+        return Cell::new("no pods", Tone::Error);
+    };
+    let word = worst.reason.as_deref().unwrap_or(&worst.phase);
+    let mut text = format!(
+        "{word} {}/{}",
+        worst.ready_containers, worst.total_containers
+    );
+    if pods.len() > 1 {
+        let ready = pods.iter().filter(|p| p.is_ready()).count();
+        text.push_str(&format!(" ({ready}/{} pods)", pods.len()));
+    }
+    if worst.terminating {
+        text.push_str(" terminating");
+    }
+    let tone = if worst.is_ready() && !worst.terminating {
+        Tone::Ok
+    } else if worst.phase == "Pending" && worst.reason.is_none() {
+        Tone::Warn
+    } else {
+        Tone::Error
+    };
+    Cell::new(text, tone)
+}
+
+/// `200 45ms` (yellow > 1 s, red > 2 s), `timeout 5000ms`, `401 12ms`, `refused`.
+pub fn http_cell(obs: &ServiceObservation) -> Cell {
+    let Some(p) = &obs.probe else {
+        return Cell::new("—", Tone::Muted);
+    };
+    if let Some(e) = &p.error {
+        let text = match &e.kind {
+            AppErrorKind::Timeout { after_ms } => format!("timeout {after_ms}ms"),
+            AppErrorKind::Unreachable => "unreachable".to_string(),
+            _ => match p.status {
+                Some(s) => format!("{s} {}ms", p.latency_ms),
+                None => short_error(&e.kind).to_string(),
+            },
+        };
+        return Cell::new(text, Tone::Error);
+    }
+    let text = match p.status {
+        Some(s) => format!("{s} {}ms", p.latency_ms),
+        None => format!("{}ms", p.latency_ms),
+    };
+    let tone = if p.status.is_some_and(|s| s >= 400) || p.latency_ms > HTTP_RED_MS {
+        Tone::Error
+    } else if p.latency_ms > HTTP_YELLOW_MS {
+        Tone::Warn
+    } else {
+        Tone::Ok
+    };
+    Cell::new(text, tone)
+}
+
+pub fn short_error(kind: &AppErrorKind) -> String {
+    match kind {
+        AppErrorKind::Unreachable => "unreachable".into(),
+        AppErrorKind::Timeout { after_ms } => format!("timeout {after_ms}ms"),
+        AppErrorKind::Unauthorized => "401 bad key".into(),
+        AppErrorKind::Forbidden => "403 forbidden".into(),
+        AppErrorKind::WrongUrlBase { .. } => "wrong url base".into(),
+        AppErrorKind::ServerError { status } => format!("{status} server error"),
+        AppErrorKind::Http { status } => format!("http {status}"),
+        AppErrorKind::BadBody => "bad body".into(),
+        AppErrorKind::Config => "not configured".into(),
+    }
+}
+
+pub fn issue_label(l: IssueLevel) -> &'static str {
+    match l {
+        IssueLevel::Ok => "ok",
+        IssueLevel::Notice => "notice",
+        IssueLevel::Warning => "warn",
+        IssueLevel::Error => "error",
+    }
+}
+
+/// `ok`, `2 warn IndexerStatus…`, `1 error DownloadClient…`, or the classified error.
+pub fn health_cell(health: &Result<AppHealth, crate::model::AppError>) -> Cell {
+    match health {
+        Err(e) => Cell::new(short_error(&e.kind), Tone::Error),
+        Ok(h) => {
+            let worst = h.worst_level();
+            if worst <= IssueLevel::Ok {
+                return Cell::new("ok", Tone::Ok);
+            }
+            let at_worst: Vec<_> = h.issues.iter().filter(|i| i.level == worst).collect();
+            let mut text = format!("{} {}", at_worst.len(), issue_label(worst));
+            if let Some(first) = at_worst.first() {
+                text.push(' ');
+                text.push_str(first.source.trim_end_matches("Check"));
+            }
+            let tone = match worst {
+                IssueLevel::Error => Tone::Error,
+                IssueLevel::Warning => Tone::Warn,
+                _ => Tone::Normal,
+            };
+            Cell::new(text, tone)
+        }
+    }
+}
+
+/// Compact age: `42s`, `5m`, `3h12m`, `4d2h`; `—` when unknown; `0s` for the future.
+pub fn age(since: Option<Timestamp>, now: Timestamp) -> String {
+    let Some(t) = since else {
+        return "—".to_string();
+    };
+    let secs = now.as_second().saturating_sub(t.as_second()).max(0);
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3_600,
+        secs % 3_600 / 60,
+        secs % 60,
+    );
+    if d > 0 {
+        format!("{d}d{h}h")
+    } else if h > 0 {
+        format!("{h}h{m}m")
+    } else if m > 0 {
+        format!("{m}m{s}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+/// DATA AGE cell: amber / red when the observation is stale.
+pub fn data_age_cell(observed: Option<Timestamp>, now: Timestamp) -> Cell {
+    let Some(t) = observed else {
+        return Cell::new("pending", Tone::Muted);
+    };
+    let secs = now.as_second() - t.as_second();
+    let tone = if secs >= STALE_ERROR_SECS {
+        Tone::Error
+    } else if secs >= STALE_WARN_SECS {
+        Tone::Warn
+    } else {
+        Tone::Normal
+    };
+    Cell::new(age(Some(t), now), tone)
+}
+
+/// Make untrusted text (log lines, describe output, app messages) safe and readable in a cell:
+/// ANSI escape sequences are removed, tabs expanded to the next multiple of 4 columns, other
+/// control characters dropped.
+pub fn sanitize(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    let mut col = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.peek() {
+                // CSI: ESC [ params… final byte in @..~
+                Some('[') => {
+                    chars.next();
+                    for d in chars.by_ref() {
+                        if ('@'..='~').contains(&d) {
+                            break;
+                        }
+                    }
+                }
+                // OSC: ESC ] … BEL or ESC \
+                Some(']') => {
+                    chars.next();
+                    while let Some(d) = chars.next() {
+                        if d == '\u{7}' || (d == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    chars.next();
+                }
+            },
+            '\t' => {
+                let n = 4 - col % 4;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            }
+            c if c.is_control() => {}
+            c => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A compiled `/` filter: case-insensitive regex, or plain substring when the text is not a
+/// valid regex; a leading `!` inverts it.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub text: String,
+    invert: bool,
+    matcher: Matcher,
+}
+
+#[derive(Debug, Clone)]
+enum Matcher {
+    Regex(regex::Regex),
+    Substring(String),
+}
+
+impl Filter {
+    pub fn new(text: &str) -> Option<Filter> {
+        let (invert, pat) = match text.strip_prefix('!') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, text),
+        };
+        if pat.is_empty() {
+            return None;
+        }
+        let matcher = match regex::RegexBuilder::new(pat)
+            .case_insensitive(true)
+            .multi_line(true)
+            .size_limit(1 << 20)
+            .build()
+        {
+            Ok(re) => Matcher::Regex(re),
+            Err(_) => Matcher::Substring(pat.to_lowercase()),
+        };
+        Some(Filter {
+            text: text.to_string(),
+            invert,
+            matcher,
+        })
+    }
+
+    /// Match against lower-cased text.
+    pub fn matches(&self, haystack: &str) -> bool {
+        let hit = match &self.matcher {
+            Matcher::Regex(re) => re.is_match(haystack),
+            Matcher::Substring(s) => haystack.contains(s.as_str()),
+        };
+        hit != self.invert
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AppError, HealthIssue, ProbeResult};
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ages_are_compact() {
+        let now = ts("2026-11-28T12:00:00Z");
+        assert_eq!(age(Some(ts("2026-11-28T11:59:18Z")), now), "42s");
+        assert_eq!(age(Some(ts("2026-11-28T08:48:00Z")), now), "3h12m");
+        assert_eq!(age(Some(ts("2026-11-24T10:00:00Z")), now), "4d2h");
+        assert_eq!(age(Some(ts("2026-11-28T12:00:09Z")), now), "0s");
+        assert_eq!(age(None, now), "—");
+        assert_eq!(
+            data_age_cell(Some(ts("2026-11-28T11:58:00Z")), now).tone,
+            Tone::Warn
+        );
+        assert_eq!(
+            data_age_cell(Some(ts("2026-11-28T11:50:00Z")), now).tone,
+            Tone::Error
+        );
+    }
+
+    fn obs(status: Option<u16>, ms: u64, err: Option<AppErrorKind>) -> ServiceObservation {
+        ServiceObservation {
+            fetched_at: ts("2026-11-28T12:00:00Z"),
+            probe: Some(ProbeResult {
+                status,
+                latency_ms: ms,
+                error: err.map(|k| AppError::new(k, "x")),
+            }),
+            health: Ok(AppHealth::default()),
+        }
+    }
+
+    #[test]
+    fn http_thresholds() {
+        assert_eq!(
+            http_cell(&obs(Some(200), 40, None)),
+            Cell::new("200 40ms", Tone::Ok)
+        );
+        assert_eq!(http_cell(&obs(Some(200), 1500, None)).tone, Tone::Warn);
+        assert_eq!(
+            http_cell(&obs(Some(200), 2430, None)),
+            Cell::new("200 2430ms", Tone::Error)
+        );
+        assert_eq!(
+            http_cell(&obs(
+                None,
+                5000,
+                Some(AppErrorKind::Timeout { after_ms: 5000 })
+            )),
+            Cell::new("timeout 5000ms", Tone::Error)
+        );
+        assert_eq!(
+            http_cell(&obs(Some(401), 9, Some(AppErrorKind::Unauthorized))),
+            Cell::new("401 9ms", Tone::Error)
+        );
+    }
+
+    #[test]
+    fn health_summary_names_worst_level() {
+        let issue = |level, source: &str| HealthIssue {
+            source: source.into(),
+            level,
+            message: "m".into(),
+            wiki_url: None,
+        };
+        let h = AppHealth {
+            version: None,
+            summary: String::new(),
+            issues: vec![
+                issue(IssueLevel::Warning, "IndexerStatusCheck"),
+                issue(IssueLevel::Error, "DownloadClientCheck"),
+            ],
+        };
+        assert_eq!(
+            health_cell(&Ok(h)),
+            Cell::new("1 error DownloadClient", Tone::Error)
+        );
+        assert_eq!(
+            health_cell(&Ok(AppHealth::default())),
+            Cell::new("ok", Tone::Ok)
+        );
+    }
+
+    #[test]
+    fn subjects_match_on_boundaries() {
+        let id = ServiceId("media/sonarr".into());
+        assert!(subject_is("media/sonarr", &id));
+        assert!(subject_is("media/sonarr -> media/prowlarr", &id));
+        assert!(!subject_is("media/sonarr-4k", &id));
+    }
+
+    #[test]
+    fn sanitize_strips_escapes_and_expands_tabs() {
+        assert_eq!(sanitize("\u{1b}[31mred\u{1b}[0m ok"), "red ok");
+        assert_eq!(sanitize("a\tb"), "a   b");
+        assert_eq!(sanitize("\u{1b}]0;title\u{7}x\r"), "x");
+        assert_eq!(sanitize("\u{1b}]8;;http://x\u{1b}\\link"), "link");
+        assert_eq!(sanitize("日本\u{0}語"), "日本語");
+        assert_eq!(sanitize("trailing \u{1b}"), "trailing ");
+    }
+
+    #[test]
+    fn filters() {
+        let f = Filter::new("son").unwrap();
+        assert!(f.matches("sonarr\nsonarr"));
+        let f = Filter::new("arr$").unwrap();
+        assert!(f.matches("radarr\nradarr\nmedia") && !f.matches("jellyfin\nmedia"));
+        let f = Filter::new("^rad|lid").unwrap();
+        assert!(f.matches("radarr") && f.matches("lidarr") && !f.matches("sonarr"));
+        let f = Filter::new("!son").unwrap();
+        assert!(!f.matches("sonarr") && f.matches("radarr"));
+        let f = Filter::new("(unclosed").unwrap();
+        assert!(f.matches("x (unclosed y"));
+        assert!(Filter::new("").is_none());
+    }
+}

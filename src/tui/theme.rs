@@ -1,0 +1,300 @@
+//! Themes: semantic roles mapped to styles, loaded from TOML.
+//!
+//! File shape:
+//! ```toml
+//! [theme]
+//! name = "light"
+//! parent = "default"        # optional; missing roles come from here, then from `default`
+//! [colors]
+//! base = "black"                                   # a colour: foreground only
+//! "table.cursor" = { fg = "white", bg = "blue", bold = true }
+//! ```
+//! Colours are names (`red`, `lightblue`, `darkgray` …), `#rrggbb`, an index `0`–`255`, or
+//! `default` (the terminal's own colour / transparent background). Built-ins come from
+//! `themes/*.toml` (embedded); a file `<user_dir>/<name>.toml` overrides a built-in of the same
+//! name. A bad file never stops the program: [`Theme::load`] falls back and returns a warning.
+
+use ratatui::style::{Color, Modifier, Style};
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+
+/// Every role a theme can set.
+pub const ROLES: &[&str] = &[
+    "base",
+    "muted",
+    "accent",
+    "ok",
+    "warn",
+    "error",
+    "border",
+    "border_focus",
+    "title",
+    "header",
+    "header.key",
+    "table.header",
+    "table.cursor",
+    "crumbs",
+    "crumbs.active",
+    "dialog",
+    "prompt",
+    "prompt.suggest",
+    "banner",
+    "badge",
+    "log",
+    "log.indicator",
+];
+
+const BUILTIN: &[(&str, &str)] = &[
+    ("default", include_str!("../../themes/default.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
+];
+
+/// Names of the built-in themes.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTIN.iter().map(|(n, _)| *n).collect()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theme {
+    pub name: String,
+    roles: HashMap<String, Style>,
+}
+
+/// One parsed file before inheritance is resolved.
+struct ThemeFile {
+    name: String,
+    parent: Option<String>,
+    roles: HashMap<String, Style>,
+}
+
+const MAX_DEPTH: usize = 4;
+
+impl Theme {
+    /// The style of a role; unknown roles give the base style.
+    pub fn style(&self, role: &str) -> Style {
+        self.roles
+            .get(role)
+            .or_else(|| self.roles.get("base"))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The built-in default theme (cannot fail: its file is checked by a test).
+    pub fn builtin_default() -> Theme {
+        match Theme::resolve("default", None, 0) {
+            Ok(t) => t,
+            Err(_) => Theme {
+                name: "default".into(),
+                roles: HashMap::new(),
+            },
+        }
+    }
+
+    /// Load a theme by name. User files in `user_dir` win over built-ins. On any problem the
+    /// built-in of that name (or `default`) is used and a one-line warning returned for the UI.
+    pub fn load(name: &str, user_dir: Option<&Path>) -> (Theme, Option<String>) {
+        match Theme::resolve(name, user_dir, 0) {
+            Ok(t) => (t, None),
+            Err(e) => {
+                let fallback = if BUILTIN.iter().any(|(n, _)| *n == name) {
+                    Theme::resolve(name, None, 0).unwrap_or_else(|_| Theme::builtin_default())
+                } else {
+                    Theme::builtin_default()
+                };
+                let msg = format!("theme {name:?}: {e}; using built-in {:?}", fallback.name);
+                (fallback, Some(msg))
+            }
+        }
+    }
+
+    fn resolve(name: &str, user_dir: Option<&Path>, depth: usize) -> Result<Theme, String> {
+        if depth > MAX_DEPTH {
+            return Err("theme parents nest too deep (loop?)".into());
+        }
+        let file = read_file(name, user_dir)?;
+        let parent = file
+            .parent
+            .clone()
+            .or_else(|| (name != "default").then(|| "default".to_string()));
+        let mut roles = match parent {
+            Some(p) => Theme::resolve(&p, user_dir, depth + 1)?.roles,
+            None => HashMap::new(),
+        };
+        roles.extend(file.roles);
+        Ok(Theme {
+            name: file.name,
+            roles,
+        })
+    }
+}
+
+fn read_file(name: &str, user_dir: Option<&Path>) -> Result<ThemeFile, String> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err("not a valid theme name".into());
+    }
+    if let Some(dir) = user_dir {
+        let path = dir.join(format!("{name}.toml"));
+        if path.is_file() {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            return parse(name, &text).map_err(|e| format!("{}: {e}", path.display()));
+        }
+    }
+    match BUILTIN.iter().find(|(n, _)| *n == name) {
+        Some((_, text)) => parse(name, text),
+        None => Err(format!(
+            "no such theme (built-ins: {})",
+            builtin_names().join(", ")
+        )),
+    }
+}
+
+fn parse(name: &str, text: &str) -> Result<ThemeFile, String> {
+    let doc: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    let meta = doc.get("theme").and_then(|v| v.as_table());
+    let file_name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(|v| v.as_str())
+        .unwrap_or(name)
+        .to_string();
+    let parent = meta
+        .and_then(|m| m.get("parent"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let mut roles = HashMap::new();
+    if let Some(colors) = doc.get("colors") {
+        let colors = colors
+            .as_table()
+            .ok_or_else(|| "[colors] must be a table".to_string())?;
+        for (role, value) in colors {
+            if !ROLES.contains(&role.as_str()) {
+                return Err(format!("unknown role {role:?}"));
+            }
+            roles.insert(role.clone(), parse_style(role, value)?);
+        }
+    }
+    Ok(ThemeFile {
+        name: file_name,
+        parent,
+        roles,
+    })
+}
+
+fn parse_color(role: &str, s: &str) -> Result<Color, String> {
+    if s.eq_ignore_ascii_case("default") {
+        return Ok(Color::Reset);
+    }
+    Color::from_str(s).map_err(|_| format!("{role}: {s:?} is not a colour"))
+}
+
+fn parse_style(role: &str, v: &toml::Value) -> Result<Style, String> {
+    match v {
+        toml::Value::String(s) => Ok(Style::new().fg(parse_color(role, s)?)),
+        toml::Value::Table(t) => {
+            let mut st = Style::new();
+            for (k, v) in t {
+                match (k.as_str(), v) {
+                    ("fg", toml::Value::String(s)) => st = st.fg(parse_color(role, s)?),
+                    ("bg", toml::Value::String(s)) => st = st.bg(parse_color(role, s)?),
+                    ("bold", toml::Value::Boolean(true)) => st = st.add_modifier(Modifier::BOLD),
+                    ("italic", toml::Value::Boolean(true)) => {
+                        st = st.add_modifier(Modifier::ITALIC)
+                    }
+                    ("underline", toml::Value::Boolean(true)) => {
+                        st = st.add_modifier(Modifier::UNDERLINED)
+                    }
+                    ("reverse", toml::Value::Boolean(true)) => {
+                        st = st.add_modifier(Modifier::REVERSED)
+                    }
+                    ("bold" | "italic" | "underline" | "reverse", toml::Value::Boolean(false)) => {}
+                    _ => return Err(format!("{role}: unexpected key {k:?}")),
+                }
+            }
+            Ok(st)
+        }
+        _ => Err(format!("{role}: expected a colour string or a table")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_parse_and_cover_every_role() {
+        for name in builtin_names() {
+            let (t, warn) = Theme::load(name, None);
+            assert_eq!(warn, None, "{name}");
+            for role in ROLES {
+                assert!(t.roles.contains_key(*role), "{name} lacks {role}");
+            }
+        }
+        let d = Theme::load("default", None).0;
+        let hc = Theme::load("high-contrast", None).0;
+        assert_ne!(d.style("ok"), hc.style("ok"));
+    }
+
+    #[test]
+    fn user_file_overrides_and_inherits() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("mine.toml"),
+            "[theme]\nname = \"mine\"\nparent = \"light\"\n[colors]\nerror = { fg = \"#ff0000\", bold = true }\n",
+        )
+        .unwrap();
+        let (t, warn) = Theme::load("mine", Some(dir.path()));
+        assert_eq!(warn, None);
+        assert_eq!(
+            t.style("error"),
+            Style::new()
+                .fg(Color::Rgb(255, 0, 0))
+                .add_modifier(Modifier::BOLD)
+        );
+        let light = Theme::load("light", None).0;
+        assert_eq!(t.style("base"), light.style("base"));
+    }
+
+    #[test]
+    fn bad_files_fall_back_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("light.toml"),
+            "[colors]\nok = \"notacolour\"\n",
+        )
+        .unwrap();
+        let (t, warn) = Theme::load("light", Some(dir.path()));
+        assert_eq!(t.name, "light");
+        assert!(warn.unwrap().contains("notacolour"));
+
+        std::fs::write(dir.path().join("broken.toml"), "[colors\n").unwrap();
+        let (t, warn) = Theme::load("broken", Some(dir.path()));
+        assert_eq!(t.name, "default");
+        assert!(warn.is_some());
+
+        std::fs::write(dir.path().join("odd.toml"), "[colors]\nsparkle = \"red\"\n").unwrap();
+        assert!(Theme::load("odd", Some(dir.path()))
+            .1
+            .unwrap()
+            .contains("sparkle"));
+
+        let (t, warn) = Theme::load("nope", None);
+        assert_eq!(t.name, "default");
+        assert!(warn.unwrap().contains("no such theme"));
+        assert!(Theme::load("../etc", None).1.is_some());
+    }
+
+    #[test]
+    fn parent_loops_are_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toml"), "[theme]\nparent = \"b\"\n").unwrap();
+        std::fs::write(dir.path().join("b.toml"), "[theme]\nparent = \"a\"\n").unwrap();
+        let (t, warn) = Theme::load("a", Some(dir.path()));
+        assert_eq!(t.name, "default");
+        assert!(warn.unwrap().contains("too deep"));
+    }
+}
