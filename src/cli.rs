@@ -1,7 +1,137 @@
 //! Command line: flags, subcommands and exit codes (0 ok, 1 findings, 2 could not run).
 
+use crate::config::{AccessMode, Config, Paths};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[derive(Debug, Parser)]
+#[command(name = "k8s-nas", version, about = "A k9s-style console for a Kubernetes home media server")]
+pub struct Cli {
+    /// kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster).
+    #[arg(long, global = true, env = "KUBECONFIG_NAS")]
+    pub kubeconfig: Option<PathBuf>,
+    /// kubeconfig context to use.
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Namespaces to watch (repeatable); default: all namespaces.
+    #[arg(short = 'n', long = "namespace", global = true)]
+    pub namespaces: Vec<String>,
+    /// Offer no action that changes anything.
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Theme name (built-in: default, light, high-contrast) or a file in the config dir's themes/.
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    /// Config file (default: <config dir>/config.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// How to reach the apps.
+    #[arg(long, global = true, value_enum)]
+    pub access: Option<AccessMode>,
+    /// Log level for the log file (error, warn, info, debug, trace).
+    #[arg(long, global = true, default_value = "info")]
+    pub log_level: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Output {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Discover the stack, probe every service once, print inventory and findings.
+    /// Exit 0 healthy, 1 findings (warning or worse), 2 could not run.
+    Check {
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Output,
+    },
+    /// Print the config, theme, log and data paths.
+    Info,
+    /// Run the simulated NAS and the console against it.
+    Demo {
+        /// Fault scenario: healthy, degraded, fresh, miswired.
+        #[arg(long, default_value = "healthy")]
+        scenario: String,
+        /// Run only the simulator; print the kubeconfig path; run until SIGINT/SIGTERM.
+        #[arg(long)]
+        serve: bool,
+        /// Port for the simulated API server (default: any free port).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Where to write the kubeconfig (default: <data dir>/demo-kubeconfig.yaml).
+        #[arg(long)]
+        kubeconfig_out: Option<PathBuf>,
+    },
+}
+
+/// Settings after merging flags over the config file.
+pub fn effective_config(cli: &Cli) -> anyhow::Result<(Config, PathBuf)> {
+    let (mut cfg, path) = Config::load(cli.config.as_deref())?;
+    if cli.kubeconfig.is_some() {
+        cfg.kubeconfig = cli.kubeconfig.clone();
+    }
+    if cli.context.is_some() {
+        cfg.context = cli.context.clone();
+    }
+    if !cli.namespaces.is_empty() {
+        cfg.namespaces = cli.namespaces.clone();
+    }
+    if cli.readonly {
+        cfg.read_only = true;
+    }
+    if let Some(t) = &cli.theme {
+        cfg.theme = t.clone();
+    }
+    if let Some(a) = cli.access {
+        cfg.access = a;
+    }
+    Ok((cfg, path))
+}
+
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    let code = match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("k8s-nas: {e:#}");
+            2
+        }
+    };
+    ExitCode::from(code)
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let paths = Paths::resolve();
+    let (cfg, cfg_path) = effective_config(&cli)?;
+    let _log_guard = crate::logging::init(&paths, &cli.log_level)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Some(Command::Info) => {
+            crate::commands::info::print(&cfg, &cfg_path, &paths);
+            Ok(0)
+        }
+        Some(Command::Check { output }) => rt.block_on(crate::commands::check::run(&cfg, output)),
+        Some(Command::Demo {
+            scenario,
+            serve,
+            port,
+            kubeconfig_out,
+        }) => rt.block_on(crate::commands::demo::run(
+            cfg,
+            &paths,
+            &scenario,
+            serve,
+            port,
+            kubeconfig_out,
+        )),
+        None => rt.block_on(crate::commands::console::run(cfg, &paths)),
+    }
 }

@@ -1,1 +1,184 @@
 //! Configuration file and paths (XDG via `directories`).
+//!
+//! Precedence: command-line flag > environment > config file > built-in default.
+//! The config directory is `$K8S_NAS_CONFIG_DIR` or the platform's config dir
+//! (`~/.config/k8s-nas` on Linux). It holds `config.toml`, `themes/` and `integrations.toml`.
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How the console reaches applications (architecture.md §3.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessMode {
+    /// Through the Kubernetes API server's service proxy (works wherever kubeconfig works).
+    #[default]
+    Proxy,
+    /// Straight to the in-cluster DNS name (on the node, or in a CronJob).
+    Direct,
+}
+
+/// Per-service settings, keyed by service id (`media/sonarr`) or app kind (`sonarr`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// A URL to use instead of discovery's access path (e.g. an ingress URL), URL base included.
+    pub url: Option<String>,
+    /// Override the discovered URL base.
+    pub url_base: Option<String>,
+    /// API key given by hand (else read from the cluster Secret). Masked everywhere.
+    pub api_key: Option<crate::model::Secret>,
+    /// Username for apps with a login (qBittorrent, Jellyfin admin).
+    pub username: Option<String>,
+    pub password: Option<crate::model::Secret>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    /// Namespaces to watch; empty = all namespaces the user may list.
+    pub namespaces: Vec<String>,
+    pub read_only: bool,
+    pub theme: String,
+    pub access: AccessMode,
+    /// Seconds between health polls of one app (jittered).
+    pub refresh_seconds: u64,
+    /// Per-request timeout for app calls, milliseconds.
+    pub timeout_ms: u64,
+    /// The latency budget: slower answers are findings (ms).
+    pub latency_budget_ms: u64,
+    /// `namespace/name` of the Secret holding the apps' API keys.
+    pub api_key_secret: String,
+    /// `namespace/name` and key of the qBittorrent WebUI password.
+    pub qbittorrent_password_secret: String,
+    pub qbittorrent_password_key: String,
+    pub services: BTreeMap<String, ServiceConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            kubeconfig: None,
+            context: None,
+            namespaces: Vec::new(),
+            read_only: false,
+            theme: "default".into(),
+            access: AccessMode::Proxy,
+            refresh_seconds: 15,
+            timeout_ms: 5_000,
+            latency_budget_ms: 2_000,
+            api_key_secret: "media/starr-secrets".into(),
+            qbittorrent_password_secret: "qbittorrent/qbittorrent-secrets".into(),
+            qbittorrent_password_key: "WEBUI_PASSWORD".into(),
+            services: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Load `path`, or the default location when `None`. A missing default file is not an error.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<(Config, PathBuf)> {
+        let (path, explicit) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (Paths::resolve().config_file, false),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let cfg = toml::from_str(&text)
+                    .with_context(|| format!("config file {} is not valid", path.display()))?;
+                Ok((cfg, path))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+                Ok((Config::default(), path))
+            }
+            Err(e) => Err(e).with_context(|| format!("cannot read config file {}", path.display())),
+        }
+    }
+
+    /// Settings for one service: by id first, then by kind.
+    pub fn service(&self, id: &str, kind: &str) -> Option<&ServiceConfig> {
+        self.services.get(id).or_else(|| self.services.get(kind))
+    }
+
+    /// Split `namespace/name`.
+    pub fn split_ref(s: &str) -> (String, String) {
+        match s.split_once('/') {
+            Some((ns, name)) => (ns.to_string(), name.to_string()),
+            None => ("default".to_string(), s.to_string()),
+        }
+    }
+}
+
+/// Every path the program uses; `k8s-nas info` prints them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paths {
+    pub config_dir: PathBuf,
+    pub config_file: PathBuf,
+    pub themes_dir: PathBuf,
+    pub integrations_file: PathBuf,
+    pub data_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub log_file: PathBuf,
+}
+
+impl Paths {
+    pub fn resolve() -> Paths {
+        let dirs = directories::ProjectDirs::from("", "", "k8s-nas");
+        let fallback = std::env::temp_dir().join("k8s-nas");
+        let config_dir = std::env::var_os("K8S_NAS_CONFIG_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()))
+            .unwrap_or_else(|| fallback.join("config"));
+        let data_dir = std::env::var_os("K8S_NAS_DATA_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs.as_ref().map(|d| d.data_local_dir().to_path_buf()))
+            .unwrap_or_else(|| fallback.join("data"));
+        let state_dir = dirs
+            .as_ref()
+            .and_then(|d| d.state_dir().map(Path::to_path_buf))
+            .unwrap_or_else(|| data_dir.join("state"));
+        Paths {
+            config_file: config_dir.join("config.toml"),
+            themes_dir: config_dir.join("themes"),
+            integrations_file: config_dir.join("integrations.toml"),
+            log_file: state_dir.join("k8s-nas.log"),
+            config_dir,
+            data_dir,
+            state_dir,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_file_and_rejects_typos() {
+        let text = r#"
+            namespaces = ["media", "qbittorrent"]
+            read_only = true
+            theme = "light"
+            access = "direct"
+            [services."media/sonarr"]
+            url_base = "/sonarr"
+            api_key = "abc"
+        "#;
+        let cfg: Config = toml::from_str(text).unwrap();
+        assert!(cfg.read_only);
+        assert_eq!(cfg.access, AccessMode::Direct);
+        let s = cfg.service("media/sonarr", "sonarr").unwrap();
+        assert_eq!(s.url_base.as_deref(), Some("/sonarr"));
+        assert_eq!(format!("{:?}", s.api_key), "Some(Secret(••••••••))");
+        assert!(toml::from_str::<Config>("namespacez = []").is_err());
+    }
+
+    #[test]
+    fn explicit_missing_file_is_an_error_default_is_not() {
+        assert!(Config::load(Some(Path::new("/nonexistent/k8s-nas.toml"))).is_err());
+    }
+}

@@ -1,1 +1,97 @@
-//! Kubernetes access: client from kubeconfig, scoped watchers feeding snapshots, logs, describe.
+//! Kubernetes access: a client from the kubeconfig, a one-shot listing for headless commands,
+//! scoped watchers feeding debounced snapshots for the TUI, pod logs and describe text.
+
+pub mod describe;
+pub mod list;
+pub mod logs;
+pub mod watch;
+
+use anyhow::Context;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use std::path::Path;
+
+/// A connected (not yet verified) cluster: the client and what the header shows.
+#[derive(Clone)]
+pub struct ClusterConn {
+    pub client: kube::Client,
+    /// kubeconfig context name.
+    pub context: String,
+    /// API server URL.
+    pub server: String,
+}
+
+/// Build a client from a kubeconfig file (or the usual discovery: `$KUBECONFIG`, `~/.kube/config`,
+/// in-cluster) and an optional context. Fails with a clear message on a missing or malformed
+/// kubeconfig or an unknown context; an unreachable server is only noticed on the first call.
+pub async fn connect(
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+) -> anyhow::Result<ClusterConn> {
+    let opts = KubeConfigOptions {
+        context: context.map(str::to_string),
+        ..Default::default()
+    };
+    let (config, ctx_name) = match kubeconfig {
+        Some(path) => {
+            let kc = Kubeconfig::read_from(path)
+                .with_context(|| format!("cannot read kubeconfig {}", path.display()))?;
+            let name = context
+                .map(str::to_string)
+                .or_else(|| kc.current_context.clone())
+                .unwrap_or_default();
+            let cfg = kube::Config::from_custom_kubeconfig(kc, &opts)
+                .await
+                .with_context(|| format!("kubeconfig {} is not usable", path.display()))?;
+            (cfg, name)
+        }
+        None => {
+            let name = Kubeconfig::read()
+                .ok()
+                .and_then(|kc| context.map(str::to_string).or(kc.current_context))
+                .unwrap_or_else(|| "in-cluster".into());
+            let cfg = if context.is_some() {
+                kube::Config::from_kubeconfig(&opts)
+                    .await
+                    .context("kubeconfig is not usable")?
+            } else {
+                kube::Config::infer()
+                    .await
+                    .context("no kubeconfig found (set --kubeconfig or $KUBECONFIG)")?
+            };
+            (cfg, name)
+        }
+    };
+    let server = config.cluster_url.to_string();
+    let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
+    Ok(ClusterConn {
+        client,
+        context: ctx_name,
+        server: server.trim_end_matches('/').to_string(),
+    })
+}
+
+/// Turn a kube error into one line for a banner or `check`'s stderr.
+pub fn explain(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if s.code == 401 => {
+            "401 Unauthorized: the kubeconfig's credentials were rejected (expired token or certificate?)"
+                .into()
+        }
+        kube::Error::Api(s) if s.code == 403 => format!("403 Forbidden: {}", s.message),
+        kube::Error::Api(s) => format!("{} {}: {}", s.code, s.reason, s.message),
+        kube::Error::HyperError(_) | kube::Error::Service(_) => {
+            format!("cluster unreachable: {}", root_cause(e))
+        }
+        other => root_cause(other),
+    }
+}
+
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg = s.to_string();
+        src = s.source();
+    }
+    msg
+}

@@ -1,4 +1,7 @@
 //! The simulated NAS: a fake Kubernetes API server plus app simulators, on loopback.
+//! `demo` runs it with the console; tests start it to exercise the real code paths.
 
 pub mod apps;
 pub mod kube;
+pub mod nas;
+pub mod scenario;

@@ -1,0 +1,69 @@
+//! `k8s-nas check`: discovery + one collector round + checks, printed as a table or JSON.
+//! Exit 0 healthy, 1 any finding of warning or worse, 2 could not run.
+
+use crate::cli::Output;
+use crate::config::Config;
+use crate::engine::{self, Snapshot};
+use crate::model::{finding::worst, Severity};
+
+pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
+    let snap = engine::check_once(cfg).await?;
+    match output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&snap.to_json())?),
+        Output::Table => print_table(&snap),
+    }
+    Ok(if worst(&snap.findings).is_problem() { 1 } else { 0 })
+}
+
+fn print_table(s: &Snapshot) {
+    println!("context {}  cluster {}  namespaces {}", s.context, s.cluster, s.namespaces_label());
+    println!();
+    println!(
+        "{:<22} {:<12} {:<12} {:<14} {:>8} {:<14} {:<22} {:<4}",
+        "SERVICE", "KIND", "NAMESPACE", "POD", "RESTARTS", "HTTP", "HEALTH", "VPN"
+    );
+    for svc in &s.inventory.services {
+        let row = s.row(&svc.id);
+        println!(
+            "{:<22} {:<12} {:<12} {:<14} {:>8} {:<14} {:<22} {:<4}",
+            svc.id.as_str(),
+            svc.kind.display(),
+            svc.namespace,
+            row.pod,
+            row.restarts,
+            row.http,
+            truncate(&row.health, 22),
+            if svc.vpn.is_some() { "vpn" } else { "" }
+        );
+    }
+    for w in s.inventory.warnings.iter().chain(&s.warnings) {
+        println!("warning: {w}");
+    }
+    println!();
+    if s.findings.is_empty() {
+        println!("no findings: all {} services healthy", s.inventory.services.len());
+        return;
+    }
+    println!("{:<9} {:<22} {:<22} MESSAGE / REMEDIATION", "SEVERITY", "SUBJECT", "CODE");
+    for f in &s.findings {
+        println!("{:<9} {:<22} {:<22} {}", f.severity.label(), f.subject, f.code, f.message);
+        println!("{:<55} → {}", "", f.remediation);
+    }
+    let n = |sev: Severity| s.findings.iter().filter(|f| f.severity == sev).count();
+    println!(
+        "\n{} findings: {} critical, {} error, {} warning, {} info",
+        s.findings.len(),
+        n(Severity::Critical),
+        n(Severity::Error),
+        n(Severity::Warning),
+        n(Severity::Info)
+    );
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}

@@ -1,0 +1,235 @@
+//! The engine the TUI and the headless commands share: connect, discover, resolve how to reach
+//! each app, observe it, and evaluate the checks. No terminal here.
+
+pub mod observe;
+pub mod runtime;
+
+use crate::checks::{self, health::Budget};
+use crate::clients::transport::AppEndpoint;
+use crate::cluster::{self, ClusterConn};
+use crate::collect::credentials::{self, Credentials};
+use crate::config::{AccessMode, Config};
+use crate::discover::{self, ClusterObjects};
+use crate::model::{Finding, Inventory, PodStatus, ServiceId, ServiceInfo, ServiceObservation};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Everything one round produced; `check --output json` prints [`Snapshot::to_json`].
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub context: String,
+    pub cluster: String,
+    pub namespaces: Vec<String>,
+    pub generated_at: jiff::Timestamp,
+    pub inventory: Inventory,
+    pub pods: BTreeMap<ServiceId, Vec<PodStatus>>,
+    pub observations: BTreeMap<ServiceId, ServiceObservation>,
+    pub findings: Vec<Finding>,
+    /// Listing and credential problems that did not stop the run.
+    pub warnings: Vec<String>,
+}
+
+/// Short texts for one service's table row (used by `check`'s table).
+pub struct RowText {
+    pub pod: String,
+    pub restarts: u32,
+    pub http: String,
+    pub health: String,
+}
+
+impl Snapshot {
+    pub fn namespaces_label(&self) -> String {
+        if self.namespaces.is_empty() {
+            "all".into()
+        } else {
+            self.namespaces.join(",")
+        }
+    }
+
+    pub fn row(&self, id: &ServiceId) -> RowText {
+        let pods = self.pods.get(id).map(Vec::as_slice).unwrap_or_default();
+        let pod = match pods.first() {
+            None => "none".to_string(),
+            Some(p) => format!(
+                "{} {}/{}",
+                p.reason.as_deref().unwrap_or(&p.phase),
+                p.ready_containers,
+                p.total_containers
+            ),
+        };
+        let restarts = pods.iter().map(|p| p.restarts).sum();
+        let obs = self.observations.get(id);
+        let http = match obs.and_then(|o| o.probe.as_ref()) {
+            None => "-".into(),
+            Some(p) => match (&p.error, p.status) {
+                (Some(e), _) if p.status.is_none() => short_error(e),
+                (_, Some(s)) => format!("{s} {}ms", p.latency_ms),
+                _ => "-".into(),
+            },
+        };
+        let health = match obs.map(|o| &o.health) {
+            None => "-".into(),
+            Some(Ok(h)) => h.summary.clone(),
+            Some(Err(e)) => short_error(e),
+        };
+        RowText { pod, restarts, http, health }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let services: Vec<_> = self
+            .inventory
+            .services
+            .iter()
+            .map(|s| {
+                json!({
+                    "id": s.id,
+                    "kind": s.kind,
+                    "namespace": s.namespace,
+                    "pods": self.pods.get(&s.id).cloned().unwrap_or_default(),
+                    "observation": self.observations.get(&s.id).map(observation_json),
+                })
+            })
+            .collect();
+        let count = |sev: crate::model::Severity| self.findings.iter().filter(|f| f.severity == sev).count();
+        json!({
+            "schema": "k8s-nas/check/v1",
+            "context": self.context,
+            "cluster": self.cluster,
+            "namespaces": self.namespaces,
+            "generated_at": self.generated_at,
+            "summary": {
+                "services": self.inventory.services.len(),
+                "worst": crate::model::finding::worst(&self.findings),
+                "critical": count(crate::model::Severity::Critical),
+                "error": count(crate::model::Severity::Error),
+                "warning": count(crate::model::Severity::Warning),
+                "info": count(crate::model::Severity::Info),
+            },
+            "inventory": self.inventory,
+            "services": services,
+            "findings": self.findings,
+            "warnings": self.warnings,
+        })
+    }
+}
+
+/// `health` as `{"ok": AppHealth}` or `{"error": AppError}` (stable, documented in the README).
+fn observation_json(o: &ServiceObservation) -> serde_json::Value {
+    let health = match &o.health {
+        Ok(h) => json!({ "ok": h }),
+        Err(e) => json!({ "error": e }),
+    };
+    json!({ "fetched_at": o.fetched_at, "probe": o.probe, "health": health })
+}
+
+pub fn short_error(e: &crate::model::AppError) -> String {
+    use crate::model::AppErrorKind::*;
+    match &e.kind {
+        Unreachable => "unreachable".into(),
+        Timeout { after_ms } => format!("timeout {}s", after_ms / 1000),
+        Unauthorized => "401 bad key".into(),
+        Forbidden => "403 forbidden".into(),
+        WrongUrlBase { .. } => "wrong URL base".into(),
+        ServerError { status } | Http { status } => format!("HTTP {status}"),
+        BadBody => "bad body".into(),
+        Config => "not configured".into(),
+    }
+}
+
+/// How to reach `svc`, by precedence: a configured URL, then the access mode.
+pub fn endpoint_for(svc: &ServiceInfo, cfg: &Config, conn: &ClusterConn) -> Option<AppEndpoint> {
+    let sc = cfg.service(svc.id.as_str(), svc.kind.id());
+    let timeout = Duration::from_millis(cfg.timeout_ms);
+    if let Some(url) = sc.and_then(|s| s.url.as_deref()) {
+        let parsed = url::Url::parse(url).ok()?;
+        let origin = parsed.origin().ascii_serialization();
+        let base = sc
+            .and_then(|s| s.url_base.clone())
+            .unwrap_or_else(|| parsed.path().to_string());
+        return Some(AppEndpoint::direct(origin, base).with_timeout(timeout));
+    }
+    let port = svc.service.as_ref()?;
+    let base = sc
+        .and_then(|s| s.url_base.clone())
+        .unwrap_or_else(|| svc.url_base.clone());
+    let ep = match cfg.access {
+        AccessMode::Proxy => AppEndpoint::proxy(
+            conn.client.clone(),
+            &svc.namespace,
+            &port.name,
+            &port.port.to_string(),
+            base,
+        ),
+        AccessMode::Direct => AppEndpoint::direct(
+            format!("http://{}:{}", svc.cluster_host()?, port.port),
+            base,
+        ),
+    };
+    Some(ep.with_timeout(timeout))
+}
+
+pub fn budget(cfg: &Config) -> Budget {
+    Budget {
+        latency_ms: cfg.latency_budget_ms,
+        stale_after_secs: (cfg.refresh_seconds * 3).max(30) as i64,
+        ..Budget::default()
+    }
+}
+
+/// Pods of every discovered service.
+pub fn pods_by_service(inv: &Inventory, objs: &ClusterObjects) -> BTreeMap<ServiceId, Vec<PodStatus>> {
+    inv.services
+        .iter()
+        .map(|s| (s.id.clone(), discover::pod_statuses(s, objs)))
+        .collect()
+}
+
+/// One full round, as `check` runs it: list, discover, observe every service concurrently.
+pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
+    let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
+    let listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
+    let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
+    let pods = pods_by_service(&inventory, &listing.objects);
+    let creds = credentials::load(&conn, cfg).await;
+    let observations = observe_all(&inventory, cfg, &conn, &creds).await;
+    let now = jiff::Timestamp::now();
+    let findings = checks::all(&inventory, &pods, &observations, now, &budget(cfg));
+    let mut warnings = listing.warnings;
+    warnings.extend(creds.warnings);
+    Ok(Snapshot {
+        context: conn.context.clone(),
+        cluster: conn.server.clone(),
+        namespaces: cfg.namespaces.clone(),
+        generated_at: now,
+        inventory,
+        pods,
+        observations,
+        findings,
+        warnings,
+    })
+}
+
+/// Observe all services at once; the slowest (or a hung one, bounded by the timeout) sets the pace.
+pub async fn observe_all(
+    inv: &Inventory,
+    cfg: &Config,
+    conn: &ClusterConn,
+    creds: &Credentials,
+) -> BTreeMap<ServiceId, ServiceObservation> {
+    let futs = inv.services.iter().filter_map(|svc| {
+        let ep = endpoint_for(svc, cfg, conn)?;
+        let c = creds.for_service(svc, cfg);
+        let svc = svc.clone();
+        Some(async move {
+            let o = observe::observe(&svc, &ep, &c).await;
+            (svc.id.clone(), o)
+        })
+    });
+    futures::future::join_all(futs).await.into_iter().collect()
+}
+
+/// Discovery overrides from the config file's per-service URL bases.
+pub fn discover_overrides(cfg: &Config) -> discover::Overrides {
+    discover::Overrides::from_config(cfg)
+}

@@ -1,0 +1,76 @@
+//! The whole simulated NAS: the fake API server loaded with the target world, one app simulator
+//! per backend Service (registered with the API server's service proxy and with [`SimDns`]), and
+//! the scenario's faults.
+
+use super::apps::{spawn_app, AppSimConfig, RunningApp, SimDns};
+use super::kube::KubeSim;
+use super::scenario::{secret_value, Scenario};
+use super::world::{self, World, WorldOptions};
+use crate::model::AppKind;
+use std::net::SocketAddr;
+
+pub struct SimNas {
+    pub kube: KubeSim,
+    pub apps: Vec<(world::Backend, RunningApp)>,
+    pub dns: SimDns,
+    pub world: World,
+    pub scenario: Scenario,
+}
+
+impl SimNas {
+    /// Build the target world, apply the scenario, start everything on loopback.
+    pub async fn start(scenario: Scenario, kube_bind: Option<SocketAddr>) -> anyhow::Result<SimNas> {
+        let opts = WorldOptions {
+            seed: 7,
+            extra_pods: 0,
+            now: jiff::Timestamp::now(),
+        };
+        Self::start_world(world::target_cluster(&opts), scenario, kube_bind).await
+    }
+
+    pub async fn start_world(
+        mut world: World,
+        scenario: Scenario,
+        kube_bind: Option<SocketAddr>,
+    ) -> anyhow::Result<SimNas> {
+        scenario.edit_objects(&mut world.objects);
+        let dns = SimDns::new();
+        let mut apps = Vec::new();
+        for b in &world.backends {
+            let key = world
+                .app_keys
+                .get(&b.kind)
+                .cloned()
+                .unwrap_or_else(|| format!("{:032x}", 0x5eed_u128 + b.kind as u128));
+            let mut cfg = AppSimConfig::new(b.kind, &b.url_base, &key);
+            cfg.namespace = b.namespace.clone();
+            if b.kind == AppKind::Qbittorrent {
+                if let Some(pw) =
+                    secret_value(&world.objects, &b.namespace, "qbittorrent-secrets", "WEBUI_PASSWORD")
+                {
+                    cfg.password = pw;
+                }
+            }
+            scenario.configure(&mut cfg);
+            let app = spawn_app(cfg, dns.clone(), None).await?;
+            dns.register(&b.namespace, &b.service, b.port, app.addr);
+            apps.push((b.clone(), app));
+        }
+        let kube = KubeSim::start(world.objects.clone(), kube_bind).await?;
+        for (b, app) in &apps {
+            kube.register_backend(&b.namespace, &b.service, b.port, app.addr);
+        }
+        Ok(SimNas {
+            kube,
+            apps,
+            dns,
+            world,
+            scenario,
+        })
+    }
+
+    /// The running simulator of the first backend of `kind`.
+    pub fn app(&self, kind: AppKind) -> Option<&RunningApp> {
+        self.apps.iter().find(|(b, _)| b.kind == kind).map(|(_, a)| a)
+    }
+}
