@@ -7,12 +7,15 @@
 //! `readOnly` fields rejected, unknown paths 404) with its `{"message","errors"}` shape.
 //! `Faults.health_errors` makes `/status` report `restartRequired` and an available update.
 //!
-//! `settings.rs` holds the Jellyfin / Sonarr / Radarr settings routes and their connection tests.
+//! `jellyfin.rs` holds the first-admin login and Jellyfin settings, `arr.rs` the Sonarr/Radarr
+//! server lists; both connect to the other apps for real.
 
-mod settings;
+mod arr;
+mod jellyfin;
 
 use super::{AppSimConfig, Faults, Seed, SimDns};
 use crate::model::AppKind;
+use axum::body::Bytes;
 use axum::{
     extract::{Request, State},
     http::{header, HeaderMap, StatusCode},
@@ -21,7 +24,7 @@ use axum::{
     routing::{get, post},
     Extension, Json, Router,
 };
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -131,7 +134,15 @@ pub fn router(cfg: &AppSimConfig, dns: &SimDns) -> Router {
     let admin = Router::new()
         .route("/settings/main", get(get_main).post(post_main))
         .route("/settings/initialize", post(initialize))
-        .merge(settings::routes())
+        .route(
+            "/settings/jellyfin",
+            get(jellyfin::get_jellyfin).post(jellyfin::post_jellyfin),
+        )
+        .route(
+            "/settings/jellyfin/library",
+            get(jellyfin::jellyfin_library),
+        )
+        .merge(arr::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_admin,
@@ -140,7 +151,7 @@ pub fn router(cfg: &AppSimConfig, dns: &SimDns) -> Router {
         .route("/status", get(status))
         .route("/status/appdata", get(appdata))
         .route("/settings/public", get(public_settings))
-        .route("/auth/jellyfin", post(settings::auth_jellyfin))
+        .route("/auth/jellyfin", post(jellyfin::auth_jellyfin))
         .merge(admin)
         .fallback(not_found)
         .with_state(state);
@@ -255,4 +266,32 @@ async fn initialize(State(s): State<Shared>) -> Response {
     };
     st.initialized = true;
     Json(json!({"initialized": true})).into_response()
+}
+
+pub(crate) fn err500(msg: &str) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({ "message": msg })),
+    )
+        .into_response()
+}
+
+/// A refused request, boxed to keep `Result`s small.
+pub(crate) type Rejection = Box<Response>;
+
+pub(crate) fn body_object(body: &Bytes) -> Result<Map<String, Value>, Rejection> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(Box::new(validation_error(
+            StatusCode::BAD_REQUEST,
+            "/body",
+            "must be object",
+        ))),
+    }
+}
+
+pub(crate) fn snapshot(s: &Shared) -> Option<(crate::sim::apps::SimDns, String)> {
+    s.lock()
+        .ok()
+        .map(|st| (st.dns.clone(), st.namespace.clone()))
 }
