@@ -165,3 +165,27 @@ async fn faults_and_ban() {
     assert_eq!(e.kind, AppErrorKind::Forbidden);
     assert!(e.detail.contains("banned"));
 }
+
+#[tokio::test]
+async fn expired_session_is_renewed_by_logging_in_again() {
+    let app = start("v5.2.3", Seed::Wired).await;
+    let c = client(&app, "adminadmin");
+    c.set_preferences(&serde_json::json!({"web_ui_session_timeout": 1}))
+        .await
+        .unwrap();
+    assert_eq!(c.version().await.unwrap(), "v5.2.3");
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    // The old cookie now gets 403; the client logs in again once and succeeds.
+    assert_eq!(c.version().await.unwrap(), "v5.2.3");
+    let ifaces = c.network_interfaces().await.unwrap();
+    assert!(ifaces.iter().any(|(_, v)| v == "tun0"));
+    c.logout().await.unwrap();
+    assert!(c.categories().await.unwrap().contains_key("tv"));
+    // A password change makes the stored credentials fail with Unauthorized.
+    c.set_preferences(&serde_json::json!({"web_ui_password": "changed"}))
+        .await
+        .unwrap();
+    c.logout().await.unwrap();
+    let e = c.version().await.unwrap_err();
+    assert_eq!(e.kind, AppErrorKind::Unauthorized);
+}

@@ -159,6 +159,14 @@ async fn jellyfin_settings_are_checked_against_jellyfin() {
     let saved = c.update_jellyfin(&j).await.expect("saved");
     assert_eq!(saved.url_base, "/jellyfin");
     assert_eq!(saved.server_id, "4f1b0c6ad2a34f0e9c2e5c1d8b7a6e3f");
+    // Library sync reads Jellyfin's folders (music is dropped) and enables what we ask for.
+    let libs = c.sync_jellyfin_libraries(&[]).await.unwrap();
+    assert_eq!(libs.len(), 2, "{libs:?}");
+    assert!(libs.iter().all(|l| !l.enabled));
+    let movies = libs.iter().find(|l| l.kind == "movie").unwrap().id.clone();
+    let libs = c.sync_jellyfin_libraries(&[movies.as_str()]).await.unwrap();
+    assert_eq!(libs.iter().filter(|l| l.enabled).count(), 1);
+    assert_eq!(c.jellyfin_settings().await.unwrap().name, "nas");
 }
 
 #[tokio::test]
@@ -243,4 +251,34 @@ async fn sonarr_servers_round_trip_and_test() {
         .unwrap();
     assert_eq!(r.status(), 400);
     let _: ArrServer = serde_json::from_value(updated.to_body()).unwrap();
+}
+
+#[tokio::test]
+async fn radarr_list_and_unreachable_test() {
+    let dns = SimDns::new();
+    let app = start(Seed::Wired, &dns).await;
+    let c = client(&app, KEY);
+    let list = c.servers(SeerrArr::Radarr).await.unwrap();
+    assert_eq!(list[0].base_url, "/radarr");
+    assert_eq!(list[0].minimum_availability.as_deref(), Some("released"));
+    // No Radarr in the simulated cluster: the test cannot connect.
+    let t = ArrTestRequest {
+        hostname: "radarr".into(),
+        port: 7878,
+        api_key: Secret::new("k"),
+        use_ssl: false,
+        base_url: "/radarr".into(),
+    };
+    let e = c.test_server(SeerrArr::Radarr, &t).await.unwrap_err();
+    assert!(
+        e.detail.contains("Failed to connect to Radarr"),
+        "{}",
+        e.detail
+    );
+    // Radarr requires minimumAvailability.
+    let mut r = list[0].clone();
+    r.minimum_availability = None;
+    let e = c.create_server(SeerrArr::Radarr, &r).await.unwrap_err();
+    assert_eq!(e.kind, AppErrorKind::Http { status: 400 });
+    assert!(e.detail.contains("minimumAvailability"));
 }

@@ -287,6 +287,29 @@ impl QbitClient {
         Ok(t)
     }
 
+    /// `auth/logout`; the next call logs in again.
+    pub async fn logout(&self) -> Result<(), AppError> {
+        self.call(Method::POST, "/api/v2/auth/logout", Some(&[]))
+            .await?;
+        *self.session.lock().await = None;
+        Ok(())
+    }
+
+    /// `app/networkInterfaceList`: `(name, value)` pairs; `value` is what
+    /// `current_network_interface` takes (e.g. `tun0` to bind to the VPN).
+    pub async fn network_interfaces(&self) -> Result<Vec<(String, String)>, AppError> {
+        #[derive(Deserialize)]
+        struct Iface {
+            name: String,
+            value: String,
+        }
+        let list: Vec<Iface> = self
+            .call(Method::GET, "/api/v2/app/networkInterfaceList", None)
+            .await?
+            .json()?;
+        Ok(list.into_iter().map(|i| (i.name, i.value)).collect())
+    }
+
     /// `app/version`, e.g. `v5.1.4`.
     pub async fn version(&self) -> Result<String, AppError> {
         self.get_text("/api/v2/app/version").await

@@ -71,6 +71,21 @@ impl SeerrJellyfin {
     }
 }
 
+/// One Jellyfin library as Jellyseerr keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeerrLibrary {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub enabled: bool,
+    /// `movie` or `show`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
+}
+
 /// Sonarr or Radarr in Jellyseerr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum SeerrArr {
@@ -309,6 +324,24 @@ impl SeerrClient {
         self.call(Method::POST, "/settings/jellyfin", Some(s.to_body()))
             .await?
             .json()
+    }
+
+    /// `GET /settings/jellyfin/library?sync=true&enable=…`: re-read the libraries from Jellyfin
+    /// and enable exactly `enable` (ids). Every call sets the enabled flags, so pass all the
+    /// libraries that should stay enabled.
+    pub async fn sync_jellyfin_libraries(
+        &self,
+        enable: &[&str],
+    ) -> Result<Vec<SeerrLibrary>, AppError> {
+        let ids: String =
+            url::form_urlencoded::byte_serialize(enable.join(",").as_bytes()).collect();
+        self.call(
+            Method::GET,
+            &format!("/settings/jellyfin/library?sync=true&enable={ids}"),
+            None,
+        )
+        .await?
+        .json()
     }
 
     pub async fn servers(&self, arr: SeerrArr) -> Result<Vec<ArrServer>, AppError> {

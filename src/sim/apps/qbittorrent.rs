@@ -20,9 +20,10 @@ use axum::{
     Extension, Json, Router,
 };
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 #[derive(Debug)]
 struct Qb {
@@ -31,7 +32,8 @@ struct Qb {
     /// 5.2 or newer (204 login, `QBT_SID_<port>`, 204 for empty results).
     v52: bool,
     password: String,
-    sessions: HashSet<String>,
+    /// Session id → last activity (sessions expire after `web_ui_session_timeout` idle seconds).
+    sessions: HashMap<String, Instant>,
     fails: HashMap<IpAddr, u32>,
     prefs: Map<String, Value>,
     categories: BTreeMap<String, (String, Option<String>)>,
@@ -153,7 +155,7 @@ pub fn router(cfg: &AppSimConfig) -> Router {
         webapi: webapi_version(&cfg.version).to_string(),
         v52,
         password: cfg.password.clone(),
-        sessions: HashSet::new(),
+        sessions: HashMap::new(),
         fails: HashMap::new(),
         prefs: default_prefs(cfg),
         categories,
@@ -252,15 +254,30 @@ impl Qb {
         self.prefs.get(k).and_then(Value::as_bool).unwrap_or(false)
     }
 
-    fn session_of(&self, h: &HeaderMap) -> Option<String> {
+    /// The live session named by the request's cookie; refreshes its activity time and
+    /// drops it when it has been idle longer than `web_ui_session_timeout`.
+    fn session_of(&mut self, h: &HeaderMap) -> Option<String> {
         let name = self.cookie_name();
-        h.get_all(header::COOKIE)
+        let sid = h
+            .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|kv| kv.trim().split_once('='))
-            .find(|(k, v)| *k == name && self.sessions.contains(*v))
-            .map(|(_, v)| v.to_string())
+            .find(|(k, v)| *k == name && self.sessions.contains_key(*v))
+            .map(|(_, v)| v.to_string())?;
+        let timeout = self
+            .prefs
+            .get("web_ui_session_timeout")
+            .and_then(Value::as_u64)
+            .unwrap_or(3600);
+        let last = self.sessions.get(&sid).copied()?;
+        if last.elapsed() > Duration::from_secs(timeout) {
+            self.sessions.remove(&sid);
+            return None;
+        }
+        self.sessions.insert(sid.clone(), Instant::now());
+        Some(sid)
     }
 
     fn bypassed(&self, ip: Option<IpAddr>) -> bool {
@@ -481,7 +498,7 @@ fn login(st: &mut Qb, h: &HeaderMap, peer: Option<IpAddr>, user: &str, pw: &str)
     }
     st.fails.remove(&ip);
     let sid = format!("{:032x}", rand::random::<u128>());
-    st.sessions.insert(sid.clone());
+    st.sessions.insert(sid.clone(), Instant::now());
     let same_site = if st.v52 { "Lax" } else { "Strict" };
     let cookie = format!(
         "{}={sid}; HttpOnly; path=/; SameSite={same_site}",
