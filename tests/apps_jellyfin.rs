@@ -100,3 +100,46 @@ async fn create_api_key_with_admin_credentials() {
     let e = with_key.system_info().await.unwrap_err();
     assert_eq!(e.kind, AppErrorKind::Unauthorized);
 }
+
+#[tokio::test]
+async fn every_token_format_of_authorization_context() {
+    let app = start("/jellyfin", Seed::Fresh).await;
+    let url = format!("{}/jellyfin/System/Info", app.url());
+    let http = reqwest::Client::new();
+    let status = |rb: reqwest::RequestBuilder| async move { rb.send().await.unwrap().status() };
+    assert_eq!(status(http.get(&url)).await, 401);
+    let mb =
+        format!(r#"MediaBrowser Client="t", Device="t", DeviceId="t", Version="1", Token="{KEY}""#);
+    assert_eq!(
+        status(http.get(&url).header("authorization", &mb)).await,
+        200
+    );
+    assert_eq!(
+        status(http.get(&url).header("x-emby-authorization", &mb)).await,
+        200
+    );
+    assert_eq!(
+        status(http.get(&url).header("x-emby-token", KEY)).await,
+        200
+    );
+    assert_eq!(
+        status(http.get(&url).header("x-mediabrowser-token", KEY)).await,
+        200
+    );
+    assert_eq!(status(http.get(format!("{url}?ApiKey={KEY}"))).await, 200);
+    assert_eq!(status(http.get(format!("{url}?api_key={KEY}"))).await, 200);
+    assert_eq!(status(http.get(format!("{url}?ApiKey=nope"))).await, 401);
+    // Public info and /health need no token; outside the BaseUrl nothing answers.
+    let r = http
+        .get(format!("{}/jellyfin/health", app.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), "Healthy");
+    let r = http
+        .get(format!("{}/System/Info/Public", app.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
