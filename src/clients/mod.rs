@@ -2,4 +2,9 @@
 //!
 //! `servarr` serves Sonarr, Radarr, Lidarr and Prowlarr with the API version as a parameter.
 
+pub mod bazarr;
+pub mod jellyfin;
+pub mod qbittorrent;
+pub mod sabnzbd;
+pub mod seerr;
 pub mod transport;

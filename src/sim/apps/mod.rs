@@ -10,8 +10,13 @@
 //! (+ submodules; Sonarr, Radarr, Lidarr, Prowlarr), `jellyfin.rs`, `qbittorrent.rs`, `sabnzbd.rs`,
 //! `bazarr.rs`, `seerr.rs`.
 
+pub mod bazarr;
 pub mod dns;
 pub mod faults;
+pub mod jellyfin;
+pub mod qbittorrent;
+pub mod sabnzbd;
+pub mod seerr;
 
 use crate::model::AppKind;
 pub use dns::SimDns;
@@ -38,6 +43,9 @@ pub struct AppSimConfig {
     pub faults: Faults,
     /// Start "fresh" (nothing configured) or with whatever the scenario seeds.
     pub seed: Seed,
+    /// API keys of the other apps, used by `Wired`/`Miswired` seeds that point this app at them
+    /// (Bazarr → Sonarr, Jellyseerr → Jellyfin …). Missing entries seed an empty key.
+    pub peer_keys: std::collections::BTreeMap<AppKind, String>,
 }
 
 /// What state the app starts with; scenarios pick one.
@@ -53,6 +61,11 @@ pub enum Seed {
 }
 
 impl AppSimConfig {
+    /// The seeded API key of another app (empty when the scenario gave none).
+    pub fn peer_key(&self, kind: AppKind) -> String {
+        self.peer_keys.get(&kind).cloned().unwrap_or_default()
+    }
+
     pub fn new(kind: AppKind, url_base: &str, api_key: &str) -> Self {
         AppSimConfig {
             kind,
@@ -64,6 +77,7 @@ impl AppSimConfig {
             version: default_version(kind).into(),
             faults: Faults::default(),
             seed: Seed::Fresh,
+            peer_keys: Default::default(),
         }
     }
 }
@@ -108,10 +122,14 @@ impl Drop for RunningApp {
 
 /// Build the router for one app kind. Each simulator module provides `router(cfg, dns)`.
 /// Apps not yet simulated answer 404 to everything (a visible gap, not a fake success).
-pub fn router_for(cfg: &AppSimConfig, _dns: &SimDns) -> axum::Router {
-    #[allow(clippy::match_single_binding)]
+pub fn router_for(cfg: &AppSimConfig, dns: &SimDns) -> axum::Router {
     match cfg.kind {
         // Each arm is filled in by the module that simulates the app.
+        AppKind::Jellyfin => jellyfin::router(cfg),
+        AppKind::Qbittorrent => qbittorrent::router(cfg),
+        AppKind::Sabnzbd => sabnzbd::router(cfg),
+        AppKind::Bazarr => bazarr::router(cfg, dns),
+        AppKind::Jellyseerr => seerr::router(cfg, dns),
         _ => axum::Router::new(),
     }
 }

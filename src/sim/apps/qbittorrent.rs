@@ -1,0 +1,550 @@
+//! qBittorrent WebUI API v2 simulator (`api-facts.md` §10).
+//!
+//! `AppSimConfig.version` picks the behaviour: before 5.2 login answers 200 `Ok.`/`Fails.` and
+//! the cookie is `SID`; from 5.2 login answers 204 / 401, the cookie is `QBT_SID_<webui port>`
+//! and endpoints without a result answer 204. The request pipeline of §10.1 runs first: CSRF
+//! (`Origin`, else `Referer`, must match `Host`; 401), then the session (403 `Forbidden`, with the
+//! localhost / subnet-whitelist bypasses), then POST-only actions (405). The ban after
+//! `web_ui_max_auth_fail_count` failed logins is kept per client IP.
+//!
+//! qBittorrent has no health report of its own; `Faults.health_errors` makes `transfer/info`
+//! report `connection_status: disconnected`. Only form-urlencoded POST bodies are parsed.
+
+use super::{AppSimConfig, Faults, Seed};
+use axum::{
+    body::Bytes,
+    extract::{ConnectInfo, Path, Query, State},
+    http::{header, HeaderMap, Method, StatusCode},
+    response::{Html, IntoResponse, Response},
+    routing::{any, get},
+    Extension, Json, Router,
+};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+struct Qb {
+    version: String,
+    webapi: String,
+    /// 5.2 or newer (204 login, `QBT_SID_<port>`, 204 for empty results).
+    v52: bool,
+    password: String,
+    /// Session id → last activity (sessions expire after `web_ui_session_timeout` idle seconds).
+    sessions: HashMap<String, Instant>,
+    fails: HashMap<IpAddr, u32>,
+    prefs: Map<String, Value>,
+    categories: BTreeMap<String, (String, Option<String>)>,
+    torrents: Vec<Value>,
+    connection_status: String,
+}
+
+type Shared = Arc<Mutex<Qb>>;
+
+/// `v5.1.4` → `(5, 1, 4)`; unparsable parts count as 0.
+pub fn parse_version(v: &str) -> (u32, u32, u32) {
+    let mut it = v
+        .trim()
+        .trim_start_matches(['v', 'V'])
+        .split(['.', '-'])
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    (
+        it.next().unwrap_or(0),
+        it.next().unwrap_or(0),
+        it.next().unwrap_or(0),
+    )
+}
+
+/// The WebAPI version a release reports (§10, table of releases).
+pub fn webapi_version(app_version: &str) -> &'static str {
+    match parse_version(app_version) {
+        (4, m, _) if m < 6 => "2.8.19",
+        (4, _, _) => "2.9.3",
+        (5, 0, _) => "2.11.2",
+        (5, 1, _) => "2.11.4",
+        (5, 2, _) => "2.15.1",
+        _ => "2.16.1",
+    }
+}
+
+fn torrent(name: &str, cat: &str, state: &str, progress: f64, v5: bool) -> Value {
+    let state = if v5 {
+        state.to_string()
+    } else {
+        state.replace("stopped", "paused")
+    };
+    let hash = format!("{:040x}", name.len() as u128 * 0x9e37_79b9_7f4a_7c15u128);
+    json!({
+        "hash": hash, "infohash_v1": hash, "infohash_v2": "", "name": name,
+        "size": 1_500_000_000u64, "progress": progress, "dlspeed": 0, "upspeed": 0,
+        "priority": 0, "num_seeds": 3, "num_leechs": 0, "ratio": 0.4, "eta": 8_640_000,
+        "state": state, "category": cat, "tags": "", "save_path": format!("/downloads/{cat}"),
+        "content_path": format!("/downloads/{cat}/{name}"), "added_on": 1_760_000_000,
+        "completion_on": -1, "amount_left": 0, "auto_tmm": false, "tracker": "",
+    })
+}
+
+fn default_prefs(cfg: &AppSimConfig) -> Map<String, Value> {
+    let (iface, whitelist_enabled) = match cfg.seed {
+        Seed::Wired => ("tun0", true),
+        Seed::Fresh | Seed::Miswired => ("", false),
+    };
+    let v = json!({
+        "save_path": "/downloads", "temp_path_enabled": false, "temp_path": "/downloads/incomplete",
+        "listen_port": 6881, "random_port": false, "upnp": false, "dht": true,
+        "queueing_enabled": true, "max_ratio_enabled": false, "max_ratio": -1, "max_ratio_act": 0,
+        "max_seeding_time_enabled": false, "max_seeding_time": -1,
+        "web_ui_port": 8080, "web_ui_address": "*", "web_ui_username": cfg.username,
+        "bypass_local_auth": false,
+        "bypass_auth_subnet_whitelist_enabled": whitelist_enabled,
+        "bypass_auth_subnet_whitelist": if whitelist_enabled { "10.0.0.0/8" } else { "" },
+        "web_ui_max_auth_fail_count": 5, "web_ui_ban_duration": 3600,
+        "web_ui_session_timeout": 3600, "web_ui_csrf_protection_enabled": true,
+        "web_ui_host_header_validation_enabled": true, "web_ui_domain_list": "*",
+        "web_ui_reverse_proxy_enabled": false, "use_https": false,
+        "current_network_interface": iface, "current_interface_name": iface,
+        "current_interface_address": "",
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Build the router for one qBittorrent instance (no URL base: qBittorrent has none).
+pub fn router(cfg: &AppSimConfig) -> Router {
+    let (maj, min, _) = parse_version(&cfg.version);
+    let v5 = maj >= 5;
+    let v52 = (maj, min) >= (5, 2);
+    let mut categories = BTreeMap::new();
+    let mut torrents = Vec::new();
+    let connection_status = match cfg.seed {
+        Seed::Fresh => "firewalled",
+        Seed::Wired => {
+            for c in ["tv", "movies", "music"] {
+                categories.insert(c.to_string(), (format!("/downloads/{c}"), None));
+            }
+            torrents.push(torrent("Show.S01E01.1080p", "tv", "uploading", 1.0, v5));
+            torrents.push(torrent(
+                "Movie.2024.2160p",
+                "movies",
+                "downloading",
+                0.42,
+                v5,
+            ));
+            "connected"
+        }
+        Seed::Miswired => {
+            for c in ["tv-sonarr", "radarr"] {
+                categories.insert(c.to_string(), (String::new(), None));
+            }
+            torrents.push(torrent(
+                "Show.S01E02.1080p",
+                "tv-sonarr",
+                "stoppedDL",
+                0.1,
+                v5,
+            ));
+            "firewalled"
+        }
+    };
+    let state: Shared = Arc::new(Mutex::new(Qb {
+        version: cfg.version.clone(),
+        webapi: webapi_version(&cfg.version).to_string(),
+        v52,
+        password: cfg.password.clone(),
+        sessions: HashMap::new(),
+        fails: HashMap::new(),
+        prefs: default_prefs(cfg),
+        categories,
+        torrents,
+        connection_status: connection_status.into(),
+    }));
+    Router::new()
+        .route("/", get(login_page))
+        .route("/api/v2/{*rest}", any(api))
+        .with_state(state)
+}
+
+async fn login_page() -> Html<&'static str> {
+    Html("<!DOCTYPE html><html><head><title>qBittorrent WebUI</title></head><body><form id=\"loginform\"></form></body></html>")
+}
+
+fn text(status: StatusCode, body: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=UTF-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The `host:port` of an `Origin`/`Referer` URL.
+fn url_authority(u: &str) -> Option<String> {
+    let url = url::Url::parse(u).ok()?;
+    let host = url.host_str()?;
+    Some(match url.port_or_known_default() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
+/// `Host` with the default port made explicit, for comparison with `url_authority`.
+fn host_authority(h: &HeaderMap) -> String {
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if host.contains(':') && !host.ends_with(']') {
+        host.to_string()
+    } else {
+        format!("{host}:80")
+    }
+}
+
+fn csrf_ok(h: &HeaderMap) -> bool {
+    let target = host_authority(h);
+    for name in [header::ORIGIN, header::REFERER] {
+        if let Some(v) = h.get(&name).and_then(|v| v.to_str().ok()) {
+            return url_authority(v).is_some_and(|a| a.eq_ignore_ascii_case(&target));
+        }
+    }
+    true
+}
+
+fn in_subnets(ip: IpAddr, list: &str) -> bool {
+    list.split(['\n', ',']).any(|line| {
+        let Some((net, bits)) = line.trim().split_once('/') else {
+            return false;
+        };
+        let (Ok(IpAddr::V4(net)), Ok(bits), IpAddr::V4(ip)) =
+            (net.parse::<IpAddr>(), bits.parse::<u32>(), ip)
+        else {
+            return false;
+        };
+        if bits > 32 {
+            return false;
+        }
+        let mask = if bits == 0 {
+            0
+        } else {
+            u32::MAX << (32 - bits)
+        };
+        u32::from(net) & mask == u32::from(ip) & mask
+    })
+}
+
+impl Qb {
+    fn cookie_name(&self) -> String {
+        if self.v52 {
+            let port = self
+                .prefs
+                .get("web_ui_port")
+                .and_then(Value::as_u64)
+                .unwrap_or(8080);
+            format!("QBT_SID_{port}")
+        } else {
+            "SID".into()
+        }
+    }
+
+    fn pref_bool(&self, k: &str) -> bool {
+        self.prefs.get(k).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// The live session named by the request's cookie; refreshes its activity time and
+    /// drops it when it has been idle longer than `web_ui_session_timeout`.
+    fn session_of(&mut self, h: &HeaderMap) -> Option<String> {
+        let name = self.cookie_name();
+        let sid = h
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, v)| *k == name && self.sessions.contains_key(*v))
+            .map(|(_, v)| v.to_string())?;
+        let timeout = self
+            .prefs
+            .get("web_ui_session_timeout")
+            .and_then(Value::as_u64)
+            .unwrap_or(3600);
+        let last = self.sessions.get(&sid).copied()?;
+        if last.elapsed() > Duration::from_secs(timeout) {
+            self.sessions.remove(&sid);
+            return None;
+        }
+        self.sessions.insert(sid.clone(), Instant::now());
+        Some(sid)
+    }
+
+    fn bypassed(&self, ip: Option<IpAddr>) -> bool {
+        let Some(ip) = ip else { return false };
+        (self.pref_bool("bypass_local_auth") && ip.is_loopback())
+            || (self.pref_bool("bypass_auth_subnet_whitelist_enabled")
+                && in_subnets(
+                    ip,
+                    self.prefs
+                        .get("bypass_auth_subnet_whitelist")
+                        .and_then(Value::as_str)
+                        .unwrap_or(""),
+                ))
+    }
+
+    /// 200 with an empty body before 5.2, 204 from 5.2.
+    fn empty_ok(&self) -> Response {
+        if self.v52 {
+            StatusCode::NO_CONTENT.into_response()
+        } else {
+            text(StatusCode::OK, "")
+        }
+    }
+}
+
+const POST_ONLY: &[&str] = &[
+    "auth/login",
+    "auth/logout",
+    "app/setPreferences",
+    "torrents/createCategory",
+    "torrents/editCategory",
+    "torrents/removeCategories",
+];
+
+#[allow(clippy::too_many_arguments)]
+async fn api(
+    State(s): State<Shared>,
+    method: Method,
+    Path(rest): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    ext: http::Extensions,
+    faults: Option<Extension<Faults>>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let peer = ext
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_canonical());
+    let Ok(mut st) = s.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if st.pref_bool("web_ui_csrf_protection_enabled") && !csrf_ok(&h) {
+        return text(StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    let params: HashMap<String, String> = if method == Method::POST {
+        url::form_urlencoded::parse(&body).into_owned().collect()
+    } else {
+        query
+    };
+    let p = |k: &str| params.get(k).cloned().unwrap_or_default();
+    if POST_ONLY.contains(&rest.as_str()) && method != Method::POST {
+        return text(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+    }
+    if rest == "auth/login" {
+        return login(&mut st, &h, peer, &p("username"), &p("password"));
+    }
+    let session = st.session_of(&h);
+    if session.is_none() && !st.bypassed(peer) {
+        return text(StatusCode::FORBIDDEN, "Forbidden");
+    }
+    let unhealthy = faults.is_some_and(|f| f.health_errors);
+    match rest.as_str() {
+        "auth/logout" => {
+            if let Some(sid) = session {
+                st.sessions.remove(&sid);
+            }
+            let cookie = format!("{}=; path=/; max-age=0", st.cookie_name());
+            ([(header::SET_COOKIE, cookie)], text(StatusCode::OK, "")).into_response()
+        }
+        "app/version" => text(StatusCode::OK, &st.version),
+        "app/webapiVersion" => text(StatusCode::OK, &st.webapi),
+        "app/preferences" => Json(Value::Object(st.prefs.clone())).into_response(),
+        "app/setPreferences" => set_preferences(&mut st, &p("json")),
+        "app/networkInterfaceList" => Json(json!([
+            {"name": "tun0", "value": "tun0"}, {"name": "eth0", "value": "eth0"}, {"name": "lo", "value": "lo"}
+        ]))
+        .into_response(),
+        "transfer/info" => {
+            let status = if unhealthy {
+                "disconnected"
+            } else {
+                st.connection_status.as_str()
+            };
+            Json(json!({
+                "dl_info_speed": 1_250_000, "dl_info_data": 52_000_000_000u64,
+                "up_info_speed": 80_000, "up_info_data": 9_000_000_000u64,
+                "dl_rate_limit": 0, "up_rate_limit": 0,
+                "dht_nodes": if status == "disconnected" { 0 } else { 312 },
+                "connection_status": status,
+            }))
+            .into_response()
+        }
+        "torrents/info" => {
+            let cat = params.get("category");
+            let list: Vec<Value> = st
+                .torrents
+                .iter()
+                .filter(|t| cat.is_none_or(|c| t.get("category").and_then(Value::as_str) == Some(c)))
+                .cloned()
+                .collect();
+            Json(list).into_response()
+        }
+        "torrents/categories" => {
+            let v52 = st.v52;
+            let m: Map<String, Value> = st
+                .categories
+                .iter()
+                .map(|(name, (save, dl))| {
+                    let mut o = json!({"name": name, "savePath": save});
+                    if v52 {
+                        o["downloadPath"] = dl.clone().map(Value::String).unwrap_or(Value::Null);
+                    } else if let Some(d) = dl {
+                        o["downloadPath"] = json!(d);
+                    }
+                    (name.clone(), o)
+                })
+                .collect();
+            Json(Value::Object(m)).into_response()
+        }
+        "torrents/createCategory" => {
+            let name = p("category");
+            if name.trim().is_empty() {
+                return text(StatusCode::BAD_REQUEST, "Category cannot be empty");
+            }
+            if !valid_category_name(&name) {
+                return text(StatusCode::CONFLICT, "Incorrect category name");
+            }
+            if st.categories.contains_key(&name) {
+                return text(StatusCode::CONFLICT, "Unable to create category");
+            }
+            let dl = (p("downloadPathEnabled") == "true").then(|| p("downloadPath"));
+            st.categories.insert(name, (p("savePath"), dl));
+            st.empty_ok()
+        }
+        "torrents/editCategory" => {
+            let name = p("category");
+            if name.trim().is_empty() {
+                return text(StatusCode::BAD_REQUEST, "Category cannot be empty");
+            }
+            if !st.categories.contains_key(&name) {
+                return if st.v52 {
+                    text(StatusCode::NOT_FOUND, "Category does not exist")
+                } else {
+                    text(StatusCode::CONFLICT, "Unable to edit category")
+                };
+            }
+            let dl = (p("downloadPathEnabled") == "true").then(|| p("downloadPath"));
+            st.categories.insert(name, (p("savePath"), dl));
+            st.empty_ok()
+        }
+        "torrents/removeCategories" => {
+            for c in p("categories").split('\n') {
+                st.categories.remove(c.trim());
+            }
+            st.empty_ok()
+        }
+        _ => text(
+            StatusCode::NOT_FOUND,
+            if st.v52 {
+                "Endpoint does not exist"
+            } else {
+                "Not Found"
+            },
+        ),
+    }
+}
+
+fn valid_category_name(name: &str) -> bool {
+    !name.starts_with('/') && !name.ends_with('/') && !name.contains("//") && !name.contains('\\')
+}
+
+fn login(st: &mut Qb, h: &HeaderMap, peer: Option<IpAddr>, user: &str, pw: &str) -> Response {
+    let max = st
+        .prefs
+        .get("web_ui_max_auth_fail_count")
+        .and_then(Value::as_u64)
+        .unwrap_or(5) as u32;
+    let ip = peer.unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    if max > 0 && st.fails.get(&ip).copied().unwrap_or(0) >= max {
+        return text(
+            StatusCode::FORBIDDEN,
+            "Your IP address has been banned after too many failed authentication attempts.",
+        );
+    }
+    let ok_body = |st: &Qb| {
+        if st.v52 {
+            StatusCode::NO_CONTENT.into_response()
+        } else {
+            text(StatusCode::OK, "Ok.")
+        }
+    };
+    if st.session_of(h).is_some() {
+        return ok_body(st);
+    }
+    let expected_user = st
+        .prefs
+        .get("web_ui_username")
+        .and_then(Value::as_str)
+        .unwrap_or("admin")
+        .to_string();
+    if user != expected_user || pw != st.password {
+        *st.fails.entry(ip).or_insert(0) += 1;
+        return if st.v52 {
+            text(StatusCode::UNAUTHORIZED, "")
+        } else {
+            text(StatusCode::OK, "Fails.")
+        };
+    }
+    st.fails.remove(&ip);
+    let sid = format!("{:032x}", rand::random::<u128>());
+    st.sessions.insert(sid.clone(), Instant::now());
+    let same_site = if st.v52 { "Lax" } else { "Strict" };
+    let cookie = format!(
+        "{}={sid}; HttpOnly; path=/; SameSite={same_site}",
+        st.cookie_name()
+    );
+    ([(header::SET_COOKIE, cookie)], ok_body(st)).into_response()
+}
+
+fn set_preferences(st: &mut Qb, json_field: &str) -> Response {
+    let Ok(Value::Object(update)) = serde_json::from_str::<Value>(json_field) else {
+        return text(StatusCode::BAD_REQUEST, "Invalid json");
+    };
+    for (k, v) in update {
+        if k == "web_ui_password" {
+            if let Some(pw) = v.as_str() {
+                st.password = pw.to_string();
+            }
+            continue;
+        }
+        if k == "current_network_interface" {
+            let name = v.as_str().unwrap_or("").to_string();
+            st.prefs
+                .insert("current_interface_name".into(), json!(name.clone()));
+        }
+        if st.prefs.contains_key(&k) {
+            st.prefs.insert(k, v);
+        }
+    }
+    text(StatusCode::OK, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(parse_version("v5.1.4"), (5, 1, 4));
+        assert_eq!(webapi_version("v4.5.2"), "2.8.19");
+        assert_eq!(webapi_version("v5.2.3"), "2.15.1");
+    }
+
+    #[test]
+    fn subnets() {
+        let ip: IpAddr = "10.42.0.7".parse().unwrap();
+        assert!(in_subnets(ip, "192.168.0.0/16\n10.0.0.0/8"));
+        assert!(!in_subnets("127.0.0.1".parse().unwrap(), "10.0.0.0/8"));
+    }
+}
