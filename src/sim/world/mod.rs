@@ -328,3 +328,6 @@ fn target_extras(ctx: &Ctx, keys: &BTreeMap<AppKind, String>) -> Vec<Value> {
     ));
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -420,150 +420,150 @@ pub(crate) fn rows() -> Vec<AppSpec> {
 
 /// Workloads that are not apps: discovery must not report them.
 fn noise() -> Vec<AppSpec> {
-    let mut rows = vec![];
-    rows.push(AppSpec {
-        port_name: None,
-        env: vec![
-            (
-                "UN_SONARR_0_URL",
-                "http://sonarr.media.svc.cluster.local:8989".into(),
-            ),
-            (
-                "UN_SONARR_0_API_KEY",
-                "secret:starr-secrets/SONARR_API_KEY".into(),
-            ),
-            (
-                "UN_RADARR_0_URL",
-                "http://radarr.media.svc.cluster.local:7878".into(),
-            ),
-            (
-                "UN_RADARR_0_API_KEY",
-                "secret:starr-secrets/RADARR_API_KEY".into(),
-            ),
-            ("UN_DEBUG", "true".into()),
-        ],
-        data_mounts: vec![
-            ("torrents", "/mnt/data/downloads", "/data/torrents"),
-            USENET,
-        ],
-        ..AppSpec::new(None, "media", "unpackerr", "golift/unpackerr:latest", 0)
-    });
-    rows.push(AppSpec {
-        no_pods: true,
-        service: svc("flaresolverr", 8191),
-        ..AppSpec::new(
-            None,
-            "media",
-            "flaresolverr",
-            "ghcr.io/flaresolverr/flaresolverr:latest",
-            8191,
-        )
-    });
-    rows.push(AppSpec {
-        probe: Probe::Http("/api/healthcheck"),
-        service: svc("homepage", 3000),
-        ingresses: vec![sub_ingress("homepage", "dash.home.brettswift.com")],
-        ..AppSpec::new(
-            None,
-            "homepage",
-            "homepage",
-            "ghcr.io/gethomepage/homepage:latest",
-            3000,
-        )
-    });
-    rows.push(AppSpec {
-        labels: vec![
-            ("app.kubernetes.io/name", "ingress-nginx"),
-            ("app.kubernetes.io/component", "controller"),
-        ],
-        container: "controller",
-        extra_ports: vec![(443, "TCP", "https")],
-        port_name: Some("http"),
-        recreate: true,
-        ..AppSpec::new(
-            None,
-            "ingress-nginx",
-            "ingress-nginx-controller",
-            "registry.k8s.io/ingress-nginx/controller:v1.15.1",
-            80,
-        )
-    });
-    rows.push(AppSpec {
-        labels: vec![("app.kubernetes.io/name", "cert-manager")],
-        container: "cert-manager-controller",
-        ..AppSpec::new(
-            None,
-            "cert-manager",
-            "cert-manager",
-            "quay.io/jetstack/cert-manager-controller:v1.18.2",
-            9402,
-        )
-    });
-    rows.push(AppSpec {
-        labels: vec![("app.kubernetes.io/name", "argocd-server")],
-        probe: Probe::Http("/healthz?full=true"),
-        service: Some(SvcSpec {
-            name: "argocd-server",
-            port: 80,
-            port_name: Some("http"),
-            target: Target::Number,
-            extra: vec![],
-        }),
-        ..AppSpec::new(
-            None,
-            "argocd",
-            "argocd-server",
-            "quay.io/argoproj/argocd:v3.1.8",
-            8080,
-        )
-    });
-    rows.push(AppSpec {
-        probe: Probe::Http("/-/healthy"),
-        config: ConfigSrc::Pvc {
-            claim: "prometheus-data",
-            size: "20Gi",
+    vec![
+        AppSpec {
+            port_name: None,
+            env: vec![
+                (
+                    "UN_SONARR_0_URL",
+                    "http://sonarr.media.svc.cluster.local:8989".into(),
+                ),
+                (
+                    "UN_SONARR_0_API_KEY",
+                    "secret:starr-secrets/SONARR_API_KEY".into(),
+                ),
+                (
+                    "UN_RADARR_0_URL",
+                    "http://radarr.media.svc.cluster.local:7878".into(),
+                ),
+                (
+                    "UN_RADARR_0_API_KEY",
+                    "secret:starr-secrets/RADARR_API_KEY".into(),
+                ),
+                ("UN_DEBUG", "true".into()),
+            ],
+            data_mounts: vec![
+                ("torrents", "/mnt/data/downloads", "/data/torrents"),
+                USENET,
+            ],
+            ..AppSpec::new(None, "media", "unpackerr", "golift/unpackerr:latest", 0)
         },
-        config_mount: "/prometheus",
-        service: svc("prometheus", 9090),
-        ..AppSpec::new(
-            None,
-            "monitoring",
-            "prometheus",
-            "prom/prometheus:v3.5.0",
-            9090,
-        )
-    });
-    rows.push(AppSpec {
-        labels: vec![("k8s-app", "kube-dns")],
-        container: "coredns",
-        probe: Probe::Http("/health"),
-        ..AppSpec::new(
-            None,
-            "kube-system",
-            "coredns",
-            "rancher/mirrored-coredns-coredns:1.12.3",
-            53,
-        )
-    });
-    rows.push(AppSpec {
-        labels: vec![("app.kubernetes.io/name", "traefik")],
-        probe: Probe::Http("/ping"),
-        ..AppSpec::new(
-            None,
-            "kube-system",
-            "traefik",
-            "rancher/mirrored-library-traefik:3.3.6",
-            8000,
-        )
-    });
-    rows.push(AppSpec {
-        ..AppSpec::new(
-            None,
-            "kube-system",
-            "local-path-provisioner",
-            "rancher/local-path-provisioner:v0.0.31",
-            0,
-        )
-    });
-    rows
+        AppSpec {
+            no_pods: true,
+            service: svc("flaresolverr", 8191),
+            ..AppSpec::new(
+                None,
+                "media",
+                "flaresolverr",
+                "ghcr.io/flaresolverr/flaresolverr:latest",
+                8191,
+            )
+        },
+        AppSpec {
+            probe: Probe::Http("/api/healthcheck"),
+            service: svc("homepage", 3000),
+            ingresses: vec![sub_ingress("homepage", "dash.home.brettswift.com")],
+            ..AppSpec::new(
+                None,
+                "homepage",
+                "homepage",
+                "ghcr.io/gethomepage/homepage:latest",
+                3000,
+            )
+        },
+        AppSpec {
+            labels: vec![
+                ("app.kubernetes.io/name", "ingress-nginx"),
+                ("app.kubernetes.io/component", "controller"),
+            ],
+            container: "controller",
+            extra_ports: vec![(443, "TCP", "https")],
+            port_name: Some("http"),
+            recreate: true,
+            ..AppSpec::new(
+                None,
+                "ingress-nginx",
+                "ingress-nginx-controller",
+                "registry.k8s.io/ingress-nginx/controller:v1.15.1",
+                80,
+            )
+        },
+        AppSpec {
+            labels: vec![("app.kubernetes.io/name", "cert-manager")],
+            container: "cert-manager-controller",
+            ..AppSpec::new(
+                None,
+                "cert-manager",
+                "cert-manager",
+                "quay.io/jetstack/cert-manager-controller:v1.18.2",
+                9402,
+            )
+        },
+        AppSpec {
+            labels: vec![("app.kubernetes.io/name", "argocd-server")],
+            probe: Probe::Http("/healthz?full=true"),
+            service: Some(SvcSpec {
+                name: "argocd-server",
+                port: 80,
+                port_name: Some("http"),
+                target: Target::Number,
+                extra: vec![],
+            }),
+            ..AppSpec::new(
+                None,
+                "argocd",
+                "argocd-server",
+                "quay.io/argoproj/argocd:v3.1.8",
+                8080,
+            )
+        },
+        AppSpec {
+            probe: Probe::Http("/-/healthy"),
+            config: ConfigSrc::Pvc {
+                claim: "prometheus-data",
+                size: "20Gi",
+            },
+            config_mount: "/prometheus",
+            service: svc("prometheus", 9090),
+            ..AppSpec::new(
+                None,
+                "monitoring",
+                "prometheus",
+                "prom/prometheus:v3.5.0",
+                9090,
+            )
+        },
+        AppSpec {
+            labels: vec![("k8s-app", "kube-dns")],
+            container: "coredns",
+            probe: Probe::Http("/health"),
+            ..AppSpec::new(
+                None,
+                "kube-system",
+                "coredns",
+                "rancher/mirrored-coredns-coredns:1.12.3",
+                53,
+            )
+        },
+        AppSpec {
+            labels: vec![("app.kubernetes.io/name", "traefik")],
+            probe: Probe::Http("/ping"),
+            ..AppSpec::new(
+                None,
+                "kube-system",
+                "traefik",
+                "rancher/mirrored-library-traefik:3.3.6",
+                8000,
+            )
+        },
+        AppSpec {
+            ..AppSpec::new(
+                None,
+                "kube-system",
+                "local-path-provisioner",
+                "rancher/local-path-provisioner:v0.0.31",
+                0,
+            )
+        },
+    ]
 }
