@@ -6,11 +6,13 @@
 //! Each world is a table of rows ([`build::AppSpec`]) turned into objects by builder functions.
 
 mod build;
+mod objects;
 mod target;
 mod variant;
 
 use crate::model::AppKind;
-use build::{configmap, namespace, node, secret, AppSpec, Ctx};
+use build::{configmap, namespace, node, secret, AppSpec};
+use objects::Ctx;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
