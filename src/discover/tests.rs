@@ -603,3 +603,51 @@ fn two_thousand_noise_pods() {
     assert_eq!(inv.services.len(), 9);
     assert!(inv.namespaces.contains(&"media".to_string()));
 }
+
+#[test]
+fn daemonset_and_bare_pod_workloads() {
+    let mut w = target_cluster(&opts());
+    // Lidarr as a DaemonSet, Sonarr as a bare Pod (its Deployment gone, owner refs dropped).
+    for o in w.objects.iter_mut() {
+        if o["kind"] == "Deployment" && o["metadata"]["name"] == "lidarr" {
+            o["kind"] = serde_json::json!("DaemonSet");
+        }
+        if o["kind"] == "Pod"
+            && o["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("sonarr-"))
+        {
+            o["metadata"]
+                .as_object_mut()
+                .map(|m| m.remove("ownerReferences"));
+        }
+    }
+    w.objects
+        .retain(|o| !(o["kind"] == "Deployment" && o["metadata"]["name"] == "sonarr"));
+    let (objs, inv) = run(&w, &Overrides::default());
+    let lidarr = one(&inv, AppKind::Lidarr);
+    assert_eq!(lidarr.workload.kind, "DaemonSet");
+    assert_eq!(lidarr.url_base, "/lidarr");
+    let sonarr = one(&inv, AppKind::Sonarr);
+    assert_eq!(sonarr.workload.kind, "Pod");
+    assert!(sonarr.workload.name.starts_with("sonarr-"));
+    assert_eq!(sonarr.service.as_ref().map(|s| s.port), Some(8989));
+    assert_eq!(sonarr.url_base, "/sonarr");
+    assert_eq!(pod_statuses(sonarr, &objs).len(), 1);
+}
+
+#[test]
+fn bad_objects_are_skipped_not_fatal() {
+    let vals = vec![
+        serde_json::json!({"kind": "Pod", "metadata": {"name": "x"}, "spec": "garbage"}),
+        serde_json::json!({"kind": "CronJob", "metadata": {"name": "y"}}),
+        serde_json::json!(42),
+        serde_json::json!({"kind": "Deployment", "apiVersion": "apps/v1",
+            "metadata": {"name": "empty", "namespace": "media"}}),
+    ];
+    let objs = ClusterObjects::from_values(&vals);
+    assert!(objs.pods.is_empty());
+    assert_eq!(objs.deployments.len(), 1);
+    let inv = discover(&objs, &Overrides::default());
+    assert!(inv.services.is_empty());
+}

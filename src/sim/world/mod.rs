@@ -311,6 +311,36 @@ fn target_extras(ctx: &Ctx, keys: &BTreeMap<AppKind, String>) -> Vec<Value> {
             ],
         ));
     }
+    // A few Events beyond the per-pod `Started` ones: SABnzbd's restarts under load (§8.1 #14).
+    let sab_pod = format!("sabnzbd-{}", ctx.suffix("rs/media/sabnzbd", 10));
+    let sab_pod = format!("{sab_pod}-{}", ctx.suffix("pod/media/sabnzbd", 5));
+    out.push(build::event(
+        ctx,
+        "media",
+        &sab_pod,
+        "Warning",
+        "Unhealthy",
+        "Liveness probe failed: dial tcp 10.42.0.18:8080: connect: connection refused",
+        7_200,
+    ));
+    out.push(build::event(
+        ctx,
+        "media",
+        &sab_pod,
+        "Normal",
+        "Killing",
+        "Container sabnzbd failed liveness probe, will be restarted",
+        7_190,
+    ));
+    out.push(build::event(
+        ctx,
+        "qbittorrent",
+        "qbittorrent-f1-scraper-29403720-x7k2p",
+        "Normal",
+        "Completed",
+        "Job completed",
+        3_600,
+    ));
     out.push(secret(
         "media",
         "sabnzbd-wireguard-config",
