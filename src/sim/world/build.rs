@@ -396,12 +396,13 @@ pub(crate) fn build(ctx: &mut Ctx, s: &AppSpec) -> Vec<Value> {
                 (
                     pod,
                     json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs,
-                    "controller": true, "blockOwnerDeletion": true}),
+                    "uid": ctx.uid(&format!("ReplicaSet/{ns}/{rs}")), "controller": true, "blockOwnerDeletion": true}),
                 )
             }
             WorkloadKind::StatefulSet => (
                 format!("{}-0", s.workload),
                 json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "name": s.workload,
+                    "uid": ctx.uid(&format!("StatefulSet/{ns}/{}", s.workload)),
                     "controller": true, "blockOwnerDeletion": true}),
             ),
         };

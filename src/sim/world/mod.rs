@@ -217,6 +217,7 @@ fn extra_pods(ctx: &mut Ctx, n: usize) -> Vec<Value> {
                 "metadata": {"name": name, "namespace": "batch", "creationTimestamp": started,
                     "labels": {"job-name": job, "batch.kubernetes.io/job-name": job},
                     "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": job,
+                        "uid": ctx.uid(&format!("Job/batch/{job}")),
                         "controller": true}]},
                 "spec": {"nodeName": ctx.node, "restartPolicy": "Never",
                     "containers": [{"name": "report", "image": "busybox:1.36",
@@ -225,6 +226,8 @@ fn extra_pods(ctx: &mut Ctx, n: usize) -> Vec<Value> {
                     "podIP": ip, "startTime": started,
                     "conditions": [{"type": "Ready", "status": if running { "True" } else { "False" }}],
                     "containerStatuses": [{"name": "report", "image": "busybox:1.36",
+                        "imageID": "docker.io/library/busybox@sha256:7c3c3cea5d4d6133d6a694d23382f6a7b32652f23855abdba3eb039ca5995447",
+                        "containerID": format!("containerd://{:016x}", ctx.hash(&name)),
                         "ready": running, "restartCount": 0, "started": running, "state": state}]},
             })
         })

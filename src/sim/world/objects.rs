@@ -42,6 +42,20 @@ impl Ctx {
         mix(self.seed, label)
     }
 
+    /// A UUID-shaped deterministic id for `label`.
+    pub fn uid(&self, label: &str) -> String {
+        let a = self.hash(label);
+        let b = mix(a, label);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            b >> 52,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
     /// Kubernetes-style random suffix of `len` characters, derived from `label`.
     pub fn suffix(&self, label: &str, len: usize) -> String {
         const ALPHA: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -143,7 +157,11 @@ pub(crate) fn running_status(ctx: &mut Ctx, spec: &Value, age: i64, restarts: u3
         .map(|cs| {
             cs.iter()
                 .map(|c| {
-                    json!({"name": c["name"], "image": c["image"], "ready": true, "restartCount": 0,
+                    let image = c["image"].as_str().unwrap_or("");
+                    json!({"name": c["name"], "image": image, "ready": true, "restartCount": 0,
+                    "imageID": format!("{image}@sha256:{:016x}", ctx.hash(image)),
+                    "containerID": format!("containerd://{:016x}",
+                        ctx.hash(&format!("{started}{}", c["name"]))),
                     "started": false,
                     "state": {"terminated": {"exitCode": 0, "reason": "Completed",
                         "startedAt": started, "finishedAt": started}}})
@@ -259,5 +277,9 @@ pub(crate) fn node(ctx: &Ctx) -> Value {
                 "lastTransitionTime": ctx.ago(86_400 * 3)}],
             "nodeInfo": {"kubeletVersion": "v1.33.6+k3s1", "osImage": "Pop!_OS 24.04 LTS",
                 "containerRuntimeVersion": "containerd://2.1.5-k3s1", "architecture": "amd64",
-                "operatingSystem": "linux", "kernelVersion": "6.16.3-76061603-generic"}}})
+                "operatingSystem": "linux", "kernelVersion": "6.16.3-76061603-generic",
+                "kubeProxyVersion": "v1.33.6+k3s1",
+                "bootID": format!("{:032x}", u128::from(ctx.hash("boot"))),
+                "machineID": format!("{:032x}", u128::from(ctx.hash("machine"))),
+                "systemUUID": format!("{:032x}", u128::from(ctx.hash("uuid")))}}})
 }

@@ -176,3 +176,71 @@ fn extra_pods_and_variant_backends() {
     );
     assert_eq!(v.backends.len(), 9);
 }
+
+/// Every field we write survives a k8s-openapi round trip: no misspelt or misplaced fields.
+#[test]
+fn objects_round_trip_without_losing_fields() {
+    use k8s_openapi::api::{apps::v1 as apps, core::v1 as core, networking::v1 as net};
+    fn rt<T: serde::de::DeserializeOwned + serde::Serialize>(
+        v: &serde_json::Value,
+    ) -> serde_json::Value {
+        let t: T = serde_json::from_value(v.clone()).expect("parse");
+        serde_json::to_value(t).expect("serialize")
+    }
+    for w in [
+        target_cluster(&opts(5)),
+        variant_cluster(&WorldOptions {
+            extra_pods: 3,
+            ..opts(5)
+        }),
+    ] {
+        for o in &w.objects {
+            let back = match o["kind"].as_str().unwrap_or("") {
+                "Pod" => rt::<core::Pod>(o),
+                "Deployment" => rt::<apps::Deployment>(o),
+                "StatefulSet" => rt::<apps::StatefulSet>(o),
+                "Service" => rt::<core::Service>(o),
+                "Ingress" => rt::<net::Ingress>(o),
+                "PersistentVolumeClaim" => rt::<core::PersistentVolumeClaim>(o),
+                "PersistentVolume" => rt::<core::PersistentVolume>(o),
+                "ConfigMap" => rt::<core::ConfigMap>(o),
+                "Secret" => rt::<core::Secret>(o),
+                "Event" => rt::<core::Event>(o),
+                "Node" => rt::<core::Node>(o),
+                "Namespace" => rt::<core::Namespace>(o),
+                k => panic!("unexpected kind {k}"),
+            };
+            let d = first_diff("", &back, o);
+            assert!(
+                d.is_none(),
+                "{} {}: {d:?}",
+                o["kind"],
+                o["metadata"]["name"]
+            );
+        }
+    }
+}
+
+/// Path of the first difference between two JSON values, with both sides.
+fn first_diff(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let null = Value::Null;
+                first_diff(
+                    &format!("{path}.{k}"),
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                )
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (p, q))| first_diff(&format!("{path}[{i}]"), p, q)),
+        _ => (a != b).then(|| format!("{path}: round trip {a} vs written {b}")),
+    }
+}
