@@ -22,6 +22,17 @@ struct Patterns {
     delete: Regex,
 }
 
+/// Patterns for an XML element: the literal element, or an `xmlstarlet ed -u <xpath> -v <value>`
+/// (set) / `-d <xpath>` and `sed '/…/d'` (delete).
+fn xml(build: &dyn Fn(&str, &str) -> Option<Patterns>, element: &str) -> Option<Patterns> {
+    build(
+        &format!(
+            r#"<{element}>([^<]*)</{element}>|(?:-u|--update)[ \t]+['"]?[^'"\s]*\b{element}['"]?[ \t]+(?:-v|--value)[ \t]+['"]?([^'"\s]*)"#
+        ),
+        &format!(r#"/[^/\n]*{element}[^/\n]*/d|(?:-d|--delete)[ \t]+['"]?[^'"\s]*\b{element}\b"#),
+    )
+}
+
 fn patterns(kind: AppKind) -> Option<&'static Patterns> {
     static SERVARR: OnceLock<Option<Patterns>> = OnceLock::new();
     static SAB: OnceLock<Option<Patterns>> = OnceLock::new();
@@ -34,8 +45,9 @@ fn patterns(kind: AppKind) -> Option<&'static Patterns> {
         })
     };
     let cell = match kind {
-        AppKind::Sonarr | AppKind::Radarr | AppKind::Lidarr | AppKind::Prowlarr => SERVARR
-            .get_or_init(|| build(r"<UrlBase>([^<]*)</UrlBase>", r"/[^/\n]*UrlBase[^/\n]*/d")),
+        AppKind::Sonarr | AppKind::Radarr | AppKind::Lidarr | AppKind::Prowlarr => {
+            SERVARR.get_or_init(|| xml(&build, "UrlBase"))
+        }
         AppKind::Sabnzbd => SAB.get_or_init(|| {
             build(
                 r#"(?m)url_base[ \t]*=[ \t]*['"]?([^\s'"|\\]*)"#,
@@ -48,8 +60,7 @@ fn patterns(kind: AppKind) -> Option<&'static Patterns> {
                 r"/[^/\n]*base_url[^/\n]*/d",
             )
         }),
-        AppKind::Jellyfin => JELLYFIN
-            .get_or_init(|| build(r"<BaseUrl>([^<]*)</BaseUrl>", r"/[^/\n]*BaseUrl[^/\n]*/d")),
+        AppKind::Jellyfin => JELLYFIN.get_or_init(|| xml(&build, "BaseUrl")),
         AppKind::Jellyseerr | AppKind::Qbittorrent => return None,
     };
     cell.as_ref()
@@ -69,7 +80,7 @@ pub(crate) fn from_text(kind: AppKind, text: &str) -> Option<String> {
     let set = p
         .set
         .captures_iter(text)
-        .filter_map(|c| c.get(1))
+        .filter_map(|c| c.get(1).or_else(|| c.get(2)))
         .filter(|m| !deletes.iter().any(|d| d.contains(&m.start())))
         .map(|m| m.as_str())
         .filter(|v| plausible(v))
@@ -199,6 +210,13 @@ mod tests {
         let del = "sed -i '/^[[:space:]]*base_url:/d' \"$CFG\"";
         assert_eq!(from_text(AppKind::Bazarr, del).as_deref(), Some(""));
         assert_eq!(from_text(AppKind::Sonarr, "echo hello"), None);
+        let xs = "xmlstarlet ed -L -u '/Config/UrlBase' -v '/tv' /config/config.xml";
+        assert_eq!(from_text(AppKind::Sonarr, xs).as_deref(), Some("/tv"));
+        let xd = "xmlstarlet ed -L -d '//UrlBase' /config/config.xml";
+        assert_eq!(from_text(AppKind::Radarr, xd).as_deref(), Some(""));
+        // Jellyfin's target init copies the value from a ConfigMap: no literal value in the script.
+        let jf = r#"xmlstarlet ed -L -u '//BaseUrl' -v "$(xmlstarlet sel -t -v '//BaseUrl' /o/n.xml)" f"#;
+        assert_eq!(from_text(AppKind::Jellyfin, jf), None);
         // Jellyseerr's `baseUrl:''` for Sonarr is not Sonarr's own setting.
         assert_eq!(from_text(AppKind::Sonarr, "{baseUrl:''}"), None);
         assert_eq!(
