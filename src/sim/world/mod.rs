@@ -11,6 +11,7 @@ mod target;
 mod variant;
 
 use crate::model::AppKind;
+use crate::sim::apps::AppSimConfig;
 use build::{configmap, namespace, node, secret, AppSpec};
 use objects::Ctx;
 use serde_json::{json, Value};
@@ -26,6 +27,8 @@ pub struct World {
     pub app_keys: BTreeMap<AppKind, String>,
     /// Services the demo must start a simulator for.
     pub backends: Vec<Backend>,
+    /// qBittorrent WebUI password (`admin`), as in the cluster's Secret.
+    pub qbittorrent_password: String,
 }
 
 /// One app Service the demo backs with a simulator.
@@ -59,6 +62,23 @@ impl Default for WorldOptions {
 }
 
 impl World {
+    /// One simulator config per backend: kind, namespace, URL base, the app's own key and, for
+    /// qBittorrent, the WebUI password. Faults and seed stay at their defaults.
+    pub fn sim_configs(&self) -> Vec<(Backend, AppSimConfig)> {
+        self.backends
+            .iter()
+            .map(|b| {
+                let key = self.app_keys.get(&b.kind).map(String::as_str).unwrap_or("");
+                let mut c = AppSimConfig::new(b.kind, &b.url_base, key);
+                c.namespace = b.namespace.clone();
+                if b.kind == AppKind::Qbittorrent {
+                    c.password = self.qbittorrent_password.clone();
+                }
+                (b.clone(), c)
+            })
+            .collect()
+    }
+
     /// Objects of one kind (`"Pod"`, `"Service"` …).
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
         self.objects.iter().filter(move |o| o["kind"] == kind)
@@ -113,6 +133,14 @@ impl World {
     }
 }
 
+/// The qBittorrent WebUI password of a world built from `seed`.
+pub fn qbittorrent_password(seed: u64) -> String {
+    format!(
+        "{:012x}",
+        build::mix(seed, "qbittorrent-password") & 0xffff_ffff_ffff
+    )
+}
+
 /// The API key `kind` has in its own config: 32 lower-case hex digits derived from `seed`.
 pub fn app_key(seed: u64, kind: AppKind) -> String {
     format!(
@@ -141,7 +169,7 @@ pub fn target_cluster(opts: &WorldOptions) -> World {
 pub fn variant_cluster(opts: &WorldOptions) -> World {
     let mut ctx = Ctx::new(opts.seed, opts.now, "nas-01");
     let keys = keys(opts.seed);
-    let extra = variant::extras(&keys);
+    let extra = variant::extras(&keys, qbittorrent_password(opts.seed));
     assemble(
         &mut ctx,
         opts,
@@ -194,6 +222,7 @@ fn assemble(
         objects,
         app_keys,
         backends,
+        qbittorrent_password: qbittorrent_password(opts.seed),
     }
 }
 
@@ -295,10 +324,7 @@ fn target_extras(ctx: &Ctx, keys: &BTreeMap<AppKind, String>) -> Vec<Value> {
         .filter_map(|k| k.secret_key_name().map(|n| (n, key(k))))
         .collect();
     out.push(secret("media", "starr-secrets", &starr));
-    let pw = format!(
-        "{:012x}",
-        ctx.hash("qbittorrent-password") & 0xffff_ffff_ffff
-    );
+    let pw = qbittorrent_password(ctx.seed);
     out.push(secret(
         "qbittorrent",
         "qbittorrent-secrets",

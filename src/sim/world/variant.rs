@@ -248,7 +248,7 @@ pub(crate) fn rows() -> Vec<AppSpec> {
     ]
 }
 
-pub(crate) fn extras(keys: &BTreeMap<AppKind, String>) -> Vec<Value> {
+pub(crate) fn extras(keys: &BTreeMap<AppKind, String>, qbittorrent_password: String) -> Vec<Value> {
     let key = |k: AppKind| keys.get(&k).cloned().unwrap_or_default();
     vec![
         configmap(
@@ -270,6 +270,7 @@ pub(crate) fn extras(keys: &BTreeMap<AppKind, String>) -> Vec<Value> {
                 "[misc]\nport = 8085\nurl_base = /nzb\nhost_whitelist = usenet, usenet.downloads\n".into(),
             )],
         ),
+        secret("downloads", "torrents-webui", &[("password", qbittorrent_password)]),
         secret(
             "arr",
             "arr-api-keys",
