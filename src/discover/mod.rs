@@ -23,6 +23,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Service,
 };
 use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The objects discovery reads.
@@ -210,7 +211,13 @@ fn discover_one(
                 ));
             }
             let i = match ov.container.as_deref() {
-                Some(n) => w.spec.containers.iter().position(|c| c.name == n)?,
+                Some(n) => match w.spec.containers.iter().position(|c| c.name == n) {
+                    Some(i) => i,
+                    None => {
+                        warnings.push(format!("{id}: override container {n} not found"));
+                        best.container
+                    }
+                },
                 None => best.container,
             };
             (best.kind, i, best.evidence.clone())
@@ -328,12 +335,36 @@ fn pick_service(
             ));
             return None;
         };
-        let mut sp = network::service_port(svc, app).unwrap_or(ServicePort {
-            name: name.clone(),
-            port: ov.port.unwrap_or(0),
-            target_port: ov.port.unwrap_or(0),
-            port_name: None,
-        });
+        let mut sp = match network::service_port(svc, app) {
+            Some(sp) => sp,
+            None => {
+                // The user named the Service; take its first port (or the override's).
+                let first = svc
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.ports.as_ref())
+                    .and_then(|p| p.first());
+                let port = first.and_then(|p| u16::try_from(p.port).ok());
+                let target = first.and_then(|p| match &p.target_port {
+                    Some(IntOrString::Int(n)) => u16::try_from(*n).ok(),
+                    _ => None,
+                });
+                let Some(port) = ov.port.or(port) else {
+                    warnings.push(format!("{id}: override Service {name} has no ports"));
+                    return None;
+                };
+                warnings.push(format!(
+                    "{id}: override Service {name} does not target container {}; using port {port}",
+                    app.name
+                ));
+                ServicePort {
+                    name: name.clone(),
+                    port,
+                    target_port: target.unwrap_or(port),
+                    port_name: first.and_then(|p| p.name.clone()),
+                }
+            }
+        };
         if let Some(p) = ov.port {
             sp.port = p;
         }

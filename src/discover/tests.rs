@@ -651,3 +651,38 @@ fn bad_objects_are_skipped_not_fatal() {
     let inv = discover(&objs, &Overrides::default());
     assert!(inv.services.is_empty());
 }
+
+#[test]
+fn override_service_not_targeting_the_container_warns() {
+    let w = target_cluster(&opts());
+    let ov = Overrides::from_toml(
+        r#"
+        [services."media/sonarr"]
+        service = "radarr"
+        container = "nope"
+        "#,
+    )
+    .expect("toml");
+    let (_, inv) = run(&w, &ov);
+    let s = one(&inv, AppKind::Sonarr);
+    let sp = s.service.as_ref().expect("service");
+    assert_eq!(
+        (sp.name.as_str(), sp.port, sp.target_port),
+        ("radarr", 7878, 7878)
+    );
+    assert_eq!(s.container, "sonarr");
+    assert!(
+        inv.warnings
+            .iter()
+            .any(|m| m.contains("does not target container sonarr")),
+        "{:?}",
+        inv.warnings
+    );
+    assert!(
+        inv.warnings
+            .iter()
+            .any(|m| m.contains("override container nope not found")),
+        "{:?}",
+        inv.warnings
+    );
+}
