@@ -10,15 +10,15 @@ mod objects;
 mod target;
 mod variant;
 
-use crate::model::AppKind;
+use crate::model::{AppKind, Secret};
 use crate::sim::apps::AppSimConfig;
 use build::{configmap, namespace, node, secret, AppSpec};
 use objects::Ctx;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// A simulated cluster.
-#[derive(Debug, Clone)]
+/// A simulated cluster. `Debug` masks the keys and the password.
+#[derive(Clone)]
 pub struct World {
     /// Every object (Namespaces, Node, workloads, Pods, Services, Ingresses, PVCs, PVs,
     /// ConfigMaps, Secrets, Events).
@@ -58,6 +58,25 @@ impl Default for WorldOptions {
             extra_pods: 0,
             now: jiff::Timestamp::now(),
         }
+    }
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: BTreeMap<AppKind, Secret> = self
+            .app_keys
+            .iter()
+            .map(|(k, v)| (*k, Secret::new(v.clone())))
+            .collect();
+        f.debug_struct("World")
+            .field("objects", &self.objects.len())
+            .field("app_keys", &keys)
+            .field("backends", &self.backends)
+            .field(
+                "qbittorrent_password",
+                &Secret::new(self.qbittorrent_password.clone()),
+            )
+            .finish()
     }
 }
 

@@ -131,6 +131,17 @@ fn target_shape() {
 }
 
 #[test]
+fn debug_masks_keys() {
+    let w = target_cluster(&opts(9));
+    let d = format!("{w:?}");
+    for k in w.app_keys.values() {
+        assert!(!d.contains(k.as_str()));
+    }
+    assert!(!d.contains(&w.qbittorrent_password));
+    assert!(d.contains("Sonarr"));
+}
+
+#[test]
 fn deterministic_by_seed() {
     let a = target_cluster(&opts(3));
     let b = target_cluster(&opts(3));
