@@ -7,6 +7,7 @@
 
 mod build;
 mod objects;
+mod platform;
 mod target;
 mod variant;
 
@@ -21,7 +22,8 @@ use std::collections::BTreeMap;
 #[derive(Clone)]
 pub struct World {
     /// Every object (Namespaces, Node, workloads, Pods, Services, Ingresses, PVCs, PVs,
-    /// ConfigMaps, Secrets, Events).
+    /// ConfigMaps, Secrets, Events; on the target cluster also Argo CD Applications,
+    /// cert-manager ClusterIssuer/Certificates and CronJobs).
     pub objects: Vec<Value>,
     /// The API key each app really has in its own config (what the app simulators use).
     pub app_keys: BTreeMap<AppKind, String>,
@@ -173,7 +175,8 @@ pub fn app_key(seed: u64, kind: AppKind) -> String {
 pub fn target_cluster(opts: &WorldOptions) -> World {
     let mut ctx = Ctx::new(opts.seed, opts.now, "home-server");
     let keys = keys(opts.seed);
-    let extra = target_extras(&ctx, &keys);
+    let mut extra = target_extras(&ctx, &keys);
+    extra.extend(platform::objects(&ctx));
     assemble(
         &mut ctx,
         opts,

@@ -78,6 +78,15 @@ fn target_shape() {
         assert!(w.get("Namespace", "", ns).is_some(), "{ns}");
     }
     assert!(w.get("Node", "", "home-server").is_some());
+    assert_eq!(w.of_kind("Application").count(), 8);
+    let cert = w
+        .get("Certificate", "kube-system", "home-brettswift-com-dns")
+        .expect("cert");
+    assert_eq!(cert["spec"]["secretName"], "home-brettswift-com-tls");
+    let cj = w
+        .get("CronJob", "monitoring", "sabnzbd-vpn-check")
+        .expect("vpn check");
+    assert_eq!(cj["spec"]["concurrencyPolicy"], "Forbid");
     // starr-secrets holds the 7 keys, equal to what the apps have.
     let s = w
         .get("Secret", "media", "starr-secrets")
@@ -219,6 +228,12 @@ fn objects_round_trip_without_losing_fields() {
                 "Event" => rt::<core::Event>(o),
                 "Node" => rt::<core::Node>(o),
                 "Namespace" => rt::<core::Namespace>(o),
+                "CronJob" => rt::<k8s_openapi::api::batch::v1::CronJob>(o),
+                "Application" | "Certificate" | "ClusterIssuer" => {
+                    assert!(o["apiVersion"].as_str().is_some_and(|v| v.contains('/')));
+                    assert!(o["spec"].is_object() && o["status"].is_object());
+                    continue;
+                }
                 k => panic!("unexpected kind {k}"),
             };
             let d = first_diff("", &back, o);
