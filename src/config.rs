@@ -28,6 +28,16 @@ pub struct ServiceConfig {
     pub url: Option<String>,
     /// Override the discovered URL base.
     pub url_base: Option<String>,
+    /// Treat the workload as this app (under a service-id key, for images discovery misses).
+    pub kind: Option<crate::model::AppKind>,
+    /// The app's container, when the evidence picks the wrong one.
+    pub container: Option<String>,
+    /// Kubernetes Service name and port to use.
+    pub service: Option<String>,
+    pub port: Option<u16>,
+    /// Drop this service from the inventory.
+    #[serde(default)]
+    pub ignore: bool,
     /// API key given by hand (else read from the cluster Secret). Masked everywhere.
     pub api_key: Option<crate::model::Secret>,
     /// Username for apps with a login (qBittorrent, Jellyfin admin).
@@ -42,6 +52,8 @@ pub struct Config {
     pub context: Option<String>,
     /// Namespaces to watch; empty = all namespaces the user may list.
     pub namespaces: Vec<String>,
+    /// Namespaces never searched for apps.
+    pub exclude_namespaces: Vec<String>,
     pub read_only: bool,
     pub theme: String,
     pub access: AccessMode,
@@ -65,6 +77,7 @@ impl Default for Config {
             kubeconfig: None,
             context: None,
             namespaces: Vec::new(),
+            exclude_namespaces: Vec::new(),
             read_only: false,
             theme: "default".into(),
             access: AccessMode::Proxy,
@@ -102,6 +115,30 @@ impl Config {
     /// Settings for one service: by id first, then by kind.
     pub fn service(&self, id: &str, kind: &str) -> Option<&ServiceConfig> {
         self.services.get(id).or_else(|| self.services.get(kind))
+    }
+
+    /// The discovery part of the config (per-service overrides, namespace scope).
+    pub fn discovery_overrides(&self) -> crate::discover::Overrides {
+        crate::discover::Overrides {
+            namespaces: self.namespaces.clone(),
+            exclude_namespaces: self.exclude_namespaces.clone(),
+            services: self
+                .services
+                .iter()
+                .map(|(k, s)| {
+                    let o = crate::discover::ServiceOverride {
+                        kind: s.kind,
+                        container: s.container.clone(),
+                        url_base: s.url_base.clone(),
+                        url: s.url.clone(),
+                        service: s.service.clone(),
+                        port: s.port,
+                        ignore: s.ignore,
+                    };
+                    (k.clone(), o)
+                })
+                .collect(),
+        }
     }
 
     /// Split `namespace/name`.

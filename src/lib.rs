@@ -18,3 +18,9 @@ pub mod keys;
 pub mod model;
 pub mod sim;
 pub mod tui;
+
+/// Pick the process-wide rustls crypto provider. Both providers are compiled in (kube uses ring,
+/// reqwest aws-lc-rs), so rustls cannot choose by itself. Idempotent; call before any TLS client.
+pub fn init_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

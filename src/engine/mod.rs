@@ -231,5 +231,5 @@ pub async fn observe_all(
 
 /// Discovery overrides from the config file's per-service URL bases.
 pub fn discover_overrides(cfg: &Config) -> discover::Overrides {
-    discover::Overrides::from_config(cfg)
+    cfg.discovery_overrides()
 }

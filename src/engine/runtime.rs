@@ -145,6 +145,7 @@ impl State {
             .into_iter()
             .map(|(svc, ep)| {
                 let c = creds.for_service(&svc, &self.cfg);
+                let id = svc.id.clone();
                 let svc = Arc::new(svc);
                 let job: poller::Job<ServiceObservation> = Arc::new(move || {
                     let (svc, ep, c) = (svc.clone(), ep.clone(), c.clone());
@@ -154,7 +155,7 @@ impl State {
                         (o, ok)
                     })
                 });
-                (svc.id.clone(), job)
+                (id, job)
             })
             .collect();
         self.pollers = Some(poller::spawn(

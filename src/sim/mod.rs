@@ -5,3 +5,4 @@ pub mod apps;
 pub mod kube;
 pub mod nas;
 pub mod scenario;
+pub mod world;
