@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "k8s-nas", version, about = "A k9s-style console for a Kubernetes home media server")]
+#[command(
+    name = "k8s-nas",
+    version,
+    about = "A k9s-style console for a Kubernetes home media server"
+)]
 pub struct Cli {
     /// kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster).
     #[arg(long, global = true, env = "KUBECONFIG_NAS")]

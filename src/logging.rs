@@ -4,8 +4,15 @@ use crate::config::Paths;
 use tracing_subscriber::EnvFilter;
 
 /// Start file logging at `level` (`K8S_NAS_LOG` overrides). The guard flushes on drop.
-pub fn init(paths: &Paths, level: &str) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
-    let dir = paths.log_file.parent().unwrap_or(&paths.state_dir).to_path_buf();
+pub fn init(
+    paths: &Paths,
+    level: &str,
+) -> anyhow::Result<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = paths
+        .log_file
+        .parent()
+        .unwrap_or(&paths.state_dir)
+        .to_path_buf();
     std::fs::create_dir_all(&dir)?;
     let file = tracing_appender::rolling::never(&dir, "k8s-nas.log");
     let (writer, guard) = tracing_appender::non_blocking(file);

@@ -12,11 +12,20 @@ pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
         Output::Json => println!("{}", serde_json::to_string_pretty(&snap.to_json())?),
         Output::Table => print_table(&snap),
     }
-    Ok(if worst(&snap.findings).is_problem() { 1 } else { 0 })
+    Ok(if worst(&snap.findings).is_problem() {
+        1
+    } else {
+        0
+    })
 }
 
 fn print_table(s: &Snapshot) {
-    println!("context {}  cluster {}  namespaces {}", s.context, s.cluster, s.namespaces_label());
+    println!(
+        "context {}  cluster {}  namespaces {}",
+        s.context,
+        s.cluster,
+        s.namespaces_label()
+    );
     println!();
     println!(
         "{:<22} {:<12} {:<12} {:<14} {:>8} {:<14} {:<22} {:<4}",
@@ -41,12 +50,24 @@ fn print_table(s: &Snapshot) {
     }
     println!();
     if s.findings.is_empty() {
-        println!("no findings: all {} services healthy", s.inventory.services.len());
+        println!(
+            "no findings: all {} services healthy",
+            s.inventory.services.len()
+        );
         return;
     }
-    println!("{:<9} {:<22} {:<22} MESSAGE / REMEDIATION", "SEVERITY", "SUBJECT", "CODE");
+    println!(
+        "{:<9} {:<22} {:<22} MESSAGE / REMEDIATION",
+        "SEVERITY", "SUBJECT", "CODE"
+    );
     for f in &s.findings {
-        println!("{:<9} {:<22} {:<22} {}", f.severity.label(), f.subject, f.code, f.message);
+        println!(
+            "{:<9} {:<22} {:<22} {}",
+            f.severity.label(),
+            f.subject,
+            f.code,
+            f.message
+        );
         println!("{:<55} → {}", "", f.remediation);
     }
     let n = |sev: Severity| s.findings.iter().filter(|f| f.severity == sev).count();

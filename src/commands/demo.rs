@@ -24,9 +24,16 @@ pub async fn run(
     }
     nas.kube.write_kubeconfig(&kc_path)?;
     if serve {
-        println!("simulated NAS ({}) serving on http://{}", scenario.name(), nas.kube.addr());
+        println!(
+            "simulated NAS ({}) serving on http://{}",
+            scenario.name(),
+            nas.kube.addr()
+        );
         println!("kubeconfig: {}", kc_path.display());
-        println!("try: kubectl --kubeconfig {} get pods -A", kc_path.display());
+        println!(
+            "try: kubectl --kubeconfig {} get pods -A",
+            kc_path.display()
+        );
         println!("stop with Ctrl-C");
         wait_for_signal().await;
         return Ok(0);

@@ -5,8 +5,16 @@ use std::path::Path;
 
 pub fn print(cfg: &Config, cfg_path: &Path, paths: &Paths) {
     let exists = |p: &Path| if p.exists() { "" } else { "  (not present)" };
-    println!("config file:       {}{}", cfg_path.display(), exists(cfg_path));
-    println!("themes dir:        {}{}", paths.themes_dir.display(), exists(&paths.themes_dir));
+    println!(
+        "config file:       {}{}",
+        cfg_path.display(),
+        exists(cfg_path)
+    );
+    println!(
+        "themes dir:        {}{}",
+        paths.themes_dir.display(),
+        exists(&paths.themes_dir)
+    );
     println!(
         "integrations file: {}{}",
         paths.integrations_file.display(),
@@ -22,10 +30,17 @@ pub fn print(cfg: &Config, cfg_path: &Path, paths: &Paths) {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "(default: $KUBECONFIG or ~/.kube/config)".into())
     );
-    println!("context:           {}", cfg.context.as_deref().unwrap_or("(current)"));
+    println!(
+        "context:           {}",
+        cfg.context.as_deref().unwrap_or("(current)")
+    );
     println!(
         "namespaces:        {}",
-        if cfg.namespaces.is_empty() { "(all)".to_string() } else { cfg.namespaces.join(", ") }
+        if cfg.namespaces.is_empty() {
+            "(all)".to_string()
+        } else {
+            cfg.namespaces.join(", ")
+        }
     );
     println!("access mode:       {:?}", cfg.access);
     println!("read-only:         {}", cfg.read_only);

@@ -73,7 +73,12 @@ impl Snapshot {
             Some(Ok(h)) => h.summary.clone(),
             Some(Err(e)) => short_error(e),
         };
-        RowText { pod, restarts, http, health }
+        RowText {
+            pod,
+            restarts,
+            http,
+            health,
+        }
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -91,7 +96,9 @@ impl Snapshot {
                 })
             })
             .collect();
-        let count = |sev: crate::model::Severity| self.findings.iter().filter(|f| f.severity == sev).count();
+        let count = |sev: crate::model::Severity| {
+            self.findings.iter().filter(|f| f.severity == sev).count()
+        };
         json!({
             "schema": "k8s-nas/check/v1",
             "context": self.context,
@@ -178,7 +185,10 @@ pub fn budget(cfg: &Config) -> Budget {
 }
 
 /// Pods of every discovered service.
-pub fn pods_by_service(inv: &Inventory, objs: &ClusterObjects) -> BTreeMap<ServiceId, Vec<PodStatus>> {
+pub fn pods_by_service(
+    inv: &Inventory,
+    objs: &ClusterObjects,
+) -> BTreeMap<ServiceId, Vec<PodStatus>> {
     inv.services
         .iter()
         .map(|s| (s.id.clone(), discover::pod_statuses(s, objs)))

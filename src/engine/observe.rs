@@ -35,16 +35,26 @@ fn need_key(creds: &AppCreds, kind: AppKind) -> Result<crate::model::Secret, App
 }
 
 /// The app's own health through its protocol client.
-pub async fn health(kind: AppKind, ep: &AppEndpoint, creds: &AppCreds) -> Result<AppHealth, AppError> {
+pub async fn health(
+    kind: AppKind,
+    ep: &AppEndpoint,
+    creds: &AppCreds,
+) -> Result<AppHealth, AppError> {
     let ep = ep.clone();
     match kind {
         AppKind::Sonarr | AppKind::Radarr | AppKind::Lidarr | AppKind::Prowlarr => {
-            ServarrClient::new(kind, ep, need_key(creds, kind)?).health().await
+            ServarrClient::new(kind, ep, need_key(creds, kind)?)
+                .health()
+                .await
         }
         AppKind::Bazarr => BazarrClient::new(ep, need_key(creds, kind)?).health().await,
         AppKind::Jellyseerr => SeerrClient::new(ep, need_key(creds, kind)?).health().await,
         AppKind::Sabnzbd => SabClient::new(ep, need_key(creds, kind)?).health().await,
-        AppKind::Jellyfin => JellyfinClient::new(ep, creds.api_key.clone()).health().await,
+        AppKind::Jellyfin => {
+            JellyfinClient::new(ep, creds.api_key.clone())
+                .health()
+                .await
+        }
         AppKind::Qbittorrent => {
             let user = creds.username.clone().unwrap_or_else(|| "admin".into());
             let pw = creds.password.clone().unwrap_or_default();

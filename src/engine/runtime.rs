@@ -9,7 +9,9 @@ use crate::collect::{credentials, poller};
 use crate::config::Config;
 use crate::discover;
 use crate::model::{Inventory, PodStatus, ServiceId, ServiceObservation};
-use crate::tui::{describe_title, ClusterView, Effect, EventRow, Msg, StreamId, TaskOutcome, TaskRequest};
+use crate::tui::{
+    describe_title, ClusterView, Effect, EventRow, Msg, StreamId, TaskOutcome, TaskRequest,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,7 +90,10 @@ async fn connect_with_retry(
         };
         tracing::warn!("cluster not usable: {err}");
         let _ = tx
-            .send(Msg::ClusterError(format!("{err} — retrying in {}s", delay.as_secs())))
+            .send(Msg::ClusterError(format!(
+                "{err} — retrying in {}s",
+                delay.as_secs()
+            )))
             .await;
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
@@ -99,10 +104,16 @@ async fn connect_with_retry(
 }
 
 impl State {
-    async fn on_snapshot(&mut self, snap: watch::WatchSnapshot, obs_tx: &mpsc::Sender<(ServiceId, ServiceObservation)>) {
+    async fn on_snapshot(
+        &mut self,
+        snap: watch::WatchSnapshot,
+        obs_tx: &mpsc::Sender<(ServiceId, ServiceObservation)>,
+    ) {
         let objs = &snap.listing.objects;
         self.inventory = discover::discover(objs, &discover_overrides(&self.cfg));
-        self.inventory.warnings.extend(snap.listing.warnings.iter().cloned());
+        self.inventory
+            .warnings
+            .extend(snap.listing.warnings.iter().cloned());
         self.pods = pods_by_service(&self.inventory, objs);
         let events = events_by_service(&self.inventory, &self.pods, &snap.listing.events);
         let view = ClusterView {
@@ -116,7 +127,12 @@ impl State {
             error: snap.error.clone(),
         };
         if let Some(e) = &snap.error {
-            let _ = self.tx.send(Msg::ClusterError(format!("{e} — watch retrying with backoff"))).await;
+            let _ = self
+                .tx
+                .send(Msg::ClusterError(format!(
+                    "{e} — watch retrying with backoff"
+                )))
+                .await;
         }
         let _ = self.tx.send(Msg::Cluster(Box::new(view))).await;
         self.last = Some(snap);
@@ -132,8 +148,10 @@ impl State {
             .iter()
             .filter_map(|s| endpoint_for(s, &self.cfg, &self.conn).map(|e| (s.clone(), e)))
             .collect();
-        let key: Vec<(ServiceId, String)> =
-            targets.iter().map(|(s, e)| (s.id.clone(), e.describe())).collect();
+        let key: Vec<(ServiceId, String)> = targets
+            .iter()
+            .map(|(s, e)| (s.id.clone(), e.describe()))
+            .collect();
         if key == self.poller_key && self.pollers.is_some() {
             return;
         }
@@ -177,7 +195,11 @@ impl State {
         let _ = self.tx.send(Msg::Findings(f)).await;
     }
 
-    async fn on_effect(&mut self, e: Effect, obs_tx: &mpsc::Sender<(ServiceId, ServiceObservation)>) {
+    async fn on_effect(
+        &mut self,
+        e: Effect,
+        obs_tx: &mpsc::Sender<(ServiceId, ServiceObservation)>,
+    ) {
         match e {
             Effect::Quit => {}
             Effect::RefreshNow => {
@@ -185,7 +207,14 @@ impl State {
                     p.refresh_now();
                 }
             }
-            Effect::StreamLogs { stream, namespace, pod, container, follow, tail } => {
+            Effect::StreamLogs {
+                stream,
+                namespace,
+                pod,
+                container,
+                follow,
+                tail,
+            } => {
                 let req = logs::LogRequest {
                     namespace,
                     pod,
@@ -204,7 +233,11 @@ impl State {
                     h.abort();
                 }
             }
-            Effect::Describe { namespace, kind, name } => {
+            Effect::Describe {
+                namespace,
+                kind,
+                name,
+            } => {
                 let text = self.describe(&namespace, &kind, &name);
                 let title = describe_title(&kind, &namespace, &name);
                 let _ = self.tx.send(Msg::Describe { title, text }).await;
@@ -233,11 +266,9 @@ impl State {
             return "no cluster data yet".into();
         };
         let objs = &snap.listing.objects;
-        let svc = self
-            .inventory
-            .services
-            .iter()
-            .find(|s| s.namespace == namespace && s.workload.name == name && s.workload.kind == kind);
+        let svc = self.inventory.services.iter().find(|s| {
+            s.namespace == namespace && s.workload.name == name && s.workload.kind == kind
+        });
         let mut out = format!("{kind}: {namespace}/{name}\n");
         let Some(svc) = svc else {
             return out + "not found in the current inventory\n";
@@ -256,12 +287,22 @@ impl State {
     }
 }
 
-async fn stream_logs(conn: ClusterConn, req: logs::LogRequest, stream: StreamId, tx: mpsc::Sender<Msg>) {
+async fn stream_logs(
+    conn: ClusterConn,
+    req: logs::LogRequest,
+    stream: StreamId,
+    tx: mpsc::Sender<Msg>,
+) {
     use futures::StreamExt;
     let s = match logs::stream(&conn, &req).await {
         Ok(s) => s,
         Err(e) => {
-            let _ = tx.send(Msg::LogsEnded { stream, error: Some(format!("{e:#}")) }).await;
+            let _ = tx
+                .send(Msg::LogsEnded {
+                    stream,
+                    error: Some(format!("{e:#}")),
+                })
+                .await;
             return;
         }
     };
@@ -273,7 +314,12 @@ async fn stream_logs(conn: ClusterConn, req: logs::LogRequest, stream: StreamId,
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let _ = tx.send(Msg::LogsEnded { stream, error: None }).await;
+    let _ = tx
+        .send(Msg::LogsEnded {
+            stream,
+            error: None,
+        })
+        .await;
 }
 
 fn events_by_service(
@@ -293,7 +339,9 @@ fn events_by_service(
                 .filter(|e| {
                     let o = &e.involved_object;
                     o.namespace.as_deref() == Some(s.namespace.as_str())
-                        && o.name.as_deref().is_some_and(|n| n == s.workload.name || names.contains(&n))
+                        && o.name
+                            .as_deref()
+                            .is_some_and(|n| n == s.workload.name || names.contains(&n))
                 })
                 .map(|e| EventRow {
                     type_: e.type_.clone().unwrap_or_default(),

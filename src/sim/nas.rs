@@ -2,9 +2,9 @@
 //! per backend Service (registered with the API server's service proxy and with [`SimDns`]), and
 //! the scenario's faults.
 
-use super::apps::{spawn_app, AppSimConfig, RunningApp, SimDns};
+use super::apps::{spawn_app, RunningApp, SimDns};
 use super::kube::KubeSim;
-use super::scenario::{secret_value, Scenario};
+use super::scenario::Scenario;
 use super::world::{self, World, WorldOptions};
 use crate::model::AppKind;
 use std::net::SocketAddr;
@@ -19,7 +19,10 @@ pub struct SimNas {
 
 impl SimNas {
     /// Build the target world, apply the scenario, start everything on loopback.
-    pub async fn start(scenario: Scenario, kube_bind: Option<SocketAddr>) -> anyhow::Result<SimNas> {
+    pub async fn start(
+        scenario: Scenario,
+        kube_bind: Option<SocketAddr>,
+    ) -> anyhow::Result<SimNas> {
         let opts = WorldOptions {
             seed: 7,
             extra_pods: 0,
@@ -33,28 +36,15 @@ impl SimNas {
         scenario: Scenario,
         kube_bind: Option<SocketAddr>,
     ) -> anyhow::Result<SimNas> {
-        scenario.edit_objects(&mut world.objects);
+        scenario.edit_world(&mut world);
         let dns = SimDns::new();
         let mut apps = Vec::new();
-        for b in &world.backends {
-            let key = world
-                .app_keys
-                .get(&b.kind)
-                .cloned()
-                .unwrap_or_else(|| format!("{:032x}", 0x5eed_u128 + b.kind as u128));
-            let mut cfg = AppSimConfig::new(b.kind, &b.url_base, &key);
-            cfg.namespace = b.namespace.clone();
-            if b.kind == AppKind::Qbittorrent {
-                if let Some(pw) =
-                    secret_value(&world.objects, &b.namespace, "qbittorrent-secrets", "WEBUI_PASSWORD")
-                {
-                    cfg.password = pw;
-                }
-            }
+        for (b, mut cfg) in world.sim_configs() {
+            cfg.peer_keys = world.app_keys.clone();
             scenario.configure(&mut cfg);
             let app = spawn_app(cfg, dns.clone(), None).await?;
             dns.register(&b.namespace, &b.service, b.port, app.addr);
-            apps.push((b.clone(), app));
+            apps.push((b, app));
         }
         let kube = KubeSim::start(world.objects.clone(), kube_bind).await?;
         for (b, app) in &apps {
@@ -71,6 +61,9 @@ impl SimNas {
 
     /// The running simulator of the first backend of `kind`.
     pub fn app(&self, kind: AppKind) -> Option<&RunningApp> {
-        self.apps.iter().find(|(b, _)| b.kind == kind).map(|(_, a)| a)
+        self.apps
+            .iter()
+            .find(|(b, _)| b.kind == kind)
+            .map(|(_, a)| a)
     }
 }

@@ -2,6 +2,7 @@
 //! and of the app simulators' settings, so every fault travels the real code paths.
 
 use super::apps::{AppSimConfig, Faults, Seed};
+use super::world::World;
 use crate::model::AppKind;
 use base64::Engine;
 use serde_json::Value;
@@ -76,27 +77,37 @@ impl Scenario {
         cfg.faults = self.faults(cfg.kind);
     }
 
-    /// Edit the world's objects: pod states and Secret contents.
-    pub fn edit_objects(self, objects: &mut [Value]) {
+    /// Edit the world: pod states and Secret contents.
+    pub fn edit_world(self, world: &mut World) {
         match self {
             Scenario::Degraded => {
-                for o in objects.iter_mut() {
-                    if is(o, "Pod") && app_label(o).as_deref() == Some("bazarr") {
-                        crashloop(o, 14);
-                    }
-                    if is(o, "Secret") && name(o) == Some("starr-secrets") {
-                        set_secret_key(o, "PROWLARR_API_KEY", "00000000000000000000000000000000");
-                    }
+                let bazarr = world
+                    .backends
+                    .iter()
+                    .find(|b| b.kind == AppKind::Bazarr)
+                    .cloned();
+                if let Some(b) = bazarr {
+                    world.crashloop(&b.namespace, &b.service, 14);
                 }
+                edit_secret(
+                    world,
+                    "PROWLARR_API_KEY",
+                    "00000000000000000000000000000000",
+                );
             }
             Scenario::Miswired => {
-                for o in objects.iter_mut() {
-                    if is(o, "Secret") && name(o) == Some("starr-secrets") {
-                        set_secret_key(o, "RADARR_API_KEY", "0123456789abcdef0123456789abcdef");
-                    }
-                }
+                edit_secret(world, "RADARR_API_KEY", "0123456789abcdef0123456789abcdef");
             }
             Scenario::Healthy | Scenario::Fresh => {}
+        }
+    }
+}
+
+/// Put a stale value for `key` into the API-key Secret (`starr-secrets`).
+fn edit_secret(world: &mut World, key: &str, value: &str) {
+    for o in world.objects.iter_mut() {
+        if is(o, "Secret") && name(o) == Some("starr-secrets") {
+            set_secret_key(o, key, value);
         }
     }
 }
@@ -107,39 +118,6 @@ fn is(o: &Value, kind: &str) -> bool {
 
 fn name(o: &Value) -> Option<&str> {
     o.pointer("/metadata/name").and_then(Value::as_str)
-}
-
-/// The pod's app: `app` or `app.kubernetes.io/name` label.
-fn app_label(o: &Value) -> Option<String> {
-    let labels = o.pointer("/metadata/labels")?;
-    labels
-        .get("app")
-        .or_else(|| labels.get("app.kubernetes.io/name"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-fn crashloop(pod: &mut Value, restarts: i64) {
-    if let Some(statuses) = pod
-        .pointer_mut("/status/containerStatuses")
-        .and_then(Value::as_array_mut)
-    {
-        for cs in statuses {
-            cs["ready"] = Value::Bool(false);
-            cs["started"] = Value::Bool(false);
-            cs["restartCount"] = Value::from(restarts);
-            cs["state"] = serde_json::json!({"waiting": {"reason": "CrashLoopBackOff",
-                "message": "back-off 5m0s restarting failed container"}});
-            cs["lastState"] = serde_json::json!({"terminated": {"reason": "Error", "exitCode": 1}});
-        }
-    }
-    if let Some(conds) = pod.pointer_mut("/status/conditions").and_then(Value::as_array_mut) {
-        for c in conds {
-            if matches!(c["type"].as_str(), Some("Ready" | "ContainersReady")) {
-                c["status"] = Value::from("False");
-            }
-        }
-    }
 }
 
 fn set_secret_key(secret: &mut Value, key: &str, value: &str) {
@@ -157,7 +135,10 @@ pub fn secret_value(objects: &[Value], namespace: &str, secret: &str, key: &str)
             && name(o) == Some(secret)
             && o.pointer("/metadata/namespace").and_then(Value::as_str) == Some(namespace)
     })?;
-    if let Some(v) = o.pointer(&format!("/stringData/{key}")).and_then(Value::as_str) {
+    if let Some(v) = o
+        .pointer(&format!("/stringData/{key}"))
+        .and_then(Value::as_str)
+    {
         return Some(v.to_string());
     }
     let b = o.pointer(&format!("/data/{key}")).and_then(Value::as_str)?;
@@ -180,18 +161,19 @@ mod tests {
 
     #[test]
     fn degraded_edits_pod_and_secret() {
-        let mut objs = vec![
-            serde_json::json!({"kind":"Pod","metadata":{"name":"bazarr-1","labels":{"app":"bazarr"}},
-                "status":{"containerStatuses":[{"name":"bazarr","ready":true,"restartCount":0,"state":{"running":{}}}],
-                "conditions":[{"type":"Ready","status":"True"}]}}),
-            serde_json::json!({"kind":"Secret","metadata":{"name":"starr-secrets","namespace":"media"},
-                "data":{"PROWLARR_API_KEY":"YWJj"}}),
-        ];
-        Scenario::Degraded.edit_objects(&mut objs);
-        assert_eq!(objs[0]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"], "CrashLoopBackOff");
-        assert_eq!(objs[0]["status"]["conditions"][0]["status"], "False");
+        let mut w = crate::sim::world::target_cluster(&Default::default());
+        Scenario::Degraded.edit_world(&mut w);
+        let bazarr = w
+            .objects
+            .iter()
+            .find(|o| is(o, "Pod") && name(o).is_some_and(|n| n.starts_with("bazarr-")))
+            .unwrap();
         assert_eq!(
-            secret_value(&objs, "media", "starr-secrets", "PROWLARR_API_KEY").as_deref(),
+            bazarr["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "CrashLoopBackOff"
+        );
+        assert_eq!(
+            secret_value(&w.objects, "media", "starr-secrets", "PROWLARR_API_KEY").as_deref(),
             Some("00000000000000000000000000000000")
         );
     }
