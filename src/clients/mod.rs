@@ -2,4 +2,5 @@
 //!
 //! `servarr` serves Sonarr, Radarr, Lidarr and Prowlarr with the API version as a parameter.
 
+pub mod servarr;
 pub mod transport;

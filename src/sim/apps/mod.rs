@@ -12,6 +12,7 @@
 
 pub mod dns;
 pub mod faults;
+pub mod servarr;
 
 use crate::model::AppKind;
 pub use dns::SimDns;
@@ -38,6 +39,9 @@ pub struct AppSimConfig {
     pub faults: Faults,
     /// Start "fresh" (nothing configured) or with whatever the scenario seeds.
     pub seed: Seed,
+    /// Credentials of the other apps this one is wired to by `Seed::Wired`/`Miswired`: their API
+    /// keys by kind (qBittorrent: the WebUI password of user `admin`). Missing = empty.
+    pub peer_keys: std::collections::BTreeMap<AppKind, String>,
 }
 
 /// What state the app starts with; scenarios pick one.
@@ -64,6 +68,7 @@ impl AppSimConfig {
             version: default_version(kind).into(),
             faults: Faults::default(),
             seed: Seed::Fresh,
+            peer_keys: Default::default(),
         }
     }
 }
@@ -108,9 +113,11 @@ impl Drop for RunningApp {
 
 /// Build the router for one app kind. Each simulator module provides `router(cfg, dns)`.
 /// Apps not yet simulated answer 404 to everything (a visible gap, not a fake success).
-pub fn router_for(cfg: &AppSimConfig, _dns: &SimDns) -> axum::Router {
-    #[allow(clippy::match_single_binding)]
+pub fn router_for(cfg: &AppSimConfig, dns: &SimDns) -> axum::Router {
     match cfg.kind {
+        AppKind::Sonarr | AppKind::Radarr | AppKind::Lidarr | AppKind::Prowlarr => {
+            servarr::router(cfg, dns)
+        }
         // Each arm is filled in by the module that simulates the app.
         _ => axum::Router::new(),
     }
