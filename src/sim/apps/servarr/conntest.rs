@@ -9,6 +9,7 @@
 use super::http::Failure;
 use super::providers::{field, field_str};
 use super::state::Collection;
+use super::validate::pascal;
 use super::Sim;
 use crate::clients::servarr::category_field;
 use crate::model::AppKind;
@@ -123,14 +124,6 @@ pub fn version_at_least(v: &str, min: &str) -> bool {
         }
     }
     true
-}
-
-fn pascal(name: &str) -> String {
-    let mut c = name.chars();
-    match c.next() {
-        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 /// `{scheme}://host:port{urlBase}` of a download client resource.

@@ -20,6 +20,7 @@ pub mod schema;
 pub mod seeds;
 pub mod state;
 pub mod system;
+pub mod validate;
 
 use super::{AppSimConfig, Faults, SimDns};
 use crate::model::AppKind;

@@ -149,14 +149,6 @@ fn schema_list(kind: AppKind, c: Collection) -> Response {
     http::ok(&Value::Array(list))
 }
 
-fn pascal(name: &str) -> String {
-    let mut c = name.chars();
-    match c.next() {
-        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-        None => String::new(),
-    }
-}
-
 fn str_of<'a>(m: &'a Map<String, Value>, key: &str) -> &'a str {
     get_ci(m, key).and_then(Value::as_str).unwrap_or("")
 }
@@ -172,6 +164,7 @@ pub fn build(
     req: &Map<String, Value>,
     existing: Option<&Map<String, Value>>,
     require_fields: bool,
+    check_unique: bool,
 ) -> Result<Map<String, Value>, Vec<Failure>> {
     let kind = sim.kind();
     let mut failures = Vec::new();
@@ -322,7 +315,7 @@ pub fn build(
     m.insert("configContract".into(), json!(t.config_contract));
     m.insert("infoLink".into(), json!(info_link(kind, &t)));
 
-    failures.extend(validate_settings(kind, &t, &m));
+    failures.extend(super::validate::settings(kind, &t, &m));
     let own = existing.and_then(id_of);
     let taken = sim.state().list(c).iter().any(|r| {
         id_of(r) != own
@@ -330,7 +323,7 @@ pub fn build(
                 .and_then(Value::as_str)
                 .is_some_and(|n| n.eq_ignore_ascii_case(&name))
     });
-    if taken && !name.is_empty() {
+    if check_unique && taken && !name.is_empty() {
         failures.push(Failure::error("Name", "Should be unique").with_value(json!(name)));
     }
     if failures.is_empty() {
@@ -338,112 +331,6 @@ pub fn build(
     } else {
         Err(failures)
     }
-}
-
-fn valid_url(s: &str) -> bool {
-    url::Url::parse(s)
-        .ok()
-        .is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-}
-
-/// The settings validators of each implementation (FluentValidation rules in the apps).
-fn validate_settings(kind: AppKind, t: &Template, r: &Map<String, Value>) -> Vec<Failure> {
-    let mut out = Vec::new();
-    let s = |n: &str| field_str(r, n);
-    match t.implementation {
-        "QBittorrent" | "Sabnzbd" => {
-            let host = s("host");
-            if host.trim().is_empty() {
-                out.push(Failure::error("Host", "'Host' must not be empty."));
-            } else if host.contains(['/', ' ', ':']) && host.parse::<std::net::Ipv6Addr>().is_err()
-            {
-                out.push(
-                    Failure::error("Host", format!("Invalid Host: '{host}'"))
-                        .with_value(json!(host)),
-                );
-            }
-            let port =
-                field(r, "port").and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
-            match port {
-                Some(p) if (1..=65535).contains(&p) => {}
-                other => out.push(Failure::error(
-                    "Port",
-                    format!(
-                        "'Port' must be between 1 and 65535. You entered {}.",
-                        other.map(|p| p.to_string()).unwrap_or_else(|| s("port"))
-                    ),
-                )),
-            }
-            let base = s("urlBase");
-            if !base.is_empty() && (base.contains(' ') || base.contains("//")) {
-                out.push(Failure::error(
-                    "UrlBase",
-                    format!("Invalid URL base: '{base}'"),
-                ));
-            }
-            let cat = s(crate::clients::servarr::category_field(kind));
-            if t.implementation == "QBittorrent" {
-                if cat.contains('\\')
-                    || cat.contains("//")
-                    || cat.starts_with('/')
-                    || cat.ends_with('/')
-                {
-                    out.push(Failure::error(
-                        &pascal(crate::clients::servarr::category_field(kind)),
-                        "Can not contain '\\', '//', or start/end with '/'",
-                    ));
-                }
-                if t.field("apiKey").is_some()
-                    && !s("apiKey").is_empty()
-                    && (!s("username").is_empty() || !s("password").is_empty())
-                {
-                    out.push(Failure::error(
-                        "Username",
-                        "Username and Password must be empty when an API Key is set",
-                    ));
-                }
-            } else {
-                let (key, user, pass) = (s("apiKey"), s("username"), s("password"));
-                if key.is_empty() && user.is_empty() {
-                    out.push(Failure::error("ApiKey", "'API Key' must not be empty."));
-                }
-                if key.is_empty() && !user.is_empty() && pass.is_empty() {
-                    out.push(Failure::error("Password", "'Password' must not be empty."));
-                }
-            }
-        }
-        "Newznab" | "Torznab" => {
-            let base = s("baseUrl");
-            if !valid_url(&base) {
-                out.push(
-                    Failure::error("BaseUrl", format!("Invalid Url: '{base}'"))
-                        .with_value(json!(base)),
-                );
-            }
-        }
-        "Cardigann" if s("definitionFile").is_empty() => {
-            out.push(Failure::error(
-                "DefinitionFile",
-                "'Definition File' must not be empty.",
-            ));
-        }
-        "Sonarr" | "Radarr" | "Lidarr" => {
-            for f in ["baseUrl", "prowlarrUrl"] {
-                let v = s(f);
-                if !valid_url(&v) {
-                    out.push(
-                        Failure::error(&pascal(f), format!("Invalid Url: '{v}'"))
-                            .with_value(json!(v)),
-                    );
-                }
-            }
-            if s("apiKey").is_empty() {
-                out.push(Failure::error("ApiKey", "'API Key' must not be empty."));
-            }
-        }
-        _ => {}
-    }
-    out
 }
 
 fn failures_block(failures: &[Failure], include_warnings: bool) -> bool {
@@ -456,7 +343,7 @@ async fn create(sim: &Arc<Sim>, c: Collection, query: Option<&str>, body: &[u8])
         Err(e) => return http::bad_request(&e),
     };
     let force = http::query_flag(query, "forceSave");
-    let r = match build(sim, c, &req, None, true) {
+    let r = match build(sim, c, &req, None, true, true) {
         Ok(r) => r,
         Err(f) => return http::validation(&f),
     };
@@ -506,7 +393,7 @@ async fn update(
     let Some(existing) = sim.state().get(c, id).cloned() else {
         return http::not_found();
     };
-    let r = match build(sim, c, &req, Some(&existing), false) {
+    let r = match build(sim, c, &req, Some(&existing), false, true) {
         Ok(r) => r,
         Err(f) => return http::validation(&f),
     };
@@ -552,8 +439,8 @@ async fn test(sim: &Arc<Sim>, c: Collection, body: &[u8]) -> Response {
         .and_then(Value::as_i64)
         .filter(|i| *i > 0);
     let existing = id.and_then(|id| sim.state().get(c, id).cloned());
-    // The resource under test is its own "existing" entry: exclude it from the uniqueness check.
-    let r = match build(sim, c, &req, existing.as_ref(), false) {
+    // A test validates the settings, not whether the name is still free.
+    let r = match build(sim, c, &req, existing.as_ref(), false, false) {
         Ok(r) => r,
         Err(f) => return http::validation(&f),
     };
