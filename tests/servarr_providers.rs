@@ -20,6 +20,8 @@ use std::sync::{Arc, Mutex};
 
 // ---- a tiny qBittorrent stand-in (WebAPI v2 subset the apps' test uses) ----
 
+const QBT_API_KEY: &str = "qbt_0123456789abcdefghijklmnopqr";
+
 #[derive(Default)]
 struct Qbit {
     /// 5.2 behaviour: 204 + QBT_SID_<port> on login, 401 on wrong credentials.
@@ -36,7 +38,12 @@ fn has_session(q: &Qbit, h: &HeaderMap) -> bool {
     } else {
         "SID=s3ss"
     };
-    cookie.split("; ").any(|c| c == want)
+    // qBittorrent ≥ 5.2 also accepts its API key as a bearer token.
+    let bearer = h
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| q.v52 && v == format!("Bearer {QBT_API_KEY}"));
+    bearer || cookie.split("; ").any(|c| c == want)
 }
 
 async fn qb_login(State(q): State<Arc<Qbit>>, Form(f): Form<HashMap<String, String>>) -> Response {
@@ -291,6 +298,36 @@ async fn qbittorrent_download_client_lifecycle_on_every_app() {
             .unwrap_err();
         assert_eq!(e.kind, AppErrorKind::Http { status: 404 });
     }
+}
+
+#[tokio::test]
+async fn sonarr_can_use_the_qbittorrent_api_key_instead_of_a_login() {
+    let dns = SimDns::new();
+    let q = qbittorrent(&dns, true, "unused").await;
+    let app = spawn(config(AppKind::Sonarr, Seed::Fresh), &dns).await;
+    let c = good_client(&app);
+    let mut p = qbit_provider(AppKind::Sonarr, "", "tv");
+    p.set_field("username", json!(""))
+        .set_secret("apiKey", &QBT_API_KEY.into());
+    let created = c
+        .create_provider(ProviderKind::DownloadClient, &p)
+        .await
+        .expect("bearer key accepted");
+    assert_eq!(created.field_str("apiKey"), MASKED_VALUE);
+    assert_eq!(*q.logins.lock().unwrap(), 0, "no login with an API key");
+    // Username/password and an API key together are refused.
+    let mut both = qbit_provider(AppKind::Sonarr, "pw", "tv");
+    both.name = "other".into();
+    both.set_secret("apiKey", &QBT_API_KEY.into());
+    let e = c
+        .create_provider(ProviderKind::DownloadClient, &both)
+        .await
+        .unwrap_err();
+    assert!(
+        e.detail.contains("must be empty when an API Key is set"),
+        "{}",
+        e.detail
+    );
 }
 
 #[tokio::test]
