@@ -321,3 +321,15 @@ async fn unreachable_app_is_classified() {
     let e = c.ping().await.unwrap_err();
     assert_eq!(e.kind, AppErrorKind::Unreachable, "{e:?}");
 }
+
+#[tokio::test]
+async fn short_api_key_gets_a_warning() {
+    let dns = SimDns::new();
+    let mut cfg = wired(AppKind::Sonarr, Seed::Wired);
+    cfg.api_key = "short-key".into();
+    let app = spawn(cfg, &dns).await;
+    let h = client(&app, "/sonarr", "short-key").health().await.unwrap();
+    assert_eq!(h.summary, "1 issue");
+    assert_eq!(h.issues[0].source, "ApiKeyValidationCheck");
+    assert_eq!(h.issues[0].level, IssueLevel::Warning);
+}

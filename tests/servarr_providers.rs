@@ -29,6 +29,7 @@ struct Qbit {
     password: String,
     categories: Mutex<BTreeSet<String>>,
     logins: Mutex<u32>,
+    preferences: Mutex<Value>,
 }
 
 fn has_session(q: &Qbit, h: &HeaderMap) -> bool {
@@ -74,6 +75,13 @@ async fn qb_version(State(q): State<Arc<Qbit>>, h: HeaderMap) -> Response {
     (if q.v52 { "2.15.1" } else { "2.11.4" }).into_response()
 }
 
+async fn qb_preferences(State(q): State<Arc<Qbit>>, h: HeaderMap) -> Response {
+    if !has_session(&q, &h) {
+        return (StatusCode::FORBIDDEN, "Forbidden").into_response();
+    }
+    axum::Json(q.preferences.lock().unwrap().clone()).into_response()
+}
+
 async fn qb_categories(State(q): State<Arc<Qbit>>, h: HeaderMap) -> Response {
     if !has_session(&q, &h) {
         return (StatusCode::FORBIDDEN, "Forbidden").into_response();
@@ -116,11 +124,16 @@ async fn qbittorrent(dns: &SimDns, v52: bool, password: &str) -> Arc<Qbit> {
     let q = Arc::new(Qbit {
         v52,
         password: password.into(),
+        preferences: Mutex::new(json!({
+            "queueing_enabled": false, "max_ratio_enabled": false, "max_ratio": -1,
+            "max_ratio_act": 0, "max_seeding_time_enabled": false, "max_seeding_time": -1
+        })),
         ..Qbit::default()
     });
     let r = Router::new()
         .route("/api/v2/auth/login", post(qb_login))
         .route("/api/v2/app/webapiVersion", get(qb_version))
+        .route("/api/v2/app/preferences", get(qb_preferences))
         .route("/api/v2/torrents/categories", get(qb_categories))
         .route("/api/v2/torrents/createCategory", post(qb_create_category))
         .with_state(q.clone());
@@ -298,6 +311,53 @@ async fn qbittorrent_download_client_lifecycle_on_every_app() {
             .unwrap_err();
         assert_eq!(e.kind, AppErrorKind::Http { status: 404 });
     }
+}
+
+#[tokio::test]
+async fn qbittorrent_preferences_that_would_lose_downloads_fail_the_test() {
+    let dns = SimDns::new();
+    let q = qbittorrent(&dns, false, "pw").await;
+    let app = spawn(config(AppKind::Sonarr, Seed::Fresh), &dns).await;
+    let c = good_client(&app);
+    *q.preferences.lock().unwrap() = json!({
+        "queueing_enabled": false, "max_ratio_enabled": true, "max_ratio": 1.0, "max_ratio_act": 1
+    });
+    let e = c
+        .test_provider(
+            ProviderKind::DownloadClient,
+            &qbit_provider(AppKind::Sonarr, "pw", "tv"),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.detail.contains("Share Ratio Limit"), "{}", e.detail);
+
+    *q.preferences.lock().unwrap() = json!({"queueing_enabled": false});
+    let mut first = qbit_provider(AppKind::Sonarr, "pw", "tv");
+    first.set_field("recentTvPriority", json!(1));
+    let e = c
+        .test_provider(ProviderKind::DownloadClient, &first)
+        .await
+        .unwrap_err();
+    assert!(e.detail.contains("Queueing not enabled"), "{}", e.detail);
+    *q.preferences.lock().unwrap() = json!({"queueing_enabled": true});
+    c.test_provider(ProviderKind::DownloadClient, &first)
+        .await
+        .expect("queueing on");
+
+    // No category: a warning that blocks the save unless forceSave.
+    let none = qbit_provider(AppKind::Sonarr, "pw", "");
+    let e = c
+        .create_provider(ProviderKind::DownloadClient, &none)
+        .await
+        .unwrap_err();
+    assert!(
+        e.detail.contains("TvCategory: Category is recommended"),
+        "{}",
+        e.detail
+    );
+    c.create_provider_with(ProviderKind::DownloadClient, &none, true)
+        .await
+        .expect("forceSave");
 }
 
 #[tokio::test]

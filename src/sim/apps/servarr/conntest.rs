@@ -245,7 +245,42 @@ async fn qbittorrent(sim: &Sim, r: &Map<String, Value>) -> Vec<Failure> {
             format!("qBittorrent WebAPI {version} is too old, 1.5 or newer is required"),
         )];
     }
-    // 4. Category: recommended; created in qBittorrent when missing.
+    // 4. Preferences: torrents must not be removed before the app imports them, and a
+    //    non-default priority needs queueing.
+    let prefs = match call(
+        sim,
+        Method::GET,
+        &format!("{base}/api/v2/app/preferences"),
+        &auth,
+        OutBody::None,
+    )
+    .await
+    {
+        Ok(p) if p.status == 200 => p.json().unwrap_or(Value::Null),
+        Ok(p) => return unreachable(format!("preferences answered HTTP {}", p.status)),
+        Err(e) => return unreachable(e),
+    };
+    if let Some(f) = removes_torrents_early(&prefs) {
+        return vec![f];
+    }
+    let prioritised = r
+        .get("fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.ends_with("Priority") || n == "priority")
+        })
+        .any(|f| f.get("value").and_then(Value::as_i64) == Some(1));
+    if prioritised && prefs.get("queueing_enabled") != Some(&Value::Bool(true)) {
+        return vec![Failure::error(
+            "",
+            "Queueing not enabled: Torrent Queueing is not enabled in your qBittorrent settings. Enable it in qBittorrent or select 'Last' as priority.",
+        )];
+    }
+    // 5. Category: recommended; created in qBittorrent when missing.
     if cat.is_empty() {
         return vec![Failure::warning(
             &pascal(cat_field),
@@ -294,6 +329,35 @@ async fn qbittorrent(sim: &Sim, r: &Map<String, Value>) -> Vec<Failure> {
         }
     }
     Vec::new()
+}
+
+/// qBittorrent set to remove (or delete) torrents at a ratio or within 14 days of seeding.
+fn removes_torrents_early(prefs: &Value) -> Option<Failure> {
+    let flag = |k: &str| prefs.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let removes = matches!(
+        prefs.get("max_ratio_act").and_then(Value::as_i64),
+        Some(1 | 3)
+    );
+    if !removes {
+        return None;
+    }
+    let seeding_minutes = prefs
+        .get("max_seeding_time")
+        .and_then(Value::as_i64)
+        .unwrap_or(-1);
+    if flag("max_ratio_enabled") {
+        return Some(Failure::error(
+            "",
+            "qBittorrent is configured to remove torrents when they reach their Share Ratio Limit",
+        ));
+    }
+    if flag("max_seeding_time_enabled") && seeding_minutes < 14 * 24 * 60 {
+        return Some(Failure::error(
+            "",
+            "qBittorrent is configured to remove torrents when they reach their Seeding Time Limit",
+        ));
+    }
+    None
 }
 
 async fn sabnzbd(sim: &Sim, r: &Map<String, Value>) -> Vec<Failure> {

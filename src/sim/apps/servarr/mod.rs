@@ -43,6 +43,8 @@ pub struct Sim {
     /// For connection tests and Prowlarr's sync; never follows redirects.
     pub http: reqwest::Client,
     pub started: jiff::Timestamp,
+    /// Prowlarr runs one indexer sync at a time (its command queue serialises them).
+    pub sync_lock: tokio::sync::Mutex<()>,
 }
 
 impl Sim {
@@ -60,6 +62,7 @@ impl Sim {
             state: Mutex::new(st),
             http,
             started: jiff::Timestamp::now(),
+            sync_lock: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -182,14 +185,15 @@ async fn route(
         .collect();
     let segs: Vec<&str> = below.split('/').filter(|s| !s.is_empty()).collect();
     let kind = sim.kind();
+    let collection = segs
+        .first()
+        .and_then(|c| state::Collection::from_segment(kind, c));
+    if let Some(coll) = collection {
+        return providers::handle(sim, coll, method, &orig[1..], query, &body).await;
+    }
     match (method.clone(), segs.as_slice()) {
         (Method::GET, ["system", "status"]) => system::status(sim),
         (Method::GET, ["health"]) => system::health(sim, faults),
-        (_, [c, ..]) if state::Collection::from_segment(kind, c).is_some() => {
-            let coll =
-                state::Collection::from_segment(kind, c).unwrap_or(state::Collection::Indexer);
-            providers::handle(sim, coll, method, &orig[1..], query, &body).await
-        }
         (_, ["rootfolder", ..]) if kind != AppKind::Prowlarr => {
             rootfolder::handle(sim, method, &orig[1..], &body)
         }

@@ -123,6 +123,7 @@ pub fn spawn_sync(sim: Arc<Sim>, app_id: Option<i64>) {
 
 /// Sync every enabled application (or only `only`); `Err` lists the applications that failed.
 pub async fn sync_all(sim: &Sim, only: Option<i64>) -> Result<String, String> {
+    let _one_at_a_time = sim.sync_lock.lock().await;
     let kind = sim.kind();
     let (apps, indexers) = {
         let st = sim.state();

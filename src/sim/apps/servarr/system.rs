@@ -1,6 +1,6 @@
 //! `system/status` (§1.3) and `health` (§1.4), the latter computed from the current state.
 
-use super::state::{Collection, State};
+use super::state::{id_of, Collection, State};
 use super::{http, Sim};
 use crate::model::AppKind;
 use crate::sim::apps::Faults;
@@ -51,14 +51,10 @@ pub fn status(sim: &Sim) -> Response {
     }))
 }
 
-/// The wiki page health messages link to (Radarr's and Prowlarr's base already ends in `#`).
+/// The wiki page health messages link to (Radarr's and Prowlarr's base already ends in `#`,
+/// so every app's links look alike: `https://wiki.servarr.com/<app>/system#<fragment>`).
 fn wiki(kind: AppKind, fragment: &str) -> String {
-    match kind {
-        AppKind::Radarr | AppKind::Prowlarr => {
-            format!("https://wiki.servarr.com/{}/system#{fragment}", kind.id())
-        }
-        _ => format!("https://wiki.servarr.com/{}/system#{fragment}", kind.id()),
-    }
+    format!("https://wiki.servarr.com/{}/system#{fragment}", kind.id())
 }
 
 fn issue(kind: AppKind, source: &str, ty: &str, message: String, fragment: &str) -> Value {
@@ -71,23 +67,34 @@ fn issue(kind: AppKind, source: &str, ty: &str, message: String, fragment: &str)
     })
 }
 
-fn names_failing(st: &State, c: Collection) -> (usize, Vec<String>) {
+/// (enabled providers, names of the enabled ones whose last test failed).
+fn names_failing(kind: AppKind, st: &State, c: Collection) -> (usize, Vec<String>) {
     let enabled: Vec<_> = st
         .list(c)
         .iter()
-        .filter(|r| super::state::id_of(r).is_some())
+        .filter(|r| c.is_enabled(kind, r))
         .collect();
     let failing: Vec<String> = enabled
         .iter()
-        .filter(|r| super::state::id_of(r).is_some_and(|id| st.failing.contains(&(c, id))))
+        .filter(|r| id_of(r).is_some_and(|id| st.failing.contains(&(c, id))))
         .filter_map(|r| r.get("name").and_then(Value::as_str).map(str::to_string))
         .collect();
     (enabled.len(), failing)
 }
 
 /// Only failing checks, like the real apps (a healthy instance answers `[]`).
-pub fn compute(kind: AppKind, st: &State, faults: &Faults) -> Vec<Value> {
+pub fn compute(kind: AppKind, api_key: &str, st: &State, faults: &Faults) -> Vec<Value> {
     let mut out = Vec::new();
+    if api_key.len() < 20 {
+        out.push(issue(
+            kind,
+            "ApiKeyValidationCheck",
+            "warning",
+            "Please update your API key to be at least 20 characters long. You can do this via settings or the config file"
+                .into(),
+            "api-key-validation-check",
+        ));
+    }
     let enabled = |c: Collection| st.list(c).iter().any(|r| c.is_enabled(kind, r));
     let app = kind.display();
     if kind != AppKind::Prowlarr {
@@ -147,7 +154,7 @@ pub fn compute(kind: AppKind, st: &State, faults: &Faults) -> Vec<Value> {
             "applications-are-unavailable-due-to-failures",
         ),
     ] {
-        let (total, failing) = names_failing(st, c);
+        let (total, failing) = names_failing(kind, st, c);
         if failing.is_empty() {
             continue;
         }
@@ -191,6 +198,6 @@ pub fn compute(kind: AppKind, st: &State, faults: &Faults) -> Vec<Value> {
 }
 
 pub fn health(sim: &Sim, faults: &Faults) -> Response {
-    let issues = compute(sim.kind(), &sim.state(), faults);
+    let issues = compute(sim.kind(), &sim.cfg.api_key, &sim.state(), faults);
     http::ok(&Value::Array(issues))
 }
