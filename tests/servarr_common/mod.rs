@@ -2,6 +2,8 @@
 //! clients at them.
 #![allow(dead_code)]
 
+pub mod standins;
+
 use k8s_nas::clients::servarr::ServarrClient;
 use k8s_nas::clients::transport::AppEndpoint;
 use k8s_nas::model::{AppKind, Secret};

@@ -7,103 +7,16 @@
 //! `X-Application-Version`, §4.2 steps 3–4); it does not run the indexer round trip of steps 1–2.
 
 use super::http::Failure;
+pub use super::outbound::{call, OutBody, OutResp};
 use super::providers::{field, field_str};
 use super::state::Collection;
 use super::validate::pascal;
 use super::Sim;
 use crate::clients::servarr::category_field;
 use crate::model::AppKind;
-use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::{Map, Value};
-
-/// One outbound answer.
-#[derive(Debug)]
-pub struct OutResp {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl OutResp {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).trim().to_string()
-    }
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-    pub fn success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-}
-
-/// A request body.
-pub enum OutBody {
-    None,
-    Form(Vec<(String, String)>),
-    Json(Value),
-}
-
-/// Send one request from inside the simulated cluster.
-pub async fn call(
-    sim: &Sim,
-    method: Method,
-    url: &str,
-    headers: &[(&str, String)],
-    body: OutBody,
-) -> Result<OutResp, String> {
-    let mut u = url::Url::parse(url).map_err(|e| format!("invalid URL '{url}': {e}"))?;
-    let host = u.host_str().ok_or("URL has no host")?.to_string();
-    let port = u.port_or_known_default().ok_or("URL has no port")?;
-    let host_header = match u.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.clone(),
-    };
-    let addr = sim
-        .dns
-        .resolve(&sim.cfg.namespace, host.trim_matches(['[', ']']), port)
-        .ok_or_else(|| format!("Name or service not known ({host})"))?;
-    u.set_ip_host(addr.ip())
-        .map_err(|_| "cannot address resolved host".to_string())?;
-    u.set_port(Some(addr.port()))
-        .map_err(|_| "cannot set port".to_string())?;
-    let mut rb = sim
-        .http
-        .request(method, u.as_str())
-        .header("host", host_header);
-    for (k, v) in headers {
-        rb = rb.header(*k, v);
-    }
-    rb = match body {
-        OutBody::None => rb,
-        OutBody::Form(f) => rb.form(&f),
-        OutBody::Json(v) => rb
-            .header("content-type", "application/json")
-            .body(v.to_string()),
-    };
-    let resp = rb.send().await.map_err(|e| {
-        use std::error::Error;
-        let mut msg = e.to_string();
-        let mut src = e.source();
-        while let Some(s) = src {
-            msg = s.to_string();
-            src = s.source();
-        }
-        msg
-    })?;
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(|e| e.to_string())?;
-    Ok(OutResp {
-        status,
-        headers,
-        body,
-    })
-}
 
 /// `1.2.3` ≥ `1.2`? Non-numeric parts count as 0.
 pub fn version_at_least(v: &str, min: &str) -> bool {

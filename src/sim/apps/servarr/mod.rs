@@ -9,10 +9,11 @@
 //! Modules: [`http`] wire conventions, [`state`] the one locked state, [`seeds`] Fresh/Wired/
 //! Miswired, [`system`] status + computed health, [`providers`] download clients / indexers /
 //! applications, [`conntest`] live connection tests over HTTP (through [`SimDns`]),
-//! [`rootfolder`], [`prowlarr`] commands, indexer sync and the Newznab feed.
+//! [`outbound`] calls into the simulated cluster, [`rootfolder`], [`prowlarr`] commands, indexer sync and the Newznab feed.
 
 pub mod conntest;
 pub mod http;
+pub mod outbound;
 pub mod providers;
 pub mod prowlarr;
 pub mod rootfolder;
