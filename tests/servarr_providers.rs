@@ -542,3 +542,37 @@ async fn root_folders_and_profiles() {
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn indexer_flags_drive_the_indexer_health_checks() {
+    let dns = SimDns::new();
+    let app = spawn(config(AppKind::Sonarr, Seed::Fresh), &dns).await;
+    let c = good_client(&app);
+    let mut idx = Provider::new("Geek", "Newznab", "NewznabSettings");
+    idx.set("enableRss", json!(true));
+    idx.set_field("baseUrl", json!("https://api.nzbgeek.info"))
+        .set_secret("apiKey", &"k".into());
+    // The live test cannot reach the internet from the simulated cluster…
+    let e = c
+        .create_provider(ProviderKind::Indexer, &idx)
+        .await
+        .unwrap_err();
+    assert!(
+        e.detail.contains("BaseUrl: Unable to connect to indexer"),
+        "{}",
+        e.detail
+    );
+    // …forceSave stores it anyway.
+    c.create_provider_with(ProviderKind::Indexer, &idx, true)
+        .await
+        .unwrap();
+    let sources: Vec<String> = c
+        .health()
+        .await
+        .unwrap()
+        .issues
+        .into_iter()
+        .map(|i| i.source)
+        .collect();
+    assert_eq!(sources, ["IndexerSearchCheck", "DownloadClientCheck"]);
+}

@@ -220,8 +220,16 @@ pub fn build(
     }
 
     let mut m = Map::new();
-    if let Some(id) = existing.and_then(id_of) {
-        m.insert("id".into(), json!(id));
+    if let Some(e) = existing {
+        if let Some(id) = id_of(e) {
+            m.insert("id".into(), json!(id));
+        }
+        // Properties the app computes itself survive an update.
+        for k in ["capabilities", "added"] {
+            if let Some(v) = e.get(k) {
+                m.insert(k.into(), v.clone());
+            }
+        }
     }
     m.insert("name".into(), json!(name));
     for (k, default) in c.top_level(kind) {

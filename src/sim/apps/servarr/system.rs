@@ -98,7 +98,12 @@ pub fn compute(kind: AppKind, api_key: &str, st: &State, faults: &Faults) -> Vec
     let enabled = |c: Collection| st.list(c).iter().any(|r| c.is_enabled(kind, r));
     let app = kind.display();
     if kind != AppKind::Prowlarr {
-        if !enabled(Collection::Indexer) {
+        let indexer_flag = |flag: &str| {
+            st.list(Collection::Indexer)
+                .iter()
+                .any(|r| r.get(flag).and_then(Value::as_bool).unwrap_or(false))
+        };
+        if !indexer_flag("enableRss") {
             out.push(issue(
                 kind,
                 "IndexerRssCheck",
@@ -106,6 +111,8 @@ pub fn compute(kind: AppKind, api_key: &str, st: &State, faults: &Faults) -> Vec
                 format!("No indexers available with RSS sync enabled, {app} will not grab new releases automatically"),
                 &format!("no-indexers-available-with-rss-sync-enabled-{}-will-not-grab-new-releases-automatically", kind.id()),
             ));
+        }
+        if !indexer_flag("enableAutomaticSearch") {
             out.push(issue(
                 kind,
                 "IndexerSearchCheck",
