@@ -7,4 +7,5 @@ pub mod jellyfin;
 pub mod qbittorrent;
 pub mod sabnzbd;
 pub mod seerr;
+pub mod servarr;
 pub mod transport;

@@ -111,24 +111,15 @@ impl SabClient {
         extra: &[(&str, &str)],
         with_key: bool,
     ) -> Result<Value, AppError> {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        q.append_pair("mode", mode).append_pair("output", "json");
-        for (k, v) in extra {
-            q.append_pair(k, v);
+        if with_key && self.api_key.is_empty() {
+            return Err(AppError::new(
+                AppErrorKind::Config,
+                "no SABnzbd API key configured",
+            ));
         }
-        if with_key {
-            if self.api_key.is_empty() {
-                return Err(AppError::new(
-                    AppErrorKind::Config,
-                    "no SABnzbd API key configured",
-                ));
-            }
-            q.append_pair("apikey", self.api_key.expose());
-        }
-        let resp = self
-            .ep
-            .get(&format!("/api?{}", q.finish()), HeaderMap::new())
-            .await?;
+        let key = with_key.then(|| self.api_key.expose());
+        let path = api_path(mode, extra, key);
+        let resp = self.ep.get(&path, HeaderMap::new()).await?;
         self.decode(resp)
     }
 
@@ -331,4 +322,17 @@ mod tests {
             .detail
             .contains("host_whitelist"));
     }
+}
+
+/// `/api?mode=…&output=json&…[&apikey=…]` (built synchronously: the serializer is not `Send`).
+fn api_path(mode: &str, extra: &[(&str, &str)], key: Option<&str>) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("mode", mode).append_pair("output", "json");
+    for (k, v) in extra {
+        q.append_pair(k, v);
+    }
+    if let Some(k) = key {
+        q.append_pair("apikey", k);
+    }
+    format!("/api?{}", q.finish())
 }

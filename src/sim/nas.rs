@@ -41,6 +41,8 @@ impl SimNas {
         let mut apps = Vec::new();
         for (b, mut cfg) in world.sim_configs() {
             cfg.peer_keys = world.app_keys.clone();
+            cfg.peer_keys
+                .insert(AppKind::Qbittorrent, world.qbittorrent_password.clone());
             scenario.configure(&mut cfg);
             let app = spawn_app(cfg, dns.clone(), None).await?;
             dns.register(&b.namespace, &b.service, b.port, app.addr);

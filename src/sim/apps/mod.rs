@@ -17,6 +17,7 @@ pub mod jellyfin;
 pub mod qbittorrent;
 pub mod sabnzbd;
 pub mod seerr;
+pub mod servarr;
 
 use crate::model::AppKind;
 pub use dns::SimDns;
@@ -43,8 +44,8 @@ pub struct AppSimConfig {
     pub faults: Faults,
     /// Start "fresh" (nothing configured) or with whatever the scenario seeds.
     pub seed: Seed,
-    /// API keys of the other apps, used by `Wired`/`Miswired` seeds that point this app at them
-    /// (Bazarr → Sonarr, Jellyseerr → Jellyfin …). Missing entries seed an empty key.
+    /// Credentials of the other apps this one is wired to by `Seed::Wired`/`Miswired`: their API
+    /// keys by kind (qBittorrent: the WebUI password of user `admin`). Missing = empty.
     pub peer_keys: std::collections::BTreeMap<AppKind, String>,
 }
 
@@ -121,16 +122,16 @@ impl Drop for RunningApp {
 }
 
 /// Build the router for one app kind. Each simulator module provides `router(cfg, dns)`.
-/// Apps not yet simulated answer 404 to everything (a visible gap, not a fake success).
 pub fn router_for(cfg: &AppSimConfig, dns: &SimDns) -> axum::Router {
     match cfg.kind {
-        // Each arm is filled in by the module that simulates the app.
+        AppKind::Sonarr | AppKind::Radarr | AppKind::Lidarr | AppKind::Prowlarr => {
+            servarr::router(cfg, dns)
+        }
         AppKind::Jellyfin => jellyfin::router(cfg),
         AppKind::Qbittorrent => qbittorrent::router(cfg),
         AppKind::Sabnzbd => sabnzbd::router(cfg),
         AppKind::Bazarr => bazarr::router(cfg, dns),
         AppKind::Jellyseerr => seerr::router(cfg, dns),
-        _ => axum::Router::new(),
     }
 }
 
