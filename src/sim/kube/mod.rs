@@ -1,1 +1,266 @@
 //! A Kubernetes API server faithful enough for kube-rs watchers and the real `kubectl`.
+//!
+//! Plain HTTP on 127.0.0.1, bearer-token auth. Layout:
+//! - `registry.rs` — served resource types and discovery documents
+//! - `store.rs` — the object store, resourceVersions, change history for watches
+//! - `controller.rs` — Deployments/StatefulSets → pods, status, Events; Services → Endpoints
+//! - `server.rs` — routing, verbs, selectors, pagination, RBAC simulation
+//! - `watch.rs`, `logs.rs`, `proxy.rs` — streaming watch, pod logs, service proxy
+//! - `table.rs` — server-side printing (`as=Table`) with kubectl's columns
+//! - `select.rs`, `patch.rs`, `error.rs` — pure helpers
+//!
+//! Fidelity notes: objects are kept as JSON (`serde_json::Value`), so any kind the registry
+//! lists round-trips untouched; only the fields the controller and printers read are interpreted.
+//! While any namespace is forbidden, cluster-wide reads of namespaced resources are forbidden
+//! too, as they are for a user whose grants are per-namespace RoleBindings.
+
+pub mod controller;
+pub mod error;
+pub mod fixture;
+pub mod logs;
+pub mod patch;
+pub mod proxy;
+pub mod registry;
+pub mod select;
+pub mod server;
+pub mod store;
+pub mod table;
+pub mod tls;
+pub mod watch;
+
+use crate::model::Secret;
+use anyhow::{anyhow, Context};
+use base64::Engine;
+use server::Shared;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use store::Store;
+use tokio_util::sync::CancellationToken;
+
+/// Name of the cluster, context and user in the kubeconfig the simulator writes.
+pub const CONTEXT: &str = "k8s-nas-sim";
+
+/// A running simulated API server; cheap to clone (all clones share one server).
+#[derive(Clone)]
+pub struct KubeSim {
+    shared: Arc<Shared>,
+    task: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+}
+
+impl std::fmt::Debug for KubeSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KubeSim")
+            .field("addr", &self.shared.addr)
+            .field("token", &self.shared.token)
+            .finish()
+    }
+}
+
+fn resource_for(obj: &serde_json::Value) -> anyhow::Result<&'static registry::ResourceDef> {
+    let api_version = obj["apiVersion"].as_str().unwrap_or("");
+    let kind = obj["kind"].as_str().unwrap_or("");
+    registry::find_kind(api_version, kind)
+        .ok_or_else(|| anyhow!("the simulator does not serve {kind} in {api_version:?}"))
+}
+
+impl KubeSim {
+    /// Start serving `objects` (full JSON objects with apiVersion/kind/metadata) on `bind` or 127.0.0.1:0.
+    pub async fn start(
+        objects: Vec<serde_json::Value>,
+        bind: Option<SocketAddr>,
+    ) -> anyhow::Result<KubeSim> {
+        let bind = bind.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("binding the simulated API server to {bind}"))?;
+        let addr = listener.local_addr()?;
+        let cert = tls::ServerCert::generate(addr)?;
+        let mut store = Store::new();
+        // Namespaces first so namespaced objects land in existing namespaces.
+        let (namespaces, rest): (Vec<_>, Vec<_>) =
+            objects.into_iter().partition(|o| o["kind"] == "Namespace");
+        for obj in namespaces.into_iter().chain(rest) {
+            let res = resource_for(&obj)?;
+            if obj["metadata"]["name"].as_str().is_none_or(str::is_empty) {
+                return Err(anyhow!("a {} without metadata.name", res.kind));
+            }
+            store.apply(res, obj);
+        }
+        let token = format!("k8s-nas-sim-{:032x}", rand::random::<u128>());
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .context("building the proxy HTTP client")?;
+        let (watch_epoch, _) = tokio::sync::watch::channel(0u64);
+        let shared = Arc::new(Shared {
+            store: Mutex::new(store),
+            token: Secret::new(token),
+            addr,
+            cancel: CancellationToken::new(),
+            watch_epoch,
+            http,
+            ca_pem: cert.cert_pem.clone(),
+        });
+        let app = server::router(shared.clone());
+        let cancel = shared.cancel.clone();
+        let listener = tls::DualListener::new(listener, &cert, cancel.clone())?;
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { cancel.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::warn!("simulated API server stopped: {e}");
+            }
+        });
+        Ok(KubeSim {
+            shared,
+            task: Arc::new(Mutex::new(Some(task))),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// The bearer token the server requires.
+    pub fn token(&self) -> &str {
+        self.shared.token.expose()
+    }
+
+    /// `https://127.0.0.1:PORT` (the certificate is [`KubeSim::ca_pem`]).
+    pub fn url(&self) -> String {
+        format!("https://{}", self.shared.addr)
+    }
+
+    /// `http://127.0.0.1:PORT`: the same server without TLS (same port, same token rules).
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.shared.addr)
+    }
+
+    /// The self-signed server certificate (PEM), trusted by the kubeconfig.
+    pub fn ca_pem(&self) -> &str {
+        &self.shared.ca_pem
+    }
+
+    /// A kubeconfig with cluster, context and user all named `k8s-nas-sim`.
+    pub fn kubeconfig_yaml(&self) -> String {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: {CONTEXT}\n  cluster:\n    server: {}\n    certificate-authority-data: {}\ncontexts:\n- name: {CONTEXT}\n  context:\n    cluster: {CONTEXT}\n    user: {CONTEXT}\n    namespace: default\ncurrent-context: {CONTEXT}\nusers:\n- name: {CONTEXT}\n  user:\n    token: {}\npreferences: {{}}\n",
+            self.url(),
+            base64::engine::general_purpose::STANDARD.encode(self.ca_pem()),
+            self.token()
+        )
+    }
+
+    pub fn write_kubeconfig(&self, path: &Path) -> anyhow::Result<()> {
+        std::fs::write(path, self.kubeconfig_yaml())
+            .with_context(|| format!("writing kubeconfig {}", path.display()))
+    }
+
+    /// Where the service proxy forwards `namespace/service:port` (port = Service port number).
+    pub fn register_backend(&self, namespace: &str, service: &str, port: u16, addr: SocketAddr) {
+        self.shared
+            .store()
+            .backends
+            .insert((namespace.into(), service.into(), port), addr);
+    }
+
+    /// Create-or-replace an object at run time; emits watch events, runs the controller.
+    pub fn apply(&self, obj: serde_json::Value) -> anyhow::Result<()> {
+        let res = resource_for(&obj)?;
+        if obj["metadata"]["name"].as_str().is_none_or(str::is_empty) {
+            return Err(anyhow!("a {} without metadata.name", res.kind));
+        }
+        self.shared.store().apply(res, obj);
+        Ok(())
+    }
+
+    pub fn delete(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> anyhow::Result<()> {
+        let res = registry::find_kind(api_version, kind)
+            .ok_or_else(|| anyhow!("the simulator does not serve {kind} in {api_version:?}"))?;
+        self.shared
+            .store()
+            .delete(res, namespace.unwrap_or(""), name)
+            .map(|_| ())
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    pub fn get(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<serde_json::Value> {
+        let res = registry::find_kind(api_version, kind)?;
+        self.shared
+            .store()
+            .get(res, namespace.unwrap_or(""), name)
+            .cloned()
+    }
+
+    /// All objects of a kind (`namespace: None` = every namespace), sorted by namespace/name.
+    pub fn list(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> Vec<serde_json::Value> {
+        let Some(res) = registry::find_kind(api_version, kind) else {
+            return Vec::new();
+        };
+        self.shared
+            .store()
+            .list(res, namespace)
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Namespaces whose reads answer 403 (RBAC simulation).
+    pub fn forbid_namespace(&self, ns: &str) {
+        self.shared.store().forbidden.insert(ns.to_string());
+    }
+
+    /// Lift a [`KubeSim::forbid_namespace`].
+    pub fn allow_namespace(&self, ns: &str) {
+        self.shared.store().forbidden.remove(ns);
+    }
+
+    /// Log lines a container prints (otherwise a deterministic generator per app image is used).
+    pub fn set_logs(&self, namespace: &str, pod: &str, container: &str, lines: Vec<String>) {
+        self.shared
+            .store()
+            .logs
+            .insert((namespace.into(), pod.into(), container.into()), lines);
+    }
+
+    /// Forget the watch history and end every open watch, as an API server restart with etcd
+    /// compaction does: clients resuming from an old resourceVersion get 410 Gone and relist.
+    pub fn expire_watches(&self) {
+        self.shared.store().compact();
+        self.shared.watch_epoch.send_modify(|e| *e += 1);
+    }
+
+    /// The current global resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.shared.store().resource_version()
+    }
+
+    /// Stop serving: open watches and log streams end, the listener closes.
+    pub async fn shutdown(self) {
+        self.shared.cancel.cancel();
+        let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+        }
+    }
+}
