@@ -42,7 +42,7 @@ pub const COMMANDS: &[(&[&str], Command, &str)] = &[
         "running and finished tasks",
     ),
     (
-        &["integrations", "int", "graph", "integration"],
+        &["integrations", "int", "graph"],
         Command::Integrations,
         "integration graph: plan, apply, test",
     ),

@@ -208,10 +208,7 @@ pub fn reason(e: &EdgePlan) -> String {
             n => format!("{} (+{} more)", reasons[0], n - 1),
         },
         EdgeState::Unknown { why } => why.clone(),
-        EdgeState::Missing => e
-            .changes
-            .first()
-            .map_or("missing".into(), |c| format!("missing: {}", c.describe())),
+        EdgeState::Missing => e.changes.first().map_or("missing".into(), |c| c.describe()),
     }
 }
 
@@ -253,13 +250,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     };
-    let side_rows = view
-        .indexers
-        .len()
-        .max(view.root_folders.len())
-        .max(view.health.len())
-        .clamp(1, 7) as u16;
-    let side_h = if area.height >= 16 { side_rows + 2 } else { 0 };
+    // The side block takes what the edge table leaves, between 5 and 10 rows.
+    let table_need = view.plan.edges.len() as u16 + 3;
+    let side_h = if area.height >= 16 {
+        area.height.saturating_sub(table_need).clamp(5, 10)
+    } else {
+        0
+    };
     let [table_area, side_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(side_h)]).areas(area);
     render_table(f, table_area, app, view, theme);
@@ -369,7 +366,7 @@ fn render_table(f: &mut Frame, area: Rect, app: &App, view: &IntegrationsView, t
 
 fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme) {
     let [idx, rf, health] = Layout::horizontal([
-        Constraint::Length(24),
+        Constraint::Length(30),
         Constraint::Length(46),
         Constraint::Fill(1),
     ])
@@ -398,7 +395,12 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
         lines.push(Line::styled("none reported", muted));
     }
     let title = Line::styled(" Indexers ", theme.style("title"));
-    f.render_widget(Paragraph::new(lines).block(block(title, theme)), idx);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(title, theme)),
+        idx,
+    );
 
     let mut lines: Vec<Line> = view
         .root_folders

@@ -234,8 +234,13 @@ pub fn plan_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
             ));
             match c {
                 Change::Create { .. } => {
-                    if let Some(rows) = view.fields.get(&e.id) {
-                        out.extend(field_lines(rows, "    ", theme));
+                    let rows = view.fields.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
+                    let w = rows.iter().map(|r| r.name.width()).max().unwrap_or(0);
+                    for r in rows {
+                        out.push(Line::from(vec![
+                            Span::styled(format!("    + {:<w$}  ", r.name), theme.style("ok")),
+                            Span::styled(sanitize(&r.desired), theme.style("base")),
+                        ]));
                     }
                 }
                 Change::Update { diffs, .. } => {
