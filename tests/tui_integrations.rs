@@ -600,7 +600,7 @@ fn keys_view() -> KeysView {
     let location = |s: &str, k: AppKind| -> Result<String, String> {
         let name = s.trim_start_matches("media/");
         match k {
-            AppKind::Sabnzbd => Ok(format!("node:/var/lib/rancher/k3s/storage/pvc-sabnzbd-config_media_sabnzbd-config/sabnzbd.ini [misc] api_key")),
+            AppKind::Sabnzbd => Ok("node:/var/lib/rancher/k3s/storage/pvc-sabnzbd-config_media_sabnzbd-config/sabnzbd.ini [misc] api_key".into()),
             AppKind::Bazarr => Ok("node:/var/lib/rancher/k3s/storage/pvc-bazarr-config_media_bazarr-config/config/config.yaml auth.apikey".into()),
             AppKind::Jellyseerr => Err("settings.json not readable on this node".into()),
             _ => Ok(format!("node:/mnt/data/configs/{name}/config.xml <ApiKey>")),
