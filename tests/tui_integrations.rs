@@ -171,6 +171,20 @@ fn plan_diff_lists_creates_and_updates_field_by_field() {
 }
 
 #[test]
+fn field_rows_never_carry_secret_values() {
+    for v in [fresh_view(), miswired_view(), wired_view()] {
+        assert_eq!(v.fields.len(), 17);
+        assert_masked(&format!("{:?}", v.fields));
+        assert_masked(&format!("{:?}", v.plan));
+    }
+    // A secret field the app returns in clear (Bazarr, Jellyseerr) is shown masked.
+    let v = wired_view();
+    let rows = &v.fields["bazarr-sonarr:media/bazarr->media/sonarr"];
+    let key = rows.iter().find(|r| r.name == "sonarr.apikey").unwrap();
+    assert_eq!((key.current.as_str(), key.differs), ("••••••••", false));
+}
+
+#[test]
 fn apply_asks_first_with_focus_on_cancel() {
     let mut h = integrations(false, miswired_view());
     let writes = h.app.integrations.view.as_ref().unwrap().plan.writes();

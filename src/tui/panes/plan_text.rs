@@ -170,7 +170,7 @@ pub fn edge_lines<'a>(app: &App, id: &str, theme: &Theme) -> (String, Vec<Line<'
         if let Change::Update { diffs, .. } = c {
             for d in diffs {
                 out.push(Line::styled(
-                    format!("      {}: {} → {}", d.field, d.current, d.desired),
+                    sanitize(&format!("      {}: {} → {}", d.field, d.current, d.desired)),
                     theme.style("base"),
                 ));
             }
