@@ -77,8 +77,7 @@ pub fn sync_line(state: &KeyDriftState) -> (&'static str, &'static str) {
         KeyDriftState::Differs => ("will be updated", "warn"),
         KeyDriftState::MissingInSecret => ("will be added", "warn"),
         KeyDriftState::EmptyInSecret => ("will be filled", "warn"),
-        KeyDriftState::InSync => ("untouched", "muted"),
-        KeyDriftState::AppKeyUnknown { .. } => ("untouched (the app's key is unknown)", "muted"),
+        KeyDriftState::InSync | KeyDriftState::AppKeyUnknown { .. } => ("untouched", "muted"),
     }
 }
 
