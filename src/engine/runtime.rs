@@ -256,6 +256,14 @@ impl State {
                         })
                         .await;
                 }
+                // The integration and key tasks are wired by the integrate engine's branch.
+                other => {
+                    let outcome = TaskOutcome::Failed(format!(
+                        "{} is not available in this build yet",
+                        other.title()
+                    ));
+                    let _ = self.tx.send(Msg::TaskDone { id, outcome }).await;
+                }
             },
             Effect::CancelTask(_) => {}
         }

@@ -3,7 +3,8 @@
 
 use super::keymap::{Action, Keymap};
 use super::msg::{ClusterView, Effect, Msg, StreamId, TaskId, TaskRequest};
-use super::panes::{detail, findings, logs, tasks};
+use super::panes::confirm::{Confirm, ConfirmOutcome};
+use super::panes::{detail, findings, integrations, keys, logs, tasks};
 use super::prompt::{parse_command, Command, Prompt, PromptMode, PromptOutcome};
 use super::rows::{build_row, Filter, ServiceRow};
 use super::theme::Theme;
@@ -55,6 +56,10 @@ pub struct App {
     pub logs: logs::LogsState,
     pub tasks: tasks::TasksState,
     pub findings_view: findings::FindingsState,
+    pub integrations: integrations::IntegrationsState,
+    pub keys: keys::KeysState,
+    /// The confirm dialog in front of a mutating task; takes every key while open.
+    pub confirm: Option<Confirm>,
     pub prompt: Option<Prompt>,
     pub flash: Option<Flash>,
     pub next_stream: u64,
@@ -88,6 +93,9 @@ impl App {
             logs: logs::LogsState::default(),
             tasks: tasks::TasksState::default(),
             findings_view: findings::FindingsState::default(),
+            integrations: integrations::IntegrationsState::default(),
+            keys: keys::KeysState::default(),
+            confirm: None,
             prompt: None,
             flash: None,
             next_stream: 0,
@@ -312,6 +320,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::TaskDone { id, outcome } => {
+            app.integrations.task_done(id);
+            app.keys.task_done(id);
             if let Some(text) = app.tasks.done(id, outcome, app.now) {
                 let level = if text.contains("failed") {
                     FlashLevel::Error
@@ -322,6 +332,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::Integrations(view) => {
+            app.now = app.now.max(view.fetched_at);
+            app.integrations.set_view(*view);
+            vec![]
+        }
+        Msg::Keys(view) => {
+            app.now = app.now.max(view.fetched_at);
+            app.keys.set_view(*view);
+            vec![]
+        }
         Msg::Flash(text) => {
             app.set_flash(text, FlashLevel::Info);
             vec![]
@@ -330,6 +350,20 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    if let Some(dialog) = app.confirm.as_mut() {
+        return match dialog.handle_key(&ev) {
+            ConfirmOutcome::Open => vec![],
+            ConfirmOutcome::Cancel => {
+                app.confirm = None;
+                app.set_flash("cancelled: nothing written", FlashLevel::Info);
+                vec![]
+            }
+            ConfirmOutcome::Confirm(request) => {
+                app.confirm = None;
+                app.start_task(request)
+            }
+        };
+    }
     if let Some(prompt) = app.prompt.as_mut() {
         let mode = prompt.mode;
         return match prompt.handle_key(ev) {
@@ -405,6 +439,16 @@ fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
                 fx
             }
             Command::Tasks => app.go_root(View::Tasks),
+            Command::Integrations => {
+                let mut fx = app.go_root(View::Integrations);
+                fx.extend(integrations::on_enter(app));
+                fx
+            }
+            Command::Keys => {
+                let mut fx = app.go_root(View::Keys);
+                fx.extend(keys::request_check(app));
+                fx
+            }
             Command::Help => on_action(app, Action::Help),
             Command::Check => app.start_task(TaskRequest::CheckAll),
             Command::Refresh => on_action(app, Action::Refresh),
@@ -490,6 +534,16 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         View::Help(_) => scroll_text(app, action, page),
+        View::Integrations => integrations::on_action(app, action, page),
+        View::EdgeDetail(_) | View::PlanDiff => match action {
+            Action::Apply => integrations::confirm_apply(app),
+            Action::ToggleWrap => {
+                app.wrap = !app.wrap;
+                vec![]
+            }
+            _ => scroll_text(app, action, page),
+        },
+        View::Keys => keys::on_action(app, action, page),
     }
 }
 

@@ -14,10 +14,14 @@ pub enum PaneKind {
     Help,
     Findings,
     Tasks,
+    Integrations,
+    EdgeDetail,
+    PlanDiff,
+    Keys,
 }
 
 impl PaneKind {
-    pub const ALL: [PaneKind; 7] = [
+    pub const ALL: [PaneKind; 11] = [
         PaneKind::Services,
         PaneKind::Detail,
         PaneKind::Logs,
@@ -25,6 +29,10 @@ impl PaneKind {
         PaneKind::Help,
         PaneKind::Findings,
         PaneKind::Tasks,
+        PaneKind::Integrations,
+        PaneKind::EdgeDetail,
+        PaneKind::PlanDiff,
+        PaneKind::Keys,
     ];
 }
 
@@ -53,6 +61,18 @@ pub enum Action {
     CancelTask,
     Findings,
     Tasks,
+    /// Integrations: show the plan as a diff.
+    PlanDiff,
+    /// Integrations: apply the plan (after confirmation).
+    Apply,
+    /// Integrations: run every edge's connection test.
+    TestAll,
+    /// Integrations: Prowlarr pushes its indexers to the apps (after confirmation).
+    SyncIndexers,
+    /// Keys: write the keys that differ into the Secret (after confirmation).
+    SyncKeys,
+    /// Re-read the pane's data (plan again, check keys again).
+    Reload,
 }
 
 /// A key as written in bindings and shown in hints.
@@ -136,6 +156,17 @@ const fn b(key: Key, action: Action, description: &'static str, hint: bool) -> B
     }
 }
 
+/// A binding that changes the cluster or the apps: dropped in read-only mode.
+const fn m(key: Key, action: Action, description: &'static str) -> Binding {
+    Binding {
+        key,
+        action,
+        description,
+        mutating: true,
+        hint: true,
+    }
+}
+
 /// Bindings valid in every pane (listed under "General" in help).
 pub fn global_bindings() -> Vec<Binding> {
     vec![
@@ -216,6 +247,28 @@ pub fn pane_bindings(pane: PaneKind) -> Vec<Binding> {
         PaneKind::Tasks => vec![
             b(Key::plain(KeyCode::Enter), Action::Enter, "task log", true),
             b(Key::ch('x'), Action::CancelTask, "cancel task", true),
+        ],
+        PaneKind::Integrations => vec![
+            b(
+                Key::plain(KeyCode::Enter),
+                Action::Enter,
+                "edge detail",
+                true,
+            ),
+            b(Key::ch('p'), Action::PlanDiff, "plan diff", true),
+            m(Key::ch('a'), Action::Apply, "apply plan"),
+            b(Key::ch('t'), Action::TestAll, "test all", true),
+            m(Key::ch('s'), Action::SyncIndexers, "sync indexers"),
+            b(Key::ch('r'), Action::Reload, "re-plan", true),
+        ],
+        PaneKind::EdgeDetail => vec![b(Key::ch('w'), Action::ToggleWrap, "wrap", true)],
+        PaneKind::PlanDiff => vec![
+            m(Key::ch('a'), Action::Apply, "apply plan"),
+            b(Key::ch('w'), Action::ToggleWrap, "wrap", true),
+        ],
+        PaneKind::Keys => vec![
+            m(Key::ch('S'), Action::SyncKeys, "sync keys"),
+            b(Key::ch('r'), Action::Reload, "re-check", true),
         ],
     };
     v.extend(navigation());

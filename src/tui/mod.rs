@@ -16,6 +16,7 @@ pub mod rows;
 pub mod runtime;
 pub mod theme;
 pub mod view;
+pub mod views;
 
 pub use app::{update, App, AppOptions};
 pub use msg::{
@@ -23,3 +24,4 @@ pub use msg::{
     TaskProgress, TaskRequest,
 };
 pub use theme::Theme;
+pub use views::{IntegrationsView, KeysView};

@@ -7,6 +7,7 @@
 //! stream or a cancelled task can be recognised and dropped.
 
 use crate::model::{Finding, Inventory, PodStatus, ServiceId, ServiceObservation};
+pub use crate::tui::views::{IntegrationsView, KeysView};
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -63,19 +64,45 @@ pub enum TaskRequest {
     /// Run every check now (same engine as `k8s-nas check`); findings come back as
     /// [`Msg::Findings`].
     CheckAll,
+    /// Read every edge and plan (no writes); the result comes back as [`Msg::Integrations`].
+    PlanIntegrations,
+    /// Apply the integration plan: write, re-read, test each changed edge; then a fresh
+    /// [`Msg::Integrations`].
+    ApplyIntegrations,
+    /// Run each configured edge's own connection test (`downloadclient/test` …).
+    TestIntegrations,
+    /// Prowlarr `ApplicationIndexerSync`: push its indexers to the apps.
+    SyncIndexers,
+    /// Find, verify and compare every app's API key; the result comes back as [`Msg::Keys`].
+    CheckKeys,
+    /// Write the keys that differ into the cluster Secret (only those; never blank others).
+    SyncKeys,
 }
 
 impl TaskRequest {
     pub fn title(&self) -> String {
         match self {
-            TaskRequest::CheckAll => "check all".to_string(),
+            TaskRequest::CheckAll => "check all",
+            TaskRequest::PlanIntegrations => "integrate plan",
+            TaskRequest::ApplyIntegrations => "integrate apply",
+            TaskRequest::TestIntegrations => "test integrations",
+            TaskRequest::SyncIndexers => "sync indexers",
+            TaskRequest::CheckKeys => "check keys",
+            TaskRequest::SyncKeys => "sync keys",
         }
+        .to_string()
     }
 
     /// Does the task change anything in the cluster or the apps? (Gated by `--readonly`.)
     pub fn is_mutating(&self) -> bool {
         match self {
-            TaskRequest::CheckAll => false,
+            TaskRequest::CheckAll
+            | TaskRequest::PlanIntegrations
+            | TaskRequest::TestIntegrations
+            | TaskRequest::CheckKeys => false,
+            TaskRequest::ApplyIntegrations | TaskRequest::SyncIndexers | TaskRequest::SyncKeys => {
+                true
+            }
         }
     }
 }
@@ -145,6 +172,11 @@ pub enum Msg {
         id: TaskId,
         outcome: TaskOutcome,
     },
+    /// The integration graph: plan, fields, indexer counts, root folders, related health
+    /// messages (replaces the previous view).
+    Integrations(Box<IntegrationsView>),
+    /// API keys: location, verdict and Secret drift per app, masked (replaces the previous view).
+    Keys(Box<KeysView>),
     /// A one-line notice in the status line.
     Flash(String),
 }

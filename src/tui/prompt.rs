@@ -20,6 +20,8 @@ pub enum Command {
     Quit,
     Check,
     Refresh,
+    Integrations,
+    Keys,
 }
 
 /// `(aliases, command, description)`; the first alias is the canonical name.
@@ -38,6 +40,16 @@ pub const COMMANDS: &[(&[&str], Command, &str)] = &[
         &["tasks", "task", "t"],
         Command::Tasks,
         "running and finished tasks",
+    ),
+    (
+        &["integrations", "int", "graph"],
+        Command::Integrations,
+        "integration graph: plan, apply, test",
+    ),
+    (
+        &["keys", "key", "apikeys"],
+        Command::Keys,
+        "API keys: verdicts and Secret drift",
     ),
     (&["help", "h", "?"], Command::Help, "key bindings"),
     (&["check", "checks"], Command::Check, "run every check now"),
@@ -165,6 +177,12 @@ mod tests {
             .unwrap_err()
             .contains("unknown command"));
         assert!(parse_command("tasks extra").is_err());
+        assert_eq!(parse_command("int").unwrap(), (Command::Integrations, None));
+        assert_eq!(
+            parse_command("graph").unwrap(),
+            (Command::Integrations, None)
+        );
+        assert_eq!(parse_command("keys").unwrap(), (Command::Keys, None));
     }
 
     #[test]
@@ -172,6 +190,8 @@ mod tests {
         assert_eq!(complete("fin"), Some("findings"));
         assert_eq!(complete("al"), Some("alerts"));
         assert_eq!(complete("ta"), Some("tasks"));
+        assert_eq!(complete("in"), Some("integrations"));
+        assert_eq!(complete("ke"), Some("keys"));
         assert_eq!(complete("tasks"), None);
         assert_eq!(complete(""), None);
         let mut p = Prompt::new(PromptMode::Command, "fin");

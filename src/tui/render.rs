@@ -2,7 +2,9 @@
 //! it (apart from the table windows' remembered offsets).
 
 use super::app::{App, FlashLevel, View};
-use super::panes::{detail, findings, help, logs, services, tasks};
+use super::panes::{
+    confirm, detail, findings, help, integrations, keys, logs, plan_text, services, tasks,
+};
 use super::prompt::PromptMode;
 use super::rows::{age, Tone};
 use super::theme::Theme;
@@ -41,6 +43,9 @@ pub fn render(f: &mut Frame, app: &App) {
         render_prompt(f, prompt, app, theme);
     }
     render_body(f, body, app, theme);
+    if let Some(c) = &app.confirm {
+        confirm::render(f, body, c, theme);
+    }
     render_crumbs(f, crumbs, app, theme);
 }
 
@@ -230,6 +235,18 @@ fn render_body(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let (title, lines) = tasks::log_lines(app, *id);
             let title = Line::styled(format!(" {title} "), theme.style("title"));
             let lines = lines.into_iter().map(Line::raw).collect();
+            text_pane(f, area, title, lines, &app.scroll, app.wrap, theme);
+        }
+        View::Integrations => integrations::render(f, area, app, theme),
+        View::Keys => keys::render(f, area, app, theme),
+        View::EdgeDetail(id) => {
+            let (label, lines) = plan_text::edge_lines(app, id, theme);
+            let title = Line::styled(format!(" edge {label} "), theme.style("title"));
+            text_pane(f, area, title, lines, &app.scroll, app.wrap, theme);
+        }
+        View::PlanDiff => {
+            let title = Line::styled(" integration plan ", theme.style("title"));
+            let lines = plan_text::plan_lines(app, theme);
             text_pane(f, area, title, lines, &app.scroll, app.wrap, theme);
         }
         View::Help(pane) => {

@@ -18,6 +18,12 @@ pub enum View {
     Findings,
     Tasks,
     TaskLog(TaskId),
+    Integrations,
+    /// `enter` on an edge: current vs desired fields; the edge id.
+    EdgeDetail(String),
+    /// `p`: the plan as a diff.
+    PlanDiff,
+    Keys,
 }
 
 impl View {
@@ -30,6 +36,10 @@ impl View {
             View::Help(_) => PaneKind::Help,
             View::Findings => PaneKind::Findings,
             View::Tasks => PaneKind::Tasks,
+            View::Integrations => PaneKind::Integrations,
+            View::EdgeDetail(_) => PaneKind::EdgeDetail,
+            View::PlanDiff => PaneKind::PlanDiff,
+            View::Keys => PaneKind::Keys,
         }
     }
 
@@ -43,6 +53,10 @@ impl View {
             View::Findings => "findings".into(),
             View::Tasks => "tasks".into(),
             View::TaskLog(id) => format!("task {id}"),
+            View::Integrations => "integrations".into(),
+            View::EdgeDetail(_) => "edge".into(),
+            View::PlanDiff => "plan".into(),
+            View::Keys => "keys".into(),
         }
     }
 }

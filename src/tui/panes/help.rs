@@ -16,6 +16,10 @@ fn pane_name(p: PaneKind) -> &'static str {
         PaneKind::Help => "Help",
         PaneKind::Findings => "Findings",
         PaneKind::Tasks => "Tasks",
+        PaneKind::Integrations => "Integrations",
+        PaneKind::EdgeDetail => "Edge detail",
+        PaneKind::PlanDiff => "Plan diff",
+        PaneKind::Keys => "Keys",
     }
 }
 

@@ -1,0 +1,320 @@
+//! The text views of the integration plan: one edge's fields, current vs desired (`enter`), the
+//! whole plan as a diff (`p`), and the summary in the apply dialog. Secrets arrive masked in
+//! [`crate::tui::views::FieldRow`] and [`crate::integrate::Change`] descriptions; nothing here
+//! can see a real value.
+
+use super::integrations::state_role;
+use crate::integrate::{Change, EdgePlan, EdgeState, Plan};
+use crate::tui::app::App;
+use crate::tui::rows::sanitize;
+use crate::tui::theme::Theme;
+use crate::tui::views::FieldRow;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+/// Widest CURRENT column before values are cut with `…`.
+const CURRENT_MAX: usize = 44;
+
+fn section<'a>(theme: &Theme, title: &str) -> Line<'a> {
+    Line::styled(format!("── {title} "), theme.style("title"))
+}
+
+fn kv<'a>(theme: &Theme, k: &str, v: String, role: &str) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("  {k:<12}"), theme.style("muted")),
+        Span::styled(v, theme.style(role)),
+    ])
+}
+
+fn cut(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.width() + 1 >= max {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+fn state_word(s: &EdgeState) -> &'static str {
+    match s {
+        EdgeState::Configured => "configured",
+        EdgeState::Missing => "missing",
+        EdgeState::Drift { .. } => "drift",
+        EdgeState::Unknown { .. } => "unknown",
+    }
+}
+
+/// `+ create …`, `~ update …`, `- delete …`, `! manual: …` with its role.
+fn change_line(c: &Change) -> (String, &'static str) {
+    match c {
+        Change::Create { .. } => (format!("+ {}", c.describe()), "ok"),
+        Change::Update { what, .. } => (format!("~ update {what}"), "warn"),
+        Change::Delete { .. } => (format!("- {}", c.describe()), "error"),
+        Change::Manual { reason } => (format!("! manual: {reason}"), "accent"),
+    }
+}
+
+/// Field rows as `name  current  desired` lines; differing fields highlighted.
+fn field_lines<'a>(rows: &[FieldRow], indent: &str, theme: &Theme) -> Vec<Line<'a>> {
+    let name_w = rows
+        .iter()
+        .map(|r| r.name.width())
+        .max()
+        .unwrap_or(4)
+        .max(5);
+    let cur_w = rows
+        .iter()
+        .map(|r| r.current.width())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, CURRENT_MAX);
+    let mut out = vec![Line::styled(
+        format!(
+            "{indent}  {:<name_w$}  {:<cur_w$}  DESIRED",
+            "FIELD", "CURRENT"
+        ),
+        theme.style("table.header"),
+    )];
+    for r in rows {
+        let cur = cut(&sanitize(&r.current), cur_w);
+        let (mark, name_role, cur_role, want_role) = if r.differs {
+            ("~", "warn", "error", "ok")
+        } else if !r.enforced {
+            (" ", "muted", "muted", "muted")
+        } else {
+            (" ", "base", "base", "base")
+        };
+        let mut spans = vec![
+            Span::styled(format!("{indent}{mark} "), theme.style("warn")),
+            Span::styled(format!("{:<name_w$}  ", r.name), theme.style(name_role)),
+            Span::styled(format!("{cur:<cur_w$}  "), theme.style(cur_role)),
+            Span::styled(sanitize(&r.desired), theme.style(want_role)),
+        ];
+        if !r.enforced {
+            spans.push(Span::styled(" (set on create)", theme.style("muted")));
+        }
+        out.push(Line::from(spans));
+    }
+    out
+}
+
+/// The edge detail (`enter`): what the edge is, its state and reasons, every field current vs
+/// desired, and the changes the plan would make.
+pub fn edge_lines<'a>(app: &App, id: &str, theme: &Theme) -> (String, Vec<Line<'a>>) {
+    let Some(view) = &app.integrations.view else {
+        return (
+            "edge".into(),
+            vec![Line::styled("no plan", theme.style("muted"))],
+        );
+    };
+    let Some(e) = view.plan.edges.iter().find(|e| e.id == id) else {
+        return (
+            "edge".into(),
+            vec![Line::styled(
+                "this edge is no longer in the plan",
+                theme.style("warn"),
+            )],
+        );
+    };
+    let role = state_role(&e.state);
+    let mut out = vec![section(theme, "edge")];
+    out.push(kv(theme, "edge", e.label.clone(), "base"));
+    out.push(kv(theme, "kind", e.kind.slug().to_string(), "base"));
+    out.push(kv(theme, "held by", e.from.to_string(), "base"));
+    out.push(kv(theme, "points at", e.to.to_string(), "base"));
+    out.push(kv(
+        theme,
+        "state",
+        format!("{} {}", e.state.symbol(), state_word(&e.state)),
+        role,
+    ));
+    match &e.state {
+        EdgeState::Drift { reasons } => {
+            for r in reasons {
+                out.push(kv(theme, "reason", sanitize(r), "warn"));
+            }
+        }
+        EdgeState::Unknown { why } => out.push(kv(theme, "why", sanitize(why), "muted")),
+        _ => {}
+    }
+    out.push(Line::raw(""));
+    out.push(section(theme, "fields: current → desired"));
+    match view.fields.get(id) {
+        Some(rows) if !rows.is_empty() => out.extend(field_lines(rows, "", theme)),
+        _ => out.push(Line::styled(
+            "  fields not read (the app could not be reached or the edge is unresolved)",
+            theme.style("muted"),
+        )),
+    }
+    out.push(Line::raw(""));
+    out.push(section(theme, "changes the plan would make"));
+    if e.changes.is_empty() {
+        let text = match e.state {
+            EdgeState::Unknown { .. } => "  none: the edge cannot be planned until it can be read",
+            _ => "  none: the edge is as desired",
+        };
+        out.push(Line::styled(text, theme.style("muted")));
+    }
+    for c in &e.changes {
+        let (text, role) = change_line(c);
+        out.push(Line::styled(
+            format!("  {}", sanitize(&text)),
+            theme.style(role),
+        ));
+        if let Change::Update { diffs, .. } = c {
+            for d in diffs {
+                out.push(Line::styled(
+                    sanitize(&format!("      {}: {} → {}", d.field, d.current, d.desired)),
+                    theme.style("base"),
+                ));
+            }
+        }
+    }
+    (e.label.clone(), out)
+}
+
+fn plan_counts(plan: &Plan) -> String {
+    let same = plan
+        .edges
+        .iter()
+        .filter(|e| e.state == EdgeState::Configured && e.changes.is_empty())
+        .count();
+    let unknown = plan
+        .edges
+        .iter()
+        .filter(|e| matches!(e.state, EdgeState::Unknown { .. }))
+        .count();
+    format!(
+        "{} write(s) · {} manual step(s) · {same} edge(s) as desired · {unknown} unknown",
+        plan.writes(),
+        plan.manual_steps()
+    )
+}
+
+fn edge_header<'a>(e: &EdgePlan, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(
+            format!("{} {}", e.state.symbol(), e.label),
+            theme.style(state_role(&e.state)),
+        ),
+        Span::styled(format!("  {}", e.kind.slug()), theme.style("muted")),
+    ])
+}
+
+/// The plan as a diff (`p`): per edge with something to do, each change, field by field.
+pub fn plan_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
+    let Some(view) = &app.integrations.view else {
+        return vec![Line::styled("no plan yet (r plans)", theme.style("muted"))];
+    };
+    let plan = &view.plan;
+    let mut out = vec![Line::styled(plan_counts(plan), theme.style("accent"))];
+    for e in &plan.edges {
+        if e.changes.is_empty() && !matches!(e.state, EdgeState::Unknown { .. }) {
+            continue;
+        }
+        out.push(Line::raw(""));
+        out.push(edge_header(e, theme));
+        if let EdgeState::Unknown { why } = &e.state {
+            out.push(Line::styled(
+                format!("  ? {} (nothing planned)", sanitize(why)),
+                theme.style("muted"),
+            ));
+        }
+        for c in &e.changes {
+            let (text, role) = change_line(c);
+            out.push(Line::styled(
+                format!("  {}", sanitize(&text)),
+                theme.style(role),
+            ));
+            match c {
+                Change::Create { .. } => {
+                    let rows = view.fields.get(&e.id).map(Vec::as_slice).unwrap_or(&[]);
+                    let w = rows.iter().map(|r| r.name.width()).max().unwrap_or(0);
+                    for r in rows {
+                        out.push(Line::from(vec![
+                            Span::styled(format!("    + {:<w$}  ", r.name), theme.style("ok")),
+                            Span::styled(sanitize(&r.desired), theme.style("base")),
+                        ]));
+                    }
+                }
+                Change::Update { diffs, .. } => {
+                    let w = diffs.iter().map(|d| d.field.width()).max().unwrap_or(0);
+                    for d in diffs {
+                        out.push(Line::from(vec![
+                            Span::styled(format!("    ~ {:<w$}  ", d.field), theme.style("warn")),
+                            Span::styled(sanitize(&d.current), theme.style("error")),
+                            Span::styled("  →  ", theme.style("muted")),
+                            Span::styled(sanitize(&d.desired), theme.style("ok")),
+                        ]));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if plan.writes() == 0 && plan.manual_steps() == 0 {
+        out.push(Line::raw(""));
+        out.push(Line::styled(
+            "nothing to do: every readable edge is as desired",
+            theme.style("ok"),
+        ));
+    }
+    out
+}
+
+/// The apply dialog's summary: one line per write (fields named, never valued), then what is
+/// left to a human.
+pub fn apply_summary(plan: &Plan) -> Vec<(String, &'static str)> {
+    let apps: std::collections::BTreeSet<_> = plan
+        .edges
+        .iter()
+        .filter(|e| e.changes.iter().any(Change::is_write))
+        .map(|e| &e.from)
+        .collect();
+    let mut out = vec![(
+        format!(
+            "{} write(s) to {} app(s); each changed edge is re-read and tested:",
+            plan.writes(),
+            apps.len()
+        ),
+        "base",
+    )];
+    for c in plan.edges.iter().flat_map(|e| &e.changes) {
+        let line = match c {
+            Change::Update { what, diffs, .. } => {
+                let names: Vec<&str> = diffs.iter().map(|d| d.field.as_str()).collect();
+                (format!("~ update {what} ({})", names.join(", ")), "warn")
+            }
+            Change::Manual { .. } => continue,
+            other => change_line(other),
+        };
+        out.push((sanitize(&line.0), line.1));
+    }
+    let manual = plan.manual_steps();
+    if manual > 0 {
+        out.push((
+            format!("{manual} manual step(s) stay with you (p shows them)"),
+            "muted",
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_keeps_width() {
+        assert_eq!(cut("short", 10), "short");
+        let c = cut("http://sonarr.media.svc.cluster.local:8989/sonarr", 20);
+        assert_eq!(c.width(), 20);
+        assert!(c.ends_with('…'));
+    }
+}
