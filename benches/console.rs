@@ -47,10 +47,12 @@ fn view(inventory: Inventory, objs: &ClusterObjects) -> ClusterView {
 
 fn per_draw(app: &App, frames: u32) -> Duration {
     let mut term = Terminal::new(TestBackend::new(160, 50)).expect("terminal");
-    term.draw(|f| k8s_nas::tui::render::render(f, app)).expect("draw");
+    term.draw(|f| k8s_nas::tui::render::render(f, app))
+        .expect("draw");
     let t = Instant::now();
     for _ in 0..frames {
-        term.draw(|f| k8s_nas::tui::render::render(f, app)).expect("draw");
+        term.draw(|f| k8s_nas::tui::render::render(f, app))
+            .expect("draw");
     }
     t.elapsed() / frames
 }
@@ -80,7 +82,10 @@ fn main() {
     let mut a = app();
     update(&mut a, Msg::Cluster(Box::new(view(inv.clone(), &objs))));
     let d = per_draw(&a, 500);
-    println!("frame: Services pane, {pods_total} pods watched: {:.1} µs per draw", d.as_secs_f64() * 1e6);
+    println!(
+        "frame: Services pane, {pods_total} pods watched: {:.1} µs per draw",
+        d.as_secs_f64() * 1e6
+    );
 
     // 2b. frame time with 2,000 service rows (windowed table)
     let mut big = inv.clone();
@@ -95,14 +100,21 @@ fn main() {
     let mut a = app();
     update(&mut a, Msg::Cluster(Box::new(view(big, &objs))));
     let d = per_draw(&a, 200);
-    println!("frame: Services pane, 2000 rows: {:.1} µs per draw", d.as_secs_f64() * 1e6);
+    println!(
+        "frame: Services pane, 2000 rows: {:.1} µs per draw",
+        d.as_secs_f64() * 1e6
+    );
 
     // 3. first frame
     let t = Instant::now();
     let a = app();
     let mut term = Terminal::new(TestBackend::new(160, 50)).expect("terminal");
-    term.draw(|f| k8s_nas::tui::render::render(f, &a)).expect("draw");
-    println!("first frame (App::new + draw, no network): {:.2} ms", t.elapsed().as_secs_f64() * 1e3);
+    term.draw(|f| k8s_nas::tui::render::render(f, &a))
+        .expect("draw");
+    println!(
+        "first frame (App::new + draw, no network): {:.2} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
 
     // 4. health sweep against the simulated NAS
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -124,8 +136,12 @@ async fn sweep(scenario: &str) {
         timeout_ms: 5_000,
         ..Config::default()
     };
-    let conn = k8s_nas::cluster::connect(cfg.kubeconfig.as_deref(), None).await.expect("connect");
-    let listing = k8s_nas::cluster::list::list_all(&conn, &[]).await.expect("list");
+    let conn = k8s_nas::cluster::connect(cfg.kubeconfig.as_deref(), None)
+        .await
+        .expect("connect");
+    let listing = k8s_nas::cluster::list::list_all(&conn, &[])
+        .await
+        .expect("list");
     let inv = discover::discover(&listing.objects, &cfg.discovery_overrides());
     let creds = k8s_nas::collect::credentials::load(&conn, &cfg).await;
     for round in 0..3 {
@@ -141,7 +157,12 @@ async fn sweep(scenario: &str) {
         let done = futures::future::join_all(futs).await;
         let total = start.elapsed();
         let slowest = done.iter().map(|d| d.1).max().unwrap_or_default();
-        let ok_max = done.iter().filter(|d| d.2).map(|d| d.1).max().unwrap_or_default();
+        let ok_max = done
+            .iter()
+            .filter(|d| d.2)
+            .map(|d| d.1)
+            .max()
+            .unwrap_or_default();
         println!(
             "health sweep ({scenario}, round {round}): {} services, total {:.1} ms, slowest single {:.1} ms (+{:.2} ms); \
              slowest healthy answer {:.1} ms",

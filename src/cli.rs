@@ -99,6 +99,7 @@ pub fn effective_config(cli: &Cli) -> anyhow::Result<(Config, PathBuf)> {
 }
 
 pub fn main() -> ExitCode {
+    crate::init_tls();
     let cli = Cli::parse();
     let code = match run(cli) {
         Ok(code) => code,

@@ -301,6 +301,19 @@ pub fn health_from(version: String, queue: &QueueStatus, warnings: &[SabWarning]
     }
 }
 
+/// `/api?mode=…&output=json&…[&apikey=…]` (built synchronously: the serializer is not `Send`).
+fn api_path(mode: &str, extra: &[(&str, &str)], key: Option<&str>) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("mode", mode).append_pair("output", "json");
+    for (k, v) in extra {
+        q.append_pair(k, v);
+    }
+    if let Some(k) = key {
+        q.append_pair("apikey", k);
+    }
+    format!("/api?{}", q.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,17 +335,4 @@ mod tests {
             .detail
             .contains("host_whitelist"));
     }
-}
-
-/// `/api?mode=…&output=json&…[&apikey=…]` (built synchronously: the serializer is not `Send`).
-fn api_path(mode: &str, extra: &[(&str, &str)], key: Option<&str>) -> String {
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    q.append_pair("mode", mode).append_pair("output", "json");
-    for (k, v) in extra {
-        q.append_pair(k, v);
-    }
-    if let Some(k) = key {
-        q.append_pair("apikey", k);
-    }
-    format!("/api?{}", q.finish())
 }

@@ -27,6 +27,7 @@ pub async fn connect(
     kubeconfig: Option<&Path>,
     context: Option<&str>,
 ) -> anyhow::Result<ClusterConn> {
+    crate::init_tls();
     let opts = KubeConfigOptions {
         context: context.map(str::to_string),
         ..Default::default()

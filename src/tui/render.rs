@@ -69,7 +69,11 @@ fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(c) => (
             c.context.clone(),
             c.cluster.clone(),
-            c.namespaces.join(", "),
+            if c.namespaces.is_empty() {
+                "all".to_string()
+            } else {
+                c.namespaces.join(", ")
+            },
         ),
         None => ("—".into(), "connecting…".into(), "—".into()),
     };
