@@ -81,6 +81,7 @@ fn main() {
     // 2a. frame time, Services pane, 2,000 pods watched
     let mut a = app();
     update(&mut a, Msg::Cluster(Box::new(view(inv.clone(), &objs))));
+    a.sync();
     let d = per_draw(&a, 500);
     println!(
         "frame: Services pane, {pods_total} pods watched: {:.1} µs per draw",
@@ -99,6 +100,7 @@ fn main() {
         .collect();
     let mut a = app();
     update(&mut a, Msg::Cluster(Box::new(view(big, &objs))));
+    a.sync();
     let d = per_draw(&a, 200);
     println!(
         "frame: Services pane, 2000 rows: {:.1} µs per draw",

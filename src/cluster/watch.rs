@@ -133,14 +133,33 @@ pub fn spawn(
         sig.clone(),
     )];
     tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = sig.notify.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {
-                    if sig.error().is_none() { continue; }
+        // The first snapshot waits (bounded) until every store has its initial list, so the UI
+        // never sees a half-synced cluster as "no services".
+        let mut waits: Vec<futures::future::BoxFuture<'static, ()>> = Vec::new();
+        macro_rules! wait_all {
+            ($($v:ident),*) => {$(
+                for st in &$v {
+                    let st = st.clone();
+                    waits.push(Box::pin(async move { let _ = st.wait_until_ready().await; }));
                 }
+            )*};
+        }
+        wait_all!(pods, deps, sts, ds, svcs, ings, pvcs, cms, evs, pvs);
+        let _ =
+            tokio::time::timeout(Duration::from_secs(10), futures::future::join_all(waits)).await;
+        let mut first = true;
+        loop {
+            if first {
+                first = false;
+            } else {
+                tokio::select! {
+                _ = sig.notify.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {
+                        if sig.error().is_none() { continue; }
+                    }
+                }
+                tokio::time::sleep(debounce).await;
             }
-            tokio::time::sleep(debounce).await;
             let mut listing = Listing::default();
             listing.objects.pods = collect(&pods);
             listing.objects.deployments = collect(&deps);

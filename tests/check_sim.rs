@@ -1,0 +1,148 @@
+//! `k8s-nas check` against the simulated NAS, through the real binary: exit codes, JSON shape,
+//! each degraded-scenario fault as a finding, and clear errors for unusable kubeconfigs.
+
+use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
+use serde_json::Value;
+use std::process::Output;
+
+async fn check(kubeconfig: &std::path::Path, extra: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+        .arg("check")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(extra)
+        // keep the developer's own config and logs out of the test
+        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
+        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .output()
+        .await
+        .unwrap()
+}
+
+async fn start(s: Scenario) -> (SimNas, tempfile::TempDir, std::path::PathBuf) {
+    let nas = SimNas::start(s, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig.yaml");
+    nas.kube.write_kubeconfig(&kc).unwrap();
+    (nas, dir, kc)
+}
+
+fn codes(v: &Value, subject: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"] == subject)
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthy_stack_exits_0_with_nine_services_in_json() {
+    let (_nas, _dir, kc) = start(Scenario::Healthy).await;
+    let out = check(&kc, &["--output", "json"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "k8s-nas/check/v1");
+    assert_eq!(v["summary"]["services"], 9);
+    assert_eq!(v["summary"]["worst"], "ok");
+    let kinds: Vec<&str> = v["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "sonarr",
+        "radarr",
+        "lidarr",
+        "prowlarr",
+        "bazarr",
+        "jellyseerr",
+        "jellyfin",
+        "qbittorrent",
+        "sabnzbd",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    // every service was reached through the API server's service proxy and answered
+    for s in v["services"].as_array().unwrap() {
+        assert_eq!(s["observation"]["probe"]["status"], 200, "{s}");
+        assert!(s["observation"]["health"]["ok"].is_object(), "{s}");
+    }
+    // no API key leaks into the output
+    let text = String::from_utf8_lossy(&out.stdout);
+    for key in _nas.world.app_keys.values() {
+        assert!(
+            !text.contains(key.as_str()),
+            "an API key leaked into check's JSON"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn degraded_stack_exits_1_and_names_every_fault() {
+    let (_nas, _dir, kc) = start(Scenario::Degraded).await;
+    let out = check(&kc, &["--output", "json"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        codes(&v, "media/bazarr").contains(&"pod.crashloop".to_string()),
+        "{:?}",
+        codes(&v, "media/bazarr")
+    );
+    assert!(codes(&v, "media/radarr").contains(&"http.slow".to_string()));
+    assert!(codes(&v, "media/lidarr")
+        .iter()
+        .any(|c| c.starts_with("app.")));
+    assert!(codes(&v, "media/prowlarr").contains(&"auth.rejected".to_string()));
+    assert!(codes(&v, "media/jellyseerr").contains(&"http.timeout".to_string()));
+    for f in v["findings"].as_array().unwrap() {
+        assert!(!f["remediation"].as_str().unwrap().is_empty(), "{f}");
+    }
+    // the table face says the same
+    let out = check(&kc, &[]).await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("http.timeout") && table.contains("auth.rejected"),
+        "{table}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_kubeconfigs_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "this: is: not: a kubeconfig").unwrap();
+    let out = check(&bad, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("kubeconfig"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = check(&dir.path().join("missing.yaml"), &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+
+    // a cluster that is not there: take a port, close it, point the kubeconfig at it
+    let (nas, _d, kc) = start(Scenario::Healthy).await;
+    nas.kube.clone().shutdown().await;
+    drop(nas);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let out = check(&kc, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unreachable") || err.contains("connect"),
+        "{err}"
+    );
+}

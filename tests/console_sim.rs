@@ -1,0 +1,148 @@
+//! The TUI core driven by the real engine against the simulated NAS, without a terminal:
+//! engine messages go through `update`, effects from key presses go back to the engine, and the
+//! screen is rendered with ratatui's TestBackend.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_nas::config::Config;
+use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
+use k8s_nas::tui::{update, App, AppOptions, Effect, Msg, Theme};
+use ratatui::{backend::TestBackend, Terminal};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+struct Harness {
+    app: App,
+    rx: mpsc::Receiver<Msg>,
+    effects: mpsc::UnboundedSender<Effect>,
+    term: Terminal<TestBackend>,
+}
+
+impl Harness {
+    fn screen(&mut self) -> String {
+        self.app.sync();
+        let app = &self.app;
+        self.term
+            .draw(|f| k8s_nas::tui::render::render(f, app))
+            .unwrap();
+        let buf = self.term.backend().buffer();
+        let mut s = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                s.push_str(buf[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    fn apply(&mut self, msg: Msg) {
+        for e in update(&mut self.app, msg) {
+            let _ = self.effects.send(e);
+        }
+    }
+
+    fn key(&mut self, c: char) {
+        self.apply(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+
+    /// Feed engine messages until the screen satisfies `pred` (or fail after `secs`).
+    async fn until(&mut self, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "timed out; last screen:\n{screen}");
+            if let Ok(Some(m)) =
+                tokio::time::timeout(left.min(Duration::from_millis(500)), self.rx.recv()).await
+            {
+                self.apply(m);
+            }
+        }
+    }
+}
+
+async fn harness(s: Scenario) -> (Harness, SimNas, tempfile::TempDir) {
+    let nas = SimNas::start(s, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig.yaml");
+    nas.kube.write_kubeconfig(&kc).unwrap();
+    let cfg = Config {
+        kubeconfig: Some(kc),
+        refresh_seconds: 2,
+        ..Config::default()
+    };
+    let (tx, rx) = mpsc::channel(1024);
+    let (etx, erx) = mpsc::unbounded_channel();
+    tokio::spawn(k8s_nas::engine::runtime::run(cfg, tx, erx));
+    let (theme, _) = Theme::load("default", None);
+    let app = App::new(AppOptions {
+        readonly: false,
+        theme,
+        theme_warning: None,
+        now: jiff::Timestamp::now(),
+        size: (160, 45),
+    });
+    let term = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    (
+        Harness {
+            app,
+            rx,
+            effects: etx,
+            term,
+        },
+        nas,
+        dir,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn services_pane_fills_from_the_live_engine_and_logs_stream() {
+    let (mut h, _nas, _dir) = harness(Scenario::Healthy).await;
+    // the first frame exists before any network reply
+    assert!(h.screen().contains("connecting"));
+    let screen = h
+        .until(20, |s| {
+            s.matches(" 200 ").count() >= 9 && s.contains("sabnzbd")
+        })
+        .await;
+    for name in [
+        "sonarr",
+        "radarr",
+        "lidarr",
+        "prowlarr",
+        "bazarr",
+        "jellyseerr",
+        "jellyfin",
+        "qbittorrent",
+        "sabnzbd",
+    ] {
+        assert!(screen.contains(name), "{name} missing:\n{screen}");
+    }
+    assert!(screen.contains("vpn"), "VPN badge missing:\n{screen}");
+    // logs of the selected service stream in through the API server
+    h.key('l');
+    h.until(10, |s| s.contains("[Info]") || s.contains("INFO"))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn degraded_faults_reach_the_screen() {
+    let (mut h, _nas, _dir) = harness(Scenario::Degraded).await;
+    let screen = h
+        .until(25, |s| s.contains("timeout") && s.contains("401"))
+        .await;
+    assert!(screen.contains("error"), "{screen}");
+    // the findings pane lists each with a remediation
+    h.key('F');
+    let screen = h.until(5, |s| s.contains("http.timeout")).await;
+    assert!(
+        screen.contains("auth.rejected") && screen.contains("http.slow"),
+        "{screen}"
+    );
+}
