@@ -97,6 +97,110 @@ pub fn record_event(store: &mut Store, obj: &Value, reason: &str, message: &str,
     store.put_raw(def("", "events"), ev, UpdateMode::Full);
 }
 
+/// The events a scheduler and kubelet record for a pod that starts cleanly.
+fn pod_started_events(store: &mut Store, pod: &Value) {
+    let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
+    let node = pod["spec"]["nodeName"].as_str().unwrap_or("nas");
+    let msg = format!("Successfully assigned {ns}/{} to {node}", name_of(pod));
+    record_event(store, pod, "Scheduled", &msg, "default-scheduler");
+    for c in pod["spec"]["containers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let (name, image) = (
+            c["name"].as_str().unwrap_or(""),
+            c["image"].as_str().unwrap_or(""),
+        );
+        record_event(
+            store,
+            pod,
+            "Pulled",
+            &format!("Container image \"{image}\" already present on machine"),
+            "kubelet",
+        );
+        record_event(
+            store,
+            pod,
+            "Created",
+            &format!("Created container: {name}"),
+            "kubelet",
+        );
+        record_event(
+            store,
+            pod,
+            "Started",
+            &format!("Started container {name}"),
+            "kubelet",
+        );
+    }
+}
+
+/// Fill the defaults the real API server writes into a pod spec.
+pub fn default_pod_spec(spec: &mut Value) {
+    for key in [
+        "restartPolicy",
+        "dnsPolicy",
+        "schedulerName",
+        "serviceAccountName",
+    ] {
+        if spec[key].is_null() {
+            spec[key] = json!(match key {
+                "restartPolicy" => "Always",
+                "dnsPolicy" => "ClusterFirst",
+                "schedulerName" => "default-scheduler",
+                _ => "default",
+            });
+        }
+    }
+    if spec["terminationGracePeriodSeconds"].is_null() {
+        spec["terminationGracePeriodSeconds"] = json!(30);
+    }
+    for list in ["containers", "initContainers"] {
+        let Some(cs) = spec[list].as_array_mut() else {
+            continue;
+        };
+        for c in cs {
+            if c["imagePullPolicy"].is_null() {
+                let latest = c["image"]
+                    .as_str()
+                    .is_none_or(|i| i.ends_with(":latest") || !i.contains(':'));
+                c["imagePullPolicy"] = json!(if latest { "Always" } else { "IfNotPresent" });
+            }
+            if c["terminationMessagePath"].is_null() {
+                c["terminationMessagePath"] = json!("/dev/termination-log");
+                c["terminationMessagePolicy"] = json!("File");
+            }
+            if let Some(ports) = c["ports"].as_array_mut() {
+                for p in ports {
+                    if p["protocol"].is_null() {
+                        p["protocol"] = json!("TCP");
+                    }
+                }
+            }
+            for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+                let p = &mut c[probe];
+                if !p.is_object() {
+                    continue;
+                }
+                for (k, v) in [
+                    ("timeoutSeconds", 1),
+                    ("periodSeconds", 10),
+                    ("successThreshold", 1),
+                    ("failureThreshold", 3),
+                ] {
+                    if p[k].is_null() {
+                        p[k] = json!(v);
+                    }
+                }
+                if p["httpGet"].is_object() && p["httpGet"]["scheme"].is_null() {
+                    p["httpGet"]["scheme"] = json!("HTTP");
+                }
+            }
+        }
+    }
+}
+
 /// A Running, Ready pod built from a template.
 fn new_pod(
     store: &mut Store,
@@ -126,6 +230,7 @@ fn new_pod(
         spec = json!({});
     }
     spec["nodeName"] = json!(node);
+    default_pod_spec(&mut spec);
     let statuses: Vec<Value> = spec["containers"]
         .as_array()
         .map(|cs| {
@@ -297,6 +402,7 @@ fn reconcile_deployments(store: &mut Store, ns: &str) {
                 &format!("Created pod: {name}"),
                 "replicaset-controller",
             );
+            pod_started_events(store, &pod);
             pods.push(pod);
         }
         while pods.len() > desired {
@@ -409,7 +515,8 @@ fn reconcile_statefulsets(store: &mut Store, ns: &str) {
                         ("apps.kubernetes.io/pod-index", o.to_string()),
                     ],
                 );
-                store.put_raw(pods_def, pod, UpdateMode::Full);
+                let pod = store.put_raw(pods_def, pod, UpdateMode::Full);
+                pod_started_events(store, &pod);
                 record_event(
                     store,
                     &s,

@@ -75,6 +75,7 @@ impl KubeSim {
             .await
             .with_context(|| format!("binding the simulated API server to {bind}"))?;
         let addr = listener.local_addr()?;
+        tls::install_crypto_provider();
         let cert = tls::ServerCert::generate(addr)?;
         let mut store = Store::new();
         // Namespaces first so namespaced objects land in existing namespaces.
