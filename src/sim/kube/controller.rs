@@ -70,9 +70,12 @@ fn owned_by(obj: &Value, kind: &str, name: &str) -> bool {
 pub fn record_event(store: &mut Store, obj: &Value, reason: &str, message: &str, component: &str) {
     let ns = obj["metadata"]["namespace"].as_str().unwrap_or("default");
     let now = now_rfc3339();
+    // Like the real recorder: `<object>.<hex nanoseconds>`, so names sort by time.
+    store.serial += 1;
+    let seq = (jiff::Timestamp::now().as_nanosecond() as u64).wrapping_add(store.serial);
     let ev = json!({
         "metadata": {
-            "name": format!("{}.{:016x}", name_of(obj), rand::random::<u64>()),
+            "name": format!("{}.{:016x}", name_of(obj), seq),
             "namespace": ns,
         },
         "involvedObject": {
