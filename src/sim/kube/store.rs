@@ -44,6 +44,9 @@ pub struct Change {
     pub obj: Value,
 }
 
+/// Changes already past a resourceVersion, plus a receiver for the ones to come.
+pub type Subscription = (Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>);
+
 /// Which parts of an object an update may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateMode {
@@ -431,10 +434,7 @@ impl Store {
     }
 
     /// Changes after `from_rv` plus a receiver for later ones, atomically (no gap, no overlap).
-    pub fn subscribe(
-        &self,
-        from_rv: u64,
-    ) -> Result<(Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>), ApiError> {
+    pub fn subscribe(&self, from_rv: u64) -> Result<Subscription, ApiError> {
         if from_rv < self.compacted {
             return Err(ApiError::gone(format!(
                 "too old resource version: {from_rv} ({})",
