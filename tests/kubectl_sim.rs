@@ -532,5 +532,39 @@ async fn create_patch_delete_and_watch() {
     ctx.ok(&["delete", "pod", "-n", "media", &pod]).await;
     let now = ctx.pod_of("sonarr");
     assert_ne!(now, pod);
+
+    // rollout restart changes the template: a new ReplicaSet, the old one scaled to zero.
+    let old_rs = now.rsplitn(2, '-').nth(1).unwrap().to_string();
+    let out = ctx
+        .ok(&["rollout", "restart", "deploy/sonarr", "-n", "media"])
+        .await;
+    assert_eq!(out.trim(), "deployment.apps/sonarr restarted");
+    let out = ctx
+        .ok(&[
+            "rollout",
+            "status",
+            "deploy/sonarr",
+            "-n",
+            "media",
+            "--timeout=20s",
+        ])
+        .await;
+    assert!(out.contains("successfully rolled out"), "{out}");
+    let fresh = ctx.pod_of("sonarr");
+    assert!(!fresh.starts_with(&old_rs), "{fresh} still from {old_rs}");
+    let out = ctx
+        .ok(&["get", "rs", "-n", "media", &old_rs, "--no-headers"])
+        .await;
+    assert_eq!(&rows(&out)[0][1..4], ["0", "0", "0"], "{out}");
+
+    // A bare pod is scheduled and started.
+    let out = ctx
+        .ok(&["run", "probe", "--image=busybox:1.36", "-n", "default"])
+        .await;
+    assert_eq!(out.trim(), "pod/probe created");
+    let out = ctx
+        .ok(&["get", "pod", "probe", "-n", "default", "--no-headers"])
+        .await;
+    assert_eq!(&rows(&out)[0][1..3], ["1/1", "Running"], "{out}");
     ctx.sim.shutdown().await;
 }

@@ -329,8 +329,6 @@ fn render_table(t: &Target, v: Value, q: &Query) -> Value {
 }
 
 fn scale_of(obj: &Value) -> Value {
-    let sel = LabelSelector::from_label_selector(&obj["spec"]["selector"]);
-    let _ = sel;
     let selector = obj["spec"]["selector"]["matchLabels"]
         .as_object()
         .map(|m| {

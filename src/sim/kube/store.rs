@@ -319,7 +319,15 @@ impl Store {
             m.remove("uid");
             m.remove("creationTimestamp");
         }
+        // A bare pod gets scheduled and started, as scheduler and kubelet would.
+        let start_pod = res.kind == "Pod" && obj["status"]["phase"].is_null();
+        if start_pod {
+            super::controller::run_pod(self, &mut obj);
+        }
         let out = self.put_raw(res, obj, UpdateMode::Full);
+        if start_pod {
+            super::controller::pod_started_events(self, &out);
+        }
         super::controller::reconcile(self, ns);
         Ok(self.get(res, ns, &name).cloned().unwrap_or(out))
     }

@@ -6,8 +6,10 @@
 mod endpoints;
 mod pods;
 
-pub use pods::{default_pod_spec, is_pod_ready, record_event, template_hash};
-use pods::{new_pod, owned_by, owner_ref, pod_started_events, selected_pods};
+pub use pods::{
+    default_pod_spec, is_pod_ready, pod_started_events, record_event, run_pod, template_hash,
+};
+use pods::{new_pod, owned_by, owner_ref, selected_pods};
 
 use super::registry::{self, ResourceDef};
 use super::store::{name_of, now_rfc3339, random_suffix, Store, UpdateMode};
@@ -34,7 +36,89 @@ pub fn reconcile(store: &mut Store, ns: &str) {
     endpoints::reconcile_endpoints(store, ns);
 }
 
-/// A stable 10-character hash of a pod template (`pod-template-hash`).
+/// Annotation the simulator puts on the ReplicaSet it treats as current: the template hash of
+/// the Deployment it was adopted for. A Deployment whose template hash differs rolls out.
+const ADOPTED: &str = "sim.k8s-nas/template-hash";
+
+fn stamp(store: &mut Store, rs: &Value, hash: &str) -> Value {
+    if rs["metadata"]["annotations"][ADOPTED] == hash {
+        return rs.clone();
+    }
+    let mut next = rs.clone();
+    if !next["metadata"]["annotations"].is_object() {
+        next["metadata"]["annotations"] = json!({});
+    }
+    next["metadata"]["annotations"][ADOPTED] = json!(hash);
+    store.put_raw(def("apps", "replicasets"), next, UpdateMode::Full)
+}
+
+fn new_replica_set(d: &Value, hash: &str, desired: usize, revision: u64) -> Value {
+    let template = &d["spec"]["template"];
+    let mut labels = template["metadata"]["labels"].clone();
+    if !labels.is_object() {
+        labels = json!({});
+    }
+    labels["pod-template-hash"] = json!(hash);
+    let mut selector = d["spec"]["selector"].clone();
+    selector["matchLabels"]["pod-template-hash"] = json!(hash);
+    let mut tpl = template.clone();
+    tpl["metadata"]["labels"] = labels.clone();
+    json!({
+        "metadata": {
+            "name": format!("{}-{hash}", name_of(d)), "namespace": d["metadata"]["namespace"], "labels": labels,
+            "annotations": {"deployment.kubernetes.io/revision": revision.to_string(),
+                            "deployment.kubernetes.io/desired-replicas": desired.to_string(),
+                            ADOPTED: hash},
+            "ownerReferences": [owner_ref(d, true)],
+        },
+        "spec": {"replicas": desired, "selector": selector, "template": tpl},
+    })
+}
+
+/// Replace every pod of the old template (recreate strategy, instantly): a new ReplicaSet,
+/// the old one scaled to zero, its pods deleted. The caller then creates the new pods.
+fn rollout(store: &mut Store, d: &Value, old: &Value, hash: &str, desired: usize) -> Value {
+    let ns = d["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or("default")
+        .to_string();
+    let revision = old["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+        .as_str()
+        .and_then(|r| r.parse::<u64>().ok())
+        .unwrap_or(1);
+    let rs_def = def("apps", "replicasets");
+    let new_rs = store.put_raw(
+        rs_def,
+        new_replica_set(d, hash, desired, revision + 1),
+        UpdateMode::Full,
+    );
+    let old_pods = selected_pods(store, &ns, &d["spec"]["selector"]);
+    for p in &old_pods {
+        let name = name_of(p).to_string();
+        store.remove_raw(def("", "pods"), &ns, &name);
+        record_event(
+            store,
+            old,
+            "SuccessfulDelete",
+            &format!("Deleted pod: {name}"),
+            "replicaset-controller",
+        );
+    }
+    let old_name = name_of(old).to_string();
+    let msg = format!(
+        "Scaled down replica set {old_name} from {} to 0",
+        old_pods.len()
+    );
+    record_event(store, d, "ScalingReplicaSet", &msg, "deployment-controller");
+    if let Some(mut current) = store.get(rs_def, &ns, &old_name).cloned() {
+        current["spec"]["replicas"] = json!(0);
+        current["status"] =
+            json!({"replicas": 0, "observedGeneration": current["metadata"]["generation"]});
+        store.put_raw(rs_def, current, UpdateMode::Full);
+    }
+    new_rs
+}
+
 fn set_status_if_changed(store: &mut Store, res: &'static ResourceDef, obj: &Value, status: Value) {
     let mut merged = obj["status"].clone();
     if !merged.is_object() {
@@ -72,33 +156,33 @@ fn reconcile_deployments(store: &mut Store, ns: &str) {
             .filter(|rs| owned_by(rs, "Deployment", &dname))
             .cloned()
             .collect();
-        let rs = match owned
+        let stamped = |rs: &Value| {
+            rs["metadata"]["annotations"][ADOPTED]
+                .as_str()
+                .map(String::from)
+        };
+        let current = owned
             .iter()
-            .find(|rs| rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str())
-            .or(owned.last())
-        {
-            Some(rs) => rs.clone(),
-            None => {
-                let mut labels = template["metadata"]["labels"].clone();
-                if !labels.is_object() {
-                    labels = json!({});
-                }
-                labels["pod-template-hash"] = json!(hash);
-                let mut selector = d["spec"]["selector"].clone();
-                selector["matchLabels"]["pod-template-hash"] = json!(hash);
-                let mut tpl = template.clone();
-                tpl["metadata"]["labels"] = labels.clone();
-                let rs = json!({
-                    "metadata": {
-                        "name": format!("{dname}-{hash}"), "namespace": ns, "labels": labels,
-                        "annotations": {"deployment.kubernetes.io/revision": "1",
-                                        "deployment.kubernetes.io/desired-replicas": desired.to_string()},
-                        "ownerReferences": [owner_ref(&d, true)],
-                    },
-                    "spec": {"replicas": desired, "selector": selector, "template": tpl},
-                });
-                store.put_raw(rs_def, rs, UpdateMode::Full)
-            }
+            .find(|rs| stamped(rs).as_deref() == Some(hash.as_str()))
+            .or_else(|| {
+                owned.iter().find(|rs| {
+                    stamped(rs).is_none()
+                        && rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str()
+                })
+            });
+        let rs = match (current, owned.iter().rev().find(|rs| stamped(rs).is_some())) {
+            (Some(rs), _) => stamp(store, rs, &hash),
+            // The template changed since we adopted a ReplicaSet: roll out a new one.
+            (None, Some(old)) => rollout(store, &d, old, &hash, desired),
+            // First sight: adopt what the world brought, or derive a ReplicaSet.
+            (None, None) => match owned.last() {
+                Some(rs) => stamp(store, rs, &hash),
+                None => store.put_raw(
+                    rs_def,
+                    new_replica_set(&d, &hash, desired, 1),
+                    UpdateMode::Full,
+                ),
+            },
         };
         let rs_name = name_of(&rs).to_string();
         let rs_hash = rs["metadata"]["labels"]["pod-template-hash"]

@@ -77,7 +77,7 @@ pub fn record_event(store: &mut Store, obj: &Value, reason: &str, message: &str,
 }
 
 /// The events a scheduler and kubelet record for a pod that starts cleanly.
-pub(super) fn pod_started_events(store: &mut Store, pod: &Value) {
+pub fn pod_started_events(store: &mut Store, pod: &Value) {
     let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
     let node = pod["spec"]["nodeName"].as_str().unwrap_or("nas");
     let msg = format!("Successfully assigned {ns}/{} to {node}", name_of(pod));
@@ -189,6 +189,33 @@ pub(super) fn new_pod(
     owner: Value,
     extra_labels: &[(&str, String)],
 ) -> Value {
+    let mut labels = template["metadata"]["labels"].clone();
+    if !labels.is_object() {
+        labels = json!({});
+    }
+    for (k, v) in extra_labels {
+        labels[*k] = json!(v);
+    }
+    let mut annotations = template["metadata"]["annotations"].clone();
+    if !annotations.is_object() {
+        annotations = json!({});
+    }
+    let mut pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name, "namespace": ns, "labels": labels, "annotations": annotations,
+            "ownerReferences": [owner],
+        },
+        "spec": template["spec"].clone(),
+    });
+    run_pod(store, &mut pod);
+    pod
+}
+
+/// Schedule and "start" a pod: node, spec defaults, and a Running/Ready status with one running
+/// container status per container (what scheduler and kubelet would produce).
+pub fn run_pod(store: &mut Store, pod: &mut Value) {
     store.serial += 1;
     let serial = store.serial;
     let node = store
@@ -197,19 +224,14 @@ pub(super) fn new_pod(
         .map(|n| name_of(n).to_string())
         .unwrap_or_else(|| "nas".into());
     let now = now_rfc3339();
-    let mut labels = template["metadata"]["labels"].clone();
-    if !labels.is_object() {
-        labels = json!({});
+    if !pod["spec"].is_object() {
+        pod["spec"] = json!({});
     }
-    for (k, v) in extra_labels {
-        labels[*k] = json!(v);
+    let spec = &mut pod["spec"];
+    if spec["nodeName"].is_null() {
+        spec["nodeName"] = json!(node);
     }
-    let mut spec = template["spec"].clone();
-    if !spec.is_object() {
-        spec = json!({});
-    }
-    spec["nodeName"] = json!(node);
-    default_pod_spec(&mut spec);
+    default_pod_spec(spec);
     let statuses: Vec<Value> = spec["containers"]
         .as_array()
         .map(|cs| {
@@ -226,29 +248,17 @@ pub(super) fn new_pod(
         })
         .unwrap_or_default();
     let cond = |t: &str| json!({"type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": now});
-    let mut annotations = template["metadata"]["annotations"].clone();
-    if !annotations.is_object() {
-        annotations = json!({});
-    }
-    json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name, "namespace": ns, "labels": labels, "annotations": annotations,
-            "ownerReferences": [owner],
-        },
-        "spec": spec,
-        "status": {
-            "phase": "Running",
-            "conditions": [cond("PodReadyToStartContainers"), cond("Initialized"), cond("Ready"), cond("ContainersReady"), cond("PodScheduled")],
-            "hostIP": "192.168.1.10",
-            "podIP": format!("10.42.{}.{}", (serial / 250) % 250, serial % 250 + 2),
-            "podIPs": [{"ip": format!("10.42.{}.{}", (serial / 250) % 250, serial % 250 + 2)}],
-            "startTime": now,
-            "qosClass": "BestEffort",
-            "containerStatuses": statuses,
-        }
-    })
+    let ip = format!("10.42.{}.{}", (serial / 250) % 250, serial % 250 + 2);
+    pod["status"] = json!({
+        "phase": "Running",
+        "conditions": [cond("PodReadyToStartContainers"), cond("Initialized"), cond("Ready"), cond("ContainersReady"), cond("PodScheduled")],
+        "hostIP": "192.168.1.10",
+        "podIP": ip,
+        "podIPs": [{"ip": ip}],
+        "startTime": now,
+        "qosClass": "BestEffort",
+        "containerStatuses": statuses,
+    });
 }
 
 /// Pods matching a workload's selector, oldest first; terminating pods excluded.
