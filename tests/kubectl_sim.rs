@@ -534,7 +534,7 @@ async fn create_patch_delete_and_watch() {
     assert_ne!(now, pod);
 
     // rollout restart changes the template: a new ReplicaSet, the old one scaled to zero.
-    let old_rs = now.rsplitn(2, '-').nth(1).unwrap().to_string();
+    let old_rs = now.rsplit_once('-').unwrap().0.to_string();
     let out = ctx
         .ok(&["rollout", "restart", "deploy/sonarr", "-n", "media"])
         .await;
