@@ -23,6 +23,7 @@ pub mod patch;
 pub mod proto;
 pub mod proxy;
 pub mod registry;
+pub mod resources;
 pub mod select;
 pub mod server;
 pub mod store;

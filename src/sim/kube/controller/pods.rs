@@ -247,6 +247,22 @@ pub fn run_pod(store: &mut Store, pod: &mut Value) {
                 .collect()
         })
         .unwrap_or_default();
+    let init_statuses: Vec<Value> = spec["initContainers"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    json!({
+                        "name": c["name"], "image": c["image"], "imageID": "",
+                        "containerID": format!("containerd://{:016x}", rand::random::<u64>()),
+                        "ready": true, "started": false, "restartCount": 0,
+                        "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now, "finishedAt": now}},
+                        "lastState": {}
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let cond = |t: &str| json!({"type": t, "status": "True", "lastProbeTime": null, "lastTransitionTime": now});
     let ip = format!("10.42.{}.{}", (serial / 250) % 250, serial % 250 + 2);
     pod["status"] = json!({
@@ -259,6 +275,9 @@ pub fn run_pod(store: &mut Store, pod: &mut Value) {
         "qosClass": "BestEffort",
         "containerStatuses": statuses,
     });
+    if !init_statuses.is_empty() {
+        pod["status"]["initContainerStatuses"] = json!(init_statuses);
+    }
 }
 
 /// Pods matching a workload's selector, oldest first; terminating pods excluded.

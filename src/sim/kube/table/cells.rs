@@ -83,7 +83,33 @@ fn pod_cells(o: &Value, now: i64) -> Vec<String> {
     let mut restarts = 0i64;
     let mut last_restart: Option<i64> = None;
     let mut has_running = false;
-    for c in cs.iter().rev() {
+    let init = arr(&st["initContainerStatuses"]);
+    let init_total = arr(&o["spec"]["initContainers"]).len().max(init.len());
+    let mut initializing = false;
+    for (i, c) in init.iter().enumerate() {
+        restarts += c["restartCount"].as_i64().unwrap_or(0);
+        let state = &c["state"];
+        let term = &state["terminated"];
+        if term.is_object() && term["exitCode"].as_i64() == Some(0) {
+            continue;
+        }
+        initializing = true;
+        let waiting = state["waiting"]["reason"]
+            .as_str()
+            .filter(|r| !r.is_empty() && *r != "PodInitializing");
+        reason = if term.is_object() {
+            match term["reason"].as_str().filter(|r| !r.is_empty()) {
+                Some(r) => format!("Init:{r}"),
+                None => format!("Init:ExitCode:{}", term["exitCode"].as_i64().unwrap_or(0)),
+            }
+        } else if let Some(w) = waiting {
+            format!("Init:{w}")
+        } else {
+            format!("Init:{i}/{init_total}")
+        };
+        break;
+    }
+    for c in cs.iter().rev().filter(|_| !initializing) {
         restarts += c["restartCount"].as_i64().unwrap_or(0);
         if let Some(t) = ts(&c["lastState"]["terminated"]["finishedAt"]) {
             last_restart = Some(last_restart.map_or(t, |l: i64| l.max(t)));

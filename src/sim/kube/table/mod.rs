@@ -152,6 +152,39 @@ mod tests {
     }
 
     #[test]
+    fn pod_status_column_follows_kubectl() {
+        let res = crate::sim::kube::registry::find("", "v1", "pods").unwrap();
+        let pod = |status: Value| {
+            json!({"metadata": {"name": "p", "creationTimestamp": "2026-01-01T00:00:00Z"},
+            "spec": {"containers": [{"name": "a"}], "initContainers": [{"name": "init"}]}, "status": status})
+        };
+        let status_of = |p: &Value| {
+            table(res, &[p], IncludeObject::None, json!({}), 0)["rows"][0]["cells"][2].clone()
+        };
+        let stuck = pod(
+            json!({"phase": "Pending", "initContainerStatuses": [{"name": "init", "restartCount": 2,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}}}], "containerStatuses": [{"name": "a", "ready": false, "restartCount": 0,
+            "state": {"waiting": {"reason": "PodInitializing"}}}]}),
+        );
+        assert_eq!(status_of(&stuck), "Init:CrashLoopBackOff");
+        let waiting = pod(
+            json!({"phase": "Pending", "initContainerStatuses": [{"name": "init", "state": {"running": {}}}]}),
+        );
+        assert_eq!(status_of(&waiting), "Init:0/1");
+        let done = pod(
+            json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+            "initContainerStatuses": [{"name": "init", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}],
+            "containerStatuses": [{"name": "a", "ready": true, "restartCount": 1, "state": {"running": {}}}]}),
+        );
+        assert_eq!(status_of(&done), "Running");
+        let crashed = pod(
+            json!({"phase": "Running", "containerStatuses": [{"name": "a", "ready": false, "restartCount": 3,
+            "state": {"terminated": {"exitCode": 137}}}]}),
+        );
+        assert_eq!(status_of(&crashed), "ExitCode:137");
+    }
+
+    #[test]
     fn accept_header_detection() {
         assert!(wants_table("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"));
         assert!(!wants_table("application/json"));
