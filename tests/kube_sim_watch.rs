@@ -698,3 +698,112 @@ async fn service_proxy_forwards_untouched_and_follows_endpoints() {
     assert_eq!(status, 418);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn pod_logs_through_kube_rs() {
+    use futures::AsyncBufReadExt;
+    use kube::api::LogParams;
+    let (sim, client) = start().await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "media");
+    let qb = pods
+        .list(&ListParams::default().labels("app=qbittorrent"))
+        .await
+        .unwrap()
+        .items[0]
+        .metadata
+        .name
+        .clone()
+        .unwrap();
+    sim.set_logs(
+        "media",
+        &qb,
+        "qbittorrent",
+        vec!["first".into(), "second".into(), "third".into()],
+    );
+    let text = pods
+        .logs(
+            &qb,
+            &LogParams {
+                container: Some("qbittorrent".into()),
+                tail_lines: Some(2),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(text, "second\nthird\n");
+    // Two containers and none named: 400 like the real server.
+    match pods.logs(&qb, &LogParams::default()).await {
+        Err(kube::Error::Api(s)) => {
+            assert_eq!(s.code, 400);
+            assert!(
+                s.message.contains("a container name must be specified"),
+                "{}",
+                s.message
+            );
+        }
+        other => panic!("expected 400, got {other:?}"),
+    }
+    // follow=true streams generated lines until the client stops reading.
+    let stream = pods
+        .log_stream(
+            &qb,
+            &LogParams {
+                container: Some("gluetun".into()),
+                follow: true,
+                tail_lines: Some(1),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut lines = stream.lines();
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        let line = tokio::time::timeout(Duration::from_secs(5), lines.try_next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        got.push(line);
+    }
+    assert!(got.iter().all(|l| l.contains("INFO [")), "{got:?}");
+    drop(lines);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn streaming_list_watcher_initialises_from_watch_events() {
+    let (sim, client) = start().await;
+    let api: Api<Pod> = Api::namespaced(client, "media");
+    let mut events = watcher(api, watcher::Config::default().streaming_lists()).boxed();
+    let mut names = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.try_next())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            Some(watcher::Event::InitApply(p)) => names.push(p.metadata.name.unwrap()),
+            Some(watcher::Event::InitDone) => break,
+            Some(_) => {}
+            None => panic!("stream ended"),
+        }
+    }
+    assert_eq!(names.len(), 2, "{names:?}");
+    sim.apply(json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "extra", "namespace": "media"},
+        "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}))
+        .unwrap();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), events.try_next())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            Some(watcher::Event::Apply(p)) if p.metadata.name.as_deref() == Some("extra") => break,
+            Some(_) => {}
+            None => panic!("stream ended"),
+        }
+    }
+    sim.shutdown().await;
+}
