@@ -139,6 +139,31 @@ async fn lists_pods_with_selectors_and_pages() {
 }
 
 #[tokio::test]
+async fn kube_client_helper_talks_tls_to_the_sim() {
+    let sim = KubeSim::start(fixture::small_media_world(), None)
+        .await
+        .unwrap();
+    assert!(sim.url().starts_with("https://127.0.0.1:"));
+    let client = sim.kube_client().await.unwrap();
+    let version = client.apiserver_version().await.unwrap();
+    assert_eq!(
+        (version.major.as_str(), version.minor.as_str()),
+        ("1", "32")
+    );
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client);
+    let names: Vec<String> = namespaces
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .collect();
+    assert_eq!(names, ["default", "kube-system", "media"]);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn rejects_missing_or_wrong_token() {
     let sim = KubeSim::start(fixture::small_media_world(), None)
         .await

@@ -9,6 +9,24 @@
 //! - `table.rs` — server-side printing (`as=Table`) with kubectl's columns
 //! - `select.rs`, `patch.rs`, `error.rs` — pure helpers
 //!
+//! Wire: HTTPS with a self-signed certificate made at start (in the kubeconfig as
+//! `certificate-authority-data`), because client-go only sends bearer tokens over TLS; plain
+//! HTTP is answered on the same port too ([`KubeSim::http_url`]). Every request needs
+//! `Authorization: Bearer <token>`.
+//!
+//! Using it from other modules and tests:
+//! ```ignore
+//! let sim = KubeSim::start(objects, None).await?;
+//! sim.write_kubeconfig(&path)?;            // for kubectl / the binary (`--kubeconfig`)
+//! let client = sim.kube_client().await?;  // kubeconfig → kube::Config → kube::Client
+//! sim.register_backend("media", "sonarr", 8989, app_addr); // service proxy target
+//! ```
+//! Two things every kube-rs user in this crate must know (both also hit real clusters):
+//! rustls needs a process-wide crypto provider because `ring` and `aws-lc-rs` are both compiled
+//! in ([`tls::install_crypto_provider`], called by `start`), and kube 5 retries 429/503/504 up to
+//! 15 times with backoff up to 1000 s by default, so a service-proxy "no endpoints" 503 stalls
+//! unless `Config::default_retry` is turned off for that client.
+//!
 //! Fidelity notes: objects are kept as JSON (`serde_json::Value`), so any kind the registry
 //! lists round-trips untouched; only the fields the controller and printers read are interpreted.
 //! While any namespace is forbidden, cluster-wide reads of namespaced resources are forbidden
@@ -156,6 +174,17 @@ impl KubeSim {
             base64::engine::general_purpose::STANDARD.encode(self.ca_pem()),
             self.token()
         )
+    }
+
+    /// A kube-rs client built the way production builds one: from this kubeconfig.
+    /// kube's defaults are kept (including its retry of 503s; see the module docs).
+    pub async fn kube_client(&self) -> anyhow::Result<kube::Client> {
+        let kubeconfig = kube::config::Kubeconfig::from_yaml(&self.kubeconfig_yaml())
+            .context("parsing the simulator's kubeconfig")?;
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .context("loading the simulator's kubeconfig")?;
+        kube::Client::try_from(config).context("building a kube client for the simulator")
     }
 
     pub fn write_kubeconfig(&self, path: &Path) -> anyhow::Result<()> {
