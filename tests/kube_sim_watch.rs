@@ -832,3 +832,54 @@ async fn streaming_list_watcher_initialises_from_watch_events() {
     }
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn statefulset_pods_follow_replicas_by_ordinal() {
+    use k8s_openapi::api::apps::v1::StatefulSet;
+    let (sim, client) = start().await;
+    sim.apply(json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": "jellyfin", "namespace": "media"},
+        "spec": {"replicas": 2, "serviceName": "jellyfin", "selector": {"matchLabels": {"app": "jellyfin"}},
+            "template": {"metadata": {"labels": {"app": "jellyfin"}},
+                "spec": {"containers": [{"name": "jellyfin", "image": "jellyfin/jellyfin:10.11.11"}]}}}}))
+        .unwrap();
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "media");
+    let names = |list: kube::core::ObjectList<Pod>| {
+        list.items
+            .into_iter()
+            .filter_map(|p| p.metadata.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(
+            pods.list(&ListParams::default().labels("app=jellyfin"))
+                .await
+                .unwrap()
+        ),
+        ["jellyfin-0", "jellyfin-1"]
+    );
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), "media");
+    sets.patch_scale(
+        "jellyfin",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"spec": {"replicas": 1}})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        names(
+            pods.list(&ListParams::default().labels("app=jellyfin"))
+                .await
+                .unwrap()
+        ),
+        ["jellyfin-0"]
+    );
+    pods.delete("jellyfin-0", &DeleteParams::default())
+        .await
+        .unwrap();
+    let again = pods.get("jellyfin-0").await.unwrap();
+    assert_eq!(again.status.unwrap().phase.as_deref(), Some("Running"));
+    let st = sets.get("jellyfin").await.unwrap().status.unwrap();
+    assert_eq!((st.replicas, st.ready_replicas), (1, Some(1)));
+    sim.shutdown().await;
+}

@@ -204,6 +204,37 @@ async fn get_deploy_svc_ingress_wide() {
             "status": {"sync": {"status": "OutOfSync"}, "health": {"status": "Healthy"}}}),
         )
         .unwrap();
+    ctx.sim
+        .apply(json!({"apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "backup", "namespace": "media"},
+            "spec": {"schedule": "0 3 * * *", "timeZone": "America/Denver", "jobTemplate": {"spec": {"template": {"spec": {
+                "containers": [{"name": "backup", "image": "alpine:3.20"}], "restartPolicy": "OnFailure"}}}}},
+            "status": {}}))
+        .unwrap();
+    ctx.sim
+        .apply(json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "backup-29000000", "namespace": "media"},
+            "spec": {"completions": 1, "template": {"spec": {"containers": [{"name": "backup", "image": "alpine:3.20"}]}}},
+            "status": {"succeeded": 1, "startTime": "2026-01-01T03:00:00Z", "completionTime": "2026-01-01T03:00:42Z",
+                "conditions": [{"type": "Complete", "status": "True"}]}}))
+        .unwrap();
+    let out = ctx.ok(&["get", "cj,jobs", "-n", "media"]).await;
+    let r = rows(&out);
+    let cj = r
+        .iter()
+        .find(|x| x[0] == "cronjob.batch/backup")
+        .expect(&out);
+    assert_eq!(
+        &cj[1..9],
+        ["0", "3", "*", "*", "*", "America/Denver", "False", "0"],
+        "{out}"
+    );
+    let job = r
+        .iter()
+        .find(|x| x[0] == "job.batch/backup-29000000")
+        .expect(&out);
+    assert_eq!(&job[1..4], ["Complete", "1/1", "42s"], "{out}");
+
     let out = ctx
         .ok(&["get", "certificates,applications.argoproj.io", "-A"])
         .await;
