@@ -883,3 +883,61 @@ async fn statefulset_pods_follow_replicas_by_ordinal() {
     assert_eq!((st.replicas, st.ready_replicas), (1, Some(1)));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn world_pods_given_after_their_deployment_are_adopted() {
+    let mut world = fixture::small_media_world();
+    // A crashlooping Sonarr pod, listed after its Deployment as a world file would have it.
+    world.push(json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "sonarr-5d8f7c9b4-abcde", "namespace": "media", "labels": {"app": "sonarr"}},
+        "spec": {"nodeName": "nas", "containers": [{"name": "sonarr", "image": "lscr.io/linuxserver/sonarr:4.0.19"}]},
+        "status": {"phase": "Running", "podIP": "10.42.0.99", "conditions": [{"type": "Ready", "status": "False"}],
+            "containerStatuses": [{"name": "sonarr", "ready": false, "restartCount": 12,
+                "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}}));
+    let sim = KubeSim::start(world, None).await.unwrap();
+    let client = client_for(&sim).await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "media");
+    let sonarr = pods
+        .list(&ListParams::default().labels("app=sonarr"))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(sonarr.len(), 1);
+    assert_eq!(
+        sonarr[0].metadata.name.as_deref(),
+        Some("sonarr-5d8f7c9b4-abcde")
+    );
+    let d: Deployment = Api::namespaced(client.clone(), "media")
+        .get("sonarr")
+        .await
+        .unwrap();
+    let st = d.status.unwrap();
+    assert_eq!(
+        (
+            st.replicas,
+            st.ready_replicas.unwrap_or(0),
+            st.unavailable_replicas
+        ),
+        (Some(1), 0, Some(1))
+    );
+    // Not Ready → the Service has no endpoints and the proxy says so.
+    let ep: k8s_openapi::api::core::v1::Endpoints = Api::namespaced(client.clone(), "media")
+        .get("sonarr")
+        .await
+        .unwrap();
+    let subset = &ep.subsets.unwrap()[0];
+    assert!(subset.addresses.is_none());
+    assert_eq!(
+        subset.not_ready_addresses.as_ref().unwrap()[0].ip,
+        "10.42.0.99"
+    );
+    // A bad batch applies nothing.
+    assert!(sim
+        .apply_all(vec![
+            configmap("ok", "1"),
+            json!({"apiVersion": "v9", "kind": "Nope", "metadata": {"name": "x"}})
+        ])
+        .is_err());
+    assert!(sim.get("v1", "ConfigMap", Some("media"), "ok").is_none());
+    sim.shutdown().await;
+}

@@ -85,6 +85,28 @@ fn resource_for(obj: &serde_json::Value) -> anyhow::Result<&'static registry::Re
         .ok_or_else(|| anyhow!("the simulator does not serve {kind} in {api_version:?}"))
 }
 
+/// Apply many objects, namespaces first, then run the controllers once per namespace.
+fn apply_batch(store: &mut Store, objects: Vec<serde_json::Value>) -> anyhow::Result<()> {
+    let mut checked = Vec::with_capacity(objects.len());
+    for obj in objects {
+        let res = resource_for(&obj)?;
+        if obj["metadata"]["name"].as_str().is_none_or(str::is_empty) {
+            return Err(anyhow!("a {} without metadata.name", res.kind));
+        }
+        checked.push((res, obj));
+    }
+    checked.sort_by_key(|(res, _)| res.kind != "Namespace");
+    let mut namespaces = std::collections::BTreeSet::new();
+    for (res, obj) in checked {
+        let (ns, _) = store.apply_quiet(res, obj);
+        namespaces.insert(ns);
+    }
+    for ns in namespaces {
+        controller::reconcile(store, &ns);
+    }
+    Ok(())
+}
+
 impl KubeSim {
     /// Start serving `objects` (full JSON objects with apiVersion/kind/metadata) on `bind` or 127.0.0.1:0.
     pub async fn start(
@@ -99,16 +121,7 @@ impl KubeSim {
         tls::install_crypto_provider();
         let cert = tls::ServerCert::generate(addr)?;
         let mut store = Store::new();
-        // Namespaces first so namespaced objects land in existing namespaces.
-        let (namespaces, rest): (Vec<_>, Vec<_>) =
-            objects.into_iter().partition(|o| o["kind"] == "Namespace");
-        for obj in namespaces.into_iter().chain(rest) {
-            let res = resource_for(&obj)?;
-            if obj["metadata"]["name"].as_str().is_none_or(str::is_empty) {
-                return Err(anyhow!("a {} without metadata.name", res.kind));
-            }
-            store.apply(res, obj);
-        }
+        apply_batch(&mut store, objects)?;
         let token = format!("k8s-nas-sim-{:032x}", rand::random::<u128>());
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -198,6 +211,12 @@ impl KubeSim {
             .store()
             .backends
             .insert((namespace.into(), service.into(), port), addr);
+    }
+
+    /// Create-or-replace many objects, then run the controllers once (pods given with their
+    /// Deployment are adopted instead of displaced). Nothing is applied if any object is invalid.
+    pub fn apply_all(&self, objects: Vec<serde_json::Value>) -> anyhow::Result<()> {
+        apply_batch(&mut self.shared.store(), objects)
     }
 
     /// Create-or-replace an object at run time; emits watch events, runs the controller.

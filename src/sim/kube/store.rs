@@ -371,6 +371,15 @@ impl Store {
 
     /// Create-or-replace, ignoring resourceVersion (scenarios and tests).
     pub fn apply(&mut self, res: &'static ResourceDef, obj: Value) -> Value {
+        let (ns, out) = self.apply_quiet(res, obj);
+        super::controller::reconcile(self, &ns);
+        out
+    }
+
+    /// [`Store::apply`] without running the controllers; returns the namespace and the object.
+    /// Batches (a whole world) are applied quietly and reconciled once, so a Deployment applied
+    /// before its pods does not get extra pods that the pods arriving next then displace.
+    pub fn apply_quiet(&mut self, res: &'static ResourceDef, obj: Value) -> (String, Value) {
         let ns = if res.namespaced {
             let ns = ns_of(&obj);
             if ns.is_empty() { "default" } else { ns }.to_string()
@@ -385,8 +394,7 @@ impl Store {
             m.remove("resourceVersion");
         }
         let out = self.put_raw(res, obj, UpdateMode::Full);
-        super::controller::reconcile(self, &ns);
-        out
+        (ns, out)
     }
 
     /// DELETE, with garbage collection of dependents (ownerReferences) and namespace contents.
