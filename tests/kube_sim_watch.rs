@@ -941,3 +941,56 @@ async fn world_pods_given_after_their_deployment_are_adopted() {
     assert!(sim.get("v1", "ConfigMap", Some("media"), "ok").is_none());
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn status_subresource_and_previous_logs() {
+    let (sim, client) = start().await;
+    let cert = json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+        "metadata": {"name": "home-tls", "namespace": "media"},
+        "spec": {"secretName": "home-tls", "issuerRef": {"name": "letsencrypt"}},
+        "status": {"conditions": [{"type": "Ready", "status": "True"}]}});
+    sim.apply(cert).unwrap();
+    let gvk = kube::api::GroupVersionKind::gvk("cert-manager.io", "v1", "Certificate");
+    let ar = kube::api::ApiResource::from_gvk(&gvk);
+    let certs: Api<kube::api::DynamicObject> = Api::namespaced_with(client.clone(), "media", &ar);
+    // The main resource ignores status changes; the status subresource ignores spec changes.
+    let patch = json!({"spec": {"secretName": "other"}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}});
+    let after = certs
+        .patch("home-tls", &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .unwrap();
+    assert_eq!(after.data["spec"]["secretName"], "other");
+    assert_eq!(after.data["status"]["conditions"][0]["status"], "True");
+    let patch = json!({"spec": {"secretName": "again"}, "status": {"conditions": [{"type": "Ready", "status": "False"}]}});
+    let after = certs
+        .patch_status("home-tls", &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .unwrap();
+    assert_eq!(after.data["spec"]["secretName"], "other");
+    assert_eq!(after.data["status"]["conditions"][0]["status"], "False");
+
+    // previous=true answers for a container that restarted, with the last run's lines.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "media");
+    let name = pods
+        .list(&ListParams::default().labels("app=sonarr"))
+        .await
+        .unwrap()
+        .items[0]
+        .metadata
+        .name
+        .clone()
+        .unwrap();
+    let mut pod = sim.get("v1", "Pod", Some("media"), &name).unwrap();
+    pod["status"]["containerStatuses"][0]["restartCount"] = json!(3);
+    sim.apply(pod).unwrap();
+    let params = kube::api::LogParams {
+        previous: true,
+        tail_lines: Some(2),
+        ..Default::default()
+    };
+    let text = pods.logs(&name, &params).await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[1].contains("exited with code 1"), "{text}");
+    sim.shutdown().await;
+}
