@@ -9,6 +9,24 @@
 //! - `table.rs` — server-side printing (`as=Table`) with kubectl's columns
 //! - `select.rs`, `patch.rs`, `error.rs` — pure helpers
 //!
+//! Wire: HTTPS with a self-signed certificate made at start (in the kubeconfig as
+//! `certificate-authority-data`), because client-go only sends bearer tokens over TLS; plain
+//! HTTP is answered on the same port too ([`KubeSim::http_url`]). Every request needs
+//! `Authorization: Bearer <token>`.
+//!
+//! Using it from other modules and tests:
+//! ```ignore
+//! let sim = KubeSim::start(objects, None).await?;
+//! sim.write_kubeconfig(&path)?;            // for kubectl / the binary (`--kubeconfig`)
+//! let client = sim.kube_client().await?;  // kubeconfig → kube::Config → kube::Client
+//! sim.register_backend("media", "sonarr", 8989, app_addr); // service proxy target
+//! ```
+//! Two things every kube-rs user in this crate must know (both also hit real clusters):
+//! rustls needs a process-wide crypto provider because `ring` and `aws-lc-rs` are both compiled
+//! in ([`tls::install_crypto_provider`], called by `start`), and kube 5 retries 429/503/504 up to
+//! 15 times with backoff up to 1000 s by default, so a service-proxy "no endpoints" 503 stalls
+//! unless `Config::default_retry` is turned off for that client.
+//!
 //! Fidelity notes: objects are kept as JSON (`serde_json::Value`), so any kind the registry
 //! lists round-trips untouched; only the fields the controller and printers read are interpreted.
 //! While any namespace is forbidden, cluster-wide reads of namespaced resources are forbidden
@@ -18,9 +36,12 @@ pub mod controller;
 pub mod error;
 pub mod fixture;
 pub mod logs;
+pub mod openapi;
 pub mod patch;
+pub mod proto;
 pub mod proxy;
 pub mod registry;
+pub mod resources;
 pub mod select;
 pub mod server;
 pub mod store;
@@ -64,6 +85,28 @@ fn resource_for(obj: &serde_json::Value) -> anyhow::Result<&'static registry::Re
         .ok_or_else(|| anyhow!("the simulator does not serve {kind} in {api_version:?}"))
 }
 
+/// Apply many objects, namespaces first, then run the controllers once per namespace.
+fn apply_batch(store: &mut Store, objects: Vec<serde_json::Value>) -> anyhow::Result<()> {
+    let mut checked = Vec::with_capacity(objects.len());
+    for obj in objects {
+        let res = resource_for(&obj)?;
+        if obj["metadata"]["name"].as_str().is_none_or(str::is_empty) {
+            return Err(anyhow!("a {} without metadata.name", res.kind));
+        }
+        checked.push((res, obj));
+    }
+    checked.sort_by_key(|(res, _)| res.kind != "Namespace");
+    let mut namespaces = std::collections::BTreeSet::new();
+    for (res, obj) in checked {
+        let (ns, _) = store.apply_quiet(res, obj);
+        namespaces.insert(ns);
+    }
+    for ns in namespaces {
+        controller::reconcile(store, &ns);
+    }
+    Ok(())
+}
+
 impl KubeSim {
     /// Start serving `objects` (full JSON objects with apiVersion/kind/metadata) on `bind` or 127.0.0.1:0.
     pub async fn start(
@@ -75,18 +118,10 @@ impl KubeSim {
             .await
             .with_context(|| format!("binding the simulated API server to {bind}"))?;
         let addr = listener.local_addr()?;
+        tls::install_crypto_provider();
         let cert = tls::ServerCert::generate(addr)?;
         let mut store = Store::new();
-        // Namespaces first so namespaced objects land in existing namespaces.
-        let (namespaces, rest): (Vec<_>, Vec<_>) =
-            objects.into_iter().partition(|o| o["kind"] == "Namespace");
-        for obj in namespaces.into_iter().chain(rest) {
-            let res = resource_for(&obj)?;
-            if obj["metadata"]["name"].as_str().is_none_or(str::is_empty) {
-                return Err(anyhow!("a {} without metadata.name", res.kind));
-            }
-            store.apply(res, obj);
-        }
+        apply_batch(&mut store, objects)?;
         let token = format!("k8s-nas-sim-{:032x}", rand::random::<u128>());
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -154,6 +189,17 @@ impl KubeSim {
         )
     }
 
+    /// A kube-rs client built the way production builds one: from this kubeconfig.
+    /// kube's defaults are kept (including its retry of 503s; see the module docs).
+    pub async fn kube_client(&self) -> anyhow::Result<kube::Client> {
+        let kubeconfig = kube::config::Kubeconfig::from_yaml(&self.kubeconfig_yaml())
+            .context("parsing the simulator's kubeconfig")?;
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .context("loading the simulator's kubeconfig")?;
+        kube::Client::try_from(config).context("building a kube client for the simulator")
+    }
+
     pub fn write_kubeconfig(&self, path: &Path) -> anyhow::Result<()> {
         std::fs::write(path, self.kubeconfig_yaml())
             .with_context(|| format!("writing kubeconfig {}", path.display()))
@@ -165,6 +211,12 @@ impl KubeSim {
             .store()
             .backends
             .insert((namespace.into(), service.into(), port), addr);
+    }
+
+    /// Create-or-replace many objects, then run the controllers once (pods given with their
+    /// Deployment are adopted instead of displaced). Nothing is applied if any object is invalid.
+    pub fn apply_all(&self, objects: Vec<serde_json::Value>) -> anyhow::Result<()> {
+        apply_batch(&mut self.shared.store(), objects)
     }
 
     /// Create-or-replace an object at run time; emits watch events, runs the controller.

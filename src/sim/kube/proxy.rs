@@ -64,9 +64,8 @@ fn resolve(sh: &Shared, ns: &str, svc_ref: &str) -> Result<SocketAddr, ApiError>
     let svc = store
         .get(services, ns, &name)
         .ok_or_else(|| ApiError::not_found("services", &name))?;
-    let no_endpoints = || {
-        ApiError::service_unavailable(format!("no endpoints available for service \"{svc_ref}\""))
-    };
+    let no_endpoints =
+        || ApiError::service_unavailable(format!("no endpoints available for service \"{name}\""));
     let ports: Vec<Value> = svc["spec"]["ports"].as_array().cloned().unwrap_or_default();
     let chosen = match &port {
         Some(p) => ports.iter().find(|sp| {

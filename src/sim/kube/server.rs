@@ -152,6 +152,10 @@ pub async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         ["apis"] => return json_response(200, &registry::api_group_list()),
         ["apis", g] => return discovery(registry::api_group(g)),
         ["apis", g, v] => return discovery(registry::resource_list(g, v)),
+        ["openapi", "v3"] => return json_response(200, &super::openapi::root()),
+        ["openapi", "v3", rest @ ..] => {
+            return discovery(super::openapi::group_version(&rest.join("/")))
+        }
         _ => {}
     }
     let target = match segs.as_slice() {
@@ -325,8 +329,6 @@ fn render_table(t: &Target, v: Value, q: &Query) -> Value {
 }
 
 fn scale_of(obj: &Value) -> Value {
-    let sel = LabelSelector::from_label_selector(&obj["spec"]["selector"]);
-    let _ = sel;
     let selector = obj["spec"]["selector"]["matchLabels"]
         .as_object()
         .map(|m| {
@@ -372,7 +374,7 @@ fn access_review(store: &Store, res: &'static ResourceDef, body: &Value) -> Valu
     let denied = store.forbidden.contains(ns)
         || (ns.is_empty() && namespaced && !store.forbidden.is_empty());
     out["status"] = if denied {
-        json!({"allowed": false, "denied": true, "reason": format!("RBAC: access denied for user \"{USER}\"")})
+        json!({"allowed": false})
     } else {
         json!({"allowed": true, "reason": format!("RBAC: allowed by ClusterRoleBinding \"k8s-nas-sim\" of ClusterRole \"cluster-admin\" to User \"{USER}\"")})
     };
@@ -388,6 +390,22 @@ fn dispatch(
     q: &Query,
     body: &Bytes,
 ) -> Result<(u16, Value), ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media_type = ct.split(';').next().unwrap_or("").trim();
+    let parse_body = |body: &Bytes| -> Result<Value, ApiError> {
+        match media_type {
+            "application/vnd.kubernetes.protobuf" => super::proto::decode(body),
+            "" | "application/json" | "application/yaml" => parse_body(body),
+            other => Err(ApiError::new(
+                415,
+                "UnsupportedMediaType",
+                format!("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got {other})"),
+            )),
+        }
+    };
     let mut store = sh.store();
     let ns = t.ns.clone().unwrap_or_default();
     let res = t.res;

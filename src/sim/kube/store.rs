@@ -44,6 +44,9 @@ pub struct Change {
     pub obj: Value,
 }
 
+/// Changes already past a resourceVersion, plus a receiver for the ones to come.
+pub type Subscription = (Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>);
+
 /// Which parts of an object an update may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateMode {
@@ -316,7 +319,15 @@ impl Store {
             m.remove("uid");
             m.remove("creationTimestamp");
         }
+        // A bare pod gets scheduled and started, as scheduler and kubelet would.
+        let start_pod = res.kind == "Pod" && obj["status"]["phase"].is_null();
+        if start_pod {
+            super::controller::run_pod(self, &mut obj);
+        }
         let out = self.put_raw(res, obj, UpdateMode::Full);
+        if start_pod {
+            super::controller::pod_started_events(self, &out);
+        }
         super::controller::reconcile(self, ns);
         Ok(self.get(res, ns, &name).cloned().unwrap_or(out))
     }
@@ -360,6 +371,15 @@ impl Store {
 
     /// Create-or-replace, ignoring resourceVersion (scenarios and tests).
     pub fn apply(&mut self, res: &'static ResourceDef, obj: Value) -> Value {
+        let (ns, out) = self.apply_quiet(res, obj);
+        super::controller::reconcile(self, &ns);
+        out
+    }
+
+    /// [`Store::apply`] without running the controllers; returns the namespace and the object.
+    /// Batches (a whole world) are applied quietly and reconciled once, so a Deployment applied
+    /// before its pods does not get extra pods that the pods arriving next then displace.
+    pub fn apply_quiet(&mut self, res: &'static ResourceDef, obj: Value) -> (String, Value) {
         let ns = if res.namespaced {
             let ns = ns_of(&obj);
             if ns.is_empty() { "default" } else { ns }.to_string()
@@ -374,8 +394,7 @@ impl Store {
             m.remove("resourceVersion");
         }
         let out = self.put_raw(res, obj, UpdateMode::Full);
-        super::controller::reconcile(self, &ns);
-        out
+        (ns, out)
     }
 
     /// DELETE, with garbage collection of dependents (ownerReferences) and namespace contents.
@@ -431,10 +450,7 @@ impl Store {
     }
 
     /// Changes after `from_rv` plus a receiver for later ones, atomically (no gap, no overlap).
-    pub fn subscribe(
-        &self,
-        from_rv: u64,
-    ) -> Result<(Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>), ApiError> {
+    pub fn subscribe(&self, from_rv: u64) -> Result<Subscription, ApiError> {
         if from_rv < self.compacted {
             return Err(ApiError::gone(format!(
                 "too old resource version: {from_rv} ({})",

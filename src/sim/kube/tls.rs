@@ -18,6 +18,13 @@ use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
+/// Select `ring` as the process-wide rustls provider. Both `ring` (kube) and `aws-lc-rs`
+/// (reqwest) are compiled in, so rustls cannot pick one itself and `kube::Client` construction
+/// panics without this. Idempotent; the binary's `main` should call it too.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A generated server certificate.
 pub struct ServerCert {
     /// PEM, for `certificate-authority-data`.

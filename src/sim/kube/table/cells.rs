@@ -1,80 +1,9 @@
-//! `meta.k8s.io/v1 Table` rendering (server-side printing), with the columns `kubectl get` shows
-//! for each kind. Pure: objects in, JSON out; `now` is passed in so tests can fix the clock.
+//! Per-kind cells of the Table rows: kubectl's printers (`printPod`, `printDeployment` …)
+//! re-expressed over JSON objects.
 
-use super::controller::is_pod_ready;
-use super::registry::ResourceDef;
-use serde_json::{json, Value};
-
-/// What each row carries besides its cells (`includeObject`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IncludeObject {
-    None,
-    Metadata,
-    Object,
-}
-
-impl IncludeObject {
-    pub fn parse(s: Option<&str>) -> Self {
-        match s {
-            Some("None") => IncludeObject::None,
-            Some("Object") => IncludeObject::Object,
-            _ => IncludeObject::Metadata,
-        }
-    }
-}
-
-/// Does the Accept header ask for a Table?
-pub fn wants_table(accept: &str) -> bool {
-    accept.split(',').any(|part| {
-        let p: Vec<&str> = part.split(';').map(str::trim).collect();
-        p.contains(&"as=Table") && p.iter().any(|x| x.starts_with("g=meta.k8s.io"))
-    })
-}
-
-/// `kubectl`'s human duration (`5s`, `3m20s`, `4h`, `12d`).
-pub fn human_duration(secs: i64) -> String {
-    if secs < -1 {
-        return "<invalid>".into();
-    }
-    let s = secs.max(0);
-    let (m, h) = (s / 60, s / 3600);
-    if s < 120 {
-        format!("{s}s")
-    } else if m < 10 {
-        if s % 60 == 0 {
-            format!("{m}m")
-        } else {
-            format!("{m}m{}s", s % 60)
-        }
-    } else if m < 180 {
-        format!("{m}m")
-    } else if h < 8 {
-        if m % 60 == 0 {
-            format!("{h}h")
-        } else {
-            format!("{h}h{}m", m % 60)
-        }
-    } else if h < 48 {
-        format!("{h}h")
-    } else if h < 192 {
-        if h % 24 == 0 {
-            format!("{}d", h / 24)
-        } else {
-            format!("{}d{}h", h / 24, h % 24)
-        }
-    } else if h < 24 * 365 * 2 {
-        format!("{}d", h / 24)
-    } else if h < 24 * 365 * 8 {
-        let d = h / 24;
-        if d % 365 == 0 {
-            format!("{}y", d / 365)
-        } else {
-            format!("{}y{}d", d / 365, d % 365)
-        }
-    } else {
-        format!("{}y", h / 24 / 365)
-    }
-}
+use super::human_duration;
+use crate::sim::kube::controller::is_pod_ready;
+use serde_json::Value;
 
 fn ts(v: &Value) -> Option<i64> {
     v.as_str()
@@ -142,176 +71,6 @@ fn containers_images(spec: &Value) -> (String, String) {
     )
 }
 
-type Col = (&'static str, &'static str, u8);
-
-fn columns(kind: &str) -> Vec<Col> {
-    let v: &[Col] = match kind {
-        "Pod" => &[
-            ("Name", "string", 0),
-            ("Ready", "string", 0),
-            ("Status", "string", 0),
-            ("Restarts", "string", 0),
-            ("Age", "string", 0),
-            ("IP", "string", 1),
-            ("Node", "string", 1),
-            ("Nominated Node", "string", 1),
-            ("Readiness Gates", "string", 1),
-        ],
-        "Deployment" => &[
-            ("Name", "string", 0),
-            ("Ready", "string", 0),
-            ("Up-to-date", "integer", 0),
-            ("Available", "integer", 0),
-            ("Age", "string", 0),
-            ("Containers", "string", 1),
-            ("Images", "string", 1),
-            ("Selector", "string", 1),
-        ],
-        "ReplicaSet" => &[
-            ("Name", "string", 0),
-            ("Desired", "integer", 0),
-            ("Current", "integer", 0),
-            ("Ready", "integer", 0),
-            ("Age", "string", 0),
-            ("Containers", "string", 1),
-            ("Images", "string", 1),
-            ("Selector", "string", 1),
-        ],
-        "StatefulSet" => &[
-            ("Name", "string", 0),
-            ("Ready", "string", 0),
-            ("Age", "string", 0),
-            ("Containers", "string", 1),
-            ("Images", "string", 1),
-        ],
-        "Service" => &[
-            ("Name", "string", 0),
-            ("Type", "string", 0),
-            ("Cluster-IP", "string", 0),
-            ("External-IP", "string", 0),
-            ("Port(s)", "string", 0),
-            ("Age", "string", 0),
-            ("Selector", "string", 1),
-        ],
-        "Ingress" => &[
-            ("Name", "string", 0),
-            ("Class", "string", 0),
-            ("Hosts", "string", 0),
-            ("Address", "string", 0),
-            ("Ports", "string", 0),
-            ("Age", "string", 0),
-        ],
-        "Node" => &[
-            ("Name", "string", 0),
-            ("Status", "string", 0),
-            ("Roles", "string", 0),
-            ("Age", "string", 0),
-            ("Version", "string", 0),
-            ("Internal-IP", "string", 1),
-            ("External-IP", "string", 1),
-            ("OS-Image", "string", 1),
-            ("Kernel-Version", "string", 1),
-            ("Container-Runtime", "string", 1),
-        ],
-        "Namespace" => &[
-            ("Name", "string", 0),
-            ("Status", "string", 0),
-            ("Age", "string", 0),
-        ],
-        "PersistentVolumeClaim" => &[
-            ("Name", "string", 0),
-            ("Status", "string", 0),
-            ("Volume", "string", 0),
-            ("Capacity", "string", 0),
-            ("Access Modes", "string", 0),
-            ("StorageClass", "string", 0),
-            ("VolumeAttributesClass", "string", 0),
-            ("Age", "string", 0),
-            ("VolumeMode", "string", 1),
-        ],
-        "PersistentVolume" => &[
-            ("Name", "string", 0),
-            ("Capacity", "string", 0),
-            ("Access Modes", "string", 0),
-            ("Reclaim Policy", "string", 0),
-            ("Status", "string", 0),
-            ("Claim", "string", 0),
-            ("StorageClass", "string", 0),
-            ("VolumeAttributesClass", "string", 0),
-            ("Reason", "string", 0),
-            ("Age", "string", 0),
-            ("VolumeMode", "string", 1),
-        ],
-        "Event" => &[
-            ("Last Seen", "string", 0),
-            ("Type", "string", 0),
-            ("Reason", "string", 0),
-            ("Object", "string", 0),
-            ("Subobject", "string", 1),
-            ("Source", "string", 1),
-            ("Message", "string", 0),
-            ("First Seen", "string", 1),
-            ("Count", "string", 1),
-            ("Name", "string", 1),
-        ],
-        "Secret" => &[
-            ("Name", "string", 0),
-            ("Type", "string", 0),
-            ("Data", "string", 0),
-            ("Age", "string", 0),
-        ],
-        "ConfigMap" => &[
-            ("Name", "string", 0),
-            ("Data", "string", 0),
-            ("Age", "string", 0),
-        ],
-        "Endpoints" => &[
-            ("Name", "string", 0),
-            ("Endpoints", "string", 0),
-            ("Age", "string", 0),
-        ],
-        "CronJob" => &[
-            ("Name", "string", 0),
-            ("Schedule", "string", 0),
-            ("Timezone", "string", 0),
-            ("Suspend", "boolean", 0),
-            ("Active", "integer", 0),
-            ("Last Schedule", "string", 0),
-            ("Age", "string", 0),
-            ("Containers", "string", 1),
-            ("Images", "string", 1),
-            ("Selector", "string", 1),
-        ],
-        "Job" => &[
-            ("Name", "string", 0),
-            ("Status", "string", 0),
-            ("Completions", "string", 0),
-            ("Duration", "string", 0),
-            ("Age", "string", 0),
-            ("Containers", "string", 1),
-            ("Images", "string", 1),
-            ("Selector", "string", 1),
-        ],
-        "Certificate" => &[
-            ("Name", "string", 0),
-            ("Ready", "string", 0),
-            ("Secret", "string", 0),
-            ("Issuer", "string", 1),
-            ("Status", "string", 1),
-            ("Age", "date", 0),
-        ],
-        "Application" => &[
-            ("Name", "string", 0),
-            ("Sync Status", "string", 0),
-            ("Health Status", "string", 0),
-            ("Revision", "string", 1),
-            ("Project", "string", 1),
-        ],
-        _ => &[("Name", "string", 0), ("Age", "string", 0)],
-    };
-    v.to_vec()
-}
-
 fn pod_cells(o: &Value, now: i64) -> Vec<String> {
     let st = &o["status"];
     let cs = arr(&st["containerStatuses"]);
@@ -324,7 +83,33 @@ fn pod_cells(o: &Value, now: i64) -> Vec<String> {
     let mut restarts = 0i64;
     let mut last_restart: Option<i64> = None;
     let mut has_running = false;
-    for c in cs.iter().rev() {
+    let init = arr(&st["initContainerStatuses"]);
+    let init_total = arr(&o["spec"]["initContainers"]).len().max(init.len());
+    let mut initializing = false;
+    for (i, c) in init.iter().enumerate() {
+        restarts += c["restartCount"].as_i64().unwrap_or(0);
+        let state = &c["state"];
+        let term = &state["terminated"];
+        if term.is_object() && term["exitCode"].as_i64() == Some(0) {
+            continue;
+        }
+        initializing = true;
+        let waiting = state["waiting"]["reason"]
+            .as_str()
+            .filter(|r| !r.is_empty() && *r != "PodInitializing");
+        reason = if term.is_object() {
+            match term["reason"].as_str().filter(|r| !r.is_empty()) {
+                Some(r) => format!("Init:{r}"),
+                None => format!("Init:ExitCode:{}", term["exitCode"].as_i64().unwrap_or(0)),
+            }
+        } else if let Some(w) = waiting {
+            format!("Init:{w}")
+        } else {
+            format!("Init:{i}/{init_total}")
+        };
+        break;
+    }
+    for c in cs.iter().rev().filter(|_| !initializing) {
         restarts += c["restartCount"].as_i64().unwrap_or(0);
         if let Some(t) = ts(&c["lastState"]["terminated"]["finishedAt"]) {
             last_restart = Some(last_restart.map_or(t, |l: i64| l.max(t)));
@@ -393,7 +178,7 @@ fn service_ports(o: &Value) -> String {
     or_none(ports.join(","))
 }
 
-fn cells(kind: &str, o: &Value, now: i64) -> Vec<String> {
+pub(super) fn cells(kind: &str, o: &Value, now: i64) -> Vec<String> {
     let sp = &o["spec"];
     let st = &o["status"];
     let created = age(&o["metadata"]["creationTimestamp"], now);
@@ -771,82 +556,4 @@ fn access_mode(m: &str) -> String {
         other => other,
     }
     .into()
-}
-
-fn row_object(o: &Value, include: IncludeObject) -> Value {
-    match include {
-        IncludeObject::None => Value::Null,
-        IncludeObject::Object => o.clone(),
-        IncludeObject::Metadata => json!({
-            "kind": "PartialObjectMetadata",
-            "apiVersion": "meta.k8s.io/v1",
-            "metadata": o["metadata"],
-        }),
-    }
-}
-
-/// Render objects of one kind as a Table; `list_meta` is the list's `metadata`.
-pub fn table(
-    res: &ResourceDef,
-    objects: &[&Value],
-    include: IncludeObject,
-    list_meta: Value,
-    now: i64,
-) -> Value {
-    let cols = columns(res.kind);
-    let defs: Vec<Value> = cols
-        .iter()
-        .map(|(name, ty, prio)| {
-            let format = if *name == "Name" { "name" } else { "" };
-            json!({"name": name, "type": ty, "format": format, "description": format!("{name} of the {}", res.kind), "priority": prio})
-        })
-        .collect();
-    let rows: Vec<Value> = objects
-        .iter()
-        .map(|o| {
-            let mut cs: Vec<Value> = Vec::with_capacity(cols.len());
-            let values = cells(res.kind, o, now);
-            if res.kind == "Event" {
-                cs.extend(values.into_iter().map(Value::String));
-            } else {
-                cs.push(json!(o["metadata"]["name"]));
-                cs.extend(values.into_iter().map(Value::String));
-            }
-            cs.resize(cols.len(), json!(""));
-            let mut row = json!({"cells": cs});
-            let obj = row_object(o, include);
-            if !obj.is_null() {
-                row["object"] = obj;
-            }
-            row
-        })
-        .collect();
-    json!({
-        "kind": "Table",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": list_meta,
-        "columnDefinitions": defs,
-        "rows": rows,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_like_kubectl() {
-        assert_eq!(human_duration(5), "5s");
-        assert_eq!(human_duration(200), "3m20s");
-        assert_eq!(human_duration(3600 * 5 + 60 * 7), "5h7m");
-        assert_eq!(human_duration(3600 * 30), "30h");
-        assert_eq!(human_duration(86400 * 3 + 3600), "3d1h");
-        assert_eq!(human_duration(86400 * 40), "40d");
-    }
-
-    #[test]
-    fn accept_header_detection() {
-        assert!(wants_table("application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"));
-        assert!(!wants_table("application/json"));
-    }
 }
