@@ -32,7 +32,7 @@ pub async fn connect(
         context: context.map(str::to_string),
         ..Default::default()
     };
-    let (config, ctx_name) = match kubeconfig {
+    let (mut config, ctx_name) = match kubeconfig {
         Some(path) => {
             let kc = Kubeconfig::read_from(path)
                 .with_context(|| format!("cannot read kubeconfig {}", path.display()))?;
@@ -62,6 +62,10 @@ pub async fn connect(
             (cfg, name)
         }
     };
+    // kube retries 429/503/504 with delays growing to minutes. A 503 "no endpoints" from the
+    // service proxy is an answer the console must show at once, and watchers have their own
+    // backoff, so the client does not retry by itself.
+    config.default_retry = false;
     let server = config.cluster_url.to_string();
     let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
     Ok(ClusterConn {

@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 /// (reqwest) are compiled in, so rustls cannot pick one itself and `kube::Client` construction
 /// panics without this. Idempotent; the binary's `main` should call it too.
 pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::init_tls();
 }
 
 /// A generated server certificate.
