@@ -1,0 +1,248 @@
+//! The integration engine against live apps: [`HttpBackend`] (an [`EdgeBackend`] over the
+//! protocol clients, one file per edge family) and the [`Live`] context with the four
+//! operations the console and the headless commands call: [`read_plan`], [`apply`],
+//! [`test_all`], [`sync_indexers`].
+
+pub mod backend;
+pub mod bazarr;
+pub mod extras;
+pub mod seerr;
+pub mod servarr;
+
+pub use backend::HttpBackend;
+pub use extras::{AppMessage, Extras, IndexerCount, RootFolderInfo};
+
+use crate::clients::transport::AppEndpoint;
+use crate::collect::credentials::AppCreds;
+use crate::integrate::apply::{self as engine, ApplyEvent, ApplyOptions, ApplyReport, EdgeBackend};
+use crate::integrate::apply::{EdgeOutcome, Failure, Stage, TestOutcome};
+use crate::integrate::edge::Current;
+use crate::integrate::plan::{matched_entry, plan, Plan};
+use crate::integrate::{resolve, Desired, KnownSecrets, Resolution};
+use crate::model::{AppError, AppErrorKind, AppKind, Inventory, Secret, ServiceId, ServiceInfo};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// Everything the engine needs to talk to the stack.
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub inventory: Inventory,
+    pub endpoints: BTreeMap<ServiceId, AppEndpoint>,
+    pub creds: BTreeMap<ServiceId, AppCreds>,
+    pub secrets: KnownSecrets,
+    pub desired: Desired,
+    pub prune: bool,
+}
+
+impl Live {
+    pub fn resolution(&self) -> Resolution {
+        resolve(&self.desired, &self.inventory, &self.secrets)
+    }
+
+    pub fn prune(&self) -> bool {
+        self.prune || self.desired.prune
+    }
+
+    /// The key the console uses to call `svc`: the configured/collected one, else the key read
+    /// from the app, else the key Secret.
+    pub fn api_key(&self, svc: &ServiceInfo) -> Result<Secret, String> {
+        if let Some(k) = self
+            .creds
+            .get(&svc.id)
+            .and_then(|c| c.api_key.clone())
+            .filter(|k| !k.is_empty())
+        {
+            return Ok(k);
+        }
+        self.secrets.app_key(svc, &self.desired.api_keys)
+    }
+
+    /// A fresh backend (plain: every read goes to the app).
+    pub fn backend(&self) -> HttpBackend {
+        let services = self
+            .inventory
+            .services
+            .iter()
+            .filter(|s| {
+                s.kind.is_servarr() || matches!(s.kind, AppKind::Jellyseerr | AppKind::Bazarr)
+            })
+            .map(|s| {
+                (
+                    s.id.clone(),
+                    s.kind,
+                    self.endpoints.get(&s.id).cloned(),
+                    self.api_key(s),
+                )
+            })
+            .collect();
+        HttpBackend::new(services)
+    }
+}
+
+/// A plan read from the live apps, with what the integrations pane shows beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LivePlan {
+    #[serde(skip)]
+    pub resolution: Resolution,
+    pub plan: Plan,
+    /// What each `from` app returned, by edge id (the pane's "current vs desired").
+    #[serde(skip)]
+    pub current: BTreeMap<String, Result<Current, AppError>>,
+    #[serde(flatten)]
+    pub extras: Extras,
+    /// `X-Application-Version` per Servarr app (`None`: the app did not say).
+    pub versions: BTreeMap<ServiceId, Option<String>>,
+    /// Requests made to build this plan, by `service METHOD resource`.
+    pub requests: BTreeMap<String, usize>,
+    /// Writes made (always 0 for a plan).
+    pub writes: usize,
+    pub elapsed_ms: u64,
+}
+
+/// Read every edge's app once and plan; reads run in parallel.
+pub async fn read_plan(live: &Live) -> LivePlan {
+    let started = Instant::now();
+    let backend = live.backend().snapshot_reads();
+    let resolution = live.resolution();
+    let b = &backend;
+    let reads = resolution
+        .edges
+        .iter()
+        .map(|e| async move { (e.id.clone(), b.read(e).await) });
+    let (current, extras) = futures::join!(
+        futures::future::join_all(reads),
+        extras::read(b, &live.inventory)
+    );
+    let current: BTreeMap<String, Result<Current, AppError>> = current.into_iter().collect();
+    let plan = plan(&resolution, &current, live.prune());
+    LivePlan {
+        resolution,
+        plan,
+        current,
+        extras,
+        versions: backend.app_versions(),
+        requests: backend.requests(),
+        writes: backend.writes(),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// Plan, write, re-read, verify and test every edge (see [`crate::integrate::apply`]).
+/// Edges that cannot be resolved are reported as failed at the read stage.
+pub async fn apply(live: &Live, progress: &(dyn Fn(ApplyEvent) + Send + Sync)) -> ApplyReport {
+    apply_with(live, &live.backend(), progress).await
+}
+
+/// [`apply`] over a given backend (benchmarks and tests read its counters afterwards).
+pub async fn apply_with(
+    live: &Live,
+    backend: &HttpBackend,
+    progress: &(dyn Fn(ApplyEvent) + Send + Sync),
+) -> ApplyReport {
+    let resolution = live.resolution();
+    let opts = ApplyOptions {
+        prune: live.prune(),
+        test: true,
+    };
+    let mut report = engine::apply(backend, &resolution.edges, opts, progress).await;
+    for u in &resolution.unresolved {
+        progress(ApplyEvent {
+            edge_id: u.id.clone(),
+            label: u.label.clone(),
+            stage: Stage::Read,
+            ok: false,
+            detail: u.why.clone(),
+        });
+        report.outcomes.push(EdgeOutcome {
+            id: u.id.clone(),
+            label: u.label.clone(),
+            from: u.from.clone(),
+            before: None,
+            applied: vec![],
+            not_applied: vec![],
+            manual: vec![],
+            failed: Some(Failure {
+                stage: Stage::Read,
+                error: AppError::new(AppErrorKind::Config, u.why.clone()),
+            }),
+            after: None,
+            test: TestOutcome::Skipped,
+        });
+    }
+    report
+}
+
+/// Run each configured edge's connection test (the app's own test endpoint).
+pub async fn test_all(live: &Live) -> Vec<(String, Result<(), AppError>)> {
+    let backend = live.backend();
+    let resolution = live.resolution();
+    let b = &backend;
+    let runs = resolution.edges.iter().map(|e| async move {
+        let r = match b.read(e).await {
+            Err(e) => Err(e),
+            Ok(cur) => match matched_entry(e, &cur) {
+                Some(entry) => b.test(e, entry).await,
+                None => Err(AppError::new(
+                    AppErrorKind::Config,
+                    format!("{} is not configured", e.label()),
+                )),
+            },
+        };
+        (e.id.clone(), r)
+    });
+    let mut out: Vec<_> = futures::future::join_all(runs).await;
+    out.extend(resolution.unresolved.iter().map(|u| {
+        (
+            u.id.clone(),
+            Err(AppError::new(AppErrorKind::Config, u.why.clone())),
+        )
+    }));
+    out
+}
+
+/// How long [`sync_indexers`] waits for Prowlarr's command to finish.
+pub const SYNC_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Prowlarr `ApplicationIndexerSync`: start it and wait until the command completes.
+pub async fn sync_indexers(live: &Live) -> Result<(), AppError> {
+    let prowlarr = live
+        .inventory
+        .first(AppKind::Prowlarr)
+        .ok_or_else(|| AppError::new(AppErrorKind::Config, "no Prowlarr was discovered"))?;
+    let backend = live.backend();
+    let c = backend.servarr(&prowlarr.id)?;
+    let started = c.command("ApplicationIndexerSync").await?;
+    let deadline = Instant::now() + SYNC_TIMEOUT;
+    let mut cmd = started;
+    let mut wait = Duration::from_millis(50);
+    while !cmd.is_done() {
+        if Instant::now() >= deadline {
+            return Err(AppError::new(
+                AppErrorKind::Timeout {
+                    after_ms: SYNC_TIMEOUT.as_millis() as u64,
+                },
+                format!(
+                    "ApplicationIndexerSync still {} after {}s",
+                    cmd.status,
+                    SYNC_TIMEOUT.as_secs()
+                ),
+            ));
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(1));
+        cmd = c.command_status(cmd.id).await?;
+    }
+    let failed = cmd.status != "completed" || cmd.result.as_deref() == Some("unsuccessful");
+    if failed {
+        return Err(AppError::new(
+            AppErrorKind::Http { status: 200 },
+            format!(
+                "ApplicationIndexerSync {}: {}",
+                cmd.status,
+                cmd.message.unwrap_or_else(|| "no message".into())
+            ),
+        ));
+    }
+    Ok(())
+}
