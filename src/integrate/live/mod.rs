@@ -80,6 +80,38 @@ impl Live {
     }
 }
 
+/// The Jellyfin administrator for Jellyseerr's first sign-in, when the console knows one.
+fn jellyfin_admin<'a>(live: &'a Live, jellyfin: &ServiceId) -> Option<(&'a str, &'a Secret)> {
+    let c = live.creds.get(jellyfin)?;
+    let user = c.username.as_deref().filter(|u| !u.is_empty())?;
+    let pass = c.password.as_ref().filter(|p| !p.is_empty())?;
+    Some((user, pass))
+}
+
+/// The Jellyseerr → Jellyfin edge, when the graph has one and Jellyseerr is not set up yet.
+async fn pending_first_login<'a>(
+    live: &Live,
+    b: &HttpBackend,
+    res: &'a Resolution,
+) -> Option<&'a crate::integrate::Edge> {
+    let edge = res
+        .edges
+        .iter()
+        .find(|e| e.kind == crate::integrate::EdgeKind::SeerrJellyfin)?;
+    jellyfin_admin(live, &edge.to)?;
+    match seerr::is_set_up(b, edge).await {
+        Ok(false) => Some(edge),
+        _ => None,
+    }
+}
+
+fn first_login_what(user: &str) -> String {
+    format!(
+        "first sign-in to Jellyseerr as Jellyfin administrator {user} (creates its admin and \
+         Jellyfin server, finishes setup)"
+    )
+}
+
 /// A plan read from the live apps, with what the integrations pane shows beside it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LivePlan {
@@ -115,7 +147,19 @@ pub async fn read_plan(live: &Live) -> LivePlan {
         extras::read(b, &live.inventory)
     );
     let current: BTreeMap<String, Result<Current, AppError>> = current.into_iter().collect();
-    let plan = plan(&resolution, &current, live.prune());
+    let mut plan = plan(&resolution, &current, live.prune());
+    if let Some(edge) = pending_first_login(live, b, &resolution).await {
+        if let (Some(p), Some((user, _))) = (
+            plan.edges.iter_mut().find(|p| p.id == edge.id),
+            jellyfin_admin(live, &edge.to),
+        ) {
+            p.state = crate::integrate::EdgeState::Missing;
+            p.changes = vec![crate::integrate::Change::Create {
+                what: first_login_what(user),
+                body: crate::keys::WireJson::new(serde_json::json!({})),
+            }];
+        }
+    }
     LivePlan {
         resolution,
         plan,
@@ -145,7 +189,47 @@ pub async fn apply_with(
         prune: live.prune(),
         test: true,
     };
+    let mut first_login: Option<(String, Result<String, AppError>)> = None;
+    if let Some(edge) = pending_first_login(live, backend, &resolution).await {
+        if let Some((user, password)) = jellyfin_admin(live, &edge.to) {
+            let who = seerr::FirstLogin {
+                username: user,
+                password,
+            };
+            let what = first_login_what(user);
+            let r = seerr::first_login(backend, edge, &who).await;
+            progress(ApplyEvent {
+                edge_id: edge.id.clone(),
+                label: edge.label(),
+                stage: Stage::Write,
+                ok: r.is_ok(),
+                detail: match &r {
+                    Ok(()) => what.clone(),
+                    Err(e) => format!("{what}: {}", e.detail),
+                },
+            });
+            first_login = Some((edge.id.clone(), r.map(|_| what)));
+        }
+    }
     let mut report = engine::apply(backend, &resolution.edges, opts, progress).await;
+    if let Some((id, r)) = first_login {
+        if let Some(o) = report.outcomes.iter_mut().find(|o| o.id == id) {
+            match r {
+                Ok(what) => {
+                    o.applied.insert(0, what);
+                    o.before = Some(crate::integrate::EdgeState::Missing);
+                }
+                Err(e) => {
+                    if o.failed.is_none() {
+                        o.failed = Some(Failure {
+                            stage: Stage::Write,
+                            error: e,
+                        });
+                    }
+                }
+            }
+        }
+    }
     for u in &resolution.unresolved {
         progress(ApplyEvent {
             edge_id: u.id.clone(),

@@ -185,5 +185,95 @@ pub async fn test_jellyfin(b: &HttpBackend, edge: &Edge, entry: &Value) -> Resul
         })
         .unwrap_or_default();
     b.count(&edge.from, "GET", "/settings/jellyfin/library?sync=true");
-    c.sync_jellyfin_libraries(&enabled).await.map(|_| ())
+    match c.sync_jellyfin_libraries(&enabled).await {
+        Ok(_) => Ok(()),
+        // 404 SYNC_ERROR_NO_LIBRARIES comes only after Jellyfin answered its library list: the
+        // connection works, Jellyfin simply has no movie/show library yet.
+        Err(e)
+            if e.kind == (AppErrorKind::Http { status: 404 })
+                && e.detail.contains("SYNC_ERROR_NO_LIBRARIES") =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// What the first sign-in needs: the Jellyfin admin and where Jellyfin is (from the edge).
+pub struct FirstLogin<'a> {
+    pub username: &'a str,
+    pub password: &'a crate::model::Secret,
+}
+
+/// Has Jellyseerr been set up with a Jellyfin server? `Ok(false)`: no admin yet (403 with a
+/// key) or no Jellyfin server configured.
+pub async fn is_set_up(b: &HttpBackend, edge: &Edge) -> Result<bool, AppError> {
+    let c = b.seerr(&edge.from)?;
+    b.count(&edge.from, "GET", "/settings/public");
+    let public = c.public_settings().await?;
+    if !public.initialized {
+        return Ok(false);
+    }
+    match read_jellyfin(b, edge).await {
+        Ok(cur) => Ok(cur
+            .items
+            .first()
+            .and_then(|v| v["ip"].as_str())
+            .is_some_and(|ip| !ip.trim().is_empty())),
+        Err(e) if e.kind == AppErrorKind::Forbidden => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Jellyseerr's setup wizard over its API: sign in with the Jellyfin administrator (which
+/// creates Jellyseerr's admin, its Jellyfin key and the server entry), then mark setup done.
+pub async fn first_login(
+    b: &HttpBackend,
+    edge: &Edge,
+    who: &FirstLogin<'_>,
+) -> Result<(), AppError> {
+    use crate::clients::seerr::{JellyfinLogin, JellyfinServer};
+    let c = b.seerr(&edge.from)?;
+    let field = |k: &str| {
+        edge.fields
+            .iter()
+            .find(|f| f.name == k)
+            .map(|f| f.value.json())
+    };
+    let configured = match read_jellyfin(b, edge).await {
+        Ok(cur) => cur
+            .items
+            .first()
+            .and_then(|v| v["ip"].as_str())
+            .is_some_and(|ip| !ip.trim().is_empty()),
+        Err(e) if e.kind == AppErrorKind::Forbidden => false,
+        Err(e) => return Err(e),
+    };
+    let server = JellyfinServer {
+        hostname: field("ip")
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        port: field("port")
+            .and_then(|v| v.as_u64())
+            .and_then(|p| u16::try_from(p).ok())
+            .unwrap_or(8096),
+        url_base: field("urlBase")
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        use_ssl: field("useSsl").and_then(|v| v.as_bool()).unwrap_or(false),
+    };
+    let login = JellyfinLogin {
+        username: who.username.to_string(),
+        password: who.password.clone(),
+        server: (!configured).then_some(server),
+        email: String::new(),
+    };
+    b.count_write(&edge.from, "POST", "/auth/jellyfin");
+    c.login_jellyfin(&login).await?;
+    b.count(&edge.from, "GET", "/settings/public");
+    if !c.public_settings().await?.initialized {
+        b.count_write(&edge.from, "POST", "/settings/initialize");
+        c.initialize().await?;
+    }
+    Ok(())
 }
