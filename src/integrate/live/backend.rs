@@ -7,6 +7,7 @@
 
 use super::{bazarr, seerr, servarr};
 use crate::clients::bazarr::BazarrClient;
+use crate::clients::sabnzbd::SabClient;
 use crate::clients::seerr::SeerrClient;
 use crate::clients::servarr::ServarrClient;
 use crate::clients::transport::AppEndpoint;
@@ -27,6 +28,7 @@ pub enum AppClient {
     Servarr(ServarrClient),
     Seerr(SeerrClient),
     Bazarr(BazarrClient),
+    Sab(SabClient),
 }
 
 /// HTTP implementation of [`EdgeBackend`].
@@ -70,6 +72,7 @@ impl HttpBackend {
                 k if k.is_servarr() => AppClient::Servarr(ServarrClient::new(k, ep, key)),
                 AppKind::Jellyseerr => AppClient::Seerr(SeerrClient::new(ep, key)),
                 AppKind::Bazarr => AppClient::Bazarr(BazarrClient::new(ep, key)),
+                AppKind::Sabnzbd => AppClient::Sab(SabClient::new(ep, key)),
                 _ => continue,
             };
             clients.insert(id, c);
@@ -117,6 +120,13 @@ impl HttpBackend {
         match self.client(id)? {
             AppClient::Bazarr(c) => Ok(c),
             _ => Err(wrong_client(id, "Bazarr")),
+        }
+    }
+
+    pub fn sab(&self, id: &ServiceId) -> Result<&SabClient, AppError> {
+        match self.client(id)? {
+            AppClient::Sab(c) => Ok(c),
+            _ => Err(wrong_client(id, "SABnzbd")),
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod bazarr;
 pub mod extras;
+pub mod sabnzbd;
 pub mod seerr;
 pub mod servarr;
 
@@ -65,7 +66,11 @@ impl Live {
             .services
             .iter()
             .filter(|s| {
-                s.kind.is_servarr() || matches!(s.kind, AppKind::Jellyseerr | AppKind::Bazarr)
+                s.kind.is_servarr()
+                    || matches!(
+                        s.kind,
+                        AppKind::Jellyseerr | AppKind::Bazarr | AppKind::Sabnzbd
+                    )
             })
             .map(|s| {
                 (
@@ -148,6 +153,32 @@ pub async fn read_plan(live: &Live) -> LivePlan {
     );
     let current: BTreeMap<String, Result<Current, AppError>> = current.into_iter().collect();
     let mut plan = plan(&resolution, &current, live.prune());
+    for (id, cat) in sabnzbd::missing_categories(b, &resolution.edges).await {
+        if let Some(p) = plan.edges.iter_mut().find(|p| p.id == id) {
+            let reason = format!(
+                "{}: SABnzbd has no category {cat} (downloads and the connection test fail)",
+                p.label
+            );
+            p.state = match std::mem::replace(&mut p.state, crate::integrate::EdgeState::Configured)
+            {
+                crate::integrate::EdgeState::Drift { mut reasons } => {
+                    reasons.push(reason);
+                    crate::integrate::EdgeState::Drift { reasons }
+                }
+                crate::integrate::EdgeState::Configured => crate::integrate::EdgeState::Drift {
+                    reasons: vec![reason],
+                },
+                other => other,
+            };
+            p.changes.insert(
+                0,
+                crate::integrate::Change::Create {
+                    what: sabnzbd::describe(&cat),
+                    body: crate::keys::WireJson::new(serde_json::json!({})),
+                },
+            );
+        }
+    }
     if let Some(edge) = pending_first_login(live, b, &resolution).await {
         if let (Some(p), Some((user, _))) = (
             plan.edges.iter_mut().find(|p| p.id == edge.id),
@@ -211,7 +242,42 @@ pub async fn apply_with(
             first_login = Some((edge.id.clone(), r.map(|_| what)));
         }
     }
+    let mut categories: Vec<(String, String, Result<(), AppError>)> = Vec::new();
+    for (id, cat) in sabnzbd::missing_categories(backend, &resolution.edges).await {
+        let Some(edge) = resolution.edges.iter().find(|e| e.id == id) else {
+            continue;
+        };
+        let what = sabnzbd::describe(&cat);
+        let r = sabnzbd::create_category(backend, edge, &cat).await;
+        progress(ApplyEvent {
+            edge_id: id.clone(),
+            label: edge.label(),
+            stage: Stage::Write,
+            ok: r.is_ok(),
+            detail: match &r {
+                Ok(()) => what.clone(),
+                Err(e) => format!("{what}: {}", e.detail),
+            },
+        });
+        categories.push((id, what, r));
+    }
     let mut report = engine::apply(backend, &resolution.edges, opts, progress).await;
+    for (id, what, r) in categories {
+        if let Some(o) = report.outcomes.iter_mut().find(|o| o.id == id) {
+            match r {
+                Ok(()) => o.applied.insert(0, what),
+                Err(e) => {
+                    o.not_applied.insert(0, what);
+                    if o.failed.is_none() {
+                        o.failed = Some(Failure {
+                            stage: Stage::Write,
+                            error: e,
+                        });
+                    }
+                }
+            }
+        }
+    }
     if let Some((id, r)) = first_login {
         if let Some(o) = report.outcomes.iter_mut().find(|o| o.id == id) {
             match r {

@@ -1,0 +1,81 @@
+//! The target cluster's real mistakes (Seed::Miswired): the plan names each drift with its
+//! reason, one apply fixes them, and the next plan is empty.
+
+mod support;
+
+use k8s_nas::integrate::live;
+use k8s_nas::integrate::{EdgeKind, EdgeState};
+use k8s_nas::model::AppKind;
+use k8s_nas::sim::apps::Seed;
+use k8s_nas::sim::scenario::Scenario;
+
+/// What the miswired cluster's Secret holds for Radarr; Bazarr and Jellyseerr were wired from it.
+const STALE_RADARR_KEY: &str = "0123456789abcdef0123456789abcdef";
+
+fn reasons(p: &live::LivePlan, kind: EdgeKind, to: AppKind) -> Vec<String> {
+    let e = p
+        .plan
+        .edges
+        .iter()
+        .find(|e| {
+            e.kind == kind
+                && p.resolution
+                    .edges
+                    .iter()
+                    .any(|r| r.id == e.id && r.to_kind == to)
+        })
+        .unwrap_or_else(|| panic!("no {kind:?} edge to {to}"));
+    match &e.state {
+        EdgeState::Drift { reasons } => reasons.clone(),
+        other => panic!("{}: expected drift, got {other:?}", e.label),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn miswired_plan_explains_each_drift_and_apply_fixes_it() {
+    k8s_nas::init_tls();
+    let mut stack = support::stack::start(Seed::Miswired, |cfg| {
+        if matches!(cfg.kind, AppKind::Bazarr | AppKind::Jellyseerr) {
+            cfg.peer_keys
+                .insert(AppKind::Radarr, STALE_RADARR_KEY.into());
+        }
+    })
+    .await;
+    Scenario::Miswired.edit_world(&mut stack.world);
+    let live = stack.live();
+
+    let p = live::read_plan(&live).await;
+    let text = p.plan.render();
+    eprintln!("{text}");
+    assert_eq!(p.plan.exit_code(), 1);
+    assert_eq!(p.writes, 0);
+
+    // Prowlarr's applications lack the URL bases.
+    let r = reasons(&p, EdgeKind::ProwlarrApp, AppKind::Sonarr).join("\n");
+    assert!(r.contains("/sonarr"), "{r}");
+    // Wrong download category.
+    let r = reasons(&p, EdgeKind::DownloadClient, AppKind::Qbittorrent).join("\n");
+    assert!(r.contains("tvCategory"), "{r}");
+    // SABnzbd lacks the category Sonarr sends (Sonarr's own test would say so).
+    let r = reasons(&p, EdgeKind::UsenetClient, AppKind::Sabnzbd).join("\n");
+    assert!(r.contains("SABnzbd has no category tv"), "{r}");
+    // Stale key: Bazarr and Jellyseerr use the key from the stale Secret, not Radarr's own.
+    for kind in [EdgeKind::BazarrRadarr, EdgeKind::SeerrRadarr] {
+        let r = reasons(&p, kind, AppKind::Radarr).join("\n");
+        assert!(r.contains("differs from the key Radarr uses"), "{r}");
+        assert!(!r.contains(STALE_RADARR_KEY), "keys never shown: {r}");
+    }
+    assert!(!text.contains(STALE_RADARR_KEY));
+    // The apps' own health says what is wrong with the wiring.
+    assert!(!p.extras.health.is_empty(), "{:?}", p.extras);
+
+    let report = live::apply(&live, &|_| {}).await;
+    for o in &report.outcomes {
+        assert!(o.verified(), "{}: {o:?}", o.label);
+    }
+    let after = live::read_plan(&live).await;
+    assert!(after.plan.is_empty(), "{}", after.plan.render());
+    for (id, r) in live::test_all(&live).await {
+        assert!(r.is_ok(), "{id}: {r:?}");
+    }
+}
