@@ -15,14 +15,21 @@ async fn an_app_failing_mid_apply_is_reported_and_a_rerun_converges() {
     let stack = support::stack::start(Seed::Fresh, |_| {}).await;
     let live = stack.live();
     let radarr = stack.id(AppKind::Radarr);
-    stack.app(AppKind::Radarr).faults.update(|f| f.status_500 = true);
+    stack
+        .app(AppKind::Radarr)
+        .faults
+        .update(|f| f.status_500 = true);
 
     let report = live::apply(&live, &|_| {}).await;
     assert!(!report.all_verified());
     let (good, bad): (Vec<_>, Vec<_>) = report.outcomes.iter().partition(|o| o.verified());
     // Everything that does not involve Radarr went through.
     for o in &good {
-        assert!(!o.label.contains("Radarr"), "{} verified while Radarr fails", o.label);
+        assert!(
+            !o.label.contains("Radarr"),
+            "{} verified while Radarr fails",
+            o.label
+        );
         assert!(!o.applied.is_empty(), "{}", o.label);
     }
     assert!(good.len() >= 10, "{} verified", good.len());
@@ -41,23 +48,41 @@ async fn an_app_failing_mid_apply_is_reported_and_a_rerun_converges() {
         .expect("Prowlarr → Radarr outcome");
     let f = pr.failed.as_ref().expect("failed");
     assert_eq!(f.stage, Stage::Write);
-    assert!(f.error.detail.contains("Prowlarr rejected it"), "{}", f.error.detail);
+    assert!(
+        f.error.detail.contains("Prowlarr rejected it"),
+        "{}",
+        f.error.detail
+    );
     assert_eq!(pr.not_applied.len(), 1, "{:?}", pr.not_applied);
     assert!(pr.applied.is_empty());
     let findings = report.findings();
     assert!(
-        findings.iter().any(|f| f.message.contains("not applied: create application Radarr")),
+        findings
+            .iter()
+            .any(|f| f.message.contains("not applied: create application Radarr")),
         "{findings:?}"
     );
 
-    stack.app(AppKind::Radarr).faults.update(|f| f.status_500 = false);
+    stack
+        .app(AppKind::Radarr)
+        .faults
+        .update(|f| f.status_500 = false);
     let rerun = live::apply(&live, &|_| {}).await;
     for o in &rerun.outcomes {
         assert!(o.verified(), "{}: {o:?}", o.label);
     }
     // The rerun only wrote what was missing.
-    for o in rerun.outcomes.iter().filter(|o| good.iter().any(|g| g.id == o.id)) {
-        assert!(o.applied.is_empty(), "{} written twice: {:?}", o.label, o.applied);
+    for o in rerun
+        .outcomes
+        .iter()
+        .filter(|o| good.iter().any(|g| g.id == o.id))
+    {
+        assert!(
+            o.applied.is_empty(),
+            "{} written twice: {:?}",
+            o.label,
+            o.applied
+        );
     }
     let plan = live::read_plan(&live).await;
     assert!(plan.plan.is_empty(), "{}", plan.plan.render());
@@ -80,12 +105,24 @@ async fn validation_errors_reach_the_report_field_by_field() {
     for o in prowlarr {
         let f = o.failed.as_ref().expect("refused");
         assert_eq!(f.stage, Stage::Write);
-        assert_eq!(f.error.kind, k8s_nas::model::AppErrorKind::Http { status: 400 });
+        assert_eq!(
+            f.error.kind,
+            k8s_nas::model::AppErrorKind::Http { status: 400 }
+        );
         let d = &f.error.detail;
-        assert!(d.contains("SyncLevel: 'sometimes' is not a valid value"), "{d}");
-        assert!(d.contains("fullSync"), "the app's list of valid values is kept: {d}");
+        assert!(
+            d.contains("SyncLevel: 'sometimes' is not a valid value"),
+            "{d}"
+        );
+        assert!(
+            d.contains("fullSync"),
+            "the app's list of valid values is kept: {d}"
+        );
         assert_eq!(o.not_applied.len(), 1);
     }
     let msgs: Vec<String> = report.findings().into_iter().map(|f| f.message).collect();
-    assert!(msgs.iter().any(|m| m.contains("SyncLevel: 'sometimes'")), "{msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.contains("SyncLevel: 'sometimes'")),
+        "{msgs:?}"
+    );
 }
