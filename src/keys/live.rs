@@ -1,0 +1,87 @@
+//! Verification of API keys against the running apps, through the protocol clients and with
+//! the app's URL base (the endpoint carries it): one authenticated call per app, classified by
+//! [`super::verify::classify_verification`].
+
+use super::verify::{classify_verification, KeyVerdict};
+use crate::clients::bazarr::BazarrClient;
+use crate::clients::jellyfin::JellyfinClient;
+use crate::clients::sabnzbd::SabClient;
+use crate::clients::seerr::SeerrClient;
+use crate::clients::servarr::ServarrClient;
+use crate::clients::transport::AppEndpoint;
+use crate::model::{AppError, AppErrorKind, AppKind, Secret, ServiceId, ServiceInfo};
+use std::collections::BTreeMap;
+
+/// The call that proves a key: Servarr `system/status`, Bazarr `system/status`, Jellyseerr
+/// `settings/main`, SABnzbd `get_config misc`, Jellyfin `System/Info`.
+pub async fn check_key(kind: AppKind, ep: &AppEndpoint, key: &Secret) -> Result<(), AppError> {
+    if key.is_empty() {
+        return Err(AppError::new(AppErrorKind::Config, "the key is empty"));
+    }
+    let ep = ep.clone();
+    let key = key.clone();
+    match kind {
+        k if k.is_servarr() => ServarrClient::new(k, ep, key)
+            .system_status()
+            .await
+            .map(|_| ()),
+        AppKind::Bazarr => BazarrClient::new(ep, key).status().await.map(|_| ()),
+        AppKind::Jellyseerr => SeerrClient::new(ep, key).main_settings().await.map(|_| ()),
+        AppKind::Sabnzbd => SabClient::new(ep, key)
+            .get_config(Some("misc"))
+            .await
+            .map(|_| ()),
+        AppKind::Jellyfin => JellyfinClient::new(ep, Some(key))
+            .system_info()
+            .await
+            .map(|_| ()),
+        other => Err(AppError::new(
+            AppErrorKind::Config,
+            format!("{} has no API key", other.display()),
+        )),
+    }
+}
+
+/// Verify one key: valid / rejected / unreachable / wrong URL base / inconclusive.
+pub async fn verify_key(kind: AppKind, ep: &AppEndpoint, key: &Secret) -> KeyVerdict {
+    let r = check_key(kind, ep, key).await;
+    classify_verification(kind, &r)
+}
+
+/// One verified key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KeyCheck {
+    pub service: ServiceId,
+    pub kind: AppKind,
+    /// Where the key came from (`media/starr-secrets SONARR_API_KEY`, `config.xml` …).
+    pub source: String,
+    #[serde(flatten)]
+    pub verdict: KeyVerdict,
+}
+
+/// Verify every `(service, key, source)` at once; services without an endpoint are unreachable.
+pub async fn verify_all(
+    services: &[&ServiceInfo],
+    endpoints: &BTreeMap<ServiceId, AppEndpoint>,
+    keys: &BTreeMap<ServiceId, (Secret, String)>,
+) -> Vec<KeyCheck> {
+    let runs = services.iter().filter_map(|svc| {
+        let (key, source) = keys.get(&svc.id)?;
+        let ep = endpoints.get(&svc.id).cloned();
+        Some(async move {
+            let verdict = match ep {
+                Some(ep) => verify_key(svc.kind, &ep, key).await,
+                None => KeyVerdict::Unreachable {
+                    detail: "no endpoint to reach the app".into(),
+                },
+            };
+            KeyCheck {
+                service: svc.id.clone(),
+                kind: svc.kind,
+                source: source.clone(),
+                verdict,
+            }
+        })
+    });
+    futures::future::join_all(runs).await
+}
