@@ -53,6 +53,14 @@ async fn fresh_stack_is_wired_by_one_apply_and_stays_wired() {
         assert_eq!(e.state, EdgeState::Configured, "{}", e.label);
     }
     assert_eq!(again.writes, 0);
+    // One read per resource, whichever edges and panes need it.
+    for (res, n) in &again.requests {
+        assert_eq!(*n, 1, "{res} read {n} times");
+    }
+    assert!(!again
+        .requests
+        .keys()
+        .any(|r| r.contains(" PUT ") || r.contains(" DELETE ")));
 
     let second = live.backend();
     let report2 = live::apply_with(&live, &second, &|_| {}).await;

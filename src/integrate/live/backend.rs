@@ -20,7 +20,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
 
 /// The client that talks to one service.
 #[derive(Debug)]
@@ -31,15 +32,26 @@ pub enum AppClient {
     Sab(SabClient),
 }
 
+/// Single-flight memo: concurrent readers of one key wait for the first one's answer.
+/// Failures are not kept (the next reader tries again).
+type Cells = Mutex<HashMap<String, Arc<OnceCell<Value>>>>;
+
+fn cell(cells: &Cells, key: &str) -> Arc<OnceCell<Value>> {
+    match cells.lock() {
+        Ok(mut m) => m.entry(key.to_string()).or_default().clone(),
+        Err(_) => Arc::new(OnceCell::new()),
+    }
+}
+
 /// HTTP implementation of [`EdgeBackend`].
 pub struct HttpBackend {
     clients: BTreeMap<ServiceId, AppClient>,
     /// Why a service has no client (no endpoint, no key), for clear errors.
     missing: BTreeMap<ServiceId, String>,
     /// Plan mode: answers of GETs (and Seerr's read-only tests) kept by `service|resource`.
-    snapshot: Option<Mutex<HashMap<String, Value>>>,
+    snapshot: Option<Cells>,
     /// Provider schemas never change while the app runs: read once per app and collection.
-    schemas: Mutex<HashMap<String, Value>>,
+    schemas: Cells,
     requests: Mutex<BTreeMap<String, usize>>,
     writes: AtomicUsize,
 }
@@ -81,7 +93,7 @@ impl HttpBackend {
             clients,
             missing,
             snapshot: None,
-            schemas: Mutex::new(HashMap::new()),
+            schemas: Cells::default(),
             requests: Mutex::new(BTreeMap::new()),
             writes: AtomicUsize::new(0),
         }
@@ -89,7 +101,7 @@ impl HttpBackend {
 
     /// Plan mode: every GET is made once and then answered from memory.
     pub fn snapshot_reads(mut self) -> Self {
-        self.snapshot = Some(Mutex::new(HashMap::new()));
+        self.snapshot = Some(Cells::default());
         self
     }
 
@@ -174,36 +186,32 @@ impl HttpBackend {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Value, AppError>>,
     {
-        let key = format!("{svc}|{method} {resource}");
-        if let Some(snap) = &self.snapshot {
-            if let Some(v) = snap.lock().ok().and_then(|m| m.get(&key).cloned()) {
-                return Ok(v);
-            }
-        }
-        self.count(svc, method, resource);
-        let v = fetch().await?;
-        if let Some(snap) = &self.snapshot {
-            if let Ok(mut m) = snap.lock() {
-                m.insert(key, v.clone());
-            }
-        }
-        Ok(v)
+        let Some(snap) = &self.snapshot else {
+            self.count(svc, method, resource);
+            return fetch().await;
+        };
+        let c = cell(snap, &format!("{svc}|{method} {resource}"));
+        c.get_or_try_init(|| async {
+            self.count(svc, method, resource);
+            fetch().await
+        })
+        .await
+        .cloned()
     }
 
     /// The provider schema list of `segment`, read once per backend.
     pub(super) async fn schema(&self, svc: &ServiceId, segment: &str) -> Result<Value, AppError> {
-        let key = format!("{svc}|{segment}");
-        if let Some(v) = self.schemas.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return Ok(v);
-        }
         let c = self.servarr(svc)?;
         let path = format!("{segment}/schema");
-        self.count(svc, "GET", &path);
-        let v: Value = c.request(http::Method::GET, &path, None).await?.json()?;
-        if let Ok(mut m) = self.schemas.lock() {
-            m.insert(key, v.clone());
-        }
-        Ok(v)
+        cell(&self.schemas, &format!("{svc}|{segment}"))
+            .get_or_try_init(|| async {
+                self.count(svc, "GET", &path);
+                c.request(http::Method::GET, &path, None)
+                    .await?
+                    .json::<Value>()
+            })
+            .await
+            .cloned()
     }
 }
 
