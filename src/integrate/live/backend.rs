@@ -43,6 +43,15 @@ fn cell(cells: &Cells, key: &str) -> Arc<OnceCell<Value>> {
     }
 }
 
+/// How the backend reaches one service.
+pub struct ServiceAccess {
+    pub id: ServiceId,
+    pub kind: AppKind,
+    pub endpoint: Option<AppEndpoint>,
+    /// The API key, or why it is unknown.
+    pub key: Result<Secret, String>,
+}
+
 /// HTTP implementation of [`EdgeBackend`].
 pub struct HttpBackend {
     clients: BTreeMap<ServiceId, AppClient>,
@@ -58,17 +67,17 @@ pub struct HttpBackend {
 
 impl HttpBackend {
     /// `services`: (id, kind, endpoint, API key) of every service that holds edges.
-    pub fn new(
-        services: Vec<(
-            ServiceId,
-            AppKind,
-            Option<AppEndpoint>,
-            Result<Secret, String>,
-        )>,
-    ) -> Self {
+    /// `services`: every service that holds edges, with how to reach it and its key.
+    pub fn new(services: Vec<ServiceAccess>) -> Self {
         let mut clients = BTreeMap::new();
         let mut missing = BTreeMap::new();
-        for (id, kind, ep, key) in services {
+        for ServiceAccess {
+            id,
+            kind,
+            endpoint: ep,
+            key,
+        } in services
+        {
             let Some(ep) = ep else {
                 missing.insert(id, format!("{} has no reachable endpoint", kind.display()));
                 continue;

@@ -72,13 +72,11 @@ impl Live {
                         AppKind::Jellyseerr | AppKind::Bazarr | AppKind::Sabnzbd
                     )
             })
-            .map(|s| {
-                (
-                    s.id.clone(),
-                    s.kind,
-                    self.endpoints.get(&s.id).cloned(),
-                    self.api_key(s),
-                )
+            .map(|s| backend::ServiceAccess {
+                id: s.id.clone(),
+                kind: s.kind,
+                endpoint: self.endpoints.get(&s.id).cloned(),
+                key: self.api_key(s),
             })
             .collect();
         HttpBackend::new(services)
