@@ -10,11 +10,8 @@ use crate::cli::Output;
 use crate::config::Config;
 use crate::engine::live::{observe_app_keys, read_secret};
 use crate::keys::live::{verify_all, KeyCheck};
-use crate::keys::{compare, sync_patch, KeyDrift, KeyVerdict, SyncPlan, SyncWrite};
+use crate::keys::{compare, sync_patch, KeyDrift, KeyVerdict, SyncPlan};
 use crate::model::{Secret, ServiceId};
-use k8s_openapi::api::core::v1::Secret as KSecret;
-use kube::api::{Patch, PatchParams, PostParams};
-use kube::Api;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -245,28 +242,7 @@ async fn sync(
             return Ok(false);
         }
     }
-    let api = Api::<KSecret>::namespaced(conn.client.clone(), namespace);
-    match &plan.write {
-        SyncWrite::MergePatch(body) => {
-            api.patch(name, &PatchParams::default(), &Patch::Merge(body.expose()))
-                .await
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "patching {namespace}/{name}: {}",
-                        crate::cluster::explain(&e)
-                    )
-                })?;
-        }
-        SyncWrite::Create(body) => {
-            let s: KSecret = serde_json::from_value(body.expose().clone())?;
-            api.create(&PostParams::default(), &s).await.map_err(|e| {
-                anyhow::anyhow!(
-                    "creating {namespace}/{name}: {}",
-                    crate::cluster::explain(&e)
-                )
-            })?;
-        }
-    }
+    crate::keys::live::write_secret(&conn.client, namespace, name, &plan.write).await?;
     println!("wrote {} key(s) to {}", plan.changes.len(), plan.target);
     Ok(true)
 }

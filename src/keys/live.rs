@@ -85,3 +85,39 @@ pub async fn verify_all(
     });
     futures::future::join_all(runs).await
 }
+
+/// Write a key sync to the cluster: a JSON merge patch of only the changed keys (every other
+/// key of the Secret stays as it is), or a new Secret when it did not exist.
+pub async fn write_secret(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    write: &super::SyncWrite,
+) -> anyhow::Result<()> {
+    use k8s_openapi::api::core::v1::Secret as KSecret;
+    use kube::api::{Patch, PatchParams, PostParams};
+    let api = kube::Api::<KSecret>::namespaced(client.clone(), namespace);
+    match write {
+        super::SyncWrite::MergePatch(body) => {
+            api.patch(name, &PatchParams::default(), &Patch::Merge(body.expose()))
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "patching Secret {namespace}/{name}: {}",
+                        crate::cluster::explain(&e)
+                    )
+                })?;
+        }
+        super::SyncWrite::Create(body) => {
+            let s: KSecret = serde_json::from_value(body.expose().clone())
+                .map_err(|e| anyhow::anyhow!("Secret body: {e}"))?;
+            api.create(&PostParams::default(), &s).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "creating Secret {namespace}/{name}: {}",
+                    crate::cluster::explain(&e)
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
