@@ -126,3 +126,19 @@ async fn validation_errors_reach_the_report_field_by_field() {
         "{msgs:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_app_version_is_reported_not_guessed() {
+    k8s_nas::init_tls();
+    let stack = support::stack::start(Seed::Wired, |cfg| {
+        if cfg.kind == AppKind::Sonarr {
+            cfg.version = "5.0.0.1234".into();
+        }
+    })
+    .await;
+    let p = live::read_plan(&stack.live()).await;
+    assert_eq!(p.version_warnings.len(), 1, "{:?}", p.version_warnings);
+    assert!(p.version_warnings[0].contains("Sonarr 5.0.0.1234"));
+    let sonarr = stack.id(AppKind::Sonarr);
+    assert_eq!(p.versions[&sonarr].as_deref(), Some("5.0.0.1234"));
+}

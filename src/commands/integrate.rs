@@ -153,12 +153,8 @@ pub fn render_plan(p: &LivePlan) -> String {
             ));
         }
     }
-    for (svc, v) in &p.versions {
-        if v.is_none() {
-            out.push_str(&format!(
-                "warning: {svc} did not report its version (X-Application-Version)\n"
-            ));
-        }
+    for w in &p.version_warnings {
+        out.push_str(&format!("warning: {w}\n"));
     }
     for e in &p.extras.errors {
         out.push_str(&format!("warning: {e}\n"));

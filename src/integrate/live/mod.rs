@@ -128,6 +128,8 @@ pub struct LivePlan {
     pub extras: Extras,
     /// `X-Application-Version` per Servarr app (`None`: the app did not say).
     pub versions: BTreeMap<ServiceId, Option<String>>,
+    /// Apps whose version is missing or one the console was not built against (never guessed).
+    pub version_warnings: Vec<String>,
     /// Requests made to build this plan, by `service METHOD resource`.
     pub requests: BTreeMap<String, usize>,
     /// Writes made (always 0 for a plan).
@@ -194,11 +196,63 @@ pub async fn read_plan(live: &Live) -> LivePlan {
         plan,
         current,
         extras,
+        version_warnings: version_warnings(&live.inventory, &backend.app_versions()),
         versions: backend.app_versions(),
         requests: backend.requests(),
         writes: backend.writes(),
         elapsed_ms: started.elapsed().as_millis() as u64,
     }
+}
+
+/// Major versions of the Servarr apps whose APIs the clients follow.
+fn known_majors(kind: AppKind) -> &'static [u64] {
+    match kind {
+        AppKind::Sonarr => &[3, 4],
+        AppKind::Radarr => &[3, 4, 5, 6],
+        AppKind::Lidarr => &[1, 2],
+        AppKind::Prowlarr => &[1, 2],
+        _ => &[],
+    }
+}
+
+/// A warning for a Servarr app's `X-Application-Version`: absent, unparsable, or a major
+/// version the console was not built against. `None`: a known version.
+pub fn version_note(kind: AppKind, version: Option<&str>) -> Option<String> {
+    let app = kind.display();
+    let Some(v) = version.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Some(format!(
+            "{app} did not send X-Application-Version: its version is unknown (a proxy in front?)"
+        ));
+    };
+    let major = v
+        .trim_start_matches('v')
+        .split('.')
+        .next()?
+        .parse::<u64>()
+        .ok();
+    match major {
+        Some(m) if known_majors(kind).contains(&m) => None,
+        Some(_) | None => Some(format!(
+            "{app} {v} is a version the console was not built against (known: {}); results may \
+             be wrong",
+            known_majors(kind)
+                .iter()
+                .map(|m| format!("v{m}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+fn version_warnings(inv: &Inventory, seen: &BTreeMap<ServiceId, Option<String>>) -> Vec<String> {
+    inv.services
+        .iter()
+        .filter(|s| s.kind.is_servarr())
+        .filter_map(|s| {
+            let v = seen.get(&s.id)?;
+            version_note(s.kind, v.as_deref()).map(|w| format!("{}: {w}", s.id))
+        })
+        .collect()
 }
 
 /// Plan, write, re-read, verify and test every edge (see [`crate::integrate::apply`]).
@@ -393,4 +447,21 @@ pub async fn sync_indexers(live: &Live) -> Result<(), AppError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_checked_not_guessed() {
+        assert_eq!(version_note(AppKind::Sonarr, Some("4.0.19.2979")), None);
+        assert_eq!(version_note(AppKind::Lidarr, Some("2.14.5.4824")), None);
+        let v5 = version_note(AppKind::Sonarr, Some("5.0.0.100")).expect("warn");
+        assert!(v5.contains("Sonarr 5.0.0.100") && v5.contains("v4"), "{v5}");
+        assert!(version_note(AppKind::Radarr, None)
+            .expect("warn")
+            .contains("X-Application-Version"));
+        assert!(version_note(AppKind::Prowlarr, Some("nightly")).is_some());
+    }
 }
