@@ -53,7 +53,11 @@ async fn fresh_stack_is_wired_by_one_apply_and_stays_wired() {
         assert_eq!(e.state, EdgeState::Configured, "{}", e.label);
     }
     assert_eq!(again.writes, 0);
-    assert!(again.version_warnings.is_empty(), "{:?}", again.version_warnings);
+    assert!(
+        again.version_warnings.is_empty(),
+        "{:?}",
+        again.version_warnings
+    );
     // One read per resource, whichever edges and panes need it.
     for (res, n) in &again.requests {
         assert_eq!(*n, 1, "{res} read {n} times");

@@ -7,7 +7,7 @@
 
 use crate::cli::Output;
 use crate::config::Config;
-use crate::integrate::live::{self, LivePlan};
+use crate::integrate::live::{self, Live, LivePlan};
 use crate::integrate::{ApplyEvent, ApplyReport, TestOutcome};
 use clap::Subcommand;
 use serde_json::json;
@@ -34,60 +34,71 @@ pub async fn run(cfg: &Config, action: IntegrateAction) -> anyhow::Result<u8> {
     match action {
         IntegrateAction::Plan { output } => {
             let (ctx, _conn) = crate::engine::live_context(cfg).await?;
-            let p = live::read_plan(&ctx).await;
-            match output {
-                Output::Json => println!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
-                Output::Table => print!("{}", render_plan(&p)),
-            }
-            Ok(p.plan.exit_code() as u8)
+            plan(&ctx, output).await
         }
         IntegrateAction::Apply { yes, output } => {
             if cfg.read_only {
                 anyhow::bail!("read-only mode: `integrate apply` would change the apps");
             }
             let (ctx, _conn) = crate::engine::live_context(cfg).await?;
-            if !yes {
-                if !std::io::stdin().is_terminal() {
-                    eprintln!(
-                        "k8s-nas: refusing to apply without --yes: stdin is not a terminal \
-                         (run `k8s-nas integrate plan` to see the changes)"
-                    );
-                    return Ok(2);
-                }
-                let p = live::read_plan(&ctx).await;
-                print!("{}", render_plan(&p));
-                if p.plan.writes() == 0 {
-                    println!("nothing to apply");
-                    return Ok(if p.plan.exit_code() == 0 { 0 } else { 1 });
-                }
-                if !confirm(&format!("Apply {} change(s)?", p.plan.writes()))? {
-                    println!("nothing changed");
-                    return Ok(1);
-                }
-            }
-            let table = output == Output::Table;
-            let report = live::apply(&ctx, &|e: ApplyEvent| {
-                if table {
-                    eprintln!("{}", event_line(&e));
-                }
-            })
-            .await;
-            match output {
-                Output::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json!({
-                        "schema": "k8s-nas/integrate-apply/v1",
-                        "verified": report.all_verified(),
-                        "writes": report.writes(),
-                        "outcomes": report.outcomes,
-                        "findings": report.findings(),
-                    }))?
-                ),
-                Output::Table => print!("{}", render_report(&report)),
-            }
-            Ok(if report.all_verified() { 0 } else { 1 })
+            apply(&ctx, yes, output, std::io::stdin().is_terminal()).await
         }
     }
+}
+
+/// `integrate plan` over a built context; returns the exit code.
+pub async fn plan(ctx: &Live, output: Output) -> anyhow::Result<u8> {
+    let p = live::read_plan(ctx).await;
+    match output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
+        Output::Table => print!("{}", render_plan(&p)),
+    }
+    Ok(p.plan.exit_code() as u8)
+}
+
+/// `integrate apply` over a built context. Without `yes` it asks when `interactive`, and
+/// refuses (exit 2, nothing written) otherwise.
+pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> anyhow::Result<u8> {
+    if !yes {
+        if !interactive {
+            eprintln!(
+                "k8s-nas: refusing to apply without --yes: stdin is not a terminal \
+                 (run `k8s-nas integrate plan` to see the changes)"
+            );
+            return Ok(2);
+        }
+        let p = live::read_plan(ctx).await;
+        print!("{}", render_plan(&p));
+        if p.plan.writes() == 0 {
+            println!("nothing to apply");
+            return Ok(if p.plan.exit_code() == 0 { 0 } else { 1 });
+        }
+        if !confirm(&format!("Apply {} change(s)?", p.plan.writes()))? {
+            println!("nothing changed");
+            return Ok(1);
+        }
+    }
+    let table = output == Output::Table;
+    let report = live::apply(ctx, &|e: ApplyEvent| {
+        if table {
+            eprintln!("{}", event_line(&e));
+        }
+    })
+    .await;
+    match output {
+        Output::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "schema": "k8s-nas/integrate-apply/v1",
+                "verified": report.all_verified(),
+                "writes": report.writes(),
+                "outcomes": report.outcomes,
+                "findings": report.findings(),
+            }))?
+        ),
+        Output::Table => print!("{}", render_report(&report)),
+    }
+    Ok(if report.all_verified() { 0 } else { 1 })
 }
 
 /// Ask `question [y/N]` on the terminal.
