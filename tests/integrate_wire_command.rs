@@ -15,21 +15,34 @@ async fn plan_and_apply_exit_codes() {
     let stack = support::stack::start(Seed::Fresh, |_| {}).await;
     let ctx = stack.live();
 
-    assert_eq!(plan(&ctx, Output::Json).await.unwrap(), 1, "changes pending");
+    assert_eq!(
+        plan(&ctx, Output::Json).await.unwrap(),
+        1,
+        "changes pending"
+    );
     // Not a terminal and no --yes: refuse, write nothing.
     assert_eq!(apply(&ctx, false, Output::Table, false).await.unwrap(), 2);
     let still = live::read_plan(&ctx).await;
     assert!(still.plan.writes() > 0, "nothing was written");
 
     // One app failing: partial → 1.
-    stack.app(AppKind::Lidarr).faults.update(|f| f.status_500 = true);
+    stack
+        .app(AppKind::Lidarr)
+        .faults
+        .update(|f| f.status_500 = true);
     assert_eq!(apply(&ctx, true, Output::Json, false).await.unwrap(), 1);
-    stack.app(AppKind::Lidarr).faults.update(|f| f.status_500 = false);
+    stack
+        .app(AppKind::Lidarr)
+        .faults
+        .update(|f| f.status_500 = false);
 
     assert_eq!(apply(&ctx, true, Output::Table, false).await.unwrap(), 0);
     assert_eq!(plan(&ctx, Output::Table).await.unwrap(), 0, "nothing to do");
 
     // An app down: its edges are unknown; nothing else pending → 2.
-    stack.app(AppKind::Bazarr).faults.update(|f| f.status_500 = true);
+    stack
+        .app(AppKind::Bazarr)
+        .faults
+        .update(|f| f.status_500 = true);
     assert_eq!(plan(&ctx, Output::Table).await.unwrap(), 2);
 }

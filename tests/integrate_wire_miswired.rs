@@ -79,3 +79,56 @@ async fn miswired_plan_explains_each_drift_and_apply_fixes_it() {
         assert!(r.is_ok(), "{id}: {r:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hand_made_entries_stay_unless_the_file_says_prune() {
+    k8s_nas::init_tls();
+    let stack = support::stack::start(Seed::Miswired, |_| {}).await;
+    let mut live = stack.live();
+    let sonarr = stack.id(AppKind::Sonarr);
+    let folders = |p: &live::LivePlan| -> Vec<String> {
+        p.extras
+            .root_folders
+            .iter()
+            .filter(|r| r.app == sonarr)
+            .map(|r| r.path.clone())
+            .collect()
+    };
+
+    // Sonarr's own /tv is not the file's /data/media/tv: a new folder is added, /tv stays.
+    let p = live::read_plan(&live).await;
+    assert!(p
+        .plan
+        .edges
+        .iter()
+        .flat_map(|e| &e.changes)
+        .all(|c| !c.describe().starts_with("delete")));
+    assert!(live::apply(&live, &|_| {}).await.all_verified());
+    let p = live::read_plan(&live).await;
+    assert_eq!(
+        folders(&p),
+        vec!["/tv".to_string(), "/data/media/tv".to_string()]
+    );
+
+    live.prune = true;
+    let p = live::read_plan(&live).await;
+    let deletes: Vec<String> = p
+        .plan
+        .edges
+        .iter()
+        .flat_map(|e| &e.changes)
+        .map(|c| c.describe())
+        .filter(|d| d.starts_with("delete"))
+        .collect();
+    assert!(
+        deletes
+            .iter()
+            .any(|d| d.contains("root folder /tv in Sonarr")),
+        "{deletes:?}"
+    );
+    let report = live::apply(&live, &|_| {}).await;
+    assert!(report.all_verified(), "{:?}", report.findings());
+    let p = live::read_plan(&live).await;
+    assert_eq!(folders(&p), vec!["/data/media/tv".to_string()]);
+    assert!(p.plan.is_empty(), "{}", p.plan.render());
+}
