@@ -113,3 +113,78 @@ async fn indexer_sync_after_fixing_the_url_bases_fills_the_apps() {
     let e = live::sync_indexers(&live).await.unwrap_err();
     assert!(e.detail.contains("500"), "{}", e.detail);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_report_shows_the_stale_secret_key_and_the_sync_that_fixes_it() {
+    use k8s_nas::keys::live::keys_report;
+    use k8s_nas::keys::{decode_secret, AppKeyObservation, KeyDriftState, SecretTarget};
+    use k8s_nas::sim::scenario::Scenario;
+    k8s_nas::init_tls();
+    let mut stack = support::stack::start(Seed::Miswired, |_| {}).await;
+    Scenario::Miswired.edit_world(&mut stack.world);
+    let target = SecretTarget::default();
+    let obj = stack
+        .world
+        .get("Secret", "media", "starr-secrets")
+        .expect("starr-secrets")
+        .clone();
+    let secret = decode_secret(&serde_json::from_value(obj).expect("Secret"));
+    // The apps' own keys, as read from their config files.
+    let observed: Vec<_> = stack
+        .inventory
+        .services
+        .iter()
+        .filter(|s| k8s_nas::keys::key_file(s.kind).is_some())
+        .map(|s| {
+            let o = AppKeyObservation {
+                service: s.id.clone(),
+                kind: s.kind,
+                key: Ok(Secret::new(stack.world.app_keys[&s.kind].clone())),
+            };
+            (o, Some(format!("{} config file", s.kind)))
+        })
+        .collect();
+    let r = keys_report(
+        &stack.inventory,
+        &stack.endpoints(),
+        &target,
+        &secret,
+        true,
+        &observed,
+    )
+    .await;
+    let radarr = stack.id(AppKind::Radarr);
+    for d in &r.drift {
+        let want = if d.service == radarr {
+            KeyDriftState::Differs
+        } else {
+            KeyDriftState::InSync
+        };
+        assert_eq!(d.state, want, "{}", d.service);
+    }
+    for c in &r.secret_checks {
+        if c.service == radarr {
+            assert!(
+                matches!(c.verdict, KeyVerdict::Rejected { .. }),
+                "{:?}",
+                c.verdict
+            );
+        } else {
+            assert_eq!(c.verdict, KeyVerdict::Valid, "{}", c.service);
+        }
+    }
+    assert_eq!(
+        r.app_checks.len(),
+        1,
+        "only the differing key is checked twice"
+    );
+    assert_eq!(r.app_checks[0].verdict, KeyVerdict::Valid);
+    let sync = r.sync.expect("a sync");
+    assert_eq!(sync.changes.len(), 1);
+    assert_eq!(sync.changes[0].secret_key, "RADARR_API_KEY");
+    let shown = format!("{:?} {}", sync, sync.changes[0]);
+    assert!(
+        !shown.contains(&stack.world.app_keys[&AppKind::Radarr]),
+        "{shown}"
+    );
+}

@@ -9,8 +9,8 @@
 use crate::cli::Output;
 use crate::config::Config;
 use crate::engine::live::{observe_app_keys, read_secret};
-use crate::keys::live::{verify_all, KeyCheck};
-use crate::keys::{compare, sync_patch, KeyDrift, KeyVerdict, SyncPlan};
+use crate::keys::live::{keys_report, KeyCheck, KeysReport};
+use crate::keys::{KeyDrift, KeyVerdict, SyncPlan};
 use crate::model::{Secret, ServiceId};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -32,40 +32,21 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
     let secret = secret.unwrap_or_default();
     let observed = observe_app_keys(cfg, &live.inventory).await;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
-    let drift = compare(&target, &secret, &obs);
-
-    // Verify what the cluster uses (the Secret's key) and, when it differs, the app's own key.
-    let services: Vec<_> = live
-        .inventory
-        .services
-        .iter()
-        .filter(|s| target.key_name(s.kind).is_some())
-        .collect();
-    let mut from_secret = BTreeMap::new();
-    let mut from_app = BTreeMap::new();
-    for svc in &services {
-        let name = target.key_name(svc.kind).unwrap_or_default();
-        let in_secret = secret.get(name).filter(|k| !k.is_empty());
-        if let Some(k) = in_secret {
-            from_secret.insert(
-                svc.id.clone(),
-                (k.clone(), format!("{} {name}", target.display())),
-            );
-        }
-        if let Some((o, origin)) = observed.iter().find(|(o, _)| o.service == svc.id) {
-            if let Ok(k) = &o.key {
-                if in_secret.map(|s| s.expose().trim()) != Some(k.expose().trim()) {
-                    let origin = origin.clone().unwrap_or_else(|| "the app".into());
-                    from_app.insert(svc.id.clone(), (k.clone(), origin));
-                }
-            }
-        }
-    }
-    let (checks_secret, checks_app) = futures::join!(
-        verify_all(&services, &live.endpoints, &from_secret),
-        verify_all(&services, &live.endpoints, &from_app)
-    );
-    let plan = sync_patch(&target, &secret, exists, &drift, &obs);
+    let KeysReport {
+        drift,
+        from_secret,
+        secret_checks: checks_secret,
+        app_checks: checks_app,
+        sync: plan,
+    } = keys_report(
+        &live.inventory,
+        &live.endpoints,
+        &target,
+        &secret,
+        exists,
+        &observed,
+    )
+    .await;
 
     match args.output {
         Output::Json => {

@@ -86,6 +86,69 @@ pub async fn verify_all(
     futures::future::join_all(runs).await
 }
 
+/// Everything `k8s-nas keys` shows: drift per key, verdicts, and the sync it would write.
+#[derive(Debug, Clone)]
+pub struct KeysReport {
+    pub drift: Vec<super::KeyDrift>,
+    /// The Secret's key per service (what the cluster uses), with where it came from.
+    pub from_secret: BTreeMap<ServiceId, (Secret, String)>,
+    /// Verdicts of the Secret's keys.
+    pub secret_checks: Vec<KeyCheck>,
+    /// Verdicts of the apps' own keys, where they differ from the Secret's.
+    pub app_checks: Vec<KeyCheck>,
+    pub sync: Option<super::SyncPlan>,
+}
+
+/// Compare the apps' own keys with the Secret and verify both against the apps.
+pub async fn keys_report(
+    inv: &crate::model::Inventory,
+    endpoints: &BTreeMap<ServiceId, AppEndpoint>,
+    target: &super::SecretTarget,
+    secret: &BTreeMap<String, Secret>,
+    secret_exists: bool,
+    observed: &[(super::AppKeyObservation, Option<String>)],
+) -> KeysReport {
+    let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
+    let drift = super::compare(target, secret, &obs);
+    let services: Vec<&ServiceInfo> = inv
+        .services
+        .iter()
+        .filter(|s| target.key_name(s.kind).is_some())
+        .collect();
+    let mut from_secret = BTreeMap::new();
+    let mut from_app = BTreeMap::new();
+    for svc in &services {
+        let name = target.key_name(svc.kind).unwrap_or_default();
+        let in_secret = secret.get(name).filter(|k| !k.is_empty());
+        if let Some(k) = in_secret {
+            from_secret.insert(
+                svc.id.clone(),
+                (k.clone(), format!("{} {name}", target.display())),
+            );
+        }
+        if let Some((o, origin)) = observed.iter().find(|(o, _)| o.service == svc.id) {
+            if let Ok(k) = &o.key {
+                if in_secret.map(|s| s.expose().trim()) != Some(k.expose().trim()) {
+                    let origin = origin.clone().unwrap_or_else(|| "the app".into());
+                    from_app.insert(svc.id.clone(), (k.clone(), origin));
+                }
+            }
+        }
+    }
+    let (secret_checks, app_checks) = futures::join!(
+        verify_all(&services, endpoints, &from_secret),
+        verify_all(&services, endpoints, &from_app)
+    );
+    let sync = super::sync_patch(target, secret, secret_exists, &drift, &obs);
+    KeysReport {
+        drift,
+        from_secret,
+        secret_checks,
+        app_checks,
+        sync,
+    }
+}
+
 /// Write a key sync to the cluster: a JSON merge patch of only the changed keys (every other
 /// key of the Secret stays as it is), or a new Secret when it did not exist.
 pub async fn write_secret(
