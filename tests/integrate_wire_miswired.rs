@@ -66,6 +66,20 @@ async fn miswired_plan_explains_each_drift_and_apply_fixes_it() {
         assert!(!r.contains(STALE_RADARR_KEY), "keys never shown: {r}");
     }
     assert!(!text.contains(STALE_RADARR_KEY));
+    // Nothing the console prints or serialises carries a key (Jellyseerr and Bazarr return
+    // theirs in clear; the plan keeps them only for the wire).
+    let json = serde_json::to_string(&p).expect("plan json");
+    let debug = format!("{p:?} {live:?}");
+    for key in stack
+        .world
+        .app_keys
+        .values()
+        .map(String::as_str)
+        .chain([STALE_RADARR_KEY])
+    {
+        assert!(!json.contains(key), "a key in the plan JSON");
+        assert!(!debug.contains(key), "a key in Debug output");
+    }
     // The apps' own health says what is wrong with the wiring.
     assert!(!p.extras.health.is_empty(), "{:?}", p.extras);
 

@@ -1,8 +1,8 @@
 //! The qBittorrent client against a real `qbittorrent-nox` on 127.0.0.1 with a throwaway profile.
 //!
 //! Needs `/usr/bin/qbittorrent-nox` (Debian package `qbittorrent-nox`). When it is missing the
-//! test prints `SKIPPED: qbittorrent-nox not installed` and passes — unless `CI` is set, where
-//! it fails. The guard kills exactly the process this test started.
+//! test prints `SKIPPED …: qbittorrent-nox not installed` and passes — unless `CI` is set, where
+//! it fails. The helper (`tests/support/qbit_real.rs`) kills exactly the process it started.
 
 mod support;
 
