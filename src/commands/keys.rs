@@ -8,7 +8,7 @@
 
 use crate::cli::Output;
 use crate::config::Config;
-use crate::engine::live::{observe_app_keys, read_secret};
+use crate::engine::live::read_secret;
 use crate::keys::live::{keys_report, KeyCheck, KeysReport};
 use crate::keys::{KeyDrift, KeyVerdict, SyncPlan};
 use crate::model::{Secret, ServiceId};
@@ -25,12 +25,11 @@ pub struct KeysArgs {
 }
 
 pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
-    let (live, conn) = crate::engine::live_context(cfg).await?;
+    let (live, conn, observed) = crate::engine::live::live_context_with_keys(cfg).await?;
     let target = live.desired.api_keys.clone();
     let secret = read_secret(&conn, &target.namespace, &target.name).await?;
     let exists = secret.is_some();
     let secret = secret.unwrap_or_default();
-    let observed = observe_app_keys(cfg, &live.inventory).await;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
     let KeysReport {
         drift,

@@ -9,6 +9,7 @@ use crate::config::{Config, Paths};
 use crate::discover;
 use crate::integrate::live::Live;
 use crate::integrate::{Desired, KnownSecrets};
+use crate::keys::live::PodExecSource;
 use crate::keys::{decode_secret, observe_keys, AppKeyObservation, KeySource, NodePathSource};
 use crate::keys::{SecretTarget, SuppliedKeys};
 use crate::model::{AppKind, Inventory, Secret, ServiceId};
@@ -62,19 +63,49 @@ pub fn supplied_keys(cfg: &Config, inv: &Inventory) -> SuppliedKeys {
 }
 
 /// Every app's own key, read where the app keeps it: the config file's key, then the node
-/// path of the config volume. Each observation carries where it came from.
+/// path of the config volume, then (when given) `cat` in the pod. Each observation carries
+/// where it came from.
 pub async fn observe_app_keys(
     cfg: &Config,
     inv: &Inventory,
+    pod_exec: Option<&PodExecSource>,
 ) -> Vec<(AppKeyObservation, Option<String>)> {
     let supplied = supplied_keys(cfg, inv);
     let node = NodePathSource::new();
-    let sources: [&dyn KeySource; 2] = [&supplied, &node];
+    let mut sources: Vec<&dyn KeySource> = vec![&supplied, &node];
+    if let Some(p) = pod_exec {
+        sources.push(p);
+    }
     observe_keys(&sources, inv).await
+}
+
+/// A running pod of every discovered service, for [`PodExecSource`].
+pub fn running_pods(
+    inv: &Inventory,
+    objs: &discover::ClusterObjects,
+) -> BTreeMap<ServiceId, String> {
+    inv.services
+        .iter()
+        .filter_map(|svc| {
+            let pod = discover::pod_statuses(svc, objs)
+                .into_iter()
+                .find(|p| p.phase == "Running")?;
+            Some((svc.id.clone(), pod.name))
+        })
+        .collect()
 }
 
 /// Connect, discover and gather everything the integration engine needs.
 pub async fn live_context(cfg: &Config) -> anyhow::Result<(Live, ClusterConn)> {
+    let (live, conn, _) = live_context_with_keys(cfg).await?;
+    Ok((live, conn))
+}
+
+/// What the apps' own keys looked like while building the context (for `keys`).
+pub type Observed = Vec<(AppKeyObservation, Option<String>)>;
+
+/// [`live_context`], also returning where each app's own key was (or was not) found.
+pub async fn live_context_with_keys(cfg: &Config) -> anyhow::Result<(Live, ClusterConn, Observed)> {
     let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
     let listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
     let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
@@ -100,7 +131,11 @@ pub async fn live_context(cfg: &Config) -> anyhow::Result<(Live, ClusterConn)> {
             Err(e) => tracing::warn!("{e:#}"),
         }
     }
-    let observed = observe_app_keys(cfg, &inventory).await;
+    let pod_exec = PodExecSource {
+        client: conn.client.clone(),
+        pods: running_pods(&inventory, &listing.objects),
+    };
+    let observed = observe_app_keys(cfg, &inventory, Some(&pod_exec)).await;
     secrets = secrets.with_app_keys(observed.iter().map(|(o, _)| o));
 
     let mut endpoints = BTreeMap::new();
@@ -133,6 +168,7 @@ pub async fn live_context(cfg: &Config) -> anyhow::Result<(Live, ClusterConn)> {
             prune,
         },
         conn,
+        observed,
     ))
 }
 

@@ -184,3 +184,129 @@ pub async fn write_secret(
     }
     Ok(())
 }
+
+/// Reads the key file through the pod: `cat <mount path>/<key file>` by `exec` in the app's
+/// container (needs `pods/exec` RBAC). Used when the console does not run on the node.
+#[derive(Clone)]
+pub struct PodExecSource {
+    pub client: kube::Client,
+    /// A running pod per service (from discovery).
+    pub pods: BTreeMap<ServiceId, String>,
+}
+
+impl std::fmt::Debug for PodExecSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PodExecSource")
+            .field("pods", &self.pods)
+            .finish()
+    }
+}
+
+impl PodExecSource {
+    /// The file inside the container that holds `svc`'s key.
+    pub fn key_path(svc: &ServiceInfo) -> Result<String, super::KeyError> {
+        let file = super::key_file(svc.kind).ok_or(super::KeyError::NotSupported(svc.kind))?;
+        let vol = svc
+            .config_volume
+            .as_ref()
+            .ok_or_else(|| super::KeyError::NoConfigVolume(svc.id.to_string()))?;
+        Ok(format!(
+            "{}/{}",
+            vol.mount_path.trim_end_matches('/'),
+            file.rel_path
+        ))
+    }
+
+    async fn cat(&self, svc: &ServiceInfo, pod: &str, path: &str) -> Result<String, String> {
+        use k8s_openapi::api::core::v1::Pod;
+        use kube::api::AttachParams;
+        use tokio::io::AsyncReadExt;
+        let api = kube::Api::<Pod>::namespaced(self.client.clone(), &svc.namespace);
+        let params = AttachParams::default()
+            .container(svc.container.clone())
+            .stdin(false)
+            .stdout(true)
+            .stderr(true);
+        let mut proc = api
+            .exec(pod, vec!["cat", path], &params)
+            .await
+            .map_err(|e| format!("exec in pod {pod}: {}", crate::cluster::explain(&e)))?;
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let (o, e) = (proc.stdout(), proc.stderr());
+        let read_out = async {
+            if let Some(mut s) = o {
+                let _ = s.read_to_end(&mut out).await;
+            }
+        };
+        let read_err = async {
+            if let Some(mut s) = e {
+                let _ = s.read_to_end(&mut err).await;
+            }
+        };
+        futures::join!(read_out, read_err);
+        let status = match proc.take_status() {
+            Some(st) => st.await,
+            None => None,
+        };
+        let _ = proc.join().await;
+        let failed = status
+            .as_ref()
+            .and_then(|s| s.status.as_deref())
+            .is_some_and(|s| s != "Success");
+        if failed {
+            let msg = status
+                .and_then(|s| s.message)
+                .unwrap_or_else(|| String::from_utf8_lossy(&err).trim().to_string());
+            return Err(msg);
+        }
+        String::from_utf8(out).map_err(|_| "the file is not UTF-8".to_string())
+    }
+}
+
+#[async_trait::async_trait]
+impl super::KeySource for PodExecSource {
+    fn describe(&self) -> &'static str {
+        "pod exec"
+    }
+
+    async fn find_key(&self, svc: &ServiceInfo) -> Result<super::FoundKey, super::KeyError> {
+        let path = Self::key_path(svc)?;
+        let pod = self
+            .pods
+            .get(&svc.id)
+            .ok_or_else(|| super::KeyError::Unreadable {
+                path: path.clone(),
+                why: "no running pod".into(),
+            })?;
+        let text = self
+            .cat(svc, pod, &path)
+            .await
+            .map_err(|why| super::KeyError::Unreadable {
+                path: format!("{pod}:{path}"),
+                why,
+            })?;
+        let shown = format!("{}/{pod}:{path}", svc.namespace);
+        let key = super::parse_key(svc.kind, &text).map_err(|e| match e {
+            super::KeyError::NoKey { locator, .. } => super::KeyError::NoKey {
+                file: shown.clone(),
+                locator,
+            },
+            super::KeyError::EmptyKey { locator, .. } => super::KeyError::EmptyKey {
+                file: shown.clone(),
+                locator,
+            },
+            super::KeyError::Malformed { why, .. } => super::KeyError::Malformed {
+                file: shown.clone(),
+                why,
+            },
+            other => other,
+        })?;
+        Ok(super::FoundKey {
+            service: svc.id.clone(),
+            kind: svc.kind,
+            key,
+            origin: shown,
+        })
+    }
+}
