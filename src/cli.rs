@@ -57,6 +57,26 @@ pub enum Command {
     },
     /// Print the config, theme, log and data paths.
     Info,
+    /// API keys: each app's own key against the key Secret, verified against the app.
+    /// Exit 0 all in sync and valid, 1 drift or a rejected key, 2 could not run.
+    Keys {
+        /// Write the keys that differ into the Secret (merge patch; other keys untouched).
+        #[arg(long)]
+        sync: bool,
+        /// Print the key values (the only way the console shows a key).
+        #[arg(long)]
+        show: bool,
+        /// Do not ask before writing (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Output,
+    },
+    /// The integration graph (download clients, root folders, Prowlarr, Jellyseerr, Bazarr).
+    Integrate {
+        #[command(subcommand)]
+        action: crate::commands::integrate::IntegrateAction,
+    },
     /// Run the simulated NAS and the console against it.
     Demo {
         /// Fault scenario: healthy, degraded, fresh, miswired.
@@ -124,6 +144,23 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Some(Command::Check { output }) => rt.block_on(crate::commands::check::run(&cfg, output)),
+        Some(Command::Keys {
+            sync,
+            show,
+            yes,
+            output,
+        }) => rt.block_on(crate::commands::keys::run(
+            &cfg,
+            crate::commands::keys::KeysArgs {
+                sync,
+                show,
+                yes,
+                output,
+            },
+        )),
+        Some(Command::Integrate { action }) => {
+            rt.block_on(crate::commands::integrate::run(&cfg, action))
+        }
         Some(Command::Demo {
             scenario,
             serve,

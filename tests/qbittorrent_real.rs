@@ -1,85 +1,21 @@
 //! The qBittorrent client against a real `qbittorrent-nox` on 127.0.0.1 with a throwaway profile.
 //!
 //! Needs `/usr/bin/qbittorrent-nox` (Debian package `qbittorrent-nox`). When it is missing the
-//! test prints `SKIPPED: qbittorrent-nox not installed` and passes — unless `CI` is set, where
-//! it fails. The guard kills exactly the process this test started.
+//! test prints `SKIPPED …: qbittorrent-nox not installed` and passes — unless `CI` is set, where
+//! it fails. The helper (`tests/support/qbit_real.rs`) kills exactly the process it started.
+
+mod support;
 
 use k8s_nas::clients::qbittorrent::QbitClient;
 use k8s_nas::clients::transport::AppEndpoint;
 use k8s_nas::model::{AppErrorKind, Secret};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const BIN: &str = "/usr/bin/qbittorrent-nox";
-
-/// Kills and reaps the one child process it owns.
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
-fn write_profile(dir: &Path, webui_port: u16, bt_port: u16) {
-    let conf_dir = dir.join("qBittorrent").join("config");
-    std::fs::create_dir_all(&conf_dir).expect("mkdir");
-    let conf = format!(
-        "[LegalNotice]\nAccepted=true\n\n[BitTorrent]\nSession\\Port={bt_port}\n\n\
-         [Preferences]\nWebUI\\Address=127.0.0.1\nWebUI\\Port={webui_port}\n\
-         Connection\\PortRangeMin={bt_port}\n"
-    );
-    std::fs::write(conf_dir.join("qBittorrent.conf"), conf).expect("write conf");
-}
-
-async fn wait_ready(url: &str) -> bool {
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(r) = http.get(url).send().await {
-            if r.status().is_success() {
-                return true;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    false
-}
 
 #[tokio::test]
 async fn real_qbittorrent_nox() {
-    if !Path::new(BIN).exists() {
-        eprintln!("SKIPPED: qbittorrent-nox not installed");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "qbittorrent-nox must be installed in CI (apt-get install -y qbittorrent-nox)"
-        );
+    let Some(q) = support::qbit_real::start("real_qbittorrent_nox").await else {
         return;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let port = free_port();
-    write_profile(dir.path(), port, free_port());
-    let child = Command::new(BIN)
-        .arg(format!("--profile={}", dir.path().display()))
-        .arg(format!("--webui-port={port}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qbittorrent-nox");
-    let _guard = ChildGuard(child);
-    let origin = format!("http://127.0.0.1:{port}");
-    assert!(
-        wait_ready(&format!("{origin}/")).await,
-        "WebUI did not come up"
-    );
+    };
+    let (port, origin) = (q.port, q.origin.clone());
 
     // Raw wire facts the simulator copies (§10.1/§10.2 for 4.x).
     let http = reqwest::Client::new();

@@ -252,6 +252,32 @@ impl BazarrClient {
         .map(|_| ())
     }
 
+    /// Post settings form fields (`settings-<section>-<key>` → value) as the web UI does.
+    /// `secrets` are masked out of a rejection message.
+    pub async fn post_settings_form(
+        &self,
+        pairs: &[(String, String)],
+        secrets: &[&Secret],
+    ) -> Result<(), AppError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter())
+            .finish();
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        self.call(
+            Method::POST,
+            "/api/system/settings",
+            Some(Bytes::from(body)),
+            h,
+            secrets,
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Ask Bazarr to test a connection (its UI tester; works while Bazarr has no UI login).
     pub async fn test_arr_connection(&self, c: &ArrConnection) -> Result<ArrTest, AppError> {
         let proto = if c.ssl { "https" } else { "http" };

@@ -272,6 +272,21 @@ impl SeerrClient {
         }
     }
 
+    /// A JSON call under `/api/v1` for resources the typed methods do not cover (the
+    /// integration engine reads and writes settings objects as they are, keys included).
+    pub async fn call_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, AppError> {
+        let r = self.call(method, path, body).await?;
+        if r.body.is_empty() {
+            return Ok(Value::Null);
+        }
+        r.json()
+    }
+
     /// `GET /status` (public).
     pub async fn status(&self) -> Result<SeerrStatus, AppError> {
         self.call(Method::GET, "/status", None).await?.json()

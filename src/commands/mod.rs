@@ -4,3 +4,5 @@ pub mod check;
 pub mod console;
 pub mod demo;
 pub mod info;
+pub mod integrate;
+pub mod keys;

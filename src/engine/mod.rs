@@ -1,8 +1,11 @@
 //! The engine the TUI and the headless commands share: connect, discover, resolve how to reach
 //! each app, observe it, and evaluate the checks. No terminal here.
 
+pub mod live;
 pub mod observe;
 pub mod runtime;
+
+pub use live::live_context;
 
 use crate::checks::{self, health::Budget};
 use crate::clients::transport::AppEndpoint;

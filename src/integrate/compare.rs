@@ -116,7 +116,8 @@ pub fn compare_field(edge: &Edge, f: &DesiredField, current: Option<&Value>) -> 
             }
         }
         Cmp::Host { target } => {
-            if target.host_reaches(cur_str) {
+            // A host given in the file (an override such as an IP) counts as itself.
+            if target.host_reaches(cur_str) || cur_str.eq_ignore_ascii_case(desired_str(&desired)) {
                 None
             } else if target.host_names_service(cur_str) {
                 diff(format!(
@@ -170,7 +171,10 @@ pub fn compare_field(edge: &Edge, f: &DesiredField, current: Option<&Value>) -> 
                             target.app.display(),
                             wp.unwrap_or(0)
                         ))
-                    } else if !target.host_reaches(&hh) {
+                    } else if !target.host_reaches(&hh)
+                        && !split_url(desired.as_str().unwrap_or(""))
+                            .is_some_and(|(_, wh, _, _)| wh.eq_ignore_ascii_case(&hh))
+                    {
                         diff(format!(
                             "{label} uses {cur_str}, whose host does not reach {} from namespace {}",
                             target.app.display(),
@@ -189,6 +193,10 @@ pub fn compare_field(edge: &Edge, f: &DesiredField, current: Option<&Value>) -> 
             }
         }
     }
+}
+
+fn desired_str(v: &Value) -> &str {
+    v.as_str().unwrap_or("")
 }
 
 /// Set `name` to `v` inside a provider's `fields` array (appending when absent).

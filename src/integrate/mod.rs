@@ -18,6 +18,7 @@ pub mod desired;
 pub mod edge;
 pub mod findings;
 pub mod fixtures;
+pub mod live;
 pub mod plan;
 pub mod plan_apps;
 pub mod resolve;

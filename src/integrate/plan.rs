@@ -317,11 +317,18 @@ fn find_provider<'a>(edge: &Edge, cur: &'a Current) -> (Vec<&'a Value>, Option<&
         })
         .collect();
     let target = match_target(edge);
+    // The host the file asks for, when it is not the Service's name (an override such as an IP).
+    let wanted = host_of(edge, &desired_item(edge));
     let candidates: Vec<&Value> = same_impl
         .iter()
         .copied()
         .filter(|i| match (target, host_of(edge, i)) {
-            (Some(t), Some(h)) => t.host_names_service(&h),
+            (Some(t), Some(h)) => {
+                t.host_names_service(&h)
+                    || wanted
+                        .as_deref()
+                        .is_some_and(|w| w.eq_ignore_ascii_case(&h))
+            }
             _ => false,
         })
         .collect();
@@ -334,6 +341,19 @@ fn find_provider<'a>(edge: &Edge, cur: &'a Current) -> (Vec<&'a Value>, Option<&
         })
         .or_else(|| candidates.first().copied());
     (same_impl, best)
+}
+
+/// The edge's desired values shaped like an entry of its kind (for [`host_of`]).
+fn desired_item(edge: &Edge) -> Value {
+    let mut v = json!({"fields": []});
+    for f in &edge.fields {
+        if edge.kind.is_provider() {
+            set_provider_field(&mut v, &f.name, f.value.json());
+        } else {
+            v[f.name.as_str()] = f.value.json();
+        }
+    }
+    v
 }
 
 /// The existing entry that is this edge, if any (what a connection test runs against).

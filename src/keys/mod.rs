@@ -6,6 +6,7 @@
 //! * [`drift`]: Secret vs apps per key, the safe merge patch, findings.
 
 pub mod drift;
+pub mod live;
 pub mod parse;
 pub mod source;
 pub mod verify;

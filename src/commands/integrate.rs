@@ -1,0 +1,221 @@
+//! `k8s-nas integrate plan|apply`: the integration graph, headless.
+//!
+//! * `plan`: exit 0 nothing to do, 1 changes pending (writes or manual steps), 2 could not run
+//!   (or nothing pending but some edges could not be read).
+//! * `apply`: exit 0 every edge applied and verified, 1 partial or failed, 2 could not run.
+//!   Without `--yes` it asks on a terminal and refuses otherwise.
+
+use crate::cli::Output;
+use crate::config::Config;
+use crate::integrate::live::{self, Live, LivePlan};
+use crate::integrate::{ApplyEvent, ApplyReport, TestOutcome};
+use clap::Subcommand;
+use serde_json::json;
+use std::io::{IsTerminal, Write};
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum IntegrateAction {
+    /// Show what apply would change (secrets masked). Exit 0 nothing to do, 1 changes pending.
+    Plan {
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Output,
+    },
+    /// Write the changes, re-read and test every edge. Exit 0 applied and verified, 1 not all.
+    Apply {
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Output,
+    },
+}
+
+pub async fn run(cfg: &Config, action: IntegrateAction) -> anyhow::Result<u8> {
+    match action {
+        IntegrateAction::Plan { output } => {
+            let (ctx, _conn) = crate::engine::live_context(cfg).await?;
+            plan(&ctx, output).await
+        }
+        IntegrateAction::Apply { yes, output } => {
+            if cfg.read_only {
+                anyhow::bail!("read-only mode: `integrate apply` would change the apps");
+            }
+            let (ctx, _conn) = crate::engine::live_context(cfg).await?;
+            apply(&ctx, yes, output, std::io::stdin().is_terminal()).await
+        }
+    }
+}
+
+/// `integrate plan` over a built context; returns the exit code.
+pub async fn plan(ctx: &Live, output: Output) -> anyhow::Result<u8> {
+    let p = live::read_plan(ctx).await;
+    match output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
+        Output::Table => print!("{}", render_plan(&p)),
+    }
+    Ok(p.plan.exit_code() as u8)
+}
+
+/// `integrate apply` over a built context. Without `yes` it asks when `interactive`, and
+/// refuses (exit 2, nothing written) otherwise.
+pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> anyhow::Result<u8> {
+    if !yes {
+        if !interactive {
+            eprintln!(
+                "k8s-nas: refusing to apply without --yes: stdin is not a terminal \
+                 (run `k8s-nas integrate plan` to see the changes)"
+            );
+            return Ok(2);
+        }
+        let p = live::read_plan(ctx).await;
+        print!("{}", render_plan(&p));
+        if p.plan.writes() == 0 {
+            println!("nothing to apply");
+            return Ok(if p.plan.exit_code() == 0 { 0 } else { 1 });
+        }
+        if !confirm(&format!("Apply {} change(s)?", p.plan.writes()))? {
+            println!("nothing changed");
+            return Ok(1);
+        }
+    }
+    let table = output == Output::Table;
+    let report = live::apply(ctx, &|e: ApplyEvent| {
+        if table {
+            eprintln!("{}", event_line(&e));
+        }
+    })
+    .await;
+    match output {
+        Output::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "schema": "k8s-nas/integrate-apply/v1",
+                "verified": report.all_verified(),
+                "writes": report.writes(),
+                "outcomes": report.outcomes,
+                "findings": report.findings(),
+            }))?
+        ),
+        Output::Table => print!("{}", render_report(&report)),
+    }
+    Ok(if report.all_verified() { 0 } else { 1 })
+}
+
+/// Ask `question [y/N]` on the terminal.
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    print!("{question} [y/N] ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+pub fn plan_json(p: &LivePlan) -> serde_json::Value {
+    json!({
+        "schema": "k8s-nas/integrate-plan/v1",
+        "exitCode": p.plan.exit_code(),
+        "writes": p.plan.writes(),
+        "manualSteps": p.plan.manual_steps(),
+        "plan": p,
+    })
+}
+
+pub fn render_plan(p: &LivePlan) -> String {
+    let mut out = p.plan.render();
+    if !p.extras.indexers.is_empty() {
+        out.push_str("\nindexers:\n");
+        for i in &p.extras.indexers {
+            out.push_str(&format!(
+                "  {:<22} {} ({} enabled)\n",
+                i.app.as_str(),
+                i.count,
+                i.enabled
+            ));
+        }
+    }
+    if !p.extras.root_folders.is_empty() {
+        out.push_str("\nroot folders:\n");
+        for r in &p.extras.root_folders {
+            let free = r
+                .free_space
+                .map(|b| format!("{:.1} GiB free", b as f64 / (1u64 << 30) as f64))
+                .unwrap_or_else(|| "free space unknown".into());
+            out.push_str(&format!(
+                "  {:<22} {:<24} {} {free}\n",
+                r.app.as_str(),
+                r.path,
+                if r.accessible {
+                    "accessible"
+                } else {
+                    "NOT accessible"
+                }
+            ));
+        }
+    }
+    if !p.extras.health.is_empty() {
+        out.push_str("\napps say:\n");
+        for h in &p.extras.health {
+            out.push_str(&format!(
+                "  {:<22} {:<8} {}: {}\n",
+                h.app.as_str(),
+                h.level,
+                h.source,
+                h.message
+            ));
+        }
+    }
+    for w in &p.version_warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    for e in &p.extras.errors {
+        out.push_str(&format!("warning: {e}\n"));
+    }
+    out
+}
+
+pub fn event_line(e: &ApplyEvent) -> String {
+    let mark = if e.ok { "ok" } else { "FAILED" };
+    let detail = if e.detail.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", e.detail)
+    };
+    format!("{}: {:?} {mark}{detail}", e.label, e.stage)
+}
+
+pub fn render_report(r: &ApplyReport) -> String {
+    let mut out = String::new();
+    for o in &r.outcomes {
+        let mark = if o.verified() { "✔" } else { "✘" };
+        out.push_str(&format!("{mark} {}\n", o.label));
+        for a in &o.applied {
+            out.push_str(&format!("    applied: {a}\n"));
+        }
+        for a in &o.not_applied {
+            out.push_str(&format!("    NOT applied: {a}\n"));
+        }
+        for m in &o.manual {
+            out.push_str(&format!("    manual: {m}\n"));
+        }
+        if let Some(f) = &o.failed {
+            out.push_str(&format!(
+                "    failed at {:?}: {}\n",
+                f.stage, f.error.detail
+            ));
+        }
+        match &o.test {
+            TestOutcome::Passed => out.push_str("    test: passed\n"),
+            TestOutcome::Failed { detail } => {
+                out.push_str(&format!("    test: FAILED: {detail}\n"))
+            }
+            TestOutcome::Skipped => {}
+        }
+    }
+    let ok = r.outcomes.iter().filter(|o| o.verified()).count();
+    out.push_str(&format!(
+        "{} write(s); {ok}/{} edge(s) verified\n",
+        r.writes(),
+        r.outcomes.len()
+    ));
+    out
+}

@@ -1,0 +1,228 @@
+//! `k8s-nas keys [--sync] [--show] [--yes]`: each app's own key against the key Secret
+//! (drift per key), each key verified against its app with the app's URL base, and the safe
+//! sync (merge patch of only the changed keys, after showing the masked diff and asking).
+//! `--show` is the only way the console prints a key.
+//!
+//! Exit 0 every key in sync and valid; 1 drift, a rejected key or a sync left undone; 2 could
+//! not run.
+
+use crate::cli::Output;
+use crate::config::Config;
+use crate::engine::live::read_secret;
+use crate::keys::live::{keys_report, KeyCheck, KeysReport};
+use crate::keys::{KeyDrift, KeyVerdict, SyncPlan};
+use crate::model::{Secret, ServiceId};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeysArgs {
+    pub sync: bool,
+    pub show: bool,
+    pub yes: bool,
+    pub output: Output,
+}
+
+pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
+    let (live, conn, observed) = crate::engine::live::live_context_with_keys(cfg).await?;
+    let target = live.desired.api_keys.clone();
+    let secret = read_secret(&conn, &target.namespace, &target.name).await?;
+    let exists = secret.is_some();
+    let secret = secret.unwrap_or_default();
+    let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
+    let KeysReport {
+        drift,
+        from_secret,
+        secret_checks: checks_secret,
+        app_checks: checks_app,
+        sync: plan,
+    } = keys_report(
+        &live.inventory,
+        &live.endpoints,
+        &target,
+        &secret,
+        exists,
+        &observed,
+    )
+    .await;
+
+    match args.output {
+        Output::Json => {
+            let keys: Vec<_> = drift
+                .iter()
+                .map(|d| {
+                    let mut v = json!({
+                        "service": d.service, "kind": d.kind, "secretKey": d.secret_key,
+                        "drift": d.state,
+                        "secretVerdict": find(&checks_secret, &d.service).map(|c| &c.verdict),
+                        "appKeyVerdict": find(&checks_app, &d.service).map(|c| &c.verdict),
+                    });
+                    if args.show {
+                        v["secretValue"] = shown(from_secret.get(&d.service).map(|x| &x.0));
+                        v["appValue"] = shown(app_key(&obs, &d.service));
+                    }
+                    v
+                })
+                .collect();
+            let sync = plan
+                .as_ref()
+                .map(|p| json!({"target": p.target, "changes": p.changes}));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "schema": "k8s-nas/keys/v1",
+                    "secret": target.display(),
+                    "secretExists": exists,
+                    "keys": keys,
+                    "sync": sync,
+                }))?
+            );
+        }
+        Output::Table => print_table(
+            &drift,
+            &checks_secret,
+            &checks_app,
+            &obs,
+            &from_secret,
+            args.show,
+        ),
+    }
+
+    let mut code = exit_code(&drift, &checks_secret, &checks_app);
+    if args.sync {
+        match plan {
+            None => println!("keys: nothing to sync; {} is up to date", target.display()),
+            Some(p) => {
+                if sync(&conn, &target.namespace, &target.name, &p, args.yes).await? {
+                    // Written: the Secret now matches; rejected Secret keys were replaced.
+                    code = exit_code_after_sync(&checks_app);
+                } else {
+                    code = code.max(1);
+                }
+            }
+        }
+    } else if let Some(p) = &plan {
+        println!(
+            "{} key(s) differ from the apps: run `k8s-nas keys --sync` to write them to {}",
+            p.changes.len(),
+            p.target
+        );
+    }
+    Ok(code)
+}
+
+fn find<'a>(checks: &'a [KeyCheck], id: &ServiceId) -> Option<&'a KeyCheck> {
+    checks.iter().find(|c| &c.service == id)
+}
+
+fn app_key<'a>(obs: &'a [crate::keys::AppKeyObservation], id: &ServiceId) -> Option<&'a Secret> {
+    obs.iter()
+        .find(|o| &o.service == id)
+        .and_then(|o| o.key.as_ref().ok())
+}
+
+/// `--show` only: the real value.
+fn shown(k: Option<&Secret>) -> serde_json::Value {
+    k.map(|k| json!(k.expose()))
+        .unwrap_or(serde_json::Value::Null)
+}
+
+fn verdict_text(c: Option<&KeyCheck>) -> String {
+    match c.map(|c| &c.verdict) {
+        None => "-".into(),
+        Some(KeyVerdict::WrongUrlBase { location }) => format!("wrong URL base (→ {location})"),
+        Some(v) => v.label().into(),
+    }
+}
+
+fn print_table(
+    drift: &[KeyDrift],
+    secret: &[KeyCheck],
+    app: &[KeyCheck],
+    obs: &[crate::keys::AppKeyObservation],
+    from_secret: &BTreeMap<ServiceId, (Secret, String)>,
+    show: bool,
+) {
+    println!(
+        "{:<22} {:<20} {:<18} {:<24} {:<24}",
+        "SERVICE", "SECRET KEY", "DRIFT", "SECRET'S KEY", "APP'S OWN KEY"
+    );
+    for d in drift {
+        let app_v = match find(app, &d.service) {
+            Some(c) => verdict_text(Some(c)),
+            None if d.state == crate::keys::KeyDriftState::InSync => "same".into(),
+            None => "-".into(),
+        };
+        println!(
+            "{:<22} {:<20} {:<18} {:<24} {:<24}",
+            d.service.as_str(),
+            d.secret_key,
+            d.state.label(),
+            verdict_text(find(secret, &d.service)),
+            app_v
+        );
+        if let crate::keys::KeyDriftState::AppKeyUnknown { why } = &d.state {
+            println!("    app key unknown: {why}");
+        }
+        if show {
+            let s = from_secret
+                .get(&d.service)
+                .map(|x| x.0.expose())
+                .unwrap_or("(none)");
+            let a = app_key(obs, &d.service)
+                .map(Secret::expose)
+                .unwrap_or("(unknown)");
+            println!("    secret: {s}\n    app:    {a}");
+        }
+    }
+}
+
+fn exit_code(drift: &[KeyDrift], secret: &[KeyCheck], app: &[KeyCheck]) -> u8 {
+    let drifted = drift.iter().any(|d| d.state.needs_write());
+    let bad = secret
+        .iter()
+        .chain(app)
+        .any(|c| !matches!(c.verdict, KeyVerdict::Valid));
+    if drifted || bad {
+        1
+    } else {
+        0
+    }
+}
+
+fn exit_code_after_sync(app: &[KeyCheck]) -> u8 {
+    if app.iter().all(|c| matches!(c.verdict, KeyVerdict::Valid)) {
+        0
+    } else {
+        1
+    }
+}
+
+/// Show the masked diff, confirm, write. `Ok(false)` when the user declined or could not be asked.
+async fn sync(
+    conn: &crate::cluster::ClusterConn,
+    namespace: &str,
+    name: &str,
+    plan: &SyncPlan,
+    yes: bool,
+) -> anyhow::Result<bool> {
+    println!("sync {}:", plan.target);
+    for c in &plan.changes {
+        println!("  {c}");
+    }
+    println!("  (other keys of the Secret are left as they are)");
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!("k8s-nas: not writing the Secret: stdin is not a terminal; pass --yes");
+            return Ok(false);
+        }
+        if !super::integrate::confirm(&format!("Write {} key(s)?", plan.changes.len()))? {
+            println!("nothing written");
+            return Ok(false);
+        }
+    }
+    crate::keys::live::write_secret(&conn.client, namespace, name, &plan.write).await?;
+    println!("wrote {} key(s) to {}", plan.changes.len(), plan.target);
+    Ok(true)
+}

@@ -1,0 +1,189 @@
+//! Building the integration engine's [`Live`] context from the cluster: discovery, endpoints,
+//! credentials, the Secrets the desired graph refers to, the keys the apps really use (read
+//! where they keep them), and the desired file (`integrations.toml`, or the defaults).
+
+use super::{discover_overrides, endpoint_for};
+use crate::cluster::{self, ClusterConn};
+use crate::collect::credentials::{self, AppCreds};
+use crate::config::{Config, Paths};
+use crate::discover;
+use crate::integrate::live::Live;
+use crate::integrate::{Desired, KnownSecrets};
+use crate::keys::live::PodExecSource;
+use crate::keys::{decode_secret, observe_keys, AppKeyObservation, KeySource, NodePathSource};
+use crate::keys::{SecretTarget, SuppliedKeys};
+use crate::model::{AppKind, Inventory, Secret, ServiceId};
+use anyhow::Context;
+use k8s_openapi::api::core::v1::Secret as KSecret;
+use kube::Api;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The desired graph: the file when it exists, else the defaults (which fit the target cluster).
+pub fn load_desired(path: &Path) -> anyhow::Result<Desired> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            Desired::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Desired::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// A Kubernetes Secret's keys; `Ok(None)` when it does not exist.
+pub async fn read_secret(
+    conn: &ClusterConn,
+    namespace: &str,
+    name: &str,
+) -> anyhow::Result<Option<BTreeMap<String, Secret>>> {
+    match Api::<KSecret>::namespaced(conn.client.clone(), namespace)
+        .get_opt(name)
+        .await
+    {
+        Ok(s) => Ok(s.as_ref().map(decode_secret)),
+        Err(e) => Err(anyhow::anyhow!(
+            "Secret {namespace}/{name} not readable: {}",
+            cluster::explain(&e)
+        )),
+    }
+}
+
+/// Keys given in the config file (`[services.sonarr] api_key = …`), as a key source.
+pub fn supplied_keys(cfg: &Config, inv: &Inventory) -> SuppliedKeys {
+    let mut s = SuppliedKeys::default();
+    for svc in &inv.services {
+        if let Some(k) = cfg
+            .service(svc.id.as_str(), svc.kind.id())
+            .and_then(|c| c.api_key.clone())
+        {
+            s.by_service.insert(svc.id.clone(), k);
+        }
+    }
+    s
+}
+
+/// Every app's own key, read where the app keeps it: the config file's key, then the node
+/// path of the config volume, then (when given) `cat` in the pod. Each observation carries
+/// where it came from.
+pub async fn observe_app_keys(
+    cfg: &Config,
+    inv: &Inventory,
+    pod_exec: Option<&PodExecSource>,
+) -> Vec<(AppKeyObservation, Option<String>)> {
+    let supplied = supplied_keys(cfg, inv);
+    let node = NodePathSource::new();
+    let mut sources: Vec<&dyn KeySource> = vec![&supplied, &node];
+    if let Some(p) = pod_exec {
+        sources.push(p);
+    }
+    observe_keys(&sources, inv).await
+}
+
+/// A running pod of every discovered service, for [`PodExecSource`].
+pub fn running_pods(
+    inv: &Inventory,
+    objs: &discover::ClusterObjects,
+) -> BTreeMap<ServiceId, String> {
+    inv.services
+        .iter()
+        .filter_map(|svc| {
+            let pod = discover::pod_statuses(svc, objs)
+                .into_iter()
+                .find(|p| p.phase == "Running")?;
+            Some((svc.id.clone(), pod.name))
+        })
+        .collect()
+}
+
+/// Connect, discover and gather everything the integration engine needs.
+pub async fn live_context(cfg: &Config) -> anyhow::Result<(Live, ClusterConn)> {
+    let (live, conn, _) = live_context_with_keys(cfg).await?;
+    Ok((live, conn))
+}
+
+/// What the apps' own keys looked like while building the context (for `keys`).
+pub type Observed = Vec<(AppKeyObservation, Option<String>)>;
+
+/// [`live_context`], also returning where each app's own key was (or was not) found.
+pub async fn live_context_with_keys(cfg: &Config) -> anyhow::Result<(Live, ClusterConn, Observed)> {
+    let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
+    let listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
+    let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
+    let desired = load_desired(&Paths::resolve().integrations_file)?;
+    let collected = credentials::load(&conn, cfg).await;
+    for w in listing.warnings.iter().chain(&collected.warnings) {
+        tracing::warn!("{w}");
+    }
+
+    // Secrets the graph refers to.
+    let mut secrets = KnownSecrets::default();
+    let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+    wanted.insert((
+        desired.api_keys.namespace.clone(),
+        desired.api_keys.name.clone(),
+    ));
+    let pw = &desired.download_client.password;
+    wanted.insert((pw.namespace.clone(), pw.name.clone()));
+    for (ns, name) in &wanted {
+        match read_secret(&conn, ns, name).await {
+            Ok(Some(values)) => secrets = secrets.with_secret(ns, name, &values),
+            Ok(None) => tracing::warn!("Secret {ns}/{name} does not exist"),
+            Err(e) => tracing::warn!("{e:#}"),
+        }
+    }
+    let pod_exec = PodExecSource {
+        client: conn.client.clone(),
+        pods: running_pods(&inventory, &listing.objects),
+    };
+    let observed = observe_app_keys(cfg, &inventory, Some(&pod_exec)).await;
+    secrets = secrets.with_app_keys(observed.iter().map(|(o, _)| o));
+
+    let mut endpoints = BTreeMap::new();
+    let mut creds: BTreeMap<ServiceId, AppCreds> = BTreeMap::new();
+    for svc in &inventory.services {
+        if let Some(ep) = endpoint_for(svc, cfg, &conn) {
+            endpoints.insert(svc.id.clone(), ep);
+        }
+        let mut c = collected.for_service(svc, cfg);
+        // The key the app really uses wins over the (possibly stale) Secret; a key written in
+        // the config file wins over both.
+        let configured = cfg
+            .service(svc.id.as_str(), svc.kind.id())
+            .and_then(|s| s.api_key.clone());
+        if configured.is_none() {
+            if let Some(k) = secrets.app_keys.get(&svc.id) {
+                c.api_key = Some(k.clone());
+            }
+        }
+        creds.insert(svc.id.clone(), c);
+    }
+    let prune = desired.prune;
+    Ok((
+        Live {
+            inventory,
+            endpoints,
+            creds,
+            secrets,
+            desired,
+            prune,
+        },
+        conn,
+        observed,
+    ))
+}
+
+/// The key Secret target of the desired file (`media/starr-secrets` by default).
+pub fn key_target(live: &Live) -> &SecretTarget {
+    &live.desired.api_keys
+}
+
+/// Services whose key lives in the key Secret.
+pub fn keyed_services(live: &Live) -> Vec<&crate::model::ServiceInfo> {
+    live.inventory
+        .services
+        .iter()
+        .filter(|s| {
+            live.desired.api_keys.key_name(s.kind).is_some() && s.kind != AppKind::Qbittorrent
+        })
+        .collect()
+}
