@@ -68,6 +68,9 @@ pub struct Config {
     /// `namespace/name` and key of the qBittorrent WebUI password.
     pub qbittorrent_password_secret: String,
     pub qbittorrent_password_key: String,
+    /// `namespace/name` of an optional Secret with keys `username` and `password` of a Jellyfin
+    /// administrator (lets `integrate` do Jellyseerr's first sign-in and create Jellyfin keys).
+    pub jellyfin_admin_secret: String,
     pub services: BTreeMap<String, ServiceConfig>,
 }
 
@@ -87,6 +90,7 @@ impl Default for Config {
             api_key_secret: "media/starr-secrets".into(),
             qbittorrent_password_secret: "qbittorrent/qbittorrent-secrets".into(),
             qbittorrent_password_key: "WEBUI_PASSWORD".into(),
+            jellyfin_admin_secret: "media/jellyfin-admin".into(),
             services: BTreeMap::new(),
         }
     }

@@ -14,6 +14,8 @@ pub struct Credentials {
     /// Key per kind, from the cluster Secret.
     pub api_keys: BTreeMap<AppKind, Secret>,
     pub qbittorrent_password: Option<Secret>,
+    /// Jellyfin administrator (username, password), from the optional admin Secret.
+    pub jellyfin_admin: Option<(String, Secret)>,
     /// What could not be read, for the user.
     pub warnings: Vec<String>,
 }
@@ -37,12 +39,18 @@ impl Credentials {
                 .filter(|k| !k.is_empty()),
             username: sc
                 .and_then(|s| s.username.clone())
-                .or_else(|| matches!(svc.kind, AppKind::Qbittorrent).then(|| "admin".to_string())),
-            password: sc.and_then(|s| s.password.clone()).or_else(|| {
-                matches!(svc.kind, AppKind::Qbittorrent)
-                    .then(|| self.qbittorrent_password.clone())
-                    .flatten()
-            }),
+                .or_else(|| match svc.kind {
+                    AppKind::Qbittorrent => Some("admin".to_string()),
+                    AppKind::Jellyfin => self.jellyfin_admin.as_ref().map(|(u, _)| u.clone()),
+                    _ => None,
+                }),
+            password: sc
+                .and_then(|s| s.password.clone())
+                .or_else(|| match svc.kind {
+                    AppKind::Qbittorrent => self.qbittorrent_password.clone(),
+                    AppKind::Jellyfin => self.jellyfin_admin.as_ref().map(|(_, p)| p.clone()),
+                    _ => None,
+                }),
         }
     }
 }
@@ -97,6 +105,17 @@ pub async fn load(conn: &ClusterConn, cfg: &Config) -> Credentials {
             "qBittorrent Secret {ns}/{name} not readable: {}",
             crate::cluster::explain(&e)
         )),
+    }
+    // Optional: absent is normal, so it is not a warning.
+    let (ns, name) = Config::split_ref(&cfg.jellyfin_admin_secret);
+    if let Ok(s) = Api::<KSecret>::namespaced(conn.client.clone(), &ns)
+        .get(&name)
+        .await
+    {
+        let mut d = secret_data(&s);
+        if let (Some(u), Some(p)) = (d.remove("username"), d.remove("password")) {
+            c.jellyfin_admin = Some((u.expose().to_string(), p));
+        }
     }
     c
 }

@@ -4,6 +4,7 @@
 pub mod live;
 pub mod observe;
 pub mod runtime;
+pub mod tasks;
 
 pub use live::live_context;
 

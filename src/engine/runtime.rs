@@ -30,6 +30,7 @@ struct State {
     /// What the pollers were built for: service id + endpoint description.
     poller_key: Vec<(ServiceId, String)>,
     logs: HashMap<StreamId, JoinHandle<()>>,
+    tasks: HashMap<crate::tui::TaskId, JoinHandle<()>>,
 }
 
 /// Run until the UI drops its effect sender.
@@ -52,6 +53,7 @@ pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, mut effects: mpsc::Unbounde
         pollers: None,
         poller_key: Vec::new(),
         logs: HashMap::new(),
+        tasks: HashMap::new(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
@@ -70,6 +72,9 @@ pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, mut effects: mpsc::Unbounde
         }
     }
     for (_, h) in st.logs.drain() {
+        h.abort();
+    }
+    for (_, h) in st.tasks.drain() {
         h.abort();
     }
 }
@@ -256,16 +261,28 @@ impl State {
                         })
                         .await;
                 }
-                // The integration and key tasks are wired by the integrate engine's branch.
                 other => {
-                    let outcome = TaskOutcome::Failed(format!(
-                        "{} is not available in this build yet",
-                        other.title()
+                    let h = tokio::spawn(super::tasks::run(
+                        self.cfg.clone(),
+                        id,
+                        other,
+                        self.tx.clone(),
                     ));
-                    let _ = self.tx.send(Msg::TaskDone { id, outcome }).await;
+                    self.tasks.insert(id, h);
                 }
             },
-            Effect::CancelTask(_) => {}
+            Effect::CancelTask(id) => {
+                if let Some(h) = self.tasks.remove(&id) {
+                    h.abort();
+                    let _ = self
+                        .tx
+                        .send(Msg::TaskDone {
+                            id,
+                            outcome: TaskOutcome::Cancelled,
+                        })
+                        .await;
+                }
+            }
         }
     }
 

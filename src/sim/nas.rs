@@ -39,7 +39,16 @@ impl SimNas {
         scenario.edit_world(&mut world);
         let dns = SimDns::new();
         let mut apps = Vec::new();
-        for (b, mut cfg) in world.sim_configs() {
+        let configs = world.sim_configs();
+        // What an admin prepares for the console: the Jellyfin administrator, in a Secret.
+        if let Some((b, c)) = configs.iter().find(|(b, _)| b.kind == AppKind::Jellyfin) {
+            world.objects.push(jellyfin_admin_secret(
+                &b.namespace,
+                &c.username,
+                &c.password,
+            ));
+        }
+        for (b, mut cfg) in configs {
             cfg.peer_keys = world.app_keys.clone();
             cfg.peer_keys
                 .insert(AppKind::Qbittorrent, world.qbittorrent_password.clone());
@@ -68,4 +77,14 @@ impl SimNas {
             .find(|(b, _)| b.kind == kind)
             .map(|(_, a)| a)
     }
+}
+
+fn jellyfin_admin_secret(namespace: &str, user: &str, password: &str) -> serde_json::Value {
+    use base64::Engine;
+    let enc = |v: &str| base64::engine::general_purpose::STANDARD.encode(v);
+    serde_json::json!({
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+        "metadata": {"name": "jellyfin-admin", "namespace": namespace},
+        "data": {"username": enc(user), "password": enc(password)},
+    })
 }
