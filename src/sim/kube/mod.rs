@@ -15,11 +15,15 @@
 //! `Authorization: Bearer <token>`.
 //!
 //! Using it from other modules and tests:
-//! ```ignore
+//! ```no_run
+//! # use k8s_nas::sim::kube::KubeSim;
+//! # async fn example(objects: Vec<serde_json::Value>, path: &std::path::Path,
+//! #                  app_addr: std::net::SocketAddr) -> anyhow::Result<()> {
 //! let sim = KubeSim::start(objects, None).await?;
-//! sim.write_kubeconfig(&path)?;            // for kubectl / the binary (`--kubeconfig`)
+//! sim.write_kubeconfig(path)?;            // for kubectl / the binary (`--kubeconfig`)
 //! let client = sim.kube_client().await?;  // kubeconfig → kube::Config → kube::Client
 //! sim.register_backend("media", "sonarr", 8989, app_addr); // service proxy target
+//! # Ok(()) }
 //! ```
 //! Two things every kube-rs user in this crate must know (both also hit real clusters):
 //! rustls needs a process-wide crypto provider because `ring` and `aws-lc-rs` are both compiled
