@@ -139,11 +139,31 @@ pub async fn live_context_with_keys(cfg: &Config) -> anyhow::Result<(Live, Clust
     secrets = secrets.with_app_keys(observed.iter().map(|(o, _)| o));
 
     let mut endpoints = BTreeMap::new();
-    let mut creds: BTreeMap<ServiceId, AppCreds> = BTreeMap::new();
     for svc in &inventory.services {
         if let Some(ep) = endpoint_for(svc, cfg, &conn) {
             endpoints.insert(svc.id.clone(), ep);
         }
+    }
+    // A Secret key is only wired into other apps when its own app accepts it: with the app's
+    // own key unknown, check the Secret's key once and keep a rejected one out of the graph.
+    for svc in &inventory.services {
+        if secrets.app_keys.contains_key(&svc.id) {
+            continue;
+        }
+        let (Ok(key), Some(ep)) = (
+            secrets.app_key(svc, &desired.api_keys),
+            endpoints.get(&svc.id),
+        ) else {
+            continue;
+        };
+        if let crate::keys::KeyVerdict::Rejected { detail } =
+            crate::keys::live::verify_key(svc.kind, ep, &key).await
+        {
+            secrets.rejected.insert(svc.id.clone(), detail);
+        }
+    }
+    let mut creds: BTreeMap<ServiceId, AppCreds> = BTreeMap::new();
+    for svc in &inventory.services {
         let mut c = collected.for_service(svc, cfg);
         // The key the app really uses wins over the (possibly stale) Secret; a key written in
         // the config file wins over both.

@@ -17,6 +17,8 @@ pub struct KnownSecrets {
     pub refs: BTreeMap<SecretRef, Secret>,
     /// Keys found where the app keeps them (win over the Secret).
     pub app_keys: BTreeMap<ServiceId, Secret>,
+    /// Services whose key in the Secret the app itself rejects: never wire that key elsewhere.
+    pub rejected: BTreeMap<ServiceId, String>,
 }
 
 impl KnownSecrets {
@@ -62,6 +64,14 @@ impl KnownSecrets {
             .key_name(svc.kind)
             .ok_or_else(|| format!("{} has no API key name configured", svc.kind))?;
         let r = SecretRef::new(&target.namespace, &target.name, name);
+        if let Some(why) = self.rejected.get(&svc.id) {
+            return Err(format!(
+                "{} rejects the key in {} ({why}) and its own key could not be read: \
+                 fix the Secret first (`k8s-nas keys`)",
+                svc.kind,
+                r.display()
+            ));
+        }
         self.get(&r).cloned().ok_or_else(|| {
             format!(
                 "{}'s API key is unknown (not read from the app, {} is missing or empty)",
@@ -484,4 +494,27 @@ fn provider_top(
         }
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integrate::fixtures::target_inventory;
+
+    #[test]
+    fn a_secret_key_its_app_rejects_is_never_wired_elsewhere() {
+        let inv = target_inventory();
+        let radarr = inv.first(crate::model::AppKind::Radarr).unwrap().clone();
+        let target = SecretTarget::default();
+        let mut values = BTreeMap::new();
+        values.insert("RADARR_API_KEY".to_string(), Secret::new("stale"));
+        let mut s = KnownSecrets::default().with_secret(&target.namespace, &target.name, &values);
+        assert_eq!(s.app_key(&radarr, &target).unwrap().expose(), "stale");
+        s.rejected.insert(radarr.id.clone(), "401".into());
+        let err = s.app_key(&radarr, &target).unwrap_err();
+        assert!(err.contains("rejects the key"), "{err}");
+        // the app's own key still wins
+        s.app_keys.insert(radarr.id.clone(), Secret::new("real"));
+        assert_eq!(s.app_key(&radarr, &target).unwrap().expose(), "real");
+    }
 }

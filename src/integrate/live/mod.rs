@@ -299,7 +299,7 @@ pub async fn apply_with(
         let Some(edge) = resolution.edges.iter().find(|e| e.id == id) else {
             continue;
         };
-        let what = sabnzbd::describe(&cat);
+        let what = format!("create {}", sabnzbd::describe(&cat));
         let r = sabnzbd::create_category(backend, edge, &cat).await;
         progress(ApplyEvent {
             edge_id: id.clone(),

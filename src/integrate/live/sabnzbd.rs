@@ -51,7 +51,7 @@ pub async fn missing_categories(b: &HttpBackend, edges: &[Edge]) -> BTreeMap<Str
 }
 
 pub fn describe(category: &str) -> String {
-    format!("create category {category} in SABnzbd")
+    format!("category {category} in SABnzbd")
 }
 
 /// Create one category (folder named after it), as SABnzbd's Categories page does.
