@@ -146,3 +146,34 @@ async fn unusable_kubeconfigs_exit_2_with_a_clear_message() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_credentials_exit_2_and_forbidden_namespaces_are_warnings() {
+    let (nas, dir, kc) = start(Scenario::Healthy).await;
+    // an expired/revoked token: the API server answers 401
+    let text = std::fs::read_to_string(&kc).unwrap();
+    let bad = dir.path().join("revoked.yaml");
+    std::fs::write(&bad, text.replace(nas.kube.token(), "revoked-token")).unwrap();
+    let out = check(&bad, &[]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("401"), "{err}");
+
+    // RBAC: one namespace forbidden; scoped to two namespaces, check still runs and says so
+    nas.kube.forbid_namespace("qbittorrent");
+    let out = check(
+        &kc,
+        &["-n", "media", "-n", "qbittorrent", "--output", "json"],
+    )
+    .await;
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = v["warnings"].to_string();
+    assert!(
+        warnings.contains("qbittorrent") && warnings.contains("403"),
+        "{warnings}"
+    );
+    assert_eq!(
+        v["summary"]["services"], 8,
+        "qBittorrent's namespace is not visible"
+    );
+}
