@@ -24,3 +24,15 @@ pub mod tui;
 pub fn init_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
+
+/// The innermost cause of an error chain: the line that says what really happened
+/// ("Connection refused") rather than the wrapper ("error sending request").
+pub fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg = s.to_string();
+        src = s.source();
+    }
+    msg
+}

@@ -291,14 +291,7 @@ pub fn normalize_url_base(s: &str) -> String {
 }
 
 fn short_err(e: &reqwest::Error) -> String {
-    use std::error::Error;
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg = s.to_string();
-        src = s.source();
-    }
-    msg
+    crate::root_cause(e)
 }
 
 #[cfg(test)]

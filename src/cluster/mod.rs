@@ -85,18 +85,8 @@ pub fn explain(e: &kube::Error) -> String {
         kube::Error::Api(s) if s.code == 403 => format!("403 Forbidden: {}", s.message),
         kube::Error::Api(s) => format!("{} {}: {}", s.code, s.reason, s.message),
         kube::Error::HyperError(_) | kube::Error::Service(_) => {
-            format!("cluster unreachable: {}", root_cause(e))
+            format!("cluster unreachable: {}", crate::root_cause(e))
         }
-        other => root_cause(other),
+        other => crate::root_cause(other),
     }
-}
-
-fn root_cause(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        msg = s.to_string();
-        src = s.source();
-    }
-    msg
 }

@@ -8,8 +8,7 @@
 
 use crate::cli::Output;
 use crate::config::Config;
-use crate::engine::live::read_secret;
-use crate::keys::live::{keys_report, KeyCheck, KeysReport};
+use crate::keys::live::{KeyCheck, KeysReport};
 use crate::keys::{KeyDrift, KeyVerdict, SyncPlan};
 use crate::model::{Secret, ServiceId};
 use serde_json::json;
@@ -25,11 +24,14 @@ pub struct KeysArgs {
 }
 
 pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
-    let (live, conn, observed) = crate::engine::live::live_context_with_keys(cfg).await?;
-    let target = live.desired.api_keys.clone();
-    let secret = read_secret(&conn, &target.namespace, &target.name).await?;
-    let exists = secret.is_some();
-    let secret = secret.unwrap_or_default();
+    let crate::engine::live::KeysCheck {
+        conn,
+        observed,
+        target,
+        secret_exists: exists,
+        report,
+        ..
+    } = crate::engine::live::check_keys(cfg).await?;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
     let KeysReport {
         drift,
@@ -37,15 +39,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         secret_checks: checks_secret,
         app_checks: checks_app,
         sync: plan,
-    } = keys_report(
-        &live.inventory,
-        &live.endpoints,
-        &target,
-        &secret,
-        exists,
-        &observed,
-    )
-    .await;
+    } = report;
 
     match args.output {
         Output::Json => {

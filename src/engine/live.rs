@@ -207,3 +207,39 @@ pub fn keyed_services(live: &Live) -> Vec<&crate::model::ServiceInfo> {
         })
         .collect()
 }
+
+/// Everything one key check produced (the `keys` command and the Keys pane share it).
+pub struct KeysCheck {
+    pub live: Live,
+    pub conn: ClusterConn,
+    pub observed: Observed,
+    pub target: SecretTarget,
+    pub secret_exists: bool,
+    pub report: crate::keys::live::KeysReport,
+}
+
+/// Find every app's key, read the key Secret, verify both, and compute drift and the sync write.
+pub async fn check_keys(cfg: &Config) -> anyhow::Result<KeysCheck> {
+    let (live, conn, observed) = live_context_with_keys(cfg).await?;
+    let target = live.desired.api_keys.clone();
+    let secret = read_secret(&conn, &target.namespace, &target.name).await?;
+    let secret_exists = secret.is_some();
+    let secret = secret.unwrap_or_default();
+    let report = crate::keys::live::keys_report(
+        &live.inventory,
+        &live.endpoints,
+        &target,
+        &secret,
+        secret_exists,
+        &observed,
+    )
+    .await;
+    Ok(KeysCheck {
+        live,
+        conn,
+        observed,
+        target,
+        secret_exists,
+        report,
+    })
+}

@@ -4,9 +4,9 @@
 //! The work itself is the same engine code the headless `integrate` and `keys` commands run.
 
 use crate::config::Config;
-use crate::engine::live::{live_context, live_context_with_keys, read_secret};
+use crate::engine::live::live_context;
 use crate::integrate::live::{self as ilive, LivePlan};
-use crate::keys::live::{keys_report, write_secret, KeysReport};
+use crate::keys::live::{write_secret, KeysReport};
 use crate::tui::views::{
     field_rows, HealthNote, IndexerCount, IntegrationsView, KeyRow, KeysView, RootFolderInfo,
 };
@@ -227,22 +227,15 @@ async fn check_keys(
     cfg: &Config,
     r: &Reporter,
 ) -> anyhow::Result<(String, (KeysReport, crate::cluster::ClusterConn))> {
-    r.stage(1, "read keys", vec![]).await;
-    let (live, conn, observed) = live_context_with_keys(cfg).await?;
-    let target = live.desired.api_keys.clone();
-    let secret = read_secret(&conn, &target.namespace, &target.name).await?;
-    let exists = secret.is_some();
-    let secret = secret.unwrap_or_default();
-    r.stage(2, "verify", vec![]).await;
-    let report = keys_report(
-        &live.inventory,
-        &live.endpoints,
-        &target,
-        &secret,
-        exists,
-        &observed,
-    )
-    .await;
+    r.stage(1, "read and verify keys", vec![]).await;
+    let crate::engine::live::KeysCheck {
+        conn,
+        observed,
+        target,
+        secret_exists: exists,
+        report,
+        ..
+    } = crate::engine::live::check_keys(cfg).await?;
     let rows = report
         .drift
         .iter()

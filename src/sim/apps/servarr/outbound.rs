@@ -75,16 +75,7 @@ pub async fn call(
             .header("content-type", "application/json")
             .body(v.to_string()),
     };
-    let resp = rb.send().await.map_err(|e| {
-        use std::error::Error;
-        let mut msg = e.to_string();
-        let mut src = e.source();
-        while let Some(s) = src {
-            msg = s.to_string();
-            src = s.source();
-        }
-        msg
-    })?;
+    let resp = rb.send().await.map_err(|e| crate::root_cause(&e))?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let body = resp.bytes().await.map_err(|e| e.to_string())?;
