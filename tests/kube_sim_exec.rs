@@ -267,3 +267,108 @@ async fn kubectl_exec_prints_the_file_and_fails_on_a_missing_one() {
     );
     sim.shutdown().await;
 }
+
+/// A raw HTTP/1.1 upgrade over the plain-HTTP port: (status line + headers, the socket).
+async fn raw_upgrade(
+    sim: &KubeSim,
+    method: &str,
+    path: &str,
+    protocols: Option<&str>,
+) -> (String, tokio::net::TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let mut tcp = tokio::net::TcpStream::connect(sim.addr()).await.unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 0\r\n",
+        sim.addr(),
+        sim.token()
+    );
+    if let Some(p) = protocols {
+        req.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
+    }
+    req.push_str("\r\n");
+    tcp.write_all(req.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(10), tcp.read(&mut byte))
+            .await
+            .expect("an answer")
+            .unwrap();
+        assert_eq!(n, 1, "connection closed after {head:?}");
+        head.push(byte[0]);
+    }
+    (String::from_utf8_lossy(&head).to_lowercase(), tcp)
+}
+
+#[tokio::test]
+async fn post_upgrade_and_subprotocol_negotiation() {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::protocol::Role;
+    use tokio_tungstenite::tungstenite::Message;
+    let (sim, pod) = start().await;
+    let path = format!(
+        "/api/v1/namespaces/media/pods/{pod}/exec?command=cat&command=%2Fconfig%2Fconfig.xml&container=sonarr&stdout=true&stderr=true"
+    );
+    // POST works too; v5 is chosen over v4 whatever the order offered.
+    let (head, tcp) = raw_upgrade(
+        &sim,
+        "POST",
+        &path,
+        Some("v4.channel.k8s.io, v5.channel.k8s.io"),
+    )
+    .await;
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(
+        head.contains("sec-websocket-protocol: v5.channel.k8s.io"),
+        "{head}"
+    );
+    let mut ws = tokio_tungstenite::WebSocketStream::from_raw_socket(tcp, Role::Client, None).await;
+    let mut frames = Vec::new();
+    while let Some(Ok(m)) = ws.next().await {
+        match m {
+            Message::Binary(b) => frames.push(b.to_vec()),
+            Message::Close(c) => {
+                assert_eq!(c.map(|c| u16::from(c.code)), Some(1000));
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(frames.len(), 2, "stdout then status");
+    assert_eq!(frames[0][0], 1);
+    assert_eq!(&frames[0][1..], CONFIG_XML.as_bytes());
+    assert_eq!(frames[1][0], 3);
+    let status: serde_json::Value = serde_json::from_slice(&frames[1][1..]).unwrap();
+    assert_eq!(status["status"], "Success");
+
+    let (head, _) = raw_upgrade(&sim, "GET", &path, Some("v4.channel.k8s.io")).await;
+    assert!(
+        head.contains("sec-websocket-protocol: v4.channel.k8s.io"),
+        "{head}"
+    );
+    let (head, _) = raw_upgrade(&sim, "GET", &path, Some("channel.k8s.io")).await;
+    assert!(head.starts_with("http/1.1 400"), "{head}");
+
+    // Without an upgrade: 400 like the real server.
+    let client = reqwest::Client::new();
+    let resp = client
+        .get(format!("{}{path}", sim.http_url()))
+        .bearer_auth(sim.token())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("Upgrade request required"));
+    // And without a token: 401, as every other route.
+    let resp = client
+        .get(format!("{}{path}", sim.http_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    sim.shutdown().await;
+}
