@@ -2,7 +2,7 @@
 //! per backend Service (registered with the API server's service proxy and with [`SimDns`]), and
 //! the scenario's faults.
 
-use super::apps::{spawn_app, RunningApp, SimDns};
+use super::apps::{spawn_app, AppSimConfig, RunningApp, SimDns};
 use super::kube::KubeSim;
 use super::scenario::Scenario;
 use super::world::{self, World, WorldOptions};
@@ -39,6 +39,7 @@ impl SimNas {
         scenario.edit_world(&mut world);
         let dns = SimDns::new();
         let mut apps = Vec::new();
+        let mut key_files = Vec::new();
         let configs = world.sim_configs();
         // What an admin prepares for the console: the Jellyfin administrator, in a Secret.
         if let Some((b, c)) = configs.iter().find(|(b, _)| b.kind == AppKind::Jellyfin) {
@@ -53,6 +54,7 @@ impl SimNas {
             cfg.peer_keys
                 .insert(AppKind::Qbittorrent, world.qbittorrent_password.clone());
             scenario.configure(&mut cfg);
+            key_files.push((b.clone(), cfg.clone()));
             let app = spawn_app(cfg, dns.clone(), None).await?;
             dns.register(&b.namespace, &b.service, b.port, app.addr);
             apps.push((b, app));
@@ -61,6 +63,7 @@ impl SimNas {
         for (b, app) in &apps {
             kube.register_backend(&b.namespace, &b.service, b.port, app.addr);
         }
+        lay_key_files(&kube, &world, &key_files);
         Ok(SimNas {
             kube,
             apps,
@@ -87,4 +90,134 @@ fn jellyfin_admin_secret(namespace: &str, user: &str, password: &str) -> serde_j
         "metadata": {"name": "jellyfin-admin", "namespace": namespace},
         "data": {"username": enc(user), "password": enc(password)},
     })
+}
+
+/// Put each app's real config file (holding the key the app really uses) into its pods, where
+/// `pods/exec cat <config mount>/<key file>` finds it. Pods are found the way the console finds
+/// them: by discovery over the world's objects.
+fn lay_key_files(kube: &KubeSim, world: &World, apps: &[(world::Backend, AppSimConfig)]) {
+    use crate::discover::{discover, ClusterObjects};
+    let inv = discover(
+        &ClusterObjects::from_values(&world.objects),
+        &Default::default(),
+    );
+    for (b, cfg) in apps {
+        let Some(file) = crate::keys::key_file(b.kind) else {
+            continue;
+        };
+        let svc = inv.services.iter().find(|s| {
+            s.namespace == b.namespace
+                && s.kind == b.kind
+                && s.service.as_ref().is_some_and(|p| p.name == b.service)
+        });
+        let Some(svc) = svc else {
+            tracing::warn!("no discovered service for {}/{}", b.namespace, b.service);
+            continue;
+        };
+        let Some(vol) = &svc.config_volume else {
+            continue;
+        };
+        let port = svc.service.as_ref().map_or(b.port, |p| p.target_port);
+        let path = format!("{}/{}", vol.mount_path.trim_end_matches('/'), file.rel_path);
+        kube.put_file(
+            &b.namespace,
+            &svc.workload.name,
+            &svc.container,
+            &path,
+            key_file_text(b.kind, cfg, port),
+        );
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A different 32-hex key derived from `key` (SABnzbd's `nzb_key` is never its `api_key`).
+fn other_key(key: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut out = String::new();
+    for round in 0..2u64 {
+        for b in key.bytes().chain(round.to_le_bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        out.push_str(&format!("{h:016x}"));
+    }
+    if out == key {
+        out = out.chars().rev().collect();
+    }
+    out
+}
+
+/// The app's key file in its real format (what [`crate::keys::parse_key`] reads).
+pub fn key_file_text(kind: AppKind, cfg: &AppSimConfig, port: u16) -> String {
+    let key = cfg.api_key.as_str();
+    let base = cfg.url_base.as_str();
+    match kind {
+        k if k.is_servarr() => format!(
+            "<Config>\n  <BindAddress>*</BindAddress>\n  <Port>{port}</Port>\n  <SslPort>{}</SslPort>\n  <EnableSsl>False</EnableSsl>\n  <LaunchBrowser>True</LaunchBrowser>\n  <ApiKey>{}</ApiKey>\n  <AuthenticationMethod>Forms</AuthenticationMethod>\n  <AuthenticationRequired>Enabled</AuthenticationRequired>\n  <Branch>master</Branch>\n  <LogLevel>info</LogLevel>\n  <UrlBase>{}</UrlBase>\n  <InstanceName>{}</InstanceName>\n  <UpdateMechanism>Docker</UpdateMechanism>\n</Config>\n",
+            u32::from(port) + 1,
+            xml_escape(key),
+            xml_escape(base),
+            kind.display()
+        ),
+        AppKind::Sabnzbd => format!(
+            "__version__ = 19\n__encoding__ = utf-8\n[misc]\nhost = 0.0.0.0\nport = {port}\nurl_base = {base}\napi_key = {key}\nnzb_key = {}\ndownload_dir = /incomplete-downloads\ncomplete_dir = /downloads\n[servers]\n[categories]\n[[*]]\nname = *\n",
+            other_key(key)
+        ),
+        AppKind::Bazarr => format!(
+            "general:\n  base_url: '{}'\n  port: {port}\n  ip: '*'\nauth:\n  apikey: '{}'\n  type: null\n",
+            base.replace('\'', "''"),
+            key.replace('\'', "''")
+        ),
+        AppKind::Jellyseerr => serde_json::to_string_pretty(&serde_json::json!({
+            "clientId": other_key(key),
+            "main": {"apiKey": key, "applicationTitle": "Jellyseerr", "applicationUrl": ""},
+            "public": {"initialized": true},
+        }))
+        .unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_file_parses_back_to_the_key() {
+        for kind in [
+            AppKind::Sonarr,
+            AppKind::Radarr,
+            AppKind::Lidarr,
+            AppKind::Prowlarr,
+            AppKind::Sabnzbd,
+            AppKind::Bazarr,
+            AppKind::Jellyseerr,
+        ] {
+            let key = format!("{:032x}", 0xfeed_0000_u128 + kind as u128);
+            let cfg = AppSimConfig::new(kind, "/base", &key);
+            let text = key_file_text(kind, &cfg, 1234);
+            let parsed = crate::keys::parse_key(kind, &text)
+                .unwrap_or_else(|e| panic!("{kind:?}: {e}\n{text}"));
+            assert_eq!(parsed.expose(), key, "{kind:?}");
+        }
+        let sab = key_file_text(
+            AppKind::Sabnzbd,
+            &AppSimConfig::new(AppKind::Sabnzbd, "", "k1"),
+            8080,
+        );
+        assert!(sab.contains("api_key = k1\n") && !sab.contains("nzb_key = k1\n"));
+        let radarr = key_file_text(
+            AppKind::Radarr,
+            &AppSimConfig::new(AppKind::Radarr, "/radarr", "k2"),
+            7878,
+        );
+        assert!(
+            radarr.contains("<Port>7878</Port>") && radarr.contains("<UrlBase>/radarr</UrlBase>")
+        );
+    }
 }

@@ -6,6 +6,7 @@
 //! - `controller.rs` — Deployments/StatefulSets → pods, status, Events; Services → Endpoints
 //! - `server.rs` — routing, verbs, selectors, pagination, RBAC simulation
 //! - `watch.rs`, `logs.rs`, `proxy.rs` — streaming watch, pod logs, service proxy
+//! - `exec.rs`, `execfs.rs` — `pods/exec` over WebSocket, the containers' in-memory files
 //! - `table.rs` — server-side printing (`as=Table`) with kubectl's columns
 //! - `select.rs`, `patch.rs`, `error.rs` — pure helpers
 //!
@@ -38,6 +39,8 @@
 
 pub mod controller;
 pub mod error;
+pub mod exec;
+pub mod execfs;
 pub mod fixture;
 pub mod logs;
 pub mod openapi;
@@ -297,6 +300,44 @@ impl KubeSim {
             .store()
             .logs
             .insert((namespace.into(), pod.into(), container.into()), lines);
+    }
+
+    /// A file in a container, readable by `pods/exec` (`cat`, `ls`). `pod_prefix_or_name` is a
+    /// pod name or a workload name: pods named `<prefix>-…` match too, so the file survives the
+    /// pod being re-created.
+    pub fn put_file(
+        &self,
+        namespace: &str,
+        pod_prefix_or_name: &str,
+        container: &str,
+        path: &str,
+        contents: impl Into<String>,
+    ) {
+        self.shared.store().files.put(
+            (
+                namespace.into(),
+                pod_prefix_or_name.into(),
+                container.into(),
+            ),
+            path,
+            contents.into(),
+        );
+    }
+
+    /// Undo a [`KubeSim::put_file`] (same arguments); true when the file was there.
+    pub fn remove_file(
+        &self,
+        namespace: &str,
+        pod_prefix_or_name: &str,
+        container: &str,
+        path: &str,
+    ) -> bool {
+        let owner = (
+            namespace.into(),
+            pod_prefix_or_name.into(),
+            container.into(),
+        );
+        self.shared.store().files.remove(&owner, path)
     }
 
     /// Forget the watch history and end every open watch, as an API server restart with etcd

@@ -125,6 +125,7 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         for (sub, kind) in r.subresources {
             let verbs: &[&str] = match *sub {
                 "log" => &["get"],
+                "exec" => &["create", "get"],
                 "proxy" => &["create", "delete", "get", "patch", "update"],
                 _ => &["get", "patch", "update"],
             };

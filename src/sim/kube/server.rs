@@ -7,7 +7,7 @@ use super::registry::{self, ResourceDef};
 use super::select::{FieldSelector, LabelSelector};
 use super::store::{name_of, Store, UpdateMode};
 use super::table::{self, IncludeObject};
-use super::{logs, proxy, watch};
+use super::{exec, logs, proxy, watch};
 use crate::model::Secret;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -182,6 +182,7 @@ pub async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             return proxy::forward(sh, target, req).await
         }
         Some("log") if req.method() == Method::GET => return logs::serve(sh, target, &query),
+        Some("exec") if target.res.kind == "Pod" => return exec::serve(sh, target, req).await,
         _ => {}
     }
     let (parts, body) = req.into_parts();
@@ -226,6 +227,10 @@ pub fn is_true(v: Option<&String>) -> bool {
 }
 
 fn verb(method: &Method, t: &Target) -> &'static str {
+    if t.sub.as_deref() == Some("exec") {
+        // Both the WebSocket GET and the SPDY POST need `create` on pods/exec.
+        return "create";
+    }
     match *method {
         Method::GET if t.name.is_none() => "list",
         Method::GET => "get",

@@ -68,6 +68,8 @@ pub struct Store {
     pub forbidden: HashSet<String>,
     pub logs: HashMap<(String, String, String), Vec<String>>,
     pub backends: HashMap<(String, String, u16), SocketAddr>,
+    /// Containers' files for `pods/exec`.
+    pub files: super::execfs::ExecFs,
     /// Counter used for pod IPs and name suffixes so they are unique.
     pub serial: u64,
 }
@@ -135,6 +137,7 @@ impl Store {
             forbidden: HashSet::new(),
             logs: HashMap::new(),
             backends: HashMap::new(),
+            files: Default::default(),
             serial: 0,
         }
     }
