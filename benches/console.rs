@@ -157,6 +157,19 @@ async fn sweep(scenario: &str) {
             })
         });
         let done = futures::future::join_all(futs).await;
+        if round == 0 {
+            let each: Vec<String> = done
+                .iter()
+                .map(|(k, t, ok)| {
+                    format!(
+                        "{k} {:.0} ms{}",
+                        t.as_secs_f64() * 1e3,
+                        if *ok { "" } else { " (failed)" }
+                    )
+                })
+                .collect();
+            println!("  per service ({scenario}): {}", each.join(", "));
+        }
         let total = start.elapsed();
         let slowest = done.iter().map(|d| d.1).max().unwrap_or_default();
         let ok_max = done

@@ -163,11 +163,11 @@ impl ServarrClient {
         self.get_json("health").await
     }
 
-    /// Status + health as the console's [`AppHealth`].
+    /// Status + health as the console's [`AppHealth`]. Both are read at once, so a slow app
+    /// costs one round trip, not two.
     pub async fn health(&self) -> Result<AppHealth, AppError> {
-        let status = self.system_status().await?;
-        let list = self.health_resources().await?;
-        Ok(to_app_health(&status, &list))
+        let (status, list) = tokio::join!(self.system_status(), self.health_resources());
+        Ok(to_app_health(&status?, &list?))
     }
 
     pub async fn providers(&self, kind: ProviderKind) -> Result<Vec<Provider>, AppError> {
