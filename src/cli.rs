@@ -13,7 +13,7 @@ use std::process::ExitCode;
 )]
 pub struct Cli {
     /// kubeconfig file (default: $KUBECONFIG, ~/.kube/config, or in-cluster).
-    #[arg(long, global = true, env = "KUBECONFIG_NAS")]
+    #[arg(long, global = true)]
     pub kubeconfig: Option<PathBuf>,
     /// kubeconfig context to use.
     #[arg(long, global = true)]

@@ -24,6 +24,9 @@ pub struct KeysArgs {
 }
 
 pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
+    if args.sync && cfg.read_only {
+        anyhow::bail!("read-only mode: `keys --sync` would change the Secret");
+    }
     let crate::engine::live::KeysCheck {
         conn,
         observed,
