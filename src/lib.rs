@@ -3,6 +3,20 @@
 //! One engine (discovery, collectors, checks, integration planner) serves three faces: the TUI,
 //! the headless commands, and the simulated NAS (`demo`). See `README.md` and the module docs.
 
+/// `println!` for the headless commands: a closed pipe (`k8s-nas check | head`) ends the
+/// process quietly with status 141 (as if killed by SIGPIPE) instead of panicking.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(141);
+            }
+        }
+    }};
+}
+
 pub mod checks;
 pub mod cli;
 pub mod clients;

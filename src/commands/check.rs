@@ -9,7 +9,7 @@ use crate::model::{finding::worst, Severity};
 pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
     let snap = engine::check_once(cfg).await?;
     match output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&snap.to_json())?),
+        Output::Json => crate::out!("{}", serde_json::to_string_pretty(&snap.to_json())?),
         Output::Table => print_table(&snap),
     }
     Ok(if worst(&snap.findings).is_problem() {
@@ -20,58 +20,67 @@ pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
 }
 
 fn print_table(s: &Snapshot) {
-    println!(
+    crate::out!(
         "context {}  cluster {}  namespaces {}",
         s.context,
         s.cluster,
         s.namespaces_label()
     );
-    println!();
-    println!(
+    crate::out!();
+    crate::out!(
         "{:<22} {:<12} {:<12} {:<14} {:>8} {:<14} {:<22} {:<4}",
-        "SERVICE", "KIND", "NAMESPACE", "POD", "RESTARTS", "HTTP", "HEALTH", "VPN"
+        "SERVICE",
+        "KIND",
+        "NAMESPACE",
+        "POD",
+        "RESTARTS",
+        "HTTP",
+        "HEALTH",
+        "VPN"
     );
     for svc in &s.inventory.services {
-        let row = s.row(&svc.id);
-        println!(
+        let [pod, restarts, http, health] = s.row(&svc.id);
+        crate::out!(
             "{:<22} {:<12} {:<12} {:<14} {:>8} {:<14} {:<22} {:<4}",
             svc.id.as_str(),
             svc.kind.display(),
             svc.namespace,
-            row.pod,
-            row.restarts,
-            row.http,
-            truncate(&row.health, 22),
+            pod,
+            restarts,
+            http,
+            truncate(&health, 22),
             if svc.vpn.is_some() { "vpn" } else { "" }
         );
     }
     for w in s.inventory.warnings.iter().chain(&s.warnings) {
-        println!("warning: {w}");
+        crate::out!("warning: {w}");
     }
-    println!();
+    crate::out!();
     if s.findings.is_empty() {
-        println!(
+        crate::out!(
             "no findings: all {} services healthy",
             s.inventory.services.len()
         );
         return;
     }
-    println!(
+    crate::out!(
         "{:<9} {:<22} {:<22} MESSAGE / REMEDIATION",
-        "SEVERITY", "SUBJECT", "CODE"
+        "SEVERITY",
+        "SUBJECT",
+        "CODE"
     );
     for f in &s.findings {
-        println!(
+        crate::out!(
             "{:<9} {:<22} {:<22} {}",
             f.severity.label(),
             f.subject,
             f.code,
             f.message
         );
-        println!("{:<55} → {}", "", f.remediation);
+        crate::out!("{:<55} → {}", "", f.remediation);
     }
     let n = |sev: Severity| s.findings.iter().filter(|f| f.severity == sev).count();
-    println!(
+    crate::out!(
         "\n{} findings: {} critical, {} error, {} warning, {} info",
         s.findings.len(),
         n(Severity::Critical),

@@ -24,17 +24,17 @@ pub async fn run(
     }
     nas.kube.write_kubeconfig(&kc_path)?;
     if serve {
-        println!(
+        crate::out!(
             "simulated NAS ({}) serving on http://{}",
             scenario.name(),
             nas.kube.addr()
         );
-        println!("kubeconfig: {}", kc_path.display());
-        println!(
+        crate::out!("kubeconfig: {}", kc_path.display());
+        crate::out!(
             "try: kubectl --kubeconfig {} get pods -A",
             kc_path.display()
         );
-        println!("stop with Ctrl-C");
+        crate::out!("stop with Ctrl-C");
         wait_for_signal().await;
         return Ok(0);
     }

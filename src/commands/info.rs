@@ -5,36 +5,36 @@ use std::path::Path;
 
 pub fn print(cfg: &Config, cfg_path: &Path, paths: &Paths) {
     let exists = |p: &Path| if p.exists() { "" } else { "  (not present)" };
-    println!(
+    crate::out!(
         "config file:       {}{}",
         cfg_path.display(),
         exists(cfg_path)
     );
-    println!(
+    crate::out!(
         "themes dir:        {}{}",
         paths.themes_dir.display(),
         exists(&paths.themes_dir)
     );
-    println!(
+    crate::out!(
         "integrations file: {}{}",
         paths.integrations_file.display(),
         exists(&paths.integrations_file)
     );
-    println!("data dir:          {}", paths.data_dir.display());
-    println!("log file:          {}", paths.log_file.display());
-    println!("theme:             {}", cfg.theme);
-    println!(
+    crate::out!("data dir:          {}", paths.data_dir.display());
+    crate::out!("log file:          {}", paths.log_file.display());
+    crate::out!("theme:             {}", cfg.theme);
+    crate::out!(
         "kubeconfig:        {}",
         cfg.kubeconfig
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "(default: $KUBECONFIG or ~/.kube/config)".into())
     );
-    println!(
+    crate::out!(
         "context:           {}",
         cfg.context.as_deref().unwrap_or("(current)")
     );
-    println!(
+    crate::out!(
         "namespaces:        {}",
         if cfg.namespaces.is_empty() {
             "(all)".to_string()
@@ -42,7 +42,7 @@ pub fn print(cfg: &Config, cfg_path: &Path, paths: &Paths) {
             cfg.namespaces.join(", ")
         }
     );
-    println!("access mode:       {:?}", cfg.access);
-    println!("read-only:         {}", cfg.read_only);
-    println!("API key Secret:    {}", cfg.api_key_secret);
+    crate::out!("access mode:       {:?}", cfg.access);
+    crate::out!("read-only:         {}", cfg.read_only);
+    crate::out!("API key Secret:    {}", cfg.api_key_secret);
 }

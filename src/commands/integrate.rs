@@ -50,7 +50,7 @@ pub async fn run(cfg: &Config, action: IntegrateAction) -> anyhow::Result<u8> {
 pub async fn plan(ctx: &Live, output: Output) -> anyhow::Result<u8> {
     let p = live::read_plan(ctx).await;
     match output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
+        Output::Json => crate::out!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
         Output::Table => print!("{}", render_plan(&p)),
     }
     Ok(p.plan.exit_code() as u8)
@@ -70,11 +70,11 @@ pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> 
         let p = live::read_plan(ctx).await;
         print!("{}", render_plan(&p));
         if p.plan.writes() == 0 {
-            println!("nothing to apply");
+            crate::out!("nothing to apply");
             return Ok(if p.plan.exit_code() == 0 { 0 } else { 1 });
         }
         if !confirm(&format!("Apply {} change(s)?", p.plan.writes()))? {
-            println!("nothing changed");
+            crate::out!("nothing changed");
             return Ok(1);
         }
     }
@@ -86,7 +86,7 @@ pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> 
     })
     .await;
     match output {
-        Output::Json => println!(
+        Output::Json => crate::out!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "schema": "k8s-nas/integrate-apply/v1",

@@ -65,7 +65,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
             let sync = plan
                 .as_ref()
                 .map(|p| json!({"target": p.target, "changes": p.changes}));
-            println!(
+            crate::out!(
                 "{}",
                 serde_json::to_string_pretty(&json!({
                     "schema": "k8s-nas/keys/v1",
@@ -89,7 +89,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
     let mut code = exit_code(&drift, &checks_secret, &checks_app);
     if args.sync {
         match plan {
-            None => println!("keys: nothing to sync; {} is up to date", target.display()),
+            None => crate::out!("keys: nothing to sync; {} is up to date", target.display()),
             Some(p) => {
                 if sync(&conn, &target.namespace, &target.name, &p, args.yes).await? {
                     // Written: the Secret now matches; rejected Secret keys were replaced.
@@ -100,7 +100,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
             }
         }
     } else if let Some(p) = &plan {
-        println!(
+        crate::out!(
             "{} key(s) differ from the apps: run `k8s-nas keys --sync` to write them to {}",
             p.changes.len(),
             p.target
@@ -141,9 +141,13 @@ fn print_table(
     from_secret: &BTreeMap<ServiceId, (Secret, String)>,
     show: bool,
 ) {
-    println!(
+    crate::out!(
         "{:<22} {:<20} {:<18} {:<24} {:<24}",
-        "SERVICE", "SECRET KEY", "DRIFT", "SECRET'S KEY", "APP'S OWN KEY"
+        "SERVICE",
+        "SECRET KEY",
+        "DRIFT",
+        "SECRET'S KEY",
+        "APP'S OWN KEY"
     );
     for d in drift {
         let app_v = match find(app, &d.service) {
@@ -151,7 +155,7 @@ fn print_table(
             None if d.state == crate::keys::KeyDriftState::InSync => "same".into(),
             None => "-".into(),
         };
-        println!(
+        crate::out!(
             "{:<22} {:<20} {:<18} {:<24} {:<24}",
             d.service.as_str(),
             d.secret_key,
@@ -160,7 +164,7 @@ fn print_table(
             app_v
         );
         if let crate::keys::KeyDriftState::AppKeyUnknown { why } = &d.state {
-            println!("    app key unknown: {why}");
+            crate::out!("    app key unknown: {why}");
         }
         if show {
             let s = from_secret
@@ -170,7 +174,7 @@ fn print_table(
             let a = app_key(obs, &d.service)
                 .map(Secret::expose)
                 .unwrap_or("(unknown)");
-            println!("    secret: {s}\n    app:    {a}");
+            crate::out!("    secret: {s}\n    app:    {a}");
         }
     }
 }
@@ -204,22 +208,22 @@ async fn sync(
     plan: &SyncPlan,
     yes: bool,
 ) -> anyhow::Result<bool> {
-    println!("sync {}:", plan.target);
+    crate::out!("sync {}:", plan.target);
     for c in &plan.changes {
-        println!("  {c}");
+        crate::out!("  {c}");
     }
-    println!("  (other keys of the Secret are left as they are)");
+    crate::out!("  (other keys of the Secret are left as they are)");
     if !yes {
         if !std::io::stdin().is_terminal() {
             eprintln!("k8s-nas: not writing the Secret: stdin is not a terminal; pass --yes");
             return Ok(false);
         }
         if !super::integrate::confirm(&format!("Write {} key(s)?", plan.changes.len()))? {
-            println!("nothing written");
+            crate::out!("nothing written");
             return Ok(false);
         }
     }
     crate::keys::live::write_secret(&conn.client, namespace, name, &plan.write).await?;
-    println!("wrote {} key(s) to {}", plan.changes.len(), plan.target);
+    crate::out!("wrote {} key(s) to {}", plan.changes.len(), plan.target);
     Ok(true)
 }

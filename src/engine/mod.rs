@@ -34,14 +34,6 @@ pub struct Snapshot {
     pub warnings: Vec<String>,
 }
 
-/// Short texts for one service's table row (used by `check`'s table).
-pub struct RowText {
-    pub pod: String,
-    pub restarts: u32,
-    pub http: String,
-    pub health: String,
-}
-
 impl Snapshot {
     pub fn namespaces_label(&self) -> String {
         if self.namespaces.is_empty() {
@@ -51,38 +43,19 @@ impl Snapshot {
         }
     }
 
-    pub fn row(&self, id: &ServiceId) -> RowText {
+    /// The row cells `check`'s table prints: the same cells (and words) the Services pane shows.
+    pub fn row(&self, id: &ServiceId) -> [String; 4] {
+        use crate::tui::rows::{health_cell, http_cell, pod_cell};
         let pods = self.pods.get(id).map(Vec::as_slice).unwrap_or_default();
-        let pod = match pods.first() {
-            None => "none".to_string(),
-            Some(p) => format!(
-                "{} {}/{}",
-                p.reason.as_deref().unwrap_or(&p.phase),
-                p.ready_containers,
-                p.total_containers
-            ),
-        };
-        let restarts = pods.iter().map(|p| p.restarts).sum();
+        let restarts: u32 = pods.iter().map(|p| p.restarts).sum();
         let obs = self.observations.get(id);
-        let http = match obs.and_then(|o| o.probe.as_ref()) {
-            None => "-".into(),
-            Some(p) => match (&p.error, p.status) {
-                (Some(e), _) if p.status.is_none() => short_error(e),
-                (_, Some(s)) => format!("{s} {}ms", p.latency_ms),
-                _ => "-".into(),
-            },
-        };
-        let health = match obs.map(|o| &o.health) {
-            None => "-".into(),
-            Some(Ok(h)) => h.summary.clone(),
-            Some(Err(e)) => short_error(e),
-        };
-        RowText {
-            pod,
-            restarts,
-            http,
-            health,
-        }
+        [
+            pod_cell(pods).text,
+            restarts.to_string(),
+            obs.map(|o| http_cell(o).text).unwrap_or_else(|| "—".into()),
+            obs.map(|o| health_cell(&o.health).text)
+                .unwrap_or_else(|| "—".into()),
+        ]
     }
 
     pub fn to_json(&self) -> serde_json::Value {
@@ -132,20 +105,6 @@ fn observation_json(o: &ServiceObservation) -> serde_json::Value {
         Err(e) => json!({ "error": e }),
     };
     json!({ "fetched_at": o.fetched_at, "probe": o.probe, "health": health })
-}
-
-pub fn short_error(e: &crate::model::AppError) -> String {
-    use crate::model::AppErrorKind::*;
-    match &e.kind {
-        Unreachable => "unreachable".into(),
-        Timeout { after_ms } => format!("timeout {}s", after_ms / 1000),
-        Unauthorized => "401 bad key".into(),
-        Forbidden => "403 forbidden".into(),
-        WrongUrlBase { .. } => "wrong URL base".into(),
-        ServerError { status } | Http { status } => format!("HTTP {status}"),
-        BadBody => "bad body".into(),
-        Config => "not configured".into(),
-    }
 }
 
 /// How to reach `svc`, by precedence: a configured URL, then the access mode.
