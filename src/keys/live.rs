@@ -26,7 +26,22 @@ pub async fn check_key(kind: AppKind, ep: &AppEndpoint, key: &Secret) -> Result<
             .await
             .map(|_| ()),
         AppKind::Bazarr => BazarrClient::new(ep, key).status().await.map(|_| ()),
-        AppKind::Jellyseerr => SeerrClient::new(ep, key).main_settings().await.map(|_| ()),
+        AppKind::Jellyseerr => {
+            let c = SeerrClient::new(ep, key);
+            match c.main_settings().await {
+                // Before its first sign-in Jellyseerr answers 403 to every key: that says
+                // nothing about the key, so it must not read as "rejected".
+                Err(e) if e.kind == AppErrorKind::Forbidden => match c.public_settings().await {
+                    Ok(p) if !p.initialized => Err(AppError::new(
+                        AppErrorKind::Config,
+                        "Jellyseerr is not set up yet (no admin user): its API refuses every \
+                         key until the first sign-in (`k8s-nas integrate apply` does it)",
+                    )),
+                    _ => Err(e),
+                },
+                r => r.map(|_| ()),
+            }
+        }
         AppKind::Sabnzbd => SabClient::new(ep, key)
             .get_config(Some("misc"))
             .await
