@@ -43,11 +43,13 @@ impl SimNas {
         let configs = world.sim_configs();
         // What an admin prepares for the console: the Jellyfin administrator, in a Secret.
         if let Some((b, c)) = configs.iter().find(|(b, _)| b.kind == AppKind::Jellyfin) {
-            world.objects.push(jellyfin_admin_secret(
-                &b.namespace,
-                &c.username,
-                &c.password,
-            ));
+            let creds = [
+                ("username", c.username.clone()),
+                ("password", c.password.clone()),
+            ];
+            world
+                .objects
+                .push(world::secret(&b.namespace, "jellyfin-admin", &creds));
         }
         for (b, mut cfg) in configs {
             cfg.peer_keys = world.app_keys.clone();
@@ -80,16 +82,6 @@ impl SimNas {
             .find(|(b, _)| b.kind == kind)
             .map(|(_, a)| a)
     }
-}
-
-fn jellyfin_admin_secret(namespace: &str, user: &str, password: &str) -> serde_json::Value {
-    use base64::Engine;
-    let enc = |v: &str| base64::engine::general_purpose::STANDARD.encode(v);
-    serde_json::json!({
-        "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-        "metadata": {"name": "jellyfin-admin", "namespace": namespace},
-        "data": {"username": enc(user), "password": enc(password)},
-    })
 }
 
 /// Put each app's real config file (holding the key the app really uses) into its pods, where

@@ -128,27 +128,27 @@ fn set_secret_key(secret: &mut Value, key: &str, value: &str) {
     secret["data"][key] = Value::from(enc);
 }
 
-/// Read one key of a Secret object (base64 `data` or plain `stringData`).
-pub fn secret_value(objects: &[Value], namespace: &str, secret: &str, key: &str) -> Option<String> {
-    let o = objects.iter().find(|o| {
-        is(o, "Secret")
-            && name(o) == Some(secret)
-            && o.pointer("/metadata/namespace").and_then(Value::as_str) == Some(namespace)
-    })?;
-    if let Some(v) = o
-        .pointer(&format!("/stringData/{key}"))
-        .and_then(Value::as_str)
-    {
-        return Some(v.to_string());
-    }
-    let b = o.pointer(&format!("/data/{key}")).and_then(Value::as_str)?;
-    let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
-    String::from_utf8(raw).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read one key of a Secret object (base64 `data` or plain `stringData`).
+    fn secret_value(objects: &[Value], namespace: &str, secret: &str, key: &str) -> Option<String> {
+        let o = objects.iter().find(|o| {
+            is(o, "Secret")
+                && name(o) == Some(secret)
+                && o.pointer("/metadata/namespace").and_then(Value::as_str) == Some(namespace)
+        })?;
+        if let Some(v) = o
+            .pointer(&format!("/stringData/{key}"))
+            .and_then(Value::as_str)
+        {
+            return Some(v.to_string());
+        }
+        let b = o.pointer(&format!("/data/{key}")).and_then(Value::as_str)?;
+        let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
+        String::from_utf8(raw).ok()
+    }
 
     #[test]
     fn names_parse_and_bad_names_explain() {

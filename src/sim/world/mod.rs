@@ -13,7 +13,8 @@ mod variant;
 
 use crate::model::{AppKind, Secret};
 use crate::sim::apps::AppSimConfig;
-use build::{configmap, namespace, node, secret, AppSpec};
+pub(crate) use build::secret;
+use build::{configmap, namespace, node, AppSpec};
 use objects::Ctx;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
