@@ -158,9 +158,9 @@ pub fn render_plan(p: &LivePlan) -> String {
             out.push_str(&format!(
                 "  {:<22} {:<8} {}: {}\n",
                 h.app.as_str(),
-                h.level,
-                h.source,
-                h.message
+                crate::tui::rows::issue_label(h.issue.level),
+                h.issue.source,
+                h.issue.message
             ));
         }
     }

@@ -110,17 +110,7 @@ pub fn integrations_view(p: &LivePlan) -> IntegrationsView {
         .map(|m| HealthNote {
             service: m.app.clone(),
             kind: m.kind,
-            issue: crate::model::HealthIssue {
-                source: m.source.clone(),
-                level: match m.level.as_str() {
-                    "error" => crate::model::IssueLevel::Error,
-                    "warning" => crate::model::IssueLevel::Warning,
-                    "notice" => crate::model::IssueLevel::Notice,
-                    _ => crate::model::IssueLevel::Ok,
-                },
-                message: m.message.clone(),
-                wiki_url: None,
-            },
+            issue: m.issue.clone(),
         })
         .collect();
     let errors: Vec<String> = p

@@ -302,6 +302,18 @@ fn to_value(p: &Provider) -> Result<Value, AppError> {
         .map_err(|e| AppError::new(AppErrorKind::Config, format!("cannot encode provider: {e}")))
 }
 
+impl HealthResource {
+    /// As the console's [`HealthIssue`] (the app's `type` becomes an [`IssueLevel`]).
+    pub fn to_issue(&self) -> HealthIssue {
+        HealthIssue {
+            source: self.source.clone(),
+            level: level(&self.kind),
+            message: self.message.clone(),
+            wiki_url: self.wiki_url.clone(),
+        }
+    }
+}
+
 fn level(ty: &str) -> IssueLevel {
     match ty.to_ascii_lowercase().as_str() {
         "error" => IssueLevel::Error,
@@ -313,15 +325,7 @@ fn level(ty: &str) -> IssueLevel {
 
 /// Pure: status + health list → [`AppHealth`] (`healthy`, `1 issue`, `N issues`).
 pub fn to_app_health(status: &SystemStatus, list: &[HealthResource]) -> AppHealth {
-    let issues: Vec<HealthIssue> = list
-        .iter()
-        .map(|h| HealthIssue {
-            source: h.source.clone(),
-            level: level(&h.kind),
-            message: h.message.clone(),
-            wiki_url: h.wiki_url.clone(),
-        })
-        .collect();
+    let issues: Vec<HealthIssue> = list.iter().map(HealthResource::to_issue).collect();
     let summary = match issues.len() {
         0 => "healthy".to_string(),
         1 => "1 issue".to_string(),

@@ -5,7 +5,8 @@
 
 use super::backend::HttpBackend;
 use super::servarr::get;
-use crate::model::{AppKind, Inventory, ServiceId};
+use crate::clients::servarr::HealthResource;
+use crate::model::{AppKind, HealthIssue, Inventory, ServiceId};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -32,9 +33,8 @@ pub struct RootFolderInfo {
 pub struct AppMessage {
     pub app: ServiceId,
     pub kind: AppKind,
-    pub source: String,
-    pub level: String,
-    pub message: String,
+    #[serde(flatten)]
+    pub issue: HealthIssue,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -109,17 +109,14 @@ pub async fn read(b: &HttpBackend, inv: &Inventory) -> Extras {
             }
         }
         match get(b, &svc.id, "health").await {
-            Ok(Value::Array(list)) => {
-                for h in list {
-                    let source = h["source"].as_str().unwrap_or("").to_string();
-                    let message = h["message"].as_str().unwrap_or("").to_string();
-                    if is_integration_message(&source, &message) {
+            Ok(v @ Value::Array(_)) => {
+                let list: Vec<HealthResource> = serde_json::from_value(v).unwrap_or_default();
+                for issue in list.iter().map(HealthResource::to_issue) {
+                    if is_integration_message(&issue.source, &issue.message) {
                         out.health.push(AppMessage {
                             app: svc.id.clone(),
                             kind: svc.kind,
-                            source,
-                            level: h["type"].as_str().unwrap_or("").to_string(),
-                            message,
+                            issue,
                         });
                     }
                 }
