@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+pub mod bus;
 pub mod checks;
 pub mod cli;
 pub mod clients;

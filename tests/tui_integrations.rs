@@ -249,6 +249,8 @@ fn test_all_and_sync_indexers() {
         step: 1,
         steps: 2,
         lines: vec!["Prowlarr: command queued".into()],
+        units: None,
+        log: None,
     }));
     h.press(":tasks<enter>");
     let frame = h.frame();

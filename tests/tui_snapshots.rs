@@ -101,6 +101,8 @@ fn tasks_pane() {
         step: 2,
         steps: 4,
         lines: vec!["discovered 9 services".into()],
+        units: None,
+        log: None,
     }));
     h.feed(Msg::TaskProgress(TaskProgress {
         id: TaskId(7),
@@ -109,6 +111,8 @@ fn tasks_pane() {
         step: 4,
         steps: 4,
         lines: vec![],
+        units: None,
+        log: None,
     }));
     h.feed(Msg::TaskDone {
         id: TaskId(7),

@@ -260,6 +260,8 @@ fn tasks_start_progress_finish_and_cancel() {
         step: 1,
         steps: 3,
         lines: vec!["probing 9 apps".into()],
+        units: None,
+        log: None,
     }));
     h.press(":tasks<enter>");
     assert_eq!(h.press("x"), vec![Effect::CancelTask(TaskId(1))]);

@@ -17,6 +17,10 @@ use std::fmt::Debug;
 pub struct Listing {
     pub objects: ClusterObjects,
     pub events: Vec<Event>,
+    /// The Secrets the console reads credentials from (see
+    /// [`crate::collect::credentials::wanted_secrets`]) — filled by the watchers, so a rotated
+    /// Secret reaches the pollers without a restart.
+    pub secrets: Vec<k8s_openapi::api::core::v1::Secret>,
     /// Per-namespace or per-kind problems that did not stop the listing (e.g. 403).
     pub warnings: Vec<String>,
 }

@@ -74,48 +74,104 @@ pub fn secret_data(s: &KSecret) -> BTreeMap<String, Secret> {
     out
 }
 
-/// Read the key Secret and the qBittorrent Secret. Missing Secrets or keys become warnings.
-pub async fn load(conn: &ClusterConn, cfg: &Config) -> Credentials {
-    let mut c = Credentials::default();
-    let (ns, name) = Config::split_ref(&cfg.api_key_secret);
-    match Api::<KSecret>::namespaced(conn.client.clone(), &ns)
-        .get(&name)
-        .await
-    {
-        Ok(s) => {
-            let data = secret_data(&s);
-            for kind in AppKind::ALL {
-                if let Some(key) = kind.secret_key_name().and_then(|k| data.get(k)) {
-                    c.api_keys.insert(kind, key.clone());
+/// The Secrets the console reads credentials from, as `(namespace, name)`: the API key Secret,
+/// the qBittorrent password Secret and the optional Jellyfin administrator Secret (config).
+pub fn wanted_secrets(cfg: &Config) -> Vec<(String, String)> {
+    let mut v = vec![
+        Config::split_ref(&cfg.api_key_secret),
+        Config::split_ref(&cfg.qbittorrent_password_secret),
+        Config::split_ref(&cfg.jellyfin_admin_secret),
+    ];
+    v.dedup();
+    v
+}
+
+fn find<'a>(secrets: &'a [KSecret], ns: &str, name: &str) -> Option<&'a KSecret> {
+    secrets.iter().find(|s| {
+        s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(name)
+    })
+}
+
+impl Credentials {
+    /// Derive the credentials from Secrets already at hand (the watch store, or a listing): no
+    /// network. A missing key Secret or qBittorrent Secret becomes a warning; a missing Jellyfin
+    /// administrator Secret is normal and silent. `unreadable` names Secrets that could not be
+    /// read at all (e.g. 403), so the warning can say why.
+    pub fn from_secrets(
+        secrets: &[KSecret],
+        cfg: &Config,
+        unreadable: &BTreeMap<(String, String), String>,
+    ) -> Credentials {
+        let mut c = Credentials::default();
+        let why = |ns: &str, name: &str| {
+            unreadable
+                .get(&(ns.to_string(), name.to_string()))
+                .cloned()
+                .unwrap_or_else(|| "not found".to_string())
+        };
+        let (ns, name) = Config::split_ref(&cfg.api_key_secret);
+        match find(secrets, &ns, &name) {
+            Some(s) => {
+                let data = secret_data(s);
+                for kind in AppKind::ALL {
+                    if let Some(key) = kind.secret_key_name().and_then(|k| data.get(k)) {
+                        c.api_keys.insert(kind, key.clone());
+                    }
                 }
             }
+            None => c.warnings.push(format!(
+                "API key Secret {ns}/{name} not readable: {}",
+                why(&ns, &name)
+            )),
         }
-        Err(e) => c.warnings.push(format!(
-            "API key Secret {ns}/{name} not readable: {}",
-            crate::cluster::explain(&e)
-        )),
+        let (ns, name) = Config::split_ref(&cfg.qbittorrent_password_secret);
+        match find(secrets, &ns, &name) {
+            Some(s) => {
+                c.qbittorrent_password = secret_data(s).remove(&cfg.qbittorrent_password_key)
+            }
+            None => c.warnings.push(format!(
+                "qBittorrent Secret {ns}/{name} not readable: {}",
+                why(&ns, &name)
+            )),
+        }
+        let (ns, name) = Config::split_ref(&cfg.jellyfin_admin_secret);
+        if let Some(s) = find(secrets, &ns, &name) {
+            let mut d = secret_data(s);
+            if let (Some(u), Some(p)) = (d.remove("username"), d.remove("password")) {
+                c.jellyfin_admin = Some((u.expose().to_string(), p));
+            }
+        }
+        c
     }
-    let (ns, name) = Config::split_ref(&cfg.qbittorrent_password_secret);
-    match Api::<KSecret>::namespaced(conn.client.clone(), &ns)
-        .get(&name)
-        .await
-    {
-        Ok(s) => c.qbittorrent_password = secret_data(&s).remove(&cfg.qbittorrent_password_key),
-        Err(e) => c.warnings.push(format!(
-            "qBittorrent Secret {ns}/{name} not readable: {}",
-            crate::cluster::explain(&e)
-        )),
-    }
-    // Optional: absent is normal, so it is not a warning.
-    let (ns, name) = Config::split_ref(&cfg.jellyfin_admin_secret);
-    if let Ok(s) = Api::<KSecret>::namespaced(conn.client.clone(), &ns)
-        .get(&name)
-        .await
-    {
-        let mut d = secret_data(&s);
-        if let (Some(u), Some(p)) = (d.remove("username"), d.remove("password")) {
-            c.jellyfin_admin = Some((u.expose().to_string(), p));
+}
+
+/// GET the Secrets of [`wanted_secrets`]: those found, and why the others could not be read.
+pub async fn fetch_secrets(
+    conn: &ClusterConn,
+    cfg: &Config,
+) -> (Vec<KSecret>, BTreeMap<(String, String), String>) {
+    let mut found = Vec::new();
+    let mut unreadable = BTreeMap::new();
+    for (ns, name) in wanted_secrets(cfg) {
+        match Api::<KSecret>::namespaced(conn.client.clone(), &ns)
+            .get_opt(&name)
+            .await
+        {
+            Ok(Some(s)) => found.push(s),
+            Ok(None) => {
+                unreadable.insert((ns, name), "404 Not Found".to_string());
+            }
+            Err(e) => {
+                unreadable.insert((ns, name), crate::cluster::explain(&e));
+            }
         }
     }
-    c
+    (found, unreadable)
+}
+
+/// Read the key Secret and the qBittorrent Secret (headless commands; the TUI derives the same
+/// from its watch store with [`Credentials::from_secrets`]). Missing Secrets become warnings.
+pub async fn load(conn: &ClusterConn, cfg: &Config) -> Credentials {
+    let (found, unreadable) = fetch_secrets(conn, cfg).await;
+    Credentials::from_secrets(&found, cfg, &unreadable)
 }

@@ -158,7 +158,7 @@ pub fn render_plan(p: &LivePlan) -> String {
             out.push_str(&format!(
                 "  {:<22} {:<8} {}: {}\n",
                 h.app.as_str(),
-                crate::tui::rows::issue_label(h.issue.level),
+                crate::bus::rows::issue_label(h.issue.level),
                 h.issue.source,
                 h.issue.message
             ));

@@ -45,7 +45,7 @@ impl Snapshot {
 
     /// The row cells `check`'s table prints: the same cells (and words) the Services pane shows.
     pub fn row(&self, id: &ServiceId) -> [String; 4] {
-        use crate::tui::rows::{health_cell, http_cell, pod_cell};
+        use crate::bus::rows::{health_cell, http_cell, pod_cell};
         let pods = self.pods.get(id).map(Vec::as_slice).unwrap_or_default();
         let restarts: u32 = pods.iter().map(|p| p.restarts).sum();
         let obs = self.observations.get(id);

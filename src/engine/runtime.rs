@@ -3,15 +3,15 @@
 //! executes the effects `update` returns. It talks to the UI only through messages.
 
 use super::{budget, discover_overrides, endpoint_for, observe::observe, pods_by_service};
+use crate::bus::{
+    describe_title, ClusterView, Effect, EventRow, Msg, StreamId, TaskOutcome, TaskRequest,
+};
 use crate::checks;
 use crate::cluster::{self, describe, logs, watch, ClusterConn};
 use crate::collect::{credentials, poller};
 use crate::config::Config;
 use crate::discover;
 use crate::model::{Inventory, PodStatus, ServiceId, ServiceObservation};
-use crate::tui::{
-    describe_title, ClusterView, Effect, EventRow, Msg, StreamId, TaskOutcome, TaskRequest,
-};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,7 @@ struct State {
     /// What the pollers were built for: service id + endpoint description.
     poller_key: Vec<(ServiceId, String)>,
     logs: HashMap<StreamId, JoinHandle<()>>,
-    tasks: HashMap<crate::tui::TaskId, JoinHandle<()>>,
+    tasks: HashMap<crate::bus::TaskId, JoinHandle<()>>,
 }
 
 /// Run until the UI drops its effect sender.

@@ -3,14 +3,14 @@
 //! stages and log lines as `TaskProgress`, ends with `TaskDone`, and sends the refreshed view.
 //! The work itself is the same engine code the headless `integrate` and `keys` commands run.
 
+use crate::bus::views::{
+    field_rows, HealthNote, IndexerCount, IntegrationsView, KeyRow, KeysView, RootFolderInfo,
+};
+use crate::bus::{Msg, TaskId, TaskOutcome, TaskProgress, TaskRequest};
 use crate::config::Config;
 use crate::engine::live::live_context;
 use crate::integrate::live::{self as ilive, LivePlan};
 use crate::keys::live::{write_secret, KeysReport};
-use crate::tui::views::{
-    field_rows, HealthNote, IndexerCount, IntegrationsView, KeyRow, KeysView, RootFolderInfo,
-};
-use crate::tui::{Msg, TaskId, TaskOutcome, TaskProgress, TaskRequest};
 use tokio::sync::mpsc;
 
 /// Reports progress of one task to the UI.
@@ -33,6 +33,8 @@ impl Reporter {
                 step,
                 steps: self.steps,
                 lines,
+                units: None,
+                log: None,
             }))
             .await;
     }

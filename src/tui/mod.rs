@@ -8,20 +8,19 @@
 
 pub mod app;
 pub mod keymap;
-pub mod msg;
 pub mod panes;
 pub mod prompt;
 pub mod render;
-pub mod rows;
 pub mod runtime;
 pub mod theme;
-pub mod view;
-pub mod views;
 
-pub use app::{update, App, AppOptions};
-pub use msg::{
+pub use crate::bus::{msg, rows, views};
+pub mod view;
+
+pub use crate::bus::msg::{
     describe_title, ClusterView, Effect, EventRow, Msg, StreamId, TaskId, TaskOutcome,
     TaskProgress, TaskRequest,
 };
+pub use crate::bus::views::{IntegrationsView, KeysView};
+pub use app::{update, App, AppOptions};
 pub use theme::Theme;
-pub use views::{IntegrationsView, KeysView};

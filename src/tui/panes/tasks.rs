@@ -100,6 +100,7 @@ impl TasksState {
             TaskOutcome::Succeeded(s) => format!("{} {id} done: {s}", t.title),
             TaskOutcome::Failed(e) => format!("{} {id} failed: {e}", t.title),
             TaskOutcome::Cancelled => format!("{} {id} cancelled", t.title),
+            TaskOutcome::Refused(why) => format!("{} {id} refused: {why}", t.title),
         };
         t.state = TaskState::Done(outcome);
         t.finished = Some(now);
@@ -158,6 +159,7 @@ fn state_text(s: &TaskState) -> (String, String, &'static str) {
         TaskState::Done(TaskOutcome::Succeeded(s)) => ("done".into(), s.clone(), "ok"),
         TaskState::Done(TaskOutcome::Failed(e)) => ("failed".into(), e.clone(), "error"),
         TaskState::Done(TaskOutcome::Cancelled) => ("cancelled".into(), String::new(), "muted"),
+        TaskState::Done(TaskOutcome::Refused(why)) => ("refused".into(), why.clone(), "warn"),
     }
 }
 

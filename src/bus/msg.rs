@@ -6,8 +6,8 @@
 //! `mpsc::Sender<Msg>`. Ids (log streams, tasks) are allocated by the UI so replies from a stale
 //! stream or a cancelled task can be recognised and dropped.
 
+pub use crate::bus::views::{IntegrationsView, KeysView};
 use crate::model::{Finding, Inventory, PodStatus, ServiceId, ServiceObservation};
-pub use crate::tui::views::{IntegrationsView, KeysView};
 use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -118,8 +118,28 @@ pub struct TaskProgress {
     /// 1-based number of the current stage, and the total (0 when unknown).
     pub step: u32,
     pub steps: u32,
+    /// Bytes or items done (and the total, when known) within the current step.
+    pub units: Option<Units>,
     /// New log lines since the last report.
     pub lines: Vec<String>,
+    /// The task's log file under the data directory (sent with the first report).
+    pub log: Option<std::path::PathBuf>,
+}
+
+/// What a step counts, for a progress bar: bytes (shown as KiB/MiB) or items (edges, files …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    Bytes,
+    Items,
+}
+
+/// Progress within one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Units {
+    pub kind: UnitKind,
+    pub done: u64,
+    /// `None` while the total is not known yet.
+    pub total: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +148,8 @@ pub enum TaskOutcome {
     Succeeded(String),
     Failed(String),
     Cancelled,
+    /// Not started: e.g. another mutating task holds a resource it needs (the reason says which).
+    Refused(String),
 }
 
 /// The title that ties a [`Msg::Describe`] answer to its [`Effect::Describe`] request:

@@ -1,0 +1,13 @@
+//! What the engine and the TUI share: the messages between them ([`msg`]), the view data the
+//! engine builds for panes ([`views`]), and the pure cell wording both the panes and the headless
+//! tables use ([`rows`]). The engine depends on this module, never on `crate::tui`.
+
+pub mod msg;
+pub mod rows;
+pub mod views;
+
+pub use msg::{
+    describe_title, ClusterView, Effect, EventRow, Msg, StreamId, TaskId, TaskOutcome,
+    TaskProgress, TaskRequest, UnitKind, Units,
+};
+pub use views::{IntegrationsView, KeysView};
