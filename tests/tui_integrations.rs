@@ -9,6 +9,7 @@ mod tui_integrations_support;
 
 use k8s_nas::integrate::EdgeState;
 use k8s_nas::tui::panes::plan_text;
+use k8s_nas::tui::theme::Role;
 use k8s_nas::tui::{Effect, Msg, TaskOutcome, TaskRequest, Theme};
 use tui_common::*;
 use tui_integrations_support::*;
@@ -51,11 +52,11 @@ fn fresh_stack_is_all_missing() {
     // The first row carries the cursor; the others their state's colour.
     assert_eq!(
         h.style_of("✘ Sonarr → qBittorrent").map(|s| s.bg),
-        Some(Theme::builtin_default().style("table.cursor").bg)
+        Some(Theme::builtin_default().style(Role::TableCursor).bg)
     );
     assert_eq!(
         h.style_of("✘ Radarr → qBittorrent").map(|s| s.fg),
-        Some(Theme::builtin_default().style("error").fg)
+        Some(Theme::builtin_default().style(Role::Error).fg)
     );
     insta::assert_snapshot!("integrations_fresh", frame);
 }
@@ -72,15 +73,15 @@ fn miswired_stack_shows_each_drift_with_its_reason() {
     let theme = Theme::builtin_default();
     assert_eq!(
         h.style_of("⚠ Prowlarr → Sonarr").map(|s| s.fg),
-        Some(theme.style("warn").fg)
+        Some(theme.style(Role::Warn).fg)
     );
     assert_eq!(
         h.style_of("? Lidarr → qBittorrent").map(|s| s.fg),
-        Some(theme.style("muted").fg)
+        Some(theme.style(Role::Muted).fg)
     );
     assert_eq!(
         h.style_of("✔ Radarr → qBittorrent").map(|s| s.fg),
-        Some(theme.style("ok").fg)
+        Some(theme.style(Role::Ok).fg)
     );
     assert_masked(&frame);
     insta::assert_snapshot!("integrations_miswired", frame);
@@ -102,8 +103,7 @@ fn wired_stack_is_all_configured() {
 
 fn cursor_to(h: &mut Harness, edge_id: &str) {
     let pos = h
-        .app
-        .integrations
+        .integrations()
         .edges()
         .iter()
         .position(|e| e.id == edge_id)
@@ -161,7 +161,7 @@ fn plan_diff_lists_creates_and_updates_field_by_field() {
     for v in [fresh_view(), miswired_view()] {
         let mut h = integrations(false, v);
         h.press("p");
-        let text: String = plan_text::plan_lines(&h.app, &h.app.theme)
+        let text: String = plan_text::plan_lines(h.integrations().view.as_ref(), &h.app.theme)
             .iter()
             .map(|l| format!("{l}\n"))
             .collect();
@@ -187,7 +187,7 @@ fn field_rows_never_carry_secret_values() {
 #[test]
 fn apply_asks_first_with_focus_on_cancel() {
     let mut h = integrations(false, miswired_view());
-    let writes = h.app.integrations.view.as_ref().unwrap().plan.writes();
+    let writes = h.integrations().view.as_ref().unwrap().plan.writes();
     assert!(writes > 0);
     assert!(h.press("a").is_empty());
     let frame = h.frame();
@@ -197,7 +197,7 @@ fn apply_asks_first_with_focus_on_cancel() {
 
     // enter on the default focus cancels; nothing starts.
     assert!(h.press("<enter>").is_empty());
-    assert!(h.app.confirm.is_none());
+    assert!(h.app.modal.is_none());
     // q inside the dialog does not quit; y confirms.
     h.press("a");
     assert!(h.press("q").is_empty());
@@ -216,7 +216,7 @@ fn apply_asks_first_with_focus_on_cancel() {
 fn nothing_to_apply_on_a_wired_stack() {
     let mut h = integrations(false, wired_view());
     assert!(h.press("a").is_empty());
-    assert!(h.app.confirm.is_none());
+    assert!(h.app.modal.is_none());
     assert!(h.frame().contains("nothing to apply"));
 }
 
@@ -264,7 +264,7 @@ fn selection_survives_a_replan() {
     cursor_to(&mut h, PROWLARR_SONARR);
     h.feed(Msg::Integrations(Box::new(wired_view())));
     assert_eq!(
-        h.app.integrations.selected_edge().map(|e| e.id.as_str()),
+        h.integrations().selected_edge().map(|e| e.id.as_str()),
         Some(PROWLARR_SONARR)
     );
 }
@@ -279,17 +279,17 @@ fn readonly_has_no_apply_or_sync() {
     insta::assert_snapshot!("integrations_readonly", frame);
     assert!(h.press("a").is_empty());
     assert!(h.press("s").is_empty());
-    assert!(h.app.confirm.is_none());
+    assert!(h.app.modal.is_none());
     assert_eq!(requests(&h.press("t")), [TaskRequest::TestIntegrations]);
     h.press("p");
     assert!(h.press("a").is_empty());
-    assert!(h.app.confirm.is_none());
+    assert!(h.app.modal.is_none());
 
     let mut k = keys_harness(true);
     let frame = k.frame();
     assert!(!frame.contains("<S>"), "{frame}");
     assert!(k.press("S").is_empty());
-    assert!(k.app.confirm.is_none());
+    assert!(k.app.modal.is_none());
 }
 
 // ── keys ──────────────────────────────────────────────────────────────────────────────────
@@ -308,11 +308,11 @@ fn keys_pane_shows_verdicts_and_drift() {
     let theme = Theme::builtin_default();
     assert_eq!(
         h.style_of("RADARR_API_KEY in sync").map(|s| s.fg),
-        Some(theme.style("ok").fg)
+        Some(theme.style(Role::Ok).fg)
     );
     assert_eq!(
         h.style_of("PROWLARR_API_KEY missing").map(|s| s.fg),
-        Some(theme.style("error").fg)
+        Some(theme.style(Role::Error).fg)
     );
     assert_no_keys(&frame);
     insta::assert_snapshot!("keys_drift", frame);
@@ -354,7 +354,7 @@ fn keys_in_sync_need_no_dialog() {
     }
     h.feed(Msg::Keys(Box::new(v)));
     assert!(h.press("S").is_empty());
-    assert!(h.app.confirm.is_none());
+    assert!(h.app.modal.is_none());
     assert!(h.frame().contains("nothing to write"));
 }
 

@@ -5,6 +5,7 @@ mod tui_common;
 
 use k8s_nas::model::{ServiceId, Severity};
 use k8s_nas::tui::app::View;
+use k8s_nas::tui::panes::{detail, findings, logs, services, task_log, tasks};
 use k8s_nas::tui::{Effect, Msg, StreamId, TaskId, TaskOutcome, TaskProgress, TaskRequest};
 use ratatui::style::Color;
 use tui_common::*;
@@ -54,7 +55,7 @@ fn selection_survives_a_refresh_that_reorders_services() {
     h.feed(Msg::Cluster(Box::new(view)));
     h.frame();
     assert_eq!(h.app.current_service(), Some(&sid("media/prowlarr")));
-    assert_eq!(h.app.services.index, 5);
+    assert_eq!(h.services().cursor.index, 5);
     // When the selected service disappears, the cursor stays in range.
     let mut view = healthy_view();
     view.inventory
@@ -63,21 +64,21 @@ fn selection_survives_a_refresh_that_reorders_services() {
     view.inventory.services.truncate(3);
     h.feed(Msg::Cluster(Box::new(view)));
     h.frame();
-    assert!(h.app.services.index < 3);
+    assert!(h.services().cursor.index < 3);
 }
 
 #[test]
 fn enter_drills_down_and_esc_walks_back_along_crumbs() {
     let mut h = Harness::degraded();
     h.press("j<enter>");
-    assert_eq!(h.app.view(), &View::Detail(sid("media/radarr")));
+    assert_eq!(h.app.view(), &detail::view(sid("media/radarr")));
     let fx = h.press("l");
     assert_eq!(
         h.app.stack,
         vec![
-            View::Services,
-            View::Detail(sid("media/radarr")),
-            View::Logs
+            View::new(services::ID),
+            detail::view(sid("media/radarr")),
+            logs::view(sid("media/radarr"))
         ]
     );
     assert_eq!(
@@ -98,11 +99,11 @@ fn enter_drills_down_and_esc_walks_back_along_crumbs() {
             stream: StreamId(1)
         }]
     );
-    assert_eq!(h.app.view(), &View::Detail(sid("media/radarr")));
+    assert_eq!(h.app.view(), &detail::view(sid("media/radarr")));
     assert_eq!(h.press("<esc>"), vec![]);
-    assert_eq!(h.app.stack, vec![View::Services]);
+    assert_eq!(h.app.stack, vec![View::new(services::ID)]);
     assert_eq!(h.press("<esc>"), vec![]);
-    assert_eq!(h.app.stack, vec![View::Services]);
+    assert_eq!(h.app.stack, vec![View::new(services::ID)]);
 }
 
 #[test]
@@ -119,16 +120,16 @@ fn logs_ignore_stale_streams_and_follow_toggles() {
         stream: StreamId(2),
         lines: (0..100).map(|i| format!("line {i}")).collect(),
     });
-    assert_eq!(h.app.logs.lines.len(), 100);
+    assert_eq!(h.logs().lines.len(), 100);
     let screen = h.frame();
     assert!(screen.contains("line 99") && !screen.contains("old"));
     h.press("f");
-    assert!(!h.app.logs.follow);
+    assert!(!h.logs().follow);
     h.press("gj");
     let screen = h.frame();
     assert!(screen.contains("line 1 ") && !screen.contains("line 99"));
     h.press("G");
-    assert!(h.app.logs.follow);
+    assert!(h.logs().follow);
     h.feed(Msg::LogsEnded {
         stream: StreamId(2),
         error: Some("container restarted".into()),
@@ -181,15 +182,15 @@ fn filter_by_substring_regex_and_inversion() {
     let mut h = Harness::healthy();
     h.press("/jelly");
     // Live while typing.
-    assert_eq!(h.app.visible.len(), 2);
+    assert_eq!(h.services().visible.len(), 2);
     h.press("<enter>");
-    assert_eq!(h.app.visible.len(), 2);
+    assert_eq!(h.services().visible.len(), 2);
     assert!(h.frame().contains("</jelly>"));
     h.press("/<bksp><bksp><bksp><bksp><bksp>vpn<enter>");
-    assert_eq!(h.app.visible.len(), 2);
+    assert_eq!(h.services().visible.len(), 2);
     h.press("<esc>");
-    assert!(h.app.filter.is_none());
-    assert_eq!(h.app.visible.len(), 9);
+    assert!(h.services().filter.is_none());
+    assert_eq!(h.services().visible.len(), 9);
     h.press("/!media<enter>");
     assert_eq!(
         h.app.current_service(),
@@ -197,21 +198,24 @@ fn filter_by_substring_regex_and_inversion() {
     );
     // `:svc /x` sets the filter from the command line.
     h.press(":svc /^son<enter>");
-    assert_eq!(h.app.visible.len(), 1);
+    assert_eq!(h.services().visible.len(), 1);
     // Esc in the prompt cancels and clears.
     h.press("/zzz<esc>");
-    assert!(h.app.filter.is_none() && h.app.prompt.is_none());
+    assert!(h.services().filter.is_none() && h.app.prompt.is_none());
 }
 
 #[test]
 fn command_mode_aliases_completion_and_errors() {
     let mut h = Harness::degraded();
     h.press(":al<tab><enter>");
-    assert_eq!(h.app.view(), &View::Findings);
+    assert_eq!(h.app.view(), &View::new(findings::ID));
     h.press(":tasks<enter>");
-    assert_eq!(h.app.stack, vec![View::Services, View::Tasks]);
+    assert_eq!(
+        h.app.stack,
+        vec![View::new(services::ID), View::new(tasks::ID)]
+    );
     h.press(":svc<enter>");
-    assert_eq!(h.app.stack, vec![View::Services]);
+    assert_eq!(h.app.stack, vec![View::new(services::ID)]);
     h.press(":frobnicate<enter>");
     let flash = h.app.flash.clone().unwrap();
     assert!(flash.text.contains("unknown command :frobnicate"));
@@ -226,8 +230,7 @@ fn findings_pane_is_worst_first_and_enter_goes_to_the_service() {
     let mut h = Harness::degraded();
     h.press(":findings<enter>");
     let order: Vec<_> = h
-        .app
-        .findings_view
+        .findings_pane()
         .order
         .iter()
         .map(|&i| h.app.findings[i].severity)
@@ -235,9 +238,9 @@ fn findings_pane_is_worst_first_and_enter_goes_to_the_service() {
     assert_eq!(order[0], Severity::Critical);
     assert_eq!(order.last(), Some(&Severity::Warning));
     h.press("j<enter>");
-    assert_eq!(h.app.view(), &View::Detail(sid("media/bazarr")));
+    assert_eq!(h.app.view(), &detail::view(sid("media/bazarr")));
     h.press("<esc>/prowl<enter>");
-    assert_eq!(h.app.findings_view.order.len(), 1);
+    assert_eq!(h.findings_pane().order.len(), 1);
     assert!(h.frame().contains("Open Prowlarr → System → Status"));
 }
 
@@ -273,7 +276,7 @@ fn tasks_start_progress_finish_and_cancel() {
     });
     assert_eq!(h.app.tasks.running(), 0);
     h.press("<enter>");
-    assert_eq!(h.app.view(), &View::TaskLog(TaskId(1)));
+    assert_eq!(h.app.view(), &task_log::view(TaskId(1)));
     assert!(h.frame().contains("probing 9 apps"));
 }
 
@@ -289,12 +292,7 @@ fn help_follows_the_current_pane_and_readonly_shows_badge() {
     assert!(screen.contains(" RO "));
     ro.press("?");
     assert!(ro.app.keymap.readonly);
-    assert!(ro
-        .app
-        .keymap
-        .pane(k8s_nas::tui::keymap::PaneKind::Services)
-        .iter()
-        .all(|b| !b.mutating));
+    assert!(ro.app.keymap.pane(services::ID).iter().all(|b| !b.mutating));
 }
 
 #[test]

@@ -201,6 +201,12 @@ pub enum Msg {
     Keys(Box<KeysView>),
     /// A one-line notice in the status line.
     Flash(String),
+    /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could
+    /// not be read.
+    TaskLogFile {
+        id: TaskId,
+        lines: Result<Vec<String>, String>,
+    },
 }
 
 /// What the UI asks the outside world to do.
@@ -235,4 +241,13 @@ pub enum Effect {
         request: TaskRequest,
     },
     CancelTask(TaskId),
+    /// Read a task's log file (the path its first [`TaskProgress`] named); the last
+    /// [`TASK_LOG_TAIL`] lines come back as [`Msg::TaskLogFile`].
+    ReadTaskLog {
+        id: TaskId,
+        path: std::path::PathBuf,
+    },
 }
+
+/// Lines of a task log file the UI asks for (the end of the file).
+pub const TASK_LOG_TAIL: usize = 2_000;

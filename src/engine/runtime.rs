@@ -271,6 +271,20 @@ impl State {
                     self.tasks.insert(id, h);
                 }
             },
+            Effect::ReadTaskLog { id, path } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let lines = match tokio::fs::read_to_string(&path).await {
+                        Ok(text) => {
+                            let all: Vec<&str> = text.lines().collect();
+                            let from = all.len().saturating_sub(crate::bus::msg::TASK_LOG_TAIL);
+                            Ok(all[from..].iter().map(|l| l.to_string()).collect())
+                        }
+                        Err(e) => Err(format!("{}: {e}", path.display())),
+                    };
+                    let _ = tx.send(Msg::TaskLogFile { id, lines }).await;
+                });
+            }
             Effect::CancelTask(id) => {
                 if let Some(h) = self.tasks.remove(&id) {
                     h.abort();

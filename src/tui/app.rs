@@ -1,23 +1,50 @@
-//! The pure core: [`App`] state and [`update`]. No I/O, no awaits, no clock reads; time arrives in
+//! The pure core: [`App`] and [`update`]. No I/O, no awaits, no clock reads; time arrives in
 //! [`Msg::Tick`] and in snapshots. The runtime draws with [`crate::tui::render::render`].
+//!
+//! `App` is the global state ([`Ctx`], reachable through `Deref`) plus the registered panes. The
+//! core knows no particular pane: keys go to the modal, the prompt, the global actions or the
+//! pane on top; messages update the shared data and then reach every pane; navigation asked for
+//! by a pane is carried out here, calling the panes' `on_enter` / `on_leave`.
 
-use super::keymap::{Action, Keymap};
-use super::msg::{ClusterView, Effect, Msg, StreamId, TaskId, TaskRequest};
-use super::panes::confirm::{Confirm, ConfirmOutcome};
-use super::panes::{detail, findings, integrations, keys, logs, tasks};
-use super::prompt::{parse_command, Command, Prompt, PromptMode, PromptOutcome};
-use super::rows::{build_row, Filter, ServiceRow};
+use super::ctx::{Ctx, Nav};
+use super::keymap::{global_bindings, Action, Keymap};
+use super::modal::{ModalOutcome, Reply};
+use super::msg::{Effect, Msg, TaskRequest};
+use super::pane::{CommandSpec, Pane};
+use super::panes::{self, help};
+use super::prompt::{CommandEntry, CommandTarget, Commands, Prompt, PromptMode, PromptOutcome};
+use super::task_board::TaskBoard;
 use super::theme::Theme;
-use crate::model::{Finding, ServiceId, ServiceObservation};
+use crate::model::ServiceId;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use jiff::Timestamp;
-use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::ops::{Deref, DerefMut};
 
-pub use super::view::{Cursor, Flash, FlashLevel, View};
+pub use super::view::{Cursor, Flash, FlashLevel, PaneId, View, ViewArg};
 
 /// How long a flash message stays.
 const FLASH_SECS: i64 = 6;
+
+/// The `:` commands that are not a pane (each pane brings its own).
+const GLOBAL_COMMANDS: [(CommandSpec, Action); 4] = [
+    (
+        CommandSpec::new(&["help", "h", "?"], "key bindings"),
+        Action::HELP,
+    ),
+    (
+        CommandSpec::new(&["check", "checks"], "run every check now"),
+        Action::CHECK_ALL,
+    ),
+    (
+        CommandSpec::new(&["refresh", "r"], "refresh cluster and apps now"),
+        Action::REFRESH,
+    ),
+    (
+        CommandSpec::new(&["quit", "q", "q!", "exit"], "quit"),
+        Action::QUIT,
+    ),
+];
 
 /// Start-up options of the UI.
 #[derive(Debug, Clone)]
@@ -31,48 +58,53 @@ pub struct AppOptions {
 }
 
 pub struct App {
-    pub keymap: Keymap,
-    pub theme: Theme,
-    pub now: Timestamp,
-    pub size: (u16, u16),
-    pub cluster: Option<ClusterView>,
-    /// Banner text while the cluster is unreachable.
-    pub banner: Option<String>,
-    pub observations: HashMap<ServiceId, ServiceObservation>,
-    pub findings: Vec<Finding>,
-    /// All rows, in inventory order; `visible` indexes into it after filtering.
-    pub rows: Vec<ServiceRow>,
-    pub visible: Vec<usize>,
-    rows_stale: bool,
-    pub filter: Option<Filter>,
-    pub services: Cursor,
-    /// Selection by identity, so it survives refreshes and filtering.
-    pub selected: Option<ServiceId>,
-    pub stack: Vec<View>,
-    /// Scroll position of text panes (detail, describe, help, task log).
-    pub scroll: Cell<usize>,
-    pub wrap: bool,
-    pub describe: Option<(String, Option<String>)>,
-    pub logs: logs::LogsState,
-    pub tasks: tasks::TasksState,
-    pub findings_view: findings::FindingsState,
-    pub integrations: integrations::IntegrationsState,
-    pub keys: keys::KeysState,
-    /// The confirm dialog in front of a mutating task; takes every key while open.
-    pub confirm: Option<Confirm>,
-    pub prompt: Option<Prompt>,
-    pub flash: Option<Flash>,
-    pub next_stream: u64,
-    pub next_task: u64,
-    pub quit: bool,
-    /// Something changed since the last frame.
-    pub dirty: bool,
+    ctx: Ctx,
+    panes: Vec<Box<dyn Pane>>,
+}
+
+impl Deref for App {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.ctx
+    }
+}
+
+impl DerefMut for App {
+    fn deref_mut(&mut self) -> &mut Ctx {
+        &mut self.ctx
+    }
 }
 
 impl App {
+    /// The console with the built-in panes ([`panes::builtin`]).
     pub fn new(opts: AppOptions) -> App {
-        let mut app = App {
-            keymap: Keymap::new(opts.readonly),
+        App::with_panes(opts, panes::builtin())
+    }
+
+    /// The console with these panes, in this order (help and command completion follow it);
+    /// the first one is the bottom of the crumb stack.
+    pub fn with_panes(opts: AppOptions, panes: Vec<Box<dyn Pane>>) -> App {
+        let keymap = Keymap::build(
+            opts.readonly,
+            global_bindings(),
+            panes.iter().map(|p| (p.id(), p.bindings())),
+        );
+        let mut commands: Vec<CommandEntry> = panes
+            .iter()
+            .flat_map(|p| {
+                let target = CommandTarget::Pane(p.id());
+                p.commands()
+                    .into_iter()
+                    .map(move |spec| CommandEntry { spec, target })
+            })
+            .collect();
+        commands.extend(GLOBAL_COMMANDS.iter().map(|(spec, action)| CommandEntry {
+            spec: *spec,
+            target: CommandTarget::Action(*action),
+        }));
+        let root = panes.first().map_or("none", |p| p.id());
+        let mut ctx = Ctx {
+            keymap,
             theme: opts.theme,
             now: opts.now,
             size: opts.size,
@@ -80,484 +112,297 @@ impl App {
             banner: None,
             observations: HashMap::new(),
             findings: Vec::new(),
-            rows: Vec::new(),
-            visible: Vec::new(),
-            rows_stale: false,
-            filter: None,
-            services: Cursor::default(),
-            selected: None,
-            stack: vec![View::Services],
-            scroll: Cell::new(0),
-            wrap: false,
-            describe: None,
-            logs: logs::LogsState::default(),
-            tasks: tasks::TasksState::default(),
-            findings_view: findings::FindingsState::default(),
-            integrations: integrations::IntegrationsState::default(),
-            keys: keys::KeysState::default(),
-            confirm: None,
+            tasks: TaskBoard::default(),
+            stack: vec![View::new(root)],
+            modal: None,
             prompt: None,
             flash: None,
+            commands: Commands::new(commands),
+            titles: panes.iter().map(|p| (p.id(), p.title())).collect(),
             next_stream: 0,
             next_task: 0,
             quit: false,
             dirty: true,
+            out: Vec::new(),
+            nav: VecDeque::new(),
         };
         if let Some(w) = opts.theme_warning {
-            app.set_flash(w, FlashLevel::Warn);
+            ctx.set_flash(w, FlashLevel::Warn);
         }
-        app
+        App { ctx, panes }
     }
 
-    pub fn readonly(&self) -> bool {
-        self.keymap.readonly
+    /// A registered pane by type (tests, diagnostics).
+    pub fn pane<T: Pane>(&self) -> Option<&T> {
+        self.panes
+            .iter()
+            .find_map(|p| p.as_any().downcast_ref::<T>())
     }
 
-    pub fn view(&self) -> &View {
-        self.stack.last().unwrap_or(&View::Services)
+    /// A registered pane by id.
+    pub fn pane_by_id(&self, id: PaneId) -> Option<&dyn Pane> {
+        self.panes.iter().find(|p| p.id() == id).map(|p| p.as_ref())
     }
 
-    /// Rows that fit a page of the body (for PgUp/PgDn).
-    pub fn page(&self) -> usize {
-        usize::from(self.size.1).saturating_sub(12).max(1)
+    fn index(&self, id: PaneId) -> Option<usize> {
+        self.panes.iter().position(|p| p.id() == id)
     }
 
-    pub fn set_flash(&mut self, text: impl Into<String>, level: FlashLevel) {
-        self.flash = Some(Flash {
-            text: text.into(),
-            level,
-            at: self.now,
-        });
-    }
-
-    /// Rebuild rows if data changed since the last call. Cheap when nothing changed; the runtime
+    /// Bring every pane's derived state up to date. Cheap when nothing changed; the runtime
     /// calls it before each frame, `update` before each key.
     pub fn sync(&mut self) {
-        if !self.rows_stale {
+        for p in &mut self.panes {
+            p.sync(&self.ctx);
+        }
+    }
+
+    /// The service under the cursor or shown by the view on top, if it is about one.
+    pub fn current_service(&self) -> Option<&ServiceId> {
+        let view = self.ctx.view();
+        self.pane_by_id(view.pane)?.current_service(view)
+    }
+
+    /// Carry out the navigation the panes asked for.
+    fn run_nav(&mut self) {
+        while let Some(step) = self.ctx.nav.pop_front() {
+            match step {
+                Nav::Push(view) => self.enter(view),
+                Nav::Back => self.pop(),
+                Nav::Root(view) => {
+                    while self.ctx.stack.len() > 1 {
+                        self.pop();
+                    }
+                    if view != *self.ctx.root() {
+                        self.enter(view);
+                    }
+                }
+            }
+        }
+    }
+
+    fn enter(&mut self, view: View) {
+        let Some(i) = self.index(view.pane) else {
+            return;
+        };
+        if self.panes[i].on_enter(&mut self.ctx, &view) {
+            self.ctx.stack.push(view);
+        }
+    }
+
+    /// Pop one crumb; at the bottom, esc clears the bottom pane's filter.
+    fn pop(&mut self) {
+        if self.ctx.stack.len() <= 1 {
+            if let Some(i) = self.index(self.ctx.root().pane) {
+                if self.panes[i].filter_text().is_some_and(|t| !t.is_empty()) {
+                    self.panes[i].set_filter(&self.ctx, "");
+                }
+            }
             return;
         }
-        self.rows_stale = false;
-        let empty = Vec::new();
-        self.rows = match &self.cluster {
-            None => Vec::new(),
-            Some(c) => c
-                .inventory
-                .services
-                .iter()
-                .map(|s| {
-                    let pods = c.pods.get(&s.id).unwrap_or(&empty);
-                    build_row(s, pods, self.observations.get(&s.id), &self.findings)
-                })
-                .collect(),
-        };
-        self.refilter();
-    }
-
-    /// Recompute `visible` from the filter and put the cursor back on the selected service.
-    pub fn refilter(&mut self) {
-        self.visible = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| self.filter.as_ref().is_none_or(|f| f.matches(&r.haystack)))
-            .map(|(i, _)| i)
-            .collect();
-        let pos = self
-            .selected
-            .as_ref()
-            .and_then(|id| self.visible.iter().position(|&i| &self.rows[i].id == id));
-        self.services.index = match pos {
-            Some(p) => p,
-            None => self
-                .services
-                .index
-                .min(self.visible.len().saturating_sub(1)),
-        };
-        self.remember_selection();
-    }
-
-    fn remember_selection(&mut self) {
-        if let Some(&i) = self.visible.get(self.services.index) {
-            self.selected = Some(self.rows[i].id.clone());
-        }
-    }
-
-    /// The service under the cursor (Services pane) or shown (Detail pane).
-    pub fn current_service(&self) -> Option<&ServiceId> {
-        match self.view() {
-            View::Detail(id) => Some(id),
-            _ => self
-                .visible
-                .get(self.services.index)
-                .map(|&i| &self.rows[i].id),
-        }
-    }
-
-    pub fn push(&mut self, view: View) {
-        self.scroll.set(0);
-        self.stack.push(view);
-    }
-
-    /// Pop one crumb; leaving the log view stops its stream.
-    pub fn back(&mut self) -> Vec<Effect> {
-        if self.stack.len() <= 1 {
-            if self.filter.take().is_some() {
-                self.refilter();
+        if let Some(left) = self.ctx.stack.pop() {
+            if let Some(i) = self.index(left.pane) {
+                self.panes[i].on_leave(&mut self.ctx);
             }
-            return vec![];
-        }
-        let left = self.stack.pop();
-        self.scroll.set(0);
-        match left {
-            Some(View::Logs) => self.logs.stop().into_iter().collect(),
-            _ => vec![],
         }
     }
 
-    fn go_root(&mut self, view: View) -> Vec<Effect> {
-        let mut fx = Vec::new();
-        while self.stack.len() > 1 {
-            fx.extend(self.back());
+    /// Let the pane on top handle an action.
+    fn top_pane_action(&mut self, action: Action) {
+        let view = self.ctx.view().clone();
+        if let Some(i) = self.index(view.pane) {
+            self.panes[i].on_action(&mut self.ctx, &view, action);
         }
-        if view != View::Services {
-            self.push(view);
-        }
-        fx
     }
 
-    pub fn new_stream(&mut self) -> StreamId {
-        self.next_stream += 1;
-        StreamId(self.next_stream)
+    fn set_filter(&mut self, pane: PaneId, text: &str) {
+        if let Some(i) = self.index(pane) {
+            self.panes[i].set_filter(&self.ctx, text);
+        }
     }
 
-    pub fn start_task(&mut self, request: TaskRequest) -> Vec<Effect> {
-        if request.is_mutating() && self.readonly() {
-            self.set_flash(
-                "read-only mode: not starting a mutating task",
-                FlashLevel::Warn,
-            );
-            return vec![];
+    fn reply(&mut self, reply: Reply) {
+        match reply {
+            Reply::Task(request) => {
+                self.ctx.start_task(request);
+            }
+            Reply::ToPane { pane, tag, value } => {
+                if let Some(i) = self.index(pane) {
+                    self.panes[i].on_reply(&mut self.ctx, tag, value);
+                }
+            }
         }
-        self.next_task += 1;
-        let id = TaskId(self.next_task);
-        self.tasks.register(id, request.title(), self.now);
-        self.set_flash(
-            format!("started {} ({id})", request.title()),
-            FlashLevel::Info,
-        );
-        vec![Effect::RunTask { id, request }]
     }
 }
 
 /// The whole UI logic: apply one message, return what the outside world should do.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    app.dirty = true;
+    app.ctx.dirty = true;
     match msg {
         Msg::Key(ev) => {
             if ev.kind == KeyEventKind::Release {
-                app.dirty = false;
+                app.ctx.dirty = false;
                 return vec![];
             }
             app.sync();
-            on_key(app, ev)
+            on_key(app, ev);
         }
-        Msg::Resize(w, h) => {
-            app.size = (w, h);
-            vec![]
-        }
+        Msg::Resize(w, h) => app.ctx.size = (w, h),
         Msg::Tick(now) => {
-            app.now = now;
+            app.ctx.now = now;
             if app
+                .ctx
                 .flash
                 .as_ref()
                 .is_some_and(|f| now.as_second() - f.at.as_second() >= FLASH_SECS)
             {
-                app.flash = None;
+                app.ctx.flash = None;
             }
-            vec![]
         }
+        msg => {
+            store(&mut app.ctx, &msg);
+            for p in &mut app.panes {
+                p.on_msg(&mut app.ctx, &msg);
+            }
+        }
+    }
+    app.run_nav();
+    std::mem::take(&mut app.ctx.out)
+}
+
+/// Keep the shared data a message carries (before the panes see the message).
+fn store(ctx: &mut Ctx, msg: &Msg) {
+    match msg {
         Msg::Cluster(view) => {
-            app.now = app.now.max(view.fetched_at);
-            app.banner = view.error.clone();
-            app.cluster = Some(*view);
-            app.rows_stale = true;
-            vec![]
+            ctx.now = ctx.now.max(view.fetched_at);
+            ctx.banner.clone_from(&view.error);
+            ctx.cluster = Some((**view).clone());
         }
         Msg::Observation(id, obs) => {
-            app.now = app.now.max(obs.fetched_at);
-            app.observations.insert(id, obs);
-            app.rows_stale = true;
-            vec![]
+            ctx.now = ctx.now.max(obs.fetched_at);
+            ctx.observations.insert(id.clone(), obs.clone());
         }
-        Msg::Findings(f) => {
-            app.findings = f;
-            app.findings_view.resort(&app.findings);
-            app.rows_stale = true;
-            vec![]
-        }
-        Msg::Logs { stream, lines } => {
-            app.logs.push(stream, lines);
-            vec![]
-        }
-        Msg::LogsEnded { stream, error } => {
-            app.logs.ended(stream, error);
-            vec![]
-        }
-        Msg::Describe { title, text } => {
-            let pending = app.describe.as_ref().is_some_and(|(t, _)| *t == title);
-            if matches!(app.view(), View::Describe) && pending {
-                let text: Vec<String> = text.lines().map(super::rows::sanitize).collect();
-                app.describe = Some((title, Some(text.join("\n"))));
-            }
-            vec![]
-        }
-        Msg::ClusterError(e) => {
-            app.banner = Some(e);
-            vec![]
-        }
-        Msg::TaskProgress(p) => {
-            app.tasks.progress(p, app.now);
-            vec![]
-        }
+        Msg::Findings(f) => ctx.findings.clone_from(f),
+        Msg::ClusterError(e) => ctx.banner = Some(e.clone()),
+        Msg::TaskProgress(p) => ctx.tasks.progress(p, ctx.now),
         Msg::TaskDone { id, outcome } => {
-            app.integrations.task_done(id);
-            app.keys.task_done(id);
-            if let Some(text) = app.tasks.done(id, outcome, app.now) {
+            if let Some(text) = ctx.tasks.done(*id, outcome.clone(), ctx.now) {
                 let level = if text.contains("failed") {
                     FlashLevel::Error
                 } else {
                     FlashLevel::Info
                 };
-                app.set_flash(text, level);
+                ctx.set_flash(text, level);
             }
-            vec![]
         }
-        Msg::Integrations(view) => {
-            app.now = app.now.max(view.fetched_at);
-            app.integrations.set_view(*view);
-            vec![]
-        }
-        Msg::Keys(view) => {
-            app.now = app.now.max(view.fetched_at);
-            app.keys.set_view(*view);
-            vec![]
-        }
-        Msg::Flash(text) => {
-            app.set_flash(text, FlashLevel::Info);
-            vec![]
-        }
+        Msg::Integrations(v) => ctx.now = ctx.now.max(v.fetched_at),
+        Msg::Keys(v) => ctx.now = ctx.now.max(v.fetched_at),
+        Msg::Flash(text) => ctx.set_flash(text.clone(), FlashLevel::Info),
+        _ => {}
     }
 }
 
-fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
-    if let Some(dialog) = app.confirm.as_mut() {
-        return match dialog.handle_key(&ev) {
-            ConfirmOutcome::Open => vec![],
-            ConfirmOutcome::Cancel => {
-                app.confirm = None;
-                app.set_flash("cancelled: nothing written", FlashLevel::Info);
-                vec![]
+fn on_key(app: &mut App, ev: KeyEvent) {
+    if let Some(modal) = app.ctx.modal.as_mut() {
+        match modal.handle_key(&ev) {
+            ModalOutcome::Open => {}
+            ModalOutcome::Cancel => {
+                let note = modal.cancel_note();
+                app.ctx.modal = None;
+                app.ctx.set_flash(note, FlashLevel::Info);
             }
-            ConfirmOutcome::Confirm(request) => {
-                app.confirm = None;
-                app.start_task(request)
+            ModalOutcome::Done(reply) => {
+                app.ctx.modal = None;
+                app.reply(reply);
             }
-        };
+        }
+        return;
     }
-    if let Some(prompt) = app.prompt.as_mut() {
+    let top = app.ctx.view().pane;
+    if let Some(prompt) = app.ctx.prompt.as_mut() {
         let mode = prompt.mode;
-        return match prompt.handle_key(ev) {
+        match prompt.handle_key(ev) {
             PromptOutcome::Editing => {
                 if mode == PromptMode::Filter {
                     let text = prompt.text();
-                    apply_filter(app, &text);
+                    app.set_filter(top, &text);
                 }
-                vec![]
             }
             PromptOutcome::Cancel => {
-                app.prompt = None;
+                app.ctx.prompt = None;
                 if mode == PromptMode::Filter {
-                    apply_filter(app, "");
+                    app.set_filter(top, "");
                 }
-                vec![]
             }
             PromptOutcome::Submit(text) => {
-                app.prompt = None;
+                app.ctx.prompt = None;
                 match mode {
-                    PromptMode::Filter => {
-                        apply_filter(app, &text);
-                        vec![]
-                    }
+                    PromptMode::Filter => app.set_filter(top, &text),
                     PromptMode::Command => run_command(app, &text),
                 }
             }
-        };
+        }
+        return;
     }
-    let pane = app.view().pane();
-    let Some(action) = app.keymap.lookup(pane, &ev) else {
-        app.dirty = false;
-        return vec![];
+    let Some(action) = app.ctx.keymap.lookup(app.ctx.view().pane, &ev) else {
+        app.ctx.dirty = false;
+        return;
     };
-    on_action(app, action)
+    on_action(app, action);
 }
 
-fn apply_filter(app: &mut App, text: &str) {
-    match app.view() {
-        View::Findings => app
-            .findings_view
-            .set_filter(Filter::new(text), &app.findings),
-        _ => {
-            app.filter = Filter::new(text);
-            app.refilter();
-        }
-    }
-}
-
-fn run_command(app: &mut App, text: &str) -> Vec<Effect> {
+fn run_command(app: &mut App, text: &str) {
     if text.trim().is_empty() {
-        return vec![];
+        return;
     }
-    match parse_command(text) {
-        Err(e) => {
-            app.set_flash(e, FlashLevel::Error);
-            vec![]
-        }
-        Ok((cmd, arg)) => match cmd {
-            Command::Quit => on_action(app, Action::Quit),
-            Command::Services => {
-                let fx = app.go_root(View::Services);
+    match app.ctx.commands.parse(text) {
+        Err(e) => app.ctx.set_flash(e, FlashLevel::Error),
+        Ok((entry, arg)) => match entry.target {
+            CommandTarget::Action(action) => on_action(app, action),
+            CommandTarget::Pane(pane) => {
+                app.ctx.go_root(View::new(pane));
+                app.run_nav();
                 if let Some(f) = arg {
-                    apply_filter(app, &f);
+                    app.set_filter(pane, &f);
                 }
-                fx
             }
-            Command::Findings => {
-                let fx = app.go_root(View::Findings);
-                if let Some(f) = arg {
-                    apply_filter(app, &f);
-                }
-                fx
-            }
-            Command::Tasks => app.go_root(View::Tasks),
-            Command::Integrations => {
-                let mut fx = app.go_root(View::Integrations);
-                fx.extend(integrations::on_enter(app));
-                fx
-            }
-            Command::Keys => {
-                let mut fx = app.go_root(View::Keys);
-                fx.extend(keys::request_check(app));
-                fx
-            }
-            Command::Help => on_action(app, Action::Help),
-            Command::Check => app.start_task(TaskRequest::CheckAll),
-            Command::Refresh => on_action(app, Action::Refresh),
         },
     }
 }
 
-/// Apply one action in the current pane.
-pub fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+/// Apply one action: the global ones here, the rest in the pane on top.
+fn on_action(app: &mut App, action: Action) {
+    let top = app.ctx.view().pane;
     match action {
-        Action::Quit => {
-            app.quit = true;
-            let mut fx: Vec<Effect> = app.logs.stop().into_iter().collect();
-            fx.push(Effect::Quit);
-            return fx;
-        }
-        Action::Back => return app.back(),
-        Action::Help => {
-            if !matches!(app.view(), View::Help(_)) {
-                let pane = app.view().pane();
-                app.push(View::Help(pane));
-            }
-            return vec![];
-        }
-        Action::CommandMode => {
-            app.prompt = Some(Prompt::new(PromptMode::Command, ""));
-            return vec![];
-        }
-        Action::FilterMode => {
-            let current = match app.view() {
-                View::Findings => app.findings_view.filter_text(),
-                _ => app
-                    .filter
-                    .as_ref()
-                    .map(|f| f.text.clone())
-                    .unwrap_or_default(),
-            };
-            app.prompt = Some(Prompt::new(PromptMode::Filter, &current));
-            return vec![];
-        }
-        Action::Refresh => {
-            app.set_flash("refreshing…", FlashLevel::Info);
-            return vec![Effect::RefreshNow];
-        }
-        Action::CheckAll => return app.start_task(TaskRequest::CheckAll),
-        Action::Findings => return app.go_root(View::Findings),
-        Action::Tasks => return app.go_root(View::Tasks),
-        _ => {}
-    }
-    let page = app.page();
-    match app.view().clone() {
-        View::Services => match action {
-            Action::Enter => {
-                if let Some(id) = app.current_service().cloned() {
-                    app.push(View::Detail(id));
+        Action::QUIT => {
+            app.ctx.quit = true;
+            for view in app.ctx.stack.clone().iter().rev() {
+                if let Some(i) = app.index(view.pane) {
+                    app.panes[i].on_leave(&mut app.ctx);
                 }
-                vec![]
             }
-            Action::Logs => logs::open_for_current(app),
-            Action::Describe => detail::describe_current(app),
-            _ => {
-                let len = app.visible.len();
-                if app.services.apply(action, len, page) {
-                    app.remember_selection();
-                }
-                vec![]
-            }
-        },
-        View::Detail(_) => match action {
-            Action::Logs => logs::open_for_current(app),
-            Action::Describe => detail::describe_current(app),
-            _ => scroll_text(app, action, page),
-        },
-        View::Logs => logs::on_action(app, action, page),
-        View::Findings => findings::on_action(app, action, page),
-        View::Tasks => tasks::on_action(app, action, page),
-        View::Describe | View::TaskLog(_) => {
-            if action == Action::ToggleWrap {
-                app.wrap = !app.wrap;
-                vec![]
-            } else {
-                scroll_text(app, action, page)
+            app.ctx.emit(Effect::Quit);
+        }
+        Action::BACK => app.ctx.back(),
+        Action::HELP => {
+            if top != help::ID {
+                app.ctx.push(View::with(help::ID, ViewArg::Pane(top)));
             }
         }
-        View::Help(_) => scroll_text(app, action, page),
-        View::Integrations => integrations::on_action(app, action, page),
-        View::EdgeDetail(_) | View::PlanDiff => match action {
-            Action::Apply => integrations::confirm_apply(app),
-            Action::ToggleWrap => {
-                app.wrap = !app.wrap;
-                vec![]
+        Action::COMMAND => app.ctx.prompt = Some(Prompt::command(&app.ctx.commands)),
+        Action::FILTER => {
+            let current = app.pane_by_id(top).and_then(|p| p.filter_text());
+            if let Some(text) = current {
+                app.ctx.prompt = Some(Prompt::filter(&text));
             }
-            _ => scroll_text(app, action, page),
-        },
-        View::Keys => keys::on_action(app, action, page),
+        }
+        Action::REFRESH => {
+            app.ctx.set_flash("refreshing…", FlashLevel::Info);
+            app.ctx.emit(Effect::RefreshNow);
+        }
+        Action::CHECK_ALL => {
+            app.ctx.start_task(TaskRequest::CheckAll);
+        }
+        other => app.top_pane_action(other),
     }
-}
-
-/// Scroll a text pane; the renderer clamps to the text length.
-fn scroll_text(app: &mut App, action: Action, page: usize) -> Vec<Effect> {
-    let s = app.scroll.get();
-    app.scroll.set(match action {
-        Action::Up => s.saturating_sub(1),
-        Action::Down => s.saturating_add(1),
-        Action::PageUp => s.saturating_sub(page),
-        Action::PageDown => s.saturating_add(page),
-        Action::Top => 0,
-        Action::Bottom => usize::MAX / 2,
-        _ => s,
-    });
-    vec![]
+    app.run_nav();
 }

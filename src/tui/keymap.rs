@@ -1,78 +1,41 @@
-//! The key map: one table of bindings per pane. Dispatch, the hint bar and `?` help are all
+//! The key map: one table of bindings per pane, gathered from the panes themselves (each
+//! [`crate::tui::pane::Pane`] declares its bindings). Dispatch, the hint bar and `?` help are all
 //! generated from it, so they cannot drift apart. `--readonly` removes mutating bindings when the
 //! map is built, so a read-only session never advertises (or runs) them.
 
+use super::view::PaneId;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// The panes of the console; each has its own bindings on top of the global ones.
+/// A user intent, independent of the key that triggers it. The common verbs are associated
+/// constants here; a pane declares its own (`Action("logs.follow")`) next to its bindings, so a
+/// new pane never edits a central list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PaneKind {
-    Services,
-    Detail,
-    Logs,
-    Describe,
-    Help,
-    Findings,
-    Tasks,
-    Integrations,
-    EdgeDetail,
-    PlanDiff,
-    Keys,
-}
+pub struct Action(pub &'static str);
 
-impl PaneKind {
-    pub const ALL: [PaneKind; 11] = [
-        PaneKind::Services,
-        PaneKind::Detail,
-        PaneKind::Logs,
-        PaneKind::Describe,
-        PaneKind::Help,
-        PaneKind::Findings,
-        PaneKind::Tasks,
-        PaneKind::Integrations,
-        PaneKind::EdgeDetail,
-        PaneKind::PlanDiff,
-        PaneKind::Keys,
-    ];
-}
-
-/// A user intent, independent of the key that triggers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    Quit,
-    Back,
-    Help,
-    CommandMode,
-    FilterMode,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Enter,
-    Logs,
-    Describe,
-    Refresh,
-    CheckAll,
-    ToggleFollow,
-    ToggleWrap,
-    ClearLogs,
-    CancelTask,
-    Findings,
-    Tasks,
-    /// Integrations: show the plan as a diff.
-    PlanDiff,
-    /// Integrations: apply the plan (after confirmation).
-    Apply,
-    /// Integrations: run every edge's connection test.
-    TestAll,
-    /// Integrations: Prowlarr pushes its indexers to the apps (after confirmation).
-    SyncIndexers,
-    /// Keys: write the keys that differ into the Secret (after confirmation).
-    SyncKeys,
-    /// Re-read the pane's data (plan again, check keys again).
-    Reload,
+impl Action {
+    pub const QUIT: Action = Action("quit");
+    pub const BACK: Action = Action("back");
+    pub const HELP: Action = Action("help");
+    pub const COMMAND: Action = Action("command");
+    pub const FILTER: Action = Action("filter");
+    pub const REFRESH: Action = Action("refresh");
+    /// Re-run every check now (a task).
+    pub const CHECK_ALL: Action = Action("check-all");
+    pub const UP: Action = Action("up");
+    pub const DOWN: Action = Action("down");
+    pub const PAGE_UP: Action = Action("page-up");
+    pub const PAGE_DOWN: Action = Action("page-down");
+    pub const TOP: Action = Action("top");
+    pub const BOTTOM: Action = Action("bottom");
+    /// Open what is under the cursor.
+    pub const ENTER: Action = Action("enter");
+    /// Logs of the current service.
+    pub const LOGS: Action = Action("logs");
+    /// Describe the current service's workload.
+    pub const DESCRIBE: Action = Action("describe");
+    pub const WRAP: Action = Action("wrap");
+    /// Re-read the pane's data (plan again, check keys again, read a log file again).
+    pub const RELOAD: Action = Action("reload");
 }
 
 /// A key as written in bindings and shown in hints.
@@ -146,153 +109,91 @@ pub struct Binding {
     pub hint: bool,
 }
 
-const fn b(key: Key, action: Action, description: &'static str, hint: bool) -> Binding {
-    Binding {
-        key,
-        action,
-        description,
-        mutating: false,
-        hint,
+impl Binding {
+    /// A binding shown in the hint bar.
+    pub const fn new(key: Key, action: Action, description: &'static str) -> Binding {
+        Binding {
+            key,
+            action,
+            description,
+            mutating: false,
+            hint: true,
+        }
+    }
+
+    /// Only listed in `?` help, not in the hint bar.
+    pub const fn quiet(mut self) -> Binding {
+        self.hint = false;
+        self
+    }
+
+    /// Changes the cluster or the apps: dropped in read-only mode.
+    pub const fn mutating(mut self) -> Binding {
+        self.mutating = true;
+        self
     }
 }
 
-/// A binding that changes the cluster or the apps: dropped in read-only mode.
-const fn m(key: Key, action: Action, description: &'static str) -> Binding {
-    Binding {
-        key,
-        action,
-        description,
-        mutating: true,
-        hint: true,
-    }
+const fn b(key: Key, action: Action, description: &'static str) -> Binding {
+    Binding::new(key, action, description)
 }
 
 /// Bindings valid in every pane (listed under "General" in help).
 pub fn global_bindings() -> Vec<Binding> {
     vec![
-        b(Key::ch('?'), Action::Help, "help", true),
-        b(Key::ch(':'), Action::CommandMode, "command", true),
-        b(Key::plain(KeyCode::Esc), Action::Back, "back", true),
-        b(Key::ch('q'), Action::Quit, "quit", true),
-        b(Key::ctrl('c'), Action::Quit, "quit", false),
-        b(Key::ctrl('r'), Action::Refresh, "refresh now", false),
+        b(Key::ch('?'), Action::HELP, "help"),
+        b(Key::ch(':'), Action::COMMAND, "command"),
+        b(Key::plain(KeyCode::Esc), Action::BACK, "back"),
+        b(Key::ch('q'), Action::QUIT, "quit"),
+        b(Key::ctrl('c'), Action::QUIT, "quit").quiet(),
+        b(Key::ctrl('r'), Action::REFRESH, "refresh now").quiet(),
     ]
 }
 
-fn navigation() -> Vec<Binding> {
+/// The movement keys of lists and text panes (only in `?` help).
+pub fn navigation() -> Vec<Binding> {
     vec![
-        b(Key::ch('j'), Action::Down, "down", false),
-        b(Key::plain(KeyCode::Down), Action::Down, "down", false),
-        b(Key::ch('k'), Action::Up, "up", false),
-        b(Key::plain(KeyCode::Up), Action::Up, "up", false),
+        b(Key::ch('j'), Action::DOWN, "down").quiet(),
+        b(Key::plain(KeyCode::Down), Action::DOWN, "down").quiet(),
+        b(Key::ch('k'), Action::UP, "up").quiet(),
+        b(Key::plain(KeyCode::Up), Action::UP, "up").quiet(),
         b(
             Key::plain(KeyCode::PageDown),
-            Action::PageDown,
+            Action::PAGE_DOWN,
             "page down",
-            false,
-        ),
-        b(Key::ctrl('f'), Action::PageDown, "page down", false),
-        b(
-            Key::plain(KeyCode::PageUp),
-            Action::PageUp,
-            "page up",
-            false,
-        ),
-        b(Key::ctrl('b'), Action::PageUp, "page up", false),
-        b(Key::ch('g'), Action::Top, "top", false),
-        b(Key::plain(KeyCode::Home), Action::Top, "top", false),
-        b(Key::ch('G'), Action::Bottom, "bottom", false),
-        b(Key::plain(KeyCode::End), Action::Bottom, "bottom", false),
+        )
+        .quiet(),
+        b(Key::ctrl('f'), Action::PAGE_DOWN, "page down").quiet(),
+        b(Key::plain(KeyCode::PageUp), Action::PAGE_UP, "page up").quiet(),
+        b(Key::ctrl('b'), Action::PAGE_UP, "page up").quiet(),
+        b(Key::ch('g'), Action::TOP, "top").quiet(),
+        b(Key::plain(KeyCode::Home), Action::TOP, "top").quiet(),
+        b(Key::ch('G'), Action::BOTTOM, "bottom").quiet(),
+        b(Key::plain(KeyCode::End), Action::BOTTOM, "bottom").quiet(),
     ]
 }
 
-/// The built-in bindings of one pane (before read-only filtering).
-pub fn pane_bindings(pane: PaneKind) -> Vec<Binding> {
-    let mut v = match pane {
-        PaneKind::Services => vec![
-            b(
-                Key::plain(KeyCode::Enter),
-                Action::Enter,
-                "drill down",
-                true,
-            ),
-            b(Key::ch('l'), Action::Logs, "logs", true),
-            b(Key::ch('d'), Action::Describe, "describe", true),
-            b(Key::ch('/'), Action::FilterMode, "filter", true),
-            b(Key::ch('c'), Action::CheckAll, "check all", true),
-            b(Key::ch('F'), Action::Findings, "findings", true),
-            b(Key::ch('T'), Action::Tasks, "tasks", true),
-        ],
-        PaneKind::Detail => vec![
-            b(Key::ch('l'), Action::Logs, "logs", true),
-            b(Key::ch('d'), Action::Describe, "describe", true),
-        ],
-        PaneKind::Logs => vec![
-            b(Key::ch('f'), Action::ToggleFollow, "follow", true),
-            b(Key::ch('w'), Action::ToggleWrap, "wrap", true),
-            b(Key::ch('C'), Action::ClearLogs, "clear", true),
-        ],
-        PaneKind::Describe => vec![b(Key::ch('w'), Action::ToggleWrap, "wrap", true)],
-        PaneKind::Help => vec![],
-        PaneKind::Findings => vec![
-            b(
-                Key::plain(KeyCode::Enter),
-                Action::Enter,
-                "go to service",
-                true,
-            ),
-            b(Key::ch('/'), Action::FilterMode, "filter", true),
-            b(Key::ch('c'), Action::CheckAll, "check all", true),
-        ],
-        PaneKind::Tasks => vec![
-            b(Key::plain(KeyCode::Enter), Action::Enter, "task log", true),
-            b(Key::ch('x'), Action::CancelTask, "cancel task", true),
-        ],
-        PaneKind::Integrations => vec![
-            b(
-                Key::plain(KeyCode::Enter),
-                Action::Enter,
-                "edge detail",
-                true,
-            ),
-            b(Key::ch('p'), Action::PlanDiff, "plan diff", true),
-            m(Key::ch('a'), Action::Apply, "apply plan"),
-            b(Key::ch('t'), Action::TestAll, "test all", true),
-            m(Key::ch('s'), Action::SyncIndexers, "sync indexers"),
-            b(Key::ch('r'), Action::Reload, "re-plan", true),
-        ],
-        PaneKind::EdgeDetail => vec![b(Key::ch('w'), Action::ToggleWrap, "wrap", true)],
-        PaneKind::PlanDiff => vec![
-            m(Key::ch('a'), Action::Apply, "apply plan"),
-            b(Key::ch('w'), Action::ToggleWrap, "wrap", true),
-        ],
-        PaneKind::Keys => vec![
-            m(Key::ch('S'), Action::SyncKeys, "sync keys"),
-            b(Key::ch('r'), Action::Reload, "re-check", true),
-        ],
-    };
-    v.extend(navigation());
-    v
+/// A pane's own bindings followed by the navigation keys.
+pub fn with_navigation(mut own: Vec<Binding>) -> Vec<Binding> {
+    own.extend(navigation());
+    own
 }
 
-/// The effective key map: built once at startup with the read-only flag applied.
+/// The effective key map: built once at startup from the registered panes, with the read-only
+/// flag applied.
 #[derive(Debug, Clone)]
 pub struct Keymap {
     pub readonly: bool,
     global: Vec<Binding>,
-    panes: Vec<(PaneKind, Vec<Binding>)>,
+    panes: Vec<(PaneId, Vec<Binding>)>,
 }
 
 impl Keymap {
-    pub fn new(readonly: bool) -> Keymap {
-        Keymap::from_tables(readonly, global_bindings(), pane_bindings)
-    }
-
     /// Build from explicit tables (mutating entries are dropped when `readonly`).
-    pub fn from_tables(
+    pub fn build(
         readonly: bool,
         global: Vec<Binding>,
-        per_pane: impl Fn(PaneKind) -> Vec<Binding>,
+        per_pane: impl IntoIterator<Item = (PaneId, Vec<Binding>)>,
     ) -> Keymap {
         let keep = |v: Vec<Binding>| -> Vec<Binding> {
             v.into_iter()
@@ -302,10 +203,7 @@ impl Keymap {
         Keymap {
             readonly,
             global: keep(global),
-            panes: PaneKind::ALL
-                .into_iter()
-                .map(|p| (p, keep(per_pane(p))))
-                .collect(),
+            panes: per_pane.into_iter().map(|(p, v)| (p, keep(v))).collect(),
         }
     }
 
@@ -313,7 +211,7 @@ impl Keymap {
         &self.global
     }
 
-    pub fn pane(&self, pane: PaneKind) -> &[Binding] {
+    pub fn pane(&self, pane: PaneId) -> &[Binding] {
         self.panes
             .iter()
             .find(|(p, _)| *p == pane)
@@ -322,7 +220,7 @@ impl Keymap {
     }
 
     /// The action bound to a key in a pane; pane bindings win over global ones.
-    pub fn lookup(&self, pane: PaneKind, ev: &KeyEvent) -> Option<Action> {
+    pub fn lookup(&self, pane: PaneId, ev: &KeyEvent) -> Option<Action> {
         let key = Key::from_event(ev);
         self.pane(pane)
             .iter()
@@ -333,35 +231,28 @@ impl Keymap {
 
     /// `(keys, description)` for the hint bar: pane hints first, then global ones; keys bound to
     /// the same action are joined (`j/↓`).
-    pub fn hints(&self, pane: PaneKind) -> Vec<(String, &'static str)> {
-        let mut out: Vec<(Action, String, &'static str)> = Vec::new();
-        for b in self.pane(pane).iter().chain(self.global.iter()) {
-            if !b.hint {
-                continue;
-            }
-            if let Some(e) = out.iter_mut().find(|e| e.0 == b.action) {
-                e.1.push('/');
-                e.1.push_str(&b.key.label());
-            } else {
-                out.push((b.action, b.key.label(), b.description));
-            }
-        }
-        out.into_iter().map(|(_, k, d)| (k, d)).collect()
+    pub fn hints(&self, pane: PaneId) -> Vec<(String, &'static str)> {
+        let shown = self.pane(pane).iter().chain(self.global.iter());
+        group(shown.filter(|b| b.hint))
     }
 
     /// All bindings of a pane for `?` help, grouped: `(keys, description)` per action.
     pub fn help_rows(&self, bindings: &[Binding]) -> Vec<(String, &'static str)> {
-        let mut out: Vec<(Action, String, &'static str)> = Vec::new();
-        for b in bindings {
-            if let Some(e) = out.iter_mut().find(|e| e.0 == b.action) {
-                e.1.push('/');
-                e.1.push_str(&b.key.label());
-            } else {
-                out.push((b.action, b.key.label(), b.description));
-            }
-        }
-        out.into_iter().map(|(_, k, d)| (k, d)).collect()
+        group(bindings.iter())
     }
+}
+
+fn group<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(Action, String, &'static str)> = Vec::new();
+    for b in bindings {
+        if let Some(e) = out.iter_mut().find(|e| e.0 == b.action) {
+            e.1.push('/');
+            e.1.push_str(&b.key.label());
+        } else {
+            out.push((b.action, b.key.label(), b.description));
+        }
+    }
+    out.into_iter().map(|(_, k, d)| (k, d)).collect()
 }
 
 #[cfg(test)]
@@ -372,53 +263,55 @@ mod tests {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
     }
 
+    const SYNC: Action = Action("test.sync");
+
+    fn tables() -> Vec<(PaneId, Vec<Binding>)> {
+        vec![
+            (
+                "list",
+                with_navigation(vec![
+                    b(Key::ch('l'), Action::LOGS, "logs"),
+                    b(Key::ch('I'), SYNC, "integrate").mutating(),
+                ]),
+            ),
+            ("text", vec![b(Key::ch('w'), Action::WRAP, "wrap")]),
+        ]
+    }
+
     #[test]
     fn pane_bindings_win_and_globals_apply() {
-        let km = Keymap::new(false);
-        assert_eq!(km.lookup(PaneKind::Services, &key('j')), Some(Action::Down));
-        assert_eq!(km.lookup(PaneKind::Logs, &key('q')), Some(Action::Quit));
-        assert_eq!(
-            km.lookup(PaneKind::Logs, &key('w')),
-            Some(Action::ToggleWrap)
-        );
-        assert_eq!(km.lookup(PaneKind::Services, &key('w')), None);
+        let km = Keymap::build(false, global_bindings(), tables());
+        assert_eq!(km.lookup("list", &key('j')), Some(Action::DOWN));
+        assert_eq!(km.lookup("text", &key('q')), Some(Action::QUIT));
+        assert_eq!(km.lookup("text", &key('w')), Some(Action::WRAP));
+        assert_eq!(km.lookup("list", &key('w')), None);
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(km.lookup(PaneKind::Services, &ctrl_c), Some(Action::Quit));
+        assert_eq!(km.lookup("list", &ctrl_c), Some(Action::QUIT));
+        let shift_i = KeyEvent::new(KeyCode::Char('I'), KeyModifiers::SHIFT);
+        assert_eq!(km.lookup("list", &shift_i), Some(SYNC));
     }
 
     #[test]
     fn readonly_drops_mutating_bindings() {
-        let mut table = pane_bindings(PaneKind::Services);
-        table.push(Binding {
-            key: Key::ch('I'),
-            action: Action::CancelTask,
-            description: "integrate",
-            mutating: true,
-            hint: true,
-        });
-        let rw = Keymap::from_tables(false, global_bindings(), |_| table.clone());
-        let ro = Keymap::from_tables(true, global_bindings(), |_| table.clone());
-        assert_eq!(
-            rw.lookup(PaneKind::Services, &key('I')),
-            Some(Action::CancelTask)
-        );
-        assert_eq!(ro.lookup(PaneKind::Services, &key('I')), None);
-        assert!(rw
-            .hints(PaneKind::Services)
-            .iter()
-            .any(|h| h.1 == "integrate"));
-        assert!(!ro
-            .hints(PaneKind::Services)
-            .iter()
-            .any(|h| h.1 == "integrate"));
+        let rw = Keymap::build(false, global_bindings(), tables());
+        let ro = Keymap::build(true, global_bindings(), tables());
+        assert_eq!(rw.lookup("list", &key('I')), Some(SYNC));
+        assert_eq!(ro.lookup("list", &key('I')), None);
+        assert!(rw.hints("list").iter().any(|h| h.1 == "integrate"));
+        assert!(!ro.hints("list").iter().any(|h| h.1 == "integrate"));
+        assert!(ro.pane("list").iter().all(|b| !b.mutating));
     }
 
     #[test]
     fn hints_join_keys_of_one_action() {
-        let km = Keymap::new(false);
-        let hints = km.hints(PaneKind::Services);
+        let km = Keymap::build(false, global_bindings(), tables());
+        let hints = km.hints("list");
         assert!(hints.contains(&("q".to_string(), "quit")));
-        let help = km.help_rows(km.pane(PaneKind::Services));
+        assert!(!hints.iter().any(|h| h.1 == "down"), "navigation is quiet");
+        let help = km.help_rows(km.pane("list"));
         assert!(help.contains(&("j/↓".to_string(), "down")));
+        assert!(km
+            .help_rows(km.global())
+            .contains(&("q/ctrl-c".to_string(), "quit")));
     }
 }

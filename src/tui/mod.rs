@@ -1,17 +1,24 @@
-//! The terminal UI: pure `update(Msg) -> Vec<Effect>` core, panes, widgets, themes, runtime loop.
+//! The terminal UI: pure `update(Msg) -> Vec<Effect>` core, panes, modals, themes, runtime loop.
 //!
 //! - [`msg`]: the messages in and effects out, and the [`msg::ClusterView`] snapshot.
-//! - [`app`]: [`app::App`] state and [`app::update`] (no I/O, no clock).
-//! - [`keymap`]: one binding table per pane; hints and `?` help are generated from it.
-//! - [`panes`], [`render`]: drawing with ratatui; [`theme`]: TOML themes with semantic roles.
+//! - [`app`]: [`app::App`] and [`app::update`] (no I/O, no clock); [`ctx`]: the global state and
+//!   the API panes act through.
+//! - [`pane`]: the [`pane::Pane`] unit; [`panes`]: the registry and one module per pane.
+//! - [`keymap`]: the bindings the panes declare; hints and `?` help are generated from it.
+//! - [`modal`]: confirm, typed confirm, text prompt, wizard; [`prompt`]: `:` and `/` lines.
+//! - [`render`]: the frame around the panes; [`theme`]: TOML themes with typed [`theme::Role`]s.
 //! - [`runtime`]: terminal guard, event loop, the channels to the engine.
 
 pub mod app;
+pub mod ctx;
 pub mod keymap;
+pub mod modal;
+pub mod pane;
 pub mod panes;
 pub mod prompt;
 pub mod render;
 pub mod runtime;
+pub mod task_board;
 pub mod theme;
 
 pub use crate::bus::{msg, rows, views};

@@ -1,6 +1,10 @@
-//! The `:` command prompt and the `/` filter prompt (tui-textarea), with command aliases and
+//! The `:` command prompt and the `/` filter prompt (tui-textarea), and the command table built
+//! from the registered panes' [`CommandSpec`]s plus the global commands, with aliases and
 //! fish-style completion.
 
+use super::keymap::Action;
+use super::pane::CommandSpec;
+use super::view::PaneId;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_textarea::TextArea;
 
@@ -10,90 +14,80 @@ pub enum PromptMode {
     Filter,
 }
 
-/// What a `:` command asks for.
+/// What a `:` command does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    Services,
-    Findings,
-    Tasks,
-    Help,
-    Quit,
-    Check,
-    Refresh,
-    Integrations,
-    Keys,
+pub enum CommandTarget {
+    /// Open the pane as a top-level view.
+    Pane(PaneId),
+    /// Run a global action (help, check, refresh, quit).
+    Action(Action),
 }
 
-/// `(aliases, command, description)`; the first alias is the canonical name.
-pub const COMMANDS: &[(&[&str], Command, &str)] = &[
-    (
-        &["services", "svc", "service", "s"],
-        Command::Services,
-        "services table (optional `/filter`)",
-    ),
-    (
-        &["findings", "alerts", "alert", "finding", "fi"],
-        Command::Findings,
-        "all findings with remediation",
-    ),
-    (
-        &["tasks", "task", "t"],
-        Command::Tasks,
-        "running and finished tasks",
-    ),
-    (
-        &["integrations", "int", "graph"],
-        Command::Integrations,
-        "integration graph: plan, apply, test",
-    ),
-    (
-        &["keys", "key", "apikeys"],
-        Command::Keys,
-        "API keys: verdicts and Secret drift",
-    ),
-    (&["help", "h", "?"], Command::Help, "key bindings"),
-    (&["check", "checks"], Command::Check, "run every check now"),
-    (
-        &["refresh", "r"],
-        Command::Refresh,
-        "refresh cluster and apps now",
-    ),
-    (&["quit", "q", "q!", "exit"], Command::Quit, "quit"),
-];
-
-/// Parse `name [/filter]`. Errors are one line for the status bar.
-pub fn parse_command(input: &str) -> Result<(Command, Option<String>), String> {
-    let input = input.trim();
-    let (name, rest) = match input.split_once(char::is_whitespace) {
-        Some((n, r)) => (n, r.trim()),
-        None => (input, ""),
-    };
-    let name = name.to_lowercase();
-    let Some((_, cmd, _)) = COMMANDS.iter().find(|(a, _, _)| a.contains(&name.as_str())) else {
-        return Err(format!("unknown command :{name} (try :help)"));
-    };
-    let arg = match rest {
-        "" => None,
-        r => match r.strip_prefix('/') {
-            Some(f) if *cmd == Command::Services || *cmd == Command::Findings => {
-                Some(f.to_string())
-            }
-            _ => return Err(format!(":{name} takes no argument {r:?}")),
-        },
-    };
-    Ok((*cmd, arg))
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandEntry {
+    pub spec: CommandSpec,
+    pub target: CommandTarget,
 }
 
-/// The completion for a command prefix: the first alias (canonical names first) that extends it.
-pub fn complete(prefix: &str) -> Option<&'static str> {
+/// Every `:` command, in the order help lists them.
+#[derive(Debug, Clone, Default)]
+pub struct Commands(Vec<CommandEntry>);
+
+impl Commands {
+    pub fn new(entries: Vec<CommandEntry>) -> Commands {
+        Commands(entries)
+    }
+
+    pub fn entries(&self) -> &[CommandEntry] {
+        &self.0
+    }
+
+    /// Parse `name [/filter]`. Errors are one line for the status bar.
+    pub fn parse(&self, input: &str) -> Result<(CommandEntry, Option<String>), String> {
+        let input = input.trim();
+        let (name, rest) = match input.split_once(char::is_whitespace) {
+            Some((n, r)) => (n, r.trim()),
+            None => (input, ""),
+        };
+        let name = name.to_lowercase();
+        let Some(entry) = self
+            .0
+            .iter()
+            .find(|e| e.spec.names.contains(&name.as_str()))
+        else {
+            return Err(format!("unknown command :{name} (try :help)"));
+        };
+        let arg = match rest {
+            "" => None,
+            r => match r.strip_prefix('/') {
+                Some(f) if entry.spec.filter => Some(f.to_string()),
+                _ => return Err(format!(":{name} takes no argument {r:?}")),
+            },
+        };
+        Ok((*entry, arg))
+    }
+
+    /// Names in completion order: canonical names first, then every alias.
+    pub fn completion_order(&self) -> Vec<&'static str> {
+        let canonical = self.0.iter().filter_map(|e| e.spec.names.first().copied());
+        let all = self.0.iter().flat_map(|e| e.spec.names.iter().copied());
+        canonical.chain(all).collect()
+    }
+
+    /// The completion for a command prefix: the first name (canonical first) that extends it.
+    pub fn complete(&self, prefix: &str) -> Option<&'static str> {
+        complete_in(&self.completion_order(), prefix)
+    }
+}
+
+fn complete_in(names: &[&'static str], prefix: &str) -> Option<&'static str> {
     let p = prefix.trim_start().to_lowercase();
     if p.is_empty() || p.contains(char::is_whitespace) {
         return None;
     }
-    let canonical = COMMANDS.iter().map(|(a, _, _)| a[0]);
-    let all = COMMANDS.iter().flat_map(|(a, _, _)| a.iter().copied());
-    canonical
-        .chain(all)
+    names
+        .iter()
+        .copied()
         .find(|a| a.starts_with(&p) && a.len() > p.len())
 }
 
@@ -107,13 +101,23 @@ pub enum PromptOutcome {
 pub struct Prompt {
     pub mode: PromptMode,
     pub input: TextArea<'static>,
+    /// Command names in completion order (command mode).
+    names: Vec<&'static str>,
 }
 
 impl Prompt {
-    pub fn new(mode: PromptMode, initial: &str) -> Prompt {
+    pub fn filter(initial: &str) -> Prompt {
+        Prompt::new(PromptMode::Filter, initial, vec![])
+    }
+
+    pub fn command(commands: &Commands) -> Prompt {
+        Prompt::new(PromptMode::Command, "", commands.completion_order())
+    }
+
+    fn new(mode: PromptMode, initial: &str, names: Vec<&'static str>) -> Prompt {
         let mut input = TextArea::new(vec![initial.to_string()]);
         input.move_cursor(tui_textarea::CursorMove::End);
-        Prompt { mode, input }
+        Prompt { mode, input, names }
     }
 
     pub fn text(&self) -> String {
@@ -126,7 +130,7 @@ impl Prompt {
             return None;
         }
         let text = self.text();
-        complete(&text).map(|full| full[text.trim_start().len()..].to_string())
+        complete_in(&self.names, &text).map(|full| full[text.trim_start().len()..].to_string())
     }
 
     pub fn handle_key(&mut self, ev: KeyEvent) -> PromptOutcome {
@@ -161,40 +165,61 @@ impl Prompt {
 mod tests {
     use super::*;
 
+    fn table() -> Commands {
+        let pane = |names, filter| CommandEntry {
+            spec: CommandSpec {
+                names,
+                description: "",
+                filter,
+            },
+            target: CommandTarget::Pane(names[0]),
+        };
+        Commands::new(vec![
+            pane(&["services", "svc", "service", "s"], true),
+            pane(&["findings", "alerts", "alert", "finding", "fi"], true),
+            pane(&["tasks", "task", "t"], false),
+            pane(&["integrations", "int", "graph"], false),
+            pane(&["keys", "key", "apikeys"], false),
+            CommandEntry {
+                spec: CommandSpec::new(&["quit", "q", "q!", "exit"], "quit"),
+                target: CommandTarget::Action(Action::QUIT),
+            },
+        ])
+    }
+
+    fn target(c: &Commands, input: &str) -> (CommandTarget, Option<String>) {
+        let (e, arg) = c.parse(input).unwrap();
+        (e.target, arg)
+    }
+
     #[test]
     fn aliases_and_arguments() {
-        assert_eq!(parse_command("svc").unwrap(), (Command::Services, None));
-        assert_eq!(
-            parse_command(" alerts ").unwrap(),
-            (Command::Findings, None)
-        );
-        assert_eq!(parse_command("q").unwrap(), (Command::Quit, None));
-        assert_eq!(
-            parse_command("svc /son").unwrap(),
-            (Command::Services, Some("son".into()))
-        );
-        assert!(parse_command("nope")
-            .unwrap_err()
-            .contains("unknown command"));
-        assert!(parse_command("tasks extra").is_err());
-        assert_eq!(parse_command("int").unwrap(), (Command::Integrations, None));
-        assert_eq!(
-            parse_command("graph").unwrap(),
-            (Command::Integrations, None)
-        );
-        assert_eq!(parse_command("keys").unwrap(), (Command::Keys, None));
+        let c = table();
+        use CommandTarget::{Action as A, Pane as P};
+        assert_eq!(target(&c, "svc"), (P("services"), None));
+        assert_eq!(target(&c, " alerts "), (P("findings"), None));
+        assert_eq!(target(&c, "q"), (A(Action::QUIT), None));
+        assert_eq!(target(&c, "svc /son"), (P("services"), Some("son".into())));
+        assert!(c.parse("nope").unwrap_err().contains("unknown command"));
+        assert!(c.parse("tasks extra").is_err());
+        assert!(c.parse("tasks /x").is_err(), "tasks takes no filter");
+        assert_eq!(target(&c, "int"), (P("integrations"), None));
+        assert_eq!(target(&c, "graph"), (P("integrations"), None));
+        assert_eq!(target(&c, "keys"), (P("keys"), None));
     }
 
     #[test]
     fn completion_prefers_canonical_names() {
-        assert_eq!(complete("fin"), Some("findings"));
-        assert_eq!(complete("al"), Some("alerts"));
-        assert_eq!(complete("ta"), Some("tasks"));
-        assert_eq!(complete("in"), Some("integrations"));
-        assert_eq!(complete("ke"), Some("keys"));
-        assert_eq!(complete("tasks"), None);
-        assert_eq!(complete(""), None);
-        let mut p = Prompt::new(PromptMode::Command, "fin");
+        let c = table();
+        assert_eq!(c.complete("fin"), Some("findings"));
+        assert_eq!(c.complete("al"), Some("alerts"));
+        assert_eq!(c.complete("ta"), Some("tasks"));
+        assert_eq!(c.complete("in"), Some("integrations"));
+        assert_eq!(c.complete("ke"), Some("keys"));
+        assert_eq!(c.complete("tasks"), None);
+        assert_eq!(c.complete(""), None);
+        let mut p = Prompt::command(&c);
+        p.input.insert_str("fin");
         assert_eq!(p.suggestion().as_deref(), Some("dings"));
         p.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
         assert_eq!(p.text(), "findings");

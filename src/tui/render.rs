@@ -1,31 +1,30 @@
-//! Drawing: header, banner, prompt, the current pane, crumbs and flash. Reads `App`, never changes
-//! it (apart from the table windows' remembered offsets).
+//! Drawing: header, banner, prompt, the pane on top, the modal, crumbs and flash. Reads the
+//! `App`, never changes it (apart from the remembered table windows and text scroll positions).
 
-use super::app::{App, FlashLevel, View};
-use super::panes::{
-    confirm, detail, findings, help, integrations, keys, logs, plan_text, services, tasks,
-};
+use super::app::App;
+use super::ctx::Ctx;
 use super::prompt::PromptMode;
 use super::rows::{age, Tone};
-use super::theme::Theme;
+use super::theme::{Role, Theme};
+use super::view::FlashLevel;
 use crate::model::Severity;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
-use std::cell::Cell;
 use unicode_width::UnicodeWidthStr;
 
 const HEADER_ROWS: u16 = 6;
 
 /// Draw the whole screen.
 pub fn render(f: &mut Frame, app: &App) {
-    let theme = &app.theme;
+    let ctx: &Ctx = app;
+    let theme = &ctx.theme;
     let area = f.area();
-    f.render_widget(Block::default().style(theme.style("base")), area);
-    let banner_h = u16::from(app.banner.is_some());
-    let prompt_h = if app.prompt.is_some() { 3 } else { 0 };
+    f.render_widget(Block::default().style(theme.style(Role::Base)), area);
+    let banner_h = u16::from(ctx.banner.is_some());
+    let prompt_h = if ctx.prompt.is_some() { 3 } else { 0 };
     let [header, banner, prompt, body, crumbs] = Layout::vertical([
         Constraint::Length(HEADER_ROWS),
         Constraint::Length(banner_h),
@@ -34,37 +33,47 @@ pub fn render(f: &mut Frame, app: &App) {
         Constraint::Length(1),
     ])
     .areas(area);
-    render_header(f, header, app, theme);
-    if let Some(b) = &app.banner {
-        let line = Line::styled(format!(" cluster unreachable: {b} "), theme.style("banner"));
-        f.render_widget(Paragraph::new(line).style(theme.style("banner")), banner);
+    render_header(f, header, ctx, theme);
+    if let Some(b) = &ctx.banner {
+        let line = Line::styled(
+            format!(" cluster unreachable: {b} "),
+            theme.style(Role::Banner),
+        );
+        f.render_widget(
+            Paragraph::new(line).style(theme.style(Role::Banner)),
+            banner,
+        );
     }
-    if app.prompt.is_some() {
-        render_prompt(f, prompt, app, theme);
+    if ctx.prompt.is_some() {
+        render_prompt(f, prompt, ctx, theme);
     }
-    render_body(f, body, app, theme);
-    if let Some(c) = &app.confirm {
-        confirm::render(f, body, c, theme);
+    let view = ctx.view();
+    if let Some(pane) = app.pane_by_id(view.pane) {
+        pane.render(f, body, ctx, view);
+    }
+    if let Some(m) = &ctx.modal {
+        m.render(f, body, theme);
     }
     render_crumbs(f, crumbs, app, theme);
 }
 
-fn severity_role(s: Severity) -> &'static str {
+/// Theme role of a severity in the header and titles (no finding reads as ok).
+pub fn severity_role(s: Severity) -> Role {
     match s {
-        Severity::Ok | Severity::Info => "ok",
-        s => Tone::of_severity(s).role(),
+        Severity::Ok | Severity::Info => Role::Ok,
+        s => Tone::of_severity(s).into(),
     }
 }
 
-fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn render_header(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
     let [info, hints, logo] = Layout::horizontal([
         Constraint::Length(60),
         Constraint::Fill(1),
         Constraint::Length(12),
     ])
     .areas(area);
-    let label = |s: &str| Span::styled(format!("{s:<12}"), theme.style("header.key"));
-    let value = |s: String| Span::styled(s, theme.style("header"));
+    let label = |s: &str| Span::styled(format!("{s:<12}"), theme.style(Role::HeaderKey));
+    let value = |s: String| Span::styled(s, theme.style(Role::Header));
     let (ctx, cluster, ns) = match &app.cluster {
         Some(c) => (
             c.context.clone(),
@@ -80,7 +89,7 @@ fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut ctx_line = vec![label("Context:"), value(ctx)];
     if app.readonly() {
         ctx_line.push(Span::raw(" "));
-        ctx_line.push(Span::styled(" RO ", theme.style("badge")));
+        ctx_line.push(Span::styled(" RO ", theme.style(Role::Badge)));
     }
     let worst = crate::model::finding::worst(&app.findings);
     let mut counts: Vec<String> = Vec::new();
@@ -111,9 +120,9 @@ fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Line::from(vec![
             label("Tasks:"),
             if running > 0 {
-                Span::styled(format!("{running} running"), theme.style("accent"))
+                Span::styled(format!("{running} running"), theme.style(Role::Accent))
             } else {
-                Span::styled("none running", theme.style("muted"))
+                Span::styled("none running", theme.style(Role::Muted))
             },
         ]),
         Line::from(vec![label("Refreshed:"), value(refresh)]),
@@ -121,8 +130,7 @@ fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(lines), info);
 
     // Key hints in columns of HEADER_ROWS, generated from the live key map.
-    let pane = app.view().pane();
-    let all = app.keymap.hints(pane);
+    let all = app.keymap.hints(app.view().pane);
     let col_w = all
         .iter()
         .map(|(k, d)| k.width() + d.width() + 4)
@@ -138,8 +146,8 @@ fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .iter()
             .map(|(k, d)| {
                 Line::from(vec![
-                    Span::styled(format!("<{k}> "), theme.style("header.key")),
-                    Span::styled(d.to_string(), theme.style("muted")),
+                    Span::styled(format!("<{k}> "), theme.style(Role::HeaderKey)),
+                    Span::styled(d.to_string(), theme.style(Role::Muted)),
                 ])
             })
             .collect();
@@ -150,16 +158,16 @@ fn render_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         x += col_w;
     }
     let logo_lines = vec![
-        Line::styled(" k8s-nas ", theme.style("title")),
+        Line::styled(" k8s-nas ", theme.style(Role::Title)),
         Line::styled(
             format!(" v{}", env!("CARGO_PKG_VERSION")),
-            theme.style("muted"),
+            theme.style(Role::Muted),
         ),
     ];
     f.render_widget(Paragraph::new(logo_lines), logo);
 }
 
-fn render_prompt(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn render_prompt(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
     let Some(p) = &app.prompt else { return };
     let (title, sigil) = match p.mode {
         PromptMode::Command => (" command ", ":"),
@@ -167,19 +175,19 @@ fn render_prompt(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.style("border_focus"))
-        .title(Line::styled(title, theme.style("title")));
+        .border_style(theme.style(Role::BorderFocus))
+        .title(Line::styled(title, theme.style(Role::Title)));
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width < 3 {
         return;
     }
     f.render_widget(
-        Paragraph::new(Span::styled(sigil, theme.style("prompt"))),
+        Paragraph::new(Span::styled(sigil, theme.style(Role::Prompt))),
         Rect::new(inner.x, inner.y, 1, 1),
     );
     let mut input = p.input.clone();
-    input.set_style(theme.style("prompt"));
+    input.set_style(theme.style(Role::Prompt));
     input.set_cursor_line_style(Style::default());
     let text_area = Rect::new(inner.x + 1, inner.y, inner.width - 1, 1);
     f.render_widget(&input, text_area);
@@ -189,7 +197,7 @@ fn render_prompt(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if used < text_area.width {
             let mut chars = rest.chars();
             let first = chars.next().map(String::from).unwrap_or_default();
-            let suggest = theme.style("prompt.suggest");
+            let suggest = theme.style(Role::PromptSuggest);
             let line = Line::from(vec![
                 Span::styled(first, suggest.add_modifier(Modifier::REVERSED)),
                 Span::styled(chars.collect::<String>(), suggest),
@@ -202,114 +210,27 @@ fn render_prompt(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-fn render_body(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    match app.view() {
-        View::Services => services::render(f, area, app, theme),
-        View::Logs => logs::render(f, area, app, theme),
-        View::Findings => findings::render(f, area, app, theme),
-        View::Tasks => tasks::render(f, area, app, theme),
-        View::Detail(id) => {
-            let worst = detail::worst_for(app, id);
-            let title = Line::from(vec![
-                Span::styled(format!(" {id} "), theme.style("title")),
-                Span::styled(
-                    format!("[{}] ", worst.label()),
-                    theme.style(severity_role(worst)),
-                ),
-            ]);
-            let lines = detail::lines(app, id, theme);
-            text_pane(f, area, title, lines, &app.scroll, false, theme);
-        }
-        View::Describe => {
-            let (title, text) = match &app.describe {
-                Some((t, Some(text))) => (
-                    t.clone(),
-                    text.lines().map(|l| Line::raw(l.to_string())).collect(),
-                ),
-                Some((t, None)) => (
-                    t.clone(),
-                    vec![Line::styled("loading…", theme.style("muted"))],
-                ),
-                None => ("describe".into(), vec![]),
-            };
-            let title = Line::styled(format!(" describe {title} "), theme.style("title"));
-            text_pane(f, area, title, text, &app.scroll, app.wrap, theme);
-        }
-        View::TaskLog(id) => {
-            let (title, lines) = tasks::log_lines(app, *id);
-            let title = Line::styled(format!(" {title} "), theme.style("title"));
-            let lines = lines.into_iter().map(Line::raw).collect();
-            text_pane(f, area, title, lines, &app.scroll, app.wrap, theme);
-        }
-        View::Integrations => integrations::render(f, area, app, theme),
-        View::Keys => keys::render(f, area, app, theme),
-        View::EdgeDetail(id) => {
-            let (label, lines) = plan_text::edge_lines(app, id, theme);
-            let title = Line::styled(format!(" edge {label} "), theme.style("title"));
-            text_pane(f, area, title, lines, &app.scroll, app.wrap, theme);
-        }
-        View::PlanDiff => {
-            let title = Line::styled(" integration plan ", theme.style("title"));
-            let lines = plan_text::plan_lines(app, theme);
-            text_pane(f, area, title, lines, &app.scroll, app.wrap, theme);
-        }
-        View::Help(pane) => {
-            let title = Line::styled(" help ", theme.style("title"));
-            let lines = help::lines(app, *pane, theme);
-            text_pane(f, area, title, lines, &app.scroll, false, theme);
-        }
-    }
-}
-
-/// A bordered, scrollable text view; clamps the scroll position to the text.
-pub fn text_pane(
-    f: &mut Frame,
-    area: Rect,
-    title: Line,
-    lines: Vec<Line>,
-    scroll: &Cell<usize>,
-    wrap: bool,
-    theme: &Theme,
-) {
-    let inner_h = usize::from(area.height.saturating_sub(2));
-    let max = lines.len().saturating_sub(inner_h);
-    let s = scroll.get().min(max);
-    scroll.set(s);
-    let mut p = Paragraph::new(lines)
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.style("border_focus"))
-                .title(title),
-        )
-        .scroll((u16::try_from(s).unwrap_or(u16::MAX), 0));
-    if wrap {
-        p = p.wrap(Wrap { trim: false });
-    }
-    f.render_widget(p, area);
-}
-
 fn render_crumbs(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
     let n = app.stack.len();
     for (i, v) in app.stack.iter().enumerate() {
         let role = if i + 1 == n {
-            "crumbs.active"
+            Role::CrumbsActive
         } else {
-            "crumbs"
+            Role::Crumbs
         };
-        spans.push(Span::styled(
-            format!(" <{}> ", v.crumb()),
-            theme.style(role),
-        ));
+        let crumb = app
+            .pane_by_id(v.pane)
+            .map_or_else(|| v.pane.to_string(), |p| p.crumb(v));
+        spans.push(Span::styled(format!(" <{crumb}> "), theme.style(role)));
         spans.push(Span::raw(" "));
     }
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
     if let Some(fl) = &app.flash {
         let role = match fl.level {
-            FlashLevel::Info => "accent",
-            FlashLevel::Warn => "warn",
-            FlashLevel::Error => "error",
+            FlashLevel::Info => Role::Accent,
+            FlashLevel::Warn => Role::Warn,
+            FlashLevel::Error => Role::Error,
         };
         let room = usize::from(area.width).saturating_sub(used + 1);
         let text: String = fl.text.chars().take(room).collect();

@@ -13,37 +13,139 @@
 //! `default` (the terminal's own colour / transparent background). Built-ins come from
 //! `themes/*.toml` (embedded); a file `<user_dir>/<name>.toml` overrides a built-in of the same
 //! name. A bad file never stops the program: [`Theme::load`] falls back and returns a warning.
+//! Code names roles with the [`Role`] enum; a role a file misspells is named in the warning
+//! (with the closest known role) and ignored, while the rest of the file applies.
 
+use crate::bus::rows::Tone;
 use ratatui::style::{Color, Modifier, Style};
 use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 
-/// Every role a theme can set.
-pub const ROLES: &[&str] = &[
-    "base",
-    "muted",
-    "accent",
-    "ok",
-    "warn",
-    "error",
-    "border",
-    "border_focus",
-    "title",
-    "header",
-    "header.key",
-    "table.header",
-    "table.cursor",
-    "crumbs",
-    "crumbs.active",
-    "dialog",
-    "prompt",
-    "prompt.suggest",
-    "banner",
-    "badge",
-    "log",
-    "log.indicator",
-];
+/// Every role a theme can set. Call sites name a role with this enum, so a misspelt role is a
+/// compile error; a misspelt role in a theme *file* is a warning naming it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Base,
+    Muted,
+    Accent,
+    Ok,
+    Warn,
+    Error,
+    Border,
+    BorderFocus,
+    Title,
+    Header,
+    HeaderKey,
+    TableHeader,
+    TableCursor,
+    Crumbs,
+    CrumbsActive,
+    Dialog,
+    Prompt,
+    PromptSuggest,
+    Banner,
+    Badge,
+    Log,
+    LogIndicator,
+}
+
+impl Role {
+    pub const ALL: [Role; 22] = [
+        Role::Base,
+        Role::Muted,
+        Role::Accent,
+        Role::Ok,
+        Role::Warn,
+        Role::Error,
+        Role::Border,
+        Role::BorderFocus,
+        Role::Title,
+        Role::Header,
+        Role::HeaderKey,
+        Role::TableHeader,
+        Role::TableCursor,
+        Role::Crumbs,
+        Role::CrumbsActive,
+        Role::Dialog,
+        Role::Prompt,
+        Role::PromptSuggest,
+        Role::Banner,
+        Role::Badge,
+        Role::Log,
+        Role::LogIndicator,
+    ];
+
+    /// The role's key in a theme file.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Role::Base => "base",
+            Role::Muted => "muted",
+            Role::Accent => "accent",
+            Role::Ok => "ok",
+            Role::Warn => "warn",
+            Role::Error => "error",
+            Role::Border => "border",
+            Role::BorderFocus => "border_focus",
+            Role::Title => "title",
+            Role::Header => "header",
+            Role::HeaderKey => "header.key",
+            Role::TableHeader => "table.header",
+            Role::TableCursor => "table.cursor",
+            Role::Crumbs => "crumbs",
+            Role::CrumbsActive => "crumbs.active",
+            Role::Dialog => "dialog",
+            Role::Prompt => "prompt",
+            Role::PromptSuggest => "prompt.suggest",
+            Role::Banner => "banner",
+            Role::Badge => "badge",
+            Role::Log => "log",
+            Role::LogIndicator => "log.indicator",
+        }
+    }
+
+    /// The role named in a theme file.
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// The known role closest to a misspelt one (for the warning), if any is close.
+    pub fn closest(name: &str) -> Option<Role> {
+        Role::ALL
+            .into_iter()
+            .map(|r| (edit_distance(name, r.name()), r))
+            .filter(|(d, r)| *d <= 2.max(r.name().len() / 4))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, r)| r)
+    }
+}
+
+impl From<Tone> for Role {
+    fn from(t: Tone) -> Role {
+        match t {
+            Tone::Normal => Role::Base,
+            Tone::Muted => Role::Muted,
+            Tone::Ok => Role::Ok,
+            Tone::Warn => Role::Warn,
+            Tone::Error => Role::Error,
+        }
+    }
+}
+
+/// Levenshtein distance (short role names only).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
 
 const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
@@ -62,31 +164,33 @@ pub fn builtin_names() -> Vec<&'static str> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
     pub name: String,
-    roles: HashMap<String, Style>,
+    roles: HashMap<Role, Style>,
 }
 
 /// One parsed file before inheritance is resolved.
 struct ThemeFile {
     name: String,
     parent: Option<String>,
-    roles: HashMap<String, Style>,
+    roles: HashMap<Role, Style>,
+    /// Problems that do not stop the file from loading (an unknown role is ignored).
+    warnings: Vec<String>,
 }
 
 const MAX_DEPTH: usize = 4;
 
 impl Theme {
-    /// The style of a role; unknown roles give the base style.
-    pub fn style(&self, role: &str) -> Style {
+    /// The style of a role; a role the theme leaves unset gives the base style.
+    pub fn style(&self, role: Role) -> Style {
         self.roles
-            .get(role)
-            .or_else(|| self.roles.get("base"))
+            .get(&role)
+            .or_else(|| self.roles.get(&Role::Base))
             .copied()
             .unwrap_or_default()
     }
 
     /// The built-in default theme (cannot fail: its file is checked by a test).
     pub fn builtin_default() -> Theme {
-        match Theme::resolve("default", None, 0) {
+        match Theme::resolve("default", None, 0, &mut Vec::new()) {
             Ok(t) => t,
             Err(_) => Theme {
                 name: "default".into(),
@@ -96,13 +200,21 @@ impl Theme {
     }
 
     /// Load a theme by name. User files in `user_dir` win over built-ins. On any problem the
-    /// built-in of that name (or `default`) is used and a one-line warning returned for the UI.
+    /// built-in of that name (or `default`) is used and a one-line warning returned for the UI;
+    /// an unknown role in a file is named in the warning and ignored (the rest of the file
+    /// applies).
     pub fn load(name: &str, user_dir: Option<&Path>) -> (Theme, Option<String>) {
-        match Theme::resolve(name, user_dir, 0) {
-            Ok(t) => (t, None),
+        let mut warnings = Vec::new();
+        match Theme::resolve(name, user_dir, 0, &mut warnings) {
+            Ok(t) => {
+                let warning = (!warnings.is_empty())
+                    .then(|| format!("theme {name:?}: {}", warnings.join("; ")));
+                (t, warning)
+            }
             Err(e) => {
                 let fallback = if BUILTIN.iter().any(|(n, _)| *n == name) {
-                    Theme::resolve(name, None, 0).unwrap_or_else(|_| Theme::builtin_default())
+                    Theme::resolve(name, None, 0, &mut Vec::new())
+                        .unwrap_or_else(|_| Theme::builtin_default())
                 } else {
                     Theme::builtin_default()
                 };
@@ -112,7 +224,12 @@ impl Theme {
         }
     }
 
-    fn resolve(name: &str, user_dir: Option<&Path>, depth: usize) -> Result<Theme, String> {
+    fn resolve(
+        name: &str,
+        user_dir: Option<&Path>,
+        depth: usize,
+        warnings: &mut Vec<String>,
+    ) -> Result<Theme, String> {
         if depth > MAX_DEPTH {
             return Err("theme parents nest too deep (loop?)".into());
         }
@@ -122,10 +239,11 @@ impl Theme {
             .clone()
             .or_else(|| (name != "default").then(|| "default".to_string()));
         let mut roles = match parent {
-            Some(p) => Theme::resolve(&p, user_dir, depth + 1)?.roles,
+            Some(p) => Theme::resolve(&p, user_dir, depth + 1, warnings)?.roles,
             None => HashMap::new(),
         };
         roles.extend(file.roles);
+        warnings.extend(file.warnings);
         Ok(Theme {
             name: file.name,
             roles,
@@ -167,21 +285,28 @@ fn parse(name: &str, text: &str) -> Result<ThemeFile, String> {
         .and_then(|v| v.as_str())
         .map(str::to_string);
     let mut roles = HashMap::new();
+    let mut warnings = Vec::new();
     if let Some(colors) = doc.get("colors") {
         let colors = colors
             .as_table()
             .ok_or_else(|| "[colors] must be a table".to_string())?;
-        for (role, value) in colors {
-            if !ROLES.contains(&role.as_str()) {
-                return Err(format!("unknown role {role:?}"));
-            }
-            roles.insert(role.clone(), parse_style(role, value)?);
+        for (key, value) in colors {
+            let Some(role) = Role::parse(key) else {
+                let hint = match Role::closest(key) {
+                    Some(r) => format!(" (did you mean {:?}?)", r.name()),
+                    None => String::new(),
+                };
+                warnings.push(format!("unknown role {key:?} ignored{hint}"));
+                continue;
+            };
+            roles.insert(role, parse_style(key, value)?);
         }
     }
     Ok(ThemeFile {
         name: file_name,
         parent,
         roles,
+        warnings,
     })
 }
 
@@ -230,13 +355,13 @@ mod tests {
         for name in builtin_names() {
             let (t, warn) = Theme::load(name, None);
             assert_eq!(warn, None, "{name}");
-            for role in ROLES {
-                assert!(t.roles.contains_key(*role), "{name} lacks {role}");
+            for role in Role::ALL {
+                assert!(t.roles.contains_key(&role), "{name} lacks {role:?}");
             }
         }
         let d = Theme::load("default", None).0;
         let hc = Theme::load("high-contrast", None).0;
-        assert_ne!(d.style("ok"), hc.style("ok"));
+        assert_ne!(d.style(Role::Ok), hc.style(Role::Ok));
     }
 
     #[test]
@@ -250,13 +375,13 @@ mod tests {
         let (t, warn) = Theme::load("mine", Some(dir.path()));
         assert_eq!(warn, None);
         assert_eq!(
-            t.style("error"),
+            t.style(Role::Error),
             Style::new()
                 .fg(Color::Rgb(255, 0, 0))
                 .add_modifier(Modifier::BOLD)
         );
         let light = Theme::load("light", None).0;
-        assert_eq!(t.style("base"), light.style("base"));
+        assert_eq!(t.style(Role::Base), light.style(Role::Base));
     }
 
     #[test]
@@ -286,6 +411,33 @@ mod tests {
         assert_eq!(t.name, "default");
         assert!(warn.unwrap().contains("no such theme"));
         assert!(Theme::load("../etc", None).1.is_some());
+    }
+
+    #[test]
+    fn a_misspelt_role_is_named_and_the_rest_of_the_file_applies() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("typo.toml"),
+            "[colors]\n\"tabel.cursor\" = \"red\"\nok = \"#00ff00\"\n",
+        )
+        .unwrap();
+        let (t, warn) = Theme::load("typo", Some(dir.path()));
+        let warn = warn.expect("a warning");
+        assert!(warn.contains("\"tabel.cursor\""), "{warn}");
+        assert!(warn.contains("did you mean \"table.cursor\""), "{warn}");
+        assert_eq!(t.name, "typo");
+        assert_eq!(t.style(Role::Ok).fg, Some(Color::Rgb(0, 255, 0)));
+        let d = Theme::builtin_default();
+        assert_eq!(t.style(Role::TableCursor), d.style(Role::TableCursor));
+        assert_eq!(Role::closest("sparkle"), None);
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.name()), Some(r));
+        }
+        assert_eq!(Role::parse("table_cursor"), None);
     }
 
     #[test]

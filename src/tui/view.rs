@@ -1,62 +1,65 @@
-//! Navigation state shared by the core and the panes: the crumb stack entries ([`View`]), list
-//! cursors with their remembered window, and flash messages.
+//! Navigation state shared by the core and the panes: the crumb stack entries ([`View`]: a pane
+//! id and its argument), list cursors with their remembered window, and flash messages.
 
-use super::keymap::{Action, PaneKind};
+use super::keymap::Action;
 use super::msg::TaskId;
 use crate::model::ServiceId;
 use jiff::Timestamp;
 use std::cell::Cell;
 
-/// One entry of the crumb stack; the bottom is always [`View::Services`].
+/// A pane's registry id (`"services"`, `"logs"` …); each pane module exports its own as `ID`.
+pub type PaneId = &'static str;
+
+/// What a view on the crumb stack is about.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ViewArg {
+    #[default]
+    None,
+    Service(ServiceId),
+    Task(TaskId),
+    /// Help: the pane whose keys are shown.
+    Pane(PaneId),
+    /// Anything else a pane names by a string (an edge id …).
+    Text(String),
+}
+
+/// One entry of the crumb stack: which pane shows what. The bottom is the first registered pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum View {
-    Services,
-    Detail(ServiceId),
-    Logs,
-    Describe,
-    Help(PaneKind),
-    Findings,
-    Tasks,
-    TaskLog(TaskId),
-    Integrations,
-    /// `enter` on an edge: current vs desired fields; the edge id.
-    EdgeDetail(String),
-    /// `p`: the plan as a diff.
-    PlanDiff,
-    Keys,
+pub struct View {
+    pub pane: PaneId,
+    pub arg: ViewArg,
 }
 
 impl View {
-    pub fn pane(&self) -> PaneKind {
-        match self {
-            View::Services => PaneKind::Services,
-            View::Detail(_) => PaneKind::Detail,
-            View::Logs => PaneKind::Logs,
-            View::Describe | View::TaskLog(_) => PaneKind::Describe,
-            View::Help(_) => PaneKind::Help,
-            View::Findings => PaneKind::Findings,
-            View::Tasks => PaneKind::Tasks,
-            View::Integrations => PaneKind::Integrations,
-            View::EdgeDetail(_) => PaneKind::EdgeDetail,
-            View::PlanDiff => PaneKind::PlanDiff,
-            View::Keys => PaneKind::Keys,
+    pub const fn new(pane: PaneId) -> View {
+        View {
+            pane,
+            arg: ViewArg::None,
         }
     }
 
-    pub fn crumb(&self) -> String {
-        match self {
-            View::Services => "services".into(),
-            View::Detail(id) => id.to_string(),
-            View::Logs => "logs".into(),
-            View::Describe => "describe".into(),
-            View::Help(_) => "help".into(),
-            View::Findings => "findings".into(),
-            View::Tasks => "tasks".into(),
-            View::TaskLog(id) => format!("task {id}"),
-            View::Integrations => "integrations".into(),
-            View::EdgeDetail(_) => "edge".into(),
-            View::PlanDiff => "plan".into(),
-            View::Keys => "keys".into(),
+    pub fn with(pane: PaneId, arg: ViewArg) -> View {
+        View { pane, arg }
+    }
+
+    pub fn service(&self) -> Option<&ServiceId> {
+        match &self.arg {
+            ViewArg::Service(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn task(&self) -> Option<TaskId> {
+        match self.arg {
+            ViewArg::Task(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self) -> Option<&str> {
+        match &self.arg {
+            ViewArg::Text(t) => Some(t),
+            _ => None,
         }
     }
 }
@@ -69,18 +72,18 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// Apply a navigation action; `false` when the action is not a movement.
     pub fn apply(&mut self, action: Action, len: usize, page: usize) -> bool {
         let last = len.saturating_sub(1);
-        let new = match action {
-            Action::Up => self.index.saturating_sub(1),
-            Action::Down => (self.index + 1).min(last),
-            Action::PageUp => self.index.saturating_sub(page),
-            Action::PageDown => (self.index + page).min(last),
-            Action::Top => 0,
-            Action::Bottom => last,
+        self.index = match action {
+            Action::UP => self.index.saturating_sub(1),
+            Action::DOWN => (self.index + 1).min(last),
+            Action::PAGE_UP => self.index.saturating_sub(page),
+            Action::PAGE_DOWN => (self.index + page).min(last),
+            Action::TOP => 0,
+            Action::BOTTOM => last,
             _ => return false,
         };
-        self.index = new;
         true
     }
 

@@ -9,6 +9,11 @@ use k8s_nas::model::{
     IssueLevel, PodStatus, ProbeResult, ServiceId, ServiceInfo, ServiceObservation, ServicePort,
     Severity, UrlBaseSource, VolumeSource, VpnSidecar, WorkloadRef,
 };
+use k8s_nas::tui::panes::findings::FindingsState;
+use k8s_nas::tui::panes::integrations::IntegrationsState;
+use k8s_nas::tui::panes::keys::KeysState;
+use k8s_nas::tui::panes::logs::LogsState;
+use k8s_nas::tui::panes::services::Services;
 use k8s_nas::tui::render::render;
 use k8s_nas::tui::{update, App, AppOptions, ClusterView, Effect, EventRow, Msg, Theme};
 use ratatui::backend::TestBackend;
@@ -369,6 +374,37 @@ impl Harness {
         h.feed(Msg::Findings(findings));
         h.feed(Msg::Tick(now()));
         h
+    }
+
+    /// The Services pane's state.
+    pub fn services(&self) -> &Services {
+        self.app
+            .pane::<Services>()
+            .expect("the services pane is registered")
+    }
+
+    pub fn logs(&self) -> &LogsState {
+        self.app
+            .pane::<LogsState>()
+            .expect("the logs pane is registered")
+    }
+
+    pub fn findings_pane(&self) -> &FindingsState {
+        self.app
+            .pane::<FindingsState>()
+            .expect("the findings pane is registered")
+    }
+
+    pub fn integrations(&self) -> &IntegrationsState {
+        self.app
+            .pane::<IntegrationsState>()
+            .expect("the integrations pane is registered")
+    }
+
+    pub fn keys_pane(&self) -> &KeysState {
+        self.app
+            .pane::<KeysState>()
+            .expect("the keys pane is registered")
     }
 
     pub fn feed(&mut self, msg: Msg) -> Vec<Effect> {

@@ -1,20 +1,30 @@
 //! Findings pane (`:findings`, `:alerts`): every finding, worst first, with its remediation.
 
+use super::detail;
 use crate::model::Finding;
-use crate::tui::app::{App, Cursor, View};
-use crate::tui::keymap::Action;
-use crate::tui::msg::Effect;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{with_navigation, Action, Binding, Key};
+use crate::tui::msg::Msg;
+use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::{subject_is, Filter, Tone};
-use crate::tui::theme::Theme;
+use crate::tui::theme::Role;
+use crate::tui::view::{Cursor, FlashLevel, PaneId, View};
+use crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
+pub const ID: PaneId = "findings";
+
+pub fn pane() -> Box<dyn Pane> {
+    Box::<FindingsState>::default()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct FindingsState {
-    /// Indexes into `App::findings`, worst first, filtered.
+    /// Indexes into the shared findings ([`Ctx::findings`]), worst first, filtered.
     pub order: Vec<usize>,
     pub cursor: Cursor,
     pub filter: Option<Filter>,
@@ -40,16 +50,9 @@ impl FindingsState {
         self.cursor.index = self.cursor.index.min(self.order.len().saturating_sub(1));
     }
 
-    pub fn set_filter(&mut self, filter: Option<Filter>, all: &[Finding]) {
+    pub fn apply_filter(&mut self, filter: Option<Filter>, all: &[Finding]) {
         self.filter = filter;
         self.resort(all);
-    }
-
-    pub fn filter_text(&self) -> String {
-        self.filter
-            .as_ref()
-            .map(|f| f.text.clone())
-            .unwrap_or_default()
     }
 
     pub fn selected<'a>(&self, all: &'a [Finding]) -> Option<&'a Finding> {
@@ -68,40 +71,82 @@ fn haystack(f: &Finding) -> String {
     .to_lowercase()
 }
 
-pub fn on_action(app: &mut App, action: Action, page: usize) -> Vec<Effect> {
-    match action {
-        Action::Enter => {
-            let Some(f) = app.findings_view.selected(&app.findings) else {
-                return vec![];
-            };
-            let target = app.cluster.as_ref().and_then(|c| {
-                c.inventory
-                    .services
-                    .iter()
-                    .find(|s| subject_is(&f.subject, &s.id))
-                    .map(|s| s.id.clone())
-            });
-            match target {
-                Some(id) => app.push(View::Detail(id)),
-                None => app.set_flash(
-                    format!("{} is not a service", f.subject),
-                    crate::tui::app::FlashLevel::Info,
-                ),
+impl Pane for FindingsState {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Findings"
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        with_navigation(vec![
+            Binding::new(Key::plain(KeyCode::Enter), Action::ENTER, "go to service"),
+            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
+            Binding::new(Key::ch('c'), Action::CHECK_ALL, "check all"),
+        ])
+    }
+
+    fn commands(&self) -> Vec<CommandSpec> {
+        vec![CommandSpec::new(
+            &["findings", "alerts", "alert", "finding", "fi"],
+            "all findings with remediation",
+        )
+        .with_filter()]
+    }
+
+    fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        match action {
+            Action::ENTER => {
+                let Some(f) = self.selected(&ctx.findings) else {
+                    return;
+                };
+                let target = ctx.cluster.as_ref().and_then(|c| {
+                    c.inventory
+                        .services
+                        .iter()
+                        .find(|s| subject_is(&f.subject, &s.id))
+                        .map(|s| s.id.clone())
+                });
+                match target {
+                    Some(id) => ctx.push(detail::view(id)),
+                    None => {
+                        let text = format!("{} is not a service", f.subject);
+                        ctx.set_flash(text, FlashLevel::Info);
+                    }
+                }
             }
-            vec![]
+            _ => {
+                let len = self.order.len();
+                self.cursor.apply(action, len, ctx.page());
+            }
         }
-        _ => {
-            let len = app.findings_view.order.len();
-            app.findings_view.cursor.apply(action, len, page);
-            vec![]
+    }
+
+    fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
+        if let Msg::Findings(all) = msg {
+            self.resort(all);
         }
+    }
+
+    fn filter_text(&self) -> Option<String> {
+        Some(self.filter.as_ref().map(|f| f.text.clone()).unwrap_or_default())
+    }
+
+    fn set_filter(&mut self, ctx: &Ctx, text: &str) {
+        self.apply_filter(Filter::new(text), &ctx.findings);
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
+        render(self, f, area, ctx);
     }
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn render(st: &FindingsState, f: &mut Frame, area: Rect, app: &Ctx) {
+    let theme = &app.theme;
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
-    let st = &app.findings_view;
     // Two lines per finding: what is wrong, then what to do about it.
     let height = usize::from(table_area.height.saturating_sub(3)) / 2;
     let off = st.cursor.window(st.order.len(), height);
@@ -114,14 +159,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .filter_map(|(pos, &i)| app.findings.get(i).map(|x| (pos, x)))
         .map(|(pos, x)| {
             let style = if pos == st.cursor.index {
-                theme.style("table.cursor")
+                theme.style(Role::TableCursor)
             } else {
-                theme.style(Tone::of_severity(x.severity).role())
+                theme.style(Tone::of_severity(x.severity).into())
             };
             let fix_style = if pos == st.cursor.index {
                 style
             } else {
-                theme.style("muted")
+                theme.style(Role::Muted)
             };
             let what = Text::from(vec![
                 Line::styled(x.message.clone(), style),
@@ -170,36 +215,36 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     )
     .header(
         Row::new(["SEVERITY", "SUBJECT", "CODE", "FINDING / REMEDIATION"])
-            .style(theme.style("table.header")),
+            .style(theme.style(Role::TableHeader)),
     )
     .block(
         Block::default()
             .borders(Borders::ALL)
-            .border_style(theme.style("border_focus"))
-            .title(Line::styled(title, theme.style("title"))),
+            .border_style(theme.style(Role::BorderFocus))
+            .title(Line::styled(title, theme.style(Role::Title))),
     );
     f.render_widget(table, table_area);
 
     let lines = match st.selected(&app.findings) {
-        None => vec![Line::styled("no findings", theme.style("muted"))],
+        None => vec![Line::styled("no findings", theme.style(Role::Muted))],
         Some(x) => {
             let mut v = vec![
                 Line::from(vec![
                     Span::styled(
                         format!("{} ", x.severity.label()),
-                        theme.style(Tone::of_severity(x.severity).role()),
+                        theme.style(Tone::of_severity(x.severity).into()),
                     ),
-                    Span::styled(x.message.clone(), theme.style("base")),
+                    Span::styled(x.message.clone(), theme.style(Role::Base)),
                 ]),
                 Line::from(vec![
-                    Span::styled("fix: ", theme.style("accent")),
-                    Span::styled(x.remediation.clone(), theme.style("base")),
+                    Span::styled("fix: ", theme.style(Role::Accent)),
+                    Span::styled(x.remediation.clone(), theme.style(Role::Base)),
                 ]),
             ];
             if let Some(r) = &x.runbook {
                 v.push(Line::from(vec![
-                    Span::styled("see: ", theme.style("accent")),
-                    Span::styled(r.clone(), theme.style("muted")),
+                    Span::styled("see: ", theme.style(Role::Accent)),
+                    Span::styled(r.clone(), theme.style(Role::Muted)),
                 ]));
             }
             v
@@ -208,8 +253,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let detail = Paragraph::new(lines).wrap(Wrap { trim: true }).block(
         Block::default()
             .borders(Borders::ALL)
-            .border_style(theme.style("border"))
-            .title(Line::styled(" remediation ", theme.style("title"))),
+            .border_style(theme.style(Role::Border))
+            .title(Line::styled(" remediation ", theme.style(Role::Title))),
     );
     f.render_widget(detail, detail_area);
 }

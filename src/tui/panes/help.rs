@@ -1,39 +1,75 @@
 //! Help pane (`?`): generated from the live key map, so it never advertises a key that is not
-//! bound (read-only mode included), plus the `:` commands and their aliases.
+//! bound (read-only mode included), plus every `:` command and its aliases — the panes' own and
+//! the global ones.
 
-use crate::tui::app::App;
-use crate::tui::keymap::PaneKind;
-use crate::tui::prompt::COMMANDS;
-use crate::tui::theme::Theme;
+use super::text::TextView;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{with_navigation, Action, Binding};
+use crate::tui::pane::Pane;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::view::{PaneId, View, ViewArg};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::Frame;
 
-fn pane_name(p: PaneKind) -> &'static str {
-    match p {
-        PaneKind::Services => "Services",
-        PaneKind::Detail => "Service detail",
-        PaneKind::Logs => "Logs",
-        PaneKind::Describe => "Describe",
-        PaneKind::Help => "Help",
-        PaneKind::Findings => "Findings",
-        PaneKind::Tasks => "Tasks",
-        PaneKind::Integrations => "Integrations",
-        PaneKind::EdgeDetail => "Edge detail",
-        PaneKind::PlanDiff => "Plan diff",
-        PaneKind::Keys => "Keys",
+pub const ID: PaneId = "help";
+
+pub fn pane() -> Box<dyn Pane> {
+    Box::<Help>::default()
+}
+
+#[derive(Debug, Default)]
+pub struct Help {
+    text: TextView,
+}
+
+impl Pane for Help {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Help"
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        with_navigation(vec![])
+    }
+
+    fn on_enter(&mut self, _ctx: &mut Ctx, _view: &View) -> bool {
+        self.text.reset();
+        true
+    }
+
+    fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        if action != Action::WRAP {
+            self.text.on_action(action, ctx.page());
+        }
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, view: &View) {
+        let pane = match view.arg {
+            ViewArg::Pane(p) => p,
+            _ => ctx.root().pane,
+        };
+        let title = Line::styled(" help ", ctx.theme.style(Role::Title));
+        self.text
+            .render(f, area, title, lines(ctx, pane, &ctx.theme), &ctx.theme);
     }
 }
 
-pub fn lines<'a>(app: &App, pane: PaneKind, theme: &Theme) -> Vec<Line<'a>> {
-    let commands: Vec<(String, &str)> = COMMANDS
+/// The help text for one pane.
+pub fn lines<'a>(ctx: &Ctx, pane: PaneId, theme: &Theme) -> Vec<Line<'a>> {
+    let commands: Vec<(String, &str)> = ctx
+        .commands
+        .entries()
         .iter()
-        .map(|(aliases, _, d)| (format!(":{}", aliases.join(" :")), *d))
+        .map(|e| (format!(":{}", e.spec.names.join(" :")), e.spec.description))
         .collect();
+    let km = &ctx.keymap;
     let sections: Vec<(String, Vec<(String, &str)>)> = vec![
-        (
-            pane_name(pane).to_string(),
-            app.keymap.help_rows(app.keymap.pane(pane)),
-        ),
-        ("General".into(), app.keymap.help_rows(app.keymap.global())),
+        (ctx.title(pane).to_string(), km.help_rows(km.pane(pane))),
+        ("General".into(), km.help_rows(km.global())),
         ("Commands (:name, tab completes)".into(), commands),
     ];
     let width = sections
@@ -46,23 +82,23 @@ pub fn lines<'a>(app: &App, pane: PaneKind, theme: &Theme) -> Vec<Line<'a>> {
         if !out.is_empty() {
             out.push(Line::raw(""));
         }
-        out.push(Line::styled(title, theme.style("title")));
+        out.push(Line::styled(title, theme.style(Role::Title)));
         for (k, d) in rows {
             out.push(Line::from(vec![
-                Span::styled(format!("  {k:<width$}  "), theme.style("header.key")),
-                Span::styled(d.to_string(), theme.style("base")),
+                Span::styled(format!("  {k:<width$}  "), theme.style(Role::HeaderKey)),
+                Span::styled(d.to_string(), theme.style(Role::Base)),
             ]));
         }
     }
     out.push(Line::raw(""));
     out.push(Line::styled(
         "Filter: / then text; a regex when valid, else a substring; !text inverts; esc clears",
-        theme.style("muted"),
+        theme.style(Role::Muted),
     ));
-    if app.readonly() {
+    if ctx.readonly() {
         out.push(Line::styled(
             "Read-only mode: actions that change the cluster or the apps are not bound.",
-            theme.style("warn"),
+            theme.style(Role::Warn),
         ));
     }
     out

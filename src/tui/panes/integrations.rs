@@ -4,21 +4,37 @@
 //! clients and indexers. `enter` opens an edge's fields, `p` the plan as a diff; `a` applies and
 //! `s` syncs indexers after a confirm dialog; `t` tests all; `r` plans again.
 
-use super::confirm::Confirm;
-use super::plan_text;
+use super::{edge_detail, plan_diff, plan_text};
 use crate::integrate::{EdgePlan, EdgeState};
 use crate::model::IssueLevel;
-use crate::tui::app::{App, Cursor, FlashLevel, View};
-use crate::tui::keymap::Action;
-use crate::tui::msg::{Effect, TaskId, TaskRequest};
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{with_navigation, Action, Binding, Key};
+use crate::tui::modal::{Confirm, Modal, Reply};
+use crate::tui::msg::{Msg, TaskId, TaskRequest};
+use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::{age, issue_label, sanitize};
-use crate::tui::theme::Theme;
+use crate::tui::task_board::bytes;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::view::{Cursor, FlashLevel, PaneId, View};
 use crate::tui::views::IntegrationsView;
+use crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
+
+pub const ID: PaneId = "integrations";
+
+const PLAN_DIFF: Action = Action("integrations.plan-diff");
+/// Apply the plan (after confirmation); also bound in the plan diff.
+pub const APPLY: Action = Action("integrations.apply");
+const TEST_ALL: Action = Action("integrations.test-all");
+const SYNC_INDEXERS: Action = Action("integrations.sync-indexers");
+
+pub fn pane() -> Box<dyn Pane> {
+    Box::<IntegrationsState>::default()
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct IntegrationsState {
@@ -56,77 +72,103 @@ impl IntegrationsState {
             self.pending = None;
         }
     }
-}
 
-/// The id of the task an effect list starts.
-pub fn started(fx: &[Effect]) -> Option<TaskId> {
-    fx.iter().find_map(|e| match e {
-        Effect::RunTask { id, .. } => Some(*id),
-        _ => None,
-    })
-}
-
-/// Start a plan (unless one is already running).
-pub fn request_plan(app: &mut App) -> Vec<Effect> {
-    if app.integrations.pending.is_some() {
-        app.set_flash("a plan is already running", FlashLevel::Info);
-        return vec![];
-    }
-    let fx = app.start_task(TaskRequest::PlanIntegrations);
-    app.integrations.pending = started(&fx);
-    fx
-}
-
-/// Entering the pane: plan once when nothing is loaded yet.
-pub fn on_enter(app: &mut App) -> Vec<Effect> {
-    if app.integrations.view.is_none() && app.integrations.pending.is_none() {
-        request_plan(app)
-    } else {
-        vec![]
+    /// Start a plan (unless one is already running).
+    fn request_plan(&mut self, ctx: &mut Ctx) {
+        if self.pending.is_some() {
+            ctx.set_flash("a plan is already running", FlashLevel::Info);
+            return;
+        }
+        self.pending = ctx.start_task(TaskRequest::PlanIntegrations);
     }
 }
 
-pub fn on_action(app: &mut App, action: Action, page: usize) -> Vec<Effect> {
-    match action {
-        Action::Enter => {
-            if let Some(e) = app.integrations.selected_edge() {
-                let id = e.id.clone();
-                app.push(View::EdgeDetail(id));
-            }
-            vec![]
+impl Pane for IntegrationsState {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Integrations"
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        with_navigation(vec![
+            Binding::new(Key::plain(KeyCode::Enter), Action::ENTER, "edge detail"),
+            Binding::new(Key::ch('p'), PLAN_DIFF, "plan diff"),
+            Binding::new(Key::ch('a'), APPLY, "apply plan").mutating(),
+            Binding::new(Key::ch('t'), TEST_ALL, "test all"),
+            Binding::new(Key::ch('s'), SYNC_INDEXERS, "sync indexers").mutating(),
+            Binding::new(Key::ch('r'), Action::RELOAD, "re-plan"),
+        ])
+    }
+
+    fn commands(&self) -> Vec<CommandSpec> {
+        vec![CommandSpec::new(
+            &["integrations", "int", "graph"],
+            "integration graph: plan, apply, test",
+        )]
+    }
+
+    /// Entering the pane: plan once when nothing is loaded yet.
+    fn on_enter(&mut self, ctx: &mut Ctx, _view: &View) -> bool {
+        if self.view.is_none() && self.pending.is_none() {
+            self.request_plan(ctx);
         }
-        Action::PlanDiff => {
-            if app.integrations.view.is_some() {
-                app.push(View::PlanDiff);
-            } else {
-                app.set_flash("no plan yet (r plans)", FlashLevel::Warn);
+        true
+    }
+
+    fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        match action {
+            Action::ENTER => {
+                if let Some(e) = self.selected_edge() {
+                    ctx.push(edge_detail::view(e.id.clone()));
+                }
             }
-            vec![]
-        }
-        Action::Apply => confirm_apply(app),
-        Action::SyncIndexers => confirm_sync_indexers(app),
-        Action::TestAll => app.start_task(TaskRequest::TestIntegrations),
-        Action::Reload => request_plan(app),
-        _ => {
-            let len = app.integrations.edges().len();
-            if app.integrations.cursor.apply(action, len, page) {
-                let st = &mut app.integrations;
-                st.selected = st.edges().get(st.cursor.index).map(|e| e.id.clone());
+            PLAN_DIFF => {
+                if self.view.is_some() {
+                    ctx.push(View::new(plan_diff::ID));
+                } else {
+                    ctx.set_flash("no plan yet (r plans)", FlashLevel::Warn);
+                }
             }
-            vec![]
+            APPLY => confirm_apply(ctx, self.view.as_ref()),
+            SYNC_INDEXERS => confirm_sync_indexers(ctx, self.edges()),
+            TEST_ALL => {
+                ctx.start_task(TaskRequest::TestIntegrations);
+            }
+            Action::RELOAD => self.request_plan(ctx),
+            _ => {
+                let len = self.edges().len();
+                if self.cursor.apply(action, len, ctx.page()) {
+                    self.selected = self.edges().get(self.cursor.index).map(|e| e.id.clone());
+                }
+            }
         }
+    }
+
+    fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
+        match msg {
+            Msg::Integrations(view) => self.set_view((**view).clone()),
+            Msg::TaskDone { id, .. } => self.task_done(*id),
+            _ => {}
+        }
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
+        render(self, f, area, ctx);
     }
 }
 
 /// `a`: the confirm dialog summarising the writes (nothing to confirm: a flash).
-pub fn confirm_apply(app: &mut App) -> Vec<Effect> {
-    if app.readonly() {
-        app.set_flash("read-only mode: apply is disabled", FlashLevel::Warn);
-        return vec![];
+pub fn confirm_apply(ctx: &mut Ctx, view: Option<&IntegrationsView>) {
+    if ctx.readonly() {
+        ctx.set_flash("read-only mode: apply is disabled", FlashLevel::Warn);
+        return;
     }
-    let Some(view) = &app.integrations.view else {
-        app.set_flash("no plan yet (r plans)", FlashLevel::Warn);
-        return vec![];
+    let Some(view) = view else {
+        ctx.set_flash("no plan yet (r plans)", FlashLevel::Warn);
+        return;
     };
     let plan = &view.plan;
     let writes = plan.writes();
@@ -137,64 +179,62 @@ pub fn confirm_apply(app: &mut App) -> Vec<Effect> {
         } else {
             "nothing to apply: every edge is as desired".to_string()
         };
-        app.set_flash(text, FlashLevel::Info);
-        return vec![];
+        ctx.set_flash(text, FlashLevel::Info);
+        return;
     }
-    let lines = plan_text::apply_summary(plan);
-    app.confirm = Some(Confirm::new(
+    ctx.open_modal(Modal::Confirm(Confirm::new(
         "Apply integration plan",
-        lines,
+        plan_text::apply_summary(plan),
         format!("Apply {writes} write{}", if writes == 1 { "" } else { "s" }),
-        TaskRequest::ApplyIntegrations,
-    ));
-    vec![]
+        Reply::Task(TaskRequest::ApplyIntegrations),
+    )));
 }
 
 /// `s`: confirm asking Prowlarr to push its indexers to the apps it knows.
-pub fn confirm_sync_indexers(app: &mut App) -> Vec<Effect> {
-    if app.readonly() {
-        app.set_flash("read-only mode: sync is disabled", FlashLevel::Warn);
-        return vec![];
+fn confirm_sync_indexers(ctx: &mut Ctx, edges: &[EdgePlan]) {
+    if ctx.readonly() {
+        ctx.set_flash("read-only mode: sync is disabled", FlashLevel::Warn);
+        return;
     }
-    let edges: Vec<&EdgePlan> = app
-        .integrations
-        .edges()
+    let edges: Vec<&EdgePlan> = edges
         .iter()
         .filter(|e| e.kind == crate::integrate::EdgeKind::ProwlarrApp)
         .collect();
     let mut lines = vec![(
         "Prowlarr pushes its indexers to the apps it holds (ApplicationIndexerSync).".to_string(),
-        "base",
+        Role::Base,
     )];
     for e in &edges {
         let (text, role) = match &e.state {
-            EdgeState::Configured => (format!("✔ {}: gets the indexers", e.label), "ok"),
+            EdgeState::Configured => (format!("✔ {}: gets the indexers", e.label), Role::Ok),
             s => (
                 format!("{} {}: not wired yet, apply first", s.symbol(), e.label),
-                "warn",
+                Role::Warn,
             ),
         };
         lines.push((text, role));
     }
     if edges.is_empty() {
-        lines.push(("no Prowlarr application edge is known yet".into(), "muted"));
+        lines.push((
+            "no Prowlarr application edge is known yet".into(),
+            Role::Muted,
+        ));
     }
-    app.confirm = Some(Confirm::new(
+    ctx.open_modal(Modal::Confirm(Confirm::new(
         "Sync indexers",
         lines,
         "Sync indexers",
-        TaskRequest::SyncIndexers,
-    ));
-    vec![]
+        Reply::Task(TaskRequest::SyncIndexers),
+    )));
 }
 
 /// Theme role of an edge state.
-pub fn state_role(s: &EdgeState) -> &'static str {
+pub fn state_role(s: &EdgeState) -> Role {
     match s {
-        EdgeState::Configured => "ok",
-        EdgeState::Missing => "error",
-        EdgeState::Drift { .. } => "warn",
-        EdgeState::Unknown { .. } => "muted",
+        EdgeState::Configured => Role::Ok,
+        EdgeState::Missing => Role::Error,
+        EdgeState::Drift { .. } => Role::Warn,
+        EdgeState::Unknown { .. } => Role::Muted,
     }
 }
 
@@ -212,40 +252,24 @@ pub fn reason(e: &EdgePlan) -> String {
     }
 }
 
-/// `1.8 TiB`, `512 GiB`, `0 B`.
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 || v >= 100.0 {
-        format!("{v:.0} {}", UNITS[u])
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
-
 fn block<'a>(title: Line<'a>, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.style("border_focus"))
+        .border_style(theme.style(Role::BorderFocus))
         .title(title)
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let st = &app.integrations;
+fn render(st: &IntegrationsState, f: &mut Frame, area: Rect, app: &Ctx) {
+    let theme = &app.theme;
     let Some(view) = &st.view else {
         let text = if st.pending.is_some() {
             "  planning: reading every app's settings…"
         } else {
             "  no plan yet (r plans)"
         };
-        let title = Line::styled(" Integrations ", theme.style("title"));
+        let title = Line::styled(" Integrations ", theme.style(Role::Title));
         f.render_widget(
-            Paragraph::new(Line::styled(text, theme.style("muted"))).block(block(title, theme)),
+            Paragraph::new(Line::styled(text, theme.style(Role::Muted))).block(block(title, theme)),
             area,
         );
         return;
@@ -259,60 +283,66 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let [table_area, side_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(side_h)]).areas(area);
-    render_table(f, table_area, app, view, theme);
+    render_table(f, table_area, st, app, view, theme);
     if side_h > 0 {
         render_side(f, side_area, view, theme);
     }
 }
 
-fn render_table(f: &mut Frame, area: Rect, app: &App, view: &IntegrationsView, theme: &Theme) {
-    let st = &app.integrations;
+fn render_table(
+    f: &mut Frame,
+    area: Rect,
+    st: &IntegrationsState,
+    app: &Ctx,
+    view: &IntegrationsView,
+    theme: &Theme,
+) {
     let edges = &view.plan.edges;
     let count = |pred: fn(&EdgeState) -> bool| edges.iter().filter(|e| pred(&e.state)).count();
     let mut title = vec![
         Span::styled(
             format!(" Integrations[{}] ", edges.len()),
-            theme.style("title"),
+            theme.style(Role::Title),
         ),
         Span::styled(
             format!("✔ {} ", count(|s| *s == EdgeState::Configured)),
-            theme.style("ok"),
+            theme.style(Role::Ok),
         ),
         Span::styled(
             format!("✘ {} ", count(|s| *s == EdgeState::Missing)),
-            theme.style("error"),
+            theme.style(Role::Error),
         ),
         Span::styled(
             format!("⚠ {} ", count(|s| matches!(s, EdgeState::Drift { .. }))),
-            theme.style("warn"),
+            theme.style(Role::Warn),
         ),
         Span::styled(
             format!("? {} ", count(|s| matches!(s, EdgeState::Unknown { .. }))),
-            theme.style("muted"),
+            theme.style(Role::Muted),
         ),
         Span::styled(
             format!("· {} write(s) pending ", view.plan.writes()),
-            theme.style("accent"),
+            theme.style(Role::Accent),
         ),
         Span::styled(
             format!("· planned {} ago ", age(Some(view.fetched_at), app.now)),
-            theme.style("muted"),
+            theme.style(Role::Muted),
         ),
     ];
     if st.pending.is_some() {
-        title.push(Span::styled("· re-planning… ", theme.style("accent")));
+        title.push(Span::styled("· re-planning… ", theme.style(Role::Accent)));
     }
     if let Some(e) = &view.error {
         title.push(Span::styled(
             format!("· last plan failed: {} ", sanitize(e)),
-            theme.style("error"),
+            theme.style(Role::Error),
         ));
     }
     let b = block(Line::from(title), theme);
     if edges.is_empty() {
         let p = Paragraph::new(Line::styled(
             "  no edges: the integration file asks for nothing, or no app was discovered",
-            theme.style("muted"),
+            theme.style(Role::Muted),
         ));
         f.render_widget(p.block(b), area);
         return;
@@ -337,7 +367,7 @@ fn render_table(f: &mut Frame, area: Rect, app: &App, view: &IntegrationsView, t
         .take(height)
         .map(|(i, e)| {
             let style = if i == st.cursor.index {
-                theme.style("table.cursor")
+                theme.style(Role::TableCursor)
             } else {
                 theme.style(state_role(&e.state))
             };
@@ -359,7 +389,7 @@ fn render_table(f: &mut Frame, area: Rect, app: &App, view: &IntegrationsView, t
             Constraint::Fill(1),
         ],
     )
-    .header(Row::new(["", "EDGE", "KIND", "REASON"]).style(theme.style("table.header")))
+    .header(Row::new(["", "EDGE", "KIND", "REASON"]).style(theme.style(Role::TableHeader)))
     .block(b);
     f.render_widget(table, area);
 }
@@ -371,8 +401,8 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
         Constraint::Fill(1),
     ])
     .areas(area);
-    let muted = theme.style("muted");
-    let base = theme.style("base");
+    let muted = theme.style(Role::Muted);
+    let base = theme.style(Role::Base);
 
     let mut lines: Vec<Line> = view
         .indexers
@@ -382,7 +412,7 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
                 Span::styled(format!("{:<10}", c.kind.display()), base),
                 Span::styled(
                     format!("{n:>4}"),
-                    theme.style(if *n == 0 { "warn" } else { "ok" }),
+                    theme.style(if *n == 0 { Role::Warn } else { Role::Ok }),
                 ),
             ]),
             Err(e) => Line::from(vec![
@@ -394,7 +424,7 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
     if lines.is_empty() {
         lines.push(Line::styled("none reported", muted));
     }
-    let title = Line::styled(" Indexers ", theme.style("title"));
+    let title = Line::styled(" Indexers ", theme.style(Role::Title));
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -407,9 +437,9 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
         .iter()
         .map(|r| {
             let (mark, role) = if r.accessible {
-                ("✔", "ok")
+                ("✔", Role::Ok)
             } else {
-                ("✘", "error")
+                ("✘", Role::Error)
             };
             let free = match (r.accessible, r.free_space) {
                 (false, _) => "not accessible".to_string(),
@@ -420,14 +450,14 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
                 Span::styled(format!("{mark} "), theme.style(role)),
                 Span::styled(format!("{:<7}", r.kind.display()), base),
                 Span::styled(format!("{:<20} ", sanitize(&r.path)), base),
-                Span::styled(free, theme.style(if r.accessible { "muted" } else { role })),
+                Span::styled(free, theme.style(if r.accessible { Role::Muted } else { role })),
             ])
         })
         .collect();
     if lines.is_empty() {
         lines.push(Line::styled("none reported", muted));
     }
-    let title = Line::styled(" Root folders ", theme.style("title"));
+    let title = Line::styled(" Root folders ", theme.style(Role::Title));
     f.render_widget(Paragraph::new(lines).block(block(title, theme)), rf);
 
     let mut lines: Vec<Line> = view
@@ -435,12 +465,12 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
         .iter()
         .map(|h| {
             let role = match h.issue.level {
-                IssueLevel::Error => "error",
-                IssueLevel::Warning => "warn",
-                _ => "base",
+                IssueLevel::Error => Role::Error,
+                IssueLevel::Warning => Role::Warn,
+                _ => Role::Base,
             };
             Line::from(vec![
-                Span::styled(format!("{} ", h.kind.display()), theme.style("accent")),
+                Span::styled(format!("{} ", h.kind.display()), theme.style(Role::Accent)),
                 Span::styled(
                     format!("{} ", issue_label(h.issue.level)),
                     theme.style(role),
@@ -452,28 +482,14 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
     if lines.is_empty() {
         lines.push(Line::styled(
             "no messages about download clients or indexers",
-            theme.style("ok"),
+            theme.style(Role::Ok),
         ));
     }
-    let title = Line::styled(" App health ", theme.style("title"));
+    let title = Line::styled(" App health ", theme.style(Role::Title));
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(block(title, theme)),
         health,
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_sizes() {
-        assert_eq!(bytes(0), "0 B");
-        assert_eq!(bytes(1023), "1023 B");
-        assert_eq!(bytes(1536), "1.5 KiB");
-        assert_eq!(bytes(2_000_000_000_000), "1.8 TiB");
-        assert_eq!(bytes(512 * 1024 * 1024 * 1024), "512 GiB");
-    }
 }

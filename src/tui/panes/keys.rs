@@ -3,20 +3,29 @@
 //! differs, missing, empty). No value is ever shown. `S` syncs the Secret after a dialog that
 //! lists, per key, what will be written and what stays untouched.
 
-use super::confirm::Confirm;
-use super::integrations::started;
 use crate::keys::{KeyDriftState, KeyVerdict};
-use crate::tui::app::{App, Cursor, FlashLevel};
-use crate::tui::keymap::Action;
-use crate::tui::msg::{Effect, TaskId, TaskRequest};
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{with_navigation, Action, Binding, Key};
+use crate::tui::modal::{Confirm, Modal, Reply};
+use crate::tui::msg::{Msg, TaskId, TaskRequest};
+use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::{age, sanitize, Cell as VCell, Tone};
-use crate::tui::theme::Theme;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::view::{Cursor, FlashLevel, PaneId, View};
 use crate::tui::views::{KeyRow, KeysView};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
+
+pub const ID: PaneId = "keys";
+
+const SYNC_KEYS: Action = Action("keys.sync");
+
+pub fn pane() -> Box<dyn Pane> {
+    Box::<KeysState>::default()
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct KeysState {
@@ -43,71 +52,112 @@ impl KeysState {
     }
 }
 
-/// Check every key (unless a check is running). Entering the pane does this.
-pub fn request_check(app: &mut App) -> Vec<Effect> {
-    if app.keys.pending.is_some() {
-        return vec![];
+impl KeysState {
+    /// Check every key (unless a check is running). Entering the pane does this.
+    fn request_check(&mut self, ctx: &mut Ctx) {
+        if self.pending.is_none() {
+            self.pending = ctx.start_task(TaskRequest::CheckKeys);
+        }
     }
-    let fx = app.start_task(TaskRequest::CheckKeys);
-    app.keys.pending = started(&fx);
-    fx
 }
 
-pub fn on_action(app: &mut App, action: Action, page: usize) -> Vec<Effect> {
-    match action {
-        Action::SyncKeys => confirm_sync(app),
-        Action::Reload => {
-            if app.keys.pending.is_some() {
-                app.set_flash("a key check is already running", FlashLevel::Info);
-                return vec![];
+impl Pane for KeysState {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Keys"
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        with_navigation(vec![
+            Binding::new(Key::ch('S'), SYNC_KEYS, "sync keys").mutating(),
+            Binding::new(Key::ch('r'), Action::RELOAD, "re-check"),
+        ])
+    }
+
+    fn commands(&self) -> Vec<CommandSpec> {
+        vec![CommandSpec::new(
+            &["keys", "key", "apikeys"],
+            "API keys: verdicts and Secret drift",
+        )]
+    }
+
+    fn on_enter(&mut self, ctx: &mut Ctx, _view: &View) -> bool {
+        self.request_check(ctx);
+        true
+    }
+
+    fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        match action {
+            SYNC_KEYS => confirm_sync(ctx, self.view.as_ref()),
+            Action::RELOAD => {
+                if self.pending.is_some() {
+                    ctx.set_flash("a key check is already running", FlashLevel::Info);
+                } else {
+                    self.request_check(ctx);
+                }
             }
-            request_check(app)
+            _ => {
+                let len = self.rows().len();
+                self.cursor.apply(action, len, ctx.page());
+            }
         }
-        _ => {
-            let len = app.keys.rows().len();
-            app.keys.cursor.apply(action, len, page);
-            vec![]
+    }
+
+    fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
+        match msg {
+            Msg::Keys(view) => self.set_view((**view).clone()),
+            Msg::TaskDone { id, .. } => self.task_done(*id),
+            _ => {}
         }
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
+        render(self, f, area, ctx);
     }
 }
 
 /// What a sync does to one key: `SONARR_API_KEY: differs → will be updated`.
-pub fn sync_line(state: &KeyDriftState) -> (&'static str, &'static str) {
+pub fn sync_line(state: &KeyDriftState) -> (&'static str, Role) {
     match state {
-        KeyDriftState::Differs => ("will be updated", "warn"),
-        KeyDriftState::MissingInSecret => ("will be added", "warn"),
-        KeyDriftState::EmptyInSecret => ("will be filled", "warn"),
-        KeyDriftState::InSync | KeyDriftState::AppKeyUnknown { .. } => ("untouched", "muted"),
+        KeyDriftState::Differs => ("will be updated", Role::Warn),
+        KeyDriftState::MissingInSecret => ("will be added", Role::Warn),
+        KeyDriftState::EmptyInSecret => ("will be filled", Role::Warn),
+        KeyDriftState::InSync | KeyDriftState::AppKeyUnknown { .. } => {
+            ("untouched", Role::Muted)
+        }
     }
 }
 
 /// `S`: the confirm dialog with the masked per-key diff.
-pub fn confirm_sync(app: &mut App) -> Vec<Effect> {
-    if app.readonly() {
-        app.set_flash("read-only mode: key sync is disabled", FlashLevel::Warn);
-        return vec![];
+fn confirm_sync(ctx: &mut Ctx, view: Option<&KeysView>) {
+    if ctx.readonly() {
+        ctx.set_flash("read-only mode: key sync is disabled", FlashLevel::Warn);
+        return;
     }
-    let Some(view) = &app.keys.view else {
-        app.set_flash("keys not checked yet (r checks)", FlashLevel::Warn);
-        return vec![];
+    let Some(view) = view else {
+        ctx.set_flash("keys not checked yet (r checks)", FlashLevel::Warn);
+        return;
     };
     let n = view.writes();
     if n == 0 {
-        app.set_flash(
+        ctx.set_flash(
             format!(
                 "{}: every known key is in sync, nothing to write",
                 view.secret
             ),
             FlashLevel::Info,
         );
-        return vec![];
+        return;
     }
     let mut lines = vec![(
         format!(
             "Write {n} key(s) into Secret {}; every other key stays as it is.",
             view.secret
         ),
-        "base",
+        Role::Base,
     )];
     if !view.secret_exists {
         lines.push((
@@ -115,7 +165,7 @@ pub fn confirm_sync(app: &mut App) -> Vec<Effect> {
                 "{} does not exist: it is created with these keys.",
                 view.secret
             ),
-            "warn",
+            Role::Warn,
         ));
     }
     for d in view.rows.iter().filter_map(|r| r.drift.as_ref()) {
@@ -127,15 +177,14 @@ pub fn confirm_sync(app: &mut App) -> Vec<Effect> {
     }
     lines.push((
         "Values stay masked; `k8s-nas keys --show` prints them.".into(),
-        "muted",
+        Role::Muted,
     ));
-    app.confirm = Some(Confirm::new(
+    ctx.open_modal(Modal::Confirm(Confirm::new(
         "Sync API keys",
         lines,
         format!("Write {n} key{}", if n == 1 { "" } else { "s" }),
-        TaskRequest::SyncKeys,
-    ));
-    vec![]
+        Reply::Task(TaskRequest::SyncKeys),
+    )));
 }
 
 /// VERDICT cell.
@@ -168,20 +217,20 @@ pub fn drift_cell(r: &KeyRow) -> VCell {
 }
 
 fn detail_lines<'a>(r: &KeyRow, theme: &Theme) -> Vec<Line<'a>> {
-    let kv = |k: &str, v: String, role: &str| {
+    let kv = |k: &str, v: String, role: Role| {
         Line::from(vec![
-            Span::styled(format!("{k:<10}"), theme.style("muted")),
+            Span::styled(format!("{k:<10}"), theme.style(Role::Muted)),
             Span::styled(sanitize(&v), theme.style(role)),
         ])
     };
     let mut out = vec![kv(
         "service",
         format!("{} ({})", r.service, r.kind.display()),
-        "base",
+        Role::Base,
     )];
     out.push(match &r.location {
-        Ok(l) => kv("key file", l.clone(), "base"),
-        Err(e) => kv("key file", format!("not found: {e}"), "warn"),
+        Ok(l) => kv("key file", l.clone(), Role::Base),
+        Err(e) => kv("key file", format!("not found: {e}"), Role::Warn),
     });
     let verdict = match &r.verdict {
         None => "not verified (no key to try)".to_string(),
@@ -194,24 +243,24 @@ fn detail_lines<'a>(r: &KeyRow, theme: &Theme) -> Vec<Line<'a>> {
         Some(KeyVerdict::Inconclusive { detail }) => format!("inconclusive: {detail}"),
     };
     let vc = verdict_cell(r.verdict.as_ref());
-    out.push(kv("verdict", verdict, vc.tone.role()));
+    out.push(kv("verdict", verdict, vc.tone.into()));
     if let Some(d) = &r.drift {
         let (what, _) = sync_line(&d.state);
         let mut text = format!("{}: {} → on sync {what}", d.secret_key, d.state.label());
         if let KeyDriftState::AppKeyUnknown { why } = &d.state {
             text.push_str(&format!(" ({why})"));
         }
-        out.push(kv("secret", text, drift_cell(r).tone.role()));
+        out.push(kv("secret", text, drift_cell(r).tone.into()));
     }
     out
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let st = &app.keys;
+fn render(st: &KeysState, f: &mut Frame, area: Rect, app: &Ctx) {
+    let theme = &app.theme;
     let block = |title: Line<'static>| {
         Block::default()
             .borders(Borders::ALL)
-            .border_style(theme.style("border_focus"))
+            .border_style(theme.style(Role::BorderFocus))
             .title(title)
     };
     let Some(view) = &st.view else {
@@ -220,9 +269,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             "  keys not checked yet (r checks)"
         };
-        let title = Line::styled(" Keys ", theme.style("title"));
+        let title = Line::styled(" Keys ", theme.style(Role::Title));
         f.render_widget(
-            Paragraph::new(Line::styled(text, theme.style("muted"))).block(block(title)),
+            Paragraph::new(Line::styled(text, theme.style(Role::Muted))).block(block(title)),
             area,
         );
         return;
@@ -234,24 +283,24 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut title = vec![
         Span::styled(
             format!(" Keys({})[{}] ", view.secret, view.rows.len()),
-            theme.style("title"),
+            theme.style(Role::Title),
         ),
         Span::styled(
             format!("· {} to sync ", view.writes()),
-            theme.style(if view.writes() > 0 { "warn" } else { "ok" }),
+            theme.style(if view.writes() > 0 { Role::Warn } else { Role::Ok }),
         ),
         Span::styled(
             format!("· checked {} ago ", age(Some(view.fetched_at), app.now)),
-            theme.style("muted"),
+            theme.style(Role::Muted),
         ),
     ];
     if st.pending.is_some() {
-        title.push(Span::styled("· re-checking… ", theme.style("accent")));
+        title.push(Span::styled("· re-checking… ", theme.style(Role::Accent)));
     }
     if let Some(e) = &view.error {
         title.push(Span::styled(
             format!("· last check failed: {} ", sanitize(e)),
-            theme.style("error"),
+            theme.style(Role::Error),
         ));
     }
     let height = usize::from(table_area.height.saturating_sub(3));
@@ -295,9 +344,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let cursor = i == st.cursor.index;
             Row::new(c.into_iter().map(|cell| {
                 let style = if cursor {
-                    theme.style("table.cursor")
+                    theme.style(Role::TableCursor)
                 } else {
-                    theme.style(cell.tone.role())
+                    theme.style(cell.tone.into())
                 };
                 ratatui::widgets::Cell::from(cell.text).style(style)
             }))
@@ -306,7 +355,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let table = Table::new(rows, widths)
         .header(
             Row::new(["APP", "LOCATION", "VERDICT", "SECRET DRIFT"])
-                .style(theme.style("table.header")),
+                .style(theme.style(Role::TableHeader)),
         )
         .block(block(Line::from(title)));
     f.render_widget(table, table_area);
@@ -314,9 +363,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if detail_h > 0 {
         let lines = match view.rows.get(st.cursor.index) {
             Some(r) => detail_lines(r, theme),
-            None => vec![Line::styled("no apps with keys", theme.style("muted"))],
+            None => vec![Line::styled("no apps with keys", theme.style(Role::Muted))],
         };
-        let title = Line::styled(" selected ", theme.style("title"));
+        let title = Line::styled(" selected ", theme.style(Role::Title));
         f.render_widget(
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })

@@ -1,12 +1,39 @@
-//! One module per pane: state that belongs to the pane, its key handling and its rendering.
+//! The registry of panes: one module per pane (its state, bindings, commands, message handling
+//! and rendering), listed once in [`panes!`]. The order is the order of `?` help's command list
+//! and of completion; the first pane is the bottom of the crumb stack.
+//!
+//! Adding a pane: write `src/tui/panes/NAME.rs` with `pub const ID`, a type implementing
+//! [`crate::tui::pane::Pane`] and `pub fn pane() -> Box<dyn Pane>`, then add `NAME` to the list.
 
-pub mod confirm;
-pub mod detail;
-pub mod findings;
-pub mod help;
-pub mod integrations;
-pub mod keys;
-pub mod logs;
+use crate::tui::pane::Pane;
+
+/// Declares each pane module and builds [`builtin`] from their `pane()` constructors.
+macro_rules! panes {
+    ($($name:ident),* $(,)?) => {
+        $(pub mod $name;)*
+
+        /// One instance of every built-in pane, in registry order.
+        pub fn builtin() -> Vec<Box<dyn Pane>> {
+            vec![$($name::pane()),*]
+        }
+    };
+}
+
+panes![
+    services,
+    detail,
+    logs,
+    describe,
+    help,
+    findings,
+    tasks,
+    task_log,
+    integrations,
+    edge_detail,
+    plan_diff,
+    keys,
+];
+
+/// Helpers shared by panes (not panes themselves).
 pub mod plan_text;
-pub mod services;
-pub mod tasks;
+pub mod text;

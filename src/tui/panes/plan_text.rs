@@ -5,10 +5,9 @@
 
 use super::integrations::state_role;
 use crate::integrate::{Change, EdgePlan, EdgeState, Plan};
-use crate::tui::app::App;
 use crate::tui::rows::sanitize;
-use crate::tui::theme::Theme;
-use crate::tui::views::FieldRow;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::views::{FieldRow, IntegrationsView};
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
@@ -16,12 +15,12 @@ use unicode_width::UnicodeWidthStr;
 const CURRENT_MAX: usize = 44;
 
 fn section<'a>(theme: &Theme, title: &str) -> Line<'a> {
-    Line::styled(format!("── {title} "), theme.style("title"))
+    Line::styled(format!("── {title} "), theme.style(Role::Title))
 }
 
-fn kv<'a>(theme: &Theme, k: &str, v: String, role: &str) -> Line<'a> {
+fn kv<'a>(theme: &Theme, k: &str, v: String, role: Role) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("  {k:<12}"), theme.style("muted")),
+        Span::styled(format!("  {k:<12}"), theme.style(Role::Muted)),
         Span::styled(v, theme.style(role)),
     ])
 }
@@ -51,12 +50,12 @@ fn state_word(s: &EdgeState) -> &'static str {
 }
 
 /// `+ create …`, `~ update …`, `- delete …`, `! manual: …` with its role.
-fn change_line(c: &Change) -> (String, &'static str) {
+fn change_line(c: &Change) -> (String, Role) {
     match c {
-        Change::Create { .. } => (format!("+ {}", c.describe()), "ok"),
-        Change::Update { what, .. } => (format!("~ update {what}"), "warn"),
-        Change::Delete { .. } => (format!("- {}", c.describe()), "error"),
-        Change::Manual { reason } => (format!("! manual: {reason}"), "accent"),
+        Change::Create { .. } => (format!("+ {}", c.describe()), Role::Ok),
+        Change::Update { what, .. } => (format!("~ update {what}"), Role::Warn),
+        Change::Delete { .. } => (format!("- {}", c.describe()), Role::Error),
+        Change::Manual { reason } => (format!("! manual: {reason}"), Role::Accent),
     }
 }
 
@@ -79,25 +78,25 @@ fn field_lines<'a>(rows: &[FieldRow], indent: &str, theme: &Theme) -> Vec<Line<'
             "{indent}  {:<name_w$}  {:<cur_w$}  DESIRED",
             "FIELD", "CURRENT"
         ),
-        theme.style("table.header"),
+        theme.style(Role::TableHeader),
     )];
     for r in rows {
         let cur = cut(&sanitize(&r.current), cur_w);
         let (mark, name_role, cur_role, want_role) = if r.differs {
-            ("~", "warn", "error", "ok")
+            ("~", Role::Warn, Role::Error, Role::Ok)
         } else if !r.enforced {
-            (" ", "muted", "muted", "muted")
+            (" ", Role::Muted, Role::Muted, Role::Muted)
         } else {
-            (" ", "base", "base", "base")
+            (" ", Role::Base, Role::Base, Role::Base)
         };
         let mut spans = vec![
-            Span::styled(format!("{indent}{mark} "), theme.style("warn")),
+            Span::styled(format!("{indent}{mark} "), theme.style(Role::Warn)),
             Span::styled(format!("{:<name_w$}  ", r.name), theme.style(name_role)),
             Span::styled(format!("{cur:<cur_w$}  "), theme.style(cur_role)),
             Span::styled(sanitize(&r.desired), theme.style(want_role)),
         ];
         if !r.enforced {
-            spans.push(Span::styled(" (set on create)", theme.style("muted")));
+            spans.push(Span::styled(" (set on create)", theme.style(Role::Muted)));
         }
         out.push(Line::from(spans));
     }
@@ -106,11 +105,15 @@ fn field_lines<'a>(rows: &[FieldRow], indent: &str, theme: &Theme) -> Vec<Line<'
 
 /// The edge detail (`enter`): what the edge is, its state and reasons, every field current vs
 /// desired, and the changes the plan would make.
-pub fn edge_lines<'a>(app: &App, id: &str, theme: &Theme) -> (String, Vec<Line<'a>>) {
-    let Some(view) = &app.integrations.view else {
+pub fn edge_lines<'a>(
+    view: Option<&IntegrationsView>,
+    id: &str,
+    theme: &Theme,
+) -> (String, Vec<Line<'a>>) {
+    let Some(view) = view else {
         return (
             "edge".into(),
-            vec![Line::styled("no plan", theme.style("muted"))],
+            vec![Line::styled("no plan", theme.style(Role::Muted))],
         );
     };
     let Some(e) = view.plan.edges.iter().find(|e| e.id == id) else {
@@ -118,16 +121,16 @@ pub fn edge_lines<'a>(app: &App, id: &str, theme: &Theme) -> (String, Vec<Line<'
             "edge".into(),
             vec![Line::styled(
                 "this edge is no longer in the plan",
-                theme.style("warn"),
+                theme.style(Role::Warn),
             )],
         );
     };
     let role = state_role(&e.state);
     let mut out = vec![section(theme, "edge")];
-    out.push(kv(theme, "edge", e.label.clone(), "base"));
-    out.push(kv(theme, "kind", e.kind.slug().to_string(), "base"));
-    out.push(kv(theme, "held by", e.from.to_string(), "base"));
-    out.push(kv(theme, "points at", e.to.to_string(), "base"));
+    out.push(kv(theme, "edge", e.label.clone(), Role::Base));
+    out.push(kv(theme, "kind", e.kind.slug().to_string(), Role::Base));
+    out.push(kv(theme, "held by", e.from.to_string(), Role::Base));
+    out.push(kv(theme, "points at", e.to.to_string(), Role::Base));
     out.push(kv(
         theme,
         "state",
@@ -137,10 +140,10 @@ pub fn edge_lines<'a>(app: &App, id: &str, theme: &Theme) -> (String, Vec<Line<'
     match &e.state {
         EdgeState::Drift { reasons } => {
             for r in reasons {
-                out.push(kv(theme, "reason", sanitize(r), "warn"));
+                out.push(kv(theme, "reason", sanitize(r), Role::Warn));
             }
         }
-        EdgeState::Unknown { why } => out.push(kv(theme, "why", sanitize(why), "muted")),
+        EdgeState::Unknown { why } => out.push(kv(theme, "why", sanitize(why), Role::Muted)),
         _ => {}
     }
     out.push(Line::raw(""));
@@ -149,7 +152,7 @@ pub fn edge_lines<'a>(app: &App, id: &str, theme: &Theme) -> (String, Vec<Line<'
         Some(rows) if !rows.is_empty() => out.extend(field_lines(rows, "", theme)),
         _ => out.push(Line::styled(
             "  fields not read (the app could not be reached or the edge is unresolved)",
-            theme.style("muted"),
+            theme.style(Role::Muted),
         )),
     }
     out.push(Line::raw(""));
@@ -159,7 +162,7 @@ pub fn edge_lines<'a>(app: &App, id: &str, theme: &Theme) -> (String, Vec<Line<'
             EdgeState::Unknown { .. } => "  none: the edge cannot be planned until it can be read",
             _ => "  none: the edge is as desired",
         };
-        out.push(Line::styled(text, theme.style("muted")));
+        out.push(Line::styled(text, theme.style(Role::Muted)));
     }
     for c in &e.changes {
         let (text, role) = change_line(c);
@@ -171,7 +174,7 @@ pub fn edge_lines<'a>(app: &App, id: &str, theme: &Theme) -> (String, Vec<Line<'
             for d in diffs {
                 out.push(Line::styled(
                     sanitize(&format!("      {}: {} → {}", d.field, d.current, d.desired)),
-                    theme.style("base"),
+                    theme.style(Role::Base),
                 ));
             }
         }
@@ -203,17 +206,20 @@ fn edge_header<'a>(e: &EdgePlan, theme: &Theme) -> Line<'a> {
             format!("{} {}", e.state.symbol(), e.label),
             theme.style(state_role(&e.state)),
         ),
-        Span::styled(format!("  {}", e.kind.slug()), theme.style("muted")),
+        Span::styled(format!("  {}", e.kind.slug()), theme.style(Role::Muted)),
     ])
 }
 
 /// The plan as a diff (`p`): per edge with something to do, each change, field by field.
-pub fn plan_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
-    let Some(view) = &app.integrations.view else {
-        return vec![Line::styled("no plan yet (r plans)", theme.style("muted"))];
+pub fn plan_lines<'a>(view: Option<&IntegrationsView>, theme: &Theme) -> Vec<Line<'a>> {
+    let Some(view) = view else {
+        return vec![Line::styled(
+            "no plan yet (r plans)",
+            theme.style(Role::Muted),
+        )];
     };
     let plan = &view.plan;
-    let mut out = vec![Line::styled(plan_counts(plan), theme.style("accent"))];
+    let mut out = vec![Line::styled(plan_counts(plan), theme.style(Role::Accent))];
     for e in &plan.edges {
         if e.changes.is_empty() && !matches!(e.state, EdgeState::Unknown { .. }) {
             continue;
@@ -223,7 +229,7 @@ pub fn plan_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         if let EdgeState::Unknown { why } = &e.state {
             out.push(Line::styled(
                 format!("  ? {} (nothing planned)", sanitize(why)),
-                theme.style("muted"),
+                theme.style(Role::Muted),
             ));
         }
         for c in &e.changes {
@@ -238,8 +244,8 @@ pub fn plan_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
                     let w = rows.iter().map(|r| r.name.width()).max().unwrap_or(0);
                     for r in rows {
                         out.push(Line::from(vec![
-                            Span::styled(format!("    + {:<w$}  ", r.name), theme.style("ok")),
-                            Span::styled(sanitize(&r.desired), theme.style("base")),
+                            Span::styled(format!("    + {:<w$}  ", r.name), theme.style(Role::Ok)),
+                            Span::styled(sanitize(&r.desired), theme.style(Role::Base)),
                         ]));
                     }
                 }
@@ -247,10 +253,13 @@ pub fn plan_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
                     let w = diffs.iter().map(|d| d.field.width()).max().unwrap_or(0);
                     for d in diffs {
                         out.push(Line::from(vec![
-                            Span::styled(format!("    ~ {:<w$}  ", d.field), theme.style("warn")),
-                            Span::styled(sanitize(&d.current), theme.style("error")),
-                            Span::styled("  →  ", theme.style("muted")),
-                            Span::styled(sanitize(&d.desired), theme.style("ok")),
+                            Span::styled(
+                                format!("    ~ {:<w$}  ", d.field),
+                                theme.style(Role::Warn),
+                            ),
+                            Span::styled(sanitize(&d.current), theme.style(Role::Error)),
+                            Span::styled("  →  ", theme.style(Role::Muted)),
+                            Span::styled(sanitize(&d.desired), theme.style(Role::Ok)),
                         ]));
                     }
                 }
@@ -262,7 +271,7 @@ pub fn plan_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
         out.push(Line::raw(""));
         out.push(Line::styled(
             "nothing to do: every readable edge is as desired",
-            theme.style("ok"),
+            theme.style(Role::Ok),
         ));
     }
     out
@@ -270,7 +279,7 @@ pub fn plan_lines<'a>(app: &App, theme: &Theme) -> Vec<Line<'a>> {
 
 /// The apply dialog's summary: one line per write (fields named, never valued), then what is
 /// left to a human.
-pub fn apply_summary(plan: &Plan) -> Vec<(String, &'static str)> {
+pub fn apply_summary(plan: &Plan) -> Vec<(String, Role)> {
     let apps: std::collections::BTreeSet<_> = plan
         .edges
         .iter()
@@ -283,13 +292,16 @@ pub fn apply_summary(plan: &Plan) -> Vec<(String, &'static str)> {
             plan.writes(),
             apps.len()
         ),
-        "base",
+        Role::Base,
     )];
     for c in plan.edges.iter().flat_map(|e| &e.changes) {
         let line = match c {
             Change::Update { what, diffs, .. } => {
                 let names: Vec<&str> = diffs.iter().map(|d| d.field.as_str()).collect();
-                (format!("~ update {what} ({})", names.join(", ")), "warn")
+                (
+                    format!("~ update {what} ({})", names.join(", ")),
+                    Role::Warn,
+                )
             }
             Change::Manual { .. } => continue,
             other => change_line(other),
@@ -300,7 +312,7 @@ pub fn apply_summary(plan: &Plan) -> Vec<(String, &'static str)> {
     if manual > 0 {
         out.push((
             format!("{manual} manual step(s) stay with you (p shows them)"),
-            "muted",
+            Role::Muted,
         ));
     }
     out
