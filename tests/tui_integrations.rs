@@ -373,3 +373,30 @@ fn task_titles_and_mutation_flags() {
         assert_eq!(r.is_mutating(), mutating, "{title}");
     }
 }
+
+#[test]
+fn a_confirm_list_that_does_not_fit_says_how_many_more() {
+    let mut h = integrations(false, fresh_view());
+    h.resize(80, 24);
+    let lines = plan_text::apply_summary(&h.integrations().view.as_ref().unwrap().plan);
+    assert!(lines.len() > 12, "{} lines", lines.len());
+    assert!(h.press("a").is_empty());
+    let frame = h.frame();
+    // Body 17 rows at 80×24: 12 rows for the list, the last one counting the rest.
+    let more = format!("… and {} more", lines.len() - 11);
+    assert!(frame.contains(&more), "{frame}");
+    assert!(
+        frame.contains("[ Cancel ]") && frame.contains("y confirm"),
+        "{frame}"
+    );
+    insta::assert_snapshot!("integrations_apply_confirm_80x24", frame);
+    // Scrolling shows the rest; nothing is ever cut silently.
+    for _ in 0..lines.len() {
+        h.press("j");
+    }
+    let frame = h.frame();
+    let last = &lines.last().unwrap().0;
+    assert!(frame.contains(&last[..30.min(last.len())]), "{frame}");
+    assert!(frame.contains("more above"), "{frame}");
+    assert_eq!(requests(&h.press("y")), [TaskRequest::ApplyIntegrations]);
+}

@@ -354,6 +354,30 @@ impl Harness {
         }
     }
 
+    /// A harness over a given app (e.g. with extra panes registered).
+    pub fn with_app(app: App) -> Harness {
+        Harness {
+            app,
+            terminal: Terminal::new(TestBackend::new(120, 40)).unwrap(),
+            effects: vec![],
+        }
+    }
+
+    /// Draw on a terminal of another size from now on.
+    pub fn resize(&mut self, w: u16, h: u16) {
+        self.terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        self.feed(Msg::Resize(w, h));
+    }
+
+    /// Feed the healthy fixture (cluster, observations, no findings).
+    pub fn load_healthy(&mut self) {
+        self.feed(Msg::Cluster(Box::new(healthy_view())));
+        for (i, o) in healthy_observations() {
+            self.feed(Msg::Observation(i, o));
+        }
+        self.feed(Msg::Findings(vec![]));
+    }
+
     pub fn healthy() -> Harness {
         let mut h = Harness::new(false);
         h.feed(Msg::Cluster(Box::new(healthy_view())));

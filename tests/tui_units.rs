@@ -1,0 +1,464 @@
+//! The unit shapes of the console: a pane defined here and registered in one line shows in `?`
+//! help, in `:` commands (with completion) and on screen; modals (typed confirm, text prompt,
+//! wizard) driven through the App; the Tasks pane on typed progress, log files and late reports;
+//! a misspelt theme role named on screen.
+
+mod tui_common;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use k8s_nas::tui::ctx::Ctx;
+use k8s_nas::tui::keymap::{with_navigation, Action, Binding, Key};
+use k8s_nas::tui::modal::{
+    Modal, ModalOutcome, Reply, TextPrompt, TypedConfirm, Wizard, WizardStep,
+};
+use k8s_nas::tui::msg::{UnitKind, Units};
+use k8s_nas::tui::pane::{CommandSpec, Pane};
+use k8s_nas::tui::panes::{self, task_log, tasks};
+use k8s_nas::tui::theme::{Role, Theme};
+use k8s_nas::tui::view::{PaneId, View};
+use k8s_nas::tui::{App, AppOptions, Effect, Msg, TaskId, TaskOutcome, TaskProgress, TaskRequest};
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+use std::path::PathBuf;
+use tui_common::*;
+
+// ── a pane defined in a test ──────────────────────────────────────────────────────────────
+
+const TINY: PaneId = "tiny";
+const ZAP: Action = Action("tiny.zap");
+const RESTORE: Action = Action("tiny.restore");
+const RENAME: Action = Action("tiny.rename");
+const WIZARD: Action = Action("tiny.wizard");
+
+#[derive(Default)]
+struct Tiny {
+    zaps: u32,
+    replies: Vec<(&'static str, String)>,
+}
+
+fn not_blank(s: &str) -> Result<(), String> {
+    if s.trim().is_empty() {
+        Err("a name is needed".into())
+    } else {
+        Ok(())
+    }
+}
+
+impl Pane for Tiny {
+    fn id(&self) -> PaneId {
+        TINY
+    }
+    fn title(&self) -> &'static str {
+        "Tiny"
+    }
+    fn bindings(&self) -> Vec<Binding> {
+        with_navigation(vec![
+            Binding::new(Key::ch('z'), ZAP, "zap"),
+            Binding::new(Key::ch('R'), RESTORE, "restore").mutating(),
+            Binding::new(Key::ch('n'), RENAME, "rename"),
+            Binding::new(Key::ch('W'), WIZARD, "wizard"),
+        ])
+    }
+    fn commands(&self) -> Vec<CommandSpec> {
+        vec![CommandSpec::new(
+            &["tiny", "tn"],
+            "a pane defined in a test",
+        )]
+    }
+    fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        match action {
+            ZAP => self.zaps += 1,
+            RESTORE => ctx.open_modal(Modal::TypedConfirm(TypedConfirm::new(
+                "Restore sonarr",
+                vec![
+                    (
+                        "Sonarr is scaled to 0, /config replaced, scaled back".into(),
+                        Role::Base,
+                    ),
+                    ("This cannot be undone.".into(), Role::Warn),
+                ],
+                "sonarr",
+                Reply::ToPane {
+                    pane: TINY,
+                    tag: "restore",
+                    value: "sonarr".into(),
+                },
+            ))),
+            RENAME => ctx.open_modal(Modal::Prompt(TextPrompt::new(
+                "Rename",
+                "New name:",
+                "",
+                not_blank,
+                TINY,
+                "rename",
+            ))),
+            WIZARD => ctx.open_modal(Modal::Wizard(Box::new(PickWizard::default()))),
+            _ => {}
+        }
+    }
+    fn on_reply(&mut self, _ctx: &mut Ctx, tag: &'static str, value: String) {
+        self.replies.push((tag, value));
+    }
+    fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(Line::styled(" Tiny ", ctx.theme.style(Role::Title)));
+        let text = format!("tiny pane: {} zaps", self.zaps);
+        f.render_widget(Paragraph::new(text).block(block), area);
+    }
+}
+
+/// A two-step wizard: pick an item, then confirm with `y` (starts a task).
+#[derive(Debug, Default)]
+struct PickWizard {
+    step: usize,
+    cursor: usize,
+}
+
+const ITEMS: [&str; 3] = ["backup-monday", "backup-tuesday", "backup-wednesday"];
+
+impl Wizard for PickWizard {
+    fn title(&self) -> String {
+        "Restore".into()
+    }
+    fn step(&self) -> WizardStep {
+        let label = ["pick a backup", "confirm"][self.step];
+        WizardStep {
+            index: self.step + 1,
+            count: 2,
+            label: label.into(),
+        }
+    }
+    fn on_input(&mut self, key: &KeyEvent) -> ModalOutcome {
+        match (self.step, key.code) {
+            (_, KeyCode::Esc) => ModalOutcome::Cancel,
+            (0, KeyCode::Char('j')) => {
+                self.cursor = (self.cursor + 1).min(ITEMS.len() - 1);
+                ModalOutcome::Open
+            }
+            (0, KeyCode::Enter) => {
+                self.step = 1;
+                ModalOutcome::Open
+            }
+            (1, KeyCode::Char('y')) => ModalOutcome::Done(Reply::Task(TaskRequest::CheckAll)),
+            _ => ModalOutcome::Open,
+        }
+    }
+    fn render(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let lines: Vec<Line> = match self.step {
+            0 => ITEMS
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let mark = if i == self.cursor { ">" } else { " " };
+                    Line::styled(format!(" {mark} {b}"), theme.style(Role::Dialog))
+                })
+                .collect(),
+            _ => vec![Line::raw(format!(" restore {}? y", ITEMS[self.cursor]))],
+        };
+        f.render_widget(Paragraph::new(lines), area);
+    }
+    fn height(&self) -> u16 {
+        3
+    }
+}
+
+fn tiny_harness(readonly: bool) -> Harness {
+    let mut panes = panes::builtin();
+    panes.push(Box::new(Tiny::default())); // the one registration line
+    let mut h = Harness::with_app(App::with_panes(options(readonly), panes));
+    h.load_healthy();
+    h
+}
+
+fn tiny(h: &Harness) -> &Tiny {
+    h.app.pane::<Tiny>().unwrap()
+}
+
+#[test]
+fn a_pane_registered_in_one_line_is_in_help_commands_and_on_screen() {
+    let mut h = tiny_harness(false);
+    // Help from any pane lists its command with its aliases.
+    h.press("?");
+    let help = h.frame();
+    assert!(help.contains(":tiny :tn"), "{help}");
+    assert!(help.contains("a pane defined in a test"), "{help}");
+    h.press("<esc>");
+    // Completion: `:ti` suggests `tiny`, tab takes it, enter opens the pane.
+    h.press(":ti");
+    assert!(h.frame().contains(":tiny"));
+    h.press("<tab><enter>");
+    assert_eq!(h.app.view(), &View::new(TINY));
+    let screen = h.frame();
+    assert!(screen.contains("tiny pane: 0 zaps"), "{screen}");
+    assert!(screen.contains("<z> zap"), "hint bar: {screen}");
+    assert!(screen.contains("<tiny>"), "crumbs: {screen}");
+    h.press("zz");
+    assert_eq!(tiny(&h).zaps, 2);
+    assert!(h.frame().contains("tiny pane: 2 zaps"));
+    // Its own help section, generated from its bindings.
+    h.press("?");
+    let help = h.frame();
+    assert!(help.contains("Tiny") && help.contains("zap"), "{help}");
+    assert!(help.contains("j/↓"), "navigation keys: {help}");
+    h.press("<esc>");
+    // The alias works too, and esc walks back to the services.
+    h.press("<esc>:tn<enter>");
+    assert_eq!(h.app.view(), &View::new(TINY));
+    h.press("<esc>");
+    assert_eq!(h.app.stack.len(), 1);
+}
+
+#[test]
+fn readonly_filters_a_new_panes_mutating_binding() {
+    let mut h = tiny_harness(true);
+    h.press(":tiny<enter>");
+    let screen = h.frame();
+    assert!(
+        screen.contains("<z> zap") && !screen.contains("restore"),
+        "{screen}"
+    );
+    h.press("R");
+    assert!(h.app.modal.is_none());
+}
+
+#[test]
+fn typed_confirm_rejects_a_wrong_name_and_accepts_the_right_one() {
+    let mut h = tiny_harness(false);
+    h.press(":tiny<enter>R");
+    let screen = h.frame();
+    assert!(screen.contains("Type sonarr to confirm"), "{screen}");
+    assert!(screen.contains("This cannot be undone."), "{screen}");
+    // Enter with nothing typed, then with a wrong name: rejected, the dialog stays.
+    h.press("<enter>");
+    assert!(h.frame().contains("type sonarr to confirm"));
+    h.press("sonar<enter>");
+    assert!(h.app.modal.is_some());
+    let screen = h.frame();
+    assert!(screen.contains("\"sonar\" is not \"sonarr\""), "{screen}");
+    assert!(tiny(&h).replies.is_empty());
+    // Keys are text while typing: q neither quits nor answers.
+    h.press("q");
+    assert!(!h.app.quit && h.app.modal.is_some());
+    h.press("<bksp>r<enter>");
+    assert!(h.app.modal.is_none());
+    assert_eq!(tiny(&h).replies, [("restore", "sonarr".to_string())]);
+    // Esc cancels and says so.
+    h.press("R<esc>");
+    assert!(h.app.modal.is_none());
+    assert!(h.frame().contains("cancelled: nothing written"));
+    assert_eq!(tiny(&h).replies.len(), 1);
+}
+
+#[test]
+fn text_prompt_validates_and_hands_the_value_to_its_pane() {
+    let mut h = tiny_harness(false);
+    h.press(":tiny<enter>n<enter>");
+    assert!(h.frame().contains("a name is needed"));
+    h.press("lidarr-4k<enter>");
+    assert!(h.app.modal.is_none());
+    assert_eq!(tiny(&h).replies, [("rename", "lidarr-4k".to_string())]);
+}
+
+#[test]
+fn a_wizard_walks_its_steps_and_ends_in_a_task() {
+    let mut h = tiny_harness(false);
+    h.press(":tiny<enter>W");
+    let screen = h.frame();
+    assert!(screen.contains("step 1 of 2: pick a backup"), "{screen}");
+    assert!(screen.contains("> backup-monday"), "{screen}");
+    h.press("j<enter>");
+    let screen = h.frame();
+    assert!(screen.contains("step 2 of 2: confirm"), "{screen}");
+    assert!(screen.contains("restore backup-tuesday? y"), "{screen}");
+    let fx = h.press("y");
+    assert!(h.app.modal.is_none());
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::RunTask {
+            request: TaskRequest::CheckAll,
+            ..
+        }]
+    ));
+}
+
+// ── tasks ─────────────────────────────────────────────────────────────────────────────────
+
+fn report(id: u64, stage: &str, step: u32, units: Option<Units>) -> Msg {
+    Msg::TaskProgress(TaskProgress {
+        id: TaskId(id),
+        title: "restore".into(),
+        stage: stage.into(),
+        step,
+        steps: 3,
+        units,
+        lines: vec![format!("{stage}…")],
+        log: None,
+    })
+}
+
+#[test]
+fn late_progress_after_cancel_creates_no_ghost_task() {
+    let mut h = Harness::healthy();
+    h.press("c"); // task #1
+    h.feed(report(1, "probing", 1, None));
+    h.press(":tasks<enter>");
+    assert_eq!(h.press("x"), vec![Effect::CancelTask(TaskId(1))]);
+    // Clean-up still reports while cancelling, and shows.
+    h.feed(report(1, "scale up", 3, None));
+    assert!(h.frame().contains("cancelling  scale up 3/3"));
+    h.feed(Msg::TaskDone {
+        id: TaskId(1),
+        outcome: TaskOutcome::Cancelled,
+    });
+    h.feed(report(1, "late", 2, None));
+    assert_eq!(h.app.tasks.list.len(), 1);
+    assert_eq!(h.app.tasks.running(), 0);
+    let screen = h.frame();
+    assert!(
+        screen.contains("cancelled") && !screen.contains("late"),
+        "{screen}"
+    );
+    assert!(screen.contains("none running"), "{screen}");
+    // Still none after it was pruned by newer finished tasks.
+    for id in 2..=25 {
+        h.feed(report(id, "x", 1, None));
+        h.feed(Msg::TaskDone {
+            id: TaskId(id),
+            outcome: TaskOutcome::Succeeded("ok".into()),
+        });
+    }
+    assert!(h.app.tasks.get(TaskId(1)).is_none());
+    h.feed(report(1, "later still", 3, None));
+    assert!(h.app.tasks.get(TaskId(1)).is_none());
+    assert_eq!(h.app.tasks.running(), 0);
+}
+
+#[test]
+fn tasks_show_typed_progress_and_refusals() {
+    let mut h = Harness::healthy();
+    let mib = 1024 * 1024;
+    h.feed(report(
+        4,
+        "copy /config",
+        2,
+        Some(Units {
+            kind: UnitKind::Bytes,
+            done: 12 * mib,
+            total: Some(40 * mib),
+        }),
+    ));
+    h.feed(report(
+        5,
+        "wire edges",
+        1,
+        Some(Units {
+            kind: UnitKind::Items,
+            done: 4,
+            total: Some(17),
+        }),
+    ));
+    h.feed(Msg::TaskDone {
+        id: TaskId(5),
+        outcome: TaskOutcome::Refused("media/sonarr is locked by task #4 (restore)".into()),
+    });
+    h.press(":tasks<enter>");
+    let screen = h.frame();
+    assert!(
+        screen.contains("copy /config 2/3 · 12.0 MiB/40.0 MiB"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("refused     media/sonarr is locked by task #4"),
+        "{screen}"
+    );
+    assert!(h.frame().contains("refused: media/sonarr is locked"));
+}
+
+#[test]
+fn task_log_reads_the_log_file_through_the_engine() {
+    let mut h = Harness::healthy();
+    let path = PathBuf::from("/data/k8s-nas/tasks/7-restore.log");
+    h.feed(Msg::TaskProgress(TaskProgress {
+        id: TaskId(7),
+        title: "restore".into(),
+        stage: "scale down".into(),
+        step: 1,
+        steps: 3,
+        units: None,
+        lines: vec!["in memory".into()],
+        log: Some(path.clone()),
+    }));
+    h.press(":tasks<enter>");
+    let fx = h.press("l");
+    assert_eq!(h.app.view(), &task_log::view(TaskId(7)));
+    assert_eq!(
+        fx,
+        vec![Effect::ReadTaskLog {
+            id: TaskId(7),
+            path: path.clone()
+        }]
+    );
+    assert!(h.frame().contains("reading…"));
+    // An answer for another task is not ours.
+    h.feed(Msg::TaskLogFile {
+        id: TaskId(8),
+        lines: Ok(vec!["other task".into()]),
+    });
+    h.feed(Msg::TaskLogFile {
+        id: TaskId(7),
+        lines: Ok(vec!["12:00:01 scaled media/sonarr to 0".into()]),
+    });
+    let screen = h.frame();
+    assert!(screen.contains("scaled media/sonarr to 0"), "{screen}");
+    assert!(screen.contains("7-restore.log") && !screen.contains("other task"));
+    // When the task ends the file is read again; `r` reads it on demand.
+    let fx = h.feed(Msg::TaskDone {
+        id: TaskId(7),
+        outcome: TaskOutcome::Succeeded("restored".into()),
+    });
+    assert!(matches!(fx.as_slice(), [Effect::ReadTaskLog { .. }]));
+    h.feed(Msg::TaskLogFile {
+        id: TaskId(7),
+        lines: Err("permission denied".into()),
+    });
+    let screen = h.frame();
+    assert!(screen.contains("cannot read the log file: permission denied"));
+    assert!(
+        screen.contains("in memory"),
+        "falls back to the reported lines"
+    );
+    assert!(matches!(
+        h.press("r").as_slice(),
+        [Effect::ReadTaskLog { .. }]
+    ));
+    // A task without a file shows its reported lines, as before.
+    h.press("<esc>");
+    assert_eq!(h.app.view(), &View::new(tasks::ID));
+}
+
+// ── themes ────────────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn a_misspelt_theme_role_is_named_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "[theme]\nparent = \"light\"\n[colors]\n\"tabel.cursor\" = { fg = \"white\", bg = \"red\" }\n",
+    )
+    .unwrap();
+    let (theme, warning) = Theme::load("mine", Some(dir.path()));
+    let mut h = Harness::with_app(App::new(AppOptions {
+        theme,
+        theme_warning: warning,
+        ..options(false)
+    }));
+    h.load_healthy();
+    let screen = h.frame();
+    assert!(screen.contains("unknown role \"tabel.cursor\""), "{screen}");
+    // The rest of the file (its parent) applies: not a fallback to the default theme.
+    let light = Theme::load("light", None).0;
+    assert_eq!(h.app.theme.style(Role::Base), light.style(Role::Base));
+}
