@@ -1,7 +1,7 @@
 //! The resource table: one widget for every table pane (Services, Findings, Tasks, Integrations,
 //! Keys, and the panes to come). A new table pane is a row type and its columns:
 //!
-//! ```ignore
+//! ```text
 //! impl TableRow for PodRow {
 //!     fn id(&self) -> Cow<'_, str> { Cow::Borrowed(&self.name) }
 //!     fn haystack(&self) -> Cow<'_, str> { Cow::Borrowed(&self.haystack) }
@@ -10,7 +10,9 @@
 //! static COLUMNS: &[C] = &[
 //!     C::new("NAME", |r, _| r.name.as_str().into()).min(10).sort('N', |a, b| a.name.cmp(&b.name)),
 //!     C::number("RESTARTS", |r, _| r.restarts.to_string().into()).priority(2),
-//!     C::new("AGE", |r, ctx| age(r.started, ctx.now).into()).whole().sort('A', |a, b| b.started.cmp(&a.started)),
+//!     C::new("AGE", |r, ctx| age(r.started, ctx.now).into())
+//!         .whole()
+//!         .sort('A', |a, b| b.started.cmp(&a.started)),
 //! ];
 //! // data changed:         state.sync(COLUMNS, &rows);
 //! // `/` filter:           state.set_filter(text, COLUMNS, &rows);
@@ -28,9 +30,9 @@
 //! - **Windowed**: only the rows that fit are formatted each frame, so 2,000 rows cost what 40 do.
 //! - **State** ([`TableState`]): cursor kept by row id across refreshes, filtering and sorting
 //!   (the same index when the row vanished); the remembered window; the `/` filter (the shared
-//!   [`Filter`]: regex or substring, `!` negates); sort by column (k9s: a shift+letter per
-//!   column toggles ascending/descending, an arrow ↑/↓ marks the header; stable; default order
-//!   is the pane's).
+//!   [`crate::bus::rows::Filter`]: regex or substring, `!` negates); sort by column (k9s: a
+//!   shift+letter per column toggles ascending/descending, an arrow ↑/↓ marks the header;
+//!   stable; default order is the pane's).
 //! - **States** in the body: loading (no data yet), error (message; with rows, the rows stay and
 //!   the title carries the error), empty, no match; the shared title
 //!   ` Title(scope)[shown/total] </filter> · last checked 12s ago ` turns amber / red when stale.

@@ -97,6 +97,11 @@ pub fn render<R: TableRow>(
     state: &TableState,
     ctx: &Ctx<'_>,
 ) {
+    debug_assert_eq!(
+        state.counts().1,
+        rows.len(),
+        "TableState::sync was not called after the rows changed"
+    );
     let th = ctx.theme;
     let block = Block::default()
         .borders(Borders::ALL)
