@@ -12,4 +12,5 @@ mod tui_integrations;
 mod tui_render;
 mod tui_runtime;
 mod tui_snapshots;
+mod tui_table;
 mod tui_update;
