@@ -20,6 +20,7 @@ pub mod render;
 pub mod runtime;
 pub mod task_board;
 pub mod theme;
+pub mod widgets;
 
 pub use crate::bus::{msg, rows, views};
 pub mod view;

@@ -3,7 +3,7 @@
 //! wizard) driven through the App; the Tasks pane on typed progress, log files and late reports;
 //! a misspelt theme role named on screen.
 
-mod tui_common;
+use crate::tui_common;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use k8s_nas::tui::ctx::Ctx;
