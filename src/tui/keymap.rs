@@ -4,38 +4,63 @@
 //! map is built, so a read-only session never advertises (or runs) them.
 
 use super::view::PaneId;
+use super::widgets::table::SortBinding;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::borrow::Cow;
 
 /// A user intent, independent of the key that triggers it. The common verbs are associated
-/// constants here; a pane declares its own (`Action("logs.follow")`) next to its bindings, so a
-/// new pane never edits a central list.
+/// constants here; a pane declares its own (`Action::new("logs.follow")`) next to its bindings,
+/// so a new pane never edits a central list. Sorting a table by a column is
+/// [`Action::sort`] with the column's key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Action(pub &'static str);
+pub struct Action {
+    name: &'static str,
+    /// The sort key of [`Action::sort`]; `'\0'` otherwise.
+    key: char,
+}
 
 impl Action {
-    pub const QUIT: Action = Action("quit");
-    pub const BACK: Action = Action("back");
-    pub const HELP: Action = Action("help");
-    pub const COMMAND: Action = Action("command");
-    pub const FILTER: Action = Action("filter");
-    pub const REFRESH: Action = Action("refresh");
+    pub const fn new(name: &'static str) -> Action {
+        Action { name, key: '\0' }
+    }
+
+    /// Sort the table by the column with this key (again: the other direction).
+    pub const fn sort(key: char) -> Action {
+        Action { name: "sort", key }
+    }
+
+    /// The column key, when this is a sort action.
+    pub fn sort_key(self) -> Option<char> {
+        (self.name == "sort").then_some(self.key)
+    }
+
+    pub fn name(self) -> &'static str {
+        self.name
+    }
+
+    pub const QUIT: Action = Action::new("quit");
+    pub const BACK: Action = Action::new("back");
+    pub const HELP: Action = Action::new("help");
+    pub const COMMAND: Action = Action::new("command");
+    pub const FILTER: Action = Action::new("filter");
+    pub const REFRESH: Action = Action::new("refresh");
     /// Re-run every check now (a task).
-    pub const CHECK_ALL: Action = Action("check-all");
-    pub const UP: Action = Action("up");
-    pub const DOWN: Action = Action("down");
-    pub const PAGE_UP: Action = Action("page-up");
-    pub const PAGE_DOWN: Action = Action("page-down");
-    pub const TOP: Action = Action("top");
-    pub const BOTTOM: Action = Action("bottom");
+    pub const CHECK_ALL: Action = Action::new("check-all");
+    pub const UP: Action = Action::new("up");
+    pub const DOWN: Action = Action::new("down");
+    pub const PAGE_UP: Action = Action::new("page-up");
+    pub const PAGE_DOWN: Action = Action::new("page-down");
+    pub const TOP: Action = Action::new("top");
+    pub const BOTTOM: Action = Action::new("bottom");
     /// Open what is under the cursor.
-    pub const ENTER: Action = Action("enter");
+    pub const ENTER: Action = Action::new("enter");
     /// Logs of the current service.
-    pub const LOGS: Action = Action("logs");
+    pub const LOGS: Action = Action::new("logs");
     /// Describe the current service's workload.
-    pub const DESCRIBE: Action = Action("describe");
-    pub const WRAP: Action = Action("wrap");
+    pub const DESCRIBE: Action = Action::new("describe");
+    pub const WRAP: Action = Action::new("wrap");
     /// Re-read the pane's data (plan again, check keys again, read a log file again).
-    pub const RELOAD: Action = Action("reload");
+    pub const RELOAD: Action = Action::new("reload");
 }
 
 /// A key as written in bindings and shown in hints.
@@ -102,7 +127,7 @@ impl Key {
 pub struct Binding {
     pub key: Key,
     pub action: Action,
-    pub description: &'static str,
+    pub description: Cow<'static, str>,
     /// Removed in read-only mode.
     pub mutating: bool,
     /// Shown in the header's hint bar (navigation keys are only listed in `?`).
@@ -115,7 +140,7 @@ impl Binding {
         Binding {
             key,
             action,
-            description,
+            description: Cow::Borrowed(description),
             mutating: false,
             hint: true,
         }
@@ -171,6 +196,20 @@ pub fn navigation() -> Vec<Binding> {
         b(Key::ch('G'), Action::BOTTOM, "bottom").quiet(),
         b(Key::plain(KeyCode::End), Action::BOTTOM, "bottom").quiet(),
     ]
+}
+
+/// The sort keys of a table's columns (only in `?` help): `N` → `sort by NAME`.
+pub fn sort_keys(sorts: &[SortBinding]) -> Vec<Binding> {
+    sorts
+        .iter()
+        .map(|s| Binding {
+            key: Key::ch(s.key),
+            action: Action::sort(s.key),
+            description: Cow::Owned(s.description()),
+            mutating: false,
+            hint: false,
+        })
+        .collect()
 }
 
 /// A pane's own bindings followed by the navigation keys.
@@ -231,28 +270,51 @@ impl Keymap {
 
     /// `(keys, description)` for the hint bar: pane hints first, then global ones; keys bound to
     /// the same action are joined (`j/↓`).
-    pub fn hints(&self, pane: PaneId) -> Vec<(String, &'static str)> {
+    pub fn hints(&self, pane: PaneId) -> Vec<(String, String)> {
         let shown = self.pane(pane).iter().chain(self.global.iter());
         group(shown.filter(|b| b.hint))
     }
 
     /// All bindings of a pane for `?` help, grouped: `(keys, description)` per action.
-    pub fn help_rows(&self, bindings: &[Binding]) -> Vec<(String, &'static str)> {
+    pub fn help_rows(&self, bindings: &[Binding]) -> Vec<(String, String)> {
         group(bindings.iter())
     }
 }
 
-fn group<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(Action, String, &'static str)> = Vec::new();
+/// Keys bound to the same action share a row; the sort keys of a table share one row too
+/// (`N/K/A  sort by NAME, KIND, AGE (again: reverse)`).
+fn group<'a>(bindings: impl Iterator<Item = &'a Binding>) -> Vec<(String, String)> {
+    const SORT: Action = Action::sort('\0');
+    let mut out: Vec<(Action, String, String)> = Vec::new();
+    let mut columns: Vec<&str> = Vec::new();
     for b in bindings {
-        if let Some(e) = out.iter_mut().find(|e| e.0 == b.action) {
+        let (action, description) = match b.action.sort_key() {
+            Some(_) => {
+                columns.push(
+                    b.description
+                        .strip_prefix("sort by ")
+                        .unwrap_or(&b.description),
+                );
+                (SORT, String::new())
+            }
+            None => (b.action, b.description.to_string()),
+        };
+        if let Some(e) = out.iter_mut().find(|e| e.0 == action) {
             e.1.push('/');
             e.1.push_str(&b.key.label());
         } else {
-            out.push((b.action, b.key.label(), b.description));
+            out.push((action, b.key.label(), description));
         }
     }
-    out.into_iter().map(|(_, k, d)| (k, d)).collect()
+    out.into_iter()
+        .map(|(a, k, d)| match a == SORT {
+            true => (
+                k,
+                format!("sort by {} (again: reverse)", columns.join(", ")),
+            ),
+            false => (k, d),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -263,7 +325,7 @@ mod tests {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
     }
 
-    const SYNC: Action = Action("test.sync");
+    const SYNC: Action = Action::new("test.sync");
 
     fn tables() -> Vec<(PaneId, Vec<Binding>)> {
         vec![
@@ -303,15 +365,42 @@ mod tests {
     }
 
     #[test]
+    fn sort_keys_share_one_help_row_and_stay_out_of_the_hints() {
+        let sorts = [
+            SortBinding {
+                key: 'N',
+                column: "NAME",
+            },
+            SortBinding {
+                key: 'A',
+                column: "AGE",
+            },
+        ];
+        let mut list = with_navigation(vec![b(Key::ch('l'), Action::LOGS, "logs")]);
+        list.extend(sort_keys(&sorts));
+        let km = Keymap::build(false, global_bindings(), [("list", list)]);
+        let shift_a = KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT);
+        assert_eq!(km.lookup("list", &shift_a), Some(Action::sort('A')));
+        assert_eq!(Action::sort('A').sort_key(), Some('A'));
+        assert_eq!(Action::LOGS.sort_key(), None);
+        assert!(!km.hints("list").iter().any(|h| h.1.contains("sort")));
+        let help = km.help_rows(km.pane("list"));
+        assert!(help.contains(&(
+            "N/A".to_string(),
+            "sort by NAME, AGE (again: reverse)".to_string()
+        )));
+    }
+
+    #[test]
     fn hints_join_keys_of_one_action() {
         let km = Keymap::build(false, global_bindings(), tables());
         let hints = km.hints("list");
-        assert!(hints.contains(&("q".to_string(), "quit")));
+        assert!(hints.contains(&("q".to_string(), "quit".to_string())));
         assert!(!hints.iter().any(|h| h.1 == "down"), "navigation is quiet");
         let help = km.help_rows(km.pane("list"));
-        assert!(help.contains(&("j/↓".to_string(), "down")));
+        assert!(help.contains(&("j/↓".to_string(), "down".to_string())));
         assert!(km
             .help_rows(km.global())
-            .contains(&("q/ctrl-c".to_string(), "quit")));
+            .contains(&("q/ctrl-c".to_string(), "quit".to_string())));
     }
 }

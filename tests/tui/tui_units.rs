@@ -27,10 +27,10 @@ use tui_common::*;
 // ── a pane defined in a test ──────────────────────────────────────────────────────────────
 
 const TINY: PaneId = "tiny";
-const ZAP: Action = Action("tiny.zap");
-const RESTORE: Action = Action("tiny.restore");
-const RENAME: Action = Action("tiny.rename");
-const WIZARD: Action = Action("tiny.wizard");
+const ZAP: Action = Action::new("tiny.zap");
+const RESTORE: Action = Action::new("tiny.restore");
+const RENAME: Action = Action::new("tiny.rename");
+const WIZARD: Action = Action::new("tiny.wizard");
 
 #[derive(Default)]
 struct Tiny {

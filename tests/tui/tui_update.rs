@@ -55,7 +55,7 @@ fn selection_survives_a_refresh_that_reorders_services() {
     h.feed(Msg::Cluster(Box::new(view)));
     h.frame();
     assert_eq!(h.app.current_service(), Some(&sid("media/prowlarr")));
-    assert_eq!(h.services().cursor.index, 5);
+    assert_eq!(h.services().list.table.cursor(), 5);
     // When the selected service disappears, the cursor stays in range.
     let mut view = healthy_view();
     view.inventory
@@ -64,7 +64,7 @@ fn selection_survives_a_refresh_that_reorders_services() {
     view.inventory.services.truncate(3);
     h.feed(Msg::Cluster(Box::new(view)));
     h.frame();
-    assert!(h.services().cursor.index < 3);
+    assert!(h.services().list.table.cursor() < 3);
 }
 
 #[test]
@@ -182,15 +182,15 @@ fn filter_by_substring_regex_and_inversion() {
     let mut h = Harness::healthy();
     h.press("/jelly");
     // Live while typing.
-    assert_eq!(h.services().visible.len(), 2);
+    assert_eq!(h.services().list.table.counts().0, 2);
     h.press("<enter>");
-    assert_eq!(h.services().visible.len(), 2);
+    assert_eq!(h.services().list.table.counts().0, 2);
     assert!(h.frame().contains("</jelly>"));
     h.press("/<bksp><bksp><bksp><bksp><bksp>vpn<enter>");
-    assert_eq!(h.services().visible.len(), 2);
+    assert_eq!(h.services().list.table.counts().0, 2);
     h.press("<esc>");
-    assert!(h.services().filter.is_none());
-    assert_eq!(h.services().visible.len(), 9);
+    assert!(h.services().list.table.filter().is_none());
+    assert_eq!(h.services().list.table.counts().0, 9);
     h.press("/!media<enter>");
     assert_eq!(
         h.app.current_service(),
@@ -198,10 +198,10 @@ fn filter_by_substring_regex_and_inversion() {
     );
     // `:svc /x` sets the filter from the command line.
     h.press(":svc /^son<enter>");
-    assert_eq!(h.services().visible.len(), 1);
+    assert_eq!(h.services().list.table.counts().0, 1);
     // Esc in the prompt cancels and clears.
     h.press("/zzz<esc>");
-    assert!(h.services().filter.is_none() && h.app.prompt.is_none());
+    assert!(h.services().list.table.filter().is_none() && h.app.prompt.is_none());
 }
 
 #[test]
@@ -357,9 +357,9 @@ fn two_thousand_rows_render_windowed() {
         h.press("k");
         h.frame();
     }
-    // G → 1999, pgup (page = 40 - 12 rows) → 1971, 50 × k → 1921.
-    assert_eq!(h.app.current_service(), Some(&sid("media/sonarr-1921")));
-    assert!(h.frame().contains("sonarr-1921"));
+    // G → 1999, pgup (a page = the 30 rows the table shows at 40 lines) → 1969, 50 × k → 1919.
+    assert_eq!(h.app.current_service(), Some(&sid("media/sonarr-1919")));
+    assert!(h.frame().contains("sonarr-1919"));
     let elapsed = start.elapsed();
     // 52 frames of a 2,000-row table; generous bound for a loaded debug build.
     assert!(elapsed.as_secs() < 10, "took {elapsed:?}");

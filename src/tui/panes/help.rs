@@ -60,14 +60,17 @@ impl Pane for Help {
 
 /// The help text for one pane.
 pub fn lines<'a>(ctx: &Ctx, pane: PaneId, theme: &Theme) -> Vec<Line<'a>> {
-    let commands: Vec<(String, &str)> = ctx
+    let commands: Vec<(String, String)> = ctx
         .commands
         .entries()
         .iter()
-        .map(|e| (format!(":{}", e.spec.names.join(" :")), e.spec.description))
+        .map(|e| {
+            let names = format!(":{}", e.spec.names.join(" :"));
+            (names, e.spec.description.to_string())
+        })
         .collect();
     let km = &ctx.keymap;
-    let sections: Vec<(String, Vec<(String, &str)>)> = vec![
+    let sections: Vec<(String, Vec<(String, String)>)> = vec![
         (ctx.title(pane).to_string(), km.help_rows(km.pane(pane))),
         ("General".into(), km.help_rows(km.global())),
         ("Commands (:name, tab completes)".into(), commands),
@@ -86,7 +89,7 @@ pub fn lines<'a>(ctx: &Ctx, pane: PaneId, theme: &Theme) -> Vec<Line<'a>> {
         for (k, d) in rows {
             out.push(Line::from(vec![
                 Span::styled(format!("  {k:<width$}  "), theme.style(Role::HeaderKey)),
-                Span::styled(d.to_string(), theme.style(Role::Base)),
+                Span::styled(d, theme.style(Role::Base)),
             ]));
         }
     }

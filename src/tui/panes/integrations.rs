@@ -26,11 +26,11 @@ use unicode_width::UnicodeWidthStr;
 
 pub const ID: PaneId = "integrations";
 
-const PLAN_DIFF: Action = Action("integrations.plan-diff");
+const PLAN_DIFF: Action = Action::new("integrations.plan-diff");
 /// Apply the plan (after confirmation); also bound in the plan diff.
-pub const APPLY: Action = Action("integrations.apply");
-const TEST_ALL: Action = Action("integrations.test-all");
-const SYNC_INDEXERS: Action = Action("integrations.sync-indexers");
+pub const APPLY: Action = Action::new("integrations.apply");
+const TEST_ALL: Action = Action::new("integrations.test-all");
+const SYNC_INDEXERS: Action = Action::new("integrations.sync-indexers");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::<IntegrationsState>::default()

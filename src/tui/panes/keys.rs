@@ -21,7 +21,7 @@ use unicode_width::UnicodeWidthStr;
 
 pub const ID: PaneId = "keys";
 
-const SYNC_KEYS: Action = Action("keys.sync");
+const SYNC_KEYS: Action = Action::new("keys.sync");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::<KeysState>::default()

@@ -17,8 +17,8 @@ use std::collections::VecDeque;
 
 pub const ID: PaneId = "logs";
 
-const FOLLOW: Action = Action("logs.follow");
-const CLEAR: Action = Action("logs.clear");
+const FOLLOW: Action = Action::new("logs.follow");
+const CLEAR: Action = Action::new("logs.clear");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::<LogsState>::default()

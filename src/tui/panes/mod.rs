@@ -35,5 +35,6 @@ panes![
 ];
 
 /// Helpers shared by panes (not panes themselves).
+pub mod listing;
 pub mod plan_text;
 pub mod text;

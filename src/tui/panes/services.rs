@@ -1,79 +1,106 @@
-//! Services pane: the main table, one row per discovered app instance. It owns its rows (rebuilt
-//! lazily from the shared cluster view, observations and findings), the `/` filter, the cursor
-//! and the selection (kept by service id across refreshes). Windowed: only the rows that fit are
-//! built each frame.
+//! Services pane: the main table, one row per discovered app instance, on the resource table
+//! widget. It owns its rows (rebuilt lazily from the shared cluster view, observations and
+//! findings), the `/` filter, the sort, and the cursor (kept by service id across refreshes).
 
+use super::listing::{Listing, TableCtx};
 use super::{describe, detail, findings, logs, tasks};
 use crate::model::ServiceId;
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{with_navigation, Action, Binding, Key};
+use crate::tui::keymap::{Action, Binding, Key};
 use crate::tui::msg::Msg;
 use crate::tui::pane::{CommandSpec, Pane};
-use crate::tui::rows::{age, build_row, data_age_cell, Cell as VCell, Filter, ServiceRow, Tone};
+use crate::tui::rows::{age, build_row, data_age_cell, ServiceRow, Tone};
 use crate::tui::theme::Role;
-use crate::tui::view::{Cursor, PaneId, View};
+use crate::tui::view::{PaneId, View};
+use crate::tui::widgets::table::{CellText, Column, TableRow};
 use crossterm::event::KeyCode;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::layout::Rect;
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
+use std::borrow::Cow;
 
 pub const ID: PaneId = "services";
 
-const FINDINGS: Action = Action("services.findings");
-const TASKS: Action = Action("services.tasks");
+const FINDINGS: Action = Action::new("services.findings");
+const TASKS: Action = Action::new("services.tasks");
 
 pub fn pane() -> Box<dyn Pane> {
-    Box::<Services>::default()
+    Box::new(Services {
+        list: Listing::new(COLUMNS),
+        stale: false,
+    })
 }
 
-#[derive(Debug, Default)]
+/// One row: the shared wording of the cells plus what the sort keys compare.
+#[derive(Debug, Clone)]
+pub struct SvcRow {
+    pub row: ServiceRow,
+    pub restarts: u32,
+    /// Probe latency, for sorting by HTTP.
+    pub latency_ms: Option<u64>,
+}
+
+impl TableRow for SvcRow {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.row.id.as_str())
+    }
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.row.haystack)
+    }
+    /// Rows are coloured by their worst finding.
+    fn role(&self) -> Role {
+        Tone::of_severity(self.row.worst).into()
+    }
+}
+
+type C = Column<SvcRow>;
+
+/// Cut first (text columns down to `min`): HEALTH, KIND, NAMESPACE, POD, NAME. Dropped first
+/// when even that does not fit: VPN, DATA AGE, RESTARTS, AGE, HEALTH …
+static COLUMNS: &[C] = &[
+    C::new("NAME", |r, _| r.row.name.as_str().into())
+        .min(10)
+        .sort('N', |a, b| a.row.name.cmp(&b.row.name)),
+    C::new("KIND", |r, _| r.row.kind.as_str().into())
+        .min(8)
+        .priority(4)
+        .sort('K', |a, b| a.row.kind.cmp(&b.row.kind)),
+    C::new("NAMESPACE", |r, _| r.row.namespace.as_str().into())
+        .min(9)
+        .priority(3),
+    C::new("POD", |r, _| (&r.row.pod).into()).min(12).priority(2),
+    C::number("RESTARTS", |r, _| (&r.row.restarts).into())
+        .priority(7)
+        .sort('R', |a, b| a.restarts.cmp(&b.restarts)),
+    // Ascending age = youngest first.
+    C::new("AGE", |r, ctx| age(r.row.started, ctx.now).into())
+        .whole()
+        .priority(6)
+        .sort('A', |a, b| b.row.started.cmp(&a.row.started)),
+    C::new("HTTP", |r, _| (&r.row.http).into())
+        .priority(1)
+        .sort('H', |a, b| a.latency_ms.cmp(&b.latency_ms)),
+    C::new("HEALTH", |r, _| (&r.row.health).into())
+        .min(14)
+        .priority(5),
+    C::new("VPN", |r, _| (&r.row.vpn).into()).priority(9),
+    C::new("DATA AGE", |r, ctx| {
+        CellText::from(data_age_cell(r.row.observed_at, ctx.now))
+    })
+    .whole()
+    .priority(8)
+    .sort('D', |a, b| b.row.observed_at.cmp(&a.row.observed_at)),
+];
+
 pub struct Services {
-    /// All rows, in inventory order; `visible` indexes into it after filtering.
-    pub rows: Vec<ServiceRow>,
-    pub visible: Vec<usize>,
+    pub list: Listing<SvcRow>,
     /// The shared data changed since the rows were built.
     stale: bool,
-    pub filter: Option<Filter>,
-    pub cursor: Cursor,
-    /// Selection by identity, so it survives refreshes and filtering.
-    pub selected: Option<ServiceId>,
 }
 
 impl Services {
-    /// Recompute `visible` from the filter and put the cursor back on the selected service.
-    pub fn refilter(&mut self) {
-        self.visible = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| self.filter.as_ref().is_none_or(|f| f.matches(&r.haystack)))
-            .map(|(i, _)| i)
-            .collect();
-        let pos = self
-            .selected
-            .as_ref()
-            .and_then(|id| self.visible.iter().position(|&i| &self.rows[i].id == id));
-        self.cursor.index = match pos {
-            Some(p) => p,
-            None => self.cursor.index.min(self.visible.len().saturating_sub(1)),
-        };
-        self.remember_selection();
-    }
-
-    fn remember_selection(&mut self) {
-        if let Some(&i) = self.visible.get(self.cursor.index) {
-            self.selected = Some(self.rows[i].id.clone());
-        }
-    }
-
     /// The service under the cursor.
     pub fn under_cursor(&self) -> Option<&ServiceId> {
-        self.visible
-            .get(self.cursor.index)
-            .map(|&i| &self.rows[i].id)
+        self.list.selected().map(|r| &r.row.id)
     }
 }
 
@@ -87,7 +114,7 @@ impl Pane for Services {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        with_navigation(vec![
+        let mut own = vec![
             Binding::new(Key::plain(KeyCode::Enter), Action::ENTER, "drill down"),
             Binding::new(Key::ch('l'), Action::LOGS, "logs"),
             Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"),
@@ -95,7 +122,9 @@ impl Pane for Services {
             Binding::new(Key::ch('c'), Action::CHECK_ALL, "check all"),
             Binding::new(Key::ch('F'), FINDINGS, "findings"),
             Binding::new(Key::ch('T'), TASKS, "tasks"),
-        ])
+        ];
+        own.extend(Listing::bindings(COLUMNS));
+        own
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -108,29 +137,14 @@ impl Pane for Services {
 
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
         let current = self.under_cursor().cloned();
-        match action {
-            Action::ENTER => {
-                if let Some(id) = current {
-                    ctx.push(detail::view(id));
-                }
-            }
-            Action::LOGS => {
-                if let Some(id) = current {
-                    ctx.push(logs::view(id));
-                }
-            }
-            Action::DESCRIBE => {
-                if let Some(id) = current {
-                    ctx.push(describe::view(id));
-                }
-            }
-            FINDINGS => ctx.go_root(View::new(findings::ID)),
-            TASKS => ctx.go_root(View::new(tasks::ID)),
+        match (action, current) {
+            (Action::ENTER, Some(id)) => ctx.push(detail::view(id)),
+            (Action::LOGS, Some(id)) => ctx.push(logs::view(id)),
+            (Action::DESCRIBE, Some(id)) => ctx.push(describe::view(id)),
+            (FINDINGS, _) => ctx.go_root(View::new(findings::ID)),
+            (TASKS, _) => ctx.go_root(View::new(tasks::ID)),
             _ => {
-                let len = self.visible.len();
-                if self.cursor.apply(action, len, ctx.page()) {
-                    self.remember_selection();
-                }
+                self.list.on_action(action);
             }
         }
     }
@@ -151,7 +165,7 @@ impl Pane for Services {
         }
         self.stale = false;
         let empty = Vec::new();
-        self.rows = match &ctx.cluster {
+        let rows = match &ctx.cluster {
             None => Vec::new(),
             Some(c) => c
                 .inventory
@@ -159,20 +173,24 @@ impl Pane for Services {
                 .iter()
                 .map(|s| {
                     let pods = c.pods.get(&s.id).unwrap_or(&empty);
-                    build_row(s, pods, ctx.observations.get(&s.id), &ctx.findings)
+                    let obs = ctx.observations.get(&s.id);
+                    SvcRow {
+                        row: build_row(s, pods, obs, &ctx.findings),
+                        restarts: pods.iter().map(|p| p.restarts).sum(),
+                        latency_ms: obs.and_then(|o| o.probe.as_ref()).map(|p| p.latency_ms),
+                    }
                 })
                 .collect(),
         };
-        self.refilter();
+        self.list.set_rows(rows);
     }
 
     fn filter_text(&self) -> Option<String> {
-        Some(self.filter.as_ref().map(|f| f.text.clone()).unwrap_or_default())
+        Some(self.list.filter_text())
     }
 
     fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.filter = Filter::new(text);
-        self.refilter();
+        self.list.set_filter(text);
     }
 
     fn current_service<'a>(&'a self, _view: &'a View) -> Option<&'a ServiceId> {
@@ -180,149 +198,21 @@ impl Pane for Services {
     }
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
-        render(self, f, area, ctx);
-    }
-}
-
-const HEADERS: [&str; 10] = [
-    "NAME",
-    "KIND",
-    "NAMESPACE",
-    "POD",
-    "RESTARTS",
-    "AGE",
-    "HTTP",
-    "HEALTH",
-    "VPN",
-    "DATA AGE",
-];
-
-/// Columns narrowed, in this order, down to a floor each, when the table is too wide:
-/// HEALTH, KIND, NAMESPACE, NAME, POD.
-const SHRINK_ORDER: [(usize, usize); 5] = [(7, 14), (1, 8), (2, 9), (0, 10), (3, 12)];
-
-/// Column widths fitted to the visible rows: each column as wide as its widest cell, then
-/// columns are narrowed in [`SHRINK_ORDER`] until the table fits `avail`.
-pub fn fit_widths(rows: &[Vec<(String, Style)>], avail: u16) -> Vec<Constraint> {
-    let mut w: Vec<usize> = HEADERS.iter().map(|h| h.width()).collect();
-    for r in rows {
-        for (i, (text, _)) in r.iter().enumerate() {
-            w[i] = w[i].max(text.width());
+        let scope = ctx
+            .cluster
+            .as_ref()
+            .map(|c| c.namespaces.join(","))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "all".into());
+        // "last checked": the newest health observation (the polled part of the data).
+        let checked = ctx.observations.values().map(|o| o.fetched_at).max();
+        let mut tctx = TableCtx::new("Services", &ctx.theme, ctx.now)
+            .scope(&scope)
+            .checked(checked)
+            .empty("no media services discovered in the watched namespaces");
+        if ctx.cluster.is_none() {
+            tctx = tctx.loading("connecting to the cluster…");
         }
+        self.list.render(f, area, &tctx);
     }
-    let spacing = HEADERS.len() - 1;
-    let mut excess = (w.iter().sum::<usize>() + spacing).saturating_sub(usize::from(avail));
-    for (i, floor) in SHRINK_ORDER {
-        let cut = excess.min(w[i].saturating_sub(floor));
-        w[i] -= cut;
-        excess -= cut;
-    }
-    w.into_iter()
-        .map(|x| Constraint::Length(x as u16))
-        .collect()
-}
-
-fn render(st: &Services, f: &mut Frame, area: Rect, app: &Ctx) {
-    let theme = &app.theme;
-    let total = st.rows.len();
-    let shown = st.visible.len();
-    let ns = app
-        .cluster
-        .as_ref()
-        .map(|c| c.namespaces.join(","))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "all".into());
-    let mut title = vec![Span::styled(
-        format!(" Services({ns})[{shown}"),
-        theme.style(Role::Title),
-    )];
-    if shown != total {
-        title.push(Span::styled(format!("/{total}"), theme.style(Role::Title)));
-    }
-    title.push(Span::styled("] ", theme.style(Role::Title)));
-    if let Some(flt) = &st.filter {
-        title.push(Span::styled(
-            format!("</{}> ", flt.text),
-            theme.style(Role::Accent),
-        ));
-    }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::BorderFocus))
-        .title(Line::from(title));
-
-    if app.cluster.is_none() {
-        let p = Paragraph::new(Line::styled(
-            "  connecting to the cluster…",
-            theme.style(Role::Muted),
-        ))
-        .block(block);
-        f.render_widget(p, area);
-        return;
-    }
-    if shown == 0 {
-        let msg = if total == 0 {
-            "  no media services discovered in the watched namespaces"
-        } else {
-            "  no service matches the filter (esc clears it)"
-        };
-        f.render_widget(
-            Paragraph::new(Line::styled(msg, theme.style(Role::Muted))).block(block),
-            area,
-        );
-        return;
-    }
-
-    // Border (2) + header row (1).
-    let height = usize::from(area.height.saturating_sub(3));
-    let off = st.cursor.window(shown, height);
-    let cell = |c: &VCell, row_style: Style, cursor: bool| -> (String, Style) {
-        let style = if cursor || c.tone == Tone::Normal {
-            row_style
-        } else {
-            theme.style(c.tone.into())
-        };
-        (c.text.clone(), style)
-    };
-    let texts: Vec<Vec<(String, Style)>> = st
-        .visible
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(height)
-        .map(|(pos, &i)| {
-            let r = &st.rows[i];
-            // The cursor row is drawn in one style, like k9s.
-            let cursor = pos == st.cursor.index;
-            let rs = if cursor {
-                theme.style(Role::TableCursor)
-            } else {
-                theme.style(Tone::of_severity(r.worst).into())
-            };
-            vec![
-                (r.name.clone(), rs),
-                (r.kind.clone(), rs),
-                (r.namespace.clone(), rs),
-                cell(&r.pod, rs, cursor),
-                cell(&r.restarts, rs, cursor),
-                (age(r.started, app.now), rs),
-                cell(&r.http, rs, cursor),
-                cell(&r.health, rs, cursor),
-                cell(&r.vpn, rs, cursor),
-                cell(&data_age_cell(r.observed_at, app.now), rs, cursor),
-            ]
-        })
-        .collect();
-    let widths = fit_widths(&texts, area.width.saturating_sub(2));
-    let rows: Vec<Row> = texts
-        .into_iter()
-        .map(|cells| {
-            let row_style = cells.first().map(|c| c.1).unwrap_or_default();
-            Row::new(cells.into_iter().map(|(t, st)| Cell::from(t).style(st))).style(row_style)
-        })
-        .collect();
-    let table = Table::new(rows, widths)
-        .header(Row::new(HEADERS).style(theme.style(Role::TableHeader)))
-        .block(block);
-    f.render_widget(table, area);
 }

@@ -20,7 +20,7 @@ use ratatui::Frame;
 
 pub const ID: PaneId = "tasks";
 
-const CANCEL: Action = Action("tasks.cancel");
+const CANCEL: Action = Action::new("tasks.cancel");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::<Tasks>::default()
