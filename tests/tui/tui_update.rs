@@ -229,18 +229,13 @@ fn command_mode_aliases_completion_and_errors() {
 fn findings_pane_is_worst_first_and_enter_goes_to_the_service() {
     let mut h = Harness::degraded();
     h.press(":findings<enter>");
-    let order: Vec<_> = h
-        .findings_pane()
-        .order
-        .iter()
-        .map(|&i| h.app.findings[i].severity)
-        .collect();
+    let order = h.findings_pane().severities();
     assert_eq!(order[0], Severity::Critical);
     assert_eq!(order.last(), Some(&Severity::Warning));
     h.press("j<enter>");
     assert_eq!(h.app.view(), &detail::view(sid("media/bazarr")));
     h.press("<esc>/prowl<enter>");
-    assert_eq!(h.findings_pane().order.len(), 1);
+    assert_eq!(h.findings_pane().list.table.counts().0, 1);
     assert!(h.frame().contains("Open Prowlarr → System → Status"));
 }
 

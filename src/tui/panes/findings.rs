@@ -1,74 +1,114 @@
-//! Findings pane (`:findings`, `:alerts`): every finding, worst first, with its remediation.
+//! Findings pane (`:findings`, `:alerts`): every finding on the resource table widget, worst
+//! first (or sorted by a column), one line each; the remediation and runbook of the finding
+//! under the cursor in the box below.
 
 use super::detail;
-use crate::model::Finding;
+use super::listing::{Listing, TableCtx};
+use crate::model::{Finding, Severity};
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{with_navigation, Action, Binding, Key};
+use crate::tui::keymap::{Action, Binding, Key};
 use crate::tui::msg::Msg;
 use crate::tui::pane::{CommandSpec, Pane};
-use crate::tui::rows::{subject_is, Filter, Tone};
+use crate::tui::rows::{subject_is, Tone};
 use crate::tui::theme::Role;
-use crate::tui::view::{Cursor, FlashLevel, PaneId, View};
+use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::widgets::table::{haystack, Column, TableRow};
 use crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
+use std::borrow::Cow;
 
 pub const ID: PaneId = "findings";
 
 pub fn pane() -> Box<dyn Pane> {
-    Box::<FindingsState>::default()
+    Box::new(FindingsState {
+        list: Listing::new(COLUMNS),
+        received: false,
+    })
 }
 
-#[derive(Debug, Clone, Default)]
+/// One finding and its filter text.
+#[derive(Debug, Clone)]
+pub struct FindingRow {
+    pub finding: Finding,
+    id: String,
+    haystack: String,
+}
+
+impl FindingRow {
+    fn new(f: &Finding) -> FindingRow {
+        FindingRow {
+            id: format!("{} {}", f.code, f.subject),
+            haystack: haystack([f.severity.label(), &f.code, &f.subject, &f.message]),
+            finding: f.clone(),
+        }
+    }
+}
+
+impl TableRow for FindingRow {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.id)
+    }
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.haystack)
+    }
+    fn role(&self) -> Role {
+        Tone::of_severity(self.finding.severity).into()
+    }
+}
+
+type C = Column<FindingRow>;
+
+static COLUMNS: &[C] = &[
+    // The first press sorts worst first.
+    C::new("SEVERITY", |r, _| r.finding.severity.label().into())
+        .sort('S', |a, b| b.finding.severity.cmp(&a.finding.severity)),
+    C::new("SUBJECT", |r, _| r.finding.subject.as_str().into())
+        .min(12)
+        .max(30)
+        .priority(2)
+        .sort('N', |a, b| a.finding.subject.cmp(&b.finding.subject)),
+    C::new("CODE", |r, _| r.finding.code.as_str().into())
+        .min(10)
+        .max(24)
+        .priority(1)
+        .sort('C', |a, b| a.finding.code.cmp(&b.finding.code)),
+    C::new("FINDING", |r, _| r.finding.message.as_str().into()).min(20),
+];
+
 pub struct FindingsState {
-    /// Indexes into the shared findings ([`Ctx::findings`]), worst first, filtered.
-    pub order: Vec<usize>,
-    pub cursor: Cursor,
-    pub filter: Option<Filter>,
+    pub list: Listing<FindingRow>,
+    /// The first set of findings arrived (before: "waiting for the first check").
+    received: bool,
 }
 
 impl FindingsState {
-    pub fn resort(&mut self, all: &[Finding]) {
-        let mut order: Vec<usize> = (0..all.len())
-            .filter(|&i| {
-                self.filter
-                    .as_ref()
-                    .is_none_or(|f| f.matches(&haystack(&all[i])))
-            })
-            .collect();
-        order.sort_by(|&a, &b| {
-            (all[b].severity, &all[a].subject, &all[a].code).cmp(&(
-                all[a].severity,
-                &all[b].subject,
-                &all[b].code,
-            ))
+    /// Rebuild the rows, worst first (then by subject and code).
+    pub fn set_findings(&mut self, all: &[Finding]) {
+        let mut rows: Vec<FindingRow> = all.iter().map(FindingRow::new).collect();
+        rows.sort_by(|a, b| {
+            let (a, b) = (&a.finding, &b.finding);
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.subject.cmp(&b.subject))
+                .then_with(|| a.code.cmp(&b.code))
         });
-        self.order = order;
-        self.cursor.index = self.cursor.index.min(self.order.len().saturating_sub(1));
+        self.received = true;
+        self.list.set_rows(rows);
     }
 
-    pub fn apply_filter(&mut self, filter: Option<Filter>, all: &[Finding]) {
-        self.filter = filter;
-        self.resort(all);
+    pub fn selected(&self) -> Option<&Finding> {
+        self.list.selected().map(|r| &r.finding)
     }
 
-    pub fn selected<'a>(&self, all: &'a [Finding]) -> Option<&'a Finding> {
-        self.order.get(self.cursor.index).and_then(|&i| all.get(i))
+    /// Severities in display order.
+    pub fn severities(&self) -> Vec<Severity> {
+        let rows = &self.list.rows;
+        let order = self.list.table.visible();
+        order.iter().map(|&i| rows[i].finding.severity).collect()
     }
-}
-
-fn haystack(f: &Finding) -> String {
-    format!(
-        "{}\n{}\n{}\n{}",
-        f.severity.label(),
-        f.code,
-        f.subject,
-        f.message
-    )
-    .to_lowercase()
 }
 
 impl Pane for FindingsState {
@@ -81,11 +121,13 @@ impl Pane for FindingsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        with_navigation(vec![
+        let mut own = vec![
             Binding::new(Key::plain(KeyCode::Enter), Action::ENTER, "go to service"),
             Binding::new(Key::ch('/'), Action::FILTER, "filter"),
             Binding::new(Key::ch('c'), Action::CHECK_ALL, "check all"),
-        ])
+        ];
+        own.extend(Listing::bindings(COLUMNS));
+        own
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -97,45 +139,41 @@ impl Pane for FindingsState {
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
-        match action {
-            Action::ENTER => {
-                let Some(f) = self.selected(&ctx.findings) else {
-                    return;
-                };
-                let target = ctx.cluster.as_ref().and_then(|c| {
-                    c.inventory
-                        .services
-                        .iter()
-                        .find(|s| subject_is(&f.subject, &s.id))
-                        .map(|s| s.id.clone())
-                });
-                match target {
-                    Some(id) => ctx.push(detail::view(id)),
-                    None => {
-                        let text = format!("{} is not a service", f.subject);
-                        ctx.set_flash(text, FlashLevel::Info);
-                    }
-                }
-            }
-            _ => {
-                let len = self.order.len();
-                self.cursor.apply(action, len, ctx.page());
+        if action != Action::ENTER {
+            self.list.on_action(action);
+            return;
+        }
+        let Some(f) = self.selected() else {
+            return;
+        };
+        let target = ctx.cluster.as_ref().and_then(|c| {
+            c.inventory
+                .services
+                .iter()
+                .find(|s| subject_is(&f.subject, &s.id))
+                .map(|s| s.id.clone())
+        });
+        match target {
+            Some(id) => ctx.push(detail::view(id)),
+            None => {
+                let text = format!("{} is not a service", f.subject);
+                ctx.set_flash(text, FlashLevel::Info);
             }
         }
     }
 
     fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
         if let Msg::Findings(all) = msg {
-            self.resort(all);
+            self.set_findings(all);
         }
     }
 
     fn filter_text(&self) -> Option<String> {
-        Some(self.filter.as_ref().map(|f| f.text.clone()).unwrap_or_default())
+        Some(self.list.filter_text())
     }
 
-    fn set_filter(&mut self, ctx: &Ctx, text: &str) {
-        self.apply_filter(Filter::new(text), &ctx.findings);
+    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
+        self.list.set_filter(text);
     }
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
@@ -147,85 +185,13 @@ fn render(st: &FindingsState, f: &mut Frame, area: Rect, app: &Ctx) {
     let theme = &app.theme;
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
-    // Two lines per finding: what is wrong, then what to do about it.
-    let height = usize::from(table_area.height.saturating_sub(3)) / 2;
-    let off = st.cursor.window(st.order.len(), height);
-    let rows: Vec<Row> = st
-        .order
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(height)
-        .filter_map(|(pos, &i)| app.findings.get(i).map(|x| (pos, x)))
-        .map(|(pos, x)| {
-            let style = if pos == st.cursor.index {
-                theme.style(Role::TableCursor)
-            } else {
-                theme.style(Tone::of_severity(x.severity).into())
-            };
-            let fix_style = if pos == st.cursor.index {
-                style
-            } else {
-                theme.style(Role::Muted)
-            };
-            let what = Text::from(vec![
-                Line::styled(x.message.clone(), style),
-                Line::styled(format!("→ {}", x.remediation), fix_style),
-            ]);
-            Row::new(vec![
-                Cell::from(x.severity.label().to_string()),
-                Cell::from(x.subject.clone()),
-                Cell::from(x.code.clone()),
-                Cell::from(what),
-            ])
-            .height(2)
-            .style(style)
-        })
-        .collect();
-    let mut title = format!(" Findings[{}] ", st.order.len());
-    if let Some(flt) = &st.filter {
-        title.push_str(&format!("</{}> ", flt.text));
+    let mut tctx = TableCtx::new("Findings", theme, app.now).empty("no findings: all clear");
+    if !st.received {
+        tctx = tctx.loading("waiting for the first check…");
     }
-    // SUBJECT and CODE as wide as their widest visible value, within bounds.
-    let shown = || {
-        st.order
-            .iter()
-            .skip(off)
-            .take(height)
-            .filter_map(|&i| app.findings.get(i))
-    };
-    let subject_w = shown()
-        .map(|x| x.subject.width())
-        .max()
-        .unwrap_or(0)
-        .clamp(7, 30);
-    let code_w = shown()
-        .map(|x| x.code.width())
-        .max()
-        .unwrap_or(0)
-        .clamp(4, 24);
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(subject_w as u16),
-            Constraint::Length(code_w as u16),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(
-        Row::new(["SEVERITY", "SUBJECT", "CODE", "FINDING / REMEDIATION"])
-            .style(theme.style(Role::TableHeader)),
-    )
-    .block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.style(Role::BorderFocus))
-            .title(Line::styled(title, theme.style(Role::Title))),
-    );
-    f.render_widget(table, table_area);
+    st.list.render(f, table_area, &tctx);
 
-    let lines = match st.selected(&app.findings) {
+    let lines = match st.selected() {
         None => vec![Line::styled("no findings", theme.style(Role::Muted))],
         Some(x) => {
             let mut v = vec![
