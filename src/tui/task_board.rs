@@ -98,6 +98,8 @@ pub struct TaskBoard {
     pub list: Vec<TaskEntry>,
     /// Every task that ended, also those pruned from `list`: their late reports are dropped.
     ended: HashSet<TaskId>,
+    /// Bumped on every change (panes rebuild their rows when it moved).
+    pub version: u64,
 }
 
 impl TaskBoard {
@@ -113,6 +115,7 @@ impl TaskBoard {
     }
 
     pub fn register(&mut self, id: TaskId, title: String, now: Timestamp) {
+        self.version += 1;
         self.list.insert(
             0,
             TaskEntry {
@@ -144,6 +147,7 @@ impl TaskBoard {
         let Some(t) = self.list.iter_mut().find(|t| t.id == p.id) else {
             return;
         };
+        self.version += 1;
         t.progress = Progress {
             stage: p.stage.clone(),
             step: p.step,
@@ -162,6 +166,7 @@ impl TaskBoard {
     pub fn cancel(&mut self, id: TaskId) -> bool {
         match self.list.iter_mut().find(|t| t.id == id) {
             Some(t) if t.state == TaskState::Running => {
+                self.version += 1;
                 t.state = TaskState::Cancelling;
                 true
             }
@@ -175,6 +180,7 @@ impl TaskBoard {
             return None;
         }
         let t = self.list.iter_mut().find(|t| t.id == id)?;
+        self.version += 1;
         let text = match &outcome {
             TaskOutcome::Succeeded(s) => format!("{} {id} done: {s}", t.title),
             TaskOutcome::Failed(e) => format!("{} {id} failed: {e}", t.title),

@@ -284,6 +284,14 @@ fn a_wizard_walks_its_steps_and_ends_in_a_task() {
     ));
 }
 
+/// The table row of the screen that starts with `first` (after the border).
+fn row_of<'a>(screen: &'a str, first: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.trim_start_matches('│').starts_with(first))
+        .unwrap_or("")
+}
+
 // ── tasks ─────────────────────────────────────────────────────────────────────────────────
 
 fn report(id: u64, stage: &str, step: u32, units: Option<Units>) -> Msg {
@@ -308,7 +316,11 @@ fn late_progress_after_cancel_creates_no_ghost_task() {
     assert_eq!(h.press("x"), vec![Effect::CancelTask(TaskId(1))]);
     // Clean-up still reports while cancelling, and shows.
     h.feed(report(1, "scale up", 3, None));
-    assert!(h.frame().contains("cancelling  scale up 3/3"));
+    let screen = h.frame();
+    assert!(
+        row_of(&screen, "#1").contains("cancelling scale up 3/3"),
+        "{screen}"
+    );
     h.feed(Msg::TaskDone {
         id: TaskId(1),
         outcome: TaskOutcome::Cancelled,
@@ -371,7 +383,7 @@ fn tasks_show_typed_progress_and_refusals() {
         "{screen}"
     );
     assert!(
-        screen.contains("refused     media/sonarr is locked by task #4"),
+        row_of(&screen, "#5").contains("refused media/sonarr is locked by task #4"),
         "{screen}"
     );
     assert!(h.frame().contains("refused: media/sonarr is locked"));
