@@ -474,3 +474,59 @@ fn a_misspelt_theme_role_is_named_on_screen() {
     let light = Theme::load("light", None).0;
     assert_eq!(h.app.theme.style(Role::Base), light.style(Role::Base));
 }
+
+// ── table panes ───────────────────────────────────────────────────────────────────────────
+
+#[test]
+fn table_panes_sort_by_shift_letter_with_an_arrow_and_keep_the_cursor() {
+    let mut h = Harness::degraded();
+    h.press("jjj"); // prowlarr
+    h.press("R");
+    let screen = h.frame();
+    assert!(screen.contains("RESTARTS↑"), "{screen}");
+    // Ascending restarts: radarr (14) is last; the cursor stayed on prowlarr.
+    assert_eq!(
+        h.app.current_service().map(|s| s.as_str()),
+        Some("media/prowlarr")
+    );
+    let first = |h: &Harness| h.services().list.selected().map(|r| r.row.name.clone());
+    h.press("g");
+    assert_ne!(first(&h).as_deref(), Some("radarr"));
+    h.press("R");
+    assert!(h.frame().contains("RESTARTS↓"));
+    h.press("g");
+    assert_eq!(first(&h).as_deref(), Some("radarr"));
+    // The sort keys are in help, not in the hint bar.
+    let screen = h.frame();
+    assert!(!screen.contains("sort by"), "{screen}");
+    h.press("?");
+    assert!(h.frame().contains("sort by NAME, KIND, RESTARTS"));
+}
+
+#[test]
+fn findings_sort_and_filter_on_the_shared_table() {
+    let mut h = Harness::degraded();
+    h.press(":findings<enter>");
+    assert_eq!(
+        h.findings_pane().severities()[0],
+        k8s_nas::model::Severity::Critical
+    );
+    h.press("N"); // by subject
+    let screen = h.frame();
+    assert!(screen.contains("SUBJECT↑"), "{screen}");
+    let subjects: Vec<String> = {
+        let p = h.findings_pane();
+        let rows = &p.list.rows;
+        p.list
+            .table
+            .visible()
+            .iter()
+            .map(|&i| rows[i].finding.subject.clone())
+            .collect()
+    };
+    let mut sorted = subjects.clone();
+    sorted.sort();
+    assert_eq!(subjects, sorted);
+    h.press("/zzz<enter>");
+    assert!(h.frame().contains("no rows match /zzz"));
+}

@@ -8,21 +8,23 @@ use super::{edge_detail, plan_diff, plan_text};
 use crate::integrate::{EdgePlan, EdgeState};
 use crate::model::IssueLevel;
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{with_navigation, Action, Binding, Key};
+use crate::tui::keymap::{Action, Binding, Key};
 use crate::tui::modal::{Confirm, Modal, Reply};
 use crate::tui::msg::{Msg, TaskId, TaskRequest};
 use crate::tui::pane::{CommandSpec, Pane};
-use crate::tui::rows::{age, issue_label, sanitize};
+use crate::tui::rows::{issue_label, sanitize};
 use crate::tui::task_board::bytes;
 use crate::tui::theme::{Role, Theme};
-use crate::tui::view::{Cursor, FlashLevel, PaneId, View};
+use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::widgets::table::{self, haystack, Column, TableRow, TableState};
+use super::listing::{Listing, TableCtx};
+use std::borrow::Cow;
 use crate::tui::views::IntegrationsView;
 use crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
 
 pub const ID: PaneId = "integrations";
 
@@ -36,12 +38,50 @@ pub fn pane() -> Box<dyn Pane> {
     Box::<IntegrationsState>::default()
 }
 
+impl TableRow for EdgePlan {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.id)
+    }
+    fn haystack(&self) -> Cow<'_, str> {
+        let state = self.state.symbol();
+        Cow::Owned(haystack([state, &self.label, self.kind.slug(), &reason(self)]))
+    }
+    fn role(&self) -> Role {
+        state_role(&self.state)
+    }
+}
+
+/// Order of states when sorting: what needs work first.
+fn state_rank(s: &EdgeState) -> u8 {
+    match s {
+        EdgeState::Missing => 0,
+        EdgeState::Drift { .. } => 1,
+        EdgeState::Unknown { .. } => 2,
+        EdgeState::Configured => 3,
+    }
+}
+
+type C = Column<EdgePlan>;
+
+static COLUMNS: &[C] = &[
+    C::new("", |e, _| e.state.symbol().into())
+        .sort('S', |a, b| state_rank(&a.state).cmp(&state_rank(&b.state))),
+    C::new("EDGE", |e, _| e.label.as_str().into())
+        .min(12)
+        .sort('N', |a, b| a.label.cmp(&b.label)),
+    C::new("KIND", |e, _| e.kind.slug().into())
+        .priority(2)
+        .sort('K', |a, b| a.kind.slug().cmp(b.kind.slug())),
+    C::new("REASON", |e, _| sanitize(&reason(e)).into())
+        .min(20)
+        .priority(1),
+];
+
 #[derive(Debug, Clone, Default)]
 pub struct IntegrationsState {
     pub view: Option<IntegrationsView>,
-    pub cursor: Cursor,
-    /// Selection by edge id, so it survives a re-plan.
-    pub selected: Option<String>,
+    /// The edge table: cursor by edge id (survives a re-plan), filter, sort.
+    pub table: TableState,
     /// The plan task in flight (entering the pane does not start a second one).
     pub pending: Option<TaskId>,
 }
@@ -49,13 +89,7 @@ pub struct IntegrationsState {
 impl IntegrationsState {
     /// Replace the view; the cursor stays on the selected edge when it is still there.
     pub fn set_view(&mut self, view: IntegrationsView) {
-        let edges = &view.plan.edges;
-        let pos = self
-            .selected
-            .as_ref()
-            .and_then(|id| edges.iter().position(|e| &e.id == id));
-        self.cursor.index = pos.unwrap_or(self.cursor.index.min(edges.len().saturating_sub(1)));
-        self.selected = edges.get(self.cursor.index).map(|e| e.id.clone());
+        self.table.sync(COLUMNS, &view.plan.edges);
         self.view = Some(view);
     }
 
@@ -64,7 +98,7 @@ impl IntegrationsState {
     }
 
     pub fn selected_edge(&self) -> Option<&EdgePlan> {
-        self.edges().get(self.cursor.index)
+        self.table.selected_row(self.edges())
     }
 
     pub fn task_done(&mut self, id: TaskId) {
@@ -93,14 +127,17 @@ impl Pane for IntegrationsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        with_navigation(vec![
+        let mut own = vec![
             Binding::new(Key::plain(KeyCode::Enter), Action::ENTER, "edge detail"),
             Binding::new(Key::ch('p'), PLAN_DIFF, "plan diff"),
             Binding::new(Key::ch('a'), APPLY, "apply plan").mutating(),
             Binding::new(Key::ch('t'), TEST_ALL, "test all"),
             Binding::new(Key::ch('s'), SYNC_INDEXERS, "sync indexers").mutating(),
             Binding::new(Key::ch('r'), Action::RELOAD, "re-plan"),
-        ])
+            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
+        ];
+        own.extend(Listing::<EdgePlan>::bindings(COLUMNS));
+        own
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -139,12 +176,22 @@ impl Pane for IntegrationsState {
             }
             Action::RELOAD => self.request_plan(ctx),
             _ => {
-                let len = self.edges().len();
-                if self.cursor.apply(action, len, ctx.page()) {
-                    self.selected = self.edges().get(self.cursor.index).map(|e| e.id.clone());
-                }
+                let edges = self.view.as_ref().map_or(&[][..], |v| &v.plan.edges[..]);
+                match action.sort_key() {
+                    Some(key) => self.table.sort_by_key(key, COLUMNS, edges),
+                    None => self.table.on_action(action, edges),
+                };
             }
         }
+    }
+
+    fn filter_text(&self) -> Option<String> {
+        Some(self.table.filter_text().to_string())
+    }
+
+    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
+        let edges = self.view.as_ref().map_or(&[][..], |v| &v.plan.edges[..]);
+        self.table.set_filter(text, COLUMNS, edges);
     }
 
     fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
@@ -260,139 +307,55 @@ fn block<'a>(title: Line<'a>, theme: &Theme) -> Block<'a> {
 }
 
 fn render(st: &IntegrationsState, f: &mut Frame, area: Rect, app: &Ctx) {
-    let theme = &app.theme;
-    let Some(view) = &st.view else {
-        let text = if st.pending.is_some() {
-            "  planning: reading every app's settings…"
-        } else {
-            "  no plan yet (r plans)"
-        };
-        let title = Line::styled(" Integrations ", theme.style(Role::Title));
-        f.render_widget(
-            Paragraph::new(Line::styled(text, theme.style(Role::Muted))).block(block(title, theme)),
-            area,
-        );
-        return;
-    };
+    let edges = st.edges();
     // The side block takes what the edge table leaves, between 5 and 10 rows.
-    let table_need = view.plan.edges.len() as u16 + 3;
-    let side_h = if area.height >= 16 {
-        area.height.saturating_sub(table_need).clamp(5, 10)
-    } else {
-        0
+    let table_need = edges.len() as u16 + 3;
+    let side_h = match &st.view {
+        Some(_) if area.height >= 16 => area.height.saturating_sub(table_need).clamp(5, 10),
+        _ => 0,
     };
     let [table_area, side_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(side_h)]).areas(area);
-    render_table(f, table_area, st, app, view, theme);
-    if side_h > 0 {
-        render_side(f, side_area, view, theme);
+    let count = |pred: fn(&EdgeState) -> bool| edges.iter().filter(|e| pred(&e.state)).count();
+    let mut tctx = TableCtx::new("Integrations", &app.theme, app.now)
+        .empty("no edges: the integration file asks for nothing, or no app was discovered")
+        .refreshing(st.pending.is_some() && st.view.is_some());
+    match &st.view {
+        None => {
+            tctx = tctx.loading(if st.pending.is_some() {
+                "planning: reading every app's settings…"
+            } else {
+                "no plan yet (r plans)"
+            });
+        }
+        Some(view) => {
+            let writes = view.plan.writes();
+            tctx = tctx
+                .checked(Some(view.fetched_at))
+                .stale_after(ON_DEMAND_STALE.0, ON_DEMAND_STALE.1)
+                .error(view.error.as_deref())
+                .note(format!("✔ {}", count(|s| *s == EdgeState::Configured)), Role::Ok)
+                .note(format!("✘ {}", count(|s| *s == EdgeState::Missing)), Role::Error)
+                .note(
+                    format!("⚠ {}", count(|s| matches!(s, EdgeState::Drift { .. }))),
+                    Role::Warn,
+                )
+                .note(
+                    format!("? {}", count(|s| matches!(s, EdgeState::Unknown { .. }))),
+                    Role::Muted,
+                )
+                .note(format!("{writes} write(s) pending"), Role::Accent);
+        }
+    }
+    table::render(f, table_area, COLUMNS, edges, &st.table, &tctx);
+    if let (Some(view), true) = (&st.view, side_h > 0) {
+        render_side(f, side_area, view, &app.theme);
     }
 }
 
-fn render_table(
-    f: &mut Frame,
-    area: Rect,
-    st: &IntegrationsState,
-    app: &Ctx,
-    view: &IntegrationsView,
-    theme: &Theme,
-) {
-    let edges = &view.plan.edges;
-    let count = |pred: fn(&EdgeState) -> bool| edges.iter().filter(|e| pred(&e.state)).count();
-    let mut title = vec![
-        Span::styled(
-            format!(" Integrations[{}] ", edges.len()),
-            theme.style(Role::Title),
-        ),
-        Span::styled(
-            format!("✔ {} ", count(|s| *s == EdgeState::Configured)),
-            theme.style(Role::Ok),
-        ),
-        Span::styled(
-            format!("✘ {} ", count(|s| *s == EdgeState::Missing)),
-            theme.style(Role::Error),
-        ),
-        Span::styled(
-            format!("⚠ {} ", count(|s| matches!(s, EdgeState::Drift { .. }))),
-            theme.style(Role::Warn),
-        ),
-        Span::styled(
-            format!("? {} ", count(|s| matches!(s, EdgeState::Unknown { .. }))),
-            theme.style(Role::Muted),
-        ),
-        Span::styled(
-            format!("· {} write(s) pending ", view.plan.writes()),
-            theme.style(Role::Accent),
-        ),
-        Span::styled(
-            format!("· planned {} ago ", age(Some(view.fetched_at), app.now)),
-            theme.style(Role::Muted),
-        ),
-    ];
-    if st.pending.is_some() {
-        title.push(Span::styled("· re-planning… ", theme.style(Role::Accent)));
-    }
-    if let Some(e) = &view.error {
-        title.push(Span::styled(
-            format!("· last plan failed: {} ", sanitize(e)),
-            theme.style(Role::Error),
-        ));
-    }
-    let b = block(Line::from(title), theme);
-    if edges.is_empty() {
-        let p = Paragraph::new(Line::styled(
-            "  no edges: the integration file asks for nothing, or no app was discovered",
-            theme.style(Role::Muted),
-        ));
-        f.render_widget(p.block(b), area);
-        return;
-    }
-    let height = usize::from(area.height.saturating_sub(3));
-    let off = st.cursor.window(edges.len(), height);
-    let label_w = edges
-        .iter()
-        .map(|e| e.label.width())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let kind_w = edges
-        .iter()
-        .map(|e| e.kind.slug().width())
-        .max()
-        .unwrap_or(4);
-    let rows: Vec<Row> = edges
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(height)
-        .map(|(i, e)| {
-            let style = if i == st.cursor.index {
-                theme.style(Role::TableCursor)
-            } else {
-                theme.style(state_role(&e.state))
-            };
-            Row::new(vec![
-                e.state.symbol().to_string(),
-                e.label.clone(),
-                e.kind.slug().to_string(),
-                sanitize(&reason(e)),
-            ])
-            .style(style)
-        })
-        .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(1),
-            Constraint::Length(label_w as u16),
-            Constraint::Length(kind_w as u16),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(Row::new(["", "EDGE", "KIND", "REASON"]).style(theme.style(Role::TableHeader)))
-    .block(b);
-    f.render_widget(table, area);
-}
+/// Data read on demand (a plan, a key check) is called stale after 10 minutes, red after an
+/// hour: `r` reads it again.
+pub const ON_DEMAND_STALE: (i64, i64) = (600, 3_600);
 
 fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme) {
     let [idx, rf, health] = Layout::horizontal([

@@ -5,19 +5,22 @@
 
 use crate::keys::{KeyDriftState, KeyVerdict};
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{with_navigation, Action, Binding, Key};
+use super::integrations::ON_DEMAND_STALE;
+use super::listing::{Listing, TableCtx};
+use crate::tui::keymap::{Action, Binding, Key};
 use crate::tui::modal::{Confirm, Modal, Reply};
 use crate::tui::msg::{Msg, TaskId, TaskRequest};
 use crate::tui::pane::{CommandSpec, Pane};
-use crate::tui::rows::{age, sanitize, Cell as VCell, Tone};
+use crate::tui::rows::{sanitize, Cell as VCell, Tone};
 use crate::tui::theme::{Role, Theme};
-use crate::tui::view::{Cursor, FlashLevel, PaneId, View};
+use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::widgets::table::{self, haystack, Column, TableRow, TableState};
+use std::borrow::Cow;
 use crate::tui::views::{KeyRow, KeysView};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
 
 pub const ID: PaneId = "keys";
 
@@ -27,17 +30,76 @@ pub fn pane() -> Box<dyn Pane> {
     Box::<KeysState>::default()
 }
 
+impl TableRow for KeyRow {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.service.as_str())
+    }
+    fn haystack(&self) -> Cow<'_, str> {
+        let verdict = verdict_cell(self.verdict.as_ref()).text;
+        let location = location_cell(self).text;
+        let drift = drift_cell(self).text;
+        Cow::Owned(haystack([self.kind.display(), &location, &verdict, &drift]))
+    }
+}
+
+fn location_cell(r: &KeyRow) -> VCell {
+    match &r.location {
+        Ok(l) => VCell::new(sanitize(l), Tone::Normal),
+        Err(e) => VCell::new(format!("not found: {}", sanitize(e)), Tone::Warn),
+    }
+}
+
+type C = Column<KeyRow>;
+
+static COLUMNS: &[C] = &[
+    C::new("APP", |r, _| r.kind.display().into()).sort('N', |a, b| {
+        a.kind.display().cmp(b.kind.display())
+    }),
+    C::new("LOCATION", |r, _| location_cell(r).into())
+        .min(16)
+        .priority(2),
+    C::new("VERDICT", |r, _| verdict_cell(r.verdict.as_ref()).into())
+        .sort('V', |a, b| verdict_rank(a).cmp(&verdict_rank(b))),
+    C::new("SECRET DRIFT", |r, _| drift_cell(r).into())
+        .min(16)
+        .priority(1)
+        .sort('D', |a, b| drift_rank(a).cmp(&drift_rank(b))),
+];
+
+/// Sorting by verdict: the problems first.
+fn verdict_rank(r: &KeyRow) -> u8 {
+    match &r.verdict {
+        Some(KeyVerdict::Rejected { .. }) => 0,
+        Some(KeyVerdict::Unreachable { .. }) => 1,
+        Some(KeyVerdict::WrongUrlBase { .. }) => 2,
+        Some(KeyVerdict::Inconclusive { .. }) => 3,
+        None => 4,
+        Some(KeyVerdict::Valid) => 5,
+    }
+}
+
+/// Sorting by drift: what a sync would write first.
+fn drift_rank(r: &KeyRow) -> u8 {
+    match r.drift.as_ref().map(|d| &d.state) {
+        Some(s) if s.needs_write() => 0,
+        Some(KeyDriftState::AppKeyUnknown { .. }) => 1,
+        Some(_) => 2,
+        None => 3,
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct KeysState {
     pub view: Option<KeysView>,
-    pub cursor: Cursor,
+    /// The key table: cursor by service id, filter, sort.
+    pub table: TableState,
     /// The check task in flight.
     pub pending: Option<TaskId>,
 }
 
 impl KeysState {
     pub fn set_view(&mut self, view: KeysView) {
-        self.cursor.index = self.cursor.index.min(view.rows.len().saturating_sub(1));
+        self.table.sync(COLUMNS, &view.rows);
         self.view = Some(view);
     }
 
@@ -71,10 +133,13 @@ impl Pane for KeysState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        with_navigation(vec![
+        let mut own = vec![
             Binding::new(Key::ch('S'), SYNC_KEYS, "sync keys").mutating(),
             Binding::new(Key::ch('r'), Action::RELOAD, "re-check"),
-        ])
+            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
+        ];
+        own.extend(Listing::<KeyRow>::bindings(COLUMNS));
+        own
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -100,10 +165,22 @@ impl Pane for KeysState {
                 }
             }
             _ => {
-                let len = self.rows().len();
-                self.cursor.apply(action, len, ctx.page());
+                let rows = self.view.as_ref().map_or(&[][..], |v| &v.rows[..]);
+                match action.sort_key() {
+                    Some(key) => self.table.sort_by_key(key, COLUMNS, rows),
+                    None => self.table.on_action(action, rows),
+                };
             }
         }
+    }
+
+    fn filter_text(&self) -> Option<String> {
+        Some(self.table.filter_text().to_string())
+    }
+
+    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
+        let rows = self.view.as_ref().map_or(&[][..], |v| &v.rows[..]);
+        self.table.set_filter(text, COLUMNS, rows);
     }
 
     fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
@@ -257,119 +334,52 @@ fn detail_lines<'a>(r: &KeyRow, theme: &Theme) -> Vec<Line<'a>> {
 
 fn render(st: &KeysState, f: &mut Frame, area: Rect, app: &Ctx) {
     let theme = &app.theme;
-    let block = |title: Line<'static>| {
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.style(Role::BorderFocus))
-            .title(title)
+    let rows = st.rows();
+    let detail_h = if st.view.is_some() && area.height >= 14 {
+        6
+    } else {
+        0
     };
-    let Some(view) = &st.view else {
-        let text = if st.pending.is_some() {
-            "  checking keys: reading config files and asking each app…"
-        } else {
-            "  keys not checked yet (r checks)"
-        };
-        let title = Line::styled(" Keys ", theme.style(Role::Title));
-        f.render_widget(
-            Paragraph::new(Line::styled(text, theme.style(Role::Muted))).block(block(title)),
-            area,
-        );
-        return;
-    };
-    let detail_h = if area.height >= 14 { 6 } else { 0 };
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(area);
-
-    let mut title = vec![
-        Span::styled(
-            format!(" Keys({})[{}] ", view.secret, view.rows.len()),
-            theme.style(Role::Title),
-        ),
-        Span::styled(
-            format!("· {} to sync ", view.writes()),
-            theme.style(if view.writes() > 0 { Role::Warn } else { Role::Ok }),
-        ),
-        Span::styled(
-            format!("· checked {} ago ", age(Some(view.fetched_at), app.now)),
-            theme.style(Role::Muted),
-        ),
-    ];
-    if st.pending.is_some() {
-        title.push(Span::styled("· re-checking… ", theme.style(Role::Accent)));
+    let mut tctx = TableCtx::new("Keys", theme, app.now)
+        .empty("no app with an API key was discovered")
+        .refreshing(st.pending.is_some() && st.view.is_some());
+    match &st.view {
+        None => {
+            tctx = tctx.loading(if st.pending.is_some() {
+                "checking keys: reading config files and asking each app…"
+            } else {
+                "keys not checked yet (r checks)"
+            });
+        }
+        Some(view) => {
+            let writes = view.writes();
+            let role = if writes > 0 { Role::Warn } else { Role::Ok };
+            tctx = tctx
+                .scope(&view.secret)
+                .checked(Some(view.fetched_at))
+                .stale_after(ON_DEMAND_STALE.0, ON_DEMAND_STALE.1)
+                .error(view.error.as_deref())
+                .note(format!("{writes} to sync"), role);
+        }
     }
-    if let Some(e) = &view.error {
-        title.push(Span::styled(
-            format!("· last check failed: {} ", sanitize(e)),
-            theme.style(Role::Error),
-        ));
-    }
-    let height = usize::from(table_area.height.saturating_sub(3));
-    let off = st.cursor.window(view.rows.len(), height);
-    let cells: Vec<[VCell; 4]> = view
-        .rows
-        .iter()
-        .map(|r| {
-            let loc = match &r.location {
-                Ok(l) => VCell::new(sanitize(l), Tone::Normal),
-                Err(e) => VCell::new(format!("not found: {}", sanitize(e)), Tone::Warn),
-            };
-            [
-                VCell::new(r.kind.display(), Tone::Normal),
-                loc,
-                verdict_cell(r.verdict.as_ref()),
-                drift_cell(r),
-            ]
-        })
-        .collect();
-    let w = |i: usize, head: &str| {
-        cells
-            .iter()
-            .map(|c| c[i].text.width())
-            .max()
-            .unwrap_or(0)
-            .max(head.width()) as u16
-    };
-    let widths = [
-        Constraint::Length(w(0, "APP")),
-        Constraint::Fill(1),
-        Constraint::Length(w(2, "VERDICT")),
-        Constraint::Length(w(3, "SECRET DRIFT")),
-    ];
-    let rows: Vec<Row> = cells
-        .into_iter()
-        .enumerate()
-        .skip(off)
-        .take(height)
-        .map(|(i, c)| {
-            let cursor = i == st.cursor.index;
-            Row::new(c.into_iter().map(|cell| {
-                let style = if cursor {
-                    theme.style(Role::TableCursor)
-                } else {
-                    theme.style(cell.tone.into())
-                };
-                ratatui::widgets::Cell::from(cell.text).style(style)
-            }))
-        })
-        .collect();
-    let table = Table::new(rows, widths)
-        .header(
-            Row::new(["APP", "LOCATION", "VERDICT", "SECRET DRIFT"])
-                .style(theme.style(Role::TableHeader)),
-        )
-        .block(block(Line::from(title)));
-    f.render_widget(table, table_area);
+    table::render(f, table_area, COLUMNS, rows, &st.table, &tctx);
 
     if detail_h > 0 {
-        let lines = match view.rows.get(st.cursor.index) {
+        let lines = match st.table.selected_row(rows) {
             Some(r) => detail_lines(r, theme),
             None => vec![Line::styled("no apps with keys", theme.style(Role::Muted))],
         };
         let title = Line::styled(" selected ", theme.style(Role::Title));
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.style(Role::BorderFocus))
+            .title(title);
         f.render_widget(
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })
-                .block(block(title)),
+                .block(block),
             detail_area,
         );
     }

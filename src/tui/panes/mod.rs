@@ -38,3 +38,50 @@ panes![
 pub mod listing;
 pub mod plan_text;
 pub mod text;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::global_bindings;
+
+    #[test]
+    fn ids_are_unique_and_no_pane_binds_a_key_twice() {
+        let panes = builtin();
+        let globals = global_bindings();
+        for (i, p) in panes.iter().enumerate() {
+            assert!(
+                panes[..i].iter().all(|q| q.id() != p.id()),
+                "{} twice",
+                p.id()
+            );
+            let own = p.bindings();
+            for (j, b) in own.iter().enumerate() {
+                let label = b.key.label();
+                assert!(
+                    own[..j]
+                        .iter()
+                        .all(|c| c.key != b.key || c.action == b.action),
+                    "{}: {label} bound to two actions",
+                    p.id()
+                );
+                assert!(
+                    globals.iter().all(|g| g.key != b.key),
+                    "{}: {label} hides a global key",
+                    p.id()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_command_name_is_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for p in builtin() {
+            for c in p.commands() {
+                for n in c.names {
+                    assert!(seen.insert(*n), ":{n} twice");
+                }
+            }
+        }
+    }
+}
