@@ -9,7 +9,7 @@
 use super::ctx::{Ctx, Nav};
 use super::keymap::{global_bindings, Action, Keymap};
 use super::modal::{ModalOutcome, Reply};
-use super::msg::{Effect, Msg, TaskRequest};
+use super::msg::{Effect, Msg, TaskOutcome, TaskRequest};
 use super::pane::{CommandSpec, Pane};
 use super::panes::{self, help};
 use super::prompt::{CommandEntry, CommandTarget, Commands, Prompt, PromptMode, PromptOutcome};
@@ -285,12 +285,12 @@ fn store(ctx: &mut Ctx, msg: &Msg) {
         Msg::ClusterError(e) => ctx.banner = Some(e.clone()),
         Msg::TaskProgress(p) => ctx.tasks.progress(p, ctx.now),
         Msg::TaskDone { id, outcome } => {
+            let level = match outcome {
+                TaskOutcome::Failed(_) => FlashLevel::Error,
+                TaskOutcome::Refused(_) => FlashLevel::Warn,
+                TaskOutcome::Succeeded(_) | TaskOutcome::Cancelled => FlashLevel::Info,
+            };
             if let Some(text) = ctx.tasks.done(*id, outcome.clone(), ctx.now) {
-                let level = if text.contains("failed") {
-                    FlashLevel::Error
-                } else {
-                    FlashLevel::Info
-                };
                 ctx.set_flash(text, level);
             }
         }
