@@ -1,5 +1,5 @@
-//! Initial state: Fresh (nothing configured), Wired (correct for the target cluster, §2.4 of
-//! target-cluster.md), Miswired (the cluster's real mistakes: Prowlarr apps without URL bases,
+//! Initial state: Fresh (nothing configured), Wired (the target cluster's wiring, §2.4 of
+//! target-cluster.md, completed to the default integration graph), Miswired (the cluster's real mistakes: Prowlarr apps without URL bases,
 //! a wrong download category, a missing root folder, so no indexers were ever synced).
 
 use super::providers::render_template;
