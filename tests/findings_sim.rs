@@ -147,7 +147,10 @@ async fn the_tui_engine_reports_what_check_prints_once_its_tasks_learnt_the_fact
     let (_, v) = check_json(&env).await;
     let want = keyed(&v);
     assert!(has(&want, "keys.drift", "media/radarr"), "{want:#?}");
-    assert!(has(&want, "integration.missing", "root-folder:"), "{want:#?}");
+    assert!(
+        has(&want, "integration.missing", "root-folder:"),
+        "{want:#?}"
+    );
 
     // The engine's tasks read the integration file from the config directory.
     std::env::set_var("K8S_NAS_CONFIG_DIR", env.dir.path().join("config"));

@@ -8,10 +8,6 @@ use crate::model::{
 };
 use jiff::Timestamp;
 
-/// Observation age at which DATA AGE turns amber / red (collectors poll every ~15–30 s).
-pub const STALE_WARN_SECS: i64 = 60;
-pub const STALE_ERROR_SECS: i64 = 180;
-
 /// The colour class of a cell; the theme turns it into a style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Tone {
@@ -269,15 +265,17 @@ pub fn age(since: Option<Timestamp>, now: Timestamp) -> String {
     }
 }
 
-/// DATA AGE cell: amber / red when the observation is stale.
-pub fn data_age_cell(observed: Option<Timestamp>, now: Timestamp) -> Cell {
+/// DATA AGE cell: amber once the observation is older than the budget (where `data.stale`
+/// starts), red past three times that.
+pub fn data_age_cell(observed: Option<Timestamp>, now: Timestamp, budget: &Budget) -> Cell {
     let Some(t) = observed else {
         return Cell::new("pending", Tone::Muted);
     };
     let secs = now.as_second() - t.as_second();
-    let tone = if secs >= STALE_ERROR_SECS {
+    let stale = budget.stale_after_secs;
+    let tone = if secs > stale.saturating_mul(3) {
         Tone::Error
-    } else if secs >= STALE_WARN_SECS {
+    } else if secs > stale {
         Tone::Warn
     } else {
         Tone::Normal
@@ -400,11 +398,11 @@ mod tests {
         assert_eq!(age(Some(ts("2026-11-28T12:00:09Z")), now), "0s");
         assert_eq!(age(None, now), "—");
         assert_eq!(
-            data_age_cell(Some(ts("2026-11-28T11:58:00Z")), now).tone,
+            data_age_cell(Some(ts("2026-11-28T11:58:00Z")), now, &Budget::default()).tone,
             Tone::Warn
         );
         assert_eq!(
-            data_age_cell(Some(ts("2026-11-28T11:50:00Z")), now).tone,
+            data_age_cell(Some(ts("2026-11-28T11:50:00Z")), now, &Budget::default()).tone,
             Tone::Error
         );
     }
@@ -444,6 +442,44 @@ mod tests {
             http_cell(&obs(Some(401), 9, Some(AppErrorKind::Unauthorized)), b),
             Cell::new("401 9ms", Tone::Error)
         );
+    }
+
+    /// DATA AGE turns amber exactly where `data.stale` starts, for any configured budget.
+    #[test]
+    fn data_age_and_data_stale_share_the_budget() {
+        use crate::checks::health;
+        let svc = crate::integrate::fixtures::target_inventory().services[0].clone();
+        let now = ts("2026-11-28T12:00:00Z");
+        for stale_after_secs in [30, 45, 300] {
+            let b = Budget {
+                stale_after_secs,
+                ..Budget::default()
+            };
+            for age in [
+                stale_after_secs,
+                stale_after_secs + 1,
+                3 * stale_after_secs,
+                3 * stale_after_secs + 1,
+            ] {
+                let mut o = obs(Some(200), 10, None);
+                o.fetched_at = Timestamp::from_second(now.as_second() - age).unwrap();
+                let stale = health::evaluate(&svc, &[], Some(&o), now, &b)
+                    .iter()
+                    .any(|f| f.code == "data.stale");
+                let tone = data_age_cell(Some(o.fetched_at), now, &b).tone;
+                assert_eq!(
+                    tone != Tone::Normal,
+                    stale,
+                    "{age}s, budget {stale_after_secs}s"
+                );
+                let red = age > 3 * stale_after_secs;
+                assert_eq!(
+                    tone == Tone::Error,
+                    red,
+                    "{age}s, budget {stale_after_secs}s"
+                );
+            }
+        }
     }
 
     /// The cell turns red exactly where `http.slow` starts, for any configured budget.
