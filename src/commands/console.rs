@@ -7,13 +7,14 @@ use tokio::sync::mpsc;
 pub async fn run(cfg: Config, paths: &Paths) -> anyhow::Result<u8> {
     let (theme, theme_warning) = Theme::load(&cfg.theme, Some(&paths.themes_dir));
     let size = crossterm::terminal::size().unwrap_or((120, 40));
-    let app = App::new(AppOptions {
+    let mut app = App::new(AppOptions {
         readonly: cfg.read_only,
         theme,
         theme_warning,
         now: jiff::Timestamp::now(),
         size,
     });
+    app.budget = crate::engine::budget(&cfg);
     let (msg_tx, msg_rx) = mpsc::channel(runtime::MSG_CAPACITY);
     let (eff_tx, eff_rx) = mpsc::unbounded_channel();
     let engine = tokio::spawn(crate::engine::runtime::run(cfg, msg_tx, eff_rx));

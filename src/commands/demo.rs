@@ -17,7 +17,7 @@ pub async fn run(
 ) -> anyhow::Result<u8> {
     let scenario = Scenario::parse(scenario)?;
     let bind = port.map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
-    let nas = SimNas::start(scenario, bind).await?;
+    let nas = SimNas::start(scenario.clone(), bind).await?;
     let kc_path = kubeconfig_out.unwrap_or_else(|| paths.data_dir.join("demo-kubeconfig.yaml"));
     if let Some(dir) = kc_path.parent() {
         std::fs::create_dir_all(dir)?;

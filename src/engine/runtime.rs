@@ -31,6 +31,9 @@ struct State {
     poller_key: Vec<(ServiceId, String)>,
     logs: HashMap<StreamId, JoinHandle<()>>,
     tasks: HashMap<crate::bus::TaskId, JoinHandle<()>>,
+    /// Facts the tasks learnt (key check, integration plan), for the findings.
+    learned: checks::Learned,
+    fact_tx: mpsc::UnboundedSender<checks::Fact>,
 }
 
 /// Run until the UI drops its effect sender.
@@ -42,6 +45,7 @@ pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, mut effects: mpsc::Unbounde
     let (snap_tx, mut snaps) = mpsc::channel(4);
     watch::spawn(&conn, &cfg.namespaces, snap_tx, Duration::from_millis(250));
     let (obs_tx, mut obs_rx) = mpsc::channel::<(ServiceId, ServiceObservation)>(64);
+    let (fact_tx, mut facts) = mpsc::unbounded_channel::<checks::Fact>();
     let mut st = State {
         cfg,
         conn,
@@ -54,6 +58,8 @@ pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, mut effects: mpsc::Unbounde
         poller_key: Vec::new(),
         logs: HashMap::new(),
         tasks: HashMap::new(),
+        learned: checks::Learned::default(),
+        fact_tx,
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
@@ -68,6 +74,10 @@ pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, mut effects: mpsc::Unbounde
                 None | Some(Effect::Quit) => break,
                 Some(e) => st.on_effect(e, &obs_tx).await,
             },
+            Some(fact) = facts.recv() => {
+                st.learned.learn(fact);
+                st.send_findings().await;
+            }
             _ = tick.tick() => st.send_findings().await,
         }
     }
@@ -189,15 +199,18 @@ impl State {
         self.poller_key = key;
     }
 
+    /// The one findings pipeline over what the engine knows now: watched pods, polled
+    /// observations and the facts the last key check / plan task learnt.
     async fn send_findings(&self) {
-        let f = checks::all(
+        let facts = checks::Facts::new(
             &self.inventory,
             &self.pods,
             &self.observations,
             jiff::Timestamp::now(),
-            &budget(&self.cfg),
-        );
-        let _ = self.tx.send(Msg::Findings(f)).await;
+            budget(&self.cfg),
+        )
+        .with_learned(&self.learned);
+        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
     }
 
     async fn on_effect(
@@ -267,6 +280,7 @@ impl State {
                         id,
                         other,
                         self.tx.clone(),
+                        self.fact_tx.clone(),
                     ));
                     self.tasks.insert(id, h);
                 }

@@ -7,6 +7,7 @@ use crate::bus::views::{
     field_rows, HealthNote, IndexerCount, IntegrationsView, KeyRow, KeysView, RootFolderInfo,
 };
 use crate::bus::{Msg, TaskId, TaskOutcome, TaskProgress, TaskRequest};
+use crate::checks::{Fact, KeysFacts};
 use crate::config::Config;
 use crate::engine::live::live_context;
 use crate::integrate::live::{self as ilive, LivePlan};
@@ -20,6 +21,8 @@ struct Reporter {
     title: String,
     steps: u32,
     tx: mpsc::Sender<Msg>,
+    /// What the task learnt, for the engine's findings.
+    facts: mpsc::UnboundedSender<Fact>,
 }
 
 impl Reporter {
@@ -39,6 +42,10 @@ impl Reporter {
             .await;
     }
 
+    fn learnt(&self, fact: Fact) {
+        let _ = self.facts.send(fact);
+    }
+
     async fn done(&self, r: anyhow::Result<String>) {
         let outcome = match r {
             Ok(s) => TaskOutcome::Succeeded(s),
@@ -55,12 +62,19 @@ impl Reporter {
 }
 
 /// Run one task to its end (the caller spawns it and may abort it to cancel).
-pub async fn run(cfg: Config, id: TaskId, request: TaskRequest, tx: mpsc::Sender<Msg>) {
+pub async fn run(
+    cfg: Config,
+    id: TaskId,
+    request: TaskRequest,
+    tx: mpsc::Sender<Msg>,
+    facts: mpsc::UnboundedSender<Fact>,
+) {
     let r = Reporter {
         id,
         title: request.title(),
         steps: 3,
         tx: tx.clone(),
+        facts,
     };
     let result = match request {
         TaskRequest::CheckAll => Ok("all services re-probed".to_string()),
@@ -139,6 +153,7 @@ async fn plan(cfg: &Config, r: &Reporter) -> anyhow::Result<String> {
         p.plan.writes(),
         p.requests.values().sum::<usize>()
     );
+    r.learnt(Fact::Plan(Box::new(p.plan.clone())));
     let _ =
         r.tx.send(Msg::Integrations(Box::new(integrations_view(&p))))
             .await;
@@ -166,6 +181,7 @@ async fn apply(cfg: &Config, r: &Reporter) -> anyhow::Result<String> {
     let _ = forward.await;
     r.stage(3, "re-read", vec![]).await;
     let p = ilive::read_plan(&live).await;
+    r.learnt(Fact::Plan(Box::new(p.plan.clone())));
     let _ =
         r.tx.send(Msg::Integrations(Box::new(integrations_view(&p))))
             .await;
@@ -208,6 +224,7 @@ async fn sync_indexers(cfg: &Config, r: &Reporter) -> anyhow::Result<String> {
     r.stage(2, "ApplicationIndexerSync", vec![]).await;
     ilive::sync_indexers(&live).await?;
     let p = ilive::read_plan(&live).await;
+    r.learnt(Fact::Plan(Box::new(p.plan.clone())));
     let _ =
         r.tx.send(Msg::Integrations(Box::new(integrations_view(&p))))
             .await;
@@ -258,6 +275,11 @@ async fn check_keys(
         fetched_at: jiff::Timestamp::now(),
         error: None,
     };
+    r.learnt(Fact::Keys(Box::new(KeysFacts::from_report(
+        &target,
+        &report,
+        jiff::Timestamp::now(),
+    ))));
     let _ = r.tx.send(Msg::Keys(Box::new(view))).await;
     let pending = report.sync.as_ref().map(|s| s.changes.len()).unwrap_or(0);
     Ok((

@@ -40,6 +40,8 @@ pub struct App {
     pub banner: Option<String>,
     pub observations: HashMap<ServiceId, ServiceObservation>,
     pub findings: Vec<Finding>,
+    /// The configured thresholds the findings use; the cells colour by the same values.
+    pub budget: crate::checks::Budget,
     /// All rows, in inventory order; `visible` indexes into it after filtering.
     pub rows: Vec<ServiceRow>,
     pub visible: Vec<usize>,
@@ -80,6 +82,7 @@ impl App {
             banner: None,
             observations: HashMap::new(),
             findings: Vec::new(),
+            budget: crate::checks::Budget::default(),
             rows: Vec::new(),
             visible: Vec::new(),
             rows_stale: false,
@@ -146,7 +149,13 @@ impl App {
                 .iter()
                 .map(|s| {
                     let pods = c.pods.get(&s.id).unwrap_or(&empty);
-                    build_row(s, pods, self.observations.get(&s.id), &self.findings)
+                    build_row(
+                        s,
+                        pods,
+                        self.observations.get(&s.id),
+                        &self.findings,
+                        &self.budget,
+                    )
                 })
                 .collect(),
         };

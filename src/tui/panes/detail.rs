@@ -4,7 +4,7 @@
 use crate::model::{IssueLevel, ServiceId, Severity};
 use crate::tui::app::{App, View};
 use crate::tui::msg::{describe_title, Effect};
-use crate::tui::rows::{age, health_cell, http_cell, issue_label, subject_is, Tone};
+use crate::tui::rows::{age, health_cell, http_cell, issue_label, Tone};
 use crate::tui::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -131,7 +131,7 @@ pub fn lines<'a>(app: &App, id: &ServiceId, theme: &Theme) -> Vec<Line<'a>> {
     match app.observations.get(id) {
         None => out.push(Line::styled("  not observed yet", theme.style("muted"))),
         Some(o) => {
-            let http = http_cell(o);
+            let http = http_cell(o, &app.budget);
             out.push(kv(
                 theme,
                 "http probe",
@@ -188,11 +188,7 @@ pub fn lines<'a>(app: &App, id: &ServiceId, theme: &Theme) -> Vec<Line<'a>> {
 
     out.push(Line::raw(""));
     out.push(section(theme, "findings"));
-    let mut mine: Vec<_> = app
-        .findings
-        .iter()
-        .filter(|f| subject_is(&f.subject, id))
-        .collect();
+    let mut mine: Vec<_> = app.findings.iter().filter(|f| f.is_about(id)).collect();
     mine.sort_by_key(|f| std::cmp::Reverse(f.severity));
     if mine.is_empty() {
         out.push(Line::styled("  none", theme.style("ok")));
@@ -239,5 +235,5 @@ pub fn lines<'a>(app: &App, id: &ServiceId, theme: &Theme) -> Vec<Line<'a>> {
 
 /// Worst severity of the findings about a service (for the crumb/title colour).
 pub fn worst_for(app: &App, id: &ServiceId) -> Severity {
-    crate::model::finding::worst(app.findings.iter().filter(|f| subject_is(&f.subject, id)))
+    crate::model::finding::worst(app.findings.iter().filter(|f| f.is_about(id)))
 }

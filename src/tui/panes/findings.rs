@@ -4,7 +4,7 @@ use crate::model::Finding;
 use crate::tui::app::{App, Cursor, View};
 use crate::tui::keymap::Action;
 use crate::tui::msg::Effect;
-use crate::tui::rows::{subject_is, Filter, Tone};
+use crate::tui::rows::{Filter, Tone};
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
@@ -78,7 +78,7 @@ pub fn on_action(app: &mut App, action: Action, page: usize) -> Vec<Effect> {
                 c.inventory
                     .services
                     .iter()
-                    .find(|s| subject_is(&f.subject, &s.id))
+                    .find(|s| f.is_about(&s.id))
                     .map(|s| s.id.clone())
             });
             match target {

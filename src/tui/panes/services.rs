@@ -134,7 +134,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 cell(&r.http, rs, cursor),
                 cell(&r.health, rs, cursor),
                 cell(&r.vpn, rs, cursor),
-                cell(&data_age_cell(r.observed_at, app.now), rs, cursor),
+                cell(
+                    &data_age_cell(r.observed_at, app.now, &app.budget),
+                    rs,
+                    cursor,
+                ),
             ]
         })
         .collect();
