@@ -1,10 +1,15 @@
 //! The engine the TUI and the headless commands share: connect, discover, resolve how to reach
 //! each app, observe it, and evaluate the checks. No terminal here.
 
+pub mod facts;
 pub mod live;
+pub mod logstream;
 pub mod observe;
 pub mod runtime;
+pub mod sched;
+pub mod sources;
 pub mod tasks;
+pub mod view;
 
 pub use live::live_context;
 
