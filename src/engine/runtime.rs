@@ -202,7 +202,10 @@ impl State {
             &self.observed.secrets,
         );
         let creds: Option<Credentials> = ready.then(|| facts.credentials(&self.cfg));
-        self.facts_tx.send_replace(Some(facts));
+        if ready {
+            // Tasks wait for facts whose credential Secrets are known.
+            self.facts_tx.send_replace(Some(facts));
+        }
         if let Some(c) = &creds {
             if c.warnings != self.cred_warnings {
                 for w in c
@@ -286,15 +289,17 @@ impl State {
                 let title = describe_title(&kind, &namespace, &name);
                 let _ = self.tx.send(Msg::Describe { title, text }).await;
             }
-            Effect::RunTask { id, request } => match tasks::task(&request, &self.env) {
-                Ok((spec, body)) => {
-                    let _ = self.sched.start(id, spec, body).await;
+            Effect::RunTask { id, request } => {
+                match tasks::task(&request, &self.env, &self.inventory) {
+                    Ok((spec, body)) => {
+                        let _ = self.sched.start(id, spec, body).await;
+                    }
+                    Err(why) => {
+                        let outcome = TaskOutcome::Refused(why);
+                        let _ = self.tx.send(Msg::TaskDone { id, outcome }).await;
+                    }
                 }
-                Err(why) => {
-                    let outcome = TaskOutcome::Refused(why);
-                    let _ = self.tx.send(Msg::TaskDone { id, outcome }).await;
-                }
-            },
+            }
             Effect::CancelTask(id) => {
                 self.sched.cancel(id);
             }

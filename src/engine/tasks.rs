@@ -16,7 +16,7 @@ use super::sched::{TaskBody, TaskSpec};
 use crate::bus::TaskRequest;
 use crate::collect::poller::Refresh;
 use crate::config::{Config, Paths};
-use crate::model::AppKind;
+use crate::model::{AppKind, Inventory};
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -24,7 +24,7 @@ use tokio::sync::watch;
 #[derive(Clone)]
 pub struct TaskEnv {
     pub cfg: Arc<Config>,
-    /// The latest facts (`None` until the first watch snapshot).
+    /// The latest facts (`None` until the first watch snapshot and the credential Secrets).
     pub facts: watch::Receiver<Option<ClusterFacts>>,
     /// Wakes every source ("check all").
     pub refresh: Refresh,
@@ -43,8 +43,13 @@ impl TaskEnv {
     }
 }
 
-/// The spec and body of a request, or why it cannot be started now.
-pub fn task(request: &TaskRequest, env: &TaskEnv) -> Result<(TaskSpec, TaskBody), String> {
+/// The spec and body of a request, or why it cannot be started now. `inventory` is what the
+/// screen shows: the apps a mutating task locks.
+pub fn task(
+    request: &TaskRequest,
+    env: &TaskEnv,
+    inventory: &Inventory,
+) -> Result<(TaskSpec, TaskBody), String> {
     let title = request.title();
     let read_only = env.cfg.read_only;
     let env = env.clone();
@@ -64,7 +69,11 @@ pub fn task(request: &TaskRequest, env: &TaskEnv) -> Result<(TaskSpec, TaskBody)
             Box::new(move |ctx| Box::pin(integrate::plan(env, ctx))),
         ),
         TaskRequest::ApplyIntegrations => (
-            TaskSpec::mutating(title, app_locks(&env, |_| true)?, integrate::APPLY_STEPS),
+            TaskSpec::mutating(
+                title,
+                app_locks(inventory, |_| true)?,
+                integrate::APPLY_STEPS,
+            ),
             Box::new(move |ctx| Box::pin(integrate::apply(env, ctx))),
         ),
         TaskRequest::TestIntegrations => (
@@ -74,7 +83,7 @@ pub fn task(request: &TaskRequest, env: &TaskEnv) -> Result<(TaskSpec, TaskBody)
         TaskRequest::SyncIndexers => (
             TaskSpec::mutating(
                 title,
-                app_locks(&env, |k| k.is_servarr())?,
+                app_locks(inventory, |k| k.is_servarr())?,
                 integrate::SYNC_INDEXER_STEPS,
             ),
             Box::new(move |ctx| Box::pin(integrate::sync_indexers(env, ctx))),
@@ -101,13 +110,14 @@ pub fn task(request: &TaskRequest, env: &TaskEnv) -> Result<(TaskSpec, TaskBody)
 
 /// Locks on the discovered apps of the kinds `which` selects; a mutating task needs the
 /// inventory to know what it holds.
-fn app_locks(env: &TaskEnv, which: impl Fn(AppKind) -> bool) -> Result<Vec<String>, String> {
-    let facts = env.facts.borrow();
-    let facts = facts
-        .as_ref()
-        .ok_or_else(|| "no cluster data yet: try again in a moment".to_string())?;
-    Ok(facts
-        .inventory(&env.cfg)
+fn app_locks(
+    inventory: &Inventory,
+    which: impl Fn(AppKind) -> bool,
+) -> Result<Vec<String>, String> {
+    if inventory.services.is_empty() {
+        return Err("no apps discovered yet: try again in a moment".into());
+    }
+    Ok(inventory
         .services
         .iter()
         .filter(|s| which(s.kind))
