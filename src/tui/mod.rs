@@ -13,6 +13,7 @@ pub mod prompt;
 pub mod render;
 pub mod runtime;
 pub mod theme;
+pub mod widgets;
 
 pub use crate::bus::{msg, rows, views};
 pub mod view;

@@ -4,7 +4,7 @@
 //! test prints `SKIPPED …: qbittorrent-nox not installed` and passes — unless `CI` is set, where
 //! it fails. The helper (`tests/support/qbit_real.rs`) kills exactly the process it started.
 
-mod support;
+use crate::support;
 
 use k8s_nas::clients::qbittorrent::QbitClient;
 use k8s_nas::clients::transport::AppEndpoint;

@@ -1,7 +1,7 @@
 //! Whole-screen snapshots (120×40, fixed clock) of every pane, driven by key sequences through
 //! `update`. Review changes with `cargo insta review`.
 
-mod tui_common;
+use crate::tui_common;
 
 use k8s_nas::tui::{Msg, StreamId, TaskId, TaskOutcome, TaskProgress};
 use tui_common::*;

@@ -3,7 +3,7 @@
 //! loopback; a wrong password is refused by Sonarr's test with the reason in the report.
 //! Absent binary: loud SKIP locally, failure when `CI` is set.
 
-mod support;
+use crate::support;
 
 use k8s_nas::integrate::live;
 use k8s_nas::integrate::{EdgeKind, SecretRef, Stage, TestOutcome};

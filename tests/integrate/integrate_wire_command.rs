@@ -1,7 +1,7 @@
 //! `integrate plan|apply` exit codes over real HTTP to the simulators (the context is built
 //! directly; the kube side of `live_context` is covered elsewhere).
 
-mod support;
+use crate::support;
 
 use k8s_nas::cli::Output;
 use k8s_nas::commands::integrate::{apply, plan};

@@ -2,7 +2,7 @@
 //! valid, rejected (401/403), wrong URL base (redirect to the prefixed path), unreachable.
 //! And Prowlarr's indexer sync after a fresh apply, waited for to completion.
 
-mod support;
+use crate::support;
 
 use k8s_nas::clients::transport::AppEndpoint;
 use k8s_nas::integrate::live;

@@ -1,7 +1,7 @@
 //! Prowlarr over real HTTP: application tests that reach Sonarr/Radarr/Lidarr simulators through
 //! SimDns, and `ApplicationIndexerSync` pushing indexers into them, honouring syncLevel.
 
-mod servarr_common;
+use crate::servarr_common;
 
 use k8s_nas::clients::servarr::{Provider, ProviderKind, ServarrClient};
 use k8s_nas::model::{AppKind, IssueLevel};

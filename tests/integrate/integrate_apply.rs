@@ -1,7 +1,7 @@
 //! Apply orchestration over the in-memory backend: plan → apply → re-read → test, idempotence,
 //! partial failure, prune.
 
-mod integrate_support;
+use crate::integrate_support;
 
 use integrate_support::*;
 use k8s_nas::integrate::fixtures::target_inventory;

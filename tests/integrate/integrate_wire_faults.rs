@@ -2,7 +2,7 @@
 //! and what was not; a rerun converges) and validation errors (400 field messages reach the
 //! report).
 
-mod support;
+use crate::support;
 
 use k8s_nas::integrate::live;
 use k8s_nas::integrate::Stage;

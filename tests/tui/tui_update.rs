@@ -1,7 +1,7 @@
 //! `update` behaviour: keys → state and effects, driven through the same harness as the
 //! snapshots, plus colour checks on the rendered buffer and a 2,000-row table.
 
-mod tui_common;
+use crate::tui_common;
 
 use k8s_nas::model::{ServiceId, Severity};
 use k8s_nas::tui::app::View;

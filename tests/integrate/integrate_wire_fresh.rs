@@ -1,7 +1,7 @@
 //! Fresh install → one apply wires every edge kind over real HTTP to the simulators, every edge
 //! tests green; a second plan is empty and a second apply makes zero writes.
 
-mod support;
+use crate::support;
 
 use k8s_nas::integrate::live::{self, HttpBackend};
 use k8s_nas::integrate::{EdgeKind, EdgeState, TestOutcome};

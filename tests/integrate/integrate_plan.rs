@@ -1,6 +1,6 @@
 //! Desired file, resolution against a target-cluster inventory, and the planner's diff rules.
 
-mod integrate_support;
+use crate::integrate_support;
 
 use integrate_support::*;
 use k8s_nas::integrate::desired::DEFAULT_FILE;

@@ -1,7 +1,7 @@
 //! Rendering robustness: every pane at awkward sizes never panics; themes and theme warnings
 //! reach the screen.
 
-mod tui_common;
+use crate::tui_common;
 
 use k8s_nas::tui::render::render;
 use k8s_nas::tui::{App, AppOptions, Msg, Theme};

@@ -1,7 +1,7 @@
 //! The target cluster's real mistakes (Seed::Miswired): the plan names each drift with its
 //! reason, one apply fixes them, and the next plan is empty.
 
-mod support;
+use crate::support;
 
 use k8s_nas::integrate::live;
 use k8s_nas::integrate::{EdgeKind, EdgeState};

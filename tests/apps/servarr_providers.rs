@@ -2,7 +2,7 @@
 //! simulated apps really connect to through SimDns), validation arrays, masked secrets, root
 //! folders and profiles.
 
-mod servarr_common;
+use crate::servarr_common;
 
 use k8s_nas::clients::servarr::{category_field, Provider, ProviderKind, MASKED_VALUE};
 use k8s_nas::model::{AppErrorKind, AppKind};

@@ -2,7 +2,7 @@
 //! as the child, drives it with `tmux send-keys`, reads the screen with `capture-pane`, and
 //! checks that the alternate screen and raw mode are left on quit (ctrl-c) and on panic.
 
-mod tui_common;
+use crate::tui_common;
 
 use k8s_nas::tui::runtime::run;
 use k8s_nas::tui::{App, Effect, Msg};
@@ -107,8 +107,13 @@ fn start_child(mode: &str, effects: &std::path::Path) -> Tmux {
     let tmux = Tmux {
         socket: format!("k8s-nas-tui-test-{}-{mode}", std::process::id()),
     };
+    // The harness names a test by its module path without the crate: `tui_runtime::…` here.
+    let test = match module_path!().split_once("::") {
+        Some((_, module)) => format!("{module}::runtime_in_a_real_terminal"),
+        None => "runtime_in_a_real_terminal".to_string(),
+    };
     let cmd = format!(
-        "env RUST_BACKTRACE=0 {CHILD_ENV}={mode} {EFFECTS_ENV}={} {} --exact runtime_in_a_real_terminal --nocapture --test-threads=1; echo EXIT=$?; sleep 60",
+        "env RUST_BACKTRACE=0 {CHILD_ENV}={mode} {EFFECTS_ENV}={} {} --exact {test} --nocapture --test-threads=1; echo EXIT=$?; sleep 60",
         effects.display(),
         exe.display()
     );

@@ -1,7 +1,7 @@
 //! Servarr core over real HTTP: ping, API-key auth, URL base, status, health, faults —
 //! for Sonarr, Radarr, Lidarr and Prowlarr with one client and one simulator.
 
-mod servarr_common;
+use crate::servarr_common;
 
 use k8s_nas::clients::servarr::ServarrClient;
 use k8s_nas::clients::transport::AppEndpoint;

@@ -3,9 +3,8 @@
 //! stack). Whole-screen snapshots at 120×40 with a fixed clock, plus checks on the effects
 //! (tasks started, never in read-only mode) and on masking.
 
-mod integrate_support;
-mod tui_common;
-mod tui_integrations_support;
+use crate::tui_common;
+use crate::tui_integrations_support;
 
 use k8s_nas::integrate::EdgeState;
 use k8s_nas::tui::panes::plan_text;

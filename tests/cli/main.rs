@@ -1,0 +1,9 @@
+//! The `k8s-nas` binary from the outside, one binary: `check` against the simulated NAS,
+//! `demo --serve` with the real `kubectl`, `--readonly` refusals, a closed pipe, and the shipped
+//! manifests. One module per former test file.
+
+mod assets;
+mod check_sim;
+mod cli_pipe;
+mod demo_serve_kubectl;
+mod readonly_cli;

@@ -1,0 +1,11 @@
+//! The simulated Kubernetes API server over the real wire, one binary: kube-rs watchers and
+//! exec, the real `kubectl`, and key reading by `pods/exec` on the simulated NAS. One module per
+//! former test file.
+//!
+//! `keys_podexec_sim` sets `K8S_NAS_CONFIG_DIR`/`K8S_NAS_DATA_DIR` for its process: it lives in
+//! this binary because no other test here reads them or starts `k8s-nas`.
+
+mod keys_podexec_sim;
+mod kube_sim_exec;
+mod kube_sim_watch;
+mod kubectl_sim;

@@ -1,0 +1,16 @@
+//! TUI tests, one binary: the pure `update`/`render` core with fixtures, insta snapshots
+//! (`snapshots/`), the runtime loop in a real terminal (tmux), and the console driven by the real
+//! engine against the simulated NAS. One module per former test file.
+
+#[path = "../integrate_support/mod.rs"]
+mod integrate_support;
+mod tui_common;
+mod tui_integrations_support;
+
+mod console_sim;
+mod tui_integrations;
+mod tui_render;
+mod tui_runtime;
+mod tui_snapshots;
+mod tui_table;
+mod tui_update;
