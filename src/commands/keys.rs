@@ -7,7 +7,7 @@
 //! not run.
 
 use crate::cli::Output;
-use crate::config::Config;
+use crate::config::{Config, Paths};
 use crate::keys::live::{KeyCheck, KeysReport};
 use crate::keys::{KeyDrift, KeyVerdict, SyncPlan};
 use crate::model::{Secret, ServiceId};
@@ -34,7 +34,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         secret_exists: exists,
         report,
         ..
-    } = crate::engine::live::check_keys(cfg, &facts).await?;
+    } = crate::engine::live::check_keys(cfg, &facts, &Paths::resolve().integrations_file).await?;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
     let KeysReport {
         drift,

@@ -6,7 +6,7 @@ use super::endpoint_for;
 use super::facts::ClusterFacts;
 use crate::cluster::{self, ClusterConn};
 use crate::collect::credentials::AppCreds;
-use crate::config::{Config, Paths};
+use crate::config::Config;
 use crate::discover;
 use crate::integrate::live::Live;
 use crate::integrate::{Desired, KnownSecrets};
@@ -98,8 +98,13 @@ pub fn running_pods(
 
 /// Gather everything the integration engine needs from the console's facts: discovery over
 /// the listing, endpoints on the console's connection, credentials from the Secrets at hand.
-pub async fn live_context(cfg: &Config, facts: &ClusterFacts) -> anyhow::Result<Live> {
-    let (live, _) = live_context_with_keys(cfg, facts).await?;
+/// `desired_file` is `integrations.toml` ([`Paths::integrations_file`](crate::config::Paths)).
+pub async fn live_context(
+    cfg: &Config,
+    facts: &ClusterFacts,
+    desired_file: &Path,
+) -> anyhow::Result<Live> {
+    let (live, _) = live_context_with_keys(cfg, facts, desired_file).await?;
     Ok(live)
 }
 
@@ -110,11 +115,12 @@ pub type Observed = Vec<(AppKeyObservation, Option<String>)>;
 pub async fn live_context_with_keys(
     cfg: &Config,
     facts: &ClusterFacts,
+    desired_file: &Path,
 ) -> anyhow::Result<(Live, Observed)> {
     let conn = &facts.conn;
     let listing = &facts.listing;
     let inventory = facts.inventory(cfg);
-    let desired = load_desired(&Paths::resolve().integrations_file)?;
+    let desired = load_desired(desired_file)?;
     let collected = facts.credentials(cfg);
     for w in listing.warnings.iter().chain(&collected.warnings) {
         tracing::warn!("{w}");
@@ -229,8 +235,12 @@ pub struct KeysCheck {
 /// Find every app's key, read the key Secret, verify both, and compute drift and the sync write.
 /// The key Secret is read fresh (it is the object a sync writes), everything else comes from
 /// the facts.
-pub async fn check_keys(cfg: &Config, facts: &ClusterFacts) -> anyhow::Result<KeysCheck> {
-    let (live, observed) = live_context_with_keys(cfg, facts).await?;
+pub async fn check_keys(
+    cfg: &Config,
+    facts: &ClusterFacts,
+    desired_file: &Path,
+) -> anyhow::Result<KeysCheck> {
+    let (live, observed) = live_context_with_keys(cfg, facts, desired_file).await?;
     let target = live.desired.api_keys.clone();
     let secret = read_secret(&facts.conn, &target.namespace, &target.name).await?;
     let secret_exists = secret.is_some();

@@ -27,16 +27,34 @@ use tokio::task::JoinHandle;
 /// How long running tasks get to clean up when the console quits.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Run until the UI drops its effect sender; task logs go to `<data dir>/tasks`.
-pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, effects: mpsc::UnboundedReceiver<Effect>) {
-    let logs = Paths::resolve().data_dir.join("tasks");
-    run_with(cfg, Some(logs), tx, effects).await
+/// Files the engine uses besides the cluster.
+#[derive(Debug, Clone)]
+pub struct EngineFiles {
+    /// Where task logs go (`None`: no log files).
+    pub task_logs: Option<PathBuf>,
+    /// `integrations.toml`, the desired graph.
+    pub desired: PathBuf,
 }
 
-/// [`run`] with the directory of the task logs given (`None`: no log files).
+impl EngineFiles {
+    /// `<data dir>/tasks` and the config dir's `integrations.toml`.
+    pub fn from_paths(paths: &Paths) -> Self {
+        EngineFiles {
+            task_logs: Some(paths.data_dir.join("tasks")),
+            desired: paths.integrations_file.clone(),
+        }
+    }
+}
+
+/// Run until the UI drops its effect sender, with the files of [`Paths::resolve`].
+pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, effects: mpsc::UnboundedReceiver<Effect>) {
+    run_with(cfg, EngineFiles::from_paths(&Paths::resolve()), tx, effects).await
+}
+
+/// [`run`] with the files given.
 pub async fn run_with(
     cfg: Config,
-    task_logs: Option<PathBuf>,
+    files: EngineFiles,
     tx: mpsc::Sender<Msg>,
     mut effects: mpsc::UnboundedReceiver<Effect>,
 ) {
@@ -54,8 +72,9 @@ pub async fn run_with(
             cfg: cfg.clone(),
             facts: facts_rx,
             refresh: refresh.clone(),
+            desired_file: files.desired,
         },
-        sched: Scheduler::new(tx.clone(), task_logs),
+        sched: Scheduler::new(tx.clone(), files.task_logs),
         sources: sources::registry(&refresh, &rec_tx),
         cfg,
         conn,

@@ -15,8 +15,9 @@ use super::facts::ClusterFacts;
 use super::sched::{TaskBody, TaskSpec};
 use crate::bus::TaskRequest;
 use crate::collect::poller::Refresh;
-use crate::config::{Config, Paths};
+use crate::config::Config;
 use crate::model::{AppKind, Inventory};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -28,6 +29,8 @@ pub struct TaskEnv {
     pub facts: watch::Receiver<Option<ClusterFacts>>,
     /// Wakes every source ("check all").
     pub refresh: Refresh,
+    /// `integrations.toml`: the desired graph (defaults when absent).
+    pub desired_file: PathBuf,
 }
 
 impl TaskEnv {
@@ -95,7 +98,7 @@ pub fn task(
             }),
         ),
         TaskRequest::SyncKeys => (
-            TaskSpec::mutating(title, vec![key_secret_lock(&env.cfg)], keys::SYNC_STEPS),
+            TaskSpec::mutating(title, vec![key_secret_lock(&env)], keys::SYNC_STEPS),
             Box::new(move |ctx| Box::pin(keys::sync(env, ctx))),
         ),
     };
@@ -126,9 +129,9 @@ fn app_locks(
 }
 
 /// `secret:media/starr-secrets`: the key Secret of the desired file (else of the config).
-fn key_secret_lock(cfg: &Config) -> String {
-    let target = super::live::load_desired(&Paths::resolve().integrations_file)
+fn key_secret_lock(env: &TaskEnv) -> String {
+    let target = super::live::load_desired(&env.desired_file)
         .map(|d| d.api_keys.display())
-        .unwrap_or_else(|_| cfg.api_key_secret.clone());
+        .unwrap_or_else(|_| env.cfg.api_key_secret.clone());
     format!("secret:{target}")
 }

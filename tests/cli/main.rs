@@ -6,4 +6,5 @@ mod assets;
 mod check_sim;
 mod cli_pipe;
 mod demo_serve_kubectl;
+mod engine_demo;
 mod readonly_cli;

@@ -45,7 +45,8 @@ async fn the_console_reads_real_keys_by_pod_exec_and_sees_radarr_drift() {
         ..Default::default()
     };
     let facts = ClusterFacts::connect(&cfg).await.expect("connect and list");
-    let (live, observed) = live_context_with_keys(&cfg, &facts)
+    let desired = dir.path().join("config").join("integrations.toml");
+    let (live, observed) = live_context_with_keys(&cfg, &facts, &desired)
         .await
         .expect("live context");
     let conn = facts.conn.clone();

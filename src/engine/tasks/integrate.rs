@@ -74,7 +74,7 @@ pub fn integrations_view(p: &LivePlan) -> IntegrationsView {
 async fn context(env: &TaskEnv, ctx: &TaskCtx) -> anyhow::Result<Live> {
     ctx.step(1).await;
     let facts = env.facts().await?;
-    live_context(&env.cfg, &facts).await
+    live_context(&env.cfg, &facts, &env.desired_file).await
 }
 
 async fn send_plan(ctx: &TaskCtx, live: &Live) {

@@ -25,7 +25,7 @@ pub async fn check(
         secret_exists: exists,
         report,
         ..
-    } = check_keys(&env.cfg, &facts).await?;
+    } = check_keys(&env.cfg, &facts, &env.desired_file).await?;
     let rows = report
         .drift
         .iter()

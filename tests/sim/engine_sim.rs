@@ -6,48 +6,46 @@
 use k8s_nas::bus::{Effect, Msg, TaskId, TaskOutcome, TaskRequest};
 use k8s_nas::config::Config;
 use k8s_nas::engine::facts::ClusterFacts;
+use k8s_nas::engine::runtime::EngineFiles;
 use k8s_nas::model::{AppErrorKind, AppKind, ServiceId};
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-
-/// Every test of this binary reads the same (empty) config dir: default desired graph.
-fn config_dir() {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    let dir = DIR.get_or_init(|| tempfile::tempdir().unwrap());
-    std::env::set_var("K8S_NAS_CONFIG_DIR", dir.path().join("config"));
-}
 
 struct Engine {
     rx: mpsc::Receiver<Msg>,
     effects: mpsc::UnboundedSender<Effect>,
     logs: PathBuf,
+    /// No such file: the default desired graph.
+    desired: PathBuf,
     cfg: Config,
 }
 
 impl Engine {
     fn start(kubeconfig: &Path, dir: &Path) -> Engine {
-        config_dir();
         let cfg = Config {
             kubeconfig: Some(kubeconfig.to_path_buf()),
             refresh_seconds: 2,
             ..Config::default()
         };
-        let logs = dir.join("tasks");
+        let files = EngineFiles {
+            task_logs: Some(dir.join("tasks")),
+            desired: dir.join("config").join("integrations.toml"),
+        };
         let (tx, rx) = mpsc::channel(1024);
         let (effects, erx) = mpsc::unbounded_channel();
         tokio::spawn(k8s_nas::engine::runtime::run_with(
             cfg.clone(),
-            Some(logs.clone()),
+            files.clone(),
             tx,
             erx,
         ));
         Engine {
             rx,
             effects,
-            logs,
+            logs: files.task_logs.unwrap(),
+            desired: files.desired,
             cfg,
         }
     }
@@ -112,11 +110,13 @@ async fn a_task_acts_on_the_consoles_cluster_after_the_kubeconfig_file_changed()
 
     // What a plan says on each NAS, headless (connect, list, plan).
     let pending = |server: std::net::SocketAddr| {
-        let cfg = e.cfg.clone();
+        let (cfg, desired) = (e.cfg.clone(), e.desired.clone());
         async move {
             let facts = ClusterFacts::connect(&cfg).await.unwrap();
             assert!(facts.conn.server.contains(&server.port().to_string()));
-            let live = k8s_nas::engine::live_context(&cfg, &facts).await.unwrap();
+            let live = k8s_nas::engine::live_context(&cfg, &facts, &desired)
+                .await
+                .unwrap();
             let p = k8s_nas::integrate::live::read_plan(&live).await.plan;
             (p.writes(), p.render())
         }
