@@ -16,7 +16,8 @@ pub async fn run(cfg: Config, paths: &Paths) -> anyhow::Result<u8> {
     });
     let (msg_tx, msg_rx) = mpsc::channel(runtime::MSG_CAPACITY);
     let (eff_tx, eff_rx) = mpsc::unbounded_channel();
-    let engine = tokio::spawn(crate::engine::runtime::run(cfg, msg_tx, eff_rx));
+    let files = crate::engine::runtime::EngineFiles::from_paths(paths);
+    let engine = tokio::spawn(crate::engine::runtime::run_with(cfg, files, msg_tx, eff_rx));
     // The UI returns on quit and drops its effect sender: the engine then cancels running tasks
     // and lets their clean-up steps finish (bounded) before the process ends.
     let result = runtime::run(app, msg_rx, eff_tx).await;
