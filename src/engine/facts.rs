@@ -116,3 +116,85 @@ impl ClusterFacts {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::ByteString;
+
+    fn secret(ns: &str, name: &str, key: &str, value: &str) -> KSecret {
+        let mut s = KSecret::default();
+        s.metadata.namespace = Some(ns.into());
+        s.metadata.name = Some(name.into());
+        s.data = Some([(key.to_string(), ByteString(value.as_bytes().to_vec()))].into());
+        s
+    }
+
+    fn conn() -> ClusterConn {
+        crate::init_tls();
+        let cfg = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        ClusterConn {
+            client: kube::Client::try_from(cfg).unwrap(),
+            context: "test".into(),
+            server: "http://127.0.0.1:9".into(),
+        }
+    }
+
+    fn key(ns: &str, name: &str) -> (String, String) {
+        (ns.into(), name.into())
+    }
+
+    #[tokio::test]
+    async fn watched_secrets_win_and_readiness_waits_for_every_credential_secret() {
+        let cfg = Config::default();
+        let watched = secret("media", "starr-secrets", "SONARR_API_KEY", "fresh");
+        let listing = Listing {
+            secrets: vec![watched],
+            ..Listing::default()
+        };
+        let mut read = BTreeMap::new();
+        // An older copy read by name never shadows the watched one.
+        read.insert(
+            key("media", "starr-secrets"),
+            Ok(Some(secret(
+                "media",
+                "starr-secrets",
+                "SONARR_API_KEY",
+                "stale",
+            ))),
+        );
+        let (facts, ready) = ClusterFacts::from_watch(&cfg, conn(), Arc::new(listing), &read);
+        assert!(
+            !ready,
+            "the qBittorrent and Jellyfin admin Secrets are not known yet"
+        );
+        let creds = facts.credentials(&cfg);
+        let sonarr = creds.api_keys[&crate::model::AppKind::Sonarr]
+            .expose()
+            .to_string();
+        assert_eq!(sonarr, "fresh");
+
+        read.insert(
+            key("qbittorrent", "qbittorrent-secrets"),
+            Err("403 Forbidden: secrets is forbidden".into()),
+        );
+        read.insert(key("media", "jellyfin-admin"), Ok(None));
+        let listing = Arc::new(Listing::default());
+        let (facts, ready) = ClusterFacts::from_watch(&cfg, conn(), listing, &read);
+        assert!(ready, "every credential Secret is known, found or not");
+        assert_eq!(facts.secrets.len(), 1, "the one read by name");
+        assert_eq!(
+            facts
+                .unreadable
+                .get(&key("media", "jellyfin-admin"))
+                .map(String::as_str),
+            Some("404 Not Found")
+        );
+        let creds = facts.credentials(&cfg);
+        assert!(
+            creds.warnings.iter().any(|w| w.contains("403 Forbidden")),
+            "{:?}",
+            creds.warnings
+        );
+    }
+}
