@@ -89,7 +89,8 @@ pub enum Command {
         /// Port for the simulated API server (default: any free port).
         #[arg(long)]
         port: Option<u16>,
-        /// Where to write the kubeconfig (default: <data dir>/demo-kubeconfig.yaml).
+        /// Where to write the kubeconfig (default: a file of this run only,
+        /// <data dir>/demo/kubeconfig-<pid>.yaml, removed on exit).
         #[arg(long)]
         kubeconfig_out: Option<PathBuf>,
     },

@@ -17,8 +17,14 @@ pub async fn run(cfg: Config, paths: &Paths) -> anyhow::Result<u8> {
     app.budget = crate::engine::budget(&cfg);
     let (msg_tx, msg_rx) = mpsc::channel(runtime::MSG_CAPACITY);
     let (eff_tx, eff_rx) = mpsc::unbounded_channel();
-    let engine = tokio::spawn(crate::engine::runtime::run(cfg, msg_tx, eff_rx));
+    let files = crate::engine::runtime::EngineFiles::from_paths(paths);
+    let engine = tokio::spawn(crate::engine::runtime::run_with(cfg, files, msg_tx, eff_rx));
+    // The UI returns on quit and drops its effect sender: the engine then cancels running tasks
+    // and lets their clean-up steps finish (bounded) before the process ends.
     let result = runtime::run(app, msg_rx, eff_tx).await;
-    engine.abort();
+    let grace = crate::engine::runtime::SHUTDOWN_GRACE + std::time::Duration::from_secs(2);
+    if tokio::time::timeout(grace, engine).await.is_err() {
+        tracing::warn!("engine did not stop within {} s", grace.as_secs());
+    }
     result.map(|_| 0)
 }

@@ -1,17 +1,22 @@
 //! The engine the TUI and the headless commands share: connect, discover, resolve how to reach
 //! each app, observe it, and evaluate the checks. No terminal here.
 
+pub mod facts;
 pub mod live;
+pub mod logstream;
 pub mod observe;
 pub mod runtime;
+pub mod sched;
+pub mod sources;
 pub mod tasks;
+pub mod view;
 
 pub use live::live_context;
 
 use crate::checks::{self, Budget, Facts, KeysFacts, Learned};
 use crate::clients::transport::AppEndpoint;
-use crate::cluster::{self, ClusterConn};
-use crate::collect::credentials::{self, Credentials};
+use crate::cluster::ClusterConn;
+use crate::collect::credentials::Credentials;
 use crate::config::{AccessMode, Config};
 use crate::discover::{self, ClusterObjects};
 use crate::model::{Finding, Inventory, PodStatus, ServiceId, ServiceInfo, ServiceObservation};
@@ -165,18 +170,22 @@ pub fn pods_by_service(
 /// One full round, as `check` runs it: list, discover, observe every service concurrently, and
 /// meanwhile check the keys and read the integration plan; then every check over those facts.
 pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
-    let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
-    let listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
+    // Connect once, list once: the key check and the plan use the same connection and listing.
+    let facts = facts::ClusterFacts::connect(cfg).await?;
+    let (conn, listing) = (&facts.conn, &facts.listing);
     let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
     let pods = pods_by_service(&inventory, &listing.objects);
-    let creds = credentials::load(&conn, cfg).await;
-    let (observations, (learned, learn_warnings)) =
-        tokio::join!(observe_all(&inventory, cfg, &conn, &creds), learn(cfg));
+    let creds = facts.credentials(cfg);
+    let desired = crate::config::Paths::resolve().integrations_file;
+    let (observations, (learned, learn_warnings)) = tokio::join!(
+        observe_all(&inventory, cfg, conn, &creds),
+        learn(cfg, &facts, &desired)
+    );
     let now = jiff::Timestamp::now();
     let findings = checks::evaluate(
         &Facts::new(&inventory, &pods, &observations, now, budget(cfg)).with_learned(&learned),
     );
-    let mut warnings = listing.warnings;
+    let mut warnings = listing.warnings.clone();
     warnings.extend(creds.warnings);
     warnings.extend(learn_warnings);
     Ok(Snapshot {
@@ -195,10 +204,14 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
 
 /// The facts `check` learns by acting (reading only): the key check, then the integration plan
 /// over the same context. What could not be learnt is a warning, never a failed run.
-pub async fn learn(cfg: &Config) -> (Learned, Vec<String>) {
+pub async fn learn(
+    cfg: &Config,
+    facts: &facts::ClusterFacts,
+    desired: &std::path::Path,
+) -> (Learned, Vec<String>) {
     let mut learned = Learned::default();
     let mut warnings = Vec::new();
-    match live::check_keys(cfg).await {
+    match live::check_keys(cfg, facts, desired).await {
         Ok(k) => {
             learned.keys = Some(KeysFacts::from_report(
                 &k.target,
