@@ -79,7 +79,8 @@ pub enum Command {
     },
     /// Run the simulated NAS and the console against it.
     Demo {
-        /// Fault scenario: healthy, degraded, fresh, miswired.
+        /// Fault scenario: healthy, degraded, fresh, miswired; several joined by commas are
+        /// layered in order (`degraded,miswired`).
         #[arg(long, default_value = "healthy")]
         scenario: String,
         /// Run only the simulator; print the kubeconfig path; run until SIGINT/SIGTERM.
@@ -88,7 +89,8 @@ pub enum Command {
         /// Port for the simulated API server (default: any free port).
         #[arg(long)]
         port: Option<u16>,
-        /// Where to write the kubeconfig (default: <data dir>/demo-kubeconfig.yaml).
+        /// Where to write the kubeconfig (default: a file of this run only,
+        /// <data dir>/demo/kubeconfig-<pid>.yaml, removed on exit).
         #[arg(long)]
         kubeconfig_out: Option<PathBuf>,
     },

@@ -1,19 +1,12 @@
 //! Pure view-model of the Services table: one [`ServiceRow`] per service, rebuilt when data
 //! changes (never per key press or per frame), plus formatting helpers shared by panes.
 
+use crate::checks::Budget;
 use crate::model::{
     AppErrorKind, AppHealth, Finding, IssueLevel, PodStatus, ServiceId, ServiceInfo,
     ServiceObservation, Severity,
 };
 use jiff::Timestamp;
-
-/// Latency above which the HTTP cell turns red (the probe budget).
-pub const HTTP_RED_MS: u64 = 2_000;
-/// Latency above which the HTTP cell turns yellow.
-pub const HTTP_YELLOW_MS: u64 = 1_000;
-/// Observation age at which DATA AGE turns amber / red (collectors poll every ~15–30 s).
-pub const STALE_WARN_SECS: i64 = 60;
-pub const STALE_ERROR_SECS: i64 = 180;
 
 /// The colour class of a cell; the theme turns it into a style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -83,20 +76,13 @@ pub struct ServiceRow {
     pub haystack: String,
 }
 
-/// Does a finding's subject refer to this service? (`media/sonarr`, `media/sonarr:…`,
-/// `media/sonarr -> …`.)
-pub fn subject_is(subject: &str, id: &ServiceId) -> bool {
-    match subject.strip_prefix(id.as_str()) {
-        Some(rest) => rest.is_empty() || rest.starts_with([':', ' ', '#', '/']),
-        None => false,
-    }
-}
-
+/// One row; `budget` is the configured one the findings use (the HTTP cell's colours).
 pub fn build_row(
     svc: &ServiceInfo,
     pods: &[PodStatus],
     obs: Option<&ServiceObservation>,
     findings: &[Finding],
+    budget: &Budget,
 ) -> ServiceRow {
     let name = svc.workload.name.clone();
     let kind = svc.kind.display().to_string();
@@ -111,15 +97,14 @@ pub fn build_row(
         },
     );
     let started = pods.iter().filter_map(|p| p.started_at).min();
-    let http = obs.map_or(Cell::new("—", Tone::Muted), http_cell);
+    let http = obs.map_or(Cell::new("—", Tone::Muted), |o| http_cell(o, budget));
     let health = obs.map_or(Cell::new("—", Tone::Muted), |o| health_cell(&o.health));
     let vpn = match &svc.vpn {
         // The badge only; provider and type are in the detail pane.
         Some(_) => Cell::new("vpn", Tone::Ok),
         None => Cell::new("", Tone::Muted),
     };
-    let worst =
-        crate::model::finding::worst(findings.iter().filter(|f| subject_is(&f.subject, &svc.id)));
+    let worst = crate::model::finding::worst(findings.iter().filter(|f| f.is_about(&svc.id)));
     let haystack = [
         name.as_str(),
         kind.as_str(),
@@ -178,8 +163,9 @@ pub fn pod_cell(pods: &[PodStatus]) -> Cell {
     Cell::new(text, tone)
 }
 
-/// `200 45ms` (yellow > 1 s, red > 2 s), `timeout 5000ms`, `401 12ms`, `refused`.
-pub fn http_cell(obs: &ServiceObservation) -> Cell {
+/// `200 45ms`, `timeout 5000ms`, `401 12ms`, `refused`. Red over the latency budget (where
+/// `http.slow` starts), yellow over half of it.
+pub fn http_cell(obs: &ServiceObservation, budget: &Budget) -> Cell {
     let Some(p) = &obs.probe else {
         return Cell::new("—", Tone::Muted);
     };
@@ -198,9 +184,9 @@ pub fn http_cell(obs: &ServiceObservation) -> Cell {
         Some(s) => format!("{s} {}ms", p.latency_ms),
         None => format!("{}ms", p.latency_ms),
     };
-    let tone = if p.status.is_some_and(|s| s >= 400) || p.latency_ms > HTTP_RED_MS {
+    let tone = if p.status.is_some_and(|s| s >= 400) || p.latency_ms > budget.latency_ms {
         Tone::Error
-    } else if p.latency_ms > HTTP_YELLOW_MS {
+    } else if p.latency_ms > budget.latency_ms / 2 {
         Tone::Warn
     } else {
         Tone::Ok
@@ -279,15 +265,17 @@ pub fn age(since: Option<Timestamp>, now: Timestamp) -> String {
     }
 }
 
-/// DATA AGE cell: amber / red when the observation is stale.
-pub fn data_age_cell(observed: Option<Timestamp>, now: Timestamp) -> Cell {
+/// DATA AGE cell: amber once the observation is older than the budget (where `data.stale`
+/// starts), red past three times that.
+pub fn data_age_cell(observed: Option<Timestamp>, now: Timestamp, budget: &Budget) -> Cell {
     let Some(t) = observed else {
         return Cell::new("pending", Tone::Muted);
     };
     let secs = now.as_second() - t.as_second();
-    let tone = if secs >= STALE_ERROR_SECS {
+    let stale = budget.stale_after_secs;
+    let tone = if secs > stale.saturating_mul(3) {
         Tone::Error
-    } else if secs >= STALE_WARN_SECS {
+    } else if secs > stale {
         Tone::Warn
     } else {
         Tone::Normal
@@ -410,11 +398,11 @@ mod tests {
         assert_eq!(age(Some(ts("2026-11-28T12:00:09Z")), now), "0s");
         assert_eq!(age(None, now), "—");
         assert_eq!(
-            data_age_cell(Some(ts("2026-11-28T11:58:00Z")), now).tone,
+            data_age_cell(Some(ts("2026-11-28T11:58:00Z")), now, &Budget::default()).tone,
             Tone::Warn
         );
         assert_eq!(
-            data_age_cell(Some(ts("2026-11-28T11:50:00Z")), now).tone,
+            data_age_cell(Some(ts("2026-11-28T11:50:00Z")), now, &Budget::default()).tone,
             Tone::Error
         );
     }
@@ -433,27 +421,94 @@ mod tests {
 
     #[test]
     fn http_thresholds() {
+        let b = &Budget::default();
         assert_eq!(
-            http_cell(&obs(Some(200), 40, None)),
+            http_cell(&obs(Some(200), 40, None), b),
             Cell::new("200 40ms", Tone::Ok)
         );
-        assert_eq!(http_cell(&obs(Some(200), 1500, None)).tone, Tone::Warn);
+        assert_eq!(http_cell(&obs(Some(200), 1500, None), b).tone, Tone::Warn);
         assert_eq!(
-            http_cell(&obs(Some(200), 2430, None)),
+            http_cell(&obs(Some(200), 2430, None), b),
             Cell::new("200 2430ms", Tone::Error)
         );
         assert_eq!(
-            http_cell(&obs(
-                None,
-                5000,
-                Some(AppErrorKind::Timeout { after_ms: 5000 })
-            )),
+            http_cell(
+                &obs(None, 5000, Some(AppErrorKind::Timeout { after_ms: 5000 })),
+                b
+            ),
             Cell::new("timeout 5000ms", Tone::Error)
         );
         assert_eq!(
-            http_cell(&obs(Some(401), 9, Some(AppErrorKind::Unauthorized))),
+            http_cell(&obs(Some(401), 9, Some(AppErrorKind::Unauthorized)), b),
             Cell::new("401 9ms", Tone::Error)
         );
+    }
+
+    /// DATA AGE turns amber exactly where `data.stale` starts, for any configured budget.
+    #[test]
+    fn data_age_and_data_stale_share_the_budget() {
+        use crate::checks::health;
+        let svc = crate::integrate::fixtures::target_inventory().services[0].clone();
+        let now = ts("2026-11-28T12:00:00Z");
+        for stale_after_secs in [30, 45, 300] {
+            let b = Budget {
+                stale_after_secs,
+                ..Budget::default()
+            };
+            for age in [
+                stale_after_secs,
+                stale_after_secs + 1,
+                3 * stale_after_secs,
+                3 * stale_after_secs + 1,
+            ] {
+                let mut o = obs(Some(200), 10, None);
+                o.fetched_at = Timestamp::from_second(now.as_second() - age).unwrap();
+                let stale = health::evaluate(&svc, &[], Some(&o), now, &b)
+                    .iter()
+                    .any(|f| f.code == "data.stale");
+                let tone = data_age_cell(Some(o.fetched_at), now, &b).tone;
+                assert_eq!(
+                    tone != Tone::Normal,
+                    stale,
+                    "{age}s, budget {stale_after_secs}s"
+                );
+                let red = age > 3 * stale_after_secs;
+                assert_eq!(
+                    tone == Tone::Error,
+                    red,
+                    "{age}s, budget {stale_after_secs}s"
+                );
+            }
+        }
+    }
+
+    /// The cell turns red exactly where `http.slow` starts, for any configured budget.
+    #[test]
+    fn http_cell_and_http_slow_share_the_budget() {
+        use crate::checks::health;
+        let svc = crate::integrate::fixtures::target_inventory().services[0].clone();
+        for budget_ms in [300, 2_000, 10_000] {
+            let b = Budget {
+                latency_ms: budget_ms,
+                ..Budget::default()
+            };
+            for ms in [budget_ms / 2, budget_ms / 2 + 1, budget_ms, budget_ms + 1] {
+                let o = obs(Some(200), ms, None);
+                let slow = health::evaluate(&svc, &[], Some(&o), o.fetched_at, &b)
+                    .iter()
+                    .any(|f| f.code == "http.slow");
+                let tone = http_cell(&o, &b).tone;
+                assert_eq!(tone == Tone::Error, slow, "{ms} ms over {budget_ms}");
+                let want = if ms > budget_ms {
+                    Tone::Error
+                } else if ms > budget_ms / 2 {
+                    Tone::Warn
+                } else {
+                    Tone::Ok
+                };
+                assert_eq!(tone, want, "{ms} ms over {budget_ms}");
+            }
+        }
     }
 
     #[test]
@@ -483,11 +538,23 @@ mod tests {
     }
 
     #[test]
-    fn subjects_match_on_boundaries() {
-        let id = ServiceId("media/sonarr".into());
-        assert!(subject_is("media/sonarr", &id));
-        assert!(subject_is("media/sonarr -> media/prowlarr", &id));
-        assert!(!subject_is("media/sonarr-4k", &id));
+    fn rows_take_the_worst_finding_about_their_service_by_id() {
+        let inv = crate::integrate::fixtures::target_inventory();
+        let svc = &inv.services[0];
+        let edge = crate::checks::catalog::INTEGRATION_MISSING
+            .finding(format!("download-client:{}->x/y", svc.id), "m", &[])
+            .about(svc.id.clone());
+        let other = crate::checks::catalog::POD_MISSING.for_service(
+            &ServiceId(format!("{}-4k", svc.id)),
+            "m",
+            &[
+                ("namespace", "n"),
+                ("workload_kind", "k"),
+                ("workload", "w"),
+            ],
+        );
+        let row = build_row(svc, &[], None, &[edge, other], &Budget::default());
+        assert_eq!(row.worst, Severity::Warning, "by id, not by subject prefix");
     }
 
     #[test]

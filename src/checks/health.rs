@@ -1,5 +1,6 @@
 //! Service health: pods, the HTTP probe against the latency budget, and the app's own report.
 
+use super::catalog::{self, Entry};
 use crate::model::{
     AppErrorKind, Finding, IssueLevel, PodStatus, ServiceInfo, ServiceObservation, Severity,
 };
@@ -34,39 +35,29 @@ pub fn evaluate(
     budget: &Budget,
 ) -> Vec<Finding> {
     let mut out = pod_findings(svc, pods, budget);
-    let subject = svc.id.to_string();
+    let id = &svc.id;
     let name = svc.kind.display();
     if svc.service.is_none() {
-        out.push(Finding::new(
-            Severity::Warning,
-            "service.missing",
-            &subject,
+        out.push(catalog::SERVICE_MISSING.for_service(
+            id,
             format!("{name} has no Kubernetes Service targeting its port"),
-            "Create a Service for the workload, or set `services.<id>.url` in the config",
+            &[],
         ));
     }
     let Some(obs) = obs else { return out };
     let age = (now - obs.fetched_at).get_seconds();
     if age > budget.stale_after_secs {
-        out.push(Finding::new(
-            Severity::Warning,
-            "data.stale",
-            &subject,
-            format!("health data is {age}s old"),
-            "The collector is not getting answers; see the HTTP column and the log file",
-        ));
+        out.push(catalog::DATA_STALE.for_service(id, format!("health data is {age}s old"), &[]));
     }
     if let Some(p) = &obs.probe {
         if p.error.is_none() && p.latency_ms > budget.latency_ms {
-            out.push(Finding::new(
-                Severity::Warning,
-                "http.slow",
-                &subject,
+            out.push(catalog::HTTP_SLOW.for_service(
+                id,
                 format!(
                     "{name} answered in {} ms, over the {} ms budget",
                     p.latency_ms, budget.latency_ms
                 ),
-                "Check the pod's CPU/memory limits and node load (`kubectl top pod`), and the app's logs",
+                &[],
             ));
         }
     }
@@ -76,60 +67,7 @@ pub fn evaluate(
         Ok(_) => obs.probe.as_ref().and_then(|p| p.error.as_ref()),
     };
     if let Some(e) = err {
-        let (sev, code, fix) = match &e.kind {
-            AppErrorKind::Unauthorized => (
-                Severity::Error,
-                "auth.rejected",
-                "The API key the console uses (cluster Secret or config) differs from the app's; run `k8s-nas keys`",
-            ),
-            AppErrorKind::Forbidden => (
-                Severity::Error,
-                "auth.forbidden",
-                "Check the app's host whitelist / auth bypass, or RBAC on services/proxy",
-            ),
-            AppErrorKind::Timeout { .. } => (
-                Severity::Error,
-                "http.timeout",
-                "The app accepts connections but does not answer: look at its logs (`l`) and restart it",
-            ),
-            AppErrorKind::WrongUrlBase { .. } => (
-                Severity::Error,
-                "http.url_base",
-                "Set the app's URL base and the console's (`services.<id>.url_base`) to the same value",
-            ),
-            AppErrorKind::Unreachable => (
-                Severity::Error,
-                "http.unreachable",
-                "No ready endpoint answers: check the pod, the Service selector and port",
-            ),
-            AppErrorKind::ServerError { .. } => (
-                Severity::Error,
-                "http.server_error",
-                "The app fails internally: read its logs (`l`)",
-            ),
-            AppErrorKind::BadBody => (
-                Severity::Error,
-                "http.bad_body",
-                "Something else answers at this address (login portal, wrong ingress path?)",
-            ),
-            AppErrorKind::Http { .. } => (
-                Severity::Warning,
-                "http.unexpected",
-                "Check the app's URL and URL base",
-            ),
-            AppErrorKind::Config => (
-                Severity::Warning,
-                "client.config",
-                "Give the console what it needs in the config file (API key, credentials)",
-            ),
-        };
-        out.push(Finding::new(
-            sev,
-            code,
-            &subject,
-            format!("{name}: {}", e.detail),
-            fix,
-        ));
+        out.push(error_entry(&e.kind).for_service(id, format!("{name}: {}", e.detail), &[]));
     }
     if let Ok(h) = &obs.health {
         for issue in &h.issues {
@@ -139,13 +77,15 @@ pub fn evaluate(
                 IssueLevel::Notice => Severity::Info,
                 IssueLevel::Ok => continue,
             };
-            let mut f = Finding::new(
-                sev,
-                format!("app.{}", issue.source),
-                &subject,
-                format!("{name} reports: {}", issue.message),
-                "Follow the app's wiki entry for this check",
-            );
+            let mut f = catalog::APP_CHECK
+                .member(
+                    &issue.source,
+                    id.to_string(),
+                    format!("{name} reports: {}", issue.message),
+                    &[],
+                )
+                .about(id.clone());
+            f.severity = sev;
             if let Some(w) = &issue.wiki_url {
                 f = f.with_runbook(w);
             }
@@ -155,82 +95,78 @@ pub fn evaluate(
     out
 }
 
+/// The catalog entry of a classified app error.
+fn error_entry(kind: &AppErrorKind) -> &'static Entry {
+    match kind {
+        AppErrorKind::Unauthorized => &catalog::AUTH_REJECTED,
+        AppErrorKind::Forbidden => &catalog::AUTH_FORBIDDEN,
+        AppErrorKind::Timeout { .. } => &catalog::HTTP_TIMEOUT,
+        AppErrorKind::WrongUrlBase { .. } => &catalog::HTTP_URL_BASE,
+        AppErrorKind::Unreachable => &catalog::HTTP_UNREACHABLE,
+        AppErrorKind::ServerError { .. } => &catalog::HTTP_SERVER_ERROR,
+        AppErrorKind::BadBody => &catalog::HTTP_BAD_BODY,
+        AppErrorKind::Http { .. } => &catalog::HTTP_UNEXPECTED,
+        AppErrorKind::Config => &catalog::CLIENT_CONFIG,
+    }
+}
+
 fn pod_findings(svc: &ServiceInfo, pods: &[PodStatus], budget: &Budget) -> Vec<Finding> {
-    let subject = svc.id.to_string();
+    let id = &svc.id;
     let name = svc.kind.display();
     let mut out = Vec::new();
     if pods.is_empty() {
-        out.push(Finding::new(
-            Severity::Error,
-            "pod.missing",
-            &subject,
+        let workload_kind = svc.workload.kind.to_lowercase();
+        out.push(catalog::POD_MISSING.for_service(
+            id,
             format!("{name} has no pod (scaled to zero or failing to schedule)"),
-            format!(
-                "kubectl -n {} scale {} {} --replicas=1, or look at its events",
-                svc.namespace,
-                svc.workload.kind.to_lowercase(),
-                svc.workload.name
-            ),
+            &[
+                ("namespace", &svc.namespace),
+                ("workload_kind", &workload_kind),
+                ("workload", &svc.workload.name),
+            ],
         ));
         return out;
     }
     for p in pods {
         let reason = p.reason.as_deref().unwrap_or("");
-        if matches!(reason, "CrashLoopBackOff" | "Error" | "OOMKilled") {
-            out.push(Finding::new(
-                Severity::Error,
-                "pod.crashloop",
-                &subject,
+        let f = if matches!(reason, "CrashLoopBackOff" | "Error" | "OOMKilled") {
+            catalog::POD_CRASHLOOP.for_service(
+                id,
                 format!("pod {} is in {reason} ({} restarts)", p.name, p.restarts),
-                format!(
-                    "Read the previous run's log: kubectl -n {} logs {} --previous",
-                    svc.namespace, p.name
-                ),
-            ));
+                &[("namespace", &svc.namespace), ("pod", &p.name)],
+            )
         } else if matches!(reason, "ImagePullBackOff" | "ErrImagePull") {
-            out.push(Finding::new(
-                Severity::Error,
-                "pod.image",
-                &subject,
+            catalog::POD_IMAGE.for_service(
+                id,
                 format!("pod {} cannot pull its image ({reason})", p.name),
-                "Check the image name/tag and registry access",
-            ));
+                &[],
+            )
         } else if p.phase == "Pending" {
-            out.push(Finding::new(
-                Severity::Warning,
-                "pod.pending",
-                &subject,
-                format!(
-                    "pod {} is Pending{}",
-                    p.name,
-                    if reason.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({reason})")
-                    }
-                ),
-                "Look at its events (`enter`): insufficient CPU, unbound PVC or image pull",
-            ));
+            let why = if reason.is_empty() {
+                String::new()
+            } else {
+                format!(" ({reason})")
+            };
+            catalog::POD_PENDING.for_service(id, format!("pod {} is Pending{why}", p.name), &[])
         } else if !p.is_ready() && !p.terminating {
-            out.push(Finding::new(
-                Severity::Warning,
-                "pod.not_ready",
-                &subject,
+            catalog::POD_NOT_READY.for_service(
+                id,
                 format!(
                     "pod {} is {} with {}/{} containers ready",
                     p.name, p.phase, p.ready_containers, p.total_containers
                 ),
-                "Look at the failing readiness probe in its events and logs",
-            ));
+                &[],
+            )
         } else if p.restarts > budget.restart_warn {
-            out.push(Finding::new(
-                Severity::Warning,
-                "pod.restarts",
-                &subject,
+            catalog::POD_RESTARTS.for_service(
+                id,
                 format!("pod {} restarted {} times", p.name, p.restarts),
-                "Check for OOM kills and liveness probe failures in its events",
-            ));
-        }
+                &[],
+            )
+        } else {
+            continue;
+        };
+        out.push(f);
     }
     out
 }
@@ -319,6 +255,11 @@ mod tests {
         let f = evaluate(&svc(), &[pod(Some("CrashLoopBackOff"), 0)], None, now, &b);
         assert_eq!(codes(&f), ["pod.crashloop"]);
         assert!(f[0].remediation.contains("--previous"));
+        assert_eq!(
+            f[0].remediation,
+            "Read the previous run's log: kubectl -n media logs sonarr-abc --previous"
+        );
+        assert_eq!(f[0].service, Some(svc().id), "rows find it by id");
 
         let f = evaluate(
             &svc(),
@@ -369,6 +310,8 @@ mod tests {
             f[0].runbook.as_deref(),
             Some("https://wiki.servarr.com/sonarr/system#x")
         );
+        assert_eq!(f[1].severity, Severity::Warning);
+        assert_eq!(f[1].runbook, None);
     }
 
     #[test]
@@ -376,6 +319,10 @@ mod tests {
         let b = Budget::default();
         let f = evaluate(&svc(), &[], None, jiff::Timestamp::UNIX_EPOCH, &b);
         assert_eq!(codes(&f), ["pod.missing"]);
+        assert_eq!(
+            f[0].remediation,
+            "kubectl -n media scale deployment sonarr --replicas=1, or look at its events"
+        );
         let later = jiff::Timestamp::from_second(120).unwrap();
         let f = evaluate(
             &svc(),

@@ -1,32 +1,131 @@
-//! Pure rules: observations → [`crate::model::Finding`]s. One module per area.
-//! The TUI and `check` call the same functions, so a finding on screen is the value JSON prints.
+//! Pure rules: facts → [`crate::model::Finding`]s. One module per area, every code from
+//! [`catalog`]. [`evaluate`] is the one pipeline: `check`, the Findings pane and the header
+//! count all show what it returns for the facts at hand.
+//!
+//! Adding an area (VPN, certificates, backups …): a fact field in [`Facts`] (an `Option`, set
+//! with a `with_…` method, so existing callers do not change), a module with a pure
+//! `fn …(&FactsOfTheArea) -> Vec<Finding>`, its codes in [`catalog`], and one line in
+//! [`evaluate`].
 
+pub mod catalog;
 pub mod health;
+pub mod integration;
+pub mod keys;
 
+pub use health::Budget;
+pub use keys::KeysFacts;
+
+use crate::integrate::plan::Plan;
 use crate::model::{Finding, Inventory, PodStatus, ServiceId, ServiceObservation};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Every finding for the whole inventory, worst first (stable order within a severity).
-pub fn all(
-    inventory: &Inventory,
-    pods: &BTreeMap<ServiceId, Vec<PodStatus>>,
-    observations: &BTreeMap<ServiceId, ServiceObservation>,
-    now: jiff::Timestamp,
-    budget: &health::Budget,
-) -> Vec<Finding> {
-    let mut out: Vec<Finding> = inventory
+/// Everything the checks look at. Watched and polled facts are always there; facts that come
+/// from an action (a key check, an integration plan) are there once one ran.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub inventory: &'a Inventory,
+    pub pods: &'a BTreeMap<ServiceId, Vec<PodStatus>>,
+    pub observations: &'a BTreeMap<ServiceId, ServiceObservation>,
+    /// The last key check.
+    pub keys: Option<&'a KeysFacts>,
+    /// The last integration plan.
+    pub plan: Option<&'a Plan>,
+    pub now: jiff::Timestamp,
+    pub budget: Budget,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(
+        inventory: &'a Inventory,
+        pods: &'a BTreeMap<ServiceId, Vec<PodStatus>>,
+        observations: &'a BTreeMap<ServiceId, ServiceObservation>,
+        now: jiff::Timestamp,
+        budget: Budget,
+    ) -> Facts<'a> {
+        Facts {
+            inventory,
+            pods,
+            observations,
+            keys: None,
+            plan: None,
+            now,
+            budget,
+        }
+    }
+
+    pub fn with_keys(mut self, keys: Option<&'a KeysFacts>) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    pub fn with_plan(mut self, plan: Option<&'a Plan>) -> Self {
+        self.plan = plan;
+        self
+    }
+
+    /// Take the facts an action learnt.
+    pub fn with_learned(self, learned: &'a Learned) -> Self {
+        self.with_keys(learned.keys.as_ref())
+            .with_plan(learned.plan.as_ref())
+    }
+}
+
+/// Every finding for the facts, worst first (stable order within a severity), without
+/// duplicates (same code, subject and message).
+pub fn evaluate(facts: &Facts) -> Vec<Finding> {
+    let mut out: Vec<Finding> = facts
+        .inventory
         .services
         .iter()
         .flat_map(|svc| {
             health::evaluate(
                 svc,
-                pods.get(&svc.id).map(Vec::as_slice).unwrap_or_default(),
-                observations.get(&svc.id),
-                now,
-                budget,
+                facts
+                    .pods
+                    .get(&svc.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default(),
+                facts.observations.get(&svc.id),
+                facts.now,
+                &facts.budget,
             )
         })
         .collect();
+    out.extend(facts.keys.map(keys::evaluate).unwrap_or_default());
+    out.extend(
+        facts
+            .plan
+            .map(integration::plan_findings)
+            .unwrap_or_default(),
+    );
+    let mut seen = BTreeSet::new();
+    out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
+
+/// A fact an action (task) learnt, for the engine to keep until the next one replaces it.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    Keys(Box<KeysFacts>),
+    Plan(Box<Plan>),
+}
+
+/// The facts actions learnt, latest of each kind.
+#[derive(Debug, Clone, Default)]
+pub struct Learned {
+    pub keys: Option<KeysFacts>,
+    pub plan: Option<Plan>,
+}
+
+impl Learned {
+    pub fn learn(&mut self, fact: Fact) {
+        match fact {
+            Fact::Keys(k) => self.keys = Some(*k),
+            Fact::Plan(p) => self.plan = Some(*p),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

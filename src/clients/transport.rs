@@ -5,7 +5,9 @@
 //!
 //! * **Proxy** (default): through the Kubernetes API server's service proxy
 //!   (`/api/v1/namespaces/NS/services/NAME:PORT/proxy/...`), authenticated by the kubeconfig,
-//!   so it works wherever `kubectl` works.
+//!   so it works wherever `kubectl` works. The **pod proxy**
+//!   (`/api/v1/namespaces/NS/pods/NAME:PORT/proxy/...`) reaches a port no Service exposes
+//!   (gluetun's control server in a VPN sidecar) the same way.
 //! * **Direct**: straight to a URL (in-cluster DNS on the node or in a CronJob, or an ingress URL
 //!   from the config file).
 //!
@@ -103,7 +105,8 @@ pub enum Transport {
         http: reqwest::Client,
         origin: String,
     },
-    /// `prefix` is `/api/v1/namespaces/NS/services/NAME:PORT/proxy` (no trailing slash).
+    /// `prefix` is `/api/v1/namespaces/NS/services/NAME:PORT/proxy` or
+    /// `/api/v1/namespaces/NS/pods/NAME:PORT/proxy` (no trailing slash).
     Proxy { kube: kube::Client, prefix: String },
 }
 
@@ -159,6 +162,25 @@ impl AppEndpoint {
             transport: Transport::Proxy {
                 kube,
                 prefix: format!("/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy"),
+            },
+            url_base: normalize_url_base(&url_base.into()),
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Access through the API server's pod proxy: `port` is the container port (number or
+    /// name) on pod `pod`.
+    pub fn pod_proxy(
+        kube: kube::Client,
+        namespace: &str,
+        pod: &str,
+        port: &str,
+        url_base: impl Into<String>,
+    ) -> Self {
+        AppEndpoint {
+            transport: Transport::Proxy {
+                kube,
+                prefix: format!("/api/v1/namespaces/{namespace}/pods/{pod}:{port}/proxy"),
             },
             url_base: normalize_url_base(&url_base.into()),
             timeout: DEFAULT_TIMEOUT,

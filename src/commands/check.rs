@@ -10,7 +10,7 @@ pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
     let snap = engine::check_once(cfg).await?;
     match output {
         Output::Json => crate::out!("{}", serde_json::to_string_pretty(&snap.to_json())?),
-        Output::Table => print_table(&snap),
+        Output::Table => print_table(&snap, &engine::budget(cfg)),
     }
     Ok(if worst(&snap.findings).is_problem() {
         1
@@ -19,7 +19,7 @@ pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
     })
 }
 
-fn print_table(s: &Snapshot) {
+fn print_table(s: &Snapshot, budget: &crate::checks::Budget) {
     crate::out!(
         "context {}  cluster {}  namespaces {}",
         s.context,
@@ -39,7 +39,7 @@ fn print_table(s: &Snapshot) {
         "VPN"
     );
     for svc in &s.inventory.services {
-        let [pod, restarts, http, health] = s.row(&svc.id);
+        let [pod, restarts, http, health] = s.row(&svc.id, budget);
         crate::out!(
             "{:<22} {:<12} {:<12} {:<14} {:>8} {:<14} {:<22} {:<4}",
             svc.id.as_str(),

@@ -5,7 +5,7 @@ use crate::config::{Config, Paths};
 use crate::sim::nas::SimNas;
 use crate::sim::scenario::Scenario;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub async fn run(
     mut cfg: Config,
@@ -17,8 +17,16 @@ pub async fn run(
 ) -> anyhow::Result<u8> {
     let scenario = Scenario::parse(scenario)?;
     let bind = port.map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
-    let nas = SimNas::start(scenario, bind).await?;
-    let kc_path = kubeconfig_out.unwrap_or_else(|| paths.data_dir.join("demo-kubeconfig.yaml"));
+    let nas = SimNas::start(scenario.clone(), bind).await?;
+    // Each run gets its own kubeconfig (two demos never overwrite each other's), removed when
+    // the run ends; `--kubeconfig-out` writes where asked and leaves the file.
+    let (kc_path, _own) = match kubeconfig_out {
+        Some(p) => (p, None),
+        None => {
+            let p = own_kubeconfig_path(&paths.data_dir, std::process::id());
+            (p.clone(), Some(RemoveOnDrop(p)))
+        }
+    };
     if let Some(dir) = kc_path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -43,6 +51,20 @@ pub async fn run(
     let code = crate::commands::console::run(cfg, paths).await;
     drop(nas);
     code
+}
+
+/// `<data>/demo/kubeconfig-<pid>.yaml`: the kubeconfig of one demo run.
+pub fn own_kubeconfig_path(data_dir: &Path, pid: u32) -> PathBuf {
+    data_dir.join("demo").join(format!("kubeconfig-{pid}.yaml"))
+}
+
+/// Removes the file when the run ends (normal return, error or SIGINT/SIGTERM in `--serve`).
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 async fn wait_for_signal() {

@@ -6,7 +6,8 @@
 //!   Without `--yes` it asks on a terminal and refuses otherwise.
 
 use crate::cli::Output;
-use crate::config::Config;
+use crate::config::{Config, Paths};
+use crate::engine::facts::ClusterFacts;
 use crate::integrate::live::{self, Live, LivePlan};
 use crate::integrate::{ApplyEvent, ApplyReport, TestOutcome};
 use clap::Subcommand;
@@ -33,14 +34,18 @@ pub enum IntegrateAction {
 pub async fn run(cfg: &Config, action: IntegrateAction) -> anyhow::Result<u8> {
     match action {
         IntegrateAction::Plan { output } => {
-            let (ctx, _conn) = crate::engine::live_context(cfg).await?;
+            let facts = ClusterFacts::connect(cfg).await?;
+            let ctx = crate::engine::live_context(cfg, &facts, &Paths::resolve().integrations_file)
+                .await?;
             plan(&ctx, output).await
         }
         IntegrateAction::Apply { yes, output } => {
             if cfg.read_only {
                 anyhow::bail!("read-only mode: `integrate apply` would change the apps");
             }
-            let (ctx, _conn) = crate::engine::live_context(cfg).await?;
+            let facts = ClusterFacts::connect(cfg).await?;
+            let ctx = crate::engine::live_context(cfg, &facts, &Paths::resolve().integrations_file)
+                .await?;
             apply(&ctx, yes, output, std::io::stdin().is_terminal()).await
         }
     }

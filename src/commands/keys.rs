@@ -7,7 +7,7 @@
 //! not run.
 
 use crate::cli::Output;
-use crate::config::Config;
+use crate::config::{Config, Paths};
 use crate::keys::live::{KeyCheck, KeysReport};
 use crate::keys::{KeyDrift, KeyVerdict, SyncPlan};
 use crate::model::{Secret, ServiceId};
@@ -27,14 +27,14 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
     if args.sync && cfg.read_only {
         anyhow::bail!("read-only mode: `keys --sync` would change the Secret");
     }
+    let facts = crate::engine::facts::ClusterFacts::connect(cfg).await?;
     let crate::engine::live::KeysCheck {
-        conn,
         observed,
         target,
         secret_exists: exists,
         report,
         ..
-    } = crate::engine::live::check_keys(cfg).await?;
+    } = crate::engine::live::check_keys(cfg, &facts, &Paths::resolve().integrations_file).await?;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
     let KeysReport {
         drift,
@@ -91,7 +91,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         match plan {
             None => crate::out!("keys: nothing to sync; {} is up to date", target.display()),
             Some(p) => {
-                if sync(&conn, &target.namespace, &target.name, &p, args.yes).await? {
+                if sync(&facts.conn, &target.namespace, &target.name, &p, args.yes).await? {
                     // Written: the Secret now matches; rejected Secret keys were replaced.
                     code = exit_code_after_sync(&checks_app);
                 } else {

@@ -2,10 +2,11 @@
 //! credentials, the Secrets the desired graph refers to, the keys the apps really use (read
 //! where they keep them), and the desired file (`integrations.toml`, or the defaults).
 
-use super::{discover_overrides, endpoint_for};
+use super::endpoint_for;
+use super::facts::ClusterFacts;
 use crate::cluster::{self, ClusterConn};
-use crate::collect::credentials::{self, AppCreds};
-use crate::config::{Config, Paths};
+use crate::collect::credentials::AppCreds;
+use crate::config::Config;
 use crate::discover;
 use crate::integrate::live::Live;
 use crate::integrate::{Desired, KnownSecrets};
@@ -95,22 +96,32 @@ pub fn running_pods(
         .collect()
 }
 
-/// Connect, discover and gather everything the integration engine needs.
-pub async fn live_context(cfg: &Config) -> anyhow::Result<(Live, ClusterConn)> {
-    let (live, conn, _) = live_context_with_keys(cfg).await?;
-    Ok((live, conn))
+/// Gather everything the integration engine needs from the console's facts: discovery over
+/// the listing, endpoints on the console's connection, credentials from the Secrets at hand.
+/// `desired_file` is `integrations.toml` ([`Paths::integrations_file`](crate::config::Paths)).
+pub async fn live_context(
+    cfg: &Config,
+    facts: &ClusterFacts,
+    desired_file: &Path,
+) -> anyhow::Result<Live> {
+    let (live, _) = live_context_with_keys(cfg, facts, desired_file).await?;
+    Ok(live)
 }
 
 /// What the apps' own keys looked like while building the context (for `keys`).
 pub type Observed = Vec<(AppKeyObservation, Option<String>)>;
 
 /// [`live_context`], also returning where each app's own key was (or was not) found.
-pub async fn live_context_with_keys(cfg: &Config) -> anyhow::Result<(Live, ClusterConn, Observed)> {
-    let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
-    let listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
-    let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
-    let desired = load_desired(&Paths::resolve().integrations_file)?;
-    let collected = credentials::load(&conn, cfg).await;
+pub async fn live_context_with_keys(
+    cfg: &Config,
+    facts: &ClusterFacts,
+    desired_file: &Path,
+) -> anyhow::Result<(Live, Observed)> {
+    let conn = &facts.conn;
+    let listing = &facts.listing;
+    let inventory = facts.inventory(cfg);
+    let desired = load_desired(desired_file)?;
+    let collected = facts.credentials(cfg);
     for w in listing.warnings.iter().chain(&collected.warnings) {
         tracing::warn!("{w}");
     }
@@ -125,7 +136,12 @@ pub async fn live_context_with_keys(cfg: &Config) -> anyhow::Result<(Live, Clust
     let pw = &desired.download_client.password;
     wanted.insert((pw.namespace.clone(), pw.name.clone()));
     for (ns, name) in &wanted {
-        match read_secret(&conn, ns, name).await {
+        let at_hand = facts.secret(ns, name).map(decode_secret);
+        let read = match at_hand {
+            Some(values) => Ok(Some(values)),
+            None => read_secret(conn, ns, name).await,
+        };
+        match read {
             Ok(Some(values)) => secrets = secrets.with_secret(ns, name, &values),
             Ok(None) => tracing::warn!("Secret {ns}/{name} does not exist"),
             Err(e) => tracing::warn!("{e:#}"),
@@ -140,7 +156,7 @@ pub async fn live_context_with_keys(cfg: &Config) -> anyhow::Result<(Live, Clust
 
     let mut endpoints = BTreeMap::new();
     for svc in &inventory.services {
-        if let Some(ep) = endpoint_for(svc, cfg, &conn) {
+        if let Some(ep) = endpoint_for(svc, cfg, conn) {
             endpoints.insert(svc.id.clone(), ep);
         }
     }
@@ -187,7 +203,6 @@ pub async fn live_context_with_keys(cfg: &Config) -> anyhow::Result<(Live, Clust
             desired,
             prune,
         },
-        conn,
         observed,
     ))
 }
@@ -211,7 +226,6 @@ pub fn keyed_services(live: &Live) -> Vec<&crate::model::ServiceInfo> {
 /// Everything one key check produced (the `keys` command and the Keys pane share it).
 pub struct KeysCheck {
     pub live: Live,
-    pub conn: ClusterConn,
     pub observed: Observed,
     pub target: SecretTarget,
     pub secret_exists: bool,
@@ -219,10 +233,16 @@ pub struct KeysCheck {
 }
 
 /// Find every app's key, read the key Secret, verify both, and compute drift and the sync write.
-pub async fn check_keys(cfg: &Config) -> anyhow::Result<KeysCheck> {
-    let (live, conn, observed) = live_context_with_keys(cfg).await?;
+/// The key Secret is read fresh (it is the object a sync writes), everything else comes from
+/// the facts.
+pub async fn check_keys(
+    cfg: &Config,
+    facts: &ClusterFacts,
+    desired_file: &Path,
+) -> anyhow::Result<KeysCheck> {
+    let (live, observed) = live_context_with_keys(cfg, facts, desired_file).await?;
     let target = live.desired.api_keys.clone();
-    let secret = read_secret(&conn, &target.namespace, &target.name).await?;
+    let secret = read_secret(&facts.conn, &target.namespace, &target.name).await?;
     let secret_exists = secret.is_some();
     let secret = secret.unwrap_or_default();
     let report = crate::keys::live::keys_report(
@@ -236,7 +256,6 @@ pub async fn check_keys(cfg: &Config) -> anyhow::Result<KeysCheck> {
     .await;
     Ok(KeysCheck {
         live,
-        conn,
         observed,
         target,
         secret_exists,

@@ -1,17 +1,22 @@
 //! The engine the TUI and the headless commands share: connect, discover, resolve how to reach
 //! each app, observe it, and evaluate the checks. No terminal here.
 
+pub mod facts;
 pub mod live;
+pub mod logstream;
 pub mod observe;
 pub mod runtime;
+pub mod sched;
+pub mod sources;
 pub mod tasks;
+pub mod view;
 
 pub use live::live_context;
 
-use crate::checks::{self, health::Budget};
+use crate::checks::{self, Budget, Facts, KeysFacts, Learned};
 use crate::clients::transport::AppEndpoint;
-use crate::cluster::{self, ClusterConn};
-use crate::collect::credentials::{self, Credentials};
+use crate::cluster::ClusterConn;
+use crate::collect::credentials::Credentials;
 use crate::config::{AccessMode, Config};
 use crate::discover::{self, ClusterObjects};
 use crate::model::{Finding, Inventory, PodStatus, ServiceId, ServiceInfo, ServiceObservation};
@@ -30,6 +35,8 @@ pub struct Snapshot {
     pub pods: BTreeMap<ServiceId, Vec<PodStatus>>,
     pub observations: BTreeMap<ServiceId, ServiceObservation>,
     pub findings: Vec<Finding>,
+    /// What the key check and the integration plan of this round found.
+    pub learned: Learned,
     /// Listing and credential problems that did not stop the run.
     pub warnings: Vec<String>,
 }
@@ -43,8 +50,9 @@ impl Snapshot {
         }
     }
 
-    /// The row cells `check`'s table prints: the same cells (and words) the Services pane shows.
-    pub fn row(&self, id: &ServiceId) -> [String; 4] {
+    /// The row cells `check`'s table prints: the same cells (and words) the Services pane shows,
+    /// against the same latency budget the findings use.
+    pub fn row(&self, id: &ServiceId, budget: &Budget) -> [String; 4] {
         use crate::bus::rows::{health_cell, http_cell, pod_cell};
         let pods = self.pods.get(id).map(Vec::as_slice).unwrap_or_default();
         let restarts: u32 = pods.iter().map(|p| p.restarts).sum();
@@ -52,7 +60,8 @@ impl Snapshot {
         [
             pod_cell(pods).text,
             restarts.to_string(),
-            obs.map(|o| http_cell(o).text).unwrap_or_else(|| "—".into()),
+            obs.map(|o| http_cell(o, budget).text)
+                .unwrap_or_else(|| "—".into()),
             obs.map(|o| health_cell(&o.health).text)
                 .unwrap_or_else(|| "—".into()),
         ]
@@ -158,18 +167,27 @@ pub fn pods_by_service(
         .collect()
 }
 
-/// One full round, as `check` runs it: list, discover, observe every service concurrently.
+/// One full round, as `check` runs it: list, discover, observe every service concurrently, and
+/// meanwhile check the keys and read the integration plan; then every check over those facts.
 pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
-    let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
-    let listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
+    // Connect once, list once: the key check and the plan use the same connection and listing.
+    let facts = facts::ClusterFacts::connect(cfg).await?;
+    let (conn, listing) = (&facts.conn, &facts.listing);
     let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
     let pods = pods_by_service(&inventory, &listing.objects);
-    let creds = credentials::load(&conn, cfg).await;
-    let observations = observe_all(&inventory, cfg, &conn, &creds).await;
+    let creds = facts.credentials(cfg);
+    let desired = crate::config::Paths::resolve().integrations_file;
+    let (observations, (learned, learn_warnings)) = tokio::join!(
+        observe_all(&inventory, cfg, conn, &creds),
+        learn(cfg, &facts, &desired)
+    );
     let now = jiff::Timestamp::now();
-    let findings = checks::all(&inventory, &pods, &observations, now, &budget(cfg));
-    let mut warnings = listing.warnings;
+    let findings = checks::evaluate(
+        &Facts::new(&inventory, &pods, &observations, now, budget(cfg)).with_learned(&learned),
+    );
+    let mut warnings = listing.warnings.clone();
     warnings.extend(creds.warnings);
+    warnings.extend(learn_warnings);
     Ok(Snapshot {
         context: conn.context.clone(),
         cluster: conn.server.clone(),
@@ -179,8 +197,34 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
         pods,
         observations,
         findings,
+        learned,
         warnings,
     })
+}
+
+/// The facts `check` learns by acting (reading only): the key check, then the integration plan
+/// over the same context. What could not be learnt is a warning, never a failed run.
+pub async fn learn(
+    cfg: &Config,
+    facts: &facts::ClusterFacts,
+    desired: &std::path::Path,
+) -> (Learned, Vec<String>) {
+    let mut learned = Learned::default();
+    let mut warnings = Vec::new();
+    match live::check_keys(cfg, facts, desired).await {
+        Ok(k) => {
+            learned.keys = Some(KeysFacts::from_report(
+                &k.target,
+                &k.report,
+                jiff::Timestamp::now(),
+            ));
+            let p = crate::integrate::live::read_plan(&k.live).await;
+            warnings.extend(p.version_warnings.iter().cloned());
+            learned.plan = Some(p.plan);
+        }
+        Err(e) => warnings.push(format!("keys and integrations not checked: {e:#}")),
+    }
+    (learned, warnings)
 }
 
 /// Observe all services at once; the slowest (or a hung one, bounded by the timeout) sets the pace.

@@ -1,82 +1,117 @@
-//! The engine side of the TUI: connects (retrying with backoff, never blocking the screen),
-//! watches the cluster, re-runs discovery on every snapshot, keeps one poller per service, and
-//! executes the effects `update` returns. It talks to the UI only through messages.
+//! The engine side of the TUI: connects once (retrying with backoff, never blocking the screen),
+//! watches the cluster, re-runs discovery on every snapshot, runs the observation sources and
+//! the task runtime, and executes the effects `update` returns. It talks to the UI only through
+//! messages, and its loop never waits on the network: requests run in pollers, tasks and log
+//! streams of their own.
 
-use super::{budget, discover_overrides, endpoint_for, observe::observe, pods_by_service};
-use crate::bus::{
-    describe_title, ClusterView, Effect, EventRow, Msg, StreamId, TaskOutcome, TaskRequest,
-};
+use super::facts::ClusterFacts;
+use super::sched::Scheduler;
+use super::sources::{self, Observed, Recorded, RunSource, SourceFacts};
+use super::tasks::{self, TaskEnv};
+use super::{budget, discover_overrides, pods_by_service};
+use crate::bus::{describe_title, ClusterView, Effect, Msg, StreamId, TaskOutcome};
 use crate::checks;
-use crate::cluster::{self, describe, logs, watch, ClusterConn};
-use crate::collect::{credentials, poller};
-use crate::config::Config;
+use crate::cluster::{self, list::Listing, logs, watch, ClusterConn};
+use crate::collect::credentials::Credentials;
+use crate::collect::poller::Refresh;
+use crate::config::{Config, Paths};
 use crate::discover;
-use crate::model::{Inventory, PodStatus, ServiceId, ServiceObservation};
+use crate::model::{Inventory, PodStatus, ServiceId};
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch as twatch};
 use tokio::task::JoinHandle;
 
-struct State {
-    cfg: Config,
-    conn: ClusterConn,
-    tx: mpsc::Sender<Msg>,
-    last: Option<watch::WatchSnapshot>,
-    inventory: Inventory,
-    pods: BTreeMap<ServiceId, Vec<PodStatus>>,
-    observations: BTreeMap<ServiceId, ServiceObservation>,
-    pollers: Option<poller::Pollers>,
-    /// What the pollers were built for: service id + endpoint description.
-    poller_key: Vec<(ServiceId, String)>,
-    logs: HashMap<StreamId, JoinHandle<()>>,
-    tasks: HashMap<crate::bus::TaskId, JoinHandle<()>>,
+/// How long running tasks get to clean up when the console quits.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Files the engine uses besides the cluster.
+#[derive(Debug, Clone)]
+pub struct EngineFiles {
+    /// Where task logs go (`None`: no log files).
+    pub task_logs: Option<PathBuf>,
+    /// `integrations.toml`, the desired graph.
+    pub desired: PathBuf,
 }
 
-/// Run until the UI drops its effect sender.
-pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, mut effects: mpsc::UnboundedReceiver<Effect>) {
-    let conn = match connect_with_retry(&cfg, &tx, &mut effects).await {
-        Some(c) => c,
-        None => return,
+impl EngineFiles {
+    /// `<data dir>/tasks` and the config dir's `integrations.toml`.
+    pub fn from_paths(paths: &Paths) -> Self {
+        EngineFiles {
+            task_logs: Some(paths.data_dir.join("tasks")),
+            desired: paths.integrations_file.clone(),
+        }
+    }
+}
+
+/// Run until the UI drops its effect sender, with the files of [`Paths::resolve`].
+pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, effects: mpsc::UnboundedReceiver<Effect>) {
+    run_with(cfg, EngineFiles::from_paths(&Paths::resolve()), tx, effects).await
+}
+
+/// [`run`] with the files given.
+pub async fn run_with(
+    cfg: Config,
+    files: EngineFiles,
+    tx: mpsc::Sender<Msg>,
+    mut effects: mpsc::UnboundedReceiver<Effect>,
+) {
+    let Some(conn) = connect_with_retry(&cfg, &tx, &mut effects).await else {
+        return;
     };
     let (snap_tx, mut snaps) = mpsc::channel(4);
     watch::spawn(&conn, &cfg.namespaces, snap_tx, Duration::from_millis(250));
-    let (obs_tx, mut obs_rx) = mpsc::channel::<(ServiceId, ServiceObservation)>(64);
+    let (rec_tx, mut recorded) = mpsc::channel::<Recorded>(64);
+    let refresh = Refresh::default();
+    let (facts_tx, facts_rx) = twatch::channel(None);
+    let (learnt_tx, mut learnt) = mpsc::unbounded_channel::<checks::Fact>();
+    let cfg = Arc::new(cfg);
     let mut st = State {
+        env: TaskEnv {
+            cfg: cfg.clone(),
+            facts: facts_rx,
+            refresh: refresh.clone(),
+            desired_file: files.desired,
+            learnt: learnt_tx,
+        },
+        sched: Scheduler::new(tx.clone(), files.task_logs),
+        sources: sources::registry(&refresh, &rec_tx),
         cfg,
         conn,
         tx,
-        last: None,
+        listing: None,
         inventory: Inventory::default(),
         pods: BTreeMap::new(),
-        observations: BTreeMap::new(),
-        pollers: None,
-        poller_key: Vec::new(),
+        observed: Observed::default(),
+        secrets_seen: 0,
+        cred_warnings: Vec::new(),
+        facts_tx,
+        refresh,
         logs: HashMap::new(),
-        tasks: HashMap::new(),
+        learned: checks::Learned::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tokio::select! {
-            Some(snap) = snaps.recv() => st.on_snapshot(snap, &obs_tx).await,
-            Some((id, o)) = obs_rx.recv() => {
-                st.observations.insert(id.clone(), o.clone());
-                let _ = st.tx.send(Msg::Observation(id, o)).await;
-                st.send_findings().await;
-            }
+            Some(snap) = snaps.recv() => st.on_snapshot(snap).await,
+            Some(rec) = recorded.recv() => st.on_recorded(rec).await,
             eff = effects.recv() => match eff {
                 None | Some(Effect::Quit) => break,
-                Some(e) => st.on_effect(e, &obs_tx).await,
+                Some(e) => st.on_effect(e).await,
             },
+            Some(fact) = learnt.recv() => {
+                st.learned.learn(fact);
+                st.send_findings().await;
+            }
             _ = tick.tick() => st.send_findings().await,
         }
     }
     for (_, h) in st.logs.drain() {
         h.abort();
     }
-    for (_, h) in st.tasks.drain() {
-        h.abort();
-    }
+    st.sched.shutdown(SHUTDOWN_GRACE).await;
 }
 
 async fn connect_with_retry(
@@ -100,27 +135,57 @@ async fn connect_with_retry(
                 delay.as_secs()
             )))
             .await;
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            e = effects.recv() => if matches!(e, None | Some(Effect::Quit)) { return None; },
+        let sleep = tokio::time::sleep(delay);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                e = effects.recv() => match e {
+                    None | Some(Effect::Quit) => return None,
+                    // A task asked for before there is a cluster ends at once, with the reason.
+                    Some(Effect::RunTask { id, .. }) => {
+                        let outcome = TaskOutcome::Failed(format!("not connected: {err}"));
+                        let _ = tx.send(Msg::TaskDone { id, outcome }).await;
+                    }
+                    Some(_) => {}
+                },
+            }
         }
         delay = (delay * 2).min(Duration::from_secs(30));
     }
 }
 
+struct State {
+    cfg: Arc<Config>,
+    conn: ClusterConn,
+    tx: mpsc::Sender<Msg>,
+    listing: Option<Arc<Listing>>,
+    inventory: Inventory,
+    pods: BTreeMap<ServiceId, Vec<PodStatus>>,
+    observed: Observed,
+    /// `observed.secrets_generation` the credentials were last derived from.
+    secrets_seen: u64,
+    cred_warnings: Vec<String>,
+    sources: Vec<Box<dyn RunSource>>,
+    facts_tx: twatch::Sender<Option<ClusterFacts>>,
+    refresh: Refresh,
+    env: TaskEnv,
+    sched: Scheduler,
+    logs: HashMap<StreamId, JoinHandle<()>>,
+    /// Facts the tasks learnt (key check, integration plan), for the findings.
+    learned: checks::Learned,
+}
+
 impl State {
-    async fn on_snapshot(
-        &mut self,
-        snap: watch::WatchSnapshot,
-        obs_tx: &mpsc::Sender<(ServiceId, ServiceObservation)>,
-    ) {
-        let objs = &snap.listing.objects;
+    async fn on_snapshot(&mut self, snap: watch::WatchSnapshot) {
+        let listing = Arc::new(snap.listing);
+        let objs = &listing.objects;
         self.inventory = discover::discover(objs, &discover_overrides(&self.cfg));
         self.inventory
             .warnings
-            .extend(snap.listing.warnings.iter().cloned());
+            .extend(listing.warnings.iter().cloned());
         self.pods = pods_by_service(&self.inventory, objs);
-        let events = events_by_service(&self.inventory, &self.pods, &snap.listing.events);
+        let events = super::view::events_by_service(&self.inventory, &self.pods, &listing.events);
         let view = ClusterView {
             context: self.conn.context.clone(),
             cluster: self.conn.server.clone(),
@@ -132,86 +197,85 @@ impl State {
             error: snap.error.clone(),
         };
         if let Some(e) = &snap.error {
-            let _ = self
-                .tx
-                .send(Msg::ClusterError(format!(
-                    "{e} — watch retrying with backoff"
-                )))
-                .await;
+            let msg = format!("{e} — watch retrying with backoff");
+            let _ = self.tx.send(Msg::ClusterError(msg)).await;
         }
         let _ = self.tx.send(Msg::Cluster(Box::new(view))).await;
-        self.last = Some(snap);
-        self.ensure_pollers(obs_tx).await;
+        self.listing = Some(listing);
+        self.update_facts().await;
         self.send_findings().await;
     }
 
-    /// (Re)build pollers only when the set of services or how to reach them changed.
-    async fn ensure_pollers(&mut self, obs_tx: &mpsc::Sender<(ServiceId, ServiceObservation)>) {
-        let targets: Vec<_> = self
-            .inventory
-            .services
-            .iter()
-            .filter_map(|s| endpoint_for(s, &self.cfg, &self.conn).map(|e| (s.clone(), e)))
-            .collect();
-        let key: Vec<(ServiceId, String)> = targets
-            .iter()
-            .map(|(s, e)| (s.id.clone(), e.describe()))
-            .collect();
-        if key == self.poller_key && self.pollers.is_some() {
-            return;
+    async fn on_recorded(&mut self, rec: Recorded) {
+        for m in rec(&mut self.observed) {
+            let _ = self.tx.send(m).await;
         }
-        let creds = Arc::new(credentials::load(&self.conn, &self.cfg).await);
-        for w in &creds.warnings {
-            let _ = self.tx.send(Msg::Flash(w.clone())).await;
+        if self.observed.secrets_generation != self.secrets_seen {
+            self.update_facts().await;
         }
-        let jobs = targets
-            .into_iter()
-            .map(|(svc, ep)| {
-                let c = creds.for_service(&svc, &self.cfg);
-                let id = svc.id.clone();
-                let svc = Arc::new(svc);
-                let job: poller::Job<ServiceObservation> = Arc::new(move || {
-                    let (svc, ep, c) = (svc.clone(), ep.clone(), c.clone());
-                    Box::pin(async move {
-                        let o = observe(&svc, &ep, &c).await;
-                        let ok = o.health.is_ok();
-                        (o, ok)
-                    })
-                });
-                (id, job)
-            })
-            .collect();
-        self.pollers = Some(poller::spawn(
-            jobs,
-            Duration::from_secs(self.cfg.refresh_seconds.max(2)),
-            obs_tx.clone(),
-        ));
-        self.poller_key = key;
+        self.send_findings().await;
     }
 
+    /// Derive the credentials from the Secrets at hand, publish the facts to tasks, and bring
+    /// every source's targets in line (a rotated key reaches the pollers here).
+    async fn update_facts(&mut self) {
+        let Some(listing) = self.listing.clone() else {
+            return;
+        };
+        self.secrets_seen = self.observed.secrets_generation;
+        let (facts, ready) = ClusterFacts::from_watch(
+            &self.cfg,
+            self.conn.clone(),
+            listing.clone(),
+            &self.observed.secrets,
+        );
+        let creds: Option<Credentials> = ready.then(|| facts.credentials(&self.cfg));
+        if ready {
+            // Tasks wait for facts whose credential Secrets are known.
+            self.facts_tx.send_replace(Some(facts));
+        }
+        if let Some(c) = &creds {
+            if c.warnings != self.cred_warnings {
+                for w in c
+                    .warnings
+                    .iter()
+                    .filter(|w| !self.cred_warnings.contains(w))
+                {
+                    let _ = self.tx.send(Msg::Flash(w.clone())).await;
+                }
+                self.cred_warnings = c.warnings.clone();
+            }
+        }
+        let sf = SourceFacts {
+            cfg: &self.cfg,
+            conn: &self.conn,
+            listing: &listing,
+            inventory: &self.inventory,
+            creds: creds.as_ref(),
+        };
+        for s in &mut self.sources {
+            s.sync(&sf, &mut self.observed);
+        }
+    }
+
+    /// The one findings pipeline over what the engine knows now: watched pods, polled
+    /// observations and the facts the last key check / plan task learnt.
     async fn send_findings(&self) {
-        let f = checks::all(
+        let facts = checks::Facts::new(
             &self.inventory,
             &self.pods,
-            &self.observations,
+            &self.observed.health,
             jiff::Timestamp::now(),
-            &budget(&self.cfg),
-        );
-        let _ = self.tx.send(Msg::Findings(f)).await;
+            budget(&self.cfg),
+        )
+        .with_learned(&self.learned);
+        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
     }
 
-    async fn on_effect(
-        &mut self,
-        e: Effect,
-        obs_tx: &mpsc::Sender<(ServiceId, ServiceObservation)>,
-    ) {
+    async fn on_effect(&mut self, e: Effect) {
         match e {
             Effect::Quit => {}
-            Effect::RefreshNow => {
-                if let Some(p) = &self.pollers {
-                    p.refresh_now();
-                }
-            }
+            Effect::RefreshNow => self.refresh.now(),
             Effect::StreamLogs {
                 stream,
                 namespace,
@@ -228,10 +292,12 @@ impl State {
                     tail: Some(i64::from(tail)),
                     previous: false,
                 };
-                let h = tokio::spawn(stream_logs(self.conn.clone(), req, stream, self.tx.clone()));
+                let (conn, tx) = (self.conn.clone(), self.tx.clone());
+                let h = tokio::spawn(super::logstream::stream_logs(conn, req, stream, tx));
                 if let Some(old) = self.logs.insert(stream, h) {
                     old.abort();
                 }
+                self.logs.retain(|_, h| !h.is_finished());
             }
             Effect::StopLogs { stream } => {
                 if let Some(h) = self.logs.remove(&stream) {
@@ -243,34 +309,28 @@ impl State {
                 kind,
                 name,
             } => {
-                let text = self.describe(&namespace, &kind, &name);
+                let text = super::view::describe_workload(
+                    self.listing.as_deref(),
+                    &self.inventory,
+                    &self.pods,
+                    &namespace,
+                    &kind,
+                    &name,
+                );
                 let title = describe_title(&kind, &namespace, &name);
                 let _ = self.tx.send(Msg::Describe { title, text }).await;
             }
-            Effect::RunTask { id, request } => match request {
-                TaskRequest::CheckAll => {
-                    if let Some(p) = &self.pollers {
-                        p.refresh_now();
+            Effect::RunTask { id, request } => {
+                match tasks::task(&request, &self.env, &self.inventory) {
+                    Ok((spec, body)) => {
+                        let _ = self.sched.start(id, spec, body).await;
                     }
-                    self.ensure_pollers(obs_tx).await;
-                    let _ = self
-                        .tx
-                        .send(Msg::TaskDone {
-                            id,
-                            outcome: TaskOutcome::Succeeded("all services re-probed".into()),
-                        })
-                        .await;
+                    Err(why) => {
+                        let outcome = TaskOutcome::Refused(why);
+                        let _ = self.tx.send(Msg::TaskDone { id, outcome }).await;
+                    }
                 }
-                other => {
-                    let h = tokio::spawn(super::tasks::run(
-                        self.cfg.clone(),
-                        id,
-                        other,
-                        self.tx.clone(),
-                    ));
-                    self.tasks.insert(id, h);
-                }
-            },
+            }
             Effect::ReadTaskLog { id, path } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
@@ -286,121 +346,8 @@ impl State {
                 });
             }
             Effect::CancelTask(id) => {
-                if let Some(h) = self.tasks.remove(&id) {
-                    h.abort();
-                    let _ = self
-                        .tx
-                        .send(Msg::TaskDone {
-                            id,
-                            outcome: TaskOutcome::Cancelled,
-                        })
-                        .await;
-                }
+                self.sched.cancel(id);
             }
         }
     }
-
-    fn describe(&self, namespace: &str, kind: &str, name: &str) -> String {
-        let Some(snap) = &self.last else {
-            return "no cluster data yet".into();
-        };
-        let objs = &snap.listing.objects;
-        let svc = self.inventory.services.iter().find(|s| {
-            s.namespace == namespace && s.workload.name == name && s.workload.kind == kind
-        });
-        let mut out = format!("{kind}: {namespace}/{name}\n");
-        let Some(svc) = svc else {
-            return out + "not found in the current inventory\n";
-        };
-        for p in &self.pods[&svc.id] {
-            if let Some(pod) = objs.pods.iter().find(|x| {
-                x.metadata.name.as_deref() == Some(&p.name)
-                    && x.metadata.namespace.as_deref() == Some(namespace)
-            }) {
-                let evs = describe::events_for(&snap.listing.events, "Pod", namespace, &p.name);
-                out.push('\n');
-                out.push_str(&describe::pod(pod, &evs));
-            }
-        }
-        out
-    }
-}
-
-async fn stream_logs(
-    conn: ClusterConn,
-    req: logs::LogRequest,
-    stream: StreamId,
-    tx: mpsc::Sender<Msg>,
-) {
-    use futures::StreamExt;
-    let s = match logs::stream(&conn, &req).await {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = tx
-                .send(Msg::LogsEnded {
-                    stream,
-                    error: Some(format!("{e:#}")),
-                })
-                .await;
-            return;
-        }
-    };
-    // Batch lines: at most one message per 100 ms.
-    let mut chunks = std::pin::pin!(s.ready_chunks(512));
-    while let Some(lines) = chunks.next().await {
-        if tx.send(Msg::Logs { stream, lines }).await.is_err() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = tx
-        .send(Msg::LogsEnded {
-            stream,
-            error: None,
-        })
-        .await;
-}
-
-fn events_by_service(
-    inv: &Inventory,
-    pods: &BTreeMap<ServiceId, Vec<PodStatus>>,
-    events: &[k8s_openapi::api::core::v1::Event],
-) -> BTreeMap<ServiceId, Vec<EventRow>> {
-    inv.services
-        .iter()
-        .map(|s| {
-            let names: Vec<&str> = pods
-                .get(&s.id)
-                .map(|v| v.iter().map(|p| p.name.as_str()).collect())
-                .unwrap_or_default();
-            let mut rows: Vec<EventRow> = events
-                .iter()
-                .filter(|e| {
-                    let o = &e.involved_object;
-                    o.namespace.as_deref() == Some(s.namespace.as_str())
-                        && o.name
-                            .as_deref()
-                            .is_some_and(|n| n == s.workload.name || names.contains(&n))
-                })
-                .map(|e| EventRow {
-                    type_: e.type_.clone().unwrap_or_default(),
-                    reason: e.reason.clone().unwrap_or_default(),
-                    object: format!(
-                        "{}/{}",
-                        e.involved_object.kind.as_deref().unwrap_or(""),
-                        e.involved_object.name.as_deref().unwrap_or("")
-                    ),
-                    message: e.message.clone().unwrap_or_default(),
-                    count: e.count.unwrap_or(1).max(0) as u32,
-                    last_seen: e
-                        .last_timestamp
-                        .as_ref()
-                        .map(|t| t.0)
-                        .or_else(|| e.event_time.as_ref().map(|t| t.0)),
-                })
-                .collect();
-            rows.sort_by_key(|r| std::cmp::Reverse(r.last_seen));
-            (s.id.clone(), rows)
-        })
-        .collect()
 }

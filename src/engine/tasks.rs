@@ -1,288 +1,147 @@
-//! Long actions the TUI asks for (`Effect::RunTask`): integration plan/apply/test, Prowlarr
-//! indexer sync, key check and key sync. Each runs as its own cancellable tokio task, reports
-//! stages and log lines as `TaskProgress`, ends with `TaskDone`, and sends the refreshed view.
-//! The work itself is the same engine code the headless `integrate` and `keys` commands run.
+//! The console's long actions (`Effect::RunTask`), each declared for the task runtime
+//! ([`super::sched`]): its spec (title, mutating, locks, real steps) and its body. Every task
+//! works on the console's own connection and the watch stores' latest listing
+//! ([`ClusterFacts`]) — never a re-read kubeconfig, never a second listing of the cluster — and
+//! runs the same engine code as the headless `integrate` and `keys` commands.
+//!
+//! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
-use crate::bus::views::{
-    field_rows, HealthNote, IndexerCount, IntegrationsView, KeyRow, KeysView, RootFolderInfo,
-};
-use crate::bus::{Msg, TaskId, TaskOutcome, TaskProgress, TaskRequest};
+mod integrate;
+mod keys;
+
+pub use integrate::integrations_view;
+
+use super::facts::ClusterFacts;
+use super::sched::{TaskBody, TaskSpec};
+use crate::bus::TaskRequest;
+use crate::checks::Fact;
+use crate::collect::poller::Refresh;
 use crate::config::Config;
-use crate::engine::live::live_context;
-use crate::integrate::live::{self as ilive, LivePlan};
-use crate::keys::live::{write_secret, KeysReport};
-use tokio::sync::mpsc;
+use crate::model::{AppKind, Inventory};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
 
-/// Reports progress of one task to the UI.
+/// What every task may use.
 #[derive(Clone)]
-struct Reporter {
-    id: TaskId,
-    title: String,
-    steps: u32,
-    tx: mpsc::Sender<Msg>,
+pub struct TaskEnv {
+    pub cfg: Arc<Config>,
+    /// The latest facts (`None` until the first watch snapshot and the credential Secrets).
+    pub facts: watch::Receiver<Option<ClusterFacts>>,
+    /// Wakes every source ("check all").
+    pub refresh: Refresh,
+    /// `integrations.toml`: the desired graph (defaults when absent).
+    pub desired_file: PathBuf,
+    /// What tasks learn while reading (key check, integration plan), for the findings.
+    pub learnt: mpsc::UnboundedSender<Fact>,
 }
 
-impl Reporter {
-    async fn stage(&self, step: u32, stage: &str, lines: Vec<String>) {
-        let _ = self
-            .tx
-            .send(Msg::TaskProgress(TaskProgress {
-                id: self.id,
-                title: self.title.clone(),
-                stage: stage.to_string(),
-                step,
-                steps: self.steps,
-                lines,
-                units: None,
-                log: None,
-            }))
-            .await;
-    }
-
-    async fn done(&self, r: anyhow::Result<String>) {
-        let outcome = match r {
-            Ok(s) => TaskOutcome::Succeeded(s),
-            Err(e) => TaskOutcome::Failed(format!("{e:#}")),
-        };
-        let _ = self
-            .tx
-            .send(Msg::TaskDone {
-                id: self.id,
-                outcome,
-            })
-            .await;
+impl TaskEnv {
+    /// Hand a fact to the engine's findings pipeline (dropped if the engine is gone).
+    pub fn learnt(&self, fact: Fact) {
+        let _ = self.learnt.send(fact);
     }
 }
 
-/// Run one task to its end (the caller spawns it and may abort it to cancel).
-pub async fn run(cfg: Config, id: TaskId, request: TaskRequest, tx: mpsc::Sender<Msg>) {
-    let r = Reporter {
-        id,
-        title: request.title(),
-        steps: 3,
-        tx: tx.clone(),
-    };
-    let result = match request {
-        TaskRequest::CheckAll => Ok("all services re-probed".to_string()),
-        TaskRequest::PlanIntegrations => plan(&cfg, &r).await,
-        TaskRequest::ApplyIntegrations => apply(&cfg, &r).await,
-        TaskRequest::TestIntegrations => test_all(&cfg, &r).await,
-        TaskRequest::SyncIndexers => sync_indexers(&cfg, &r).await,
-        TaskRequest::CheckKeys => check_keys(&cfg, &r).await.map(|(s, _)| s),
-        TaskRequest::SyncKeys => sync_keys(&cfg, &r).await,
-    };
-    r.done(result).await;
-}
-
-/// The pane's view of a live plan.
-pub fn integrations_view(p: &LivePlan) -> IntegrationsView {
-    let mut v = IntegrationsView::new(p.plan.clone(), jiff::Timestamp::now());
-    for edge in &p.resolution.edges {
-        if let Some(cur) = p.current.get(&edge.id) {
-            v.fields
-                .insert(edge.id.clone(), field_rows(edge, cur.as_ref()));
-        }
-    }
-    v.indexers = p
-        .extras
-        .indexers
-        .iter()
-        .map(|i| IndexerCount {
-            service: i.app.clone(),
-            kind: i.kind,
-            count: Ok(i.count as u32),
-        })
-        .collect();
-    v.root_folders = p
-        .extras
-        .root_folders
-        .iter()
-        .map(|f| RootFolderInfo {
-            service: f.app.clone(),
-            kind: f.kind,
-            path: f.path.clone(),
-            accessible: f.accessible,
-            free_space: f.free_space.and_then(|b| u64::try_from(b).ok()),
-        })
-        .collect();
-    v.health = p
-        .extras
-        .health
-        .iter()
-        .map(|m| HealthNote {
-            service: m.app.clone(),
-            kind: m.kind,
-            issue: m.issue.clone(),
-        })
-        .collect();
-    let errors: Vec<String> = p
-        .extras
-        .errors
-        .iter()
-        .chain(&p.version_warnings)
-        .cloned()
-        .collect();
-    if !errors.is_empty() {
-        v.error = Some(errors.join("; "));
-    }
-    v
-}
-
-async fn plan(cfg: &Config, r: &Reporter) -> anyhow::Result<String> {
-    r.stage(1, "discover", vec![]).await;
-    let (live, _) = live_context(cfg).await?;
-    r.stage(2, "read apps", vec![]).await;
-    let p = ilive::read_plan(&live).await;
-    let summary = format!(
-        "{} edges, {} writes pending ({} reads)",
-        p.plan.edges.len(),
-        p.plan.writes(),
-        p.requests.values().sum::<usize>()
-    );
-    let _ =
-        r.tx.send(Msg::Integrations(Box::new(integrations_view(&p))))
-            .await;
-    Ok(summary)
-}
-
-async fn apply(cfg: &Config, r: &Reporter) -> anyhow::Result<String> {
-    r.stage(1, "discover", vec![]).await;
-    let (live, _) = live_context(cfg).await?;
-    r.stage(2, "apply", vec![]).await;
-    let (etx, mut erx) = mpsc::unbounded_channel::<String>();
-    let forward = {
-        let r = r.clone();
-        tokio::spawn(async move {
-            while let Some(line) = erx.recv().await {
-                r.stage(2, "apply", vec![line]).await;
-            }
-        })
-    };
-    let report = ilive::apply(&live, &move |e| {
-        let mark = if e.ok { "ok " } else { "ERR" };
-        let _ = etx.send(format!("{mark} {:?} {}: {}", e.stage, e.label, e.detail));
-    })
-    .await;
-    let _ = forward.await;
-    r.stage(3, "re-read", vec![]).await;
-    let p = ilive::read_plan(&live).await;
-    let _ =
-        r.tx.send(Msg::Integrations(Box::new(integrations_view(&p))))
-            .await;
-    let failed: Vec<String> = report.findings().into_iter().map(|f| f.message).collect();
-    if report.all_verified() {
-        Ok(format!("{} writes, every edge verified", report.writes()))
-    } else {
-        anyhow::bail!(
-            "{} writes; not verified: {}",
-            report.writes(),
-            failed.join("; ")
-        )
+impl TaskEnv {
+    /// The latest facts, waiting for the first snapshot if needed.
+    pub async fn facts(&self) -> anyhow::Result<ClusterFacts> {
+        let mut rx = self.facts.clone();
+        let f = rx
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| anyhow::anyhow!("the engine stopped before the cluster was read"))?;
+        f.clone()
+            .ok_or_else(|| anyhow::anyhow!("no cluster data yet"))
     }
 }
 
-async fn test_all(cfg: &Config, r: &Reporter) -> anyhow::Result<String> {
-    r.stage(1, "discover", vec![]).await;
-    let (live, _) = live_context(cfg).await?;
-    r.stage(2, "test", vec![]).await;
-    let results = ilive::test_all(&live).await;
-    let lines: Vec<String> = results
-        .iter()
-        .map(|(id, res)| match res {
-            Ok(()) => format!("ok  {id}"),
-            Err(e) => format!("ERR {id}: {e}"),
-        })
-        .collect();
-    let failed = results.iter().filter(|(_, res)| res.is_err()).count();
-    r.stage(3, "done", lines).await;
-    if failed == 0 {
-        Ok(format!("{} edges tested green", results.len()))
-    } else {
-        anyhow::bail!("{failed} of {} edge tests failed", results.len())
-    }
-}
-
-async fn sync_indexers(cfg: &Config, r: &Reporter) -> anyhow::Result<String> {
-    r.stage(1, "discover", vec![]).await;
-    let (live, _) = live_context(cfg).await?;
-    r.stage(2, "ApplicationIndexerSync", vec![]).await;
-    ilive::sync_indexers(&live).await?;
-    let p = ilive::read_plan(&live).await;
-    let _ =
-        r.tx.send(Msg::Integrations(Box::new(integrations_view(&p))))
-            .await;
-    Ok("Prowlarr pushed its indexers to the apps".into())
-}
-
-/// Check keys, send the view; also return the report for a sync.
-async fn check_keys(
-    cfg: &Config,
-    r: &Reporter,
-) -> anyhow::Result<(String, (KeysReport, crate::cluster::ClusterConn))> {
-    r.stage(1, "read and verify keys", vec![]).await;
-    let crate::engine::live::KeysCheck {
-        conn,
-        observed,
-        target,
-        secret_exists: exists,
-        report,
-        ..
-    } = crate::engine::live::check_keys(cfg).await?;
-    let rows = report
-        .drift
-        .iter()
-        .map(|d| KeyRow {
-            service: d.service.clone(),
-            kind: d.kind,
-            location: observed
-                .iter()
-                .find(|(o, _)| o.service == d.service)
-                .map(|(o, loc)| match (&o.key, loc) {
-                    (Ok(_), Some(l)) => Ok(l.clone()),
-                    (Ok(_), None) => Ok("found".into()),
-                    (Err(e), _) => Err(e.clone()),
+/// The spec and body of a request, or why it cannot be started now. `inventory` is what the
+/// screen shows: the apps a mutating task locks.
+pub fn task(
+    request: &TaskRequest,
+    env: &TaskEnv,
+    inventory: &Inventory,
+) -> Result<(TaskSpec, TaskBody), String> {
+    let title = request.title();
+    let read_only = env.cfg.read_only;
+    let env = env.clone();
+    let (spec, body): (TaskSpec, TaskBody) = match request {
+        TaskRequest::CheckAll => (
+            TaskSpec::read(title, &["re-probe every service"]),
+            Box::new(move |ctx| {
+                Box::pin(async move {
+                    ctx.step(1).await;
+                    env.refresh.now();
+                    Ok("all services re-probed".to_string())
                 })
-                .unwrap_or_else(|| Err("not looked up".into())),
-            verdict: report
-                .secret_checks
-                .iter()
-                .find(|c| c.service == d.service)
-                .map(|c| c.verdict.clone()),
-            drift: Some(d.clone()),
-        })
-        .collect();
-    let view = KeysView {
-        secret: target.display(),
-        secret_exists: exists,
-        rows,
-        fetched_at: jiff::Timestamp::now(),
-        error: None,
+            }),
+        ),
+        TaskRequest::PlanIntegrations => (
+            TaskSpec::read(title, integrate::PLAN_STEPS),
+            Box::new(move |ctx| Box::pin(integrate::plan(env, ctx))),
+        ),
+        TaskRequest::ApplyIntegrations => (
+            TaskSpec::mutating(
+                title,
+                app_locks(inventory, |_| true)?,
+                integrate::APPLY_STEPS,
+            ),
+            Box::new(move |ctx| Box::pin(integrate::apply(env, ctx))),
+        ),
+        TaskRequest::TestIntegrations => (
+            TaskSpec::read(title, integrate::TEST_STEPS),
+            Box::new(move |ctx| Box::pin(integrate::test_all(env, ctx))),
+        ),
+        TaskRequest::SyncIndexers => (
+            TaskSpec::mutating(
+                title,
+                app_locks(inventory, |k| k.is_servarr())?,
+                integrate::SYNC_INDEXER_STEPS,
+            ),
+            Box::new(move |ctx| Box::pin(integrate::sync_indexers(env, ctx))),
+        ),
+        TaskRequest::CheckKeys => (
+            TaskSpec::read(title, keys::CHECK_STEPS),
+            Box::new(move |ctx| {
+                Box::pin(async move { keys::check(&env, &ctx, 1).await.map(|(s, _)| s) })
+            }),
+        ),
+        TaskRequest::SyncKeys => (
+            TaskSpec::mutating(title, vec![key_secret_lock(&env)], keys::SYNC_STEPS),
+            Box::new(move |ctx| Box::pin(keys::sync(env, ctx))),
+        ),
     };
-    let _ = r.tx.send(Msg::Keys(Box::new(view))).await;
-    let pending = report.sync.as_ref().map(|s| s.changes.len()).unwrap_or(0);
-    Ok((
-        format!("{pending} key(s) differ from the apps"),
-        (report, conn),
-    ))
+    if spec.mutates && read_only {
+        return Err(format!(
+            "read-only mode: {} would change the apps",
+            spec.title
+        ));
+    }
+    Ok((spec, body))
 }
 
-async fn sync_keys(cfg: &Config, r: &Reporter) -> anyhow::Result<String> {
-    let (_, (report, conn)) = check_keys(cfg, r).await?;
-    let Some(plan) = report.sync else {
-        return Ok("nothing to sync: the Secret matches the apps".into());
-    };
-    let (ns, name) = Config::split_ref(&plan.target);
-    r.stage(
-        3,
-        "write Secret",
-        plan.changes.iter().map(|c| c.to_string()).collect(),
-    )
-    .await;
-    write_secret(&conn.client, &ns, &name, &plan.write).await?;
-    check_keys(cfg, r).await?;
-    Ok(format!(
-        "wrote {} key(s) to {}",
-        plan.changes.len(),
-        plan.target
-    ))
+/// Locks on the discovered apps of the kinds `which` selects; a mutating task needs the
+/// inventory to know what it holds.
+fn app_locks(
+    inventory: &Inventory,
+    which: impl Fn(AppKind) -> bool,
+) -> Result<Vec<String>, String> {
+    if inventory.services.is_empty() {
+        return Err("no apps discovered yet: try again in a moment".into());
+    }
+    Ok(inventory
+        .services
+        .iter()
+        .filter(|s| which(s.kind))
+        .map(|s| s.id.as_str().to_string())
+        .collect())
+}
+
+/// `secret:media/starr-secrets`: the key Secret of the desired file (else of the config).
+fn key_secret_lock(env: &TaskEnv) -> String {
+    let target = super::live::load_desired(&env.desired_file)
+        .map(|d| d.api_keys.display())
+        .unwrap_or_else(|_| env.cfg.api_key_secret.clone());
+    format!("secret:{target}")
 }

@@ -11,7 +11,7 @@
 use super::edge::{Current, Edge, EdgeKind};
 use super::plan::{matched_entry, plan_edge, Change, EdgeState};
 use crate::keys::WireJson;
-use crate::model::{AppError, Finding, ServiceId, Severity};
+use crate::model::{AppError, Finding, ServiceId};
 use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::Value;
@@ -141,25 +141,25 @@ impl ApplyReport {
                     };
                     (
                         format!("{}: {stage:?} failed: {}{left}", o.label, e.detail),
-                        "Fix the cause and run `k8s-nas integrate apply` again",
+                        None,
                     )
                 } else if let TestOutcome::Failed { detail } = &o.test {
                     (
                         format!("{}: connection test failed: {detail}", o.label),
-                        "Open the entry in the app and run its Test for details",
+                        Some("Open the entry in the app and run its Test for details"),
                     )
                 } else if !o.manual.is_empty() {
                     (
                         format!("{}: {}", o.label, o.manual.join("; ")),
-                        "Do the manual step, then run `k8s-nas integrate plan`",
+                        Some("Do the manual step, then run `k8s-nas integrate plan`"),
                     )
                 } else {
                     (
                         format!("{}: still not configured after apply", o.label),
-                        "Run `k8s-nas integrate plan` to see what the app kept",
+                        Some("Run `k8s-nas integrate plan` to see what the app kept"),
                     )
                 };
-                Finding::new(Severity::Error, "integrate.apply_failed", &o.id, msg, fix)
+                crate::checks::integration::apply_failed(&o.id, &o.from, msg, fix)
             })
             .collect()
     }

@@ -5,7 +5,7 @@
 //! every other key is absent from the patch and therefore untouched; no key is ever set to null
 //! (which would delete it) or to an empty value.
 
-use crate::model::{AppKind, Finding, Secret, ServiceId, Severity};
+use crate::model::{AppKind, Secret, ServiceId};
 use base64::Engine;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -252,95 +252,4 @@ pub fn sync_patch(
         changes,
         write,
     })
-}
-
-/// Findings for key drift (and unknown keys). Key rejection findings come from
-/// [`verdict_findings`].
-pub fn drift_findings(target: &SecretTarget, drift: &[KeyDrift]) -> Vec<Finding> {
-    let secret = target.display();
-    drift
-        .iter()
-        .filter_map(|d| {
-            let subject = d.service.to_string();
-            let app = d.kind.display();
-            let k = &d.secret_key;
-            let f = match &d.state {
-                KeyDriftState::InSync => return None,
-                KeyDriftState::Differs => Finding::new(
-                    Severity::Error,
-                    "keys.drift",
-                    subject,
-                    format!("{secret} {k} differs from the key {app} uses"),
-                    "Run `k8s-nas keys --sync` to write the app's key into the Secret",
-                ),
-                KeyDriftState::MissingInSecret => Finding::new(
-                    Severity::Warning,
-                    "keys.missing_in_secret",
-                    subject,
-                    format!("{secret} has no {k}"),
-                    "Run `k8s-nas keys --sync` to add it (other keys are left as they are)",
-                ),
-                KeyDriftState::EmptyInSecret => Finding::new(
-                    Severity::Error,
-                    "keys.empty_in_secret",
-                    subject,
-                    format!("{secret} {k} is empty"),
-                    "Run `k8s-nas keys --sync` to fill it from the app's config",
-                ),
-                KeyDriftState::AppKeyUnknown { why } => Finding::new(
-                    Severity::Info,
-                    "keys.unknown",
-                    subject,
-                    format!("{app}'s own key could not be read: {why}"),
-                    "Set the config volume's node path in the config file, or pass the key with --key",
-                ),
-            };
-            Some(f)
-        })
-        .collect()
-}
-
-/// Findings for the verification of each app's key.
-pub fn verdict_findings(
-    results: &[(ServiceId, AppKind, super::verify::KeyVerdict)],
-) -> Vec<Finding> {
-    use super::verify::KeyVerdict as V;
-    results
-        .iter()
-        .filter_map(|(id, kind, v)| {
-            let app = kind.display();
-            let subject = id.to_string();
-            Some(match v {
-                V::Valid => return None,
-                V::Rejected { detail } => Finding::new(
-                    Severity::Error,
-                    "keys.rejected",
-                    subject,
-                    format!("{app} rejected its API key ({detail})"),
-                    "Read the key from the app's config file (`k8s-nas keys`) and sync the Secret",
-                ),
-                V::WrongUrlBase { location } => Finding::new(
-                    Severity::Warning,
-                    "keys.wrong_url_base",
-                    subject,
-                    format!("{app} redirected to {location}: the URL base used is wrong"),
-                    "Set the service's URL base in the config file to the app's UrlBase",
-                ),
-                V::Unreachable { detail } => Finding::new(
-                    Severity::Warning,
-                    "keys.unreachable",
-                    subject,
-                    format!("{app} could not be reached to verify its key ({detail})"),
-                    "Check the pod is Ready and the Service has endpoints",
-                ),
-                V::Inconclusive { detail } => Finding::new(
-                    Severity::Info,
-                    "keys.inconclusive",
-                    subject,
-                    format!("{app}'s key could not be verified ({detail})"),
-                    "Retry; check RBAC for services/proxy if this persists",
-                ),
-            })
-        })
-        .collect()
 }

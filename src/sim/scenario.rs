@@ -1,105 +1,244 @@
-//! Scenarios: which faults the simulated NAS injects. Each is a small edit of the target world
+//! Scenarios: what the simulated NAS looks like and which faults it injects. A scenario is a
+//! stack of [`Layer`]s (`--scenario degraded,miswired`), each a small edit of the target world
 //! and of the app simulators' settings, so every fault travels the real code paths.
+//!
+//! Adding a scenario: a unit struct implementing [`Layer`] (only the hooks it needs) and one line
+//! in [`LAYERS`]. Nothing else names scenarios.
 
 use super::apps::{AppSimConfig, Faults, Seed};
 use super::world::World;
 use crate::model::AppKind;
 use base64::Engine;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scenario {
-    /// Everything up, wired and healthy.
-    Healthy,
-    /// Crash-looping pod, slow app, app health errors, wrong API key, hung app.
-    Degraded,
-    /// Freshly installed apps: nothing wired.
-    Fresh,
-    /// Wired with the target cluster's real mistakes.
-    Miswired,
+/// One layer of a scenario. Every hook has a do-nothing default.
+pub trait Layer: Sync {
+    /// The name `--scenario` takes.
+    fn name(&self) -> &'static str;
+    /// One line for help and the README.
+    fn about(&self) -> &'static str;
+    /// The apps' starting state, when this layer decides it. Layers that set different seeds do
+    /// not compose (`fresh,miswired` is an error); without one the apps start wired.
+    fn seed(&self) -> Option<Seed> {
+        None
+    }
+    /// Edit the world (pods, Secrets, custom resources …) before it is served.
+    fn edit_world(&self, _world: &mut World) {}
+    /// Adjust one app simulator (faults …) before it starts.
+    fn configure_app(&self, _cfg: &mut AppSimConfig) {}
 }
 
+/// Every layer `--scenario` knows, in the order help lists them.
+pub static LAYERS: &[&dyn Layer] = &[&Healthy, &Degraded, &Fresh, &Miswired];
+
+/// The layers of one run of the simulated NAS, applied in order.
+#[derive(Clone)]
+pub struct Scenario {
+    layers: Cow<'static, [&'static dyn Layer]>,
+}
+
+#[allow(non_upper_case_globals)]
 impl Scenario {
-    pub const ALL: [Scenario; 4] = [
-        Scenario::Healthy,
-        Scenario::Degraded,
-        Scenario::Fresh,
-        Scenario::Miswired,
-    ];
+    /// Everything up, wired and healthy.
+    pub const Healthy: Scenario = Scenario::of(&[&Healthy]);
+    /// Crash-looping pod, slow app, app health errors, wrong API key, hung app.
+    pub const Degraded: Scenario = Scenario::of(&[&Degraded]);
+    /// Freshly installed apps: nothing wired.
+    pub const Fresh: Scenario = Scenario::of(&[&Fresh]);
+    /// Wired with the target cluster's real mistakes.
+    pub const Miswired: Scenario = Scenario::of(&[&Miswired]);
 
+    const fn of(layers: &'static [&'static dyn Layer]) -> Scenario {
+        Scenario {
+            layers: Cow::Borrowed(layers),
+        }
+    }
+
+    /// `degraded` or `degraded,miswired`: registered names joined by commas, applied in order.
+    /// Unknown or repeated names and layers whose seeds conflict are errors that say why.
     pub fn parse(s: &str) -> anyhow::Result<Scenario> {
-        Scenario::ALL
-            .into_iter()
-            .find(|x| x.name() == s)
-            .ok_or_else(|| {
+        let mut layers = Vec::new();
+        for name in s.split(',').map(str::trim) {
+            let layer = LAYERS.iter().find(|l| l.name() == name).ok_or_else(|| {
                 anyhow::anyhow!(
-                    "unknown scenario {s:?}; choose one of: {}",
-                    Scenario::ALL.map(|x| x.name()).join(", ")
+                    "unknown scenario {name:?}; choose one or more (joined by commas) of: {}",
+                    names()
                 )
-            })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Scenario::Healthy => "healthy",
-            Scenario::Degraded => "degraded",
-            Scenario::Fresh => "fresh",
-            Scenario::Miswired => "miswired",
+            })?;
+            layers.push(*layer);
         }
+        Scenario::compose(layers)
     }
 
-    pub fn seed(self) -> Seed {
-        match self {
-            Scenario::Healthy | Scenario::Degraded => Seed::Wired,
-            Scenario::Fresh => Seed::Fresh,
-            Scenario::Miswired => Seed::Miswired,
+    /// Stack layers (also ones not in [`LAYERS`], for tests).
+    pub fn compose(layers: Vec<&'static dyn Layer>) -> anyhow::Result<Scenario> {
+        if layers.is_empty() {
+            anyhow::bail!("no scenario given; choose from: {}", names());
         }
-    }
-
-    /// Faults for one app simulator.
-    pub fn faults(self, kind: AppKind) -> Faults {
-        let mut f = Faults::default();
-        if self == Scenario::Degraded {
-            match kind {
-                AppKind::Radarr => f.latency = Duration::from_millis(2_400),
-                AppKind::Lidarr => f.health_errors = true,
-                AppKind::Jellyseerr => f.hang = true,
-                _ => {}
+        for (i, l) in layers.iter().enumerate() {
+            if layers[..i].iter().any(|p| p.name() == l.name()) {
+                anyhow::bail!("scenario {:?} is named twice", l.name());
             }
         }
-        f
-    }
-
-    /// Adjust one app simulator's settings.
-    pub fn configure(self, cfg: &mut AppSimConfig) {
-        cfg.seed = self.seed();
-        cfg.faults = self.faults(cfg.kind);
-    }
-
-    /// Edit the world: pod states and Secret contents.
-    pub fn edit_world(self, world: &mut World) {
-        match self {
-            Scenario::Degraded => {
-                let bazarr = world
-                    .backends
-                    .iter()
-                    .find(|b| b.kind == AppKind::Bazarr)
-                    .cloned();
-                if let Some(b) = bazarr {
-                    world.crashloop(&b.namespace, &b.service, 14);
-                }
-                edit_secret(
-                    world,
-                    "PROWLARR_API_KEY",
-                    "00000000000000000000000000000000",
+        let seeded: Vec<_> = layers
+            .iter()
+            .filter_map(|l| l.seed().map(|s| (l.name(), s)))
+            .collect();
+        if let Some((a, sa)) = seeded.first() {
+            if let Some((b, sb)) = seeded.iter().find(|(_, s)| s != sa) {
+                anyhow::bail!(
+                    "scenarios {a:?} and {b:?} do not compose: both decide how the apps start \
+                     ({sa:?} vs {sb:?}); pick one of them"
                 );
             }
-            Scenario::Miswired => {
-                edit_secret(world, "RADARR_API_KEY", "0123456789abcdef0123456789abcdef");
-            }
-            Scenario::Healthy | Scenario::Fresh => {}
         }
+        Ok(Scenario {
+            layers: Cow::Owned(layers),
+        })
+    }
+
+    /// `degraded,miswired`.
+    pub fn name(&self) -> String {
+        self.layers
+            .iter()
+            .map(|l| l.name())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    pub fn layers(&self) -> &[&'static dyn Layer] {
+        &self.layers
+    }
+
+    /// How the apps start: the one seed a layer decides, else wired.
+    pub fn seed(&self) -> Seed {
+        self.layers
+            .iter()
+            .find_map(|l| l.seed())
+            .unwrap_or(Seed::Wired)
+    }
+
+    /// Adjust one app simulator's settings: the seed, then each layer's faults in order.
+    pub fn configure(&self, cfg: &mut AppSimConfig) {
+        cfg.seed = self.seed();
+        cfg.faults = Faults::default();
+        for l in self.layers.iter() {
+            l.configure_app(cfg);
+        }
+    }
+
+    /// Edit the world: each layer in order.
+    pub fn edit_world(&self, world: &mut World) {
+        for l in self.layers.iter() {
+            l.edit_world(world);
+        }
+    }
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario::Healthy
+    }
+}
+
+impl PartialEq for Scenario {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Scenario {}
+
+impl std::fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Scenario({})", self.name())
+    }
+}
+
+/// `healthy, degraded, fresh, miswired`.
+pub fn names() -> String {
+    LAYERS
+        .iter()
+        .map(|l| l.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub struct Healthy;
+
+impl Layer for Healthy {
+    fn name(&self) -> &'static str {
+        "healthy"
+    }
+    fn about(&self) -> &'static str {
+        "everything up, wired, healthy"
+    }
+}
+
+pub struct Degraded;
+
+impl Layer for Degraded {
+    fn name(&self) -> &'static str {
+        "degraded"
+    }
+    fn about(&self) -> &'static str {
+        "Bazarr crash-looping, Radarr slow, Lidarr health errors, stale Prowlarr key, Jellyseerr hanging"
+    }
+    fn edit_world(&self, world: &mut World) {
+        let bazarr = world
+            .backends
+            .iter()
+            .find(|b| b.kind == AppKind::Bazarr)
+            .cloned();
+        if let Some(b) = bazarr {
+            world.crashloop(&b.namespace, &b.service, 14);
+        }
+        edit_secret(
+            world,
+            "PROWLARR_API_KEY",
+            "00000000000000000000000000000000",
+        );
+    }
+    fn configure_app(&self, cfg: &mut AppSimConfig) {
+        match cfg.kind {
+            AppKind::Radarr => cfg.faults.latency = Duration::from_millis(2_400),
+            AppKind::Lidarr => cfg.faults.health_errors = true,
+            AppKind::Jellyseerr => cfg.faults.hang = true,
+            _ => {}
+        }
+    }
+}
+
+pub struct Fresh;
+
+impl Layer for Fresh {
+    fn name(&self) -> &'static str {
+        "fresh"
+    }
+    fn about(&self) -> &'static str {
+        "apps freshly installed: nothing wired"
+    }
+    fn seed(&self) -> Option<Seed> {
+        Some(Seed::Fresh)
+    }
+}
+
+pub struct Miswired;
+
+impl Layer for Miswired {
+    fn name(&self) -> &'static str {
+        "miswired"
+    }
+    fn about(&self) -> &'static str {
+        "the target cluster's real mistakes: URL bases missing, wrong category, stale key in the Secret"
+    }
+    fn seed(&self) -> Option<Seed> {
+        Some(Seed::Miswired)
+    }
+    fn edit_world(&self, world: &mut World) {
+        edit_secret(world, "RADARR_API_KEY", "0123456789abcdef0123456789abcdef");
     }
 }
 
@@ -129,52 +268,4 @@ fn set_secret_key(secret: &mut Value, key: &str, value: &str) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Read one key of a Secret object (base64 `data` or plain `stringData`).
-    fn secret_value(objects: &[Value], namespace: &str, secret: &str, key: &str) -> Option<String> {
-        let o = objects.iter().find(|o| {
-            is(o, "Secret")
-                && name(o) == Some(secret)
-                && o.pointer("/metadata/namespace").and_then(Value::as_str) == Some(namespace)
-        })?;
-        if let Some(v) = o
-            .pointer(&format!("/stringData/{key}"))
-            .and_then(Value::as_str)
-        {
-            return Some(v.to_string());
-        }
-        let b = o.pointer(&format!("/data/{key}")).and_then(Value::as_str)?;
-        let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
-        String::from_utf8(raw).ok()
-    }
-
-    #[test]
-    fn names_parse_and_bad_names_explain() {
-        for s in Scenario::ALL {
-            assert_eq!(Scenario::parse(s.name()).unwrap(), s);
-        }
-        let e = Scenario::parse("nope").unwrap_err().to_string();
-        assert!(e.contains("healthy, degraded, fresh, miswired"));
-    }
-
-    #[test]
-    fn degraded_edits_pod_and_secret() {
-        let mut w = crate::sim::world::target_cluster(&Default::default());
-        Scenario::Degraded.edit_world(&mut w);
-        let bazarr = w
-            .objects
-            .iter()
-            .find(|o| is(o, "Pod") && name(o).is_some_and(|n| n.starts_with("bazarr-")))
-            .unwrap();
-        assert_eq!(
-            bazarr["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
-            "CrashLoopBackOff"
-        );
-        assert_eq!(
-            secret_value(&w.objects, "media", "starr-secrets", "PROWLARR_API_KEY").as_deref(),
-            Some("00000000000000000000000000000000")
-        );
-    }
-}
+mod tests;

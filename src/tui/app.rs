@@ -112,6 +112,7 @@ impl App {
             banner: None,
             observations: HashMap::new(),
             findings: Vec::new(),
+            budget: crate::checks::Budget::default(),
             tasks: TaskBoard::default(),
             stack: vec![View::new(root)],
             modal: None,

@@ -35,6 +35,8 @@ pub struct Ctx {
     pub banner: Option<String>,
     pub observations: HashMap<ServiceId, ServiceObservation>,
     pub findings: Vec<Finding>,
+    /// The configured thresholds the findings use; the cells colour by the same values.
+    pub budget: crate::checks::Budget,
     /// Running and recently finished tasks (the header counts them; the Tasks pane lists them).
     pub tasks: TaskBoard,
     pub stack: Vec<View>,

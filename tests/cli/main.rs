@@ -6,4 +6,6 @@ mod assets;
 mod check_sim;
 mod cli_pipe;
 mod demo_serve_kubectl;
+mod engine_demo;
+mod findings_sim;
 mod readonly_cli;

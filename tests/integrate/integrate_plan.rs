@@ -333,5 +333,5 @@ fn root_folders_seerr_bazarr_and_unknown() {
     assert!(plan.is_empty());
     assert_eq!(plan.exit_code(), 2);
     let f = plan_findings(&plan);
-    assert_eq!(f[0].code, "integrate.unknown");
+    assert_eq!(f[0].code, "integration.unknown");
 }

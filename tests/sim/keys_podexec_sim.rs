@@ -4,6 +4,7 @@
 //! --yes` writes only that key.
 
 use k8s_nas::config::Config;
+use k8s_nas::engine::facts::ClusterFacts;
 use k8s_nas::engine::live::{key_target, live_context_with_keys, read_secret};
 use k8s_nas::keys::live::keys_report;
 use k8s_nas::keys::KeyDriftState;
@@ -43,7 +44,12 @@ async fn the_console_reads_real_keys_by_pod_exec_and_sees_radarr_drift() {
         kubeconfig: Some(kubeconfig),
         ..Default::default()
     };
-    let (live, conn, observed) = live_context_with_keys(&cfg).await.expect("live context");
+    let facts = ClusterFacts::connect(&cfg).await.expect("connect and list");
+    let desired = dir.path().join("config").join("integrations.toml");
+    let (live, observed) = live_context_with_keys(&cfg, &facts, &desired)
+        .await
+        .expect("live context");
+    let conn = facts.conn.clone();
 
     let real = nas.world.app_keys[&AppKind::Radarr].clone();
     assert_ne!(real, STALE_RADARR);

@@ -1,10 +1,14 @@
 //! The simulated Kubernetes API server over the real wire, one binary: kube-rs watchers and
-//! exec, the real `kubectl`, and key reading by `pods/exec` on the simulated NAS. One module per
+//! exec, the real `kubectl`, key reading by `pods/exec` on the simulated NAS, and the engine
+//! (task runtime, one connection, sources, pod proxy) against it. One module per
 //! former test file.
 //!
 //! `keys_podexec_sim` sets `K8S_NAS_CONFIG_DIR`/`K8S_NAS_DATA_DIR` for its process: it lives in
 //! this binary because no other test here reads them or starts `k8s-nas`.
 
+mod engine_pod_proxy;
+mod engine_sim;
+mod engine_tasks;
 mod keys_podexec_sim;
 mod kube_sim_exec;
 mod kube_sim_watch;

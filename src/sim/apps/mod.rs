@@ -55,7 +55,8 @@ pub enum Seed {
     /// Freshly installed: no download clients, root folders, applications …
     #[default]
     Fresh,
-    /// Wired correctly for the target cluster.
+    /// Wired as the default integration graph says (the target cluster's wiring, plus
+    /// Lidarr → SABnzbd and Sonarr's root folder at `/data/media/tv`).
     Wired,
     /// Wired with the target cluster's real mistakes (URL bases missing, wrong category …).
     Miswired,

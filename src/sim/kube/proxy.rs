@@ -1,13 +1,22 @@
-//! The API server's service proxy:
-//! `/api/v1/namespaces/{ns}/services/[scheme:]{name}[:{port}]/proxy/{path}` forwards the request
-//! to the backend registered for that Service port and returns the answer untouched (no
-//! redirects followed). No Ready pod behind the Service → 503 "no endpoints available".
+//! The API server's proxies, forwarding a request to a backend registered with the simulator
+//! and returning the answer untouched (no redirects followed):
+//!
+//! * service proxy `/api/v1/namespaces/{ns}/services/[scheme:]{name}[:{port}]/proxy/{path}`:
+//!   the backend registered for that Service port; no Ready pod behind the Service → 503
+//!   "no endpoints available".
+//! * pod proxy `/api/v1/namespaces/{ns}/pods/[scheme:]{name}[:{port}]/proxy/{path}`: `port` is
+//!   a container port (number or name; default the first declared). The backend is one
+//!   registered for the pod ([`KubeSim::register_pod_backend`], for ports no Service exposes,
+//!   like gluetun's control server), else the backend of a Service selecting the pod whose
+//!   `targetPort` is that port. A pod that is not running → 503; nothing listening → 503
+//!   "connection refused", as a real API server answers.
 
 use super::controller::is_pod_ready;
 use super::error::ApiError;
 use super::registry;
 use super::select::LabelSelector;
 use super::server::{Shared, Target};
+use super::KubeSim;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderName, StatusCode};
@@ -95,10 +104,133 @@ fn resolve(sh: &Shared, ns: &str, svc_ref: &str) -> Result<SocketAddr, ApiError>
         .ok_or_else(|| ApiError::service_unavailable(format!("error trying to reach service: dial tcp {ns}/{name}:{port_num}: connect: connection refused")))
 }
 
+/// Key of a pod backend in the store's backend map: pods have generated names, so a backend
+/// is registered for a name prefix (the workload's name matches all its pods).
+fn pod_key(pod_prefix: &str) -> String {
+    format!("pod:{pod_prefix}")
+}
+
+impl KubeSim {
+    /// Pod proxy target: `addr` answers for container port `port` of the pods of `namespace`
+    /// whose name starts with `pod_prefix` (a pod name, or its workload's name).
+    pub fn register_pod_backend(
+        &self,
+        namespace: &str,
+        pod_prefix: &str,
+        port: u16,
+        addr: SocketAddr,
+    ) {
+        self.shared
+            .store()
+            .backends
+            .insert((namespace.into(), pod_key(pod_prefix), port), addr);
+    }
+}
+
+/// The container ports of a pod: `(name, number)`.
+fn container_ports(pod: &Value) -> Vec<(Option<String>, u16)> {
+    let mut out = Vec::new();
+    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+        for p in c["ports"].as_array().into_iter().flatten() {
+            if let Some(n) = p["containerPort"]
+                .as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+            {
+                out.push((p["name"].as_str().map(str::to_string), n));
+            }
+        }
+    }
+    out
+}
+
+/// Where a pod proxy request goes.
+fn resolve_pod(sh: &Shared, ns: &str, pod_ref: &str) -> Result<SocketAddr, ApiError> {
+    let (name, port) = parse_service_ref(pod_ref);
+    let store = sh.store();
+    let pods =
+        registry::find("", "v1", "pods").ok_or_else(|| ApiError::not_found("pods", &name))?;
+    let services = registry::find("", "v1", "services")
+        .ok_or_else(|| ApiError::not_found("services", &name))?;
+    let pod = store
+        .get(pods, ns, &name)
+        .ok_or_else(|| ApiError::not_found("pods", &name))?;
+    let ip = pod["status"]["podIP"].as_str().unwrap_or("");
+    if pod["status"]["phase"].as_str() != Some("Running") || ip.is_empty() {
+        return Err(ApiError::service_unavailable(format!(
+            "pod \"{name}\" is not running"
+        )));
+    }
+    let ports = container_ports(pod);
+    let port_num = match &port {
+        None => ports.first().map_or(80, |(_, n)| *n),
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) => n,
+            Err(_) => ports
+                .iter()
+                .find(|(pn, _)| pn.as_deref() == Some(p.as_str()))
+                .map(|(_, n)| *n)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!("pod \"{name}\" has no port named \"{p}\""))
+                })?,
+        },
+    };
+    let registered = store.backends.iter().find(|((bns, key, bport), _)| {
+        bns == ns
+            && *bport == port_num
+            && key
+                .strip_prefix("pod:")
+                .is_some_and(|prefix| name.starts_with(prefix))
+    });
+    if let Some((_, addr)) = registered {
+        return Ok(*addr);
+    }
+    // A Service selecting the pod, with this container port as a target.
+    let targets_port = |sp: &Value| match &sp["targetPort"] {
+        Value::Number(n) => n.as_u64() == Some(u64::from(port_num)),
+        Value::String(s) => ports
+            .iter()
+            .any(|(pn, n)| pn.as_deref() == Some(s.as_str()) && *n == port_num),
+        _ => sp["port"].as_u64() == Some(u64::from(port_num)),
+    };
+    for svc in store.list(services, Some(ns)) {
+        let selector = &svc["spec"]["selector"];
+        if selector.as_object().is_none_or(|m| m.is_empty())
+            || !LabelSelector::from_map(selector).matches(pod)
+        {
+            continue;
+        }
+        let Some(svc_name) = svc["metadata"]["name"].as_str() else {
+            continue;
+        };
+        for sp in svc["spec"]["ports"].as_array().into_iter().flatten() {
+            let Some(svc_port) = sp["port"].as_u64().and_then(|n| u16::try_from(n).ok()) else {
+                continue;
+            };
+            if targets_port(sp) {
+                if let Some(addr) =
+                    store
+                        .backends
+                        .get(&(ns.to_string(), svc_name.to_string(), svc_port))
+                {
+                    return Ok(*addr);
+                }
+            }
+        }
+    }
+    Err(ApiError::service_unavailable(format!(
+        "error trying to reach service: dial tcp {ip}:{port_num}: connect: connection refused"
+    )))
+}
+
 pub async fn forward(sh: Arc<Shared>, t: Target, req: Request) -> Response {
     let ns = t.ns.clone().unwrap_or_default();
-    let svc_ref = t.name.clone().unwrap_or_default();
-    let backend = match resolve(&sh, &ns, &svc_ref) {
+    let target_ref = t.name.clone().unwrap_or_default();
+    let resolved = if t.res.kind == "Pod" {
+        resolve_pod(&sh, &ns, &target_ref)
+    } else {
+        resolve(&sh, &ns, &target_ref)
+    };
+    let backend = match resolved {
         Ok(a) => a,
         Err(e) => return e.into_response(),
     };

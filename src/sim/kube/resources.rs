@@ -47,7 +47,7 @@ pub static RESOURCES: &[ResourceDef] = &[
     res!("", "v1", "nodes", "node", "Node", false, &["no"], &[("status", "Node"), ("proxy", "NodeProxyOptions")], NONE),
     res!("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, &["pvc"], &[("status", "PersistentVolumeClaim")], NONE),
     res!("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false, &["pv"], &[("status", "PersistentVolume")], NONE),
-    res!("", "v1", "pods", "pod", "Pod", true, &["po"], &[("exec", "PodExecOptions"), ("log", "Pod"), ("status", "Pod")], ALL),
+    res!("", "v1", "pods", "pod", "Pod", true, &["po"], &[("exec", "PodExecOptions"), ("log", "Pod"), ("proxy", "PodProxyOptions"), ("status", "Pod")], ALL),
     res!("", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, &["quota"], &[("status", "ResourceQuota")], NONE),
     res!("", "v1", "secrets", "secret", "Secret", true, &[], &[], NONE),
     res!("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, &["sa"], &[], NONE),

@@ -178,7 +178,7 @@ pub async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         return e.into_response();
     }
     match target.sub.as_deref() {
-        Some("proxy") if target.res.kind == "Service" => {
+        Some("proxy") if matches!(target.res.kind, "Service" | "Pod") => {
             return proxy::forward(sh, target, req).await
         }
         Some("log") if req.method() == Method::GET => return logs::serve(sh, target, &query),

@@ -8,7 +8,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{with_navigation, Action, Binding, Key};
 use crate::tui::pane::Pane;
 use crate::tui::render::severity_role;
-use crate::tui::rows::{age, health_cell, http_cell, issue_label, subject_is, Tone};
+use crate::tui::rows::{age, health_cell, http_cell, issue_label, Tone};
 use crate::tui::theme::{Role, Theme};
 use crate::tui::view::{PaneId, View, ViewArg};
 use ratatui::layout::Rect;
@@ -193,7 +193,7 @@ pub fn lines<'a>(app: &Ctx, id: &ServiceId, theme: &Theme) -> Vec<Line<'a>> {
     match app.observations.get(id) {
         None => out.push(Line::styled("  not observed yet", theme.style(Role::Muted))),
         Some(o) => {
-            let http = http_cell(o);
+            let http = http_cell(o, &app.budget);
             out.push(kv(
                 theme,
                 "http probe",
@@ -250,11 +250,7 @@ pub fn lines<'a>(app: &Ctx, id: &ServiceId, theme: &Theme) -> Vec<Line<'a>> {
 
     out.push(Line::raw(""));
     out.push(section(theme, "findings"));
-    let mut mine: Vec<_> = app
-        .findings
-        .iter()
-        .filter(|f| subject_is(&f.subject, id))
-        .collect();
+    let mut mine: Vec<_> = app.findings.iter().filter(|f| f.is_about(id)).collect();
     mine.sort_by_key(|f| std::cmp::Reverse(f.severity));
     if mine.is_empty() {
         out.push(Line::styled("  none", theme.style(Role::Ok)));
@@ -305,5 +301,5 @@ pub fn lines<'a>(app: &Ctx, id: &ServiceId, theme: &Theme) -> Vec<Line<'a>> {
 
 /// Worst severity of the findings about a service (for the crumb/title colour).
 pub fn worst_for(app: &Ctx, id: &ServiceId) -> Severity {
-    crate::model::finding::worst(app.findings.iter().filter(|f| subject_is(&f.subject, id)))
+    crate::model::finding::worst(app.findings.iter().filter(|f| f.is_about(id)))
 }

@@ -9,7 +9,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
 use crate::tui::msg::Msg;
 use crate::tui::pane::{CommandSpec, Pane};
-use crate::tui::rows::{subject_is, Tone};
+use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
 use crate::tui::view::{FlashLevel, PaneId, View};
 use crate::tui::widgets::table::{haystack, Column, TableRow};
@@ -150,7 +150,7 @@ impl Pane for FindingsState {
             c.inventory
                 .services
                 .iter()
-                .find(|s| subject_is(&f.subject, &s.id))
+                .find(|s| f.is_about(&s.id))
                 .map(|s| s.id.clone())
         });
         match target {

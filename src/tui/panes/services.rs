@@ -4,6 +4,7 @@
 
 use super::listing::{Listing, TableCtx};
 use super::{describe, detail, findings, logs, tasks};
+use crate::checks::Budget;
 use crate::model::ServiceId;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
@@ -37,6 +38,8 @@ pub struct SvcRow {
     pub restarts: u32,
     /// Probe latency, for sorting by HTTP.
     pub latency_ms: Option<u64>,
+    /// The configured thresholds (DATA AGE turns amber and red by them).
+    pub budget: Budget,
 }
 
 impl TableRow for SvcRow {
@@ -84,7 +87,7 @@ static COLUMNS: &[C] = &[
         .priority(5),
     C::new("VPN", |r, _| (&r.row.vpn).into()).priority(9),
     C::new("DATA AGE", |r, ctx| {
-        CellText::from(data_age_cell(r.row.observed_at, ctx.now))
+        CellText::from(data_age_cell(r.row.observed_at, ctx.now, &r.budget))
     })
     .whole()
     .priority(8)
@@ -175,9 +178,10 @@ impl Pane for Services {
                     let pods = c.pods.get(&s.id).unwrap_or(&empty);
                     let obs = ctx.observations.get(&s.id);
                     SvcRow {
-                        row: build_row(s, pods, obs, &ctx.findings),
+                        row: build_row(s, pods, obs, &ctx.findings, &ctx.budget),
                         restarts: pods.iter().map(|p| p.restarts).sum(),
                         latency_ms: obs.and_then(|o| o.probe.as_ref()).map(|p| p.latency_ms),
+                        budget: ctx.budget,
                     }
                 })
                 .collect(),
@@ -209,6 +213,10 @@ impl Pane for Services {
         let mut tctx = TableCtx::new("Services", &ctx.theme, ctx.now)
             .scope(&scope)
             .checked(checked)
+            .stale_after(
+                ctx.budget.stale_after_secs,
+                ctx.budget.stale_after_secs.saturating_mul(3),
+            )
             .empty("no media services discovered in the watched namespaces");
         if ctx.cluster.is_none() {
             tctx = tctx.loading("connecting to the cluster…");

@@ -47,7 +47,7 @@ pub use fit::{ellipsize, fit_widths, Fit};
 pub use render::{render, title_spans};
 pub use state::{SortBy, TableState};
 
-use crate::bus::rows::{Cell, Tone, STALE_ERROR_SECS, STALE_WARN_SECS};
+use crate::bus::rows::{Cell, Tone};
 use crate::tui::theme::{Role, Theme};
 use jiff::Timestamp;
 use std::borrow::Cow;
@@ -293,7 +293,11 @@ impl<'a> Ctx<'a> {
             title,
             scope: None,
             checked: None,
-            stale_after: (STALE_WARN_SECS, STALE_ERROR_SECS),
+            // The same rule as the DATA AGE cell: amber past the default budget, red past 3×.
+            stale_after: {
+                let s = crate::checks::health::Budget::default().stale_after_secs;
+                (s, s.saturating_mul(3))
+            },
             loading: None,
             refreshing: false,
             error: None,

@@ -70,7 +70,13 @@ fn arr_entry(kind: AppKind, cfg: &AppSimConfig, base_url: &str) -> Value {
         "id": 0, "name": kind.display(), "hostname": kind.id(), "port": kind.default_port(),
         "apiKey": cfg.peer_key(kind), "useSsl": false, "baseUrl": base_url,
         "activeProfileId": 1, "activeProfileName": "Any",
-        "activeDirectory": if sonarr { "/data/media/series" } else { "/data/media/movies" },
+        "activeDirectory": match (sonarr, cfg.seed) {
+            // Wired follows the default integration graph (Sonarr's root folder /data/media/tv);
+            // the target cluster's init container writes /data/media/series.
+            (true, Seed::Wired) => "/data/media/tv",
+            (true, _) => "/data/media/series",
+            (false, _) => "/data/media/movies",
+        },
         "is4k": false, "isDefault": true, "externalUrl": "", "syncEnabled": true,
         "preventSearch": false, "tags": [], "tagRequests": false,
     });

@@ -1,5 +1,5 @@
-//! Initial state: Fresh (nothing configured), Wired (correct for the target cluster, §2.4 of
-//! target-cluster.md), Miswired (the cluster's real mistakes: Prowlarr apps without URL bases,
+//! Initial state: Fresh (nothing configured), Wired (the target cluster's wiring, §2.4 of
+//! target-cluster.md, completed to the default integration graph), Miswired (the cluster's real mistakes: Prowlarr apps without URL bases,
 //! a wrong download category, a missing root folder, so no indexers were ever synced).
 
 use super::providers::render_template;
@@ -185,7 +185,14 @@ pub fn seed(cfg: &AppSimConfig) -> State {
         ],
     );
     st.insert(Collection::DownloadClient, qbit);
-    if kind != AppKind::Lidarr {
+    // The target cluster never wired Lidarr to SABnzbd (Miswired keeps that); Wired is wired
+    // the way the default integration graph says, so `check` finds nothing to do there.
+    if kind != AppKind::Lidarr || !miswired {
+        let sab_category = if kind == AppKind::Lidarr {
+            "audio"
+        } else {
+            good
+        };
         let sab = provider(
             kind,
             Collection::DownloadClient,
@@ -202,7 +209,7 @@ pub fn seed(cfg: &AppSimConfig) -> State {
                 ("port", json!(8080)),
                 ("urlBase", json!("/sabnzbd")),
                 ("apiKey", json!(peer(AppKind::Sabnzbd))),
-                (category_field(kind), json!(good)),
+                (category_field(kind), json!(sab_category)),
                 (&format!("recent{}Priority", media_word(kind)), json!(0)),
                 (&format!("older{}Priority", media_word(kind)), json!(0)),
             ],
@@ -211,7 +218,9 @@ pub fn seed(cfg: &AppSimConfig) -> State {
     }
     // Root folder.
     let path = match (kind, miswired) {
-        (AppKind::Sonarr, false) => "/data/media/series",
+        // The target cluster uses /data/media/series (its admin declares it in the integration
+        // file); Wired follows the default graph.
+        (AppKind::Sonarr, false) => "/data/media/tv",
         (AppKind::Radarr, false) => "/data/media/movies",
         (_, false) => "/data/media/music",
         (AppKind::Sonarr, true) => "/tv",

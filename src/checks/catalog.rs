@@ -1,0 +1,338 @@
+//! The catalog of finding codes: for each code its default severity, what it means, what to do
+//! about it (templated where the fix names the subject: `{namespace}`, `{pod}` …) and a runbook
+//! reference. Checks build every finding from an entry here, so a code exists in exactly one
+//! place; the README's list of codes is tested against [`ALL`].
+//!
+//! Adding a code: one line in the `catalog!` block below (and the README list, which the test
+//! keeps honest).
+
+use crate::model::{Finding, ServiceId, Severity};
+
+/// One finding code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// Dotted code (`pod.crashloop`). A family of codes ends in a `<Placeholder>`
+    /// (`app.<HealthCheckSource>`): the check supplies the last part.
+    pub code: &'static str,
+    /// Severity unless the check has a reason to say otherwise (an app's own health check
+    /// carries its level).
+    pub severity: Severity,
+    /// What the code means, for docs and `?`.
+    pub meaning: &'static str,
+    /// What to do; `{name}` placeholders are filled from the check's variables.
+    pub remediation: &'static str,
+    /// A runbook or documentation page, when there is one.
+    pub runbook: Option<&'static str>,
+}
+
+/// Where the README documents keys and the integration graph (`k8s-nas keys`, `integrate`).
+const README_KEYS: &str = "README.md#integrations-and-api-keys-issue-3";
+const K8S_DEBUG_PODS: &str = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
+const K8S_DEBUG_SERVICE: &str =
+    "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/";
+
+macro_rules! catalog {
+    ($( $(#[$doc:meta])* $name:ident = $code:literal, $sev:ident, $meaning:literal,
+        $fix:expr, $runbook:expr; )*) => {
+        $( $(#[$doc])* pub const $name: Entry = Entry {
+            code: $code,
+            severity: Severity::$sev,
+            meaning: $meaning,
+            remediation: $fix,
+            runbook: $runbook,
+        }; )*
+        /// Every code, in the order the README lists them.
+        pub const ALL: &[Entry] = &[$($name),*];
+    };
+}
+
+catalog! {
+    // Pods (from the watched pods of each service).
+    POD_MISSING = "pod.missing", Error, "the service has no pod",
+        "kubectl -n {namespace} scale {workload_kind} {workload} --replicas=1, or look at its events",
+        Some("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#scaling-a-deployment");
+    POD_CRASHLOOP = "pod.crashloop", Error, "a pod is crash-looping (CrashLoopBackOff, Error, OOMKilled)",
+        "Read the previous run's log: kubectl -n {namespace} logs {pod} --previous",
+        Some(K8S_DEBUG_PODS);
+    POD_IMAGE = "pod.image", Error, "a pod cannot pull its image",
+        "Check the image name/tag and registry access",
+        Some("https://kubernetes.io/docs/concepts/containers/images/");
+    POD_PENDING = "pod.pending", Warning, "a pod is not scheduled or not started",
+        "Look at its events (`enter`): insufficient CPU, unbound PVC or image pull",
+        Some(K8S_DEBUG_PODS);
+    POD_NOT_READY = "pod.not_ready", Warning, "a pod runs but is not ready",
+        "Look at the failing readiness probe in its events and logs",
+        Some(K8S_DEBUG_PODS);
+    POD_RESTARTS = "pod.restarts", Warning, "a running pod restarted more often than the budget allows",
+        "Check for OOM kills and liveness probe failures in its events",
+        Some(K8S_DEBUG_PODS);
+    SERVICE_MISSING = "service.missing", Warning, "no Kubernetes Service targets the app's port",
+        "Create a Service for the workload, or set `services.<id>.url` in the config",
+        Some("https://kubernetes.io/docs/concepts/services-networking/service/");
+    // The app over HTTP (from the collectors' observations).
+    HTTP_SLOW = "http.slow", Warning, "the app answers slower than the latency budget",
+        "Check the pod's CPU/memory limits and node load (`kubectl top pod`), and the app's logs",
+        None;
+    HTTP_TIMEOUT = "http.timeout", Error, "the app accepts connections but does not answer in time",
+        "The app accepts connections but does not answer: look at its logs (`l`) and restart it",
+        None;
+    HTTP_UNREACHABLE = "http.unreachable", Error, "nothing answers at the app's address",
+        "No ready endpoint answers: check the pod, the Service selector and port",
+        Some(K8S_DEBUG_SERVICE);
+    HTTP_URL_BASE = "http.url_base", Error, "the app redirects: the URL base used is wrong",
+        "Set the app's URL base and the console's (`services.<id>.url_base`) to the same value",
+        None;
+    HTTP_SERVER_ERROR = "http.server_error", Error, "the app answers 5xx",
+        "The app fails internally: read its logs (`l`)",
+        None;
+    HTTP_BAD_BODY = "http.bad_body", Error, "something that is not the app answers",
+        "Something else answers at this address (login portal, wrong ingress path?)",
+        None;
+    HTTP_UNEXPECTED = "http.unexpected", Warning, "the app answers an unexpected HTTP status",
+        "Check the app's URL and URL base",
+        None;
+    AUTH_REJECTED = "auth.rejected", Error, "the app rejects the API key the console uses",
+        "The API key the console uses (cluster Secret or config) differs from the app's; run `k8s-nas keys`",
+        Some(README_KEYS);
+    AUTH_FORBIDDEN = "auth.forbidden", Error, "the app or the API server forbids the request",
+        "Check the app's host whitelist / auth bypass, or RBAC on services/proxy",
+        None;
+    CLIENT_CONFIG = "client.config", Warning, "the console lacks what it needs to ask the app",
+        "Give the console what it needs in the config file (API key, credentials)",
+        None;
+    DATA_STALE = "data.stale", Warning, "the last answer from the app is older than the budget",
+        "The collector is not getting answers; see the HTTP column and the log file",
+        None;
+    /// The app's own health checks; severity from the app's level, runbook from its wiki link.
+    APP_CHECK = "app.<HealthCheckSource>", Warning, "the app's own health check reports a problem",
+        "Follow the app's wiki entry for this check",
+        None;
+    // API keys (`k8s-nas keys`).
+    KEYS_DRIFT = "keys.drift", Error, "the key Secret holds another key than the app uses",
+        "Run `k8s-nas keys --sync` to write the app's key into the Secret",
+        Some(README_KEYS);
+    KEYS_MISSING_IN_SECRET = "keys.missing_in_secret", Warning, "the key Secret has no entry for the app",
+        "Run `k8s-nas keys --sync` to add it (other keys are left as they are)",
+        Some(README_KEYS);
+    KEYS_EMPTY_IN_SECRET = "keys.empty_in_secret", Error, "the key Secret's entry for the app is empty",
+        "Run `k8s-nas keys --sync` to fill it from the app's config",
+        Some(README_KEYS);
+    KEYS_UNKNOWN = "keys.unknown", Info, "the app's own key could not be read",
+        "Set the config volume's node path in the config file, or pass the key with --key",
+        Some(README_KEYS);
+    KEYS_REJECTED = "keys.rejected", Error, "the app rejects a key (the Secret's or its own)",
+        "Read the key from the app's config file (`k8s-nas keys`) and sync the Secret",
+        Some(README_KEYS);
+    KEYS_WRONG_URL_BASE = "keys.wrong_url_base", Warning, "the key could not be verified: wrong URL base",
+        "Set the service's URL base in the config file to the app's UrlBase",
+        Some(README_KEYS);
+    KEYS_UNREACHABLE = "keys.unreachable", Warning, "the app could not be reached to verify its key",
+        "Check the pod is Ready and the Service has endpoints",
+        Some(README_KEYS);
+    KEYS_INCONCLUSIVE = "keys.inconclusive", Info, "the app answered, but not whether the key is valid",
+        "Retry; check RBAC for services/proxy if this persists",
+        Some(README_KEYS);
+    // The integration graph (`k8s-nas integrate`).
+    INTEGRATION_MISSING = "integration.missing", Warning, "an edge of the desired graph is not configured",
+        "Run `k8s-nas integrate apply` to create it",
+        Some(README_KEYS);
+    INTEGRATION_DRIFT = "integration.drift", Warning, "an edge is configured differently from the desired graph",
+        "Run `k8s-nas integrate apply` to correct it",
+        Some(README_KEYS);
+    INTEGRATION_UNKNOWN = "integration.unknown", Info, "an edge's state could not be read",
+        "Make the app reachable and its key known (`k8s-nas keys`), then plan again",
+        Some(README_KEYS);
+    /// Emitted by `integrate apply` for an edge it could not converge.
+    INTEGRATION_APPLY_FAILED = "integration.apply_failed", Error, "an apply left an edge unverified",
+        "Fix the cause and run `k8s-nas integrate apply` again",
+        Some(README_KEYS);
+}
+
+/// Look an entry up by code; a family entry answers for every code of the family.
+pub fn lookup(code: &str) -> Option<&'static Entry> {
+    ALL.iter().find(|e| match e.family_prefix() {
+        Some(prefix) => code.len() > prefix.len() && code.starts_with(prefix),
+        None => e.code == code,
+    })
+}
+
+impl Entry {
+    /// `app.` for `app.<HealthCheckSource>`; `None` for a plain code.
+    pub fn family_prefix(&self) -> Option<&'static str> {
+        self.code
+            .strip_suffix('>')
+            .and_then(|c| c.rfind('<').map(|i| &self.code[..i]))
+    }
+
+    /// A finding with this code, the default severity and the remediation filled from `vars`.
+    pub fn finding(
+        &self,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        vars: &[(&str, &str)],
+    ) -> Finding {
+        debug_assert!(
+            self.family_prefix().is_none(),
+            "{}: use member()",
+            self.code
+        );
+        self.build(self.code.to_string(), subject.into(), message.into(), vars)
+    }
+
+    /// A finding about one service: subject and `service` are its id.
+    pub fn for_service(
+        &self,
+        id: &ServiceId,
+        message: impl Into<String>,
+        vars: &[(&str, &str)],
+    ) -> Finding {
+        self.finding(id.to_string(), message, vars)
+            .about(id.clone())
+    }
+
+    /// A finding of a family (`app.<HealthCheckSource>` with `member = "IndexerRssCheck"`).
+    pub fn member(
+        &self,
+        member: &str,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+        vars: &[(&str, &str)],
+    ) -> Finding {
+        let prefix = self.family_prefix().unwrap_or(self.code);
+        self.build(
+            format!("{prefix}{member}"),
+            subject.into(),
+            message.into(),
+            vars,
+        )
+    }
+
+    fn build(
+        &self,
+        code: String,
+        subject: String,
+        message: String,
+        vars: &[(&str, &str)],
+    ) -> Finding {
+        let mut f = Finding::new(
+            self.severity,
+            code,
+            subject,
+            message,
+            render(self.remediation, vars),
+        );
+        if let Some(r) = self.runbook {
+            f = f.with_runbook(r);
+        }
+        f
+    }
+}
+
+/// Fill `{name}` placeholders; a placeholder without a value stays as it is (and fails the
+/// debug assertion, so a test of the check catches it).
+pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in vars {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    debug_assert!(
+        placeholders(&out).is_empty(),
+        "unfilled placeholder in {out:?}"
+    );
+    out
+}
+
+/// The `{name}` placeholders of a template (names are lower-case words with `_`).
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end)
+                if end > 0
+                    && after[..end]
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_') =>
+            {
+                out.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn codes_are_unique_dotted_and_documented() {
+        let mut seen = BTreeSet::new();
+        for e in ALL {
+            assert!(seen.insert(e.code), "{} twice", e.code);
+            let (area, rest) = e.code.split_once('.').expect("dotted");
+            assert!(!area.is_empty() && !rest.is_empty(), "{}", e.code);
+            assert!(
+                !e.meaning.is_empty() && !e.remediation.is_empty(),
+                "{}",
+                e.code
+            );
+            assert!(e.severity > Severity::Ok, "{}", e.code);
+            if let Some(r) = e.runbook {
+                assert!(
+                    r.starts_with("https://") || r.starts_with("README.md#"),
+                    "{r}"
+                );
+            }
+            // Placeholders are only the variables checks provide.
+            for p in placeholders(e.remediation) {
+                assert!(
+                    ["namespace", "workload", "workload_kind", "pod"].contains(&p),
+                    "{}: unknown placeholder {p}",
+                    e.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lookup_finds_plain_codes_and_family_members() {
+        assert_eq!(lookup("pod.crashloop"), Some(&POD_CRASHLOOP));
+        assert_eq!(lookup("app.IndexerRssCheck"), Some(&APP_CHECK));
+        assert_eq!(lookup("app."), None);
+        assert_eq!(
+            lookup("integrate.missing"),
+            None,
+            "the old spelling is gone"
+        );
+        assert_eq!(APP_CHECK.family_prefix(), Some("app."));
+        assert_eq!(HTTP_SLOW.family_prefix(), None);
+    }
+
+    #[test]
+    fn findings_carry_the_catalog_text_and_fill_templates() {
+        let id = ServiceId::new("media", "bazarr");
+        let f = POD_CRASHLOOP.for_service(
+            &id,
+            "pod bazarr-1 is in CrashLoopBackOff",
+            &[("namespace", "media"), ("pod", "bazarr-1")],
+        );
+        assert_eq!(f.code, "pod.crashloop");
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.subject, "media/bazarr");
+        assert_eq!(f.service.as_ref(), Some(&id));
+        assert_eq!(
+            f.remediation,
+            "Read the previous run's log: kubectl -n media logs bazarr-1 --previous"
+        );
+        assert_eq!(f.runbook.as_deref(), Some(K8S_DEBUG_PODS));
+        let f = APP_CHECK.member("IndexerRssCheck", "media/sonarr", "m", &[]);
+        assert_eq!(f.code, "app.IndexerRssCheck");
+        assert_eq!(placeholders("a {x} {not closed"), ["x"]);
+        assert_eq!(placeholders("json {\"a\": 1}"), Vec::<&str>::new());
+    }
+}

@@ -1,0 +1,184 @@
+//! Integration tasks: plan, apply, test, Prowlarr indexer sync.
+
+use super::TaskEnv;
+use crate::bus::views::{field_rows, HealthNote, IndexerCount, IntegrationsView, RootFolderInfo};
+use crate::bus::{Msg, UnitKind, Units};
+use crate::checks::Fact;
+use crate::engine::live::live_context;
+use crate::engine::sched::TaskCtx;
+use crate::integrate::live::{self as ilive, Live, LivePlan};
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+pub const PLAN_STEPS: &[&str] = &["read keys and context", "read apps"];
+pub const APPLY_STEPS: &[&str] = &["read keys and context", "apply", "re-read"];
+pub const TEST_STEPS: &[&str] = &["read keys and context", "test every edge"];
+pub const SYNC_INDEXER_STEPS: &[&str] =
+    &["read keys and context", "ApplicationIndexerSync", "re-read"];
+
+/// The pane's view of a live plan.
+pub fn integrations_view(p: &LivePlan) -> IntegrationsView {
+    let mut v = IntegrationsView::new(p.plan.clone(), jiff::Timestamp::now());
+    for edge in &p.resolution.edges {
+        if let Some(cur) = p.current.get(&edge.id) {
+            v.fields
+                .insert(edge.id.clone(), field_rows(edge, cur.as_ref()));
+        }
+    }
+    v.indexers = p
+        .extras
+        .indexers
+        .iter()
+        .map(|i| IndexerCount {
+            service: i.app.clone(),
+            kind: i.kind,
+            count: Ok(i.count as u32),
+        })
+        .collect();
+    v.root_folders = p
+        .extras
+        .root_folders
+        .iter()
+        .map(|f| RootFolderInfo {
+            service: f.app.clone(),
+            kind: f.kind,
+            path: f.path.clone(),
+            accessible: f.accessible,
+            free_space: f.free_space.and_then(|b| u64::try_from(b).ok()),
+        })
+        .collect();
+    v.health = p
+        .extras
+        .health
+        .iter()
+        .map(|m| HealthNote {
+            service: m.app.clone(),
+            kind: m.kind,
+            issue: m.issue.clone(),
+        })
+        .collect();
+    let errors: Vec<String> = p
+        .extras
+        .errors
+        .iter()
+        .chain(&p.version_warnings)
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        v.error = Some(errors.join("; "));
+    }
+    v
+}
+
+/// Step 1 of every integration task: the context from the console's facts.
+async fn context(env: &TaskEnv, ctx: &TaskCtx) -> anyhow::Result<Live> {
+    ctx.step(1).await;
+    let facts = env.facts().await?;
+    live_context(&env.cfg, &facts, &env.desired_file).await
+}
+
+async fn send_plan(env: &TaskEnv, ctx: &TaskCtx, live: &Live) {
+    let p = ilive::read_plan(live).await;
+    env.learnt(Fact::Plan(Box::new(p.plan.clone())));
+    ctx.send(Msg::Integrations(Box::new(integrations_view(&p))))
+        .await;
+}
+
+pub async fn plan(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
+    let live = context(&env, &ctx).await?;
+    ctx.step(2).await;
+    let p = ilive::read_plan(&live).await;
+    env.learnt(Fact::Plan(Box::new(p.plan.clone())));
+    let summary = format!(
+        "{} edges, {} writes pending ({} reads)",
+        p.plan.edges.len(),
+        p.plan.writes(),
+        p.requests.values().sum::<usize>()
+    );
+    ctx.send(Msg::Integrations(Box::new(integrations_view(&p))))
+        .await;
+    Ok(summary)
+}
+
+pub async fn apply(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
+    let live = context(&env, &ctx).await?;
+    ctx.step(2).await;
+    let total = live.resolution().edges.len() as u64;
+    // Apply events arrive in a sync callback: forward them as progress lines, counting the
+    // edges reached as items.
+    let (etx, mut erx) = mpsc::unbounded_channel::<String>();
+    let reached = Arc::new(Mutex::new(BTreeSet::<String>::new()));
+    let forward = {
+        let ctx = ctx.clone();
+        let reached = reached.clone();
+        tokio::spawn(async move {
+            while let Some(line) = erx.recv().await {
+                ctx.lines(vec![line]).await;
+                let done = reached.lock().map(|r| r.len() as u64).unwrap_or(0);
+                ctx.units(Units {
+                    kind: UnitKind::Items,
+                    done: done.min(total),
+                    total: Some(total),
+                })
+                .await;
+            }
+        })
+    };
+    let report = ilive::apply(&live, &move |e| {
+        if let Ok(mut r) = reached.lock() {
+            r.insert(e.edge_id.clone());
+        }
+        let mark = if e.ok { "ok " } else { "ERR" };
+        let _ = etx.send(format!("{mark} {:?} {}: {}", e.stage, e.label, e.detail));
+    })
+    .await;
+    let _ = forward.await;
+    ctx.step(3).await;
+    send_plan(&env, &ctx, &live).await;
+    let failed: Vec<String> = report.findings().into_iter().map(|f| f.message).collect();
+    if report.all_verified() {
+        Ok(format!("{} writes, every edge verified", report.writes()))
+    } else {
+        anyhow::bail!(
+            "{} writes; not verified: {}",
+            report.writes(),
+            failed.join("; ")
+        )
+    }
+}
+
+pub async fn test_all(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
+    let live = context(&env, &ctx).await?;
+    ctx.step(2).await;
+    let results = ilive::test_all(&live).await;
+    let lines: Vec<String> = results
+        .iter()
+        .map(|(id, res)| match res {
+            Ok(()) => format!("ok  {id}"),
+            Err(e) => format!("ERR {id}: {e}"),
+        })
+        .collect();
+    let failed = results.iter().filter(|(_, res)| res.is_err()).count();
+    ctx.lines(lines).await;
+    ctx.units(Units {
+        kind: UnitKind::Items,
+        done: results.len() as u64,
+        total: Some(results.len() as u64),
+    })
+    .await;
+    if failed == 0 {
+        Ok(format!("{} edges tested green", results.len()))
+    } else {
+        anyhow::bail!("{failed} of {} edge tests failed", results.len())
+    }
+}
+
+pub async fn sync_indexers(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
+    let live = context(&env, &ctx).await?;
+    ctx.step(2).await;
+    ilive::sync_indexers(&live).await?;
+    ctx.step(3).await;
+    send_plan(&env, &ctx, &live).await;
+    Ok("Prowlarr pushed its indexers to the apps".into())
+}

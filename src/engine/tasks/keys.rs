@@ -1,0 +1,87 @@
+//! Key tasks: check every app's key against the key Secret, and sync the keys that differ.
+
+use super::TaskEnv;
+use crate::bus::views::{KeyRow, KeysView};
+use crate::bus::Msg;
+use crate::checks::{Fact, KeysFacts};
+use crate::config::Config;
+use crate::engine::live::{check_keys, KeysCheck};
+use crate::engine::sched::TaskCtx;
+use crate::keys::live::{write_secret, KeysReport};
+
+pub const CHECK_STEPS: &[&str] = &["read and verify keys"];
+pub const SYNC_STEPS: &[&str] = &["read and verify keys", "write Secret", "re-check"];
+
+/// Check keys at step `step`, send the view; also return the report for a sync.
+pub async fn check(
+    env: &TaskEnv,
+    ctx: &TaskCtx,
+    step: u32,
+) -> anyhow::Result<(String, KeysReport)> {
+    ctx.step(step).await;
+    let facts = env.facts().await?;
+    let KeysCheck {
+        observed,
+        target,
+        secret_exists: exists,
+        report,
+        ..
+    } = check_keys(&env.cfg, &facts, &env.desired_file).await?;
+    let rows = report
+        .drift
+        .iter()
+        .map(|d| KeyRow {
+            service: d.service.clone(),
+            kind: d.kind,
+            location: observed
+                .iter()
+                .find(|(o, _)| o.service == d.service)
+                .map(|(o, loc)| match (&o.key, loc) {
+                    (Ok(_), Some(l)) => Ok(l.clone()),
+                    (Ok(_), None) => Ok("found".into()),
+                    (Err(e), _) => Err(e.clone()),
+                })
+                .unwrap_or_else(|| Err("not looked up".into())),
+            verdict: report
+                .secret_checks
+                .iter()
+                .find(|c| c.service == d.service)
+                .map(|c| c.verdict.clone()),
+            drift: Some(d.clone()),
+        })
+        .collect();
+    let view = KeysView {
+        secret: target.display(),
+        secret_exists: exists,
+        rows,
+        fetched_at: jiff::Timestamp::now(),
+        error: None,
+    };
+    env.learnt(Fact::Keys(Box::new(KeysFacts::from_report(
+        &target,
+        &report,
+        jiff::Timestamp::now(),
+    ))));
+    ctx.send(Msg::Keys(Box::new(view))).await;
+    let pending = report.sync.as_ref().map(|s| s.changes.len()).unwrap_or(0);
+    Ok((format!("{pending} key(s) differ from the apps"), report))
+}
+
+pub async fn sync(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
+    let (_, report) = check(&env, &ctx, 1).await?;
+    let Some(plan) = report.sync else {
+        return Ok("nothing to sync: the Secret matches the apps".into());
+    };
+    let (ns, name) = Config::split_ref(&plan.target);
+    ctx.step(2).await;
+    ctx.lines(plan.changes.iter().map(|c| c.to_string()).collect())
+        .await;
+    let facts = env.facts().await?;
+    write_secret(&facts.conn.client, &ns, &name, &plan.write).await?;
+    check(&env, &ctx, 3).await?;
+    Ok(format!(
+        "wrote {} key(s) to {}",
+        plan.changes.len(),
+        plan.target
+    ))
+}
