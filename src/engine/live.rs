@@ -107,7 +107,7 @@ pub type Observed = Vec<(AppKeyObservation, Option<String>)>;
 /// [`live_context`], also returning where each app's own key was (or was not) found.
 pub async fn live_context_with_keys(cfg: &Config) -> anyhow::Result<(Live, ClusterConn, Observed)> {
     let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
-    let listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
+    let listing = cluster::list::list_all(&conn, &cluster::kinds::Scope::from_config(cfg)).await?;
     let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
     let desired = load_desired(&Paths::resolve().integrations_file)?;
     let collected = credentials::load(&conn, cfg).await;

@@ -161,7 +161,7 @@ pub fn pods_by_service(
 /// One full round, as `check` runs it: list, discover, observe every service concurrently.
 pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
-    let listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
+    let listing = cluster::list::list_all(&conn, &cluster::kinds::Scope::from_config(cfg)).await?;
     let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
     let pods = pods_by_service(&inventory, &listing.objects);
     let creds = credentials::load(&conn, cfg).await;

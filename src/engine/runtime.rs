@@ -40,7 +40,8 @@ pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, mut effects: mpsc::Unbounde
         None => return,
     };
     let (snap_tx, mut snaps) = mpsc::channel(4);
-    watch::spawn(&conn, &cfg.namespaces, snap_tx, Duration::from_millis(250));
+    let scope = cluster::kinds::Scope::from_config(&cfg);
+    watch::spawn(&conn, &scope, snap_tx, Duration::from_millis(250));
     let (obs_tx, mut obs_rx) = mpsc::channel::<(ServiceId, ServiceObservation)>(64);
     let mut st = State {
         cfg,
@@ -350,7 +351,7 @@ async fn stream_logs(
 fn events_by_service(
     inv: &Inventory,
     pods: &BTreeMap<ServiceId, Vec<PodStatus>>,
-    events: &[k8s_openapi::api::core::v1::Event],
+    events: &[Arc<k8s_openapi::api::core::v1::Event>],
 ) -> BTreeMap<ServiceId, Vec<EventRow>> {
     inv.services
         .iter()

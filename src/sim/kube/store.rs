@@ -435,28 +435,32 @@ impl Store {
 
     /// DELETE, with garbage collection of dependents (ownerReferences) and namespace contents.
     pub fn delete(&mut self, res: &Res, ns: &str, name: &str) -> Result<Value, ApiError> {
-        let served_before: Vec<Res> = self.custom.clone();
-        let obj = self
-            .remove_raw(res, ns, name)
-            .ok_or_else(|| ApiError::not_found(&res.qualified(), name))?;
-        self.collect_garbage(&obj);
         if is_crd(res) {
-            // The custom resources of a deleted CRD go with it.
-            let gone = super::crd::served(&obj);
-            if let Some(r) = served_before
+            // The custom resources of a CRD are deleted before the CRD itself (the real
+            // server's CRD finalizer); watches of them end with the CRD (see `watch.rs`).
+            let current = self
+                .get(res, ns, name)
+                .ok_or_else(|| ApiError::not_found(&res.qualified(), name))?;
+            let gone = super::crd::served(current);
+            let served = self
+                .custom
                 .iter()
-                .find(|r| gone.iter().any(|g| g.key == r.key))
-            {
+                .find(|r| gone.iter().any(|g| g.key == r.key));
+            if let Some(r) = served.cloned() {
                 let keys: Vec<Key> = self
                     .objects
                     .get(&r.key)
                     .map(|m| m.keys().cloned().collect())
                     .unwrap_or_default();
                 for (n, name) in keys {
-                    self.remove_raw(r, &n, &name);
+                    self.remove_raw(&r, &n, &name);
                 }
             }
         }
+        let obj = self
+            .remove_raw(res, ns, name)
+            .ok_or_else(|| ApiError::not_found(&res.qualified(), name))?;
+        self.collect_garbage(&obj);
         if res.kind == "Namespace" {
             let namespaced: Vec<Res> = self
                 .catalog()

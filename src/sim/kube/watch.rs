@@ -90,6 +90,14 @@ fn bookmark(res: &super::registry::ResourceDef, rv: u64, initial_end: bool) -> V
     json!({"kind": res.kind, "apiVersion": res.api_version(), "metadata": meta})
 }
 
+/// Does this change delete the CRD that serves `res` (the real server ends such watches)?
+fn ends_with_crd(c: &Change, res: &Res) -> bool {
+    c.kind == ChangeKind::Deleted
+        && c.res.kind == super::crd::KIND
+        && c.res.group == super::crd::GROUP
+        && super::crd::served(&c.obj).iter().any(|r| r.key == res.key)
+}
+
 /// Start a watch; the response streams until timeout, client disconnect, compaction or shutdown.
 pub fn serve(sh: Arc<Shared>, t: Target, q: &Query, accept: &str) -> Response {
     let labels = match LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str)) {
@@ -192,6 +200,7 @@ pub fn serve(sh: Arc<Shared>, t: Target, q: &Query, accept: &str) -> Response {
                     Ok(c) => {
                         if c.rv <= last_rv { continue; }
                         last_rv = c.rv;
+                        if ends_with_crd(&c, &filter.res) { return; }
                         match filter.event(&c) {
                             Some(ty) => render.line(ty, &c.obj),
                             None => continue,
