@@ -302,7 +302,9 @@ async fn snapshots_share_objects_and_follow_secrets_and_custom_resources() {
             .map(|c| c.data["status"]["conditions"][0]["status"].clone())
     };
     until(&mut rx, |s| ready(s) == Some(json!("False"))).await;
-    // And an Argo CD sync request (merge patch of `operation`) on an Application.
+    // After the server forgets its watch history (410 Gone on resume), the custom resource
+    // watchers relist: an Argo CD sync request (merge patch of `operation`) still arrives.
+    sim.expire_watches();
     let apps: Api<DynamicObject> = Api::namespaced_with(
         conn.client.clone(),
         "argocd",
