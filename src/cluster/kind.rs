@@ -9,7 +9,7 @@ use super::watch::{supervise, Policy, Slot, WatchCtx};
 use super::{explain, ClusterConn};
 use futures::future::BoxFuture;
 use kube::api::{ApiResource, DynamicObject, ListParams};
-use kube::core::NamespaceResourceScope;
+use kube::core::{ClusterResourceScope, NamespaceResourceScope};
 use kube::runtime::watcher;
 use kube::{Api, Resource};
 use serde::de::DeserializeOwned;
@@ -39,10 +39,9 @@ pub fn strip_tls_keys(s: &mut k8s_openapi::api::core::v1::Secret) {
 }
 
 /// How a typed row builds its API handle for a namespace (`None`: all namespaces / cluster).
-pub type ApiFor<K> = fn(&kube::Client, Option<&str>) -> Api<K>;
+type ApiFor<K> = fn(&kube::Client, Option<&str>) -> Api<K>;
 
-/// For namespaced kinds.
-pub fn namespaced<K>(c: &kube::Client, ns: Option<&str>) -> Api<K>
+fn namespaced_api<K>(c: &kube::Client, ns: Option<&str>) -> Api<K>
 where
     K: Resource<Scope = NamespaceResourceScope>,
     K::DynamicType: Default,
@@ -53,8 +52,7 @@ where
     }
 }
 
-/// For cluster-scoped kinds (the namespace is ignored).
-pub fn cluster<K>(c: &kube::Client, _ns: Option<&str>) -> Api<K>
+fn cluster_api<K>(c: &kube::Client, _ns: Option<&str>) -> Api<K>
 where
     K: Resource,
     K::DynamicType: Default,
@@ -285,29 +283,52 @@ struct RowInfo {
 pub struct Typed<K> {
     name: &'static str,
     api: ApiFor<K>,
+    cluster_wide: bool,
     put: fn(&mut Listing) -> &mut Vec<Arc<K>>,
     select: Select,
     prune: fn(&mut K),
     when_forbidden: Option<&'static str>,
 }
 
-impl<K: Resource> Typed<K> {
-    /// A row for every object of the kind in the watched namespaces, stored by `put`.
-    pub const fn new(
-        name: &'static str,
-        api: ApiFor<K>,
-        put: fn(&mut Listing) -> &mut Vec<Arc<K>>,
-    ) -> Self {
+impl<K> Typed<K>
+where
+    K: Resource<Scope = NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    /// A row for every object of a namespaced kind in the watched namespaces, stored by `put`.
+    pub const fn namespaced(name: &'static str, put: fn(&mut Listing) -> &mut Vec<Arc<K>>) -> Self {
         Typed {
             name,
-            api,
+            api: namespaced_api::<K>,
+            cluster_wide: false,
             put,
             select: Select::All,
             prune: strip::<K>,
             when_forbidden: None,
         }
     }
+}
 
+impl<K> Typed<K>
+where
+    K: Resource<Scope = ClusterResourceScope>,
+    K::DynamicType: Default,
+{
+    /// A row for every object of a cluster-scoped kind, stored by `put`.
+    pub const fn cluster(name: &'static str, put: fn(&mut Listing) -> &mut Vec<Arc<K>>) -> Self {
+        Typed {
+            name,
+            api: cluster_api::<K>,
+            cluster_wide: true,
+            put,
+            select: Select::All,
+            prune: strip::<K>,
+            when_forbidden: None,
+        }
+    }
+}
+
+impl<K: Resource> Typed<K> {
     pub const fn select(mut self, select: Select) -> Self {
         self.select = select;
         self
@@ -325,16 +346,11 @@ impl<K: Resource> Typed<K> {
         self
     }
 
-    fn cluster_wide(&self, client: &kube::Client) -> bool {
-        // A cluster-scoped kind ignores the namespace: its handle for one namespace has none.
-        (self.api)(client, Some("default")).namespace().is_none()
-    }
-
-    fn info(&self, cluster_wide: bool) -> RowInfo {
+    fn info(&self) -> RowInfo {
         RowInfo {
             name: self.name,
             what: self.name,
-            cluster_wide,
+            cluster_wide: self.cluster_wide,
             when_forbidden: self.when_forbidden,
         }
     }
@@ -347,7 +363,7 @@ impl<K: Resource> Typed<K> {
     }
 
     fn targets(&self, client: &kube::Client, scope: &Scope) -> Vec<Target<K>> {
-        labels(self.select, self.cluster_wide(client), scope)
+        labels(self.select, self.cluster_wide, scope)
             .into_iter()
             .map(|(label, fields)| Target {
                 api: (self.api)(client, namespace_of(&label)),
@@ -374,7 +390,7 @@ where
     ) -> BoxFuture<'a, anyhow::Result<Listing>> {
         Box::pin(async move {
             let mut l = Listing::default();
-            let info = self.info(self.cluster_wide(&conn.client));
+            let info = self.info();
             let targets = self.targets(&conn.client, scope);
             let objs = list_targets(targets, self.prune, self.policy(), &info, &mut l).await?;
             (self.put)(&mut l).extend(objs);

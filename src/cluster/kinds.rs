@@ -13,7 +13,7 @@
 //! `kubectl.kubernetes.io/last-applied-configuration` annotation (often larger than the object
 //! itself); TLS Secrets enter without their private keys.
 
-use super::kind::{cluster, namespaced, strip_tls_keys, Custom, Select, Typed};
+use super::kind::{strip_tls_keys, Custom, Select, Typed};
 use super::list::Listing;
 use super::ClusterConn;
 use crate::config::Config;
@@ -88,35 +88,30 @@ pub trait Watched: Send + Sync {
     fn settled(&self) -> BoxFuture<'static, ()>;
 }
 
-pub static PODS: Typed<Pod> = Typed::new("pods", namespaced, |l| &mut l.objects.pods);
+pub static PODS: Typed<Pod> = Typed::namespaced("pods", |l| &mut l.objects.pods);
 pub static DEPLOYMENTS: Typed<Deployment> =
-    Typed::new("deployments", namespaced, |l| &mut l.objects.deployments);
+    Typed::namespaced("deployments", |l| &mut l.objects.deployments);
 pub static STATEFULSETS: Typed<StatefulSet> =
-    Typed::new("statefulsets", namespaced, |l| &mut l.objects.statefulsets);
+    Typed::namespaced("statefulsets", |l| &mut l.objects.statefulsets);
 pub static DAEMONSETS: Typed<DaemonSet> =
-    Typed::new("daemonsets", namespaced, |l| &mut l.objects.daemonsets);
-pub static SERVICES: Typed<Service> =
-    Typed::new("services", namespaced, |l| &mut l.objects.services);
-pub static INGRESSES: Typed<Ingress> =
-    Typed::new("ingresses", namespaced, |l| &mut l.objects.ingresses);
+    Typed::namespaced("daemonsets", |l| &mut l.objects.daemonsets);
+pub static SERVICES: Typed<Service> = Typed::namespaced("services", |l| &mut l.objects.services);
+pub static INGRESSES: Typed<Ingress> = Typed::namespaced("ingresses", |l| &mut l.objects.ingresses);
 pub static PVCS: Typed<PersistentVolumeClaim> =
-    Typed::new("persistentvolumeclaims", namespaced, |l| {
-        &mut l.objects.pvcs
-    });
+    Typed::namespaced("persistentvolumeclaims", |l| &mut l.objects.pvcs);
 pub static CONFIGMAPS: Typed<ConfigMap> =
-    Typed::new("configmaps", namespaced, |l| &mut l.objects.configmaps);
-pub static EVENTS: Typed<Event> = Typed::new("events", namespaced, |l| &mut l.events);
+    Typed::namespaced("configmaps", |l| &mut l.objects.configmaps);
+pub static EVENTS: Typed<Event> = Typed::namespaced("events", |l| &mut l.events);
 pub static PVS: Typed<PersistentVolume> =
-    Typed::new("persistentvolumes", cluster, |l| &mut l.objects.pvs)
+    Typed::cluster("persistentvolumes", |l| &mut l.objects.pvs)
         .when_forbidden("node paths of PVCs unknown");
 /// The credential Secrets, each watched by name.
 pub static SECRETS: Typed<Secret> =
-    Typed::new("secrets", namespaced, |l| &mut l.secrets).select(Select::WantedSecrets);
+    Typed::namespaced("secrets", |l| &mut l.secrets).select(Select::WantedSecrets);
 /// TLS Secrets (certificate expiry read offline), without private keys.
-pub static TLS_SECRETS: Typed<Secret> =
-    Typed::new("secrets/tls", namespaced, |l| &mut l.tls_secrets)
-        .select(Select::Fields("type=kubernetes.io/tls"))
-        .prune(strip_tls_keys);
+pub static TLS_SECRETS: Typed<Secret> = Typed::namespaced("secrets/tls", |l| &mut l.tls_secrets)
+    .select(Select::Fields("type=kubernetes.io/tls"))
+    .prune(strip_tls_keys);
 
 pub static CERTIFICATES: Custom =
     Custom::namespaced("certificates.cert-manager.io", "v1", "Certificate");
