@@ -3,7 +3,7 @@
 //! Plain HTTP on 127.0.0.1, bearer-token auth. Layout:
 //! - `registry.rs`, `resources.rs` — served resource types (built-in, plus the custom
 //!   resources of every stored CustomResourceDefinition) and discovery documents (legacy and
-//!   aggregated `apidiscovery.k8s.io/v2`)
+//!   aggregated `apidiscovery.k8s.io/v2`), served by `discovery.rs`
 //! - `crd.rs` — what a CRD serves (versions, scope, status subresource, printer columns)
 //! - `store.rs` — the object store, resourceVersions, change history for watches
 //! - `controller.rs` — Deployments/StatefulSets → pods, status, Events; Services → Endpoints
@@ -45,6 +45,7 @@
 
 pub mod controller;
 pub mod crd;
+pub mod discovery;
 pub mod error;
 pub mod exec;
 pub mod execfs;
