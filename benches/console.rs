@@ -141,7 +141,7 @@ async fn sweep(scenario: &str) {
     let conn = k8s_nas::cluster::connect(cfg.kubeconfig.as_deref(), None)
         .await
         .expect("connect");
-    let listing = k8s_nas::cluster::list::list_all(&conn, &[])
+    let listing = k8s_nas::cluster::list::list_all(&conn, &Default::default())
         .await
         .expect("list");
     let inv = discover::discover(&listing.objects, &cfg.discovery_overrides());

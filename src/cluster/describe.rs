@@ -5,13 +5,14 @@ use std::fmt::Write;
 
 /// Events that concern the object `kind`/`name` in `namespace`, oldest first.
 pub fn events_for<'a>(
-    events: &'a [Event],
+    events: &'a [std::sync::Arc<Event>],
     kind: &str,
     namespace: &str,
     name: &str,
 ) -> Vec<&'a Event> {
     let mut v: Vec<&Event> = events
         .iter()
+        .map(|e| &**e)
         .filter(|e| {
             e.involved_object.kind.as_deref() == Some(kind)
                 && e.involved_object.name.as_deref() == Some(name)

@@ -1,10 +1,15 @@
-//! Kubernetes access: a client from the kubeconfig, a one-shot listing for headless commands,
-//! scoped watchers feeding debounced snapshots for the TUI, pod logs and describe text.
+//! Kubernetes access: a client from the kubeconfig, the registry of watched kinds
+//! ([`kinds`]) driving a one-shot listing for headless commands and scoped watchers feeding
+//! debounced snapshots for the TUI, pod logs and describe text.
 
 pub mod describe;
+mod kind;
+pub mod kinds;
 pub mod list;
 pub mod logs;
 pub mod watch;
+
+pub use kind::{Custom, Select, Typed};
 
 use anyhow::Context;
 use kube::config::{KubeConfigOptions, Kubeconfig};

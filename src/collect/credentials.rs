@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::model::{AppKind, Secret, ServiceInfo};
 use k8s_openapi::api::core::v1::Secret as KSecret;
 use kube::Api;
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
@@ -86,8 +87,8 @@ pub fn wanted_secrets(cfg: &Config) -> Vec<(String, String)> {
     v
 }
 
-fn find<'a>(secrets: &'a [KSecret], ns: &str, name: &str) -> Option<&'a KSecret> {
-    secrets.iter().find(|s| {
+fn find<'a, S: Borrow<KSecret>>(secrets: &'a [S], ns: &str, name: &str) -> Option<&'a KSecret> {
+    secrets.iter().map(Borrow::borrow).find(|s: &&KSecret| {
         s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(name)
     })
 }
@@ -97,8 +98,8 @@ impl Credentials {
     /// network. A missing key Secret or qBittorrent Secret becomes a warning; a missing Jellyfin
     /// administrator Secret is normal and silent. `unreadable` names Secrets that could not be
     /// read at all (e.g. 403), so the warning can say why.
-    pub fn from_secrets(
-        secrets: &[KSecret],
+    pub fn from_secrets<S: Borrow<KSecret>>(
+        secrets: &[S],
         cfg: &Config,
         unreadable: &BTreeMap<(String, String), String>,
     ) -> Credentials {
@@ -142,6 +143,12 @@ impl Credentials {
             }
         }
         c
+    }
+
+    /// [`Credentials::from_secrets`] over a listing or watch snapshot (the Secrets the
+    /// watchers hold, and why the others could not be read).
+    pub fn from_listing(l: &crate::cluster::list::Listing, cfg: &Config) -> Credentials {
+        Credentials::from_secrets(&l.secrets, cfg, &l.unreadable_secrets)
     }
 }
 

@@ -25,28 +25,29 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
-/// The objects discovery reads.
+/// The objects discovery reads, shared with the watch stores (cloning this is cheap).
 #[derive(Debug, Clone, Default)]
 pub struct ClusterObjects {
-    pub pods: Vec<Pod>,
-    pub deployments: Vec<Deployment>,
-    pub statefulsets: Vec<StatefulSet>,
-    pub daemonsets: Vec<DaemonSet>,
-    pub services: Vec<Service>,
-    pub ingresses: Vec<Ingress>,
-    pub pvcs: Vec<PersistentVolumeClaim>,
-    pub pvs: Vec<PersistentVolume>,
-    pub configmaps: Vec<ConfigMap>,
+    pub pods: Vec<Arc<Pod>>,
+    pub deployments: Vec<Arc<Deployment>>,
+    pub statefulsets: Vec<Arc<StatefulSet>>,
+    pub daemonsets: Vec<Arc<DaemonSet>>,
+    pub services: Vec<Arc<Service>>,
+    pub ingresses: Vec<Arc<Ingress>>,
+    pub pvcs: Vec<Arc<PersistentVolumeClaim>>,
+    pub pvs: Vec<Arc<PersistentVolume>>,
+    pub configmaps: Vec<Arc<ConfigMap>>,
 }
 
 impl ClusterObjects {
     /// Sort JSON objects by `kind` into typed lists. Other kinds, and objects that do not parse,
     /// are skipped (logged at debug level).
     pub fn from_values(objs: &[serde_json::Value]) -> Self {
-        fn push<T: serde::de::DeserializeOwned>(v: &serde_json::Value, to: &mut Vec<T>) {
+        fn push<T: serde::de::DeserializeOwned>(v: &serde_json::Value, to: &mut Vec<Arc<T>>) {
             match serde_json::from_value::<T>(v.clone()) {
-                Ok(t) => to.push(t),
+                Ok(t) => to.push(Arc::new(t)),
                 Err(e) => tracing::debug!(
                     "discover: skipping unparsable {}: {e}",
                     v["kind"].as_str().unwrap_or("?")
@@ -234,6 +235,7 @@ fn discover_one(
     let ns_services: Vec<&Service> = objs
         .services
         .iter()
+        .map(|x| &**x)
         .filter(|s| s.metadata.namespace.as_deref() == Some(w.namespace))
         .collect();
     let service = pick_service(&id, &ns_services, w, app, &ov, warnings);
@@ -242,6 +244,7 @@ fn discover_one(
     let ns_ingresses: Vec<&Ingress> = objs
         .ingresses
         .iter()
+        .map(|x| &**x)
         .filter(|i| i.metadata.namespace.as_deref() == Some(w.namespace))
         .collect();
     let routes = service
@@ -254,6 +257,7 @@ fn discover_one(
     let ns_cms: Vec<&ConfigMap> = objs
         .configmaps
         .iter()
+        .map(|x| &**x)
         .filter(|c| c.metadata.namespace.as_deref() == Some(w.namespace))
         .collect();
     let found_base = if let Some(b) = ov.effective_url_base() {

@@ -95,7 +95,7 @@ pub fn pod_statuses(svc: &ServiceInfo, objs: &ClusterObjects) -> Vec<PodStatus> 
                 .as_ref()
                 .is_some_and(|l| selects(&svc.selector, l))
         })
-        .map(pod_status)
+        .map(|p| pod_status(p))
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out

@@ -3,6 +3,7 @@
 use super::identify::is_gluetun;
 use crate::model::{AppKind, ConfigVolume, VolumeSource, VpnSidecar};
 use k8s_openapi::api::core::v1::{Container, PersistentVolume, PersistentVolumeClaim, PodSpec};
+use std::sync::Arc;
 
 /// Mount paths that hold an app's config, in order of preference.
 fn config_paths(kind: AppKind) -> &'static [&'static str] {
@@ -20,8 +21,8 @@ pub(crate) fn config_volume(
     app: &Container,
     namespace: &str,
     claim_templates: Option<(&str, &[String])>,
-    pvcs: &[PersistentVolumeClaim],
-    pvs: &[PersistentVolume],
+    pvcs: &[Arc<PersistentVolumeClaim>],
+    pvs: &[Arc<PersistentVolume>],
 ) -> Option<ConfigVolume> {
     let mounts = app.volume_mounts.as_ref()?;
     let mount = config_paths(kind).iter().find_map(|p| {
@@ -72,8 +73,8 @@ pub(crate) fn config_volume(
 fn pvc_source(
     claim: &str,
     namespace: &str,
-    pvcs: &[PersistentVolumeClaim],
-    pvs: &[PersistentVolume],
+    pvcs: &[Arc<PersistentVolumeClaim>],
+    pvs: &[Arc<PersistentVolume>],
 ) -> VolumeSource {
     let volume = pvcs
         .iter()

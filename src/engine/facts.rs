@@ -24,7 +24,7 @@ pub struct ClusterFacts {
     pub listing: Arc<Listing>,
     /// The credential Secrets (of [`credentials::wanted_secrets`]) at hand: the watched ones, or
     /// those read one by one when the watch does not deliver them.
-    pub secrets: Arc<Vec<KSecret>>,
+    pub secrets: Arc<Vec<Arc<KSecret>>>,
     pub unreadable: Arc<Unreadable>,
 }
 
@@ -44,11 +44,12 @@ impl ClusterFacts {
     /// once, and read the credential Secrets when the listing does not carry them.
     pub async fn connect(cfg: &Config) -> anyhow::Result<Self> {
         let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
-        let mut listing = cluster::list::list_all(&conn, &cfg.namespaces).await?;
-        let mut unreadable = Unreadable::new();
-        if listing.secrets.is_empty() {
+        let mut listing =
+            cluster::list::list_all(&conn, &cluster::kinds::Scope::from_config(cfg)).await?;
+        let mut unreadable: Unreadable = listing.unreadable_secrets.clone();
+        if listing.secrets.is_empty() && unreadable.is_empty() {
             let (found, why) = credentials::fetch_secrets(&conn, cfg).await;
-            listing.secrets = found;
+            listing.secrets = found.into_iter().map(Arc::new).collect();
             unreadable = why;
         }
         let mut f = ClusterFacts::new(conn, Arc::new(listing));
@@ -76,7 +77,7 @@ impl ClusterFacts {
         let mut unreadable = Unreadable::new();
         for ((ns, name), r) in read {
             match r {
-                Ok(Some(s)) if !watched(ns, name) => secrets.push(s.clone()),
+                Ok(Some(s)) if !watched(ns, name) => secrets.push(Arc::new(s.clone())),
                 Ok(Some(_)) => {}
                 Ok(None) => {
                     unreadable.insert((ns.clone(), name.clone()), "404 Not Found".into());
@@ -110,10 +111,13 @@ impl ClusterFacts {
 
     /// A credential Secret's keys, `None` when it is not at hand.
     pub fn secret(&self, namespace: &str, name: &str) -> Option<&KSecret> {
-        self.secrets.iter().find(|s| {
-            s.metadata.namespace.as_deref() == Some(namespace)
-                && s.metadata.name.as_deref() == Some(name)
-        })
+        self.secrets
+            .iter()
+            .find(|s| {
+                s.metadata.namespace.as_deref() == Some(namespace)
+                    && s.metadata.name.as_deref() == Some(name)
+            })
+            .map(|s| &**s)
     }
 }
 
@@ -149,7 +153,7 @@ mod tests {
         let cfg = Config::default();
         let watched = secret("media", "starr-secrets", "SONARR_API_KEY", "fresh");
         let listing = Listing {
-            secrets: vec![watched],
+            secrets: vec![watched.into()],
             ..Listing::default()
         };
         let mut read = BTreeMap::new();

@@ -62,7 +62,8 @@ pub async fn run_with(
         return;
     };
     let (snap_tx, mut snaps) = mpsc::channel(4);
-    watch::spawn(&conn, &cfg.namespaces, snap_tx, Duration::from_millis(250));
+    let scope = cluster::kinds::Scope::from_config(&cfg);
+    watch::spawn(&conn, &scope, snap_tx, Duration::from_millis(250));
     let (rec_tx, mut recorded) = mpsc::channel::<Recorded>(64);
     let refresh = Refresh::default();
     let (facts_tx, facts_rx) = twatch::channel(None);

@@ -44,7 +44,7 @@ pub fn describe_workload(
 pub fn events_by_service(
     inv: &Inventory,
     pods: &BTreeMap<ServiceId, Vec<PodStatus>>,
-    events: &[k8s_openapi::api::core::v1::Event],
+    events: &[std::sync::Arc<k8s_openapi::api::core::v1::Event>],
 ) -> BTreeMap<ServiceId, Vec<EventRow>> {
     inv.services
         .iter()

@@ -58,7 +58,7 @@ async fn serve(world: World) -> kube::Client {
     kube::Client::try_from(kube::Config::new(url)).expect("client")
 }
 
-async fn all<K>(client: &kube::Client) -> Vec<K>
+async fn all<K>(client: &kube::Client) -> Vec<Arc<K>>
 where
     K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
         + Clone
@@ -71,6 +71,9 @@ where
         .await
         .expect("list")
         .items
+        .into_iter()
+        .map(Arc::new)
+        .collect()
 }
 
 async fn fetch(client: &kube::Client) -> ClusterObjects {
@@ -86,7 +89,10 @@ async fn fetch(client: &kube::Client) -> ClusterObjects {
             .list(&ListParams::default())
             .await
             .expect("pvs")
-            .items,
+            .items
+            .into_iter()
+            .map(Arc::new)
+            .collect(),
         configmaps: all(client).await,
     }
 }

@@ -10,6 +10,8 @@ mod engine_pod_proxy;
 mod engine_sim;
 mod engine_tasks;
 mod keys_podexec_sim;
+mod kinds_kubectl;
+mod kinds_wire;
 mod kube_sim_exec;
 mod kube_sim_watch;
 mod kubectl_sim;

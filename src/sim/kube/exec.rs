@@ -114,7 +114,7 @@ pub async fn serve(sh: Arc<Shared>, t: Target, req: Request) -> Response {
     let params = ExecParams::parse(req.uri().query());
     let (output, argv) = {
         let store = sh.store();
-        let Some(pod) = store.get(t.res, &ns, &name) else {
+        let Some(pod) = store.get(&t.res, &ns, &name) else {
             return ApiError::not_found("pods", &name).into_response();
         };
         let container = match pick_container(pod, &name, params.container.as_deref()) {

@@ -1,6 +1,7 @@
 //! A small world for tests and examples: namespace `media` with Sonarr (Deployment, Service,
 //! Ingress, PVC) and qBittorrent behind a gluetun sidecar, one node. The full target cluster
-//! lives in `sim::world`; this is only enough to exercise the API server.
+//! lives in `sim::world`; this is only enough to exercise the API server. The cert-manager and
+//! Argo CD CRDs are installed (no custom resources), so tests can create them.
 
 use serde_json::{json, Value};
 
@@ -8,7 +9,9 @@ use serde_json::{json, Value};
 pub fn small_media_world() -> Vec<Value> {
     let created = "2026-01-01T00:00:00Z";
     let ns = |name: &str| json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "creationTimestamp": created}, "status": {"phase": "Active"}});
-    vec![
+    let mut objects = crate::sim::world::crds::cert_manager(created);
+    objects.extend(crate::sim::world::crds::argo_cd(created));
+    objects.extend([
         ns("default"),
         ns("kube-system"),
         ns("media"),
@@ -39,7 +42,8 @@ pub fn small_media_world() -> Vec<Value> {
             "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "local-path", "volumeName": "pvc-sonarr-config",
                 "resources": {"requests": {"storage": "1Gi"}}, "volumeMode": "Filesystem"},
             "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}}}),
-    ]
+    ]);
+    objects
 }
 
 fn deployment(name: &str, image: &str, port: u16, vpn: bool) -> Value {

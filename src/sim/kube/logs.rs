@@ -83,7 +83,7 @@ pub fn serve(sh: Arc<Shared>, t: Target, q: &Query) -> Response {
     let name = t.name.clone().unwrap_or_default();
     let (pod, custom) = {
         let store = sh.store();
-        let Some(pod) = store.get(t.res, &ns, &name).cloned() else {
+        let Some(pod) = store.get(&t.res, &ns, &name).cloned() else {
             return ApiError::not_found("pods", &name).into_response();
         };
         (pod, store.logs.clone())

@@ -1,7 +1,10 @@
 //! A Kubernetes API server faithful enough for kube-rs watchers and the real `kubectl`.
 //!
 //! Plain HTTP on 127.0.0.1, bearer-token auth. Layout:
-//! - `registry.rs` — served resource types and discovery documents
+//! - `registry.rs`, `resources.rs` — served resource types (built-in, plus the custom
+//!   resources of every stored CustomResourceDefinition) and discovery documents (legacy and
+//!   aggregated `apidiscovery.k8s.io/v2`), served by `discovery.rs`
+//! - `crd.rs` — what a CRD serves (versions, scope, status subresource, printer columns)
 //! - `store.rs` — the object store, resourceVersions, change history for watches
 //! - `controller.rs` — Deployments/StatefulSets → pods, status, Events; Services → Endpoints
 //! - `server.rs` — routing, verbs, selectors, pagination, RBAC simulation
@@ -34,10 +37,15 @@
 //!
 //! Fidelity notes: objects are kept as JSON (`serde_json::Value`), so any kind the registry
 //! lists round-trips untouched; only the fields the controller and printers read are interpreted.
+//! Custom resources exist only while their CRD does: create the CRD (in the same batch is
+//! fine) and its group appears in discovery; delete it and its objects go with it. Strategic
+//! merge patches of custom resources answer 415, as on a real server.
 //! While any namespace is forbidden, cluster-wide reads of namespaced resources are forbidden
 //! too, as they are for a user whose grants are per-namespace RoleBindings.
 
 pub mod controller;
+pub mod crd;
+pub mod discovery;
 pub mod error;
 pub mod exec;
 pub mod execfs;
@@ -85,27 +93,60 @@ impl std::fmt::Debug for KubeSim {
     }
 }
 
-fn resource_for(obj: &serde_json::Value) -> anyhow::Result<&'static registry::ResourceDef> {
+/// The served type of an object (by its apiVersion and kind), among `catalog` and the custom
+/// resources of `extra_crds` (CRDs arriving in the same batch).
+fn resource_for(
+    catalog: registry::Catalog<'_>,
+    extra_crds: &[registry::Res],
+    obj: &serde_json::Value,
+) -> anyhow::Result<registry::Res> {
     let api_version = obj["apiVersion"].as_str().unwrap_or("");
     let kind = obj["kind"].as_str().unwrap_or("");
-    registry::find_kind(api_version, kind)
+    catalog
+        .find_kind(api_version, kind)
+        .or_else(|| {
+            extra_crds
+                .iter()
+                .find(|r| r.kind == kind && r.api_version() == api_version)
+                .cloned()
+        })
         .ok_or_else(|| anyhow!("the simulator does not serve {kind} in {api_version:?}"))
 }
 
-/// Apply many objects, namespaces first, then run the controllers once per namespace.
+fn is_crd(obj: &serde_json::Value) -> bool {
+    obj["kind"] == crd::KIND && obj["apiVersion"] == format!("{}/v1", crd::GROUP)
+}
+
+/// Apply many objects — Namespaces and CRDs first, so custom resources of a CRD in the same
+/// batch resolve — then run the controllers once per namespace.
 fn apply_batch(store: &mut Store, objects: Vec<serde_json::Value>) -> anyhow::Result<()> {
+    let mut batch_crds = Vec::new();
+    for obj in objects.iter().filter(|o| is_crd(o)) {
+        crd::validate(obj).map_err(|e| anyhow!("{}", e.message))?;
+        batch_crds.extend(crd::served(obj));
+    }
     let mut checked = Vec::with_capacity(objects.len());
     for obj in objects {
-        let res = resource_for(&obj)?;
+        let res = resource_for(store.catalog(), &batch_crds, &obj)?;
         if obj["metadata"]["name"].as_str().is_none_or(str::is_empty) {
             return Err(anyhow!("a {} without metadata.name", res.kind));
         }
         checked.push((res, obj));
     }
-    checked.sort_by_key(|(res, _)| res.kind != "Namespace");
+    checked.sort_by_key(|(res, _)| match res.kind.as_str() {
+        "Namespace" => 0,
+        crd::KIND => 1,
+        _ => 2,
+    });
     let mut namespaces = std::collections::BTreeSet::new();
     for (res, obj) in checked {
-        let (ns, _) = store.apply_quiet(res, obj);
+        // A custom resource resolved against the batch's CRDs: the CRD is stored by now.
+        let res = if res.custom {
+            resource_for(store.catalog(), &[], &obj)?
+        } else {
+            res
+        };
+        let (ns, _) = store.apply_quiet(&res, obj);
         namespaces.insert(ns);
     }
     for ns in namespaces {
@@ -228,11 +269,15 @@ impl KubeSim {
 
     /// Create-or-replace an object at run time; emits watch events, runs the controller.
     pub fn apply(&self, obj: serde_json::Value) -> anyhow::Result<()> {
-        let res = resource_for(&obj)?;
+        if is_crd(&obj) {
+            crd::validate(&obj).map_err(|e| anyhow!("{}", e.message))?;
+        }
+        let mut store = self.shared.store();
+        let res = resource_for(store.catalog(), &[], &obj)?;
         if obj["metadata"]["name"].as_str().is_none_or(str::is_empty) {
             return Err(anyhow!("a {} without metadata.name", res.kind));
         }
-        self.shared.store().apply(res, obj);
+        store.apply(&res, obj);
         Ok(())
     }
 
@@ -243,11 +288,13 @@ impl KubeSim {
         namespace: Option<&str>,
         name: &str,
     ) -> anyhow::Result<()> {
-        let res = registry::find_kind(api_version, kind)
+        let mut store = self.shared.store();
+        let res = store
+            .catalog()
+            .find_kind(api_version, kind)
             .ok_or_else(|| anyhow!("the simulator does not serve {kind} in {api_version:?}"))?;
-        self.shared
-            .store()
-            .delete(res, namespace.unwrap_or(""), name)
+        store
+            .delete(&res, namespace.unwrap_or(""), name)
             .map(|_| ())
             .map_err(|e| anyhow!("{e}"))
     }
@@ -259,11 +306,9 @@ impl KubeSim {
         namespace: Option<&str>,
         name: &str,
     ) -> Option<serde_json::Value> {
-        let res = registry::find_kind(api_version, kind)?;
-        self.shared
-            .store()
-            .get(res, namespace.unwrap_or(""), name)
-            .cloned()
+        let store = self.shared.store();
+        let res = store.catalog().find_kind(api_version, kind)?;
+        store.get(&res, namespace.unwrap_or(""), name).cloned()
     }
 
     /// All objects of a kind (`namespace: None` = every namespace), sorted by namespace/name.
@@ -273,15 +318,11 @@ impl KubeSim {
         kind: &str,
         namespace: Option<&str>,
     ) -> Vec<serde_json::Value> {
-        let Some(res) = registry::find_kind(api_version, kind) else {
+        let store = self.shared.store();
+        let Some(res) = store.catalog().find_kind(api_version, kind) else {
             return Vec::new();
         };
-        self.shared
-            .store()
-            .list(res, namespace)
-            .into_iter()
-            .cloned()
-            .collect()
+        store.list(&res, namespace).into_iter().cloned().collect()
     }
 
     /// Namespaces whose reads answer 403 (RBAC simulation).

@@ -3,7 +3,7 @@
 //! when it does, kubectl sends `fieldValidation=Strict` instead of validating client-side
 //! against full schemas, which this simulator does not serve.
 
-use super::registry::{ResourceDef, RESOURCES};
+use super::registry::{Catalog, ResourceDef};
 use serde_json::{json, Map, Value};
 
 fn gv_path(r: &ResourceDef) -> String {
@@ -15,9 +15,9 @@ fn gv_path(r: &ResourceDef) -> String {
 }
 
 /// `GET /openapi/v3`: one entry per group/version.
-pub fn root() -> Value {
+pub fn root(catalog: Catalog<'_>) -> Value {
     let mut paths = Map::new();
-    for r in RESOURCES {
+    for r in catalog.iter() {
         let p = gv_path(r);
         paths
             .entry(p.clone())
@@ -27,8 +27,12 @@ pub fn root() -> Value {
 }
 
 /// `GET /openapi/v3/api/v1` or `/openapi/v3/apis/{group}/{version}`.
-pub fn group_version(path: &str) -> Option<Value> {
-    let defs: Vec<&ResourceDef> = RESOURCES.iter().filter(|r| gv_path(r) == path).collect();
+pub fn group_version(catalog: Catalog<'_>, path: &str) -> Option<Value> {
+    let defs: Vec<&ResourceDef> = catalog
+        .iter()
+        .map(|r| &**r)
+        .filter(|r| gv_path(r) == path)
+        .collect();
     if defs.is_empty() {
         return None;
     }

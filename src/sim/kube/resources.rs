@@ -1,6 +1,20 @@
-//! The table of served resource types (one line each; see [`super::registry::ResourceDef`]).
+//! The table of built-in resource types (one line each; see [`super::registry::ResourceDef`]).
+//! Custom resources are not listed here: they are served while a CustomResourceDefinition for
+//! them exists in the store (see [`super::crd`]).
 
-use super::registry::ResourceDef;
+/// One built-in resource type, as written in the table below.
+pub struct Builtin {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub plural: &'static str,
+    pub singular: &'static str,
+    pub kind: &'static str,
+    pub namespaced: bool,
+    pub short_names: &'static [&'static str],
+    pub verbs: &'static [&'static str],
+    pub subresources: &'static [(&'static str, &'static str)],
+    pub categories: &'static [&'static str],
+}
 
 const RW: &[&str] = &[
     "create",
@@ -21,7 +35,7 @@ macro_rules! res {
         res!($g, $v, $p, $s, $k, $ns, $short, $subs, $cat, RW)
     };
     ($g:expr, $v:expr, $p:expr, $s:expr, $k:expr, $ns:expr, $short:expr, $subs:expr, $cat:expr, $verbs:expr) => {
-        ResourceDef {
+        Builtin {
             group: $g,
             version: $v,
             plural: $p,
@@ -36,9 +50,9 @@ macro_rules! res {
     };
 }
 
-/// Every resource type served, in discovery order.
+/// Every built-in resource type, in discovery order.
 #[rustfmt::skip]
-pub static RESOURCES: &[ResourceDef] = &[
+pub static BUILTIN: &[Builtin] = &[
     res!("", "v1", "configmaps", "configmap", "ConfigMap", true, &["cm"], &[], NONE),
     res!("", "v1", "endpoints", "endpoints", "Endpoints", true, &["ep"], &[], NONE),
     res!("", "v1", "events", "event", "Event", true, &["ev"], &[], NONE),
@@ -68,18 +82,7 @@ pub static RESOURCES: &[ResourceDef] = &[
     res!("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, &[], &[], NONE),
     res!("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, &[], &[], NONE),
     res!("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, &[], &[], NONE),
+    res!("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, &["crd", "crds"], &[("status", "CustomResourceDefinition")], &["api-extensions"]),
     res!("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, NONE, &[], NONE, CREATE),
     res!("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, NONE, &[], NONE, CREATE),
-    res!("cert-manager.io", "v1", "certificates", "certificate", "Certificate", true, &["cert", "certs"], &[("status", "Certificate")], &["cert-manager"]),
-    res!("cert-manager.io", "v1", "certificaterequests", "certificaterequest", "CertificateRequest", true, &["cr", "crs"], &[("status", "CertificateRequest")], &["cert-manager"]),
-    res!("cert-manager.io", "v1", "issuers", "issuer", "Issuer", true, &[], &[("status", "Issuer")], &["cert-manager"]),
-    res!("cert-manager.io", "v1", "clusterissuers", "clusterissuer", "ClusterIssuer", false, &[], &[("status", "ClusterIssuer")], &["cert-manager"]),
-    res!("argoproj.io", "v1alpha1", "applications", "application", "Application", true, &["app", "apps"], &[], &["argo"]),
-    res!("argoproj.io", "v1alpha1", "applicationsets", "applicationset", "ApplicationSet", true, &["appset", "appsets"], &[], &["argo"]),
-    res!("argoproj.io", "v1alpha1", "appprojects", "appproject", "AppProject", true, &["appproj", "appprojs"], &[], &["argo"]),
-    res!("monitoring.coreos.com", "v1", "prometheusrules", "prometheusrule", "PrometheusRule", true, &["promrule"], &[], &["prometheus-operator"]),
-    res!("monitoring.coreos.com", "v1", "servicemonitors", "servicemonitor", "ServiceMonitor", true, &["smon"], &[], &["prometheus-operator"]),
-    res!("monitoring.coreos.com", "v1", "podmonitors", "podmonitor", "PodMonitor", true, &["pmon"], &[], &["prometheus-operator"]),
-    res!("traefik.io", "v1alpha1", "ingressroutes", "ingressroute", "IngressRoute", true, &[], &[], NONE),
-    res!("traefik.io", "v1alpha1", "middlewares", "middleware", "Middleware", true, &[], &[], NONE),
 ];

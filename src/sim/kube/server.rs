@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use super::patch::{apply_patch, PatchKind};
-use super::registry::{self, ResourceDef};
+use super::registry::{self, Catalog, Res};
 use super::select::{FieldSelector, LabelSelector};
 use super::store::{name_of, Store, UpdateMode};
 use super::table::{self, IncludeObject};
@@ -74,7 +74,7 @@ fn parse_query(q: Option<&str>) -> Query {
 /// What a resource path names.
 #[derive(Debug)]
 pub struct Target {
-    pub res: &'static ResourceDef,
+    pub res: Res,
     pub ns: Option<String>,
     pub name: Option<String>,
     pub sub: Option<String>,
@@ -82,7 +82,12 @@ pub struct Target {
     pub tail: String,
 }
 
-fn parse_target(group: &str, version: &str, rest: &[&str]) -> Result<Target, ApiError> {
+fn parse_target(
+    catalog: Catalog<'_>,
+    group: &str,
+    version: &str,
+    rest: &[&str],
+) -> Result<Target, ApiError> {
     let nf = || {
         ApiError::new(
             404,
@@ -92,7 +97,9 @@ fn parse_target(group: &str, version: &str, rest: &[&str]) -> Result<Target, Api
     };
     let (ns, rest) = if rest.len() >= 3
         && rest[0] == "namespaces"
-        && registry::find(group, version, rest[2]).is_some_and(|r| r.namespaced)
+        && catalog
+            .find(group, version, rest[2])
+            .is_some_and(|r| r.namespaced)
     {
         (Some(rest[1].to_string()), &rest[2..])
     } else {
@@ -100,7 +107,7 @@ fn parse_target(group: &str, version: &str, rest: &[&str]) -> Result<Target, Api
     };
     let res = rest
         .first()
-        .and_then(|p| registry::find(group, version, p))
+        .and_then(|p| catalog.find(group, version, p))
         .ok_or_else(nf)?;
     if res.namespaced != ns.is_some() && rest.len() > 1 {
         return Err(nf());
@@ -108,7 +115,7 @@ fn parse_target(group: &str, version: &str, rest: &[&str]) -> Result<Target, Api
     let name = rest.get(1).map(|s| s.to_string());
     let sub = rest.get(2).map(|s| s.to_string());
     if let Some(sub) = &sub {
-        if !res.subresources.iter().any(|(s, _)| s == sub) {
+        if !res.has_sub(sub) {
             return Err(nf());
         }
     }
@@ -144,28 +151,25 @@ pub async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let query = parse_query(req.uri().query());
     let trailing = path.ends_with('/') && path.len() > 1;
-    match segs.as_slice() {
-        ["version"] => return json_response(200, &registry::version_info()),
-        ["healthz"] | ["livez"] | ["readyz"] => return (StatusCode::OK, "ok").into_response(),
-        ["api"] => return json_response(200, &registry::api_versions(&sh.addr.to_string())),
-        ["api", "v1"] => return discovery(registry::resource_list("", "v1")),
-        ["apis"] => return json_response(200, &registry::api_group_list()),
-        ["apis", g] => return discovery(registry::api_group(g)),
-        ["apis", g, v] => return discovery(registry::resource_list(g, v)),
-        ["openapi", "v3"] => return json_response(200, &super::openapi::root()),
-        ["openapi", "v3", rest @ ..] => {
-            return discovery(super::openapi::group_version(&rest.join("/")))
-        }
-        _ => {}
+    let aggregated = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(registry::wants_aggregated);
+    if let Some(resp) = super::discovery::serve(&sh, &segs, aggregated) {
+        return resp;
     }
-    let target = match segs.as_slice() {
-        ["api", "v1", rest @ ..] => parse_target("", "v1", rest),
-        ["apis", g, v, rest @ ..] => parse_target(g, v, rest),
-        _ => Err(ApiError::new(
-            404,
-            "NotFound",
-            "the server could not find the requested resource",
-        )),
+    let target = {
+        let store = sh.store();
+        match segs.as_slice() {
+            ["api", "v1", rest @ ..] => parse_target(store.catalog(), "", "v1", rest),
+            ["apis", g, v, rest @ ..] => parse_target(store.catalog(), g, v, rest),
+            _ => Err(ApiError::new(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            )),
+        }
     };
     let mut target = match target {
         Ok(t) => t,
@@ -178,7 +182,9 @@ pub async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         return e.into_response();
     }
     match target.sub.as_deref() {
-        Some("proxy") if matches!(target.res.kind, "Service" | "Pod") => {
+        Some("proxy")
+            if matches!(target.res.kind.as_str(), "Service" | "Pod") && !target.res.custom =>
+        {
             return proxy::forward(sh, target, req).await
         }
         Some("log") if req.method() == Method::GET => return logs::serve(sh, target, &query),
@@ -207,18 +213,6 @@ pub async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
             json_response(code, &v)
         }
         Err(e) => e.into_response(),
-    }
-}
-
-fn discovery(doc: Option<Value>) -> Response {
-    match doc {
-        Some(d) => json_response(200, &d),
-        None => ApiError::new(
-            404,
-            "NotFound",
-            "the server could not find the requested resource",
-        )
-        .into_response(),
     }
 }
 
@@ -253,13 +247,17 @@ fn authorize(sh: &Shared, t: &Target, method: &Method) -> Result<(), ApiError> {
     let v = verb(method, t);
     let plural = match &t.sub {
         Some(s) => format!("{}/{s}", t.res.plural),
-        None => t.res.plural.to_string(),
+        None => t.res.plural.clone(),
     };
     match &t.ns {
-        Some(ns) if store.forbidden.contains(ns) => {
-            Err(ApiError::forbidden(USER, v, &plural, t.res.group, Some(ns)))
-        }
-        None if t.res.namespaced => Err(ApiError::forbidden(USER, v, &plural, t.res.group, None)),
+        Some(ns) if store.forbidden.contains(ns) => Err(ApiError::forbidden(
+            USER,
+            v,
+            &plural,
+            &t.res.group,
+            Some(ns),
+        )),
+        None if t.res.namespaced => Err(ApiError::forbidden(USER, v, &plural, &t.res.group, None)),
         _ => Ok(()),
     }
 }
@@ -278,7 +276,7 @@ fn list(store: &Store, t: &Target, q: &Query) -> Result<Value, ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str))?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map_or("", String::as_str))?;
     let all: Vec<&Value> = store
-        .list(t.res, t.ns.as_deref())
+        .list(&t.res, t.ns.as_deref())
         .into_iter()
         .filter(|o| labels.matches(o) && fields.matches(o))
         .collect();
@@ -326,10 +324,10 @@ fn render_table(t: &Target, v: Value, q: &Query) -> Value {
             .as_array()
             .map(|a| a.iter().collect())
             .unwrap_or_default();
-        table::table(t.res, &items, include, v["metadata"].clone(), now)
+        table::table(&t.res, &items, include, v["metadata"].clone(), now)
     } else {
         let meta = json!({"resourceVersion": v["metadata"]["resourceVersion"]});
-        table::table(t.res, &[&v], include, meta, now)
+        table::table(&t.res, &[&v], include, meta, now)
     }
 }
 
@@ -354,7 +352,7 @@ fn scale_of(obj: &Value) -> Value {
     })
 }
 
-fn access_review(store: &Store, res: &'static ResourceDef, body: &Value) -> Value {
+fn access_review(store: &Store, res: &Res, body: &Value) -> Value {
     let mut out = body.clone();
     out["apiVersion"] = json!(res.api_version());
     out["kind"] = json!(res.kind);
@@ -373,9 +371,7 @@ fn access_review(store: &Store, res: &'static ResourceDef, body: &Value) -> Valu
     let ns = attrs["namespace"].as_str().unwrap_or("");
     let group = attrs["group"].as_str().unwrap_or("");
     let resource = attrs["resource"].as_str().unwrap_or("");
-    let namespaced = registry::RESOURCES
-        .iter()
-        .any(|r| r.group == group && r.plural == resource && r.namespaced);
+    let namespaced = store.catalog().is_namespaced(group, resource);
     let denied = store.forbidden.contains(ns)
         || (ns.is_empty() && namespaced && !store.forbidden.is_empty());
     out["status"] = if denied {
@@ -413,7 +409,7 @@ fn dispatch(
     };
     let mut store = sh.store();
     let ns = t.ns.clone().unwrap_or_default();
-    let res = t.res;
+    let res = &t.res;
     let q_name = res.qualified();
     match (method.clone(), &t.name, t.sub.as_deref()) {
         (Method::GET, None, None) => Ok((200, list(&store, t, q)?)),
@@ -467,6 +463,14 @@ fn dispatch(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
             let kind = PatchKind::from_content_type(ct)?;
+            if kind == PatchKind::Strategic && res.custom {
+                // Custom resources have no patch strategy metadata: the real server refuses.
+                return Err(ApiError::new(
+                    415,
+                    "UnsupportedMediaType",
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+                ));
+            }
             let current = match store.get(res, &ns, name) {
                 Some(o) => o.clone(),
                 None if kind == PatchKind::Apply && sub.is_none() => {
@@ -519,7 +523,7 @@ fn is_dry_run(q: &Query) -> bool {
 /// Apply a Scale's `spec.replicas` to a Deployment/StatefulSet/ReplicaSet.
 fn set_replicas(
     store: &mut Store,
-    res: &'static ResourceDef,
+    res: &Res,
     ns: &str,
     name: &str,
     scale: &Value,

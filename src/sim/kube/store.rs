@@ -3,7 +3,7 @@
 //! open watches follow. All mutations go through here; the controller runs after each one.
 
 use super::error::ApiError;
-use super::registry::{self, ResourceDef, RESOURCES};
+use super::registry::{self, Catalog, Res, ResourceDef};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
@@ -37,7 +37,7 @@ impl ChangeKind {
 #[derive(Debug)]
 pub struct Change {
     pub rv: u64,
-    pub res: &'static ResourceDef,
+    pub res: Res,
     pub kind: ChangeKind,
     /// The object before a modification (selector transitions turn MODIFIED into ADDED/DELETED).
     pub old: Option<Value>,
@@ -60,7 +60,10 @@ pub enum UpdateMode {
 
 pub struct Store {
     rv: u64,
-    objects: Vec<BTreeMap<Key, Value>>,
+    /// Objects per [`ResourceDef::key`].
+    objects: HashMap<String, BTreeMap<Key, Value>>,
+    /// The custom resource types the stored CRDs serve (see [`super::crd`]).
+    custom: Vec<Res>,
     history: VecDeque<Arc<Change>>,
     /// Watches from a resourceVersion below this answer 410 Gone.
     compacted: u64,
@@ -72,14 +75,6 @@ pub struct Store {
     pub files: super::execfs::ExecFs,
     /// Counter used for pod IPs and name suffixes so they are unique.
     pub serial: u64,
-}
-
-/// Index of a resource definition in [`RESOURCES`].
-fn idx(res: &ResourceDef) -> usize {
-    RESOURCES
-        .iter()
-        .position(|r| std::ptr::eq(r, res))
-        .unwrap_or(0)
 }
 
 /// Current time as the API server writes it (`2026-11-28T11:13:29Z`).
@@ -111,6 +106,10 @@ pub fn random_suffix(n: usize) -> String {
         .collect()
 }
 
+fn is_crd(res: &ResourceDef) -> bool {
+    res.kind == super::crd::KIND && res.group == super::crd::GROUP
+}
+
 pub fn name_of(obj: &Value) -> &str {
     obj["metadata"]["name"].as_str().unwrap_or("")
 }
@@ -130,7 +129,8 @@ impl Store {
         let (tx, _) = broadcast::channel(4096);
         Store {
             rv: 1,
-            objects: RESOURCES.iter().map(|_| BTreeMap::new()).collect(),
+            objects: HashMap::new(),
+            custom: Vec::new(),
             history: VecDeque::new(),
             compacted: 0,
             tx,
@@ -146,18 +146,45 @@ impl Store {
         self.rv
     }
 
+    /// What is served now: the built-in kinds and the custom resources of the stored CRDs.
+    pub fn catalog(&self) -> Catalog<'_> {
+        Catalog::new(&self.custom)
+    }
+
     pub fn get(&self, res: &ResourceDef, ns: &str, name: &str) -> Option<&Value> {
         let ns = if res.namespaced { ns } else { "" };
-        self.objects[idx(res)].get(&(ns.to_string(), name.to_string()))
+        self.objects
+            .get(&res.key)?
+            .get(&(ns.to_string(), name.to_string()))
     }
 
     /// Objects of one type, sorted by namespace and name; `None` = all namespaces.
     pub fn list(&self, res: &ResourceDef, ns: Option<&str>) -> Vec<&Value> {
-        self.objects[idx(res)]
+        let Some(objects) = self.objects.get(&res.key) else {
+            return Vec::new();
+        };
+        objects
             .iter()
             .filter(|((n, _), _)| ns.is_none_or(|want| !res.namespaced || n == want))
             .map(|(_, v)| v)
             .collect()
+    }
+
+    /// Recompute the custom resource types from the stored CRDs (after a CRD changed). A CRD
+    /// naming a built-in type is not served (the real server refuses such names).
+    fn refresh_custom(&mut self) {
+        let builtin = &registry::RESOURCES;
+        let crd_key = ResourceDef::key_of(super::crd::GROUP, "customresourcedefinitions");
+        self.custom = self
+            .objects
+            .get(&crd_key)
+            .map(|crds| {
+                crds.values()
+                    .flat_map(super::crd::served)
+                    .filter(|r| !builtin.iter().any(|b| b.key == r.key))
+                    .collect()
+            })
+            .unwrap_or_default();
     }
 
     pub fn namespace_exists(&self, ns: &str) -> bool {
@@ -165,16 +192,10 @@ impl Store {
     }
 
     /// Record a committed change and tell open watches.
-    fn commit(
-        &mut self,
-        res: &'static ResourceDef,
-        kind: ChangeKind,
-        old: Option<Value>,
-        obj: Value,
-    ) {
+    fn commit(&mut self, res: &Res, kind: ChangeKind, old: Option<Value>, obj: Value) {
         let change = Arc::new(Change {
             rv: self.rv,
-            res,
+            res: res.clone(),
             kind,
             old,
             obj,
@@ -194,19 +215,14 @@ impl Store {
     }
 
     /// Insert or replace without controller side effects; fills server-owned metadata.
-    pub fn put_raw(
-        &mut self,
-        res: &'static ResourceDef,
-        mut obj: Value,
-        mode: UpdateMode,
-    ) -> Value {
+    pub fn put_raw(&mut self, res: &Res, mut obj: Value, mode: UpdateMode) -> Value {
         let ns = if res.namespaced {
             ns_of(&obj).to_string()
         } else {
             String::new()
         };
         let key = (ns.clone(), name_of(&obj).to_string());
-        let old = self.objects[idx(res)].get(&key).cloned();
+        let old = self.get(res, &key.0, &key.1).cloned();
         let rv = self.next_rv();
         obj["apiVersion"] = json!(res.api_version());
         obj["kind"] = json!(res.kind);
@@ -265,7 +281,17 @@ impl Store {
             }
         }
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
-        self.objects[idx(res)].insert(key, obj.clone());
+        let crd_changed = is_crd(res);
+        if crd_changed && obj["status"]["conditions"].is_null() {
+            obj["status"] = super::crd::accepted_status(&obj);
+        }
+        self.objects
+            .entry(res.key.clone())
+            .or_default()
+            .insert(key, obj.clone());
+        if crd_changed {
+            self.refresh_custom();
+        }
         let kind = if old.is_some() {
             ChangeKind::Modified
         } else {
@@ -276,9 +302,15 @@ impl Store {
     }
 
     /// Remove without controller side effects.
-    pub fn remove_raw(&mut self, res: &'static ResourceDef, ns: &str, name: &str) -> Option<Value> {
+    pub fn remove_raw(&mut self, res: &Res, ns: &str, name: &str) -> Option<Value> {
         let ns = if res.namespaced { ns } else { "" };
-        let mut obj = self.objects[idx(res)].remove(&(ns.to_string(), name.to_string()))?;
+        let mut obj = self
+            .objects
+            .get_mut(&res.key)?
+            .remove(&(ns.to_string(), name.to_string()))?;
+        if is_crd(res) {
+            self.refresh_custom();
+        }
         let rv = self.next_rv();
         obj["metadata"]["resourceVersion"] = json!(rv.to_string());
         self.commit(res, ChangeKind::Deleted, None, obj.clone());
@@ -286,12 +318,7 @@ impl Store {
     }
 
     /// POST: the object must not exist; the namespace must.
-    pub fn create(
-        &mut self,
-        res: &'static ResourceDef,
-        ns: &str,
-        mut obj: Value,
-    ) -> Result<Value, ApiError> {
+    pub fn create(&mut self, res: &Res, ns: &str, mut obj: Value) -> Result<Value, ApiError> {
         if !obj.is_object() {
             return Err(ApiError::bad_request("the body must be a JSON object"));
         }
@@ -312,6 +339,9 @@ impl Store {
                 Some(prefix) => obj["metadata"]["name"] = json!(format!("{prefix}{}", random_suffix(5))),
                 None => return Err(ApiError::invalid(format!("{} \"\" is invalid: metadata.name: Required value: name or generateName is required", res.kind))),
             }
+        }
+        if is_crd(res) {
+            super::crd::validate(&obj)?;
         }
         let name = name_of(&obj).to_string();
         if self.get(res, ns, &name).is_some() {
@@ -338,7 +368,7 @@ impl Store {
     /// PUT: the object must exist; a stale `metadata.resourceVersion` is a 409 Conflict.
     pub fn update(
         &mut self,
-        res: &'static ResourceDef,
+        res: &Res,
         ns: &str,
         name: &str,
         mut obj: Value,
@@ -365,6 +395,9 @@ impl Store {
         if res.namespaced {
             obj["metadata"]["namespace"] = json!(ns);
         }
+        if is_crd(res) && mode != UpdateMode::Status {
+            super::crd::validate(&obj)?;
+        }
         self.put_raw(res, obj, mode);
         super::controller::reconcile(self, ns);
         self.get(res, ns, name)
@@ -373,7 +406,7 @@ impl Store {
     }
 
     /// Create-or-replace, ignoring resourceVersion (scenarios and tests).
-    pub fn apply(&mut self, res: &'static ResourceDef, obj: Value) -> Value {
+    pub fn apply(&mut self, res: &Res, obj: Value) -> Value {
         let (ns, out) = self.apply_quiet(res, obj);
         super::controller::reconcile(self, &ns);
         out
@@ -382,7 +415,7 @@ impl Store {
     /// [`Store::apply`] without running the controllers; returns the namespace and the object.
     /// Batches (a whole world) are applied quietly and reconciled once, so a Deployment applied
     /// before its pods does not get extra pods that the pods arriving next then displace.
-    pub fn apply_quiet(&mut self, res: &'static ResourceDef, obj: Value) -> (String, Value) {
+    pub fn apply_quiet(&mut self, res: &Res, obj: Value) -> (String, Value) {
         let ns = if res.namespaced {
             let ns = ns_of(&obj);
             if ns.is_empty() { "default" } else { ns }.to_string()
@@ -401,18 +434,42 @@ impl Store {
     }
 
     /// DELETE, with garbage collection of dependents (ownerReferences) and namespace contents.
-    pub fn delete(
-        &mut self,
-        res: &'static ResourceDef,
-        ns: &str,
-        name: &str,
-    ) -> Result<Value, ApiError> {
+    pub fn delete(&mut self, res: &Res, ns: &str, name: &str) -> Result<Value, ApiError> {
+        if is_crd(res) {
+            // The custom resources of a CRD are deleted before the CRD itself (the real
+            // server's CRD finalizer); watches of them end with the CRD (see `watch.rs`).
+            let current = self
+                .get(res, ns, name)
+                .ok_or_else(|| ApiError::not_found(&res.qualified(), name))?;
+            let gone = super::crd::served(current);
+            let served = self
+                .custom
+                .iter()
+                .find(|r| gone.iter().any(|g| g.key == r.key));
+            if let Some(r) = served.cloned() {
+                let keys: Vec<Key> = self
+                    .objects
+                    .get(&r.key)
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default();
+                for (n, name) in keys {
+                    self.remove_raw(&r, &n, &name);
+                }
+            }
+        }
         let obj = self
             .remove_raw(res, ns, name)
             .ok_or_else(|| ApiError::not_found(&res.qualified(), name))?;
         self.collect_garbage(&obj);
         if res.kind == "Namespace" {
-            for r in RESOURCES.iter().filter(|r| r.namespaced) {
+            let namespaced: Vec<Res> = self
+                .catalog()
+                .storage()
+                .into_iter()
+                .filter(|r| r.namespaced)
+                .cloned()
+                .collect();
+            for r in &namespaced {
                 let names: Vec<String> = self
                     .list(r, Some(name))
                     .iter()
@@ -433,7 +490,14 @@ impl Store {
             return;
         };
         let ns = ns_of(owner).to_string();
-        for r in RESOURCES.iter().filter(|r| r.namespaced) {
+        let namespaced: Vec<Res> = self
+            .catalog()
+            .storage()
+            .into_iter()
+            .filter(|r| r.namespaced)
+            .cloned()
+            .collect();
+        for r in &namespaced {
             let dependents: Vec<String> = self
                 .list(r, Some(&ns))
                 .iter()

@@ -3,6 +3,7 @@
 //! `sendInitialEvents`, and Table-shaped events for `kubectl get -w`.
 
 use super::error::ApiError;
+use super::registry::Res;
 use super::select::{FieldSelector, LabelSelector};
 use super::server::{is_true, stream_body, Query, Shared, Target};
 use super::store::{Change, ChangeKind};
@@ -22,7 +23,7 @@ const BOOKMARK_EVERY: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: u64 = 1800;
 
 struct Filter {
-    res: &'static super::registry::ResourceDef,
+    res: Res,
     ns: Option<String>,
     labels: LabelSelector,
     fields: FieldSelector,
@@ -40,7 +41,7 @@ impl Filter {
 
     /// The event type this watcher sees for a change, if any.
     fn event(&self, c: &Change) -> Option<&'static str> {
-        if !std::ptr::eq(c.res, self.res) {
+        if c.res.key != self.res.key {
             return None;
         }
         let now = self.matches(&c.obj);
@@ -61,7 +62,7 @@ impl Filter {
 }
 
 struct Render {
-    res: &'static super::registry::ResourceDef,
+    res: Res,
     table: bool,
     include: IncludeObject,
 }
@@ -71,7 +72,7 @@ impl Render {
         let object = if self.table && ty != "BOOKMARK" && ty != "ERROR" {
             let now = jiff::Timestamp::now().as_second();
             let meta = json!({"resourceVersion": obj["metadata"]["resourceVersion"]});
-            table::table(self.res, &[obj], self.include, meta, now)
+            table::table(&self.res, &[obj], self.include, meta, now)
         } else {
             obj.clone()
         };
@@ -89,6 +90,14 @@ fn bookmark(res: &super::registry::ResourceDef, rv: u64, initial_end: bool) -> V
     json!({"kind": res.kind, "apiVersion": res.api_version(), "metadata": meta})
 }
 
+/// Does this change delete the CRD that serves `res` (the real server ends such watches)?
+fn ends_with_crd(c: &Change, res: &Res) -> bool {
+    c.kind == ChangeKind::Deleted
+        && c.res.kind == super::crd::KIND
+        && c.res.group == super::crd::GROUP
+        && super::crd::served(&c.obj).iter().any(|r| r.key == res.key)
+}
+
 /// Start a watch; the response streams until timeout, client disconnect, compaction or shutdown.
 pub fn serve(sh: Arc<Shared>, t: Target, q: &Query, accept: &str) -> Response {
     let labels = match LabelSelector::parse(q.get("labelSelector").map_or("", String::as_str)) {
@@ -100,13 +109,13 @@ pub fn serve(sh: Arc<Shared>, t: Target, q: &Query, accept: &str) -> Response {
         Err(e) => return e.into_response(),
     };
     let filter = Filter {
-        res: t.res,
+        res: t.res.clone(),
         ns: t.ns.clone(),
         labels,
         fields,
     };
     let render = Render {
-        res: t.res,
+        res: t.res.clone(),
         table: table::wants_table(accept),
         include: IncludeObject::parse(q.get("includeObject").map(String::as_str)),
     };
@@ -123,14 +132,14 @@ pub fn serve(sh: Arc<Shared>, t: Target, q: &Query, accept: &str) -> Response {
         let store = sh.store();
         let initial = rv_param.is_empty() || rv_param == "0" || send_initial;
         if initial {
-            for obj in store.list(t.res, t.ns.as_deref()) {
+            for obj in store.list(&t.res, t.ns.as_deref()) {
                 if filter.matches(obj) {
                     first.push(render.line("ADDED", obj));
                 }
             }
             let rv = store.resource_version();
             if send_initial && bookmarks {
-                first.push(render.line("BOOKMARK", &bookmark(t.res, rv, true)));
+                first.push(render.line("BOOKMARK", &bookmark(&t.res, rv, true)));
             }
             store.subscribe(rv).map(|(past, rx)| (past, rx, rv))
         } else {
@@ -185,12 +194,13 @@ pub fn serve(sh: Arc<Shared>, t: Target, q: &Query, accept: &str) -> Response {
                 _ = tx.closed() => return,
                 _ = tick.tick() => {
                     if !bookmarks { continue; }
-                    render.line("BOOKMARK", &bookmark(filter.res, last_rv, false))
+                    render.line("BOOKMARK", &bookmark(&filter.res, last_rv, false))
                 }
                 msg = rx.recv() => match msg {
                     Ok(c) => {
                         if c.rv <= last_rv { continue; }
                         last_rv = c.rv;
+                        if ends_with_crd(&c, &filter.res) { return; }
                         match filter.event(&c) {
                             Some(ty) => render.line(ty, &c.obj),
                             None => continue,

@@ -6,9 +6,11 @@
 //! Each world is a table of rows ([`build::AppSpec`]) turned into objects by builder functions.
 
 mod build;
+pub mod crds;
 mod objects;
 mod platform;
 mod target;
+mod tls;
 mod variant;
 
 use crate::model::{AppKind, Secret};
@@ -23,8 +25,8 @@ use std::collections::BTreeMap;
 #[derive(Clone)]
 pub struct World {
     /// Every object (Namespaces, Node, workloads, Pods, Services, Ingresses, PVCs, PVs,
-    /// ConfigMaps, Secrets, Events; on the target cluster also Argo CD Applications,
-    /// cert-manager ClusterIssuer/Certificates and CronJobs).
+    /// ConfigMaps, Secrets, Events; on the target cluster also the cert-manager and Argo CD
+    /// CRDs with their custom resources, TLS Secrets and CronJobs).
     pub objects: Vec<Value>,
     /// The API key each app really has in its own config (what the app simulators use).
     pub app_keys: BTreeMap<AppKind, String>,
@@ -99,6 +101,23 @@ impl World {
                 (b.clone(), c)
             })
             .collect()
+    }
+
+    /// The same cluster without cert-manager and Argo CD installed: their CRDs and every
+    /// custom resource of their groups are gone (the API server then does not serve them).
+    /// Returns how many objects were removed.
+    pub fn without_custom_resources(&mut self) -> usize {
+        let before = self.objects.len();
+        let groups: Vec<String> = self
+            .of_kind("CustomResourceDefinition")
+            .filter_map(|c| c["spec"]["group"].as_str().map(String::from))
+            .collect();
+        self.objects.retain(|o| {
+            let group = o["apiVersion"].as_str().and_then(|v| v.split_once('/'));
+            o["kind"] != "CustomResourceDefinition"
+                && !group.is_some_and(|(g, _)| groups.iter().any(|x| x == g))
+        });
+        before - self.objects.len()
     }
 
     /// Objects of one kind (`"Pod"`, `"Service"` …).
@@ -178,14 +197,33 @@ pub fn target_cluster(opts: &WorldOptions) -> World {
     let keys = keys(opts.seed);
     let mut extra = target_extras(&ctx, &keys);
     extra.extend(platform::objects(&ctx));
-    assemble(
+    let mut world = assemble(
         &mut ctx,
         opts,
         target::NAMESPACES,
         target::rows(),
         extra,
         keys,
-    )
+    );
+    // The `sync-cert-secret` CronJob copies each TLS Secret next to the Ingresses using it.
+    let mut copies: Vec<(String, (&str, &str, &str))> = Vec::new();
+    for ing in world.of_kind("Ingress") {
+        let ns = ing["metadata"]["namespace"].as_str().unwrap_or("");
+        for t in ing["spec"]["tls"].as_array().into_iter().flatten() {
+            let want = t["secretName"].as_str().unwrap_or("");
+            for &c in platform::CERTIFICATES.iter().filter(|c| c.1 == want) {
+                if ns != "kube-system" && !copies.iter().any(|(n, x)| n == ns && x.1 == want) {
+                    copies.push((ns.to_string(), c));
+                }
+            }
+        }
+    }
+    for (ns, c) in copies {
+        world
+            .objects
+            .push(platform::certificate_secret(&ctx, &ns, c));
+    }
+    world
 }
 
 /// The same stack under other names, namespaces, images, ports and URL bases.

@@ -229,9 +229,17 @@ fn objects_round_trip_without_losing_fields() {
                 "Node" => rt::<core::Node>(o),
                 "Namespace" => rt::<core::Namespace>(o),
                 "CronJob" => rt::<k8s_openapi::api::batch::v1::CronJob>(o),
-                "Application" | "Certificate" | "ClusterIssuer" => {
+                "CustomResourceDefinition" => rt::<
+                    k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition,
+                >(o),
+                "Application" | "Certificate" | "ClusterIssuer" | "CertificateRequest" => {
                     assert!(o["apiVersion"].as_str().is_some_and(|v| v.contains('/')));
                     assert!(o["spec"].is_object() && o["status"].is_object());
+                    continue;
+                }
+                "ApplicationSet" | "AppProject" => {
+                    assert_eq!(o["apiVersion"], "argoproj.io/v1alpha1");
+                    assert!(o["spec"].is_object());
                     continue;
                 }
                 k => panic!("unexpected kind {k}"),
@@ -269,4 +277,75 @@ fn first_diff(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Optio
             .find_map(|(i, (p, q))| first_diff(&format!("{path}[{i}]"), p, q)),
         _ => (a != b).then(|| format!("{path}: round trip {a} vs written {b}")),
     }
+}
+
+/// Every custom resource of the target cluster has its CRD in the world; TLS Secrets sit in
+/// kube-system and next to each Ingress that uses them; the variant without CRDs has none.
+#[test]
+fn custom_resources_come_with_their_crds() {
+    let mut w = target_cluster(&opts(2));
+    let served: Vec<(String, String)> = w
+        .of_kind("CustomResourceDefinition")
+        .map(|c| {
+            let spec = &c["spec"];
+            (
+                format!(
+                    "{}/{}",
+                    spec["group"].as_str().unwrap(),
+                    spec["versions"][0]["name"].as_str().unwrap()
+                ),
+                spec["names"]["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(served.len(), 7);
+    let custom: Vec<&serde_json::Value> = w
+        .objects
+        .iter()
+        .filter(|o| {
+            o["apiVersion"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("cert-manager.io/") || v.starts_with("argoproj.io/"))
+        })
+        .collect();
+    for o in &custom {
+        let gvk = (
+            o["apiVersion"].as_str().unwrap().to_string(),
+            o["kind"].as_str().unwrap().to_string(),
+        );
+        assert!(served.contains(&gvk), "{gvk:?} has no CRD");
+    }
+    assert_eq!(w.of_kind("ApplicationSet").count(), 1);
+    assert_eq!(w.of_kind("AppProject").count(), 5);
+    assert_eq!(w.of_kind("CertificateRequest").count(), 2);
+    let tls: Vec<(String, String)> = w
+        .of_kind("Secret")
+        .filter(|s| s["type"] == "kubernetes.io/tls")
+        .map(|s| {
+            (
+                s["metadata"]["namespace"].as_str().unwrap().to_string(),
+                s["metadata"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(tls.contains(&("kube-system".into(), "home-brettswift-com-tls".into())));
+    assert!(tls.contains(&("kube-system".into(), "brettswift-com-tls".into())));
+    for ing in w.of_kind("Ingress") {
+        for t in ing["spec"]["tls"].as_array().into_iter().flatten() {
+            let key = (
+                ing["metadata"]["namespace"].as_str().unwrap().to_string(),
+                t["secretName"].as_str().unwrap().to_string(),
+            );
+            assert!(tls.contains(&key), "{key:?} missing");
+        }
+    }
+    let n_custom = custom.len();
+    let removed = w.without_custom_resources();
+    assert_eq!(removed, 7 + n_custom);
+    assert_eq!(w.of_kind("CustomResourceDefinition").count(), 0);
+    assert_eq!(w.of_kind("Certificate").count(), 0);
+    // Everything else stays, including the TLS Secrets (they are core objects).
+    assert!(w
+        .get("Secret", "kube-system", "home-brettswift-com-tls")
+        .is_some());
 }

@@ -11,16 +11,13 @@ pub use pods::{
 };
 use pods::{new_pod, owned_by, owner_ref, selected_pods};
 
-use super::registry::{self, ResourceDef};
+use super::registry::{self, Res};
 use super::store::{name_of, now_rfc3339, random_suffix, Store, UpdateMode};
 use serde_json::{json, Value};
 
-fn def(group: &str, plural: &str) -> &'static ResourceDef {
-    let version = match group {
-        "argoproj.io" => "v1alpha1",
-        _ => "v1",
-    };
-    match registry::find(group, version, plural) {
+/// A built-in resource type the controllers manage (all of them are `v1` of their group).
+fn def(group: &str, plural: &str) -> &'static Res {
+    match registry::find(group, "v1", plural) {
         Some(d) => d,
         None => &registry::RESOURCES[0],
     }
@@ -119,7 +116,7 @@ fn rollout(store: &mut Store, d: &Value, old: &Value, hash: &str, desired: usize
     new_rs
 }
 
-fn set_status_if_changed(store: &mut Store, res: &'static ResourceDef, obj: &Value, status: Value) {
+fn set_status_if_changed(store: &mut Store, res: &Res, obj: &Value, status: Value) {
     let mut merged = obj["status"].clone();
     if !merged.is_object() {
         merged = json!({});

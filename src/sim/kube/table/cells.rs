@@ -500,24 +500,7 @@ pub(super) fn cells(kind: &str, o: &Value, now: i64) -> Vec<String> {
                 labels_selector(&sp["selector"]),
             ]
         }
-        "Certificate" => {
-            let ready = arr(&st["conditions"])
-                .into_iter()
-                .find(|c| c["type"] == "Ready");
-            vec![
-                ready.as_ref().map(|c| s(&c["status"])).unwrap_or_default(),
-                s(&sp["secretName"]),
-                s(&sp["issuerRef"]["name"]),
-                ready.as_ref().map(|c| s(&c["message"])).unwrap_or_default(),
-                created,
-            ]
-        }
-        "Application" => vec![
-            s(&st["sync"]["status"]),
-            s(&st["health"]["status"]),
-            s(&st["sync"]["revision"]),
-            s(&sp["project"]),
-        ],
+        "CustomResourceDefinition" => vec![s(&o["metadata"]["creationTimestamp"])],
         _ => vec![created],
     }
 }

@@ -150,21 +150,7 @@ pub(super) fn columns(kind: &str) -> Vec<Col> {
             ("Images", "string", 1),
             ("Selector", "string", 1),
         ],
-        "Certificate" => &[
-            ("Name", "string", 0),
-            ("Ready", "string", 0),
-            ("Secret", "string", 0),
-            ("Issuer", "string", 1),
-            ("Status", "string", 1),
-            ("Age", "date", 0),
-        ],
-        "Application" => &[
-            ("Name", "string", 0),
-            ("Sync Status", "string", 0),
-            ("Health Status", "string", 0),
-            ("Revision", "string", 1),
-            ("Project", "string", 1),
-        ],
+        "CustomResourceDefinition" => &[("Name", "string", 0), ("Created At", "date", 0)],
         _ => &[("Name", "string", 0), ("Age", "string", 0)],
     };
     v.to_vec()

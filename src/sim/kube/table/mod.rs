@@ -3,6 +3,7 @@
 
 mod cells;
 mod columns;
+mod custom;
 
 use super::registry::ResourceDef;
 use cells::cells;
@@ -100,7 +101,10 @@ pub fn table(
     list_meta: Value,
     now: i64,
 ) -> Value {
-    let cols = columns(res.kind);
+    if res.custom {
+        return custom_table(res, objects, include, list_meta, now);
+    }
+    let cols = columns(&res.kind);
     let defs: Vec<Value> = cols
         .iter()
         .map(|(name, ty, prio)| {
@@ -112,7 +116,7 @@ pub fn table(
         .iter()
         .map(|o| {
             let mut cs: Vec<Value> = Vec::with_capacity(cols.len());
-            let values = cells(res.kind, o, now);
+            let values = cells(&res.kind, o, now);
             if res.kind == "Event" {
                 cs.extend(values.into_iter().map(Value::String));
             } else {
@@ -133,6 +137,34 @@ pub fn table(
         "apiVersion": "meta.k8s.io/v1",
         "metadata": list_meta,
         "columnDefinitions": defs,
+        "rows": rows,
+    })
+}
+
+/// A custom resource's Table, from its CRD's printer columns.
+fn custom_table(
+    res: &ResourceDef,
+    objects: &[&Value],
+    include: IncludeObject,
+    list_meta: Value,
+    now: i64,
+) -> Value {
+    let rows: Vec<Value> = objects
+        .iter()
+        .map(|o| {
+            let mut row = json!({"cells": custom::cells(res, o, now)});
+            let obj = row_object(o, include);
+            if !obj.is_null() {
+                row["object"] = obj;
+            }
+            row
+        })
+        .collect();
+    json!({
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": list_meta,
+        "columnDefinitions": custom::columns(res),
         "rows": rows,
     })
 }

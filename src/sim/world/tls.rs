@@ -1,0 +1,103 @@
+//! `kubernetes.io/tls` Secrets as cert-manager writes them (ops-facts §1.4): a real X.509
+//! certificate in `tls.crt` (so expiry can be read offline), its key in `tls.key`, and the
+//! `cert-manager.io/*` annotations that map the Secret back to its Certificate.
+//!
+//! Deterministic by seed: the key is Ed25519 from a seed-derived secret and Ed25519 signatures
+//! are deterministic, so two worlds built from one seed are equal.
+
+use super::objects::Ctx;
+use base64::Engine;
+use serde_json::{json, Value};
+
+/// What one certificate covers and when.
+pub(crate) struct CertSpec<'a> {
+    /// The Certificate's name (annotation `cert-manager.io/certificate-name`).
+    pub certificate: &'a str,
+    pub issuer: &'a str,
+    pub dns_names: &'a [String],
+    pub not_before: i64,
+    pub not_after: i64,
+}
+
+/// PEM certificate and PKCS#8 key for `spec`, self-signed (the simulated ACME issuer).
+fn pem_pair(ctx: &Ctx, spec: &CertSpec<'_>) -> anyhow::Result<(String, String)> {
+    // PKCS#8 v1 wrapping of a 32-byte Ed25519 seed (RFC 8410).
+    let mut der = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    for i in 0..4 {
+        der.extend(
+            ctx.hash(&format!("tls-key/{}/{i}", spec.certificate))
+                .to_le_bytes(),
+        );
+    }
+    let key = rcgen::KeyPair::try_from(der.as_slice())?;
+    let mut params = rcgen::CertificateParams::new(spec.dns_names.to_vec())?;
+    let epoch = rcgen::date_time_ymd(1970, 1, 1);
+    let at = |secs: i64| epoch + std::time::Duration::from_secs(secs.max(0).unsigned_abs());
+    params.not_before = at(spec.not_before);
+    params.not_after = at(spec.not_after);
+    params.serial_number = Some(rcgen::SerialNumber::from(
+        ctx.hash(&format!("tls-serial/{}", spec.certificate)),
+    ));
+    if let Some(cn) = spec.dns_names.first() {
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, cn.as_str());
+    }
+    let cert = params.self_signed(&key)?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
+/// The TLS Secret `namespace/name` holding the certificate of `spec`.
+pub(crate) fn tls_secret(ctx: &Ctx, namespace: &str, name: &str, spec: &CertSpec<'_>) -> Value {
+    let (crt, key) = pem_pair(ctx, spec).unwrap_or_else(|e| {
+        tracing::warn!("simulated TLS Secret {namespace}/{name}: {e}");
+        (String::new(), String::new())
+    });
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    json!({
+        "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+        "metadata": {"name": name, "namespace": namespace,
+            "labels": {"controller.cert-manager.io/fao": "true"},
+            "annotations": {
+                "cert-manager.io/certificate-name": spec.certificate,
+                "cert-manager.io/issuer-name": spec.issuer,
+                "cert-manager.io/issuer-kind": "ClusterIssuer",
+                "cert-manager.io/issuer-group": "cert-manager.io",
+                "cert-manager.io/common-name": spec.dns_names.first().cloned().unwrap_or_default(),
+                "cert-manager.io/alt-names": spec.dns_names.join(","),
+            }},
+        "data": {"tls.crt": b64(&crt), "tls.key": b64(&key)},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_certificate_with_the_given_window() {
+        let ctx = Ctx::new(7, "2026-11-28T11:00:00Z".parse().unwrap(), "n");
+        let names = vec!["home.example.com".to_string(), "*.home.example.com".into()];
+        let spec = CertSpec {
+            certificate: "home",
+            issuer: "le",
+            dns_names: &names,
+            not_before: 1_790_000_000,
+            not_after: 1_800_000_000,
+        };
+        let s = tls_secret(&ctx, "kube-system", "home-tls", &spec);
+        assert_eq!(s["type"], "kubernetes.io/tls");
+        let pem = base64::engine::general_purpose::STANDARD
+            .decode(s["data"]["tls.crt"].as_str().unwrap())
+            .unwrap();
+        let (_, pem) = x509_parser::pem::parse_x509_pem(&pem).unwrap();
+        let cert = pem.parse_x509().unwrap();
+        assert_eq!(cert.validity().not_after.timestamp(), 1_800_000_000);
+        assert_eq!(cert.validity().not_before.timestamp(), 1_790_000_000);
+        // Same seed, same bytes.
+        assert_eq!(s, tls_secret(&ctx, "kube-system", "home-tls", &spec));
+    }
+}
