@@ -3,7 +3,7 @@
 
 use crate::checks::Budget;
 use crate::model::{
-    AppErrorKind, AppHealth, Finding, IssueLevel, PodStatus, ServiceId, ServiceInfo,
+    AppErrorKind, AppHealth, Finding, IssueLevel, PodPhase, PodStatus, ServiceId, ServiceInfo,
     ServiceObservation, Severity,
 };
 use jiff::Timestamp;
@@ -141,7 +141,7 @@ pub fn pod_cell(pods: &[PodStatus]) -> Cell {
     else {
         return Cell::new("no pods", Tone::Error);
     };
-    let word = worst.reason.as_deref().unwrap_or(&worst.phase);
+    let word = worst.reason.as_deref().unwrap_or(worst.phase.as_str());
     let mut text = format!(
         "{word} {}/{}",
         worst.ready_containers, worst.total_containers
@@ -155,7 +155,7 @@ pub fn pod_cell(pods: &[PodStatus]) -> Cell {
     }
     let tone = if worst.is_ready() && !worst.terminating {
         Tone::Ok
-    } else if worst.phase == "Pending" && worst.reason.is_none() {
+    } else if worst.phase == PodPhase::Pending && worst.reason.is_none() {
         Tone::Warn
     } else {
         Tone::Error

@@ -2,7 +2,8 @@
 
 use super::catalog::{self, Entry};
 use crate::model::{
-    AppErrorKind, Finding, IssueLevel, PodStatus, ServiceInfo, ServiceObservation, Severity,
+    AppErrorKind, Finding, IssueLevel, PodPhase, PodStatus, ServiceInfo, ServiceObservation,
+    Severity,
 };
 
 /// Thresholds the rules use (from the config).
@@ -141,7 +142,7 @@ fn pod_findings(svc: &ServiceInfo, pods: &[PodStatus], budget: &Budget) -> Vec<F
                 format!("pod {} cannot pull its image ({reason})", p.name),
                 &[],
             )
-        } else if p.phase == "Pending" {
+        } else if p.phase == PodPhase::Pending {
             let why = if reason.is_empty() {
                 String::new()
             } else {

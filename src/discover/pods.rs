@@ -2,7 +2,7 @@
 
 use super::network::selects;
 use super::ClusterObjects;
-use crate::model::{PodStatus, ServiceInfo};
+use crate::model::{PodPhase, PodStatus, ServiceInfo};
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 
 /// How bad a container reason is; higher is worse.
@@ -71,8 +71,8 @@ pub fn pod_status(pod: &Pod) -> PodStatus {
     PodStatus {
         name: pod.metadata.name.clone().unwrap_or_default(),
         phase: status
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_else(|| "Unknown".into()),
+            .and_then(|s| s.phase.as_deref())
+            .map_or(PodPhase::Unknown, PodPhase::from),
         ready_containers: u32::try_from(ready).unwrap_or(u32::MAX),
         total_containers: u32::try_from(total).unwrap_or(u32::MAX),
         restarts: u32::try_from(restarts).unwrap_or(u32::MAX),

@@ -13,7 +13,7 @@ use crate::integrate::{Desired, KnownSecrets};
 use crate::keys::live::PodExecSource;
 use crate::keys::{decode_secret, observe_keys, AppKeyObservation, KeySource, NodePathSource};
 use crate::keys::{SecretTarget, SuppliedKeys};
-use crate::model::{AppKind, Inventory, Secret, ServiceId};
+use crate::model::{AppKind, Inventory, PodPhase, Secret, ServiceId};
 use anyhow::Context;
 use k8s_openapi::api::core::v1::Secret as KSecret;
 use kube::Api;
@@ -90,7 +90,7 @@ pub fn running_pods(
         .filter_map(|svc| {
             let pod = discover::pod_statuses(svc, objs)
                 .into_iter()
-                .find(|p| p.phase == "Running")?;
+                .find(|p| p.phase == PodPhase::Running)?;
             Some((svc.id.clone(), pod.name))
         })
         .collect()

@@ -16,6 +16,6 @@ pub use inventory::{
 };
 pub use secret::Secret;
 pub use status::{
-    AppError, AppErrorKind, AppHealth, HealthIssue, IssueLevel, PodStatus, ProbeResult,
+    AppError, AppErrorKind, AppHealth, HealthIssue, IssueLevel, PodPhase, PodStatus, ProbeResult,
     ServiceObservation,
 };

@@ -2,12 +2,69 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A pod's phase (`status.phase`). Serialised as Kubernetes writes it (`"Running"`), so the
+/// JSON of `check` is unchanged; a phase this version does not know is kept verbatim.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum PodPhase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Unknown,
+    /// A value outside the five Kubernetes defines (kept, shown as is).
+    Other(String),
+}
+
+impl PodPhase {
+    pub fn as_str(&self) -> &str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+            PodPhase::Unknown => "Unknown",
+            PodPhase::Other(s) => s,
+        }
+    }
+}
+
+impl From<String> for PodPhase {
+    fn from(s: String) -> Self {
+        PodPhase::from(s.as_str())
+    }
+}
+
+impl From<&str> for PodPhase {
+    fn from(s: &str) -> Self {
+        match s {
+            "Pending" => PodPhase::Pending,
+            "Running" => PodPhase::Running,
+            "Succeeded" => PodPhase::Succeeded,
+            "Failed" => PodPhase::Failed,
+            "Unknown" | "" => PodPhase::Unknown,
+            other => PodPhase::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<PodPhase> for String {
+    fn from(p: PodPhase) -> String {
+        p.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for PodPhase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One pod of a service, as the watcher last saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodStatus {
     pub name: String,
-    /// `Running`, `Pending`, `Succeeded`, `Failed`, `Unknown`.
-    pub phase: String,
+    pub phase: PodPhase,
     pub ready_containers: u32,
     pub total_containers: u32,
     pub restarts: u32,
@@ -24,7 +81,7 @@ pub struct PodStatus {
 
 impl PodStatus {
     pub fn is_ready(&self) -> bool {
-        self.phase == "Running"
+        self.phase == PodPhase::Running
             && self.total_containers > 0
             && self.ready_containers == self.total_containers
     }

@@ -49,7 +49,7 @@ async fn running_pod(facts: &ClusterFacts, cfg: &Config, kind: AppKind) -> Found
     let svc = inv.first(kind).expect("the app is discovered");
     let pod = k8s_nas::discover::pod_statuses(svc, &facts.listing.objects)
         .into_iter()
-        .find(|p| p.phase == "Running")
+        .find(|p| p.phase == k8s_nas::model::PodPhase::Running)
         .expect("a running pod");
     Found {
         pod: pod.name,

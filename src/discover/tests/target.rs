@@ -1,6 +1,7 @@
 //! The target cluster: the nine apps, their wiring, pod states, warnings.
 
 use super::*;
+use crate::model::PodPhase;
 
 #[test]
 fn target_world_all_nine_apps() {
@@ -255,7 +256,7 @@ fn crashloop_pod_status() {
     assert_eq!(pods.len(), 1);
     let p = &pods[0];
     assert!(p.name.starts_with("sonarr-"));
-    assert_eq!(p.phase, "Running");
+    assert_eq!(p.phase, PodPhase::Running);
     assert_eq!(
         (p.ready_containers, p.total_containers, p.restarts),
         (0, 1, 17)

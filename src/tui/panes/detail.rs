@@ -154,7 +154,7 @@ pub fn lines<'a>(app: &Ctx, id: &ServiceId, theme: &Theme) -> Vec<Line<'a>> {
     }
     for p in pods {
         let tone = if p.is_ready() { Role::Ok } else { Role::Error };
-        let word = p.reason.as_deref().unwrap_or(&p.phase);
+        let word = p.reason.as_deref().unwrap_or(p.phase.as_str());
         out.push(Line::from(vec![
             Span::styled(format!("  {:<34}", p.name), base),
             Span::styled(
