@@ -42,6 +42,7 @@ fn view(inventory: Inventory, objs: &ClusterObjects) -> ClusterView {
         events: BTreeMap::new(),
         fetched_at: jiff::Timestamp::now(),
         error: None,
+        kinds: vec![],
     }
 }
 

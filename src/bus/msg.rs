@@ -42,6 +42,22 @@ pub struct ClusterView {
     pub fetched_at: Timestamp,
     /// Set when the last refresh failed (the rest is the last good state).
     pub error: Option<String>,
+    /// Which watched kinds the cluster serves (a CRD-backed kind may be absent, with a note):
+    /// panes that need an absent kind are hidden.
+    pub kinds: Vec<crate::cluster::kinds::KindStatus>,
+}
+
+impl ClusterView {
+    /// Why `kind` (a registry row name such as `certificates.cert-manager.io`) is known to be
+    /// unavailable, or `None` when it is served or not reported (yet).
+    pub fn kind_absent(&self, kind: &str) -> Option<String> {
+        let k = self.kinds.iter().find(|k| k.name == kind)?;
+        (!k.present).then(|| {
+            k.note
+                .clone()
+                .unwrap_or_else(|| format!("{kind} is not served by this cluster"))
+        })
+    }
 }
 
 /// Identifies one log stream the UI asked for; lines tagged with another id are dropped.

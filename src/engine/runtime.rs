@@ -196,6 +196,7 @@ impl State {
             events,
             fetched_at: snap.fetched_at,
             error: snap.error.clone(),
+            kinds: listing.kinds.clone(),
         };
         if let Some(e) = &snap.error {
             let msg = format!("{e} — watch retrying with backoff");

@@ -120,6 +120,10 @@ impl App {
             flash: None,
             commands: Commands::new(commands),
             titles: panes.iter().map(|p| (p.id(), p.title())).collect(),
+            requires: panes
+                .iter()
+                .filter_map(|p| Some((p.id(), p.requires_kind()?)))
+                .collect(),
             next_stream: 0,
             next_task: 0,
             quit: false,
@@ -360,6 +364,12 @@ fn run_command(app: &mut App, text: &str) {
         Ok((entry, arg)) => match entry.target {
             CommandTarget::Action(action) => on_action(app, action),
             CommandTarget::Pane(pane) => {
+                if let Some(why) = app.ctx.unavailable(pane) {
+                    let name = entry.spec.names.first().copied().unwrap_or(pane);
+                    app.ctx
+                        .set_flash(format!(":{name} unavailable: {why}"), FlashLevel::Warn);
+                    return;
+                }
                 app.ctx.go_root(View::new(pane));
                 app.run_nav();
                 if let Some(f) = arg {
@@ -389,7 +399,10 @@ fn on_action(app: &mut App, action: Action) {
                 app.ctx.push(View::with(help::ID, ViewArg::Pane(top)));
             }
         }
-        Action::COMMAND => app.ctx.prompt = Some(Prompt::command(&app.ctx.commands)),
+        Action::COMMAND => {
+            let hidden = app.ctx.unavailable_panes();
+            app.ctx.prompt = Some(Prompt::command(&app.ctx.commands, &hidden));
+        }
         Action::FILTER => {
             let current = app.pane_by_id(top).and_then(|p| p.filter_text());
             if let Some(text) = current {

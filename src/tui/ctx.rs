@@ -49,6 +49,8 @@ pub struct Ctx {
     pub commands: Commands,
     /// `(id, title)` of every registered pane, in registry order.
     pub titles: Vec<(PaneId, &'static str)>,
+    /// `(pane, kind)`: the watched kind each pane needs ([`crate::tui::pane::Pane::requires_kind`]).
+    pub requires: Vec<(PaneId, &'static str)>,
     pub next_stream: u64,
     pub next_task: u64,
     pub quit: bool,
@@ -79,6 +81,22 @@ impl Ctx {
             .iter()
             .find(|(id, _)| *id == pane)
             .map_or(pane, |(_, t)| t)
+    }
+
+    /// Why a pane is unavailable on this cluster (the kind it needs is absent, with the
+    /// cluster's note), or `None` when it is available or not known yet.
+    pub fn unavailable(&self, pane: PaneId) -> Option<String> {
+        let (_, kind) = self.requires.iter().find(|(id, _)| *id == pane)?;
+        self.cluster.as_ref()?.kind_absent(kind)
+    }
+
+    /// The panes unavailable right now (left out of completion, greyed in help).
+    pub fn unavailable_panes(&self) -> Vec<PaneId> {
+        self.requires
+            .iter()
+            .filter(|(id, _)| self.unavailable(id).is_some())
+            .map(|(id, _)| *id)
+            .collect()
     }
 
     /// Rows that fit a page of the body (for PgUp/PgDn).

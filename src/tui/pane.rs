@@ -73,6 +73,13 @@ pub trait Pane: AsAny {
         self.id().to_string()
     }
 
+    /// The watched kind (a row of `cluster::kinds`, e.g. `certificates.cert-manager.io`) without
+    /// which the pane has nothing to show: when the cluster does not serve it (CRD absent), the
+    /// pane's commands are refused with the reason, left out of completion and greyed in help.
+    fn requires_kind(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Its key bindings (mutating ones flagged; the key map drops them in read-only mode).
     fn bindings(&self) -> Vec<Binding> {
         vec![]

@@ -67,6 +67,17 @@ impl Commands {
         Ok((*entry, arg))
     }
 
+    /// The commands without those that open one of `hidden`.
+    pub fn available(&self, hidden: &[PaneId]) -> Commands {
+        Commands(
+            self.0
+                .iter()
+                .filter(|e| !matches!(e.target, CommandTarget::Pane(p) if hidden.contains(&p)))
+                .copied()
+                .collect(),
+        )
+    }
+
     /// Names in completion order: canonical names first, then every alias.
     pub fn completion_order(&self) -> Vec<&'static str> {
         let canonical = self.0.iter().filter_map(|e| e.spec.names.first().copied());
@@ -110,8 +121,11 @@ impl Prompt {
         Prompt::new(PromptMode::Filter, initial, vec![])
     }
 
-    pub fn command(commands: &Commands) -> Prompt {
-        Prompt::new(PromptMode::Command, "", commands.completion_order())
+    /// Command mode; the commands of the `hidden` panes (unavailable on this cluster) do not
+    /// complete.
+    pub fn command(commands: &Commands, hidden: &[PaneId]) -> Prompt {
+        let names = commands.available(hidden).completion_order();
+        Prompt::new(PromptMode::Command, "", names)
     }
 
     fn new(mode: PromptMode, initial: &str, names: Vec<&'static str>) -> Prompt {
@@ -218,7 +232,7 @@ mod tests {
         assert_eq!(c.complete("ke"), Some("keys"));
         assert_eq!(c.complete("tasks"), None);
         assert_eq!(c.complete(""), None);
-        let mut p = Prompt::command(&c);
+        let mut p = Prompt::command(&c, &[]);
         p.input.insert_str("fin");
         assert_eq!(p.suggestion().as_deref(), Some("dings"));
         p.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));

@@ -530,3 +530,78 @@ fn findings_sort_and_filter_on_the_shared_table() {
     h.press("/zzz<enter>");
     assert!(h.frame().contains("no rows match /zzz"));
 }
+
+// ── a pane that needs a custom resource kind ──────────────────────────────────────────────
+
+const CERTS: PaneId = "tinycerts";
+const CERT_KIND: &str = "certificates.cert-manager.io";
+
+/// A pane with nothing to show unless cert-manager's `Certificate` kind is served.
+struct NeedsCrd;
+
+impl Pane for NeedsCrd {
+    fn id(&self) -> PaneId {
+        CERTS
+    }
+    fn title(&self) -> &'static str {
+        "Tiny certificates"
+    }
+    fn requires_kind(&self) -> Option<&'static str> {
+        Some(CERT_KIND)
+    }
+    fn commands(&self) -> Vec<CommandSpec> {
+        vec![CommandSpec::new(
+            &["tinycerts"],
+            "certificates (needs cert-manager)",
+        )]
+    }
+    fn render(&self, f: &mut Frame, area: Rect, _ctx: &Ctx, _view: &View) {
+        f.render_widget(Paragraph::new("certificates here"), area);
+    }
+}
+
+fn cluster_with_cert_kind(present: bool) -> Msg {
+    let mut view = healthy_view();
+    view.kinds = vec![k8s_nas::cluster::kinds::KindStatus {
+        name: CERT_KIND,
+        present,
+        note: (!present).then(|| "cert-manager is not installed (no Certificate CRD)".into()),
+    }];
+    Msg::Cluster(Box::new(view))
+}
+
+#[test]
+fn a_pane_whose_crd_is_absent_is_hidden_with_the_clusters_note() {
+    let mut panes = panes::builtin();
+    panes.push(Box::new(NeedsCrd));
+    let mut h = Harness::with_app(App::with_panes(options(false), panes));
+    h.feed(cluster_with_cert_kind(false));
+    // The command is refused with the note; nothing is pushed.
+    h.press(":tinycerts<enter>");
+    assert_eq!(h.app.stack.len(), 1);
+    let screen = h.frame();
+    assert!(
+        screen.contains(":tinycerts unavailable: cert-manager is not installed"),
+        "{screen}"
+    );
+    // It does not complete, and help says why it is unavailable.
+    h.press(":tinyc");
+    let screen = h.frame();
+    let prompt = screen
+        .lines()
+        .find(|l| l.contains("│:tinyc"))
+        .unwrap_or_default();
+    assert!(!prompt.contains("tinycerts"), "no completion: {screen}");
+    h.press("<esc>?");
+    let help = h.frame();
+    assert!(
+        help.contains("(unavailable: cert-manager is not installed"),
+        "{help}"
+    );
+    h.press("<esc>");
+    // Once the CRD is installed the pane opens.
+    h.feed(cluster_with_cert_kind(true));
+    h.press(":tinycerts<enter>");
+    assert_eq!(h.app.view(), &View::new(CERTS));
+    assert!(h.frame().contains("certificates here"));
+}

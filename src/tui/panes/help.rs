@@ -66,7 +66,14 @@ pub fn lines<'a>(ctx: &Ctx, pane: PaneId, theme: &Theme) -> Vec<Line<'a>> {
         .iter()
         .map(|e| {
             let names = format!(":{}", e.spec.names.join(" :"));
-            (names, e.spec.description.to_string())
+            let why = match e.target {
+                crate::tui::prompt::CommandTarget::Pane(p) => ctx.unavailable(p),
+                crate::tui::prompt::CommandTarget::Action(_) => None,
+            };
+            match why {
+                Some(why) => (names, format!("{} (unavailable: {why})", e.spec.description)),
+                None => (names, e.spec.description.to_string()),
+            }
         })
         .collect();
     let km = &ctx.keymap;

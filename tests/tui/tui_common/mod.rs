@@ -124,6 +124,7 @@ pub fn healthy_view() -> ClusterView {
         events: BTreeMap::new(),
         fetched_at: ago(3),
         error: None,
+        kinds: vec![],
     }
 }
 
