@@ -14,4 +14,5 @@ mod kinds_kubectl;
 mod kinds_wire;
 mod kube_sim_exec;
 mod kube_sim_watch;
+mod kubectl_common;
 mod kubectl_sim;
