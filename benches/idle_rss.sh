@@ -55,18 +55,26 @@ pid="$(tmux -L "$sock" display-message -p -t rss '#{pane_pid}')"
 [ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$BIN")" ] \
   || { echo "pane process $pid is not the console" >&2; exit 1; }
 
+# Idle means: the Services table is on screen (the cluster is listed), then WAIT seconds more.
+title=""
+for _ in $(seq 120); do
+  kill -0 "$pid" 2>/dev/null || { echo "the console exited" >&2; exit 1; }
+  screen="$(tmux -L "$sock" capture-pane -p -t rss)"
+  title="$(grep -m1 -o 'Services([^]]*\]' <<<"$screen" || true)"
+  [ -n "$title" ] && break
+  sleep 0.5
+done
+[ -n "$title" ] || { echo "the console shows no Services table:" >&2; echo "$screen" >&2; exit 1; }
 sleep "$WAIT"
 kill -0 "$pid" 2>/dev/null || { echo "the console exited" >&2; exit 1; }
-screen="$(tmux -L "$sock" capture-pane -p -t rss)"
-title="$(grep -m1 -o 'Services([^]]*\]' <<<"$screen" || true)"
-[ -n "$title" ] || { echo "the console shows no Services table:" >&2; echo "$screen" >&2; exit 1; }
+title="$(tmux -L "$sock" capture-pane -p -t rss | grep -m1 -o 'Services([^]]*\]' || true)"
 pods="$(grep -c . < <(KUBECONFIG="$kc" kubectl get pods -A --no-headers 2>/dev/null) || true)"
 
 field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
 rss="$(field VmRSS)"
 hwm="$(field VmHWM)"
-echo "console idle after ${WAIT}s, scenario ${SCENARIO}, ${pods:-?} pods, screen ${title}"
+echo "console idle ${WAIT}s after its first Services screen, scenario ${SCENARIO}, ${pods:-?} pods, screen ${title}"
 echo "  VmRSS    $(mb "$rss")  (${rss} kB)"
 echo "  VmHWM    $(mb "$hwm")  (${hwm} kB)"
 echo "  RssAnon  $(mb "$(field RssAnon)")   RssFile $(mb "$(field RssFile)")"
