@@ -137,9 +137,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let paths = Paths::resolve();
     let (cfg, cfg_path) = effective_config(&cli)?;
     let _log_guard = crate::logging::init(&paths, &cli.log_level)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    // The console's UI loop runs on this thread (`block_on`) and the engine's tasks on one
+    // worker: a second worker (and its malloc arena) bought nothing but idle memory. Headless
+    // commands and the simulator keep a worker per core.
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if cli.command.is_none() {
+        rt.worker_threads(1);
+    }
+    let rt = rt.enable_all().build()?;
     match cli.command {
         Some(Command::Info) => {
             crate::commands::info::print(&cfg, &cfg_path, &paths);

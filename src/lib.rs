@@ -34,10 +34,16 @@ pub mod model;
 pub mod sim;
 pub mod tui;
 
-/// Pick the process-wide rustls crypto provider. Both providers are compiled in (kube uses ring,
-/// reqwest aws-lc-rs), so rustls cannot choose by itself. Idempotent; call before any TLS client.
+/// Install ring, the only rustls crypto provider compiled in, as the process default. kube-rs
+/// and reqwest (built with `rustls-no-provider`) both use the process default, and reqwest panics
+/// when building a client without one. Idempotent and cheap; call before any TLS client: every
+/// place in the crate that builds a reqwest client calls it, and so must a test that builds one
+/// itself (`reqwest::Client::new()`).
 pub fn init_tls() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // A concurrent caller may win the race; either way ring is the default afterwards.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
 }
 
 /// The innermost cause of an error chain: the line that says what really happened
@@ -50,4 +56,25 @@ pub fn root_cause(e: &dyn std::error::Error) -> String {
         src = s.source();
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn init_tls_makes_ring_the_default_and_reqwest_builds_on_it() {
+        super::init_tls();
+        super::init_tls();
+        let installed = rustls::crypto::CryptoProvider::get_default().expect("a default provider");
+        let suites = |p: &rustls::crypto::CryptoProvider| -> Vec<_> {
+            p.cipher_suites.iter().map(|s| s.suite()).collect()
+        };
+        assert_eq!(
+            suites(installed),
+            suites(&rustls::crypto::ring::default_provider())
+        );
+        // reqwest has no provider of its own (`rustls-no-provider`): it panics without one.
+        reqwest::Client::builder()
+            .build()
+            .expect("a reqwest client on the ring provider");
+    }
 }

@@ -130,6 +130,7 @@ pub struct AppEndpoint {
 
 /// A reqwest client that never follows redirects and uses rustls.
 pub fn http_client() -> reqwest::Client {
+    crate::init_tls();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(3))

@@ -105,6 +105,7 @@ async fn create_api_key_with_admin_credentials() {
 async fn every_token_format_of_authorization_context() {
     let app = start("/jellyfin", Seed::Fresh).await;
     let url = format!("{}/jellyfin/System/Info", app.url());
+    k8s_nas::init_tls();
     let http = reqwest::Client::new();
     let status = |rb: reqwest::RequestBuilder| async move { rb.send().await.unwrap().status() };
     assert_eq!(status(http.get(&url)).await, 401);

@@ -20,6 +20,7 @@ fn client(app: &RunningApp, pw: &str) -> QbitClient {
 async fn login_and_health_51() {
     let app = start("v5.1.4", Seed::Fresh).await;
     // Raw wire: login answers 200 Ok. and sets SID; the API is 403 without it.
+    k8s_nas::init_tls();
     let http = reqwest::Client::new();
     let r = http
         .get(format!("{}/api/v2/app/version", app.url()))
@@ -62,6 +63,7 @@ async fn login_and_health_51() {
 #[tokio::test]
 async fn login_52_cookie_name_and_status_codes() {
     let app = start("v5.2.3", Seed::Wired).await;
+    k8s_nas::init_tls();
     let http = reqwest::Client::new();
     let r = http
         .post(format!("{}/api/v2/auth/login", app.url()))

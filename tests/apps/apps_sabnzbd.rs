@@ -19,6 +19,7 @@ fn client(app: &RunningApp, base: &str, key: &str) -> SabClient {
 
 /// An endpoint that reaches the app under an in-cluster host name (so `Host` is not an IP).
 fn by_name(app: &RunningApp, host: &str) -> SabClient {
+    k8s_nas::init_tls();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .resolve(host, app.addr)
@@ -56,6 +57,7 @@ async fn keys_are_classified() {
         client(&app, "/sabnzbd", "").version().await.unwrap(),
         "4.5.5"
     );
+    k8s_nas::init_tls();
     let http = reqwest::Client::new();
     let r = http
         .get(format!("{}/sabnzbd/api?mode=queue&output=json", app.url()))

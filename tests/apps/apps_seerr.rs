@@ -226,6 +226,7 @@ async fn sonarr_servers_round_trip_and_test() {
     // Validation: a missing required field is a 400 with the validator's message.
     let mut bad = second.to_body();
     bad.as_object_mut().unwrap().remove("activeDirectory");
+    k8s_nas::init_tls();
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/settings/sonarr", app.url()))
         .header("x-api-key", KEY)
@@ -242,6 +243,7 @@ async fn sonarr_servers_round_trip_and_test() {
     // A body with the read-only id is refused.
     let mut with_id = second.to_body();
     with_id["id"] = json!(5);
+    k8s_nas::init_tls();
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/settings/sonarr", app.url()))
         .header("x-api-key", KEY)

@@ -18,6 +18,7 @@ async fn real_qbittorrent_nox() {
     let (port, origin) = (q.port, q.origin.clone());
 
     // Raw wire facts the simulator copies (§10.1/§10.2 for 4.x).
+    k8s_nas::init_tls();
     let http = reqwest::Client::new();
     let r = http
         .get(format!("{origin}/api/v2/app/version"))

@@ -300,6 +300,7 @@ async fn sabnzbd_download_client_checks_key_category_and_host() {
     );
 
     // testall reports every enabled client.
+    k8s_nas::init_tls();
     let resp = reqwest::Client::new()
         .post(format!(
             "{}/radarr/api/v3/downloadclient/testall",
@@ -330,6 +331,7 @@ async fn download_client_failing_its_test_shows_in_health() {
     assert!(!h.issues.iter().any(|i| i.source == "DownloadClientCheck"));
     // SABnzbd goes away; testall marks it failing.
     dns.unregister("media", "sabnzbd", 8080);
+    k8s_nas::init_tls();
     let r = reqwest::Client::new()
         .post(format!(
             "{}/sonarr/api/v3/downloadclient/testall",
@@ -522,6 +524,7 @@ async fn root_folders_and_profiles() {
     assert_eq!(rf.extra["defaultQualityProfileId"], json!(1));
     assert!(rf.extra.contains_key("totalSpace"));
     // Without the profile ids the real Lidarr answers 400.
+    k8s_nas::init_tls();
     let r = reqwest::Client::new()
         .post(format!("{}/lidarr/api/v1/rootfolder", lidarr.url()))
         .header("X-Api-Key", key_for(AppKind::Lidarr))

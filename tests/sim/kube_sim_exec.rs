@@ -350,6 +350,7 @@ async fn post_upgrade_and_subprotocol_negotiation() {
     assert!(head.starts_with("http/1.1 400"), "{head}");
 
     // Without an upgrade: 400 like the real server.
+    k8s_nas::init_tls();
     let client = reqwest::Client::new();
     let resp = client
         .get(format!("{}{path}", sim.http_url()))

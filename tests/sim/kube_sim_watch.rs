@@ -136,6 +136,7 @@ async fn rejects_missing_or_wrong_token() {
     let sim = KubeSim::start(fixture::small_media_world(), None)
         .await
         .unwrap();
+    k8s_nas::init_tls();
     let http = reqwest::Client::builder().build().unwrap();
     let url = format!("{}/api/v1/pods", sim.http_url());
     let resp = http.get(&url).send().await.unwrap();

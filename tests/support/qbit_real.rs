@@ -39,6 +39,7 @@ pub fn write_profile(dir: &Path, webui_port: u16, bt_port: u16) {
 }
 
 pub async fn wait_ready(url: &str) -> bool {
+    k8s_nas::init_tls();
     let http = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {

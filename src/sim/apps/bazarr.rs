@@ -73,6 +73,7 @@ pub(crate) async fn cluster_request(
         target.push('?');
         target.push_str(q);
     }
+    crate::init_tls();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(5))

@@ -51,6 +51,7 @@ pub struct Sim {
 impl Sim {
     pub fn new(cfg: AppSimConfig, dns: SimDns) -> Arc<Sim> {
         let st = seeds::seed(&cfg);
+        crate::init_tls();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(3))
