@@ -33,6 +33,7 @@ pub mod logging;
 pub mod model;
 pub mod sim;
 pub mod tui;
+pub mod vpn;
 
 /// Pick the process-wide rustls crypto provider. Both providers are compiled in (kube uses ring,
 /// reqwest aws-lc-rs), so rustls cannot choose by itself. Idempotent; call before any TLS client.

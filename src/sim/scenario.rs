@@ -28,6 +28,8 @@ pub trait Layer: Sync {
     fn edit_world(&self, _world: &mut World) {}
     /// Adjust one app simulator (faults …) before it starts.
     fn configure_app(&self, _cfg: &mut AppSimConfig) {}
+    /// Adjust one simulated gluetun sidecar (tunnel state, exit IP, auth) before it starts.
+    fn configure_vpn(&self, _cfg: &mut super::apps::gluetun::GluetunSimConfig) {}
 }
 
 /// Every layer `--scenario` knows, in the order help lists them.
@@ -126,6 +128,13 @@ impl Scenario {
         cfg.faults = Faults::default();
         for l in self.layers.iter() {
             l.configure_app(cfg);
+        }
+    }
+
+    /// Adjust one simulated gluetun sidecar: each layer in order.
+    pub fn configure_vpn(&self, cfg: &mut super::apps::gluetun::GluetunSimConfig) {
+        for l in self.layers.iter() {
+            l.configure_vpn(cfg);
         }
     }
 

@@ -15,3 +15,4 @@ mod kinds_wire;
 mod kube_sim_exec;
 mod kube_sim_watch;
 mod kubectl_sim;
+mod vpn_wire;

@@ -1,0 +1,144 @@
+//! The VPN check against the simulated NAS over the real wire: gluetun's control server and
+//! health server reached through the API server's pod proxy, qBittorrent's binding through the
+//! service proxy, the home IP from the simulated internet's IP-echo service.
+
+use k8s_nas::clients::gluetun::{ControlAuth, GluetunClient};
+use k8s_nas::clients::transport::AppEndpoint;
+use k8s_nas::config::Config;
+use k8s_nas::engine::facts::ClusterFacts;
+use k8s_nas::model::{AppKind, Secret};
+use k8s_nas::sim::nas::{SimNas, GLUETUN_CONTROL_PORT, GLUETUN_HEALTH_PORT, HOME_IP};
+use k8s_nas::sim::scenario::Scenario;
+use k8s_nas::vpn::{Got, Verdict, VpnReport};
+
+async fn connect(
+    nas: &SimNas,
+    dir: &std::path::Path,
+    cfg: impl FnOnce(&mut Config),
+) -> (Config, ClusterFacts) {
+    let kc = dir.join("kubeconfig.yaml");
+    nas.kube.write_kubeconfig(&kc).unwrap();
+    let mut c = Config {
+        kubeconfig: Some(kc),
+        ..Config::default()
+    };
+    c.vpn.ip_echo_url = Some(nas.ip_echo_url());
+    cfg(&mut c);
+    let facts = ClusterFacts::connect(&c).await.unwrap();
+    (c, facts)
+}
+
+fn report(v: &[VpnReport], kind: AppKind) -> &VpnReport {
+    v.iter()
+        .find(|r| r.obs.kind == kind)
+        .expect("a VPN pod of the kind")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthy_demo_is_secure_with_exit_ips_and_countries() {
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, facts) = connect(&nas, dir.path(), |_| {}).await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    assert_eq!(v.reports.len(), 2, "{:#?}", v.reports);
+    for kind in [AppKind::Qbittorrent, AppKind::Sabnzbd] {
+        let r = report(&v.reports, kind);
+        assert_eq!(r.verdict, Verdict::Secure, "{kind:?}: {}", r.reason);
+        let exit = r.obs.exit.as_ref().and_then(Got::ok).unwrap();
+        assert!(exit.public_ip.starts_with("203.0.113."), "{exit:?}");
+        assert!(!exit.country.is_empty());
+        assert_eq!(r.obs.home.ip, Got::Ok(HOME_IP.to_string()));
+        assert!(r.badge().starts_with("SECURE "), "{}", r.badge());
+    }
+    let q = report(&v.reports, AppKind::Qbittorrent);
+    let b = q.obs.binding.as_ref().and_then(Got::ok).unwrap();
+    assert_eq!(b.interface, "tun0");
+    assert_eq!(b.connection_status, "connected");
+    // The audit lists every discovered workload, download clients with the VPN.
+    assert_eq!(v.audit.len(), 9);
+    for a in &v.audit {
+        assert_eq!(a.has_vpn, a.wants_vpn, "{a:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_tunnel_down_and_auth_through_the_pod_proxy() {
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, facts) = connect(&nas, dir.path(), |_| {}).await;
+    let inv = facts.inventory(&cfg);
+    let svc = inv.first(AppKind::Qbittorrent).unwrap();
+    let pod = k8s_nas::discover::pod_statuses(svc, &facts.listing.objects)
+        .into_iter()
+        .next()
+        .unwrap()
+        .name;
+    let ep = |port: u16| {
+        AppEndpoint::pod_proxy(
+            facts.conn.client.clone(),
+            &svc.namespace,
+            &pod,
+            &port.to_string(),
+            "",
+        )
+    };
+    let g = GluetunClient::new(ep(GLUETUN_CONTROL_PORT), ControlAuth::None);
+    assert_eq!(g.vpn_status().await.unwrap(), "running");
+    assert_eq!(g.forwarded_port().await.unwrap(), None);
+    k8s_nas::clients::gluetun::health(&ep(GLUETUN_HEALTH_PORT))
+        .await
+        .unwrap();
+    // Stop: the tunnel is down, the public IP is gone, the health server says 500.
+    assert_eq!(g.set_vpn_status("stopped").await.unwrap(), "stopped");
+    assert_eq!(g.public_ip().await.unwrap().public_ip, "");
+    let h = k8s_nas::clients::gluetun::health(&ep(GLUETUN_HEALTH_PORT)).await;
+    assert!(h.unwrap_err().detail.contains("stopped"));
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    let r = report(&v.reports, AppKind::Qbittorrent);
+    assert_eq!(r.verdict, Verdict::Down, "{}", r.reason);
+    // Running again.
+    assert_eq!(g.set_vpn_status("running").await.unwrap(), "running");
+    let sim = nas.gluetun(AppKind::Qbittorrent).unwrap();
+    assert_eq!(
+        sim.state.lock().unwrap().status_changes,
+        ["stopped", "running"]
+    );
+    // A control server with an API key: 401 is "needs credentials", never DOWN.
+    sim.edit(|c| c.api_key = Some("k-123".into()));
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    let r = report(&v.reports, AppKind::Qbittorrent);
+    assert_eq!(r.verdict, Verdict::Unknown);
+    assert!(
+        r.reason.contains("control server needs credentials"),
+        "{}",
+        r.reason
+    );
+    let mut with_key = cfg.clone();
+    with_key.vpn.control_api_key = Some(Secret::new("k-123"));
+    let v = k8s_nas::vpn::check(&with_key, &facts).await;
+    assert_eq!(
+        report(&v.reports, AppKind::Qbittorrent).verdict,
+        Verdict::Secure
+    );
+    let json = serde_json::to_string(&v.reports).unwrap();
+    assert!(!json.contains("k-123"), "the key never reaches the output");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_ip_unknown_or_unreachable_is_never_secure() {
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, facts) = connect(&nas, dir.path(), |c| c.vpn.ip_echo_url = None).await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    for r in &v.reports {
+        assert_eq!(r.verdict, Verdict::Unknown, "{}", r.reason);
+        assert!(r.reason.contains("home IP"), "{}", r.reason);
+    }
+    let mut dead = cfg.clone();
+    dead.vpn.ip_echo_url = Some("http://127.0.0.1:9/".into());
+    let v = k8s_nas::vpn::check(&dead, &facts).await;
+    for r in &v.reports {
+        assert_eq!(r.verdict, Verdict::Unknown, "{}", r.reason);
+        assert!(r.reason.contains("IP-echo"), "{}", r.reason);
+    }
+}
