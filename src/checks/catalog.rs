@@ -330,7 +330,15 @@ mod tests {
             // Placeholders are only the variables checks provide.
             for p in placeholders(e.remediation) {
                 assert!(
-                    ["namespace", "workload", "workload_kind", "pod"].contains(&p),
+                    [
+                        "namespace",
+                        "workload",
+                        "workload_kind",
+                        "pod",
+                        "container",
+                        "port"
+                    ]
+                    .contains(&p),
                     "{}: unknown placeholder {p}",
                     e.code
                 );
