@@ -33,7 +33,17 @@ pub trait Layer: Sync {
 }
 
 /// Every layer `--scenario` knows, in the order help lists them.
-pub static LAYERS: &[&dyn Layer] = &[&Healthy, &Degraded, &Fresh, &Miswired];
+pub static LAYERS: &[&dyn Layer] = &[
+    &Healthy,
+    &Degraded,
+    &Fresh,
+    &Miswired,
+    &super::scenario_vpn::VpnLeak,
+    &super::scenario_vpn::VpnDown,
+    &super::scenario_vpn::VpnEth0,
+    &super::scenario_vpn::VpnFirewalled,
+    &super::scenario_vpn::VpnAuth,
+];
 
 /// The layers of one run of the simulated NAS, applied in order.
 #[derive(Clone)]

@@ -91,6 +91,7 @@ fn default_prefs(cfg: &AppSimConfig) -> Map<String, Value> {
         Seed::Wired => ("tun0", true),
         Seed::Fresh | Seed::Miswired => ("", false),
     };
+    let iface = cfg.faults.bound_interface.as_deref().unwrap_or(iface);
     let v = json!({
         "save_path": "/downloads", "temp_path_enabled": false, "temp_path": "/downloads/incomplete",
         "listen_port": 6881, "random_port": false, "upnp": false, "dht": true,
@@ -160,7 +161,11 @@ pub fn router(cfg: &AppSimConfig) -> Router {
         prefs: default_prefs(cfg),
         categories,
         torrents,
-        connection_status: connection_status.into(),
+        connection_status: cfg
+            .faults
+            .connection_status
+            .clone()
+            .unwrap_or_else(|| connection_status.into()),
     }));
     Router::new()
         .route("/", get(login_page))
