@@ -215,6 +215,9 @@ pub enum Msg {
     Integrations(Box<IntegrationsView>),
     /// API keys: location, verdict and Secret drift per app, masked (replaces the previous view).
     Keys(Box<KeysView>),
+    /// The VPN check: the report of every VPN pod and the isolation audit (replaces the
+    /// previous one).
+    Vpn(Box<crate::checks::vpn::VpnFacts>),
     /// A one-line notice in the status line.
     Flash(String),
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could

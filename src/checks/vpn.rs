@@ -12,6 +12,22 @@ pub struct VpnFacts {
     pub audit: Vec<AuditRow>,
 }
 
+impl VpnFacts {
+    /// What `check` (and so the console's findings) takes from the VPN check: the verdicts,
+    /// once the config says how to learn the home IP (`[vpn] home_ip` or `ip_echo_url`) —
+    /// without it no verdict can be SECURE. The isolation audit is `vpn`'s and `:vpn`'s.
+    pub fn for_check(&self, cfg: &crate::config::Config) -> Option<VpnFacts> {
+        use crate::vpn::observe::HomeSource;
+        if HomeSource::from_config(cfg) == HomeSource::None {
+            return None;
+        }
+        Some(VpnFacts {
+            reports: self.reports.clone(),
+            audit: Vec::new(),
+        })
+    }
+}
+
 /// Every VPN finding.
 pub fn evaluate(f: &VpnFacts) -> Vec<Finding> {
     let mut out: Vec<Finding> = f.reports.iter().flat_map(report_findings).collect();

@@ -209,12 +209,8 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
 /// (`[vpn] home_ip` or `ip_echo_url`), since without it no verdict can be SECURE. The
 /// isolation audit is `k8s-nas vpn`'s and the `:vpn` pane's.
 async fn vpn_verdicts(cfg: &Config, facts: &facts::ClusterFacts) -> Option<checks::vpn::VpnFacts> {
-    if crate::vpn::observe::HomeSource::from_config(cfg) == crate::vpn::observe::HomeSource::None {
-        return None;
-    }
-    let mut v = crate::vpn::check(cfg, facts).await;
-    v.audit.clear();
-    Some(v)
+    checks::vpn::VpnFacts::default().for_check(cfg)?;
+    crate::vpn::check(cfg, facts).await.for_check(cfg)
 }
 
 /// The facts `check` learns by acting (reading only): the key check, then the integration plan
