@@ -93,6 +93,9 @@ pub enum TaskRequest {
     CheckKeys,
     /// Write the keys that differ into the cluster Secret (only those; never blank others).
     SyncKeys,
+    /// Restart the VPN tunnel of a service's pod (gluetun `PUT /v1/vpn/status` stopped →
+    /// running), then wait until it runs and has an exit IP again.
+    RestartTunnel(ServiceId),
 }
 
 impl TaskRequest {
@@ -105,6 +108,7 @@ impl TaskRequest {
             TaskRequest::SyncIndexers => "sync indexers",
             TaskRequest::CheckKeys => "check keys",
             TaskRequest::SyncKeys => "sync keys",
+            TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
         }
         .to_string()
     }
@@ -116,9 +120,10 @@ impl TaskRequest {
             | TaskRequest::PlanIntegrations
             | TaskRequest::TestIntegrations
             | TaskRequest::CheckKeys => false,
-            TaskRequest::ApplyIntegrations | TaskRequest::SyncIndexers | TaskRequest::SyncKeys => {
-                true
-            }
+            TaskRequest::ApplyIntegrations
+            | TaskRequest::SyncIndexers
+            | TaskRequest::SyncKeys
+            | TaskRequest::RestartTunnel(_) => true,
         }
     }
 }

@@ -15,4 +15,5 @@ mod kinds_wire;
 mod kube_sim_exec;
 mod kube_sim_watch;
 mod kubectl_sim;
+mod vpn_engine;
 mod vpn_wire;

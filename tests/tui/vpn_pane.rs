@@ -7,7 +7,7 @@ use k8s_nas::checks::catalog;
 use k8s_nas::checks::vpn::VpnFacts;
 use k8s_nas::clients::gluetun::PublicIp;
 use k8s_nas::model::{AppError, AppErrorKind, AppKind, ServiceId};
-use k8s_nas::tui::{Effect, Msg};
+use k8s_nas::tui::{Effect, Msg, TaskRequest};
 use k8s_nas::vpn::audit::AuditRow;
 use k8s_nas::vpn::{Binding, Got, HomeIp, Verdict, VpnObservation, VpnReport};
 
@@ -157,4 +157,27 @@ fn unknown_says_why_and_r_rechecks() {
     insta::assert_snapshot!("vpn_unknown", screen);
     let fx = h.press("r");
     assert!(fx.contains(&Effect::RefreshNow), "{fx:?}");
+}
+
+#[test]
+fn restart_tunnel_asks_first_and_is_hidden_in_read_only_mode() {
+    let mut h = Harness::healthy();
+    feed(&mut h, vec![qbit(), sab()]);
+    h.press(":vpn<enter>");
+    assert!(h.press("R").is_empty(), "nothing runs before the confirm");
+    let screen = h.frame();
+    assert!(screen.contains("Restart tunnel"), "{screen}");
+    let fx = h.press("<tab><enter>");
+    let started = fx.iter().any(|e| {
+        matches!(e, Effect::RunTask { request: TaskRequest::RestartTunnel(id), .. }
+            if id.as_str() == "qbittorrent/qbittorrent")
+    });
+    assert!(started, "{fx:?}");
+
+    let mut ro = Harness::new(true);
+    ro.load_healthy();
+    feed(&mut ro, vec![qbit()]);
+    ro.press(":vpn<enter>");
+    assert!(ro.press("R").is_empty());
+    assert!(!ro.frame().contains("restart tunnel"));
 }

@@ -7,7 +7,8 @@ use crate::checks::vpn::VpnFacts;
 use crate::model::AppErrorKind;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
-use crate::tui::msg::{Effect, Msg};
+use crate::tui::modal::{Confirm, Modal, Reply};
+use crate::tui::msg::{Effect, Msg, TaskRequest};
 use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::{sanitize, Cell, Tone};
 use crate::tui::theme::Role;
@@ -23,6 +24,7 @@ use std::borrow::Cow;
 pub const ID: PaneId = "vpn";
 
 const RECHECK: Action = Action::new("vpn.recheck");
+const RESTART: Action = Action::new("vpn.restart");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::new(VpnPane {
@@ -162,6 +164,7 @@ impl Pane for VpnPane {
         let mut own = vec![
             Binding::new(Key::ch('/'), Action::FILTER, "filter"),
             Binding::new(Key::ch('r'), RECHECK, "re-check now"),
+            Binding::new(Key::ch('R'), RESTART, "restart tunnel").mutating(),
         ];
         own.extend(Listing::bindings(COLUMNS));
         own
@@ -179,6 +182,29 @@ impl Pane for VpnPane {
         if action == RECHECK {
             ctx.emit(Effect::RefreshNow);
             ctx.set_flash("VPN re-check requested".to_string(), FlashLevel::Info);
+            return;
+        }
+        if action == RESTART {
+            if let Some(r) = self.list.selected() {
+                let id = r.report.obs.service.clone();
+                let lines = vec![
+                    (
+                        format!("gluetun in {id}: PUT /v1/vpn/status stopped, then running;"),
+                        Role::Base,
+                    ),
+                    (
+                        "then wait until it runs with an exit IP. Downloads pause meanwhile."
+                            .to_string(),
+                        Role::Warn,
+                    ),
+                ];
+                ctx.open_modal(Modal::Confirm(Confirm::new(
+                    "Restart tunnel",
+                    lines,
+                    "Restart",
+                    Reply::Task(TaskRequest::RestartTunnel(id)),
+                )));
+            }
             return;
         }
         self.list.on_action(action);
