@@ -91,6 +91,10 @@ pub struct VpnConfig {
     /// gluetun control server basic credentials.
     pub control_username: Option<String>,
     pub control_password: Option<crate::model::Secret>,
+    /// The torrent the test download adds (a magnet or a .torrent URL; legal content).
+    pub test_torrent: Option<String>,
+    /// How long the test download may take, seconds (default 120).
+    pub test_timeout_seconds: Option<u64>,
 }
 
 impl Default for Config {

@@ -96,6 +96,9 @@ pub enum TaskRequest {
     /// Restart the VPN tunnel of a service's pod (gluetun `PUT /v1/vpn/status` stopped →
     /// running), then wait until it runs and has an exit IP again.
     RestartTunnel(ServiceId),
+    /// FR006: add a small legal torrent to a qBittorrent behind a proven tunnel, wait for its
+    /// metadata or data, then remove it and its data.
+    TestDownload(ServiceId),
 }
 
 impl TaskRequest {
@@ -109,6 +112,7 @@ impl TaskRequest {
             TaskRequest::CheckKeys => "check keys",
             TaskRequest::SyncKeys => "sync keys",
             TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
+            TaskRequest::TestDownload(id) => return format!("test download {id}"),
         }
         .to_string()
     }
@@ -123,7 +127,8 @@ impl TaskRequest {
             TaskRequest::ApplyIntegrations
             | TaskRequest::SyncIndexers
             | TaskRequest::SyncKeys
-            | TaskRequest::RestartTunnel(_) => true,
+            | TaskRequest::RestartTunnel(_)
+            | TaskRequest::TestDownload(_) => true,
         }
     }
 }

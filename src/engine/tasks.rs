@@ -119,6 +119,17 @@ pub fn task(
                 Box::new(move |ctx| Box::pin(vpn::restart(env, ctx, id))),
             )
         }
+        TaskRequest::TestDownload(id) => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![id.as_str().to_string()],
+                    vpn::TEST_DOWNLOAD_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(vpn::test_download(env, ctx, id))),
+            )
+        }
     };
     if spec.mutates && read_only {
         return Err(format!(

@@ -135,3 +135,71 @@ async fn restart_tunnel_stops_then_starts_gluetun_and_waits_for_it() {
         "{outcome:?}"
     );
 }
+
+async fn test_download(nas: &SimNas) -> TaskOutcome {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = Engine::start(nas, dir.path());
+    e.wait(30, "a VPN report", |m| match m {
+        Msg::Vpn(v) if v.reports.iter().any(|r| r.obs.kind == AppKind::Qbittorrent) => Some(()),
+        _ => None,
+    })
+    .await;
+    e.effects
+        .send(Effect::RunTask {
+            id: TaskId(7),
+            request: TaskRequest::TestDownload(ServiceId::new("qbittorrent", "qbittorrent")),
+        })
+        .unwrap();
+    e.wait(60, "the test download's end", |m| match m {
+        Msg::TaskDone { id, outcome } if *id == TaskId(7) => Some(outcome.clone()),
+        _ => None,
+    })
+    .await
+}
+
+async fn qbit(nas: &SimNas) -> k8s_nas::clients::qbittorrent::QbitClient {
+    let app = nas.app(AppKind::Qbittorrent).unwrap();
+    k8s_nas::clients::qbittorrent::QbitClient::new(
+        k8s_nas::clients::transport::AppEndpoint::direct(app.url(), ""),
+        "admin",
+        k8s_nas::model::Secret::new(nas.world.qbittorrent_password.clone()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_download_works_through_the_tunnel_and_leaves_nothing_behind() {
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let q = qbit(&nas).await;
+    let before = q.torrents(None).await.unwrap().len();
+    match test_download(&nas).await {
+        TaskOutcome::Succeeded(s) => {
+            assert!(s.contains("test download works through the tunnel"), "{s}");
+            assert!(s.contains("debian-12.0.0-amd64-netinst.iso"), "{s}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(q.torrents(None).await.unwrap().len(), before);
+    assert!(!q
+        .categories()
+        .await
+        .unwrap()
+        .contains_key("k8s-nas-vpn-test"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_download_is_refused_outside_a_proven_tunnel() {
+    let nas = SimNas::start(Scenario::parse("vpn-eth0").unwrap(), None)
+        .await
+        .unwrap();
+    let q = qbit(&nas).await;
+    let before = q.torrents(None).await.unwrap().len();
+    match test_download(&nas).await {
+        TaskOutcome::Failed(w) => assert!(w.contains("LEAK") && w.contains("eth0"), "{w}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        q.torrents(None).await.unwrap().len(),
+        before,
+        "nothing was added"
+    );
+}

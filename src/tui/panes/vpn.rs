@@ -25,6 +25,7 @@ pub const ID: PaneId = "vpn";
 
 const RECHECK: Action = Action::new("vpn.recheck");
 const RESTART: Action = Action::new("vpn.restart");
+const TEST_DOWNLOAD: Action = Action::new("vpn.test_download");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::new(VpnPane {
@@ -165,6 +166,7 @@ impl Pane for VpnPane {
             Binding::new(Key::ch('/'), Action::FILTER, "filter"),
             Binding::new(Key::ch('r'), RECHECK, "re-check now"),
             Binding::new(Key::ch('R'), RESTART, "restart tunnel").mutating(),
+            Binding::new(Key::ch('D'), TEST_DOWNLOAD, "test download").mutating(),
         ];
         own.extend(Listing::bindings(COLUMNS));
         own
@@ -182,6 +184,40 @@ impl Pane for VpnPane {
         if action == RECHECK {
             ctx.emit(Effect::RefreshNow);
             ctx.set_flash("VPN re-check requested".to_string(), FlashLevel::Info);
+            return;
+        }
+        if action == TEST_DOWNLOAD {
+            match self.list.selected() {
+                Some(r) if r.report.obs.kind == crate::model::AppKind::Qbittorrent => {
+                    let id = r.report.obs.service.clone();
+                    let lines = vec![
+                        (
+                            format!("Add a small legal test torrent to {id} (category k8s-nas-vpn-test),"),
+                            Role::Base,
+                        ),
+                        (
+                            "wait for its metadata or data through the tunnel, then remove it and its data."
+                                .to_string(),
+                            Role::Base,
+                        ),
+                        (
+                            "Refused unless the verdict is SECURE; time-boxed, cancellable in :tasks.".to_string(),
+                            Role::Muted,
+                        ),
+                    ];
+                    ctx.open_modal(Modal::Confirm(Confirm::new(
+                        "Test download",
+                        lines,
+                        "Test",
+                        Reply::Task(TaskRequest::TestDownload(id)),
+                    )));
+                }
+                Some(_) => ctx.set_flash(
+                    "the test download is for qBittorrent".to_string(),
+                    FlashLevel::Info,
+                ),
+                None => {}
+            }
             return;
         }
         if action == RESTART {
