@@ -248,7 +248,8 @@ pub fn targets(
         .collect()
 }
 
-async fn binding(ep: &AppEndpoint, user: &str, pw: &Secret) -> Result<Binding, AppError> {
+/// qBittorrent's binding: `current_network_interface`, `listen_port`, `connection_status`.
+pub async fn binding(ep: &AppEndpoint, user: &str, pw: &Secret) -> Result<Binding, AppError> {
     let c = QbitClient::new(ep.clone(), user.to_string(), pw.clone());
     let prefs = c.preferences().await?;
     let info = c.transfer_info().await?;
