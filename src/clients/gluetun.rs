@@ -95,12 +95,20 @@ impl GluetunClient {
     /// `GET /v1/vpn/status`; an old gluetun without that route (400/404) falls back to the
     /// legacy `/v1/openvpn/status`.
     pub async fn vpn_status(&self) -> Result<String, AppError> {
-        match self.get_json::<StatusBody>("/v1/vpn/status").await {
-            Ok(b) => Ok(b.status),
+        self.vpn_status_route().await.map(|(s, _)| s)
+    }
+
+    /// The loop status and the route that answered (`/v1/vpn/status` or the legacy
+    /// `/v1/openvpn/status`, which says `stopped` for a WireGuard tunnel whatever its state).
+    pub async fn vpn_status_route(&self) -> Result<(String, &'static str), AppError> {
+        const NEW: &str = "/v1/vpn/status";
+        const OLD: &str = "/v1/openvpn/status";
+        match self.get_json::<StatusBody>(NEW).await {
+            Ok(b) => Ok((b.status, NEW)),
             Err(e) if matches!(e.kind, AppErrorKind::Http { status: 400 | 404 }) => self
-                .get_json::<StatusBody>("/v1/openvpn/status")
+                .get_json::<StatusBody>(OLD)
                 .await
-                .map(|b| b.status),
+                .map(|b| (b.status, OLD)),
             Err(e) => Err(e),
         }
     }

@@ -202,6 +202,9 @@ pub fn verdict(o: &VpnObservation) -> (Verdict, String) {
         Some(Got::Error(e)) if e.kind == AppErrorKind::Unauthorized => {
             return (Verdict::Unknown, why(e))
         }
+        Some(Got::Error(e)) if e.kind == AppErrorKind::Config => {
+            return (Verdict::Unknown, e.detail.clone())
+        }
         Some(Got::Error(e)) => {
             return (
                 Verdict::Unknown,

@@ -273,7 +273,18 @@ pub async fn observe(t: &VpnTarget) -> VpnObservation {
             (None, _) => (None, None, None),
             (Some(_), None) => (Some(not_exposed()), None, None),
             (Some(_), Some(c)) => {
-                let (s, ip, port) = tokio::join!(c.vpn_status(), c.public_ip(), c.forwarded_port());
+                let (s, ip, port) =
+                    tokio::join!(c.vpn_status_route(), c.public_ip(), c.forwarded_port());
+                let wireguard =
+                    t.svc.vpn.as_ref().and_then(|v| v.vpn_type.as_deref()) == Some("wireguard");
+                let s = match s {
+                    Ok((_, "/v1/openvpn/status")) if wireguard => Err(AppError::new(
+                        AppErrorKind::Config,
+                        "old gluetun without /v1/vpn/status: /v1/openvpn/status says nothing \
+                         about a WireGuard tunnel (update gluetun)",
+                    )),
+                    other => other.map(|(s, _)| s),
+                };
                 (
                     Some(Got::from(s)),
                     Some(Got::from(ip)),

@@ -142,3 +142,47 @@ async fn home_ip_unknown_or_unreachable_is_never_secure() {
         assert!(r.reason.contains("IP-echo"), "{}", r.reason);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_replicas_is_down_with_the_reason_and_old_gluetun_falls_back() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, facts) = connect(&nas, dir.path(), |_| {}).await;
+    // An old gluetun without /v1/vpn/status: the legacy /v1/openvpn/status answers, which
+    // says `stopped` for SABnzbd's WireGuard tunnel whatever its state: UNKNOWN, not DOWN.
+    // qBittorrent's OpenVPN tunnel reads fine from it.
+    for k in [AppKind::Sabnzbd, AppKind::Qbittorrent] {
+        nas.gluetun(k).unwrap().edit(|c| c.legacy_routes = true);
+    }
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    let sab = report(&v.reports, AppKind::Sabnzbd);
+    assert_eq!(sab.verdict, Verdict::Unknown, "{}", sab.reason);
+    assert!(sab.reason.contains("old gluetun"), "{}", sab.reason);
+    let q = report(&v.reports, AppKind::Qbittorrent);
+    assert_eq!(q.verdict, Verdict::Secure, "{}", q.reason);
+    // Scale qBittorrent to zero: no pod runs, DOWN with the reason, never SECURE.
+    let api: kube::Api<Deployment> =
+        kube::Api::namespaced(facts.conn.client.clone(), "qbittorrent");
+    api.patch_scale(
+        "qbittorrent",
+        &kube::api::PatchParams::default(),
+        &kube::api::Patch::Merge(serde_json::json!({"spec": {"replicas": 0}})),
+    )
+    .await
+    .unwrap();
+    let mut last = None;
+    for _ in 0..50 {
+        let facts = ClusterFacts::connect(&cfg).await.unwrap();
+        let v = k8s_nas::vpn::check(&cfg, &facts).await;
+        let q = report(&v.reports, AppKind::Qbittorrent).clone();
+        if q.obs.pod.is_none() {
+            last = Some(q);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let q = last.expect("the pods go away");
+    assert_eq!(q.verdict, Verdict::Down);
+    assert!(q.reason.contains("no running pod"), "{}", q.reason);
+}

@@ -35,6 +35,9 @@ pub struct GluetunSimConfig {
     pub api_key: Option<String>,
     /// The NAS's own egress IP (outside the tunnel): what a leaking lookup shows.
     pub home_ip: String,
+    /// An old gluetun (≤ v3.39.0 handlers): no `/v1/vpn/status` or `/v1/portforward`, unknown
+    /// routes answer 400 `GET /x not found`.
+    pub legacy_routes: bool,
 }
 
 impl GluetunSimConfig {
@@ -49,6 +52,7 @@ impl GluetunSimConfig {
             forwarded_port: 0,
             api_key: None,
             home_ip: String::new(),
+            legacy_routes: false,
         }
     }
 }
@@ -121,6 +125,12 @@ async fn control(
         return text(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
     let path = uri.path();
+    if st.cfg.legacy_routes && matches!(path, "/v1/vpn/status" | "/v1/portforward") {
+        return text(
+            StatusCode::BAD_REQUEST,
+            &format!("{} {path} not found", method.as_str()),
+        );
+    }
     match (method.as_str(), path) {
         ("GET", "/v1/vpn/status") => Json(json!({"status": st.cfg.status})),
         ("GET", "/v1/openvpn/status") => {
@@ -173,6 +183,9 @@ async fn control(
             }
         }
         ("GET", "/v1/portforward") => Json(json!({"port": st.cfg.forwarded_port})),
+        ("GET", "/v1/openvpn/portforwarded") if st.cfg.legacy_routes => {
+            Json(json!({"port": st.cfg.forwarded_port}))
+        }
         ("GET", "/v1/openvpn/portforwarded") => {
             return (
                 StatusCode::MOVED_PERMANENTLY,
