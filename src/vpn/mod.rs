@@ -101,6 +101,9 @@ pub struct VpnObservation {
     pub vpn_type: Option<String>,
     /// Restarts of the sidecar container.
     pub restarts: Option<u32>,
+    /// When the sidecar container started (its uptime), when it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidecar_started: Option<jiff::Timestamp>,
     /// gluetun containers in the pod (more than one is an error in the manifest).
     pub sidecars: usize,
     /// Loop status (`running`, `stopped` …).

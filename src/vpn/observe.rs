@@ -117,6 +117,7 @@ pub struct VpnTarget {
     pub svc: Arc<ServiceInfo>,
     pub pod: Option<String>,
     pub restarts: Option<u32>,
+    pub sidecar_started: Option<jiff::Timestamp>,
     pub sidecars: usize,
     pub control: Option<GluetunClient>,
     pub health: Option<AppEndpoint>,
@@ -131,6 +132,7 @@ impl PartialEq for VpnTarget {
         self.svc == o.svc
             && self.pod == o.pod
             && self.restarts == o.restarts
+            && self.sidecar_started == o.sidecar_started
             && self.sidecars == o.sidecars
             && self.control.as_ref().map(|c| c.endpoint().describe())
                 == o.control.as_ref().map(|c| c.endpoint().describe())
@@ -192,7 +194,7 @@ pub fn targets(
                 .map(gluetun_containers)
                 .unwrap_or_default();
             let first = glu.first().copied();
-            let restarts = pod_obj.and_then(|p| {
+            let status = pod_obj.and_then(|p| {
                 let name = first?.name.as_str();
                 let st = p.status.as_ref()?;
                 st.container_statuses
@@ -200,8 +202,11 @@ pub fn targets(
                     .flatten()
                     .chain(st.init_container_statuses.iter().flatten())
                     .find(|c| c.name == name)
-                    .map(|c| u32::try_from(c.restart_count).unwrap_or(0))
             });
+            let restarts = status.map(|c| u32::try_from(c.restart_count).unwrap_or(0));
+            let sidecar_started = status
+                .and_then(|c| c.state.as_ref()?.running.as_ref()?.started_at.as_ref())
+                .map(|t| t.0);
             let pod = running.map(|r| r.name.clone());
             let (control, health) = match (&pod, first) {
                 (Some(pod), Some(c)) => {
@@ -236,6 +241,7 @@ pub fn targets(
                 svc: Arc::new(svc.clone()),
                 pod,
                 restarts,
+                sidecar_started,
                 sidecars: glu.len(),
                 control,
                 health,
@@ -320,6 +326,7 @@ pub async fn observe(t: &VpnTarget) -> VpnObservation {
         provider: v.and_then(|v| v.provider.clone()),
         vpn_type: v.and_then(|v| v.vpn_type.clone()),
         restarts: t.restarts,
+        sidecar_started: t.sidecar_started,
         sidecars: t.sidecars,
         tunnel,
         health,

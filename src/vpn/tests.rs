@@ -33,6 +33,7 @@ fn obs() -> VpnObservation {
         provider: Some("ipvanish".into()),
         vpn_type: Some("openvpn".into()),
         restarts: Some(0),
+        sidecar_started: None,
         sidecars: 1,
         tunnel: Some(Got::Ok("running".into())),
         health: None,

@@ -19,6 +19,7 @@ fn obs(b: k8s_nas::vpn::Binding) -> VpnObservation {
         provider: None,
         vpn_type: None,
         restarts: None,
+        sidecar_started: None,
         sidecars: 1,
         tunnel: Some(Got::Ok("running".into())),
         health: None,

@@ -53,6 +53,9 @@ async fn healthy_demo_is_secure_with_exit_ips_and_countries() {
     let q = report(&v.reports, AppKind::Qbittorrent);
     let b = q.obs.binding.as_ref().and_then(Got::ok).unwrap();
     assert_eq!(b.interface, "tun0");
+    // The sidecar's restarts and uptime come from the pod's container status.
+    assert_eq!(q.obs.restarts, Some(0));
+    assert!(q.obs.sidecar_started.is_some(), "{:?}", q.obs);
     assert_eq!(b.connection_status, "connected");
     // The audit lists every discovered workload, download clients with the VPN.
     assert_eq!(v.audit.len(), 9);

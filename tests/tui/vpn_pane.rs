@@ -20,6 +20,7 @@ fn obs(kind: AppKind, ns: &str, name: &str, exit: &str, country: &str) -> VpnObs
         provider: Some("ipvanish".into()),
         vpn_type: Some("openvpn".into()),
         restarts: Some(0),
+        sidecar_started: Some(ago(18_000)),
         sidecars: 1,
         tunnel: Some(Got::Ok("running".into())),
         health: None,

@@ -298,10 +298,12 @@ impl Pane for VpnPane {
                 ])];
                 let o = &rep.obs;
                 let mut facts = vec![format!(
-                    "{} {} · sidecar {} · restarts {}",
+                    "{} {} · sidecar {} · up {} · restarts {}",
                     o.provider.as_deref().unwrap_or("?"),
                     o.vpn_type.as_deref().unwrap_or("?"),
                     o.container,
+                    o.sidecar_started
+                        .map_or("?".into(), |t| crate::tui::rows::age(Some(t), ctx.now)),
                     o.restarts.map_or("?".into(), |n| n.to_string())
                 )];
                 if let Some(Got::Ok(Some(p))) = &o.forwarded_port {
