@@ -129,6 +129,13 @@ pub struct Learned {
 }
 
 impl Learned {
+    /// What was learnt, as facts to hand on (the key check first, then the plan).
+    pub fn into_facts(self) -> Vec<Fact> {
+        let keys = self.keys.map(|k| Fact::Keys(Box::new(k)));
+        let plan = self.plan.map(|p| Fact::Plan(Box::new(p)));
+        keys.into_iter().chain(plan).collect()
+    }
+
     pub fn learn(&mut self, fact: Fact) {
         match fact {
             Fact::Keys(k) => self.keys = Some(*k),

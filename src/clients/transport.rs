@@ -158,14 +158,8 @@ impl AppEndpoint {
         port: &str,
         url_base: impl Into<String>,
     ) -> Self {
-        AppEndpoint {
-            transport: Transport::Proxy {
-                kube,
-                prefix: format!("/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy"),
-            },
-            url_base: normalize_url_base(&url_base.into()),
-            timeout: DEFAULT_TIMEOUT,
-        }
+        let prefix = format!("/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy");
+        AppEndpoint::through_api_server(kube, prefix, url_base.into())
     }
 
     /// Access through the API server's pod proxy: `port` is the container port (number or
@@ -177,12 +171,15 @@ impl AppEndpoint {
         port: &str,
         url_base: impl Into<String>,
     ) -> Self {
+        let prefix = format!("/api/v1/namespaces/{namespace}/pods/{pod}:{port}/proxy");
+        AppEndpoint::through_api_server(kube, prefix, url_base.into())
+    }
+
+    /// A proxy path of the API server (`…/services/S:P/proxy`, `…/pods/P:N/proxy`).
+    fn through_api_server(kube: kube::Client, prefix: String, url_base: String) -> Self {
         AppEndpoint {
-            transport: Transport::Proxy {
-                kube,
-                prefix: format!("/api/v1/namespaces/{namespace}/pods/{pod}:{port}/proxy"),
-            },
-            url_base: normalize_url_base(&url_base.into()),
+            transport: Transport::Proxy { kube, prefix },
+            url_base: normalize_url_base(&url_base),
             timeout: DEFAULT_TIMEOUT,
         }
     }

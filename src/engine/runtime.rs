@@ -237,7 +237,20 @@ impl State {
         let creds: Option<Credentials> = ready.then(|| facts.credentials(&self.cfg));
         if ready {
             // Tasks wait for facts whose credential Secrets are known.
+            let first = self.facts_tx.borrow().is_none();
             self.facts_tx.send_replace(Some(facts));
+            if first {
+                // What `check` learns besides the probes (keys, integration plan), once at
+                // start, so the header and the Findings pane count what `check` counts.
+                let env = self.env.clone();
+                tokio::spawn(async move {
+                    if let Ok(warnings) = tasks::learn(&env).await {
+                        for w in warnings {
+                            tracing::warn!("{w}");
+                        }
+                    }
+                });
+            }
         }
         if let Some(c) = &creds {
             if c.warnings != self.cred_warnings {

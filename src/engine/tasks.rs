@@ -69,12 +69,18 @@ pub fn task(
     let env = env.clone();
     let (spec, body): (TaskSpec, TaskBody) = match request {
         TaskRequest::CheckAll => (
-            TaskSpec::read(title, &["re-probe every service"]),
+            TaskSpec::read(
+                title,
+                &["re-probe every service", "check keys and plan integrations"],
+            ),
             Box::new(move |ctx| {
                 Box::pin(async move {
                     ctx.step(1).await;
                     env.refresh.now();
-                    Ok("all services re-probed".to_string())
+                    ctx.step(2).await;
+                    let warnings = learn(&env).await?;
+                    ctx.lines(warnings).await;
+                    Ok("services re-probed; keys checked; integrations planned".to_string())
                 })
             }),
         ),
@@ -138,6 +144,17 @@ pub fn task(
         ));
     }
     Ok((spec, body))
+}
+
+/// The read-only checks `check` runs besides the probes (the key check and the integration
+/// plan), handed to the findings pipeline; returns what could not be learnt.
+pub async fn learn(env: &TaskEnv) -> anyhow::Result<Vec<String>> {
+    let facts = env.facts().await?;
+    let (learned, warnings) = super::learn(&env.cfg, &facts, &env.desired_file).await;
+    for fact in learned.into_facts() {
+        env.learnt(fact);
+    }
+    Ok(warnings)
 }
 
 /// Locks on the discovered apps of the kinds `which` selects; a mutating task needs the

@@ -3,69 +3,15 @@
 //! printer columns, `-o yaml`, merge/JSON patches, the status subresource, `get -w`, a CRD
 //! created and deleted at run time, and the same cluster without the CRDs.
 
-use k8s_nas::sim::kube::KubeSim;
 use k8s_nas::sim::world::{target_cluster, World, WorldOptions};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
-const KUBECTL: &str = "/usr/bin/kubectl";
-
-struct Ctx {
-    sim: KubeSim,
-    dir: tempfile::TempDir,
-    kubeconfig: std::path::PathBuf,
-}
+use crate::kubectl_common::{start_with, Ctx};
 
 async fn start(world: World) -> Ctx {
-    assert!(
-        std::path::Path::new(KUBECTL).exists(),
-        "kubectl is required at {KUBECTL} (preinstalled on these machines)"
-    );
-    let sim = KubeSim::start(world.objects, None)
-        .await
-        .expect("sim starts");
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    sim.write_kubeconfig(&kubeconfig).unwrap();
-    Ctx {
-        sim,
-        dir,
-        kubeconfig,
-    }
-}
-
-impl Ctx {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(KUBECTL);
-        c.arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .env("HOME", self.dir.path())
-            .env_remove("KUBECONFIG")
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
-        c
-    }
-
-    async fn run(&self, args: &[&str]) -> (bool, String, String) {
-        let out = tokio::time::timeout(Duration::from_secs(60), self.cmd(args).output())
-            .await
-            .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
-            .expect("kubectl runs");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    }
-
-    async fn ok(&self, args: &[&str]) -> String {
-        let (ok, out, err) = self.run(args).await;
-        assert!(ok, "kubectl {args:?} failed:\n{err}\n{out}");
-        out
-    }
+    start_with(world.objects).await
 }
 
 fn rows(out: &str) -> Vec<Vec<String>> {

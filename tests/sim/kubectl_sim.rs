@@ -1,80 +1,27 @@
 //! The real `kubectl` (v1.32, /usr/bin/kubectl) against the simulated API server: discovery,
 //! Table output, describe, scale, logs (and -f), events, service proxy, RBAC, create/delete.
 
-use k8s_nas::sim::kube::{fixture, KubeSim};
+use k8s_nas::sim::kube::fixture;
 use serde_json::json;
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
-const KUBECTL: &str = "/usr/bin/kubectl";
-
-struct Ctx {
-    sim: KubeSim,
-    _dir: tempfile::TempDir,
-    kubeconfig: std::path::PathBuf,
-}
+use crate::kubectl_common::{start_with, Ctx};
 
 async fn start() -> Ctx {
-    assert!(
-        std::path::Path::new(KUBECTL).exists(),
-        "kubectl is required at {KUBECTL} (preinstalled on these machines)"
-    );
-    let sim = KubeSim::start(fixture::small_media_world(), None)
-        .await
-        .expect("sim starts");
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    sim.write_kubeconfig(&kubeconfig).unwrap();
-    Ctx {
-        sim,
-        _dir: dir,
-        kubeconfig,
-    }
+    start_with(fixture::small_media_world()).await
 }
 
-impl Ctx {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(KUBECTL);
-        c.arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .args(args)
-            .env("HOME", self._dir.path())
-            .env_remove("KUBECONFIG")
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
-        c
-    }
-
-    /// Run kubectl to completion: (success, stdout, stderr).
-    async fn run(&self, args: &[&str]) -> (bool, String, String) {
-        let out = tokio::time::timeout(Duration::from_secs(60), self.cmd(args).output())
-            .await
-            .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
-            .expect("kubectl runs");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    }
-
-    async fn ok(&self, args: &[&str]) -> String {
-        let (ok, out, err) = self.run(args).await;
-        assert!(ok, "kubectl {args:?} failed:\n{err}\n{out}");
-        out
-    }
-
-    fn pod_of(&self, app: &str) -> String {
-        self.sim
-            .list("v1", "Pod", Some("media"))
-            .iter()
-            .filter(|p| p["metadata"]["labels"]["app"] == app)
-            .map(|p| p["metadata"]["name"].as_str().unwrap_or("").to_string())
-            .next()
-            .unwrap_or_else(|| panic!("no pod for {app}"))
-    }
+/// The name of the first pod labelled `app=<app>` in `media` (the fixture world's namespace).
+fn pod_of(ctx: &Ctx, app: &str) -> String {
+    ctx.sim
+        .list("v1", "Pod", Some("media"))
+        .iter()
+        .filter(|p| p["metadata"]["labels"]["app"] == app)
+        .map(|p| p["metadata"]["name"].as_str().unwrap_or("").to_string())
+        .next()
+        .unwrap_or_else(|| panic!("no pod for {app}"))
 }
 
 /// Collapse runs of spaces so assertions do not depend on kubectl's column alignment.
@@ -129,7 +76,7 @@ async fn get_pods_all_namespaces_prints_kubectl_columns() {
     // A crashlooping pod shows its waiting reason and restarts like kubectl prints them.
     let mut broken = ctx
         .sim
-        .get("v1", "Pod", Some("media"), &ctx.pod_of("sonarr"))
+        .get("v1", "Pod", Some("media"), &pod_of(&ctx, "sonarr"))
         .unwrap();
     broken["status"]["containerStatuses"][0]["ready"] = json!(false);
     broken["status"]["containerStatuses"][0]["restartCount"] = json!(7);
@@ -252,7 +199,7 @@ async fn get_deploy_svc_ingress_wide() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn describe_pod_and_deployment() {
     let ctx = start().await;
-    let pod = ctx.pod_of("sonarr");
+    let pod = pod_of(&ctx, "sonarr");
     let out = squash(&ctx.ok(&["describe", "pod", "-n", "media", &pod]).await);
     for want in [
         format!("Name: {pod}"),
@@ -372,7 +319,7 @@ async fn scale_to_zero_removes_pods_and_proxy_answers_503() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_tail_container_and_follow() {
     let ctx = start().await;
-    let pod = ctx.pod_of("sonarr");
+    let pod = pod_of(&ctx, "sonarr");
     let lines: Vec<String> = (1..=5).map(|i| format!("line {i}")).collect();
     ctx.sim.set_logs("media", &pod, "sonarr", lines);
     let out = ctx.ok(&["logs", "-n", "media", &pod]).await;
@@ -386,7 +333,7 @@ async fn logs_tail_container_and_follow() {
         .await;
     assert!(out.ends_with(" line 5\n") && out.starts_with("20"), "{out}");
 
-    let qb = ctx.pod_of("qbittorrent");
+    let qb = pod_of(&ctx, "qbittorrent");
     let out = ctx
         .ok(&["logs", "-n", "media", &qb, "-c", "gluetun", "--tail=3"])
         .await;
@@ -464,7 +411,7 @@ async fn next_line(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_patch_delete_and_watch() {
     let ctx = start().await;
-    let file = ctx._dir.path().join("cm.json");
+    let file = ctx.dir.path().join("cm.json");
     let manifest = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "media"}, "data": {"a": "1"}});
     std::fs::write(&file, manifest.to_string()).unwrap();
     let file = file.to_str().unwrap();
@@ -559,9 +506,9 @@ async fn create_patch_delete_and_watch() {
     );
 
     // Deleting a Deployment's pod: the controller replaces it.
-    let pod = ctx.pod_of("sonarr");
+    let pod = pod_of(&ctx, "sonarr");
     ctx.ok(&["delete", "pod", "-n", "media", &pod]).await;
-    let now = ctx.pod_of("sonarr");
+    let now = pod_of(&ctx, "sonarr");
     assert_ne!(now, pod);
 
     // rollout restart changes the template: a new ReplicaSet, the old one scaled to zero.
@@ -581,7 +528,7 @@ async fn create_patch_delete_and_watch() {
         ])
         .await;
     assert!(out.contains("successfully rolled out"), "{out}");
-    let fresh = ctx.pod_of("sonarr");
+    let fresh = pod_of(&ctx, "sonarr");
     assert!(!fresh.starts_with(&old_rs), "{fresh} still from {old_rs}");
     let out = ctx
         .ok(&["get", "rs", "-n", "media", &old_rs, "--no-headers"])

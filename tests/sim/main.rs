@@ -14,6 +14,7 @@ mod kinds_kubectl;
 mod kinds_wire;
 mod kube_sim_exec;
 mod kube_sim_watch;
+mod kubectl_common;
 mod kubectl_sim;
 mod vpn_engine;
 mod vpn_wire;
