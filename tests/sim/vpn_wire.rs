@@ -189,3 +189,24 @@ async fn zero_replicas_is_down_with_the_reason_and_old_gluetun_falls_back() {
     assert_eq!(q.verdict, Verdict::Down);
     assert!(q.reason.contains("no running pod"), "{}", q.reason);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_control_server_is_unknown_within_the_timeout_not_down() {
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, facts) = connect(&nas, dir.path(), |c| c.timeout_ms = 400).await;
+    nas.gluetun(AppKind::Qbittorrent)
+        .unwrap()
+        .edit(|c| c.hang = true);
+    let started = std::time::Instant::now();
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let q = report(&v.reports, AppKind::Qbittorrent);
+    assert_eq!(q.verdict, Verdict::Unknown, "{}", q.reason);
+    assert!(q.reason.contains("no answer within 400 ms"), "{}", q.reason);
+    // The other pod is not held up.
+    assert_eq!(
+        report(&v.reports, AppKind::Sabnzbd).verdict,
+        Verdict::Secure
+    );
+}

@@ -38,6 +38,8 @@ pub struct GluetunSimConfig {
     /// An old gluetun (≤ v3.39.0 handlers): no `/v1/vpn/status` or `/v1/portforward`, unknown
     /// routes answer 400 `GET /x not found`.
     pub legacy_routes: bool,
+    /// The control server accepts connections but never answers.
+    pub hang: bool,
 }
 
 impl GluetunSimConfig {
@@ -53,6 +55,7 @@ impl GluetunSimConfig {
             api_key: None,
             home_ip: String::new(),
             legacy_routes: false,
+            hang: false,
         }
     }
 }
@@ -118,6 +121,14 @@ async fn control(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let hang = sh.lock().map(|s| s.cfg.hang).unwrap_or(false);
+    if hang {
+        std::future::pending::<()>().await;
+    }
+    answer(&sh, method, uri, headers, body)
+}
+
+fn answer(sh: &Shared, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let Ok(mut st) = sh.lock() else {
         return text(StatusCode::INTERNAL_SERVER_ERROR, "state poisoned");
     };
