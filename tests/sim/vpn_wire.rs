@@ -210,3 +210,53 @@ async fn a_hung_control_server_is_unknown_within_the_timeout_not_down() {
         Verdict::Secure
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_vpn_sidecars_in_one_pod_is_unknown_and_an_audit_error() {
+    use k8s_nas::sim::world::{target_cluster, WorldOptions};
+    let mut world = target_cluster(&WorldOptions {
+        seed: 7,
+        extra_pods: 0,
+        now: jiff::Timestamp::now(),
+    });
+    // A second gluetun container in qBittorrent's pod template and pods.
+    for o in world.objects.iter_mut() {
+        let is_qbit = o["metadata"]["namespace"] == "qbittorrent"
+            && (o["kind"] == "Deployment" || o["kind"] == "Pod");
+        if !is_qbit {
+            continue;
+        }
+        let spec = if o["kind"] == "Deployment" {
+            &mut o["spec"]["template"]["spec"]
+        } else {
+            &mut o["spec"]
+        };
+        let Some(cs) = spec["containers"].as_array_mut() else {
+            continue;
+        };
+        if let Some(vpn) = cs.iter().find(|c| c["name"] == "vpn").cloned() {
+            let mut second = vpn;
+            second["name"] = serde_json::json!("vpn2");
+            cs.push(second);
+        }
+    }
+    let nas = SimNas::start_world(world, Scenario::Healthy, None)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, facts) = connect(&nas, dir.path(), |_| {}).await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    let q = report(&v.reports, AppKind::Qbittorrent);
+    assert_eq!(q.verdict, Verdict::Unknown, "{}", q.reason);
+    assert!(q.reason.contains("2 gluetun sidecars"), "{}", q.reason);
+    let audit = v
+        .audit
+        .iter()
+        .find(|a| a.kind == AppKind::Qbittorrent)
+        .unwrap();
+    assert!(
+        audit.findings.iter().any(|f| f.code == "vpn.sidecars"),
+        "{:?}",
+        audit.findings
+    );
+}
