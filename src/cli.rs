@@ -77,10 +77,24 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::commands::integrate::IntegrateAction,
     },
+    /// The VPN check: does the download traffic stay in the tunnel? Leak verdict per VPN
+    /// pod and the isolation audit. Exit 0 all SECURE, 1 LEAK/DOWN/UNKNOWN or an audit
+    /// finding, 2 could not run.
+    Vpn {
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Output,
+        /// The home (non-VPN) egress IP (overrides `[vpn] home_ip`).
+        #[arg(long)]
+        home_ip: Option<String>,
+        /// An IP-echo URL giving the home IP (overrides `[vpn] ip_echo_url`).
+        #[arg(long)]
+        ip_echo_url: Option<String>,
+    },
     /// Run the simulated NAS and the console against it.
     Demo {
-        /// Fault scenario: healthy, degraded, fresh, miswired; several joined by commas are
-        /// layered in order (`degraded,miswired`).
+        /// Fault scenario: healthy, degraded, fresh, miswired, vpn-leak, vpn-down, vpn-eth0,
+        /// vpn-firewalled, vpn-auth; several joined by commas are layered in order
+        /// (`degraded,miswired`).
         #[arg(long, default_value = "healthy")]
         scenario: String,
         /// Run only the simulator; print the kubeconfig path; run until SIGINT/SIGTERM.
@@ -167,6 +181,20 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         )),
         Some(Command::Integrate { action }) => {
             rt.block_on(crate::commands::integrate::run(&cfg, action))
+        }
+        Some(Command::Vpn {
+            output,
+            home_ip,
+            ip_echo_url,
+        }) => {
+            let mut cfg = cfg;
+            if home_ip.is_some() {
+                cfg.vpn.home_ip = home_ip;
+            }
+            if ip_echo_url.is_some() {
+                cfg.vpn.ip_echo_url = ip_echo_url;
+            }
+            rt.block_on(crate::commands::vpn::run(&cfg, output))
         }
         Some(Command::Demo {
             scenario,

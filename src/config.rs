@@ -72,6 +72,29 @@ pub struct Config {
     /// administrator (lets `integrate` do Jellyseerr's first sign-in and create Jellyfin keys).
     pub jellyfin_admin_secret: String,
     pub services: BTreeMap<String, ServiceConfig>,
+    /// The VPN check (`:vpn`, `k8s-nas vpn`).
+    pub vpn: VpnConfig,
+}
+
+/// `[vpn]`: how the VPN check learns the home IP and reaches gluetun's control server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VpnConfig {
+    /// The home (non-VPN) egress IP, when known; wins over `ip_echo_url`.
+    pub home_ip: Option<String>,
+    /// An IP-echo URL answering the caller's IP as text or `{"ip": …}` (e.g.
+    /// `https://api.ipify.org`), fetched from the machine the console runs on. Without it and
+    /// without `home_ip` the home IP is unknown, and no VPN is ever called SECURE.
+    pub ip_echo_url: Option<String>,
+    /// gluetun control server API key (`X-API-Key`). Masked everywhere.
+    pub control_api_key: Option<crate::model::Secret>,
+    /// gluetun control server basic credentials.
+    pub control_username: Option<String>,
+    pub control_password: Option<crate::model::Secret>,
+    /// The torrent the test download adds (a magnet or a .torrent URL; legal content).
+    pub test_torrent: Option<String>,
+    /// How long the test download may take, seconds (default 120).
+    pub test_timeout_seconds: Option<u64>,
 }
 
 impl Default for Config {
@@ -92,6 +115,7 @@ impl Default for Config {
             qbittorrent_password_key: "WEBUI_PASSWORD".into(),
             jellyfin_admin_secret: "media/jellyfin-admin".into(),
             services: BTreeMap::new(),
+            vpn: VpnConfig::default(),
         }
     }
 }

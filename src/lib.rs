@@ -33,6 +33,7 @@ pub mod logging;
 pub mod model;
 pub mod sim;
 pub mod tui;
+pub mod vpn;
 
 /// Install ring, the only rustls crypto provider compiled in, as the process default. kube-rs
 /// and reqwest (built with `rustls-no-provider`) both use the process default, and reqwest panics

@@ -93,6 +93,12 @@ pub enum TaskRequest {
     CheckKeys,
     /// Write the keys that differ into the cluster Secret (only those; never blank others).
     SyncKeys,
+    /// Restart the VPN tunnel of a service's pod (gluetun `PUT /v1/vpn/status` stopped →
+    /// running), then wait until it runs and has an exit IP again.
+    RestartTunnel(ServiceId),
+    /// FR006: add a small legal torrent to a qBittorrent behind a proven tunnel, wait for its
+    /// metadata or data, then remove it and its data.
+    TestDownload(ServiceId),
 }
 
 impl TaskRequest {
@@ -105,6 +111,8 @@ impl TaskRequest {
             TaskRequest::SyncIndexers => "sync indexers",
             TaskRequest::CheckKeys => "check keys",
             TaskRequest::SyncKeys => "sync keys",
+            TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
+            TaskRequest::TestDownload(id) => return format!("test download {id}"),
         }
         .to_string()
     }
@@ -116,9 +124,11 @@ impl TaskRequest {
             | TaskRequest::PlanIntegrations
             | TaskRequest::TestIntegrations
             | TaskRequest::CheckKeys => false,
-            TaskRequest::ApplyIntegrations | TaskRequest::SyncIndexers | TaskRequest::SyncKeys => {
-                true
-            }
+            TaskRequest::ApplyIntegrations
+            | TaskRequest::SyncIndexers
+            | TaskRequest::SyncKeys
+            | TaskRequest::RestartTunnel(_)
+            | TaskRequest::TestDownload(_) => true,
         }
     }
 }
@@ -215,6 +225,9 @@ pub enum Msg {
     Integrations(Box<IntegrationsView>),
     /// API keys: location, verdict and Secret drift per app, masked (replaces the previous view).
     Keys(Box<KeysView>),
+    /// The VPN check: the report of every VPN pod and the isolation audit (replaces the
+    /// previous one).
+    Vpn(Box<crate::checks::vpn::VpnFacts>),
     /// A one-line notice in the status line.
     Flash(String),
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could

@@ -27,6 +27,8 @@ pub struct Entry {
 
 /// Where the README documents keys and the integration graph (`k8s-nas keys`, `integrate`).
 const README_KEYS: &str = "README.md#integrations-and-api-keys-issue-3";
+/// Where the README documents the VPN check.
+const README_VPN: &str = "README.md#vpn-issue-9";
 const K8S_DEBUG_PODS: &str = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
 const K8S_DEBUG_SERVICE: &str =
     "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/";
@@ -142,6 +144,43 @@ catalog! {
     INTEGRATION_UNKNOWN = "integration.unknown", Info, "an edge's state could not be read",
         "Make the app reachable and its key known (`k8s-nas keys`), then plan again",
         Some(README_KEYS);
+    // The VPN (`:vpn`, `k8s-nas vpn`): the leak verdict per VPN pod, then the isolation audit.
+    VPN_LEAK = "vpn.leak", Critical, "download traffic leaves outside the tunnel",
+        "Stop the download client ({workload}) until the tunnel holds: bind qBittorrent to the tunnel (`current_network_interface` = tun0/wg0) and check gluetun's firewall (`FIREWALL=on`, no `FIREWALL_OUTBOUND_SUBNETS` overlap)",
+        Some(README_VPN);
+    VPN_DOWN = "vpn.down", Error, "the VPN tunnel is not running (downloads stop)",
+        "Read the sidecar's log: kubectl -n {namespace} logs deploy/{workload} -c {container}; restart the tunnel from `:vpn`",
+        Some(README_VPN);
+    VPN_UNKNOWN = "vpn.unknown", Warning, "whether the traffic stays in the tunnel cannot be proven",
+        "Give the console what it lacks (home IP: `[vpn] home_ip` or `ip_echo_url`; control server: `HTTP_CONTROL_SERVER_ADDRESS=:8000` and `[vpn] control_api_key`)",
+        Some(README_VPN);
+    VPN_FIREWALLED = "vpn.firewalled", Warning, "qBittorrent reports `firewalled`: no incoming peers",
+        "Enable port forwarding in gluetun (`VPN_PORT_FORWARDING=on`) and set qBittorrent's listen port to the forwarded port",
+        Some(README_VPN);
+    VPN_PORT_MISMATCH = "vpn.port_mismatch", Warning, "qBittorrent listens on another port than gluetun forwards",
+        "Set qBittorrent's listen port to the forwarded port (gluetun `VPN_PORT_FORWARDING_UP_COMMAND` can do it)",
+        Some(README_VPN);
+    VPN_MISSING = "vpn.missing", Error, "a download service runs without a VPN sidecar",
+        "Add a gluetun sidecar to {workload} (native sidecar: an init container with `restartPolicy: Always`)",
+        Some(README_VPN);
+    VPN_UNEXPECTED = "vpn.unexpected", Warning, "a media service runs behind the VPN",
+        "Remove the gluetun container from {workload}: only download clients belong in the tunnel",
+        Some(README_VPN);
+    VPN_NOT_NATIVE = "vpn.not_native_sidecar", Warning, "gluetun is an ordinary container: the app may send traffic before the firewall is up",
+        "Move the `{container}` container of {workload} to `initContainers` with `restartPolicy: Always` (native sidecar, Kubernetes ≥ 1.29)",
+        Some("https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/");
+    VPN_STRATEGY = "vpn.strategy", Warning, "a VPN workload with a ReadWriteOnce volume rolls out with RollingUpdate",
+        "Set `spec.strategy.type: Recreate` on {workload} (two pods cannot share the RWO volume or the tunnel)",
+        Some(README_VPN);
+    VPN_PROBES = "vpn.probes", Warning, "the gluetun sidecar has no probe on its health server",
+        "Set `HEALTH_SERVER_ADDRESS=:9999` and add liveness/readiness `httpGet` probes on port 9999 to `{container}` of {workload}",
+        Some(README_VPN);
+    VPN_INPUT_PORTS = "vpn.input_ports", Warning, "the app's WebUI port is not in gluetun's FIREWALL_INPUT_PORTS",
+        "Add {port} to `FIREWALL_INPUT_PORTS` of `{container}` in {workload}, or the kill switch drops the WebUI traffic",
+        Some(README_VPN);
+    VPN_SIDECARS = "vpn.sidecars", Error, "more than one gluetun container in one pod",
+        "Keep one gluetun container in {workload}",
+        Some(README_VPN);
     /// Emitted by `integrate apply` for an edge it could not converge.
     INTEGRATION_APPLY_FAILED = "integration.apply_failed", Error, "an apply left an edge unverified",
         "Fix the cause and run `k8s-nas integrate apply` again",
@@ -291,7 +330,15 @@ mod tests {
             // Placeholders are only the variables checks provide.
             for p in placeholders(e.remediation) {
                 assert!(
-                    ["namespace", "workload", "workload_kind", "pod"].contains(&p),
+                    [
+                        "namespace",
+                        "workload",
+                        "workload_kind",
+                        "pod",
+                        "container",
+                        "port"
+                    ]
+                    .contains(&p),
                     "{}: unknown placeholder {p}",
                     e.code
                 );

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod health;
 pub mod integration;
 pub mod keys;
+pub mod vpn;
 
 pub use health::Budget;
 pub use keys::KeysFacts;
@@ -30,6 +31,8 @@ pub struct Facts<'a> {
     pub keys: Option<&'a KeysFacts>,
     /// The last integration plan.
     pub plan: Option<&'a Plan>,
+    /// The VPN check (reports per VPN pod, isolation audit).
+    pub vpn: Option<&'a vpn::VpnFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -48,6 +51,7 @@ impl<'a> Facts<'a> {
             observations,
             keys: None,
             plan: None,
+            vpn: None,
             now,
             budget,
         }
@@ -60,6 +64,11 @@ impl<'a> Facts<'a> {
 
     pub fn with_plan(mut self, plan: Option<&'a Plan>) -> Self {
         self.plan = plan;
+        self
+    }
+
+    pub fn with_vpn(mut self, vpn: Option<&'a vpn::VpnFacts>) -> Self {
+        self.vpn = vpn;
         self
     }
 
@@ -98,6 +107,7 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             .map(integration::plan_findings)
             .unwrap_or_default(),
     );
+    out.extend(facts.vpn.map(vpn::evaluate).unwrap_or_default());
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));

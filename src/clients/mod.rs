@@ -3,6 +3,7 @@
 //! `servarr` serves Sonarr, Radarr, Lidarr and Prowlarr with the API version as a parameter.
 
 pub mod bazarr;
+pub mod gluetun;
 pub mod jellyfin;
 pub mod qbittorrent;
 pub mod sabnzbd;

@@ -78,6 +78,9 @@ pub struct Torrent {
     pub progress: f64,
     #[serde(default)]
     pub save_path: String,
+    /// The metadata is known (a magnet's metadata was fetched from peers).
+    #[serde(default)]
+    pub has_metadata: bool,
 }
 
 #[derive(Clone)]
@@ -388,6 +391,48 @@ impl QbitClient {
             Method::POST,
             "/api/v2/torrents/editCategory",
             Some(&[("category", name), ("savePath", save_path)]),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `torrents/add` of URLs or magnets (newline-separated) into `category`. ≤ 5.1 answers
+    /// `Ok.`/`Fails.`; 5.2 answers JSON (202 pending, 409 all failed).
+    pub async fn add_urls(&self, urls: &str, category: &str) -> Result<(), AppError> {
+        let r = self
+            .call(
+                Method::POST,
+                "/api/v2/torrents/add",
+                Some(&[("urls", urls), ("category", category)]),
+            )
+            .await?;
+        if String::from_utf8_lossy(&r.body).trim() == "Fails." {
+            return Err(AppError::new(
+                AppErrorKind::Http { status: 200 },
+                "qBittorrent refused the torrent (Fails.)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `torrents/delete` (`hashes` `|`-separated), with the downloaded data when `files`.
+    pub async fn delete_torrents(&self, hashes: &str, files: bool) -> Result<(), AppError> {
+        let files = if files { "true" } else { "false" };
+        self.call(
+            Method::POST,
+            "/api/v2/torrents/delete",
+            Some(&[("hashes", hashes), ("deleteFiles", files)]),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `torrents/removeCategories`.
+    pub async fn remove_category(&self, name: &str) -> Result<(), AppError> {
+        self.call(
+            Method::POST,
+            "/api/v2/torrents/removeCategories",
+            Some(&[("categories", name)]),
         )
         .await
         .map(|_| ())

@@ -42,12 +42,22 @@ pub async fn run(
             "try: kubectl --kubeconfig {} get pods -A",
             kc_path.display()
         );
+        crate::out!(
+            "VPN check: k8s-nas --kubeconfig {} vpn --ip-echo-url {}",
+            kc_path.display(),
+            nas.ip_echo_url()
+        );
         crate::out!("stop with Ctrl-C");
         wait_for_signal().await;
         return Ok(0);
     }
     cfg.kubeconfig = Some(kc_path);
     cfg.context = None;
+    // The simulated internet's IP-echo service tells the console its home IP (unless the
+    // config says otherwise).
+    if cfg.vpn.home_ip.is_none() && cfg.vpn.ip_echo_url.is_none() {
+        cfg.vpn.ip_echo_url = Some(nas.ip_echo_url());
+    }
     let code = crate::commands::console::run(cfg, paths).await;
     drop(nas);
     code

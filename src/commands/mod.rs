@@ -6,3 +6,4 @@ pub mod demo;
 pub mod info;
 pub mod integrate;
 pub mod keys;
+pub mod vpn;

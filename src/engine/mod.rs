@@ -177,13 +177,16 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     let pods = pods_by_service(&inventory, &listing.objects);
     let creds = facts.credentials(cfg);
     let desired = crate::config::Paths::resolve().integrations_file;
-    let (observations, (learned, learn_warnings)) = tokio::join!(
+    let (observations, (learned, learn_warnings), vpn) = tokio::join!(
         observe_all(&inventory, cfg, conn, &creds),
-        learn(cfg, &facts, &desired)
+        learn(cfg, &facts, &desired),
+        vpn_verdicts(cfg, &facts)
     );
     let now = jiff::Timestamp::now();
     let findings = checks::evaluate(
-        &Facts::new(&inventory, &pods, &observations, now, budget(cfg)).with_learned(&learned),
+        &Facts::new(&inventory, &pods, &observations, now, budget(cfg))
+            .with_learned(&learned)
+            .with_vpn(vpn.as_ref()),
     );
     let mut warnings = listing.warnings.clone();
     warnings.extend(creds.warnings);
@@ -200,6 +203,14 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
         learned,
         warnings,
     })
+}
+
+/// The VPN verdicts `check` includes: only once the config says how to learn the home IP
+/// (`[vpn] home_ip` or `ip_echo_url`), since without it no verdict can be SECURE. The
+/// isolation audit is `k8s-nas vpn`'s and the `:vpn` pane's.
+async fn vpn_verdicts(cfg: &Config, facts: &facts::ClusterFacts) -> Option<checks::vpn::VpnFacts> {
+    checks::vpn::VpnFacts::default().for_check(cfg)?;
+    crate::vpn::check(cfg, facts).await.for_check(cfg)
 }
 
 /// The facts `check` learns by acting (reading only): the key check, then the integration plan

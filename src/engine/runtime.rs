@@ -203,6 +203,9 @@ impl State {
             let _ = self.tx.send(Msg::ClusterError(msg)).await;
         }
         let _ = self.tx.send(Msg::Cluster(Box::new(view))).await;
+        self.observed.vpn.audit = crate::vpn::audit::audit(&self.inventory.services, objs);
+        let vpn = Box::new(self.observed.vpn.clone());
+        let _ = self.tx.send(Msg::Vpn(vpn)).await;
         self.listing = Some(listing);
         self.update_facts().await;
         self.send_findings().await;
@@ -284,6 +287,8 @@ impl State {
             budget(&self.cfg),
         )
         .with_learned(&self.learned);
+        let vpn = self.observed.vpn.for_check(&self.cfg);
+        let facts = facts.with_vpn(vpn.as_ref());
         let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
     }
 

@@ -8,6 +8,7 @@
 
 mod integrate;
 mod keys;
+mod vpn;
 
 pub use integrate::integrations_view;
 
@@ -117,6 +118,24 @@ pub fn task(
             TaskSpec::mutating(title, vec![key_secret_lock(&env)], keys::SYNC_STEPS),
             Box::new(move |ctx| Box::pin(keys::sync(env, ctx))),
         ),
+        TaskRequest::RestartTunnel(id) => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec![id.as_str().to_string()], vpn::RESTART_STEPS),
+                Box::new(move |ctx| Box::pin(vpn::restart(env, ctx, id))),
+            )
+        }
+        TaskRequest::TestDownload(id) => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![id.as_str().to_string()],
+                    vpn::TEST_DOWNLOAD_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(vpn::test_download(env, ctx, id))),
+            )
+        }
     };
     if spec.mutates && read_only {
         return Err(format!(

@@ -5,4 +5,5 @@ pub mod apps;
 pub mod kube;
 pub mod nas;
 pub mod scenario;
+pub mod scenario_vpn;
 pub mod world;

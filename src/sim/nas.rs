@@ -2,6 +2,7 @@
 //! per backend Service (registered with the API server's service proxy and with [`SimDns`]), and
 //! the scenario's faults.
 
+use super::apps::gluetun::{spawn_gluetun, spawn_ip_echo, GluetunSimConfig, RunningGluetun};
 use super::apps::{spawn_app, AppSimConfig, RunningApp, SimDns};
 use super::kube::KubeSim;
 use super::scenario::Scenario;
@@ -15,6 +16,22 @@ pub struct SimNas {
     pub dns: SimDns,
     pub world: World,
     pub scenario: Scenario,
+    /// One simulated gluetun per VPN sidecar (control server + health server), by workload.
+    pub vpn: Vec<(VpnSidecarSim, RunningGluetun)>,
+    /// The simulated internet's IP-echo service (answers with [`HOME_IP`]).
+    pub ip_echo: SocketAddr,
+    _ip_echo_stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The simulated NAS's own egress IP (outside any tunnel).
+pub const HOME_IP: &str = "198.51.100.23";
+
+/// Where a simulated gluetun sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VpnSidecarSim {
+    pub namespace: String,
+    pub workload: String,
+    pub kind: AppKind,
 }
 
 impl SimNas {
@@ -66,13 +83,31 @@ impl SimNas {
             kube.register_backend(&b.namespace, &b.service, b.port, app.addr);
         }
         lay_key_files(&kube, &world, &key_files);
+        let vpn = start_gluetuns(&kube, &world, &scenario).await?;
+        let (ip_echo, _ip_echo_stop) = spawn_ip_echo(HOME_IP.to_string()).await?;
         Ok(SimNas {
             kube,
             apps,
             dns,
             world,
             scenario,
+            vpn,
+            ip_echo,
+            _ip_echo_stop,
         })
+    }
+
+    /// The IP-echo URL a console on this NAS uses to learn its home IP.
+    pub fn ip_echo_url(&self) -> String {
+        format!("http://{}/", self.ip_echo)
+    }
+
+    /// The simulated gluetun in the pods of `kind`.
+    pub fn gluetun(&self, kind: AppKind) -> Option<&RunningGluetun> {
+        self.vpn
+            .iter()
+            .find(|(s, _)| s.kind == kind)
+            .map(|(_, g)| g)
     }
 
     /// The running simulator of the first backend of `kind`.
@@ -82,6 +117,77 @@ impl SimNas {
             .find(|(b, _)| b.kind == kind)
             .map(|(_, a)| a)
     }
+}
+
+/// gluetun's control server and health server ports (`HTTP_CONTROL_SERVER_ADDRESS`,
+/// `HEALTH_SERVER_ADDRESS` defaults).
+pub const GLUETUN_CONTROL_PORT: u16 = 8000;
+pub const GLUETUN_HEALTH_PORT: u16 = 9999;
+
+/// One gluetun simulator per discovered VPN sidecar, registered as a pod backend of its
+/// workload's pods (control server and health server ports), set up from the sidecar's env and
+/// the scenario.
+async fn start_gluetuns(
+    kube: &KubeSim,
+    world: &World,
+    scenario: &Scenario,
+) -> anyhow::Result<Vec<(VpnSidecarSim, RunningGluetun)>> {
+    use crate::discover::{discover, ClusterObjects};
+    let inv = discover(
+        &ClusterObjects::from_values(&world.objects),
+        &Default::default(),
+    );
+    let mut out = Vec::new();
+    for (i, svc) in inv.services.iter().enumerate() {
+        let Some(v) = &svc.vpn else { continue };
+        let country = world_env(
+            world,
+            &svc.namespace,
+            &svc.workload.name,
+            "SERVER_COUNTRIES",
+        )
+        .and_then(|c| c.split(',').next().map(|s| s.trim().to_string()))
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "Netherlands".into());
+        let mut cfg = GluetunSimConfig::new(
+            v.vpn_type.as_deref().unwrap_or("openvpn"),
+            &format!("203.0.113.{}", 20 + i),
+            &country,
+        );
+        cfg.organization = v.provider.clone().unwrap_or_default();
+        cfg.home_ip = HOME_IP.into();
+        scenario.configure_vpn(&mut cfg);
+        let g = spawn_gluetun(cfg).await?;
+        let (ns, wl) = (&svc.namespace, &svc.workload.name);
+        kube.register_pod_backend(ns, wl, GLUETUN_CONTROL_PORT, g.control);
+        kube.register_pod_backend(ns, wl, GLUETUN_HEALTH_PORT, g.health);
+        out.push((
+            VpnSidecarSim {
+                namespace: ns.clone(),
+                workload: wl.clone(),
+                kind: svc.kind,
+            },
+            g,
+        ));
+    }
+    Ok(out)
+}
+
+/// An env value of the gluetun container of a workload's pod template, from the world.
+fn world_env(world: &World, ns: &str, workload: &str, key: &str) -> Option<String> {
+    let o = world.objects.iter().find(|o| {
+        o["kind"] == "Deployment"
+            && o["metadata"]["namespace"] == ns
+            && o["metadata"]["name"] == workload
+    })?;
+    let spec = &o["spec"]["template"]["spec"];
+    ["containers", "initContainers"]
+        .iter()
+        .flat_map(|k| spec[k].as_array().cloned().unwrap_or_default())
+        .filter(|c| c["image"].as_str().is_some_and(|i| i.contains("gluetun")))
+        .flat_map(|c| c["env"].as_array().cloned().unwrap_or_default())
+        .find(|e| e["name"] == key)
+        .and_then(|e| e["value"].as_str().map(str::to_string))
 }
 
 /// Put each app's real config file (holding the key the app really uses) into its pods, where

@@ -28,10 +28,22 @@ pub trait Layer: Sync {
     fn edit_world(&self, _world: &mut World) {}
     /// Adjust one app simulator (faults …) before it starts.
     fn configure_app(&self, _cfg: &mut AppSimConfig) {}
+    /// Adjust one simulated gluetun sidecar (tunnel state, exit IP, auth) before it starts.
+    fn configure_vpn(&self, _cfg: &mut super::apps::gluetun::GluetunSimConfig) {}
 }
 
 /// Every layer `--scenario` knows, in the order help lists them.
-pub static LAYERS: &[&dyn Layer] = &[&Healthy, &Degraded, &Fresh, &Miswired];
+pub static LAYERS: &[&dyn Layer] = &[
+    &Healthy,
+    &Degraded,
+    &Fresh,
+    &Miswired,
+    &super::scenario_vpn::VpnLeak,
+    &super::scenario_vpn::VpnDown,
+    &super::scenario_vpn::VpnEth0,
+    &super::scenario_vpn::VpnFirewalled,
+    &super::scenario_vpn::VpnAuth,
+];
 
 /// The layers of one run of the simulated NAS, applied in order.
 #[derive(Clone)]
@@ -126,6 +138,13 @@ impl Scenario {
         cfg.faults = Faults::default();
         for l in self.layers.iter() {
             l.configure_app(cfg);
+        }
+    }
+
+    /// Adjust one simulated gluetun sidecar: each layer in order.
+    pub fn configure_vpn(&self, cfg: &mut super::apps::gluetun::GluetunSimConfig) {
+        for l in self.layers.iter() {
+            l.configure_vpn(cfg);
         }
     }
 

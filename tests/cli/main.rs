@@ -9,3 +9,4 @@ mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
 mod readonly_cli;
+mod vpn_cli;

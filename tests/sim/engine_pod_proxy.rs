@@ -137,8 +137,9 @@ async fn pod_proxy_through_kube_rs_and_kubectl() {
         "203.0.113.7"
     );
 
-    // Errors read like a real API server's.
-    let nobody = AppEndpoint::pod_proxy(client.clone(), &qbit_ns, &qbit.pod, "9999", "");
+    // Errors read like a real API server's (9999 is gluetun's health server on the simulated
+    // NAS, so a port nothing listens on is used).
+    let nobody = AppEndpoint::pod_proxy(client.clone(), &qbit_ns, &qbit.pod, "9797", "");
     let r = nobody.get("/", HeaderMap::new()).await.unwrap();
     assert_eq!(r.status, 503);
     assert!(String::from_utf8_lossy(&r.body).contains("connection refused"));

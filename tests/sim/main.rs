@@ -16,3 +16,5 @@ mod kube_sim_exec;
 mod kube_sim_watch;
 mod kubectl_common;
 mod kubectl_sim;
+mod vpn_engine;
+mod vpn_wire;

@@ -72,11 +72,13 @@ async fn harness(s: Scenario) -> (Harness, SimNas, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("kubeconfig.yaml");
     nas.kube.write_kubeconfig(&kc).unwrap();
-    let cfg = Config {
+    let mut cfg = Config {
         kubeconfig: Some(kc),
         refresh_seconds: 2,
         ..Config::default()
     };
+    // As `demo` does: the simulated internet's IP-echo service gives the home IP.
+    cfg.vpn.ip_echo_url = Some(nas.ip_echo_url());
     let (tx, rx) = mpsc::channel(1024);
     let (etx, erx) = mpsc::unbounded_channel();
     tokio::spawn(k8s_nas::engine::runtime::run(cfg, tx, erx));
@@ -124,7 +126,11 @@ async fn services_pane_fills_from_the_live_engine_and_logs_stream() {
     ] {
         assert!(screen.contains(name), "{name} missing:\n{screen}");
     }
-    assert!(screen.contains("vpn"), "VPN badge missing:\n{screen}");
+    // The VPN column shows each VPN pod's verdict with its exit country.
+    h.until(20, |s| {
+        s.contains("SECURE Canada") && s.contains("SECURE Netherlands")
+    })
+    .await;
     // logs of the selected service stream in through the API server
     h.key('l');
     h.until(10, |s| s.contains("[Info]") || s.contains("INFO"))

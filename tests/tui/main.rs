@@ -15,3 +15,4 @@ mod tui_snapshots;
 mod tui_table;
 mod tui_units;
 mod tui_update;
+mod vpn_pane;

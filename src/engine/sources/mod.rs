@@ -9,6 +9,7 @@
 
 pub mod app_health;
 pub mod secrets;
+pub mod vpn;
 
 use crate::bus::Msg;
 use crate::cluster::{list::Listing, ClusterConn};
@@ -44,6 +45,9 @@ pub struct Observed {
         BTreeMap<(String, String), Result<Option<k8s_openapi::api::core::v1::Secret>, String>>,
     /// Bumped whenever `secrets` changes (the engine then re-derives the credentials).
     pub secrets_generation: u64,
+    /// The VPN check: one report per VPN pod (polled) and the isolation audit (from the
+    /// watched objects).
+    pub vpn: crate::checks::vpn::VpnFacts,
 }
 
 /// One kind of polled observation.
@@ -132,5 +136,6 @@ pub fn registry(refresh: &Refresh, out: &mpsc::Sender<Recorded>) -> Vec<Box<dyn 
     vec![
         run(secrets::CredentialSecrets, refresh, out),
         run(app_health::AppHealth, refresh, out),
+        run(vpn::Vpn, refresh, out),
     ]
 }

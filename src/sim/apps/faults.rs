@@ -25,6 +25,10 @@ pub struct Faults {
     pub truncated_json: bool,
     /// The app reports failing health checks (its own health endpoint).
     pub health_errors: bool,
+    /// qBittorrent: bound to this network interface (`eth0` …) instead of the seed's.
+    pub bound_interface: Option<String>,
+    /// qBittorrent: this `connection_status` instead of the seed's (`firewalled` …).
+    pub connection_status: Option<String>,
 }
 
 /// Shared, switchable faults of one running simulator.

@@ -13,6 +13,7 @@
 pub mod bazarr;
 pub mod dns;
 pub mod faults;
+pub mod gluetun;
 pub mod jellyfin;
 pub mod qbittorrent;
 pub mod sabnzbd;

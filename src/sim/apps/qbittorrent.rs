@@ -91,6 +91,7 @@ fn default_prefs(cfg: &AppSimConfig) -> Map<String, Value> {
         Seed::Wired => ("tun0", true),
         Seed::Fresh | Seed::Miswired => ("", false),
     };
+    let iface = cfg.faults.bound_interface.as_deref().unwrap_or(iface);
     let v = json!({
         "save_path": "/downloads", "temp_path_enabled": false, "temp_path": "/downloads/incomplete",
         "listen_port": 6881, "random_port": false, "upnp": false, "dht": true,
@@ -160,7 +161,11 @@ pub fn router(cfg: &AppSimConfig) -> Router {
         prefs: default_prefs(cfg),
         categories,
         torrents,
-        connection_status: connection_status.into(),
+        connection_status: cfg
+            .faults
+            .connection_status
+            .clone()
+            .unwrap_or_else(|| connection_status.into()),
     }));
     Router::new()
         .route("/", get(login_page))
@@ -310,6 +315,8 @@ const POST_ONLY: &[&str] = &[
     "torrents/createCategory",
     "torrents/editCategory",
     "torrents/removeCategories",
+    "torrents/add",
+    "torrents/delete",
 ];
 
 #[allow(clippy::too_many_arguments)]
@@ -388,7 +395,22 @@ async fn api(
                 .filter(|t| cat.is_none_or(|c| t.get("category").and_then(Value::as_str) == Some(c)))
                 .cloned()
                 .collect();
+            // A magnet's metadata arrives after the first look.
+            for t in st.torrents.iter_mut().filter(|t| t["state"] == "metaDL") {
+                t["state"] = json!("downloading");
+                t["has_metadata"] = json!(true);
+                t["progress"] = json!(0.001);
+            }
             Json(list).into_response()
+        }
+        "torrents/add" => add_urls(&mut st, &p("urls"), &p("category")),
+        "torrents/delete" => {
+            let hashes = p("hashes");
+            let all = hashes == "all";
+            let hs: Vec<&str> = hashes.split('|').collect();
+            st.torrents
+                .retain(|t| !(all || hs.contains(&t["hash"].as_str().unwrap_or_default())));
+            st.empty_ok()
         }
         "torrents/categories" => {
             let v52 = st.v52;
@@ -452,6 +474,55 @@ async fn api(
                 "Not Found"
             },
         ),
+    }
+}
+
+/// `torrents/add` of magnets (`xt=urn:btih:<hash>`) and `.torrent` URLs: each starts
+/// fetching metadata.
+fn add_urls(st: &mut Qb, urls: &str, category: &str) -> Response {
+    let mut added = 0;
+    for u in urls.lines().map(str::trim).filter(|u| !u.is_empty()) {
+        let magnet = u
+            .split(['?', '&'])
+            .find_map(|kv| kv.strip_prefix("xt=urn:btih:"))
+            .map(str::to_lowercase);
+        let file = u
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_suffix(".torrent"))
+            .filter(|_| u.starts_with("http"));
+        let hash = match (magnet, file) {
+            (Some(h), _) => h,
+            (None, Some(f)) => format!("{:040x}", f.len() as u128 * 0x9e37_79b9_7f4a_7c15u128 + 7),
+            (None, None) => continue,
+        };
+        if st.torrents.iter().any(|t| t["hash"] == hash.as_str()) {
+            continue;
+        }
+        let name = u
+            .split(['?', '&'])
+            .find_map(|kv| kv.strip_prefix("dn="))
+            .or(file)
+            .unwrap_or(&hash)
+            .replace('+', " ");
+        let mut t = torrent(&name, category, "metaDL", 0.0, true);
+        t["hash"] = json!(hash);
+        t["has_metadata"] = json!(false);
+        st.torrents.push(t);
+        added += 1;
+    }
+    if st.v52 {
+        let status = if added == 0 {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::OK
+        };
+        let v = json!({"success_count": added, "failure_count": 0, "pending_count": 0});
+        (status, Json(v)).into_response()
+    } else if added == 0 {
+        text(StatusCode::OK, "Fails.")
+    } else {
+        text(StatusCode::OK, "Ok.")
     }
 }
 

@@ -28,6 +28,7 @@ pub fn pane() -> Box<dyn Pane> {
     Box::new(Services {
         list: Listing::new(COLUMNS),
         stale: false,
+        vpn: Default::default(),
     })
 }
 
@@ -98,6 +99,8 @@ pub struct Services {
     pub list: Listing<SvcRow>,
     /// The shared data changed since the rows were built.
     stale: bool,
+    /// The VPN verdict cell of each VPN pod's service (`SECURE Canada`, `LEAK` …).
+    vpn: std::collections::BTreeMap<ServiceId, crate::tui::rows::Cell>,
 }
 
 impl Services {
@@ -159,6 +162,14 @@ impl Pane for Services {
         ) {
             self.stale = true;
         }
+        if let Msg::Vpn(v) = msg {
+            self.vpn = v
+                .reports
+                .iter()
+                .map(|r| (r.obs.service.clone(), super::vpn::badge_cell(r)))
+                .collect();
+            self.stale = true;
+        }
     }
 
     /// Rebuild rows if the shared data changed since the last call.
@@ -177,8 +188,14 @@ impl Pane for Services {
                 .map(|s| {
                     let pods = c.pods.get(&s.id).unwrap_or(&empty);
                     let obs = ctx.observations.get(&s.id);
+                    let mut row = build_row(s, pods, obs, &ctx.findings, &ctx.budget);
+                    if let (Some(_), Some(cell)) = (&s.vpn, self.vpn.get(&s.id)) {
+                        row.vpn = cell.clone();
+                        row.haystack.push('\n');
+                        row.haystack.push_str(&cell.text.to_lowercase());
+                    }
                     SvcRow {
-                        row: build_row(s, pods, obs, &ctx.findings, &ctx.budget),
+                        row,
                         restarts: pods.iter().map(|p| p.restarts).sum(),
                         latency_ms: obs.and_then(|o| o.probe.as_ref()).map(|p| p.latency_ms),
                         budget: ctx.budget,
