@@ -16,3 +16,4 @@ mod qbittorrent_real;
 mod servarr_core;
 mod servarr_providers;
 mod servarr_prowlarr;
+mod tls_handshake;
