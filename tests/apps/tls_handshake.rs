@@ -116,7 +116,7 @@ async fn valid_chain_and_fields() {
         &pki,
         &["tv.home.test", "*.home.test"],
         now() - DAY,
-        now() + 90 * DAY,
+        now() + 90 * DAY - 3600,
     );
     let addr = serve(vec![der.clone(), pki.inter_der.clone()], key).await;
     let served = handshake(&target("tv.home.test", addr, &pki.ca_pem))
