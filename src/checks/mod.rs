@@ -8,6 +8,7 @@
 //! [`evaluate`].
 
 pub mod catalog;
+pub mod certs;
 pub mod health;
 pub mod integration;
 pub mod keys;
@@ -30,6 +31,8 @@ pub struct Facts<'a> {
     pub keys: Option<&'a KeysFacts>,
     /// The last integration plan.
     pub plan: Option<&'a Plan>,
+    /// Certificates: Secrets, cert-manager Certificates, served certificates.
+    pub certs: Option<&'a crate::certs::CertFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -48,6 +51,7 @@ impl<'a> Facts<'a> {
             observations,
             keys: None,
             plan: None,
+            certs: None,
             now,
             budget,
         }
@@ -60,6 +64,11 @@ impl<'a> Facts<'a> {
 
     pub fn with_plan(mut self, plan: Option<&'a Plan>) -> Self {
         self.plan = plan;
+        self
+    }
+
+    pub fn with_certs(mut self, certs: Option<&'a crate::certs::CertFacts>) -> Self {
+        self.certs = certs;
         self
     }
 
@@ -96,6 +105,12 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
         facts
             .plan
             .map(integration::plan_findings)
+            .unwrap_or_default(),
+    );
+    out.extend(
+        facts
+            .certs
+            .map(|c| certs::evaluate(c, facts.now))
             .unwrap_or_default(),
     );
     let mut seen = BTreeSet::new();
