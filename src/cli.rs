@@ -57,6 +57,11 @@ pub enum Command {
     },
     /// Print the config, theme, log and data paths.
     Info,
+    /// Certificates: cert-manager Certificates, TLS Secrets and copies, served certificates.
+    Certs {
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Output,
+    },
     /// API keys: each app's own key against the key Secret, verified against the app.
     /// Exit 0 all in sync and valid, 1 drift or a rejected key, 2 could not run.
     Keys {
@@ -146,6 +151,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Some(Command::Check { output }) => rt.block_on(crate::commands::check::run(&cfg, output)),
+        Some(Command::Certs { output }) => rt.block_on(crate::commands::certs::run(&cfg, output)),
         Some(Command::Keys {
             sync,
             show,

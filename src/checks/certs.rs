@@ -144,15 +144,15 @@ pub fn evaluate(facts: &CertFacts, now: Timestamp) -> Vec<Finding> {
     for sv in &facts.served {
         let subject = format!("https://{}", sv.host);
         let Some(served) = &sv.served else {
-            out.push(catalog::CERT_HANDSHAKE.finding(
-                &subject,
-                format!(
-                    "{}: {}",
-                    sv.host,
-                    sv.error.clone().unwrap_or_else(|| "no handshake".into())
+            out.push(
+                catalog::CERT_HANDSHAKE.finding(
+                    &subject,
+                    sv.error
+                        .clone()
+                        .unwrap_or_else(|| format!("{}: no handshake", sv.host)),
+                    &[("host", &sv.host)],
                 ),
-                &[("host", &sv.host)],
-            ));
+            );
             continue;
         };
         let leaf = served.leaf();
