@@ -128,12 +128,22 @@ pub fn parse_der(der: &[u8], index: usize) -> Result<CertInfo, TlsError> {
         sans,
         not_before: ts(cert.validity().not_before)?,
         not_after: ts(cert.validity().not_after)?,
-        serial: cert.raw_serial_as_string(),
+        serial: serial_text(cert.raw_serial()),
         sha256: fingerprint(der),
         is_ca,
         pem: to_pem(der),
         der: der.to_vec(),
     })
+}
+
+/// The serial's bytes without DER's sign padding, as `openssl x509 -text` prints them.
+fn serial_text(raw: &[u8]) -> String {
+    let start = raw
+        .iter()
+        .position(|b| *b != 0)
+        .unwrap_or(raw.len().saturating_sub(1));
+    let hex: Vec<String> = raw[start..].iter().map(|b| format!("{b:02x}")).collect();
+    hex.join(":")
 }
 
 fn ip_text(raw: &[u8]) -> String {
@@ -547,6 +557,8 @@ mod tests {
 
     #[test]
     fn days_left_counts_whole_days() {
+        assert_eq!(serial_text(&[0, 0x9b, 0x01]), "9b:01");
+        assert_eq!(serial_text(&[0]), "00");
         let c = cert(&["a.test"]);
         let now = Timestamp::from_second(c.not_after.as_second() - 5 * 86_400 - 10).unwrap();
         assert_eq!(c.days_left(now), 5);

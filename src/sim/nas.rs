@@ -15,6 +15,8 @@ pub struct SimNas {
     pub dns: SimDns,
     pub world: World,
     pub scenario: Scenario,
+    /// The ingress controller's TLS listener (each Ingress host's certificate by SNI).
+    pub ingress: super::ingress_tls::IngressTls,
 }
 
 impl SimNas {
@@ -66,12 +68,26 @@ impl SimNas {
             kube.register_backend(&b.namespace, &b.service, b.port, app.addr);
         }
         lay_key_files(&kube, &world, &key_files);
+        let ingress = super::ingress_tls::IngressTls::start(kube.clone()).await?;
         Ok(SimNas {
+            ingress,
             kube,
             apps,
             dns,
             world,
             scenario,
+        })
+    }
+
+    /// The `ca.crt` of the world's TLS Secrets (the simulated issuer's root), if any.
+    pub fn tls_ca_pem(&self) -> Option<String> {
+        use base64::Engine;
+        self.world.objects.iter().find_map(|o| {
+            (o["type"] == "kubernetes.io/tls")
+                .then(|| o["data"]["ca.crt"].as_str())
+                .flatten()
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .and_then(|b| String::from_utf8(b).ok())
         })
     }
 
