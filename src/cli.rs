@@ -84,7 +84,7 @@ pub enum Command {
     },
     /// Run the simulated NAS and the console against it.
     Demo {
-        /// Fault scenario: healthy, degraded, fresh, miswired; several joined by commas are
+        /// Fault scenario: healthy, degraded, fresh, miswired, cert-stale, cert-failing; several joined by commas are
         /// layered in order (`degraded,miswired`).
         #[arg(long, default_value = "healthy")]
         scenario: String,

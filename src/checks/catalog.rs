@@ -149,16 +149,16 @@ catalog! {
         Some(README_KEYS);
     // Certificates (`k8s-nas certs`, issue 10).
     CERT_EXPIRES_SOON = "cert.expires_soon", Warning, "a certificate expires in less than 30 days",
-        "{subject}: check that cert-manager renews it (renewalTime, Issuing) or renew it now (`R` in :certs)",
+        "{subject}: check that cert-manager renews it (the Certificate's renewalTime and Issuing condition), or trigger a renewal with `cmctl renew`",
         Some(CERT_MANAGER_DOCS);
     CERT_EXPIRES_CRITICAL = "cert.expires_critical", Critical, "a certificate expires in less than 7 days",
-        "{subject}: renew it now (`R` in :certs) and find out why the automatic renewal did not happen",
+        "{subject}: renew it now (`cmctl renew`) and find out why the automatic renewal did not happen",
         Some(CERT_MANAGER_DOCS);
     CERT_EXPIRED = "cert.expired", Critical, "a certificate has expired",
-        "{subject}: renew it (`R` in :certs), then re-sync its copies and reload the ingress",
+        "{subject}: renew it (`cmctl renew`), then re-sync its copies and check what the ingress serves",
         Some(CERT_MANAGER_DOCS);
     CERT_STALE_COPY = "cert.stale_copy", Error, "a copy of a TLS Secret is older than its source",
-        "Re-sync {namespace}/{secret} from {source_namespace}/{source} (`S` in :certs) and fix the job that copies it",
+        "Copy tls.crt and tls.key of {source_namespace}/{source} into {namespace}/{secret}, and fix the job that copies it",
         None;
     CERT_SERVED_DIFFERS = "cert.served_differs", Error, "the served certificate is not the one in the Ingress's Secret",
         "The ingress controller did not reload, or {host} is routed by another Ingress/Secret than {secret}: check the controller's log",

@@ -31,7 +31,14 @@ pub trait Layer: Sync {
 }
 
 /// Every layer `--scenario` knows, in the order help lists them.
-pub static LAYERS: &[&dyn Layer] = &[&Healthy, &Degraded, &Fresh, &Miswired];
+pub static LAYERS: &[&dyn Layer] = &[
+    &Healthy,
+    &Degraded,
+    &Fresh,
+    &Miswired,
+    &certs::CertStale,
+    &certs::CertFailing,
+];
 
 /// The layers of one run of the simulated NAS, applied in order.
 #[derive(Clone)]
@@ -266,6 +273,8 @@ fn set_secret_key(secret: &mut Value, key: &str, value: &str) {
     }
     secret["data"][key] = Value::from(enc);
 }
+
+mod certs;
 
 #[cfg(test)]
 mod tests;

@@ -35,17 +35,20 @@ fn key_for(ctx: &Ctx, label: &str) -> anyhow::Result<rcgen::KeyPair> {
 
 /// The simulated ACME issuer's root (`ca.crt` of every simulated TLS Secret): what a console
 /// judging the simulator's chains trusts (`tls_ca_file`).
-pub fn sim_ca(ctx: &Ctx) -> anyhow::Result<(String, rcgen::Issuer<'static, rcgen::KeyPair>)> {
+/// The same root in every world (its validity does not depend on the clock), so a Secret
+/// re-issued by a scenario chains to it too.
+pub(crate) fn sim_ca(
+    _ctx: &Ctx,
+) -> anyhow::Result<(String, rcgen::Issuer<'static, rcgen::KeyPair>)> {
+    let ctx = &Ctx::new(0, jiff::Timestamp::UNIX_EPOCH, "ca");
     let key = key_for(ctx, "tls-ca")?;
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     params
         .distinguished_name
         .push(rcgen::DnType::CommonName, "Simulated ACME Root");
-    let epoch = rcgen::date_time_ymd(1970, 1, 1);
-    let now = ctx.now.as_second().max(0).unsigned_abs();
-    params.not_before = epoch + std::time::Duration::from_secs(now.saturating_sub(86_400 * 3650));
-    params.not_after = epoch + std::time::Duration::from_secs(now + 86_400 * 3650);
+    params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2060, 1, 1);
     params.serial_number = Some(rcgen::SerialNumber::from(ctx.hash("tls-ca-serial")));
     let pem = params.self_signed(&key)?.pem();
     Ok((pem, rcgen::Issuer::new(params, key)))
@@ -94,6 +97,50 @@ pub(crate) fn tls_secret(ctx: &Ctx, namespace: &str, name: &str, spec: &CertSpec
             }},
         "data": {"tls.crt": b64(&crt), "tls.key": b64(&key), "ca.crt": b64(&ca)},
     })
+}
+
+/// Re-issue the world's TLS Secret `namespace/name` for a new validity window (unix seconds),
+/// keeping its names, issuer and annotations. `false` when there is no such Secret.
+pub fn reissue_secret(
+    objects: &mut [Value],
+    namespace: &str,
+    name: &str,
+    not_before: i64,
+    not_after: i64,
+) -> bool {
+    let Some(obj) = objects.iter_mut().find(|o| {
+        o["type"] == "kubernetes.io/tls"
+            && o["metadata"]["namespace"] == namespace
+            && o["metadata"]["name"] == name
+    }) else {
+        return false;
+    };
+    let ann = |k: &str| {
+        obj["metadata"]["annotations"][k]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let names: Vec<String> = ann("cert-manager.io/alt-names")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let (certificate, issuer) = (
+        ann("cert-manager.io/certificate-name"),
+        ann("cert-manager.io/issuer-name"),
+    );
+    let ctx = Ctx::new(not_before.unsigned_abs(), jiff::Timestamp::now(), "n");
+    let spec = CertSpec {
+        certificate: &certificate,
+        issuer: &issuer,
+        dns_names: &names,
+        not_before,
+        not_after,
+    };
+    let fresh = tls_secret(&ctx, namespace, name, &spec);
+    obj["data"] = fresh["data"].clone();
+    true
 }
 
 #[cfg(test)]
