@@ -13,6 +13,14 @@ use jiff::Timestamp;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// What the `:certs` pane shows.
+#[derive(Debug, Clone)]
+pub struct CertsView {
+    pub facts: crate::certs::CertFacts,
+    pub findings: Vec<Finding>,
+    pub fetched_at: Timestamp,
+}
+
 /// One Kubernetes event about a service's objects (pod, deployment …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
@@ -215,6 +223,9 @@ pub enum Msg {
     Integrations(Box<IntegrationsView>),
     /// API keys: location, verdict and Secret drift per app, masked (replaces the previous view).
     Keys(Box<KeysView>),
+    /// Certificates: Certificates, TLS Secrets, served certificates and their `cert.*`
+    /// findings (replaces the previous view).
+    Certs(Box<CertsView>),
     /// A one-line notice in the status line.
     Flash(String),
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Where and how to reach the Ingress hosts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HandshakeOptions {
     /// `ip:port` of the ingress controller (`ingress_address`); `None` resolves each host.
     pub address: Option<String>,

@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 pub const WARN_DAYS: i64 = 30;
 pub const CRITICAL_DAYS: i64 = 7;
 
-fn expiry(cert: &CertInfo, subject: &str, now: Timestamp) -> Option<Finding> {
+/// The expiry finding of one certificate at `subject`, if it expires within [`WARN_DAYS`].
+pub fn expiry(cert: &CertInfo, subject: &str, now: Timestamp) -> Option<Finding> {
     let days = cert.days_left(now);
     let date = cert.not_after.strftime("%Y-%m-%d %H:%M UTC").to_string();
     let vars = [("subject", subject)];

@@ -9,6 +9,7 @@
 
 pub mod app_health;
 pub mod secrets;
+pub mod served_certs;
 
 use crate::bus::Msg;
 use crate::cluster::{list::Listing, ClusterConn};
@@ -44,6 +45,8 @@ pub struct Observed {
         BTreeMap<(String, String), Result<Option<k8s_openapi::api::core::v1::Secret>, String>>,
     /// Bumped whenever `secrets` changes (the engine then re-derives the credentials).
     pub secrets_generation: u64,
+    /// The certificate each Ingress host serves, by host.
+    pub served_certs: BTreeMap<String, crate::certs::ServedCert>,
 }
 
 /// One kind of polled observation.
@@ -132,5 +135,6 @@ pub fn registry(refresh: &Refresh, out: &mpsc::Sender<Recorded>) -> Vec<Box<dyn 
     vec![
         run(secrets::CredentialSecrets, refresh, out),
         run(app_health::AppHealth, refresh, out),
+        run(served_certs::ServedCerts, refresh, out),
     ]
 }

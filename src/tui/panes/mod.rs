@@ -32,6 +32,7 @@ panes![
     edge_detail,
     plan_diff,
     keys,
+    certs,
 ];
 
 /// Helpers shared by panes (not panes themselves).
