@@ -5,6 +5,7 @@
 //! to their source). [`gather`] adds the served certificates (one TLS handshake per Ingress
 //! host). The rules on these facts are in [`crate::checks::certs`].
 
+pub mod actions;
 pub mod gather;
 
 use crate::clients::tls::{parse_pem_bundle, CertInfo, Served};

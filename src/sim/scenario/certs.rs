@@ -143,6 +143,8 @@ impl Layer for CertFailing {
                     "lastTransitionTime": at},
             ]);
             c["status"]["failedIssuanceAttempts"] = json!(3);
+            c["metadata"]["annotations"][crate::sim::kube::controller::certs::ISSUANCE_FAILS] =
+                json!("DNS-01 challenge failed");
             c["status"]["lastFailureTime"] = json!(at);
         }
     }

@@ -108,13 +108,21 @@ pub fn reissue_secret(
     not_before: i64,
     not_after: i64,
 ) -> bool {
-    let Some(obj) = objects.iter_mut().find(|o| {
+    match objects.iter_mut().find(|o| {
         o["type"] == "kubernetes.io/tls"
             && o["metadata"]["namespace"] == namespace
             && o["metadata"]["name"] == name
-    }) else {
-        return false;
-    };
+    }) {
+        Some(obj) => {
+            reissue(obj, not_before, not_after);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Re-issue one TLS Secret object in place (new certificate and key for its annotated names).
+pub fn reissue(obj: &mut Value, not_before: i64, not_after: i64) {
     let ann = |k: &str| {
         obj["metadata"]["annotations"][k]
             .as_str()
@@ -130,6 +138,14 @@ pub fn reissue_secret(
         ann("cert-manager.io/certificate-name"),
         ann("cert-manager.io/issuer-name"),
     );
+    let namespace = obj["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = obj["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let ctx = Ctx::new(not_before.unsigned_abs(), jiff::Timestamp::now(), "n");
     let spec = CertSpec {
         certificate: &certificate,
@@ -138,9 +154,8 @@ pub fn reissue_secret(
         not_before,
         not_after,
     };
-    let fresh = tls_secret(&ctx, namespace, name, &spec);
+    let fresh = tls_secret(&ctx, &namespace, &name, &spec);
     obj["data"] = fresh["data"].clone();
-    true
 }
 
 #[cfg(test)]
