@@ -101,10 +101,29 @@ pub enum TaskRequest {
     CheckKeys,
     /// Write the keys that differ into the cluster Secret (only those; never blank others).
     SyncKeys,
+    /// Renew a cert-manager Certificate as `cmctl renew` does, then follow it to a new Ready
+    /// revision (or its failure).
+    RenewCertificate { namespace: String, name: String },
+    /// Copy the data of a TLS Secret's source into the copy (name, namespace, labels kept).
+    ResyncSecret {
+        namespace: String,
+        name: String,
+        source_namespace: String,
+        source: String,
+    },
 }
 
 impl TaskRequest {
     pub fn title(&self) -> String {
+        match self {
+            TaskRequest::RenewCertificate { namespace, name } => {
+                return format!("renew certificate {namespace}/{name}")
+            }
+            TaskRequest::ResyncSecret {
+                namespace, name, ..
+            } => return format!("re-sync secret {namespace}/{name}"),
+            _ => {}
+        }
         match self {
             TaskRequest::CheckAll => "check all",
             TaskRequest::PlanIntegrations => "integrate plan",
@@ -113,6 +132,7 @@ impl TaskRequest {
             TaskRequest::SyncIndexers => "sync indexers",
             TaskRequest::CheckKeys => "check keys",
             TaskRequest::SyncKeys => "sync keys",
+            TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => "",
         }
         .to_string()
     }
@@ -124,9 +144,11 @@ impl TaskRequest {
             | TaskRequest::PlanIntegrations
             | TaskRequest::TestIntegrations
             | TaskRequest::CheckKeys => false,
-            TaskRequest::ApplyIntegrations | TaskRequest::SyncIndexers | TaskRequest::SyncKeys => {
-                true
-            }
+            TaskRequest::ApplyIntegrations
+            | TaskRequest::SyncIndexers
+            | TaskRequest::SyncKeys
+            | TaskRequest::RenewCertificate { .. }
+            | TaskRequest::ResyncSecret { .. } => true,
         }
     }
 }

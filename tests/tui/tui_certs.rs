@@ -121,3 +121,60 @@ fn certs_pane_shows_every_kind_of_row_and_inspects_the_stale_copy() {
     assert!(frame.contains("Serial Number: 43:97"), "{frame}");
     insta::assert_snapshot!("certs_pane", frame);
 }
+
+fn tasks(fx: &[k8s_nas::tui::Effect]) -> Vec<k8s_nas::tui::TaskRequest> {
+    fx.iter()
+        .filter_map(|e| match e {
+            k8s_nas::tui::Effect::RunTask { request, .. } => Some(request.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn renew_and_resync_ask_first_and_start_their_tasks() {
+    use k8s_nas::tui::TaskRequest;
+    let mut h = Harness::healthy();
+    h.feed(Msg::Certs(Box::new(view())));
+    h.press(":certs<enter>");
+    // The Certificate row: renew asks first; `n` cancels, `y` starts the task.
+    assert!(tasks(&h.press("R")).is_empty());
+    assert!(h.frame().contains("ManuallyTriggered"));
+    assert!(tasks(&h.press("n")).is_empty());
+    h.press("R");
+    assert_eq!(
+        tasks(&h.press("y")),
+        [TaskRequest::RenewCertificate {
+            namespace: "kube-system".into(),
+            name: "home".into()
+        }]
+    );
+    // The stale copy: re-sync from its source.
+    h.press("jj");
+    h.press("S");
+    assert!(h
+        .frame()
+        .contains("Copy tls.crt and tls.key of kube-system/home-tls"));
+    assert_eq!(
+        tasks(&h.press("y")),
+        [TaskRequest::ResyncSecret {
+            namespace: "media".into(),
+            name: "home-tls".into(),
+            source_namespace: "kube-system".into(),
+            source: "home-tls".into()
+        }]
+    );
+    // Re-sync on a row that copies nothing says so and starts nothing.
+    h.press("k");
+    assert!(tasks(&h.press("S")).is_empty());
+}
+
+#[test]
+fn readonly_has_no_renew_or_resync() {
+    let mut h = Harness::new(true);
+    h.load_healthy();
+    h.feed(Msg::Certs(Box::new(view())));
+    h.press(":certs<enter>");
+    assert!(tasks(&h.press("R")).is_empty());
+    assert!(!h.frame().contains("ManuallyTriggered"));
+}

@@ -10,12 +10,14 @@ use crate::bus::CertsView;
 use crate::clients::tls::{CertInfo, ChainVerdict};
 use crate::model::{Finding, Severity};
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{Binding, Key};
+use crate::tui::keymap::{Action, Binding, Key};
+use crate::tui::modal::{Confirm, Modal, Reply};
+use crate::tui::msg::TaskRequest;
 use crate::tui::msg::Msg;
 use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
-use crate::tui::view::{PaneId, View};
+use crate::tui::view::{FlashLevel, PaneId, View};
 use crate::tui::widgets::table::{haystack, Column, TableRow};
 use jiff::Timestamp;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -25,6 +27,9 @@ use ratatui::Frame;
 use std::borrow::Cow;
 
 pub const ID: PaneId = "certs";
+
+const RENEW: Action = Action::new("certs.renew");
+const RESYNC: Action = Action::new("certs.resync");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::new(CertsState {
@@ -52,6 +57,8 @@ pub struct CertRow {
     /// Inspect lines (fields, then findings).
     pub detail: Vec<String>,
     pub findings: Vec<Finding>,
+    /// What an action on this row would do: the task it starts.
+    pub task: Option<TaskRequest>,
     id: String,
     haystack: String,
 }
@@ -164,6 +171,7 @@ fn row(
         note,
         detail,
         findings,
+        task: None,
     }
 }
 
@@ -204,6 +212,10 @@ pub fn rows(v: &CertsView) -> Vec<CertRow> {
             None,
         );
         r.not_after = x.not_after;
+        r.task = Some(TaskRequest::RenewCertificate {
+            namespace: x.namespace.clone(),
+            name: x.name.clone(),
+        });
         r.days = x
             .not_after
             .map(|t| (t.as_second() - now.as_second()).div_euclid(86_400));
@@ -228,7 +240,16 @@ pub fn rows(v: &CertsView) -> Vec<CertRow> {
             }
         )];
         detail.extend(s.error.iter().map(|e| format!("Error: {e}")));
-        out.push(row(
+        let task = s.source.as_ref().and_then(|src| {
+            let (sns, sname) = src.split_once('/')?;
+            Some(TaskRequest::ResyncSecret {
+                namespace: s.namespace.clone(),
+                name: s.name.clone(),
+                source_namespace: sns.to_string(),
+                source: sname.to_string(),
+            })
+        });
+        let mut r = row(
             "Secret",
             s.id(),
             &format!("Secret {}", s.id()),
@@ -236,7 +257,9 @@ pub fn rows(v: &CertsView) -> Vec<CertRow> {
             s.leaf().map(|l| (l, now)),
             (note, detail),
             s.error.as_deref(),
-        ));
+        );
+        r.task = task;
+        out.push(r);
     }
     for s in &c.served {
         let (note, unknown) = match &s.served {
@@ -303,11 +326,12 @@ impl Pane for CertsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        let mut own = vec![Binding::new(
-            Key::ch('/'),
-            crate::tui::keymap::Action::FILTER,
-            "filter",
-        )];
+        let mut own = vec![
+            Binding::new(Key::ch('R'), RENEW, "renew certificate").mutating(),
+            Binding::new(Key::ch('S'), RESYNC, "re-sync copy")
+                .mutating(),
+            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
+        ];
         own.extend(Listing::bindings(COLUMNS));
         own
     }
@@ -320,8 +344,13 @@ impl Pane for CertsState {
         .with_filter()]
     }
 
-    fn on_action(&mut self, _ctx: &mut Ctx, _view: &View, action: crate::tui::keymap::Action) {
-        self.list.on_action(action);
+    fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        match action {
+            RENEW | RESYNC => confirm(ctx, self.list.selected(), action),
+            _ => {
+                self.list.on_action(action);
+            }
+        }
     }
 
     fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
@@ -382,5 +411,65 @@ impl Pane for CertsState {
                 .title(Line::styled(" inspect ", theme.style(Role::Title))),
         );
         f.render_widget(detail, detail_area);
+    }
+}
+
+/// Ask before renewing or re-syncing the row under the cursor.
+fn confirm(ctx: &mut Ctx, row: Option<&CertRow>, action: Action) {
+    let task = row.and_then(|r| r.task.clone());
+    let (title, lines, label) = match (&task, action) {
+        (Some(TaskRequest::RenewCertificate { namespace, name }), RENEW) => (
+            "Renew certificate",
+            vec![
+                (
+                    format!("Set Issuing=True (ManuallyTriggered) on Certificate {namespace}/{name},"),
+                    Role::Base,
+                ),
+                (
+                    "as `cmctl renew` does; cert-manager then issues a new revision.".to_string(),
+                    Role::Base,
+                ),
+            ],
+            "Renew",
+        ),
+        (
+            Some(TaskRequest::ResyncSecret {
+                namespace,
+                name,
+                source_namespace,
+                source,
+            }),
+            RESYNC,
+        ) => (
+            "Re-sync TLS Secret",
+            vec![
+                (
+                    format!("Copy tls.crt and tls.key of {source_namespace}/{source} into {namespace}/{name}."),
+                    Role::Base,
+                ),
+                (
+                    "Only data changes: the copy keeps its name, namespace and labels.".to_string(),
+                    Role::Muted,
+                ),
+            ],
+            "Re-sync",
+        ),
+        _ => {
+            let what = if action == RENEW {
+                "renew works on a Certificate row"
+            } else {
+                "re-sync works on a Secret that copies another"
+            };
+            ctx.set_flash(what.to_string(), FlashLevel::Info);
+            return;
+        }
+    };
+    if let Some(task) = task {
+        ctx.open_modal(Modal::Confirm(Confirm::new(
+            title,
+            lines,
+            label,
+            Reply::Task(task),
+        )));
     }
 }
