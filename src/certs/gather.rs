@@ -12,6 +12,9 @@ use std::time::Duration;
 pub struct HandshakeOptions {
     /// `ip:port` of the ingress controller (`ingress_address`); `None` resolves each host.
     pub address: Option<String>,
+    /// `ip:port` of the ingress controller's plain-HTTP listener (`ingress_http_address`);
+    /// `None` resolves each host, port 80.
+    pub http_address: Option<String>,
     pub timeout: Duration,
     pub roots: Roots,
 }
@@ -67,7 +70,11 @@ pub async fn serve_one(h: &HostTls, opts: &HandshakeOptions) -> ServedCert {
         timeout: opts.timeout,
         roots: opts.roots.clone(),
     };
-    let (served, error) = match handshake(&target).await {
+    let (tls, http) = tokio::join!(
+        handshake(&target),
+        super::redirect::check(&h.host, "/", opts.http_address.as_deref(), opts.timeout)
+    );
+    let (served, error) = match tls {
         Ok(s) => (Some(s), None),
         Err(e) => (None, Some(e.to_string())),
     };
@@ -77,6 +84,7 @@ pub async fn serve_one(h: &HostTls, opts: &HandshakeOptions) -> ServedCert {
         secret: h.secret.clone(),
         served,
         error,
+        http: Some(http),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod gather;
+pub mod redirect;
 
 use crate::clients::tls::{parse_pem_bundle, CertInfo, Served};
 use crate::cluster::list::Listing;
@@ -104,6 +105,8 @@ pub struct ServedCert {
     pub served: Option<Served>,
     /// Why the handshake failed.
     pub error: Option<String>,
+    /// Plain HTTP to the same host (FR017).
+    pub http: Option<redirect::RedirectCheck>,
 }
 
 /// The Secrets, Certificates and Ingress TLS of a listing (no network).

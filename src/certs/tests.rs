@@ -196,3 +196,37 @@ fn unreadable_secrets_say_why() {
     );
     assert_eq!(by("media/empty-tls").as_deref(), Some("no tls.crt"));
 }
+
+#[test]
+fn plain_http_without_redirect_is_a_finding_and_unknown_is_not() {
+    use crate::certs::redirect::RedirectCheck;
+    let served = |host: &str, status: Option<u16>, location: Option<&str>| ServedCert {
+        host: host.into(),
+        ingresses: vec![],
+        secret: None,
+        served: None,
+        error: Some("no handshake".into()),
+        http: Some(RedirectCheck {
+            url: format!("http://{host}/"),
+            status,
+            location: location.map(str::to_string),
+            error: status.is_none().then(|| "cannot connect".to_string()),
+        }),
+    };
+    let facts = CertFacts {
+        served: vec![
+            served("plain.test", Some(200), None),
+            served("wrong.test", Some(301), Some("http://wrong.test/x")),
+            served("good.test", Some(308), Some("https://good.test/")),
+            served("unknown.test", None, None),
+        ],
+        ..CertFacts::default()
+    };
+    let mut got: Vec<String> = evaluate(&facts, now())
+        .into_iter()
+        .filter(|f| f.code == "cert.no_https_redirect")
+        .map(|f| f.subject)
+        .collect();
+    got.sort();
+    assert_eq!(got, ["https://plain.test", "https://wrong.test"]);
+}

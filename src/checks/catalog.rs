@@ -178,6 +178,9 @@ catalog! {
     CERT_UNREADABLE = "cert.unreadable", Warning, "a TLS Secret's tls.crt is missing or not a PEM certificate",
         "Recreate {namespace}/{secret} (or let cert-manager re-issue it): tls.crt must hold PEM certificates",
         None;
+    CERT_NO_HTTPS_REDIRECT = "cert.no_https_redirect", Warning, "plain HTTP to an Ingress host does not redirect to HTTPS",
+        "Let the ingress redirect http://{host} to https:// (ingress-nginx: remove nginx.ingress.kubernetes.io/ssl-redirect: \"false\")",
+        None;
     CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
         "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
         None;

@@ -144,6 +144,22 @@ pub fn evaluate(facts: &CertFacts, now: Timestamp) -> Vec<Finding> {
     }
     for sv in &facts.served {
         let subject = format!("https://{}", sv.host);
+        if let Some(h) = sv.http.as_ref().filter(|h| h.redirects() == Some(false)) {
+            let to = h
+                .location
+                .as_deref()
+                .map(|l| format!(" to {l}"))
+                .unwrap_or_default();
+            out.push(catalog::CERT_NO_HTTPS_REDIRECT.finding(
+                &subject,
+                format!(
+                    "{} answers {}{to}, not a redirect to https://",
+                    h.url,
+                    h.status.unwrap_or(0)
+                ),
+                &[("host", &sv.host)],
+            ));
+        }
         let Some(served) = &sv.served else {
             out.push(
                 catalog::CERT_HANDSHAKE.finding(

@@ -23,6 +23,7 @@ pub fn handshake_options(cfg: &Config) -> anyhow::Result<HandshakeOptions> {
     };
     Ok(HandshakeOptions {
         address: cfg.ingress_address.clone(),
+        http_address: cfg.ingress_http_address.clone(),
         timeout: Duration::from_millis(cfg.timeout_ms),
         roots,
     })

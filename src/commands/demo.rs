@@ -48,9 +48,10 @@ pub async fn run(
         );
         crate::out!("kubeconfig: {}", kc_path.display());
         crate::out!(
-            "ingress TLS: {} (config: ingress_address = \"{}\", tls_ca_file = \"{}\")",
+            "ingress TLS: {} (config: ingress_address = \"{}\", ingress_http_address = \"{}\", tls_ca_file = \"{}\")",
             nas.ingress.addr,
             nas.ingress.addr,
+            nas.ingress.http_addr,
             ca_path.display()
         );
         crate::out!(
@@ -64,6 +65,7 @@ pub async fn run(
     cfg.kubeconfig = Some(kc_path);
     cfg.context = None;
     cfg.ingress_address = Some(nas.ingress.addr.to_string());
+    cfg.ingress_http_address = Some(nas.ingress.http_addr.to_string());
     if _own_ca.is_some() {
         cfg.tls_ca_file = Some(ca_path);
     }

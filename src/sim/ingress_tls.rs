@@ -20,12 +20,17 @@ type Pair = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 /// A running listener; stops when dropped.
 pub struct IngressTls {
     pub addr: SocketAddr,
+    /// The plain-HTTP listener: 308 to `https://` for hosts whose Ingress has TLS (unless
+    /// `nginx.ingress.kubernetes.io/ssl-redirect: "false"`), 200 otherwise, 404 for unknown hosts.
+    pub http_addr: SocketAddr,
     task: tokio::task::JoinHandle<()>,
+    http_task: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for IngressTls {
     fn drop(&mut self) {
         self.task.abort();
+        self.http_task.abort();
     }
 }
 
@@ -34,6 +39,7 @@ impl IngressTls {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let fake = fake_certificate()?;
+        let kube_http = kube.clone();
         let task = tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
                 let kube = kube.clone();
@@ -45,7 +51,22 @@ impl IngressTls {
                 });
             }
         });
-        Ok(IngressTls { addr, task })
+        let http = TcpListener::bind("127.0.0.1:0").await?;
+        let http_addr = http.local_addr()?;
+        let http_task = tokio::spawn(async move {
+            while let Ok((tcp, _)) = http.accept().await {
+                let kube = kube_http.clone();
+                tokio::spawn(async move {
+                    let _ = serve_http(kube, tcp).await;
+                });
+            }
+        });
+        Ok(IngressTls {
+            addr,
+            http_addr,
+            task,
+            http_task,
+        })
     }
 }
 
@@ -135,4 +156,53 @@ fn certificate_for(kube: &KubeSim, host: &str) -> Option<Pair> {
         .collect();
     let key = PrivateKeyDer::from_pem_slice(&key).ok()?;
     (!chain.is_empty()).then_some((chain, key))
+}
+
+/// What ingress-nginx answers on port 80 for `host`.
+fn http_answer(kube: &KubeSim, host: &str, path: &str) -> String {
+    let ingresses = kube.list("networking.k8s.io/v1", "Ingress", None);
+    let ing = ingresses.iter().find(|i| {
+        i["spec"]["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|r| r["host"] == host)
+    });
+    let Some(ing) = ing else {
+        return "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into();
+    };
+    let tls = ing["spec"]["tls"].as_array().is_some_and(|t| !t.is_empty());
+    let redirect =
+        ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/ssl-redirect"] != "false";
+    if tls && redirect {
+        format!("HTTP/1.1 308 Permanent Redirect\r\nLocation: https://{host}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    } else {
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into()
+    }
+}
+
+async fn serve_http(kube: KubeSim, mut tcp: tokio::net::TcpStream) -> anyhow::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16_384 {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut chunk))
+            .await
+            .unwrap_or(Ok(0))?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let text = String::from_utf8_lossy(&buf);
+    let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let host = text
+        .split("\r\n")
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("host"))
+        .map(|(_, v)| v.trim().split(':').next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    tcp.write_all(http_answer(&kube, &host, &path).as_bytes())
+        .await?;
+    let _ = tcp.shutdown().await;
+    Ok(())
 }

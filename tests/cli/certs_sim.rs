@@ -16,8 +16,9 @@ async fn certs(s: Scenario) -> (Option<i32>, Value) {
     std::fs::write(
         &cfg,
         format!(
-            "ingress_address = \"{}\"\ntls_ca_file = \"{}\"\n",
+            "ingress_address = \"{}\"\ningress_http_address = \"{}\"\ntls_ca_file = \"{}\"\n",
             nas.ingress.addr,
+            nas.ingress.http_addr,
             ca.display()
         ),
     )
@@ -69,6 +70,10 @@ async fn healthy_world_serves_valid_certificates_and_exits_0() {
             .iter()
             .any(|n| n.as_str().unwrap().starts_with("*.")));
         assert_eq!(leaf["issuer"], "CN=Simulated ACME Root");
+        // FR017: plain HTTP redirects to https://.
+        assert_eq!(s["http"]["status"], 308, "{s:#}");
+        let host = s["host"].as_str().unwrap();
+        assert_eq!(s["http"]["location"], format!("https://{host}/"));
     }
     assert_eq!(v["certs"]["cert_manager"], true);
     assert_eq!(v["certs"]["certificates"].as_array().unwrap().len(), 2);

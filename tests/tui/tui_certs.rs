@@ -87,6 +87,7 @@ fn view() -> CertsView {
                     protocol: "TLSv1_3".into(),
                 }),
                 error: None,
+                http: None,
             },
             ServedCert {
                 host: "gone.example.test".into(),
@@ -94,6 +95,7 @@ fn view() -> CertsView {
                 secret: None,
                 served: None,
                 error: Some("no TLS handshake with 127.0.0.1:8443 within 5000 ms".into()),
+                http: None,
             },
         ],
         ingresses_without_tls: vec![],

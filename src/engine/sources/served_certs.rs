@@ -25,6 +25,7 @@ fn options(cfg: &Config) -> HandshakeOptions {
     };
     HandshakeOptions {
         address: cfg.ingress_address.clone(),
+        http_address: cfg.ingress_http_address.clone(),
         timeout: Duration::from_millis(cfg.timeout_ms),
         roots,
     }

@@ -281,6 +281,19 @@ pub fn rows(v: &CertsView) -> Vec<CertRow> {
             s.ingresses.join(", "),
             s.secret.as_deref().unwrap_or("-")
         )];
+        if let Some(h) = &s.http {
+            detail.push(match (h.status, &h.error) {
+                (Some(st), _) => format!(
+                    "{} → {st}{}",
+                    h.url,
+                    h.location
+                        .as_deref()
+                        .map(|l| format!(" {l}"))
+                        .unwrap_or_default()
+                ),
+                (None, e) => format!("{} → unknown: {}", h.url, e.as_deref().unwrap_or("-")),
+            });
+        }
         if let Some(v) = &s.served {
             detail.push(format!(
                 "Connected to {} ({}), chain of {}",
