@@ -301,6 +301,14 @@ pub fn rows(v: &CertsView) -> Vec<CertRow> {
                 v.protocol,
                 v.chain.len()
             ));
+            for (i, c) in v.chain.iter().enumerate().skip(1) {
+                detail.push(format!(
+                    "Chain[{i}]: {} (issuer {}, not after {})",
+                    c.subject,
+                    c.issuer,
+                    c.not_after.strftime("%Y-%m-%d")
+                ));
+            }
         }
         out.push(row(
             "Served",
