@@ -87,7 +87,7 @@ static COLUMNS: &[C] = &[
         .min(8)
         .max(28)
         .priority(1)
-        .sort('S', |a, b| b.severity.cmp(&a.severity)),
+        .sort('W', |a, b| b.severity.cmp(&a.severity)),
     C::new("DAYS", |r, _| {
         r.days
             .map(|d| d.to_string())
