@@ -95,8 +95,8 @@ impl Layer for CertStale {
                     &mut world.objects,
                     &cns,
                     &cname,
-                    now() - 87 * DAY,
-                    now() + 3 * DAY,
+                    now() - 87 * DAY + 3_600,
+                    now() + 3 * DAY + 3_600,
                 );
             }
         }
