@@ -185,12 +185,18 @@ pub fn rows(v: &CertsView) -> Vec<CertRow> {
                 .map(|c| format!("{} ({}: {})", c.status, c.reason, c.message))
                 .unwrap_or_else(|| "-".into())
         };
+        // The certificate its Secret holds: expiry and fields come from there.
+        let held = c
+            .secrets
+            .iter()
+            .find(|s| s.namespace == x.namespace && s.name == x.secret_name)
+            .and_then(|s| s.leaf());
         let mut r = row(
             "Certificate",
             x.id(),
             &format!("Certificate {}", x.id()),
             all,
-            None,
+            held.map(|l| (l, now)),
             (
                 x.issuer.clone(),
                 vec![
@@ -211,14 +217,16 @@ pub fn rows(v: &CertsView) -> Vec<CertRow> {
             ),
             None,
         );
-        r.not_after = x.not_after;
         r.task = Some(TaskRequest::RenewCertificate {
             namespace: x.namespace.clone(),
             name: x.name.clone(),
         });
-        r.days = x
-            .not_after
-            .map(|t| (t.as_second() - now.as_second()).div_euclid(86_400));
+        if held.is_none() {
+            r.not_after = x.not_after;
+            r.days = x
+                .not_after
+                .map(|t| (t.as_second() - now.as_second()).div_euclid(86_400));
+        }
         out.push(r);
     }
     for s in &c.secrets {
