@@ -57,6 +57,11 @@ pub enum Command {
     },
     /// Print the config, theme, log and data paths.
     Info,
+    /// Certificates: cert-manager Certificates, TLS Secrets and copies, served certificates.
+    Certs {
+        #[arg(short, long, value_enum, default_value_t)]
+        output: Output,
+    },
     /// API keys: each app's own key against the key Secret, verified against the app.
     /// Exit 0 all in sync and valid, 1 drift or a rejected key, 2 could not run.
     Keys {
@@ -93,8 +98,8 @@ pub enum Command {
     /// Run the simulated NAS and the console against it.
     Demo {
         /// Fault scenario: healthy, degraded, fresh, miswired, vpn-leak, vpn-down, vpn-eth0,
-        /// vpn-firewalled, vpn-auth; several joined by commas are layered in order
-        /// (`degraded,miswired`).
+        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing; several joined by commas are
+        /// layered in order (`degraded,miswired`).
         #[arg(long, default_value = "healthy")]
         scenario: String,
         /// Run only the simulator; print the kubeconfig path; run until SIGINT/SIGTERM.
@@ -165,6 +170,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Some(Command::Check { output }) => rt.block_on(crate::commands::check::run(&cfg, output)),
+        Some(Command::Certs { output }) => rt.block_on(crate::commands::certs::run(&cfg, output)),
         Some(Command::Keys {
             sync,
             show,

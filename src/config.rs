@@ -71,6 +71,14 @@ pub struct Config {
     /// `namespace/name` of an optional Secret with keys `username` and `password` of a Jellyfin
     /// administrator (lets `integrate` do Jellyseerr's first sign-in and create Jellyfin keys).
     pub jellyfin_admin_secret: String,
+    /// `ip:port` of the ingress controller's TLS listener: every Ingress host is reached there
+    /// with SNI (default: each host resolved, port 443). `demo` sets it to the simulator's.
+    pub ingress_address: Option<String>,
+    /// `ip:port` of the ingress controller's plain-HTTP listener, for the HTTP → HTTPS
+    /// redirect check (default: each host resolved, port 80).
+    pub ingress_http_address: Option<String>,
+    /// A PEM CA bundle to judge served chains against, instead of the system roots.
+    pub tls_ca_file: Option<PathBuf>,
     pub services: BTreeMap<String, ServiceConfig>,
     /// The VPN check (`:vpn`, `k8s-nas vpn`).
     pub vpn: VpnConfig,
@@ -114,6 +122,9 @@ impl Default for Config {
             qbittorrent_password_secret: "qbittorrent/qbittorrent-secrets".into(),
             qbittorrent_password_key: "WEBUI_PASSWORD".into(),
             jellyfin_admin_secret: "media/jellyfin-admin".into(),
+            ingress_address: None,
+            ingress_http_address: None,
+            tls_ca_file: None,
             services: BTreeMap::new(),
             vpn: VpnConfig::default(),
         }

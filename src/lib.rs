@@ -18,6 +18,7 @@ macro_rules! out {
 }
 
 pub mod bus;
+pub mod certs;
 pub mod checks;
 pub mod cli;
 pub mod clients;

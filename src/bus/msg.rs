@@ -13,6 +13,14 @@ use jiff::Timestamp;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// What the `:certs` pane shows.
+#[derive(Debug, Clone)]
+pub struct CertsView {
+    pub facts: crate::certs::CertFacts,
+    pub findings: Vec<Finding>,
+    pub fetched_at: Timestamp,
+}
+
 /// One Kubernetes event about a service's objects (pod, deployment …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
@@ -99,10 +107,29 @@ pub enum TaskRequest {
     /// FR006: add a small legal torrent to a qBittorrent behind a proven tunnel, wait for its
     /// metadata or data, then remove it and its data.
     TestDownload(ServiceId),
+    /// Renew a cert-manager Certificate as `cmctl renew` does, then follow it to a new Ready
+    /// revision (or its failure).
+    RenewCertificate { namespace: String, name: String },
+    /// Copy the data of a TLS Secret's source into the copy (name, namespace, labels kept).
+    ResyncSecret {
+        namespace: String,
+        name: String,
+        source_namespace: String,
+        source: String,
+    },
 }
 
 impl TaskRequest {
     pub fn title(&self) -> String {
+        match self {
+            TaskRequest::RenewCertificate { namespace, name } => {
+                return format!("renew certificate {namespace}/{name}")
+            }
+            TaskRequest::ResyncSecret {
+                namespace, name, ..
+            } => return format!("re-sync secret {namespace}/{name}"),
+            _ => {}
+        }
         match self {
             TaskRequest::CheckAll => "check all",
             TaskRequest::PlanIntegrations => "integrate plan",
@@ -113,6 +140,7 @@ impl TaskRequest {
             TaskRequest::SyncKeys => "sync keys",
             TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
             TaskRequest::TestDownload(id) => return format!("test download {id}"),
+            TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => "",
         }
         .to_string()
     }
@@ -129,6 +157,7 @@ impl TaskRequest {
             | TaskRequest::SyncKeys
             | TaskRequest::RestartTunnel(_)
             | TaskRequest::TestDownload(_) => true,
+            TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => true,
         }
     }
 }
@@ -228,6 +257,9 @@ pub enum Msg {
     /// The VPN check: the report of every VPN pod and the isolation audit (replaces the
     /// previous one).
     Vpn(Box<crate::checks::vpn::VpnFacts>),
+    /// Certificates: Certificates, TLS Secrets, served certificates and their `cert.*`
+    /// findings (replaces the previous view).
+    Certs(Box<CertsView>),
     /// A one-line notice in the status line.
     Flash(String),
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could

@@ -29,6 +29,7 @@ pub struct Entry {
 const README_KEYS: &str = "README.md#integrations-and-api-keys-issue-3";
 /// Where the README documents the VPN check.
 const README_VPN: &str = "README.md#vpn-issue-9";
+const CERT_MANAGER_DOCS: &str = "https://cert-manager.io/docs/troubleshooting/";
 const K8S_DEBUG_PODS: &str = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
 const K8S_DEBUG_SERVICE: &str =
     "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/";
@@ -185,6 +186,43 @@ catalog! {
     INTEGRATION_APPLY_FAILED = "integration.apply_failed", Error, "an apply left an edge unverified",
         "Fix the cause and run `k8s-nas integrate apply` again",
         Some(README_KEYS);
+    // Certificates (`k8s-nas certs`, issue 10).
+    CERT_EXPIRES_SOON = "cert.expires_soon", Warning, "a certificate expires in less than 30 days",
+        "{subject}: check that cert-manager renews it (the Certificate's renewalTime and Issuing condition), or trigger a renewal with `cmctl renew`",
+        Some(CERT_MANAGER_DOCS);
+    CERT_EXPIRES_CRITICAL = "cert.expires_critical", Critical, "a certificate expires in less than 7 days",
+        "{subject}: renew it now (`cmctl renew`) and find out why the automatic renewal did not happen",
+        Some(CERT_MANAGER_DOCS);
+    CERT_EXPIRED = "cert.expired", Critical, "a certificate has expired",
+        "{subject}: renew it (`cmctl renew`), then re-sync its copies and check what the ingress serves",
+        Some(CERT_MANAGER_DOCS);
+    CERT_STALE_COPY = "cert.stale_copy", Error, "a copy of a TLS Secret is older than its source",
+        "Copy tls.crt and tls.key of {source_namespace}/{source} into {namespace}/{secret}, and fix the job that copies it",
+        None;
+    CERT_SERVED_DIFFERS = "cert.served_differs", Error, "the served certificate is not the one in the Ingress's Secret",
+        "The ingress controller did not reload, or {host} is routed by another Ingress/Secret than {secret}: check the controller's log",
+        None;
+    CERT_HOST_NOT_COVERED = "cert.host_not_covered", Error, "the served certificate does not cover the host",
+        "Add {host} to the Certificate's dnsNames, or point the Ingress at a Secret whose certificate covers it",
+        None;
+    CERT_CHAIN_INVALID = "cert.chain_invalid", Error, "the served chain does not verify against the trusted roots",
+        "{host}: serve the full chain (leaf + intermediates) from a trusted issuer; a self-signed or staging certificate is not trusted",
+        None;
+    CERT_NOT_READY = "cert.not_ready", Error, "a cert-manager Certificate is not Ready (issuance failing)",
+        "kubectl -n {namespace} describe certificate {certificate}; check its CertificateRequest, Order and Issuer",
+        Some(CERT_MANAGER_DOCS);
+    CERT_INGRESS_NO_TLS = "cert.ingress_no_tls", Warning, "an Ingress has no TLS section",
+        "Add spec.tls with a Secret covering the hosts of {ingress}",
+        None;
+    CERT_UNREADABLE = "cert.unreadable", Warning, "a TLS Secret's tls.crt is missing or not a PEM certificate",
+        "Recreate {namespace}/{secret} (or let cert-manager re-issue it): tls.crt must hold PEM certificates",
+        None;
+    CERT_NO_HTTPS_REDIRECT = "cert.no_https_redirect", Warning, "plain HTTP to an Ingress host does not redirect to HTTPS",
+        "Let the ingress redirect http://{host} to https:// (ingress-nginx: remove nginx.ingress.kubernetes.io/ssl-redirect: \"false\")",
+        None;
+    CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
+        "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
+        None;
 }
 
 /// Look an entry up by code; a family entry answers for every code of the family.
@@ -336,7 +374,15 @@ mod tests {
                         "workload_kind",
                         "pod",
                         "container",
-                        "port"
+                        "port",
+                        // certificates
+                        "subject",
+                        "secret",
+                        "source_namespace",
+                        "source",
+                        "host",
+                        "certificate",
+                        "ingress",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

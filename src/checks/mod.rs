@@ -8,6 +8,7 @@
 //! [`evaluate`].
 
 pub mod catalog;
+pub mod certs;
 pub mod health;
 pub mod integration;
 pub mod keys;
@@ -33,6 +34,8 @@ pub struct Facts<'a> {
     pub plan: Option<&'a Plan>,
     /// The VPN check (reports per VPN pod, isolation audit).
     pub vpn: Option<&'a vpn::VpnFacts>,
+    /// Certificates: Secrets, cert-manager Certificates, served certificates.
+    pub certs: Option<&'a crate::certs::CertFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -52,6 +55,7 @@ impl<'a> Facts<'a> {
             keys: None,
             plan: None,
             vpn: None,
+            certs: None,
             now,
             budget,
         }
@@ -69,6 +73,11 @@ impl<'a> Facts<'a> {
 
     pub fn with_vpn(mut self, vpn: Option<&'a vpn::VpnFacts>) -> Self {
         self.vpn = vpn;
+        self
+    }
+
+    pub fn with_certs(mut self, certs: Option<&'a crate::certs::CertFacts>) -> Self {
+        self.certs = certs;
         self
     }
 
@@ -108,6 +117,12 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             .unwrap_or_default(),
     );
     out.extend(facts.vpn.map(vpn::evaluate).unwrap_or_default());
+    out.extend(
+        facts
+            .certs
+            .map(|c| certs::evaluate(c, facts.now))
+            .unwrap_or_default(),
+    );
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));

@@ -9,4 +9,5 @@ pub mod qbittorrent;
 pub mod sabnzbd;
 pub mod seerr;
 pub mod servarr;
+pub mod tls;
 pub mod transport;

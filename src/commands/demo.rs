@@ -31,6 +31,15 @@ pub async fn run(
         std::fs::create_dir_all(dir)?;
     }
     nas.kube.write_kubeconfig(&kc_path)?;
+    // The simulated issuer's root, next to the kubeconfig, for judging the served chains.
+    let ca_path = kc_path.with_extension("ingress-ca.pem");
+    let _own_ca = match nas.tls_ca_pem() {
+        Some(pem) => {
+            std::fs::write(&ca_path, pem)?;
+            Some(RemoveOnDrop(ca_path.clone()))
+        }
+        None => None,
+    };
     if serve {
         crate::out!(
             "simulated NAS ({}) serving on http://{}",
@@ -38,6 +47,13 @@ pub async fn run(
             nas.kube.addr()
         );
         crate::out!("kubeconfig: {}", kc_path.display());
+        crate::out!(
+            "ingress TLS: {} (config: ingress_address = \"{}\", ingress_http_address = \"{}\", tls_ca_file = \"{}\")",
+            nas.ingress.addr,
+            nas.ingress.addr,
+            nas.ingress.http_addr,
+            ca_path.display()
+        );
         crate::out!(
             "try: kubectl --kubeconfig {} get pods -A",
             kc_path.display()
@@ -57,6 +73,11 @@ pub async fn run(
     // config says otherwise).
     if cfg.vpn.home_ip.is_none() && cfg.vpn.ip_echo_url.is_none() {
         cfg.vpn.ip_echo_url = Some(nas.ip_echo_url());
+    }
+    cfg.ingress_address = Some(nas.ingress.addr.to_string());
+    cfg.ingress_http_address = Some(nas.ingress.http_addr.to_string());
+    if _own_ca.is_some() {
+        cfg.tls_ca_file = Some(ca_path);
     }
     let code = crate::commands::console::run(cfg, paths).await;
     drop(nas);

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod certs;
 pub mod check;
 pub mod console;
 pub mod demo;

@@ -290,6 +290,18 @@ impl State {
         let vpn = self.observed.vpn.for_check(&self.cfg);
         let facts = facts.with_vpn(vpn.as_ref());
         let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
+        if let Some(listing) = &self.listing {
+            let mut certs = crate::certs::from_listing(listing);
+            certs.served = self.observed.served_certs.values().cloned().collect();
+            let now = jiff::Timestamp::now();
+            let findings = checks::certs::evaluate(&certs, now);
+            let view = crate::bus::CertsView {
+                facts: certs,
+                findings,
+                fetched_at: now,
+            };
+            let _ = self.tx.send(Msg::Certs(Box::new(view))).await;
+        }
     }
 
     async fn on_effect(&mut self, e: Effect) {

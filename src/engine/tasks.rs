@@ -6,6 +6,7 @@
 //!
 //! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
+mod certs;
 mod integrate;
 mod keys;
 mod vpn;
@@ -134,6 +135,34 @@ pub fn task(
                     vpn::TEST_DOWNLOAD_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(vpn::test_download(env, ctx, id))),
+            )
+        }
+        TaskRequest::RenewCertificate { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("certificate/{namespace}/{name}")],
+                    certs::RENEW_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(certs::renew(env, ctx, target))),
+            )
+        }
+        TaskRequest::ResyncSecret {
+            namespace,
+            name,
+            source_namespace,
+            source,
+        } => {
+            let copy = (namespace.clone(), name.clone());
+            let src = (source_namespace.clone(), source.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("secret/{namespace}/{name}")],
+                    certs::RESYNC_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(certs::resync(env, ctx, copy, src))),
             )
         }
     };

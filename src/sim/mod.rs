@@ -2,6 +2,7 @@
 //! `demo` runs it with the console; tests start it to exercise the real code paths.
 
 pub mod apps;
+pub mod ingress_tls;
 pub mod kube;
 pub mod nas;
 pub mod scenario;

@@ -18,6 +18,8 @@ pub struct SimNas {
     pub scenario: Scenario,
     /// One simulated gluetun per VPN sidecar (control server + health server), by workload.
     pub vpn: Vec<(VpnSidecarSim, RunningGluetun)>,
+    /// The ingress controller's TLS listener (each Ingress host's certificate by SNI).
+    pub ingress: super::ingress_tls::IngressTls,
     /// The simulated internet's IP-echo service (answers with [`HOME_IP`]).
     pub ip_echo: SocketAddr,
     _ip_echo_stop: tokio::sync::oneshot::Sender<()>,
@@ -85,7 +87,9 @@ impl SimNas {
         lay_key_files(&kube, &world, &key_files);
         let vpn = start_gluetuns(&kube, &world, &scenario).await?;
         let (ip_echo, _ip_echo_stop) = spawn_ip_echo(HOME_IP.to_string()).await?;
+        let ingress = super::ingress_tls::IngressTls::start(kube.clone()).await?;
         Ok(SimNas {
+            ingress,
             kube,
             apps,
             dns,
@@ -108,6 +112,18 @@ impl SimNas {
             .iter()
             .find(|(s, _)| s.kind == kind)
             .map(|(_, g)| g)
+    }
+
+    /// The `ca.crt` of the world's TLS Secrets (the simulated issuer's root), if any.
+    pub fn tls_ca_pem(&self) -> Option<String> {
+        use base64::Engine;
+        self.world.objects.iter().find_map(|o| {
+            (o["type"] == "kubernetes.io/tls")
+                .then(|| o["data"]["ca.crt"].as_str())
+                .flatten()
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .and_then(|b| String::from_utf8(b).ok())
+        })
     }
 
     /// The running simulator of the first backend of `kind`.

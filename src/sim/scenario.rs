@@ -43,6 +43,8 @@ pub static LAYERS: &[&dyn Layer] = &[
     &super::scenario_vpn::VpnEth0,
     &super::scenario_vpn::VpnFirewalled,
     &super::scenario_vpn::VpnAuth,
+    &certs::CertStale,
+    &certs::CertFailing,
 ];
 
 /// The layers of one run of the simulated NAS, applied in order.
@@ -285,6 +287,8 @@ fn set_secret_key(secret: &mut Value, key: &str, value: &str) {
     }
     secret["data"][key] = Value::from(enc);
 }
+
+mod certs;
 
 #[cfg(test)]
 mod tests;

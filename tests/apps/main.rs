@@ -16,4 +16,5 @@ mod qbittorrent_real;
 mod servarr_core;
 mod servarr_providers;
 mod servarr_prowlarr;
+mod tls_handshake;
 mod vpn_binding_real;

@@ -3,6 +3,7 @@
 //! manifests. One module per former test file.
 
 mod assets;
+mod certs_sim;
 mod check_sim;
 mod cli_pipe;
 mod demo_serve_kubectl;

@@ -9,6 +9,7 @@
 
 pub mod app_health;
 pub mod secrets;
+pub mod served_certs;
 pub mod vpn;
 
 use crate::bus::Msg;
@@ -48,6 +49,8 @@ pub struct Observed {
     /// The VPN check: one report per VPN pod (polled) and the isolation audit (from the
     /// watched objects).
     pub vpn: crate::checks::vpn::VpnFacts,
+    /// The certificate each Ingress host serves, by host.
+    pub served_certs: BTreeMap<String, crate::certs::ServedCert>,
 }
 
 /// One kind of polled observation.
@@ -137,5 +140,6 @@ pub fn registry(refresh: &Refresh, out: &mpsc::Sender<Recorded>) -> Vec<Box<dyn 
         run(secrets::CredentialSecrets, refresh, out),
         run(app_health::AppHealth, refresh, out),
         run(vpn::Vpn, refresh, out),
+        run(served_certs::ServedCerts, refresh, out),
     ]
 }

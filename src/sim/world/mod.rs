@@ -10,7 +10,7 @@ pub mod crds;
 mod objects;
 mod platform;
 mod target;
-mod tls;
+pub mod tls;
 mod variant;
 
 use crate::model::{AppKind, Secret};

@@ -33,6 +33,7 @@ panes![
     plan_diff,
     keys,
     vpn,
+    certs,
 ];
 
 /// Helpers shared by panes (not panes themselves).
