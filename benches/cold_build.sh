@@ -24,7 +24,7 @@ log="$(mktemp)"
 timed() {
   echo "== $*"
   /usr/bin/time -v "$@" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
-  grep -E 'Elapsed \(wall clock\)|User time|System time|Maximum resident set size' "$log" \
+  grep -E 'Elapsed \(wall clock\)|User time|System time|Percent of CPU|Maximum resident set size' "$log" \
     | sed 's/^\s*/  /'
 }
 

@@ -1,5 +1,5 @@
 //! Benchmark of the integration engine against the app simulators on loopback (prints
-//! figures; not a timed test). `cargo run --bin bench_integrate [-- --rounds N]`
+//! figures; not a timed test). `cargo bench --bench integrate [-- --rounds N]`
 //!
 //! 1. apply from a freshly installed stack to fully wired (goal ≤ 2 s; apps in parallel);
 //! 2. plan on the wired stack: requests per resource (goal: one each) and writes (must be 0);
@@ -7,7 +7,7 @@
 //!
 //! The stack is the one the wire tests use (`tests/support/stack.rs`), included, not copied.
 
-#[path = "../../tests/support/stack.rs"]
+#[path = "../tests/support/stack.rs"]
 #[allow(dead_code)]
 mod stack;
 
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("bench_integrate: no runtime: {e}");
+            eprintln!("bench integrate: no runtime: {e}");
             return ExitCode::from(2);
         }
     };
