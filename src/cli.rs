@@ -162,6 +162,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if cli.command.is_none() {
         rt.worker_threads(1);
+        crate::heap::tune_for_idle();
     }
     let rt = rt.enable_all().build()?;
     match cli.command {

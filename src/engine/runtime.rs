@@ -26,6 +26,8 @@ use tokio::task::JoinHandle;
 
 /// How long running tasks get to clean up when the console quits.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How often the idle console hands freed allocator pages back to the system.
+const TRIM_EVERY: Duration = Duration::from_secs(30);
 
 /// Files the engine uses besides the cluster.
 #[derive(Debug, Clone)]
@@ -94,6 +96,7 @@ pub async fn run_with(
         learned: checks::Learned::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut trim = tokio::time::interval(TRIM_EVERY);
     loop {
         tokio::select! {
             Some(snap) = snaps.recv() => st.on_snapshot(snap).await,
@@ -105,8 +108,11 @@ pub async fn run_with(
             Some(fact) = learnt.recv() => {
                 st.learned.learn(fact);
                 st.send_findings().await;
+                // The key check and the plan are the biggest bursts of the console's life.
+                crate::heap::release_free();
             }
             _ = tick.tick() => st.send_findings().await,
+            _ = trim.tick() => crate::heap::release_free(),
         }
     }
     for (_, h) in st.logs.drain() {
