@@ -173,6 +173,7 @@ pub fn http_cell(obs: &ServiceObservation, budget: &Budget) -> Cell {
         let text = match &e.kind {
             AppErrorKind::Timeout { after_ms } => format!("timeout {after_ms}ms"),
             AppErrorKind::Unreachable => "unreachable".to_string(),
+            AppErrorKind::ClusterUnreachable => "cluster unreachable".to_string(),
             _ => match p.status {
                 Some(s) => format!("{s} {}ms", p.latency_ms),
                 None => short_error(&e.kind).to_string(),
@@ -197,6 +198,7 @@ pub fn http_cell(obs: &ServiceObservation, budget: &Budget) -> Cell {
 pub fn short_error(kind: &AppErrorKind) -> String {
     match kind {
         AppErrorKind::Unreachable => "unreachable".into(),
+        AppErrorKind::ClusterUnreachable => "cluster unreachable".into(),
         AppErrorKind::Timeout { after_ms } => format!("timeout {after_ms}ms"),
         AppErrorKind::Unauthorized => "401 bad key".into(),
         AppErrorKind::Forbidden => "403 forbidden".into(),

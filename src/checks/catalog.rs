@@ -72,6 +72,10 @@ catalog! {
     SERVICE_MISSING = "service.missing", Warning, "no Kubernetes Service targets the app's port",
         "Create a Service for the workload, or set `services.<id>.url` in the config",
         Some("https://kubernetes.io/docs/concepts/services-networking/service/");
+    /// The API server (whose proxy reaches the apps) does not answer: one finding, not one per app.
+    CLUSTER_UNREACHABLE = "cluster.unreachable", Critical, "the API server cannot be reached, so no app can be observed",
+        "Check the kubeconfig's server address, the network/VPN to it and that the API server runs; ctrl-r retries now",
+        Some("https://kubernetes.io/docs/tasks/debug/debug-cluster/");
     // The app over HTTP (from the collectors' observations).
     HTTP_SLOW = "http.slow", Warning, "the app answers slower than the latency budget",
         "Check the pod's CPU/memory limits and node load (`kubectl top pod`), and the app's logs",

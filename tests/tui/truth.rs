@@ -1,0 +1,86 @@
+//! Issue 7, "states that tell the truth": the header says `unknown` when nothing true can be
+//! said, "Refreshed" is the age of the newest observation, and the cluster banner says
+//! "cluster unreachable" once and how to retry.
+
+use crate::tui_common::*;
+use k8s_nas::tui::Msg;
+
+fn health_line(frame: &str) -> String {
+    frame
+        .lines()
+        .find(|l| l.starts_with("Health:"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn health_is_unknown_while_connecting_and_while_the_cluster_is_unreachable() {
+    let mut h = Harness::new(false);
+    let frame = h.frame();
+    assert!(health_line(&frame).contains("unknown"), "{frame}");
+    assert!(!health_line(&frame).contains("ok"), "{frame}");
+    // Connected, apps listed, but no app has answered yet: still unknown.
+    h.feed(Msg::Cluster(Box::new(healthy_view())));
+    h.feed(Msg::Findings(vec![]));
+    assert!(health_line(&h.frame()).contains("unknown"));
+    // Every app answered: ok.
+    for (i, o) in healthy_observations() {
+        h.feed(Msg::Observation(i, o));
+    }
+    assert!(health_line(&h.frame()).contains(" ok"));
+    // The API server goes away: the last answers prove nothing any more.
+    h.feed(Msg::ClusterError(
+        "cluster unreachable: error trying to connect: Connection refused — retrying in 4s".into(),
+    ));
+    let frame = h.frame();
+    assert!(health_line(&frame).contains("unknown"), "{frame}");
+    assert_eq!(frame.matches("cluster unreachable").count(), 1, "{frame}");
+    assert!(frame.contains("retrying in 4s"), "{frame}");
+    assert!(frame.contains("ctrl-r retries now"), "{frame}");
+}
+
+#[test]
+fn refreshed_is_the_age_of_the_newest_observation() {
+    let mut h = Harness::new(false);
+    let mut view = healthy_view();
+    view.fetched_at = ago(120);
+    h.feed(Msg::Cluster(Box::new(view)));
+    h.feed(Msg::Tick(now()));
+    let refreshed = |f: &str| {
+        f.lines()
+            .find(|l| l.starts_with("Refreshed:"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(refreshed(&h.frame()).contains(" 2m"), "{}", h.frame());
+    let (id, mut o) = healthy_observations().remove(0);
+    o.fetched_at = ago(2);
+    h.feed(Msg::Observation(id, o));
+    h.feed(Msg::Tick(now()));
+    let frame = h.frame();
+    assert!(refreshed(&frame).contains(" 2s ago"), "{frame}");
+}
+
+#[test]
+fn the_compact_header_at_80x24_and_60x20_says_the_same_in_two_lines() {
+    for (w, hgt) in [(80, 24), (60, 20)] {
+        let mut h = Harness::new(false);
+        h.resize(w, hgt);
+        let frame = h.frame();
+        let lines: Vec<&str> = frame.lines().collect();
+        assert!(lines[1].contains("unknown"), "{frame}");
+        assert!(lines[1].trim_end().ends_with("<?> help"), "{frame}");
+        let mut h = Harness::degraded();
+        h.resize(w, hgt);
+        let frame = h.frame();
+        let lines: Vec<&str> = frame.lines().collect();
+        assert!(lines[0].starts_with("home-nas"), "{frame}");
+        assert!(
+            lines[1].starts_with("critical") || lines[1].starts_with("error"),
+            "{frame}"
+        );
+        assert!(lines[1].trim_end().ends_with("<?> help"), "{frame}");
+        // The pane starts on the third line.
+        assert!(lines[2].starts_with('┌'), "{frame}");
+    }
+}
