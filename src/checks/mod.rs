@@ -126,7 +126,8 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
     );
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    // Worst first; within a severity the cause before its symptoms (stable otherwise).
+    out.sort_by_key(|f| (std::cmp::Reverse(f.severity), catalog::cause_rank(&f.code)));
     out
 }
 

@@ -84,3 +84,34 @@ fn the_compact_header_at_80x24_and_60x20_says_the_same_in_two_lines() {
         assert!(lines[2].starts_with('┌'), "{frame}");
     }
 }
+
+/// Issue 7: a cause comes before its symptoms (Bazarr's crash loop before its unreachable
+/// HTTP), whatever the codes' alphabetical order.
+#[test]
+fn findings_list_the_cause_before_its_symptoms() {
+    use k8s_nas::checks::catalog;
+    use k8s_nas::model::ServiceId;
+    let bazarr = ServiceId::new("media", "bazarr");
+    let symptom = catalog::HTTP_UNREACHABLE.for_service(&bazarr, "Bazarr: connection refused", &[]);
+    let cause = catalog::POD_CRASHLOOP.for_service(
+        &bazarr,
+        "pod bazarr-0 is in CrashLoopBackOff (14 restarts)",
+        &[("namespace", "media"), ("pod", "bazarr-0")],
+    );
+    let mut h = Harness::new(false);
+    h.feed(Msg::Cluster(Box::new(healthy_view())));
+    h.feed(Msg::Findings(vec![symptom, cause]));
+    h.press(":findings<enter>");
+    let frame = h.frame();
+    let at = |s: &str| {
+        frame
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} missing:\n{frame}"))
+    };
+    assert!(at("pod.crashloop") < at("http.unreachable"), "{frame}");
+    // The remediations point at the console's own fix.
+    assert!(catalog::KEYS_DRIFT.remediation.contains("`:keys` → `S`"));
+    assert!(catalog::INTEGRATION_MISSING
+        .remediation
+        .contains("`:int` → `a`"));
+}
