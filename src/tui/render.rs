@@ -146,6 +146,17 @@ fn header_info(app: &Ctx) -> HeaderInfo {
     }
 }
 
+/// `critical: 1 critical, 3 error, 1 warning` → `1 crit, 3 err, 1 warn` (the colour says the worst).
+fn compact_health(full: &str) -> String {
+    match full.split_once(": ") {
+        Some((_, counts)) => counts
+            .replace(" critical", " crit")
+            .replace(" error", " err")
+            .replace(" warning", " warn"),
+        None => full.to_string(),
+    }
+}
+
 /// Two lines: who/where, then health, tasks, age — and `<?> help` always at the right.
 fn render_compact_header(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
     if area.height < COMPACT_ROWS {
@@ -171,7 +182,7 @@ fn render_compact_header(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
         Span::styled("no tasks", theme.style(Role::Muted))
     };
     let second = vec![
-        Span::styled(h.health.0, theme.style(h.health.1)),
+        Span::styled(compact_health(&h.health.0), theme.style(h.health.1)),
         sep(),
         tasks,
         sep(),
