@@ -115,3 +115,39 @@ fn findings_list_the_cause_before_its_symptoms() {
         .remediation
         .contains("`:int` → `a`"));
 }
+
+/// Issue 7: the Keys pane says whose key an app rejected (the Secret's copy or the console's
+/// own), as the `keys` table does.
+#[test]
+fn the_keys_pane_says_whose_key_is_rejected() {
+    use crate::tui_integrations_support::{keys_harness, keys_view};
+    use k8s_nas::keys::KeyVerdict;
+    use k8s_nas::model::AppKind;
+    let mut h = keys_harness(false);
+    let mut v = keys_view();
+    for r in &mut v.rows {
+        if matches!(r.kind, AppKind::Sonarr | AppKind::Jellyfin) {
+            r.verdict = Some(KeyVerdict::Rejected {
+                detail: "401 Unauthorized".into(),
+            });
+        }
+    }
+    h.feed(Msg::Keys(Box::new(v)));
+    let frame = h.frame();
+    let line = |app: &str| {
+        frame
+            .lines()
+            .find(|l| l.contains(&format!("│{app} ")))
+            .unwrap_or_else(|| panic!("{app} missing\n{frame}"))
+            .to_string()
+    };
+    assert!(line("Sonarr").contains("Secret's key rejected"), "{frame}");
+    assert!(
+        line("Jellyfin").contains("console's key rejected"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("the app rejected the Secret's key: 401 Unauthorized"),
+        "{frame}"
+    );
+}
