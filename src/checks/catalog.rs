@@ -72,6 +72,10 @@ catalog! {
     SERVICE_MISSING = "service.missing", Warning, "no Kubernetes Service targets the app's port",
         "Create a Service for the workload, or set `services.<id>.url` in the config",
         Some("https://kubernetes.io/docs/concepts/services-networking/service/");
+    /// The API server (whose proxy reaches the apps) does not answer: one finding, not one per app.
+    CLUSTER_UNREACHABLE = "cluster.unreachable", Critical, "the API server cannot be reached, so no app can be observed",
+        "Check the kubeconfig's server address, the network/VPN to it and that the API server runs; ctrl-r retries now",
+        Some("https://kubernetes.io/docs/tasks/debug/debug-cluster/");
     // The app over HTTP (from the collectors' observations).
     HTTP_SLOW = "http.slow", Warning, "the app answers slower than the latency budget",
         "Check the pod's CPU/memory limits and node load (`kubectl top pod`), and the app's logs",
@@ -95,7 +99,7 @@ catalog! {
         "Check the app's URL and URL base",
         None;
     AUTH_REJECTED = "auth.rejected", Error, "the app rejects the API key the console uses",
-        "The API key the console uses (cluster Secret or config) differs from the app's; run `k8s-nas keys`",
+        "The API key the console uses (cluster Secret or config) differs from the app's: `:keys` → `S` (sync) in the console, or `k8s-nas keys --sync`",
         Some(README_KEYS);
     AUTH_FORBIDDEN = "auth.forbidden", Error, "the app or the API server forbids the request",
         "Check the app's host whitelist / auth bypass, or RBAC on services/proxy",
@@ -112,13 +116,13 @@ catalog! {
         None;
     // API keys (`k8s-nas keys`).
     KEYS_DRIFT = "keys.drift", Error, "the key Secret holds another key than the app uses",
-        "Run `k8s-nas keys --sync` to write the app's key into the Secret",
+        "Write the app's key into the Secret: `:keys` → `S` in the console, or `k8s-nas keys --sync`",
         Some(README_KEYS);
     KEYS_MISSING_IN_SECRET = "keys.missing_in_secret", Warning, "the key Secret has no entry for the app",
-        "Run `k8s-nas keys --sync` to add it (other keys are left as they are)",
+        "Add it: `:keys` → `S` in the console, or `k8s-nas keys --sync` (other keys are left as they are)",
         Some(README_KEYS);
     KEYS_EMPTY_IN_SECRET = "keys.empty_in_secret", Error, "the key Secret's entry for the app is empty",
-        "Run `k8s-nas keys --sync` to fill it from the app's config",
+        "Fill it from the app's config: `:keys` → `S` in the console, or `k8s-nas keys --sync`",
         Some(README_KEYS);
     KEYS_UNKNOWN = "keys.unknown", Info, "the app's own key could not be read",
         "Set the config volume's node path in the config file, or pass the key with --key",
@@ -137,10 +141,10 @@ catalog! {
         Some(README_KEYS);
     // The integration graph (`k8s-nas integrate`).
     INTEGRATION_MISSING = "integration.missing", Warning, "an edge of the desired graph is not configured",
-        "Run `k8s-nas integrate apply` to create it",
+        "Create it: `:int` → `a` (apply) in the console, or `k8s-nas integrate apply`",
         Some(README_KEYS);
     INTEGRATION_DRIFT = "integration.drift", Warning, "an edge is configured differently from the desired graph",
-        "Run `k8s-nas integrate apply` to correct it",
+        "Correct it: `:int` → `a` (apply) in the console, or `k8s-nas integrate apply`",
         Some(README_KEYS);
     INTEGRATION_UNKNOWN = "integration.unknown", Info, "an edge's state could not be read",
         "Make the app reachable and its key known (`k8s-nas keys`), then plan again",
@@ -223,6 +227,25 @@ catalog! {
     CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
         "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
         None;
+}
+
+/// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
+/// the app over HTTP and its credentials, the app's own checks, then keys and integrations.
+/// Lists put a cause before its symptoms (Bazarr's crash loop before its `http.unreachable`).
+pub fn cause_rank(code: &str) -> u8 {
+    let family = code.split('.').next().unwrap_or(code);
+    match family {
+        "cluster" => 0,
+        "pod" => 1,
+        "service" => 2,
+        "vpn" => 3,
+        "http" | "auth" | "client" => 4,
+        "data" => 5,
+        "app" => 6,
+        "keys" => 7,
+        "integration" => 8,
+        _ => 9,
+    }
 }
 
 /// Look an entry up by code; a family entry answers for every code of the family.

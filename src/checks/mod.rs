@@ -109,6 +109,7 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             )
         })
         .collect();
+    out.extend(cluster_unreachable(facts));
     out.extend(facts.keys.map(keys::evaluate).unwrap_or_default());
     out.extend(
         facts
@@ -125,8 +126,27 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
     );
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    // Worst first; within a severity the cause before its symptoms (stable otherwise).
+    out.sort_by_key(|f| (std::cmp::Reverse(f.severity), catalog::cause_rank(&f.code)));
     out
+}
+
+/// One finding when the apps could not be observed because the API server did not answer.
+fn cluster_unreachable(facts: &Facts) -> Option<Finding> {
+    let down =
+        |e: &crate::model::AppError| e.kind == crate::model::AppErrorKind::ClusterUnreachable;
+    let e = facts.observations.values().find_map(|o| {
+        o.probe
+            .as_ref()
+            .and_then(|p| p.error.as_ref())
+            .filter(|e| down(e))
+            .or(o.health.as_ref().err().filter(|e| down(e)))
+    })?;
+    Some(catalog::CLUSTER_UNREACHABLE.finding(
+        "cluster",
+        format!("the apps cannot be observed: {}", e.detail),
+        &[],
+    ))
 }
 
 /// A fact an action (task) learnt, for the engine to keep until the next one replaces it.

@@ -149,6 +149,8 @@ async fn connect_with_retry(
                 _ = &mut sleep => break,
                 e = effects.recv() => match e {
                     None | Some(Effect::Quit) => return None,
+                    // ctrl-r: retry now.
+                    Some(Effect::RefreshNow) => break,
                     // A task asked for before there is a cluster ends at once, with the reason.
                     Some(Effect::RunTask { id, .. }) => {
                         let outcome = TaskOutcome::Failed(format!("not connected: {err}"));
@@ -205,7 +207,7 @@ impl State {
             kinds: listing.kinds.clone(),
         };
         if let Some(e) = &snap.error {
-            let msg = format!("{e} — watch retrying with backoff");
+            let msg = format!("{e} — the watch retries with backoff (at most every 30s)");
             let _ = self.tx.send(Msg::ClusterError(msg)).await;
         }
         let _ = self.tx.send(Msg::Cluster(Box::new(view))).await;

@@ -22,6 +22,7 @@ use crate::config::Config;
 use crate::model::{AppKind, Inventory};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 /// What every task may use.
@@ -77,9 +78,17 @@ pub fn task(
             Box::new(move |ctx| {
                 Box::pin(async move {
                     ctx.step(1).await;
-                    env.refresh.now();
+                    // Ends when every poller answered (bounded: a hung app times out itself).
+                    let max = Duration::from_millis(env.cfg.timeout_ms.saturating_mul(3) + 5_000);
+                    let probed = env.refresh.now_and_wait(max).await;
                     ctx.step(2).await;
-                    let warnings = learn(&env).await?;
+                    let mut warnings = learn(&env).await?;
+                    if !probed {
+                        warnings.push(format!(
+                            "some probes had not answered after {}s",
+                            max.as_secs()
+                        ));
+                    }
                     ctx.lines(warnings).await;
                     Ok("services re-probed; keys checked; integrations planned".to_string())
                 })

@@ -8,6 +8,8 @@ mod tui_common;
 mod tui_integrations_support;
 
 mod console_sim;
+mod small_screens;
+mod truth;
 mod tui_certs;
 mod tui_integrations;
 mod tui_render;

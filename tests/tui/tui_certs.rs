@@ -43,7 +43,7 @@ fn secret(ns: &str, chain: Vec<CertInfo>, source: Option<&str>, stale: bool) -> 
     }
 }
 
-fn view() -> CertsView {
+pub(crate) fn view() -> CertsView {
     let fresh = cert(49, "4d:7a");
     let old = cert(3, "43:97");
     let facts = CertFacts {

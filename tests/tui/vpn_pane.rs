@@ -45,7 +45,7 @@ fn obs(kind: AppKind, ns: &str, name: &str, exit: &str, country: &str) -> VpnObs
     }
 }
 
-fn qbit() -> VpnObservation {
+pub(crate) fn qbit() -> VpnObservation {
     obs(
         AppKind::Qbittorrent,
         "qbittorrent",
@@ -55,7 +55,7 @@ fn qbit() -> VpnObservation {
     )
 }
 
-fn sab() -> VpnObservation {
+pub(crate) fn sab() -> VpnObservation {
     obs(
         AppKind::Sabnzbd,
         "media",
@@ -93,7 +93,7 @@ fn audit() -> Vec<AuditRow> {
         .collect()
 }
 
-fn feed(h: &mut Harness, reports: Vec<VpnObservation>) {
+pub(crate) fn feed(h: &mut Harness, reports: Vec<VpnObservation>) {
     let v = VpnFacts {
         reports: reports.into_iter().map(VpnReport::new).collect(),
         audit: audit(),

@@ -399,7 +399,9 @@ impl Pane for CertsState {
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let theme = &ctx.theme;
         let [table_area, detail_area] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(14)]).areas(area);
+            // The inspector never takes more than half the pane (60×20 keeps the rows).
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(14.min(area.height / 2))])
+                .areas(area);
         let title = match self.cert_manager {
             Some(false) => "Certificates (cert-manager not installed)",
             _ => "Certificates",

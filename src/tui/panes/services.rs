@@ -59,14 +59,15 @@ impl TableRow for SvcRow {
 type C = Column<SvcRow>;
 
 /// Cut first (text columns down to `min`): HEALTH, KIND, NAMESPACE, POD, NAME. Dropped first
-/// when even that does not fit: VPN, DATA AGE, RESTARTS, AGE, HEALTH …
+/// when even that does not fit: KIND, VPN, DATA AGE, RESTARTS, AGE, HEALTH …
 static COLUMNS: &[C] = &[
     C::new("NAME", |r, _| r.row.name.as_str().into())
         .min(10)
         .sort('N', |a, b| a.row.name.cmp(&b.row.name)),
     C::new("KIND", |r, _| r.row.kind.as_str().into())
         .min(8)
-        .priority(4)
+        // Mostly the NAME capitalised: the first to go on a narrow screen.
+        .priority(10)
         .sort('K', |a, b| a.row.kind.cmp(&b.row.kind)),
     C::new("NAMESPACE", |r, _| r.row.namespace.as_str().into())
         .min(9)

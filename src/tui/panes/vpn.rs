@@ -268,7 +268,8 @@ impl Pane for VpnPane {
         let [table_area, why_area, audit_area] = Layout::vertical([
             Constraint::Fill(1),
             Constraint::Length(4),
-            Constraint::Length(audit_rows.clamp(1, 12) + 2),
+            // The audit takes at most a third of the pane, so the VPN rows stay on screen.
+            Constraint::Length(audit_rows.clamp(1, 12.min(area.height / 3).max(1)) + 2),
         ])
         .areas(area);
         let checked = self
