@@ -79,6 +79,10 @@ pub struct Config {
     pub ingress_http_address: Option<String>,
     /// A PEM CA bundle to judge served chains against, instead of the system roots.
     pub tls_ca_file: Option<PathBuf>,
+    /// Namespace of the writers' Lease (`k8s-nas-writer`); default: where the apps are.
+    pub lock_namespace: Option<String>,
+    /// Overall deadline of a headless command (`check`, `keys`, `integrate`, …), seconds.
+    pub deadline_seconds: u64,
     pub services: BTreeMap<String, ServiceConfig>,
     /// The VPN check (`:vpn`, `k8s-nas vpn`).
     pub vpn: VpnConfig,
@@ -125,6 +129,8 @@ impl Default for Config {
             ingress_address: None,
             ingress_http_address: None,
             tls_ca_file: None,
+            lock_namespace: None,
+            deadline_seconds: 30,
             services: BTreeMap::new(),
             vpn: VpnConfig::default(),
         }

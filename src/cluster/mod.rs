@@ -71,6 +71,9 @@ pub async fn connect(
     // service proxy is an answer the console must show at once, and watchers have their own
     // backoff, so the client does not retry by itself.
     config.default_retry = false;
+    // A server that does not accept within seconds is down; reads keep kube's long timeout
+    // (watches wait minutes for an event), every one-shot call has its own deadline.
+    config.connect_timeout = Some(std::time::Duration::from_secs(5));
     let server = config.cluster_url.to_string();
     let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
     Ok(ClusterConn {
