@@ -69,6 +69,34 @@ pub fn sanitize_lines(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// A parser's message without the values it quotes (`invalid type: string "<a token>"`); field
+/// names of `unknown field`/`missing field` messages are kept.
+pub fn without_values(msg: &str) -> String {
+    static VALUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"("[^"]*"|'[^']*'|`[^`]*`)"#).expect("static regex")
+    });
+    if msg.starts_with("unknown field") || msg.starts_with("missing field") {
+        msg.to_string()
+    } else {
+        VALUE.replace_all(msg, "(value not shown)").into_owned()
+    }
+}
+
+/// A TOML error for a file that may hold secrets (`api_key`, `password`): the message and the
+/// line and column, never the offending text (toml's own `Display` quotes the source line).
+pub fn toml_error(e: &toml::de::Error, text: &str) -> String {
+    let msg = without_values(e.message().trim());
+    match e.span() {
+        Some(span) if !text.is_empty() => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {col}: {}", sanitize(&msg))
+        }
+        _ => sanitize(&msg).into_owned(),
+    }
+}
+
 fn is_control(c: char) -> bool {
     let u = c as u32;
     u < 0x20 || (0x7f..=0x9f).contains(&u)

@@ -109,9 +109,12 @@ pub enum Command {
         #[arg(long)]
         port: Option<u16>,
         /// Where to write the kubeconfig (default: a file of this run only,
-        /// <data dir>/demo/kubeconfig-<pid>.yaml, removed on exit).
+        /// <data dir>/demo/kubeconfig-<pid>.yaml). Written 0600, removed on exit.
         #[arg(long)]
         kubeconfig_out: Option<PathBuf>,
+        /// Overwrite an existing `--kubeconfig-out` file.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -145,11 +148,28 @@ pub fn main() -> ExitCode {
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("k8s-nas: {e:#}");
+            eprintln!("k8s-nas: {}", crate::bounds::sanitize(&error_chain(&e)));
             2
         }
     };
     ExitCode::from(code)
+}
+
+/// An error and its causes on one line, each cause said once: a cause whose text the line
+/// already holds ("No such file or directory (os error 2)" twice) is left out.
+pub fn error_chain(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -241,17 +261,34 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             serve,
             port,
             kubeconfig_out,
+            force,
         }) => rt.block_on(crate::commands::demo::run(
             cfg,
             &paths,
             &scenario,
             serve,
             port,
-            kubeconfig_out,
+            kubeconfig_out.map(|p| (p, force)),
         )),
         None => rt.block_on(crate::commands::console::run(cfg, &paths)),
     };
     // A timed-out command may leave a blocked read behind: do not wait for it.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     code
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_chains_say_each_cause_once() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let text = io.to_string();
+        let e = anyhow::Error::new(io)
+            .context(format!("cannot read kubeconfig /x: {text}"))
+            .context("check");
+        assert_eq!(
+            super::error_chain(&e),
+            format!("check: cannot read kubeconfig /x: {text}")
+        );
+    }
 }

@@ -39,8 +39,14 @@ pub async fn connect(
     };
     let (mut config, ctx_name) = match kubeconfig {
         Some(path) => {
-            let kc = Kubeconfig::read_from(path)
-                .with_context(|| format!("cannot read kubeconfig {}", path.display()))?;
+            // the parser's message may quote a token: line and column only (issue 13, point 8)
+            let kc = Kubeconfig::read_from(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read kubeconfig {}: {}",
+                    path.display(),
+                    crate::bounds::without_values(&crate::root_cause(&e))
+                )
+            })?;
             let name = context
                 .map(str::to_string)
                 .or_else(|| kc.current_context.clone())

@@ -12,6 +12,14 @@ pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
         Output::Json => crate::out!("{}", serde_json::to_string_pretty(&snap.to_json())?),
         Output::Table => print_table(&snap, &engine::budget(cfg)),
     }
+    if snap.inventory.services.is_empty() {
+        // Nothing checked is not healthy (issue 13, point 9).
+        eprintln!(
+            "k8s-nas: check: no service of the stack found in namespaces {}: nothing was checked",
+            snap.namespaces_label()
+        );
+        return Ok(2);
+    }
     Ok(if worst(&snap.findings).is_problem() {
         1
     } else {
@@ -56,6 +64,10 @@ fn print_table(s: &Snapshot, budget: &crate::checks::Budget) {
         crate::out_table!("warning: {w}");
     }
     crate::out_table!();
+    if s.inventory.services.is_empty() {
+        crate::out_table!("no services found: nothing was checked");
+        return;
+    }
     if s.findings.is_empty() {
         crate::out_table!(
             "no findings: all {} services healthy",

@@ -248,3 +248,76 @@ async fn three_concurrent_applies_write_once_under_the_lease() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_checked_is_not_healthy_and_bad_config_is_refused_without_its_text() {
+    let (_nas, _d, kc) = start(Scenario::Healthy).await;
+    let env = Env::new();
+    let out = env.run(&kc, &["check", "-n", "doesnotexist"]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("nothing was checked"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("healthy"));
+
+    for (text, key) in [
+        ("timeout_ms = 0\n", "timeout_ms"),
+        (
+            "refresh_seconds = 18446744073709551615\n",
+            "refresh_seconds",
+        ),
+        ("[services.sonarr]\nurl = \"not a url\"\n", "url"),
+    ] {
+        env.config(text);
+        let out = env.run(&kc, &["check"]).await;
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(key), "{text}: {err}");
+    }
+    env.config("[services.sonarr]\napi_key = 0123456789abcdef-s3cr3t\n");
+    let out = env.run(&kc, &["check"]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!err.contains("s3cr3t") && err.contains("line 2"), "{err}");
+
+    let bad = env.dir.path().join("bad-kubeconfig.yaml");
+    std::fs::write(&bad, "apiVersion: v1\nclusters: \"tok3n-s3cr3t\"\n").unwrap();
+    let out = Env::new().run(&bad, &["check"]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        !err.contains("s3cr3t") && err.contains("kubeconfig"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_refuses_to_clobber_a_kubeconfig_and_writes_its_own_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    let existing = env.dir.path().join("config-of-the-user");
+    std::fs::write(&existing, "precious").unwrap();
+    let out = env
+        .cmd(
+            Path::new("/nonexistent"),
+            &["demo", "--serve", "--kubeconfig-out"],
+        )
+        .arg(&existing)
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(30), out)
+        .await
+        .expect("demo refused at once")
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "precious");
+
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let kc = env.dir.path().join("kc.yaml");
+    nas.kube.write_kubeconfig(&kc).unwrap();
+    assert_eq!(
+        std::fs::metadata(&kc).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
