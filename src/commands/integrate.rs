@@ -143,9 +143,9 @@ pub fn confirm(question: &str) -> anyhow::Result<bool> {
 pub fn plan_json(p: &LivePlan) -> serde_json::Value {
     json!({
         "schema": "k8s-nas/integrate-plan/v1",
-        "exitCode": p.plan.exit_code(),
+        "exit_code": p.plan.exit_code(),
         "writes": p.plan.writes(),
-        "manualSteps": p.plan.manual_steps(),
+        "manual_steps": p.plan.manual_steps(),
         "plan": p,
     })
 }

@@ -50,14 +50,14 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
                 .iter()
                 .map(|d| {
                     let mut v = json!({
-                        "service": d.service, "kind": d.kind, "secretKey": d.secret_key,
+                        "service": d.service, "kind": d.kind, "secret_key": d.secret_key,
                         "drift": d.state,
-                        "secretVerdict": find(&checks_secret, &d.service).map(|c| &c.verdict),
-                        "appKeyVerdict": find(&checks_app, &d.service).map(|c| &c.verdict),
+                        "secret_verdict": find(&checks_secret, &d.service).map(|c| &c.verdict),
+                        "app_key_verdict": find(&checks_app, &d.service).map(|c| &c.verdict),
                     });
                     if args.show {
-                        v["secretValue"] = shown(from_secret.get(&d.service).map(|x| &x.0));
-                        v["appValue"] = shown(app_key(&obs, &d.service));
+                        v["secret_value"] = shown(from_secret.get(&d.service).map(|x| &x.0));
+                        v["app_value"] = shown(app_key(&obs, &d.service));
                     }
                     v
                 })
@@ -70,7 +70,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
                 serde_json::to_string_pretty(&json!({
                     "schema": "k8s-nas/keys/v1",
                     "secret": target.display(),
-                    "secretExists": exists,
+                    "secret_exists": exists,
                     "keys": keys,
                     "sync": sync,
                 }))?
