@@ -72,7 +72,25 @@ pub async fn plan(ctx: &Live, output: Output) -> anyhow::Result<u8> {
         Output::Json => crate::out!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
         Output::Table => crate::out_table!("{}", render_plan(&p).trim_end_matches('\n')),
     }
-    Ok(p.plan.exit_code() as u8)
+    let code = p.plan.exit_code() as u8;
+    if code == 2 {
+        // exit 2 always says why (issue 7)
+        let unknown: Vec<String> = p
+            .plan
+            .edges
+            .iter()
+            .filter_map(|e| match &e.state {
+                crate::integrate::EdgeState::Unknown { why } => Some(format!("{}: {why}", e.label)),
+                _ => None,
+            })
+            .collect();
+        eprintln!(
+            "k8s-nas: integrate plan: {} edge(s) could not be read: {}",
+            unknown.len(),
+            crate::bounds::sanitize(&unknown.join("; "))
+        );
+    }
+    Ok(code)
 }
 
 /// `integrate apply` over a built context. Without `yes` it asks when `interactive`, and
