@@ -63,7 +63,7 @@ fn days(t: Option<Timestamp>, now: Timestamp) -> String {
 fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
     match c.cert_manager {
         Some(true) => {
-            crate::out!(
+            crate::out_table!(
                 "{:<40} {:<8} {:<10} {:>5} {:>4} {:<28} ISSUER",
                 "CERTIFICATE",
                 "READY",
@@ -76,7 +76,7 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
                 let st = |c: &Option<crate::certs::Condition>| {
                     c.as_ref().map(|c| c.status.clone()).unwrap_or("-".into())
                 };
-                crate::out!(
+                crate::out_table!(
                     "{:<40} {:<8} {:<10} {:>5} {:>4} {:<28} {}",
                     x.id(),
                     st(&x.ready),
@@ -88,11 +88,11 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
                 );
             }
         }
-        Some(false) => crate::out!("cert-manager: not installed (no Certificate kind)"),
-        None => crate::out!("cert-manager: unknown"),
+        Some(false) => crate::out_table!("cert-manager: not installed (no Certificate kind)"),
+        None => crate::out_table!("cert-manager: unknown"),
     }
-    crate::out!();
-    crate::out!(
+    crate::out_table!();
+    crate::out_table!(
         "{:<40} {:>5} {:<24} {:<40} SOURCE",
         "SECRET",
         "DAYS",
@@ -119,7 +119,7 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
             (Some(x), Some(false), _) => format!("{x} (differs)"),
             (Some(x), None, _) => format!("{x} (unknown)"),
         };
-        crate::out!(
+        crate::out_table!(
             "{:<40} {:>5} {:<24} {:<40} {}",
             s.id(),
             d,
@@ -128,8 +128,8 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
             src
         );
     }
-    crate::out!();
-    crate::out!(
+    crate::out_table!();
+    crate::out_table!(
         "{:<36} {:>5} {:<8} {:<10} {:<24} SHA-256",
         "HOST",
         "DAYS",
@@ -146,7 +146,7 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
                     ChainVerdict::Invalid(_) => "invalid",
                     ChainVerdict::Unknown(_) => "unknown",
                 };
-                crate::out!(
+                crate::out_table!(
                     "{:<36} {:>5} {:<8} {:<10} {:<24} {}",
                     s.host,
                     l.days_left(now),
@@ -156,7 +156,7 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
                     short(&l.sha256, 23)
                 );
             }
-            None => crate::out!(
+            None => crate::out_table!(
                 "{:<36} {:>5} {}",
                 s.host,
                 "?",
@@ -164,14 +164,14 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
             ),
         }
     }
-    crate::out!();
+    crate::out_table!();
     if findings.is_empty() {
-        crate::out!("no certificate findings");
+        crate::out_table!("no certificate findings");
         return;
     }
     for f in findings {
-        crate::out!("{:<9} {:<22} {}", f.severity.label(), f.code, f.message);
-        crate::out!("{:<32} → {}", "", f.remediation);
+        crate::out_table!("{:<9} {:<22} {}", f.severity.label(), f.code, f.message);
+        crate::out_table!("{:<32} → {}", "", f.remediation);
     }
 }
 

@@ -45,9 +45,9 @@ pub fn exit_code(v: &VpnFacts) -> u8 {
 
 fn print_table(v: &VpnFacts) {
     if v.reports.is_empty() {
-        crate::out!("no pod with a gluetun VPN sidecar found");
+        crate::out_table!("no pod with a gluetun VPN sidecar found");
     }
-    crate::out!(
+    crate::out_table!(
         "{:<22} {:<8} {:<10} {:<26} {:<16} {:<8} REASON",
         "SERVICE",
         "VERDICT",
@@ -76,7 +76,7 @@ fn print_table(v: &VpnFacts) {
             Some(Got::Error(_)) => "unknown".into(),
             None => "—".into(),
         };
-        crate::out!(
+        crate::out_table!(
             "{:<22} {:<8} {:<10} {:<26} {:<16} {:<8} {}",
             o.service.as_str(),
             r.verdict.label(),
@@ -87,10 +87,10 @@ fn print_table(v: &VpnFacts) {
             r.reason
         );
     }
-    crate::out!("");
-    crate::out!("isolation audit:");
+    crate::out_table!("");
+    crate::out_table!("isolation audit:");
     for a in &v.audit {
-        crate::out!(
+        crate::out_table!(
             "  {:<22} {:<12} vpn {:<3} want {:<3} {}",
             a.service.as_str(),
             a.kind.display(),
@@ -99,8 +99,8 @@ fn print_table(v: &VpnFacts) {
             a.verdict()
         );
         for f in &a.findings {
-            crate::out!("      {} {}: {}", f.severity.label(), f.code, f.message);
-            crate::out!("        fix: {}", f.remediation);
+            crate::out_table!("      {} {}: {}", f.severity.label(), f.code, f.message);
+            crate::out_table!("        fix: {}", f.remediation);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! each app, observe it, and evaluate the checks. No terminal here.
 
 pub mod facts;
+pub mod lease;
 pub mod live;
 pub mod logstream;
 pub mod observe;

@@ -128,12 +128,21 @@ async fn connect_with_retry(
 ) -> Option<ClusterConn> {
     let mut delay = Duration::from_secs(2);
     loop {
+        // A server that accepts and never answers is shown within seconds (issue 13, point 4).
+        let deadline = Duration::from_secs(5);
         let err = match cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await {
-            Ok(conn) => match conn.client.apiserver_version().await {
-                Ok(_) => return Some(conn),
-                Err(e) => cluster::explain(&e),
-            },
-            Err(e) => format!("{e:#}"),
+            Ok(conn) => {
+                match tokio::time::timeout(deadline, conn.client.apiserver_version()).await {
+                    Ok(Ok(_)) => return Some(conn),
+                    Ok(Err(e)) => cluster::explain(&e),
+                    Err(_) => format!(
+                        "the API server {} did not answer within {} s",
+                        conn.server,
+                        deadline.as_secs()
+                    ),
+                }
+            }
+            Err(e) => crate::cli::error_chain(&e),
         };
         tracing::warn!("cluster not usable: {err}");
         let _ = tx

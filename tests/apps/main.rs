@@ -11,6 +11,8 @@ mod apps_jellyfin;
 mod apps_qbittorrent;
 mod apps_sabnzbd;
 mod apps_seerr;
+mod fuzz_parsers;
+mod hostile_http;
 mod keys_verdict_seerr;
 mod qbittorrent_real;
 mod servarr_core;

@@ -248,9 +248,21 @@ impl KubeSim {
         kube::Client::try_from(config).context("building a kube client for the simulator")
     }
 
+    /// Write the kubeconfig (it holds the token) readable by its owner only (0600).
     pub fn write_kubeconfig(&self, path: &Path) -> anyhow::Result<()> {
-        std::fs::write(path, self.kubeconfig_yaml())
-            .with_context(|| format!("writing kubeconfig {}", path.display()))
+        use std::io::Write;
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(path)?;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+            f.write_all(self.kubeconfig_yaml().as_bytes())
+        };
+        write().with_context(|| format!("writing kubeconfig {}", path.display()))
     }
 
     /// Where the service proxy forwards `namespace/service:port` (port = Service port number).

@@ -76,6 +76,7 @@ pub static BUILTIN: &[Builtin] = &[
     res!("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, &[], &[], NONE),
     res!("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, &["netpol"], &[], NONE),
     res!("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, &[], &[], NONE),
+    res!("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, &[], &[], NONE),
     res!("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, &["sc"], &[], NONE),
     res!("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, &["pdb"], &[("status", "PodDisruptionBudget")], NONE),
     res!("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, &[], &[], NONE),
