@@ -82,6 +82,17 @@ pub struct Config {
     pub services: BTreeMap<String, ServiceConfig>,
     /// The VPN check (`:vpn`, `k8s-nas vpn`).
     pub vpn: VpnConfig,
+    /// The certificate check (`:certs`, `k8s-nas certs`).
+    pub certs: CertsConfig,
+}
+
+/// `[certs]`: what the certificate check handshakes besides the Ingress hosts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CertsConfig {
+    /// More `https://host[:port]/` URLs to handshake like Ingress hosts (reached by resolving
+    /// their host, not through `ingress_address`).
+    pub extra_urls: Vec<String>,
 }
 
 /// `[vpn]`: how the VPN check learns the home IP and reaches gluetun's control server.
@@ -127,6 +138,7 @@ impl Default for Config {
             tls_ca_file: None,
             services: BTreeMap::new(),
             vpn: VpnConfig::default(),
+            certs: CertsConfig::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ mod apps_jellyfin;
 mod apps_qbittorrent;
 mod apps_sabnzbd;
 mod apps_seerr;
+mod certs_openssl;
 mod keys_verdict_seerr;
 mod qbittorrent_real;
 mod servarr_core;
