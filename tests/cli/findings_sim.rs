@@ -179,3 +179,29 @@ async fn the_tui_engine_reports_what_check_prints_without_being_asked() {
     let _ = etx.send(Effect::Quit);
     let _ = tokio::time::timeout(Duration::from_secs(5), engine).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cert_findings_reach_the_engines_findings_and_so_the_header() {
+    // The console's Findings pane and header count show `Msg::Findings`: cert.* are in it.
+    let env = start("cert-stale").await;
+    let cfg = Config {
+        kubeconfig: Some(env.kubeconfig.clone()),
+        refresh_seconds: 2,
+        ingress_address: Some(env._nas.ingress.addr.to_string()),
+        ingress_http_address: Some(env._nas.ingress.http_addr.to_string()),
+        ..Config::default()
+    };
+    let (tx, mut rx) = mpsc::channel(1024);
+    let (etx, erx) = mpsc::unbounded_channel();
+    let engine = tokio::spawn(k8s_nas::engine::runtime::run(cfg, tx, erx));
+    let got = findings_until(&mut rx, 30, |f| {
+        f.iter().any(|(c, _)| c == "cert.stale_copy")
+            && f.iter().any(|(c, _)| c == "cert.expires_soon")
+    })
+    .await;
+    assert!(got
+        .iter()
+        .any(|(c, s)| c == "cert.stale_copy" && s.starts_with("Secret ")));
+    let _ = etx.send(Effect::Quit);
+    let _ = tokio::time::timeout(Duration::from_secs(5), engine).await;
+}
