@@ -86,6 +86,17 @@ pub struct Config {
     pub services: BTreeMap<String, ServiceConfig>,
     /// The VPN check (`:vpn`, `k8s-nas vpn`).
     pub vpn: VpnConfig,
+    /// The certificate check (`:certs`, `k8s-nas certs`).
+    pub certs: CertsConfig,
+}
+
+/// `[certs]`: what the certificate check handshakes besides the Ingress hosts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CertsConfig {
+    /// More `https://host[:port]/` URLs to handshake like Ingress hosts (reached by resolving
+    /// their host, not through `ingress_address`).
+    pub extra_urls: Vec<String>,
 }
 
 /// `[vpn]`: how the VPN check learns the home IP and reaches gluetun's control server.
@@ -98,11 +109,19 @@ pub struct VpnConfig {
     /// `https://api.ipify.org`), fetched from the machine the console runs on. Without it and
     /// without `home_ip` the home IP is unknown, and no VPN is ever called SECURE.
     pub ip_echo_url: Option<String>,
+    /// Fetch `ip_echo_url` inside a pod without a VPN sidecar instead (`pods/exec`: `wget`,
+    /// else `curl`): a service id (`media/sonarr`) or `auto`. Default: from the console's
+    /// machine.
+    pub ip_echo_from_pod: Option<String>,
     /// gluetun control server API key (`X-API-Key`). Masked everywhere.
     pub control_api_key: Option<crate::model::Secret>,
     /// gluetun control server basic credentials.
     pub control_username: Option<String>,
     pub control_password: Option<crate::model::Secret>,
+    /// `namespace/name` of a Secret with the control server's credentials (a gluetun role as
+    /// JSON, an auth config TOML, or keys `apikey` / `username` + `password`). Without it (and
+    /// without the two above) the Secret the gluetun container references is used.
+    pub control_secret: Option<String>,
     /// The torrent the test download adds (a magnet or a .torrent URL; legal content).
     pub test_torrent: Option<String>,
     /// How long the test download may take, seconds (default 120).
@@ -133,6 +152,7 @@ impl Default for Config {
             deadline_seconds: 30,
             services: BTreeMap::new(),
             vpn: VpnConfig::default(),
+            certs: CertsConfig::default(),
         }
     }
 }

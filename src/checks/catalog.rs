@@ -227,6 +227,12 @@ catalog! {
     CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
         "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
         None;
+    CERT_ISSUER_NOT_READY = "cert.issuer_not_ready", Error, "a cert-manager Issuer or ClusterIssuer is not Ready",
+        "kubectl describe {issuer}: fix its account, credentials or CA Secret; nothing it signs can be issued meanwhile",
+        Some(CERT_MANAGER_DOCS);
+    CERT_REQUEST_FAILED = "cert.request_failed", Error, "a CertificateRequest was denied or failed",
+        "kubectl -n {namespace} describe certificaterequest {request}: fix the cause (approval policy, issuer, challenge), then renew the Certificate",
+        Some(CERT_MANAGER_DOCS);
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
@@ -406,6 +412,8 @@ mod tests {
                         "host",
                         "certificate",
                         "ingress",
+                        "issuer",
+                        "request",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

@@ -306,10 +306,16 @@ impl State {
         .with_learned(&self.learned);
         let vpn = self.observed.vpn.for_check(&self.cfg);
         let facts = facts.with_vpn(vpn.as_ref());
-        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
-        if let Some(listing) = &self.listing {
+        // Certificates: the watched Secrets/Certificates/Ingresses and the served certificates,
+        // in the same pipeline as `check` (cert.* findings reach the header and Findings pane).
+        let certs = self.listing.as_ref().map(|listing| {
             let mut certs = crate::certs::from_listing(listing);
             certs.served = self.observed.served_certs.values().cloned().collect();
+            certs
+        });
+        let facts = facts.with_certs(certs.as_ref());
+        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
+        if let Some(certs) = certs {
             let now = jiff::Timestamp::now();
             let findings = checks::certs::evaluate(&certs, now);
             let view = crate::bus::CertsView {

@@ -87,6 +87,8 @@ impl SimNas {
         lay_key_files(&kube, &world, &key_files);
         let vpn = start_gluetuns(&kube, &world, &scenario).await?;
         let (ip_echo, _ip_echo_stop) = spawn_ip_echo(HOME_IP.to_string()).await?;
+        // A pod without a VPN sidecar reaching the IP-echo service leaves from home.
+        kube.put_web(&format!("http://{ip_echo}/"), format!("{HOME_IP}\n"));
         let ingress = super::ingress_tls::IngressTls::start(kube.clone()).await?;
         Ok(SimNas {
             ingress,

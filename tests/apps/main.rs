@@ -13,6 +13,7 @@ mod apps_sabnzbd;
 mod apps_seerr;
 mod fuzz_parsers;
 mod hostile_http;
+mod certs_openssl;
 mod keys_verdict_seerr;
 mod qbittorrent_real;
 mod servarr_core;

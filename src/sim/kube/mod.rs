@@ -355,6 +355,16 @@ impl KubeSim {
             .insert((namespace.into(), pod.into(), container.into()), lines);
     }
 
+    /// What `wget -qO- URL` / `curl URL` print in any container (`pods/exec`): the simulated
+    /// web as seen over the home connection.
+    pub fn put_web(&self, url: &str, body: impl Into<String>) {
+        self.shared
+            .store()
+            .files
+            .web
+            .insert(url.to_string(), body.into());
+    }
+
     /// A file in a container, readable by `pods/exec` (`cat`, `ls`). `pod_prefix_or_name` is a
     /// pod name or a workload name: pods named `<prefix>-…` match too, so the file survives the
     /// pod being re-created.
