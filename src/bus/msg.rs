@@ -286,6 +286,18 @@ pub enum Effect {
         container: String,
         follow: bool,
         tail: u32,
+        /// The run before the current one (`previous=true`).
+        previous: bool,
+        /// Prefix each line with the API server's RFC 3339 timestamp.
+        timestamps: bool,
+        /// Only lines of the last N seconds (`sinceSeconds`), instead of the tail.
+        since_seconds: Option<u32>,
+    },
+    /// Write log lines to `<data dir>/logs/<name>-<time>.log`; the path comes back as a
+    /// [`Msg::Flash`].
+    SaveLogs {
+        name: String,
+        lines: Vec<String>,
     },
     StopLogs {
         stream: StreamId,

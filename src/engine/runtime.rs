@@ -69,6 +69,11 @@ pub async fn run_with(
     let (facts_tx, facts_rx) = twatch::channel(None);
     let (learnt_tx, mut learnt) = mpsc::unbounded_channel::<checks::Fact>();
     let cfg = Arc::new(cfg);
+    let saved_logs = files
+        .task_logs
+        .as_deref()
+        .and_then(|t| t.parent())
+        .map(|d| d.join("logs"));
     let mut st = State {
         env: TaskEnv {
             cfg: cfg.clone(),
@@ -91,6 +96,7 @@ pub async fn run_with(
         facts_tx,
         refresh,
         logs: HashMap::new(),
+        saved_logs,
         learned: checks::Learned::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -173,6 +179,8 @@ struct State {
     env: TaskEnv,
     sched: Scheduler,
     logs: HashMap<StreamId, JoinHandle<()>>,
+    /// `<data dir>/logs`, where `Effect::SaveLogs` writes (next to the task logs).
+    saved_logs: Option<PathBuf>,
     /// Facts the tasks learnt (key check, integration plan), for the findings.
     learned: checks::Learned,
 }
@@ -315,14 +323,19 @@ impl State {
                 container,
                 follow,
                 tail,
+                previous,
+                timestamps,
+                since_seconds,
             } => {
                 let req = logs::LogRequest {
                     namespace,
                     pod,
                     container: Some(container),
                     follow,
-                    tail: Some(i64::from(tail)),
-                    previous: false,
+                    tail: since_seconds.is_none().then_some(i64::from(tail)),
+                    previous,
+                    timestamps,
+                    since_seconds: since_seconds.map(i64::from),
                 };
                 let (conn, tx) = (self.conn.clone(), self.tx.clone());
                 let h = tokio::spawn(super::logstream::stream_logs(conn, req, stream, tx));
@@ -330,6 +343,22 @@ impl State {
                     old.abort();
                 }
                 self.logs.retain(|_, h| !h.is_finished());
+            }
+            Effect::SaveLogs { name, lines } => {
+                let dir = self.saved_logs.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let text = match dir {
+                        Some(dir) => match super::logstream::save(&dir, &name, &lines).await {
+                            Ok(path) => {
+                                format!("saved {} lines to {}", lines.len(), path.display())
+                            }
+                            Err(e) => format!("could not save the log: {e:#}"),
+                        },
+                        None => "could not save the log: no data directory".to_string(),
+                    };
+                    let _ = tx.send(Msg::Flash(text)).await;
+                });
             }
             Effect::StopLogs { stream } => {
                 if let Some(h) = self.logs.remove(&stream) {

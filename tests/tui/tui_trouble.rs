@@ -1,0 +1,108 @@
+//! Issue 8 in the TUI: the logs pane's previous run (and the fallback to it when a crash-looping
+//! container's current run printed nothing), container picker, timestamps, since, search, save.
+
+use crate::tui_common::*;
+use k8s_nas::tui::{Effect, Msg, StreamId};
+
+fn stream_of(fx: &[Effect]) -> (StreamId, bool, bool, Option<u32>, String) {
+    match fx
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Effect::StreamLogs { .. }))
+    {
+        Some(Effect::StreamLogs {
+            stream,
+            previous,
+            timestamps,
+            since_seconds,
+            container,
+            ..
+        }) => (
+            *stream,
+            *previous,
+            *timestamps,
+            *since_seconds,
+            container.clone(),
+        ),
+        other => panic!("expected StreamLogs, got {other:?} in {fx:?}"),
+    }
+}
+
+#[test]
+fn crashlooping_container_falls_back_to_its_previous_run_and_p_toggles() {
+    let mut h = Harness::degraded();
+    let (s1, previous, ..) = stream_of(&h.press("jl"));
+    assert!(!previous);
+    // The current run ends with no output: the pane asks for the previous run by itself.
+    let fx = h.feed(Msg::LogsEnded {
+        stream: s1,
+        error: None,
+    });
+    let (s2, previous, ..) = stream_of(&fx);
+    assert!(previous && s2 != s1, "{fx:?}");
+    h.feed(Msg::Logs {
+        stream: s2,
+        lines: vec![
+            "Traceback (most recent call last):".into(),
+            "ValueError: bad config".into(),
+        ],
+    });
+    let screen = h.frame();
+    assert!(
+        screen.contains("previous run (current has no output yet)"),
+        "{screen}"
+    );
+    assert!(screen.contains("ValueError: bad config"), "{screen}");
+    // `p` goes back to the current run, `p` again to the previous one.
+    let (_, previous, ..) = stream_of(&h.press("p"));
+    assert!(!previous);
+    let (_, previous, ..) = stream_of(&h.press("p"));
+    assert!(previous);
+    assert!(h.frame().contains("previous run"));
+}
+
+#[test]
+fn timestamps_since_search_and_save() {
+    let mut h = Harness::degraded();
+    h.press("jl");
+    let (_, _, ts, since, _) = stream_of(&h.press("t"));
+    assert!(ts && since.is_none());
+    let (s, _, ts, since, _) = stream_of(&h.press("2"));
+    assert!(ts);
+    assert_eq!(since, Some(300));
+    assert!(h.frame().contains("since:5m"));
+    h.feed(Msg::Logs {
+        stream: s,
+        lines: (0..40)
+            .map(|i| format!("line {i}"))
+            .chain(["[Fatal] database is locked".to_string()])
+            .chain((40..80).map(|i| format!("line {i}")))
+            .collect(),
+    });
+    h.press("/fatal<enter>");
+    let screen = h.frame();
+    assert!(screen.contains("/fatal 1 matches"), "{screen}");
+    assert!(screen.contains("[Fatal] database is locked"), "{screen}");
+    assert!(!h.logs().follow, "a match stops following");
+    let fx = h.press("<ctrl-s>");
+    match fx.as_slice() {
+        [Effect::SaveLogs { name, lines }] => {
+            assert_eq!(name, "radarr-7d9f8c6b5-x1k2p_radarr");
+            assert_eq!(lines.len(), 81);
+        }
+        other => panic!("expected SaveLogs, got {other:?}"),
+    }
+}
+
+#[test]
+fn container_picker_cycles_app_and_sidecar() {
+    let mut h = Harness::degraded();
+    h.press("/qbittorrent<enter>");
+    let (_, _, _, _, c) = stream_of(&h.press("l"));
+    assert_eq!(c, "qbittorrent");
+    let (_, _, _, _, c) = stream_of(&h.press("c"));
+    assert_eq!(c, "vpn");
+    assert!(h.frame().contains("container 2/2"));
+    let (_, _, _, _, c) = stream_of(&h.press("c"));
+    assert_eq!(c, "qbittorrent");
+}
