@@ -68,6 +68,26 @@ impl ClusterView {
     }
 }
 
+/// The console's workload actions RBAC was asked about (SelfSubjectAccessReview).
+pub const ACCESS_ACTIONS: [&str; 4] = ["restart", "scale", "delete", "exec"];
+
+/// The workload actions RBAC denies, per namespace: `(namespace, action, why)`. An action not
+/// listed is allowed or not checked yet (the task checks again before acting).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessView {
+    pub denied: Vec<(String, String, String)>,
+}
+
+impl AccessView {
+    /// Why `action` (one of [`ACCESS_ACTIONS`]) is forbidden in `namespace`, if it is.
+    pub fn denied(&self, namespace: &str, action: &str) -> Option<&str> {
+        self.denied
+            .iter()
+            .find(|(ns, a, _)| ns == namespace && a == action)
+            .map(|(_, _, why)| why.as_str())
+    }
+}
+
 /// Identifies one log stream the UI asked for; lines tagged with another id are dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StreamId(pub u64);
@@ -117,6 +137,21 @@ pub enum TaskRequest {
         source_namespace: String,
         source: String,
     },
+    /// `kubectl rollout restart`: the pod-template annotation (issue 8).
+    RestartWorkload {
+        namespace: String,
+        kind: String,
+        name: String,
+    },
+    /// `kubectl delete pod`.
+    DeletePod { namespace: String, name: String },
+    /// `kubectl scale --replicas=N`.
+    ScaleWorkload {
+        namespace: String,
+        kind: String,
+        name: String,
+        replicas: u32,
+    },
 }
 
 impl TaskRequest {
@@ -128,6 +163,18 @@ impl TaskRequest {
             TaskRequest::ResyncSecret {
                 namespace, name, ..
             } => return format!("re-sync secret {namespace}/{name}"),
+            TaskRequest::RestartWorkload {
+                namespace, name, ..
+            } => return format!("restart {namespace}/{name}"),
+            TaskRequest::DeletePod { namespace, name } => {
+                return format!("delete pod {namespace}/{name}")
+            }
+            TaskRequest::ScaleWorkload {
+                namespace,
+                name,
+                replicas,
+                ..
+            } => return format!("scale {namespace}/{name} to {replicas}"),
             _ => {}
         }
         match self {
@@ -140,7 +187,11 @@ impl TaskRequest {
             TaskRequest::SyncKeys => "sync keys",
             TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
             TaskRequest::TestDownload(id) => return format!("test download {id}"),
-            TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => "",
+            TaskRequest::RenewCertificate { .. }
+            | TaskRequest::ResyncSecret { .. }
+            | TaskRequest::RestartWorkload { .. }
+            | TaskRequest::DeletePod { .. }
+            | TaskRequest::ScaleWorkload { .. } => "",
         }
         .to_string()
     }
@@ -158,6 +209,9 @@ impl TaskRequest {
             | TaskRequest::RestartTunnel(_)
             | TaskRequest::TestDownload(_) => true,
             TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => true,
+            TaskRequest::RestartWorkload { .. }
+            | TaskRequest::DeletePod { .. }
+            | TaskRequest::ScaleWorkload { .. } => true,
         }
     }
 }
@@ -262,6 +316,9 @@ pub enum Msg {
     Certs(Box<CertsView>),
     /// A one-line notice in the status line.
     Flash(String),
+    /// What RBAC denies this user among the console's workload actions (issue 8; replaces the
+    /// previous answer).
+    Access(AccessView),
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could
     /// not be read.
     TaskLogFile {

@@ -8,6 +8,7 @@ pub mod kinds;
 pub mod list;
 pub mod logs;
 pub mod watch;
+pub mod workload;
 
 pub use kind::{Custom, Select, Typed};
 

@@ -97,6 +97,7 @@ pub async fn run_with(
         refresh,
         logs: HashMap::new(),
         saved_logs,
+        access_checked: Vec::new(),
         learned: checks::Learned::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -181,6 +182,8 @@ struct State {
     logs: HashMap<StreamId, JoinHandle<()>>,
     /// `<data dir>/logs`, where `Effect::SaveLogs` writes (next to the task logs).
     saved_logs: Option<PathBuf>,
+    /// The namespaces RBAC was last asked about ([`State::check_access`]).
+    access_checked: Vec<String>,
     /// Facts the tasks learnt (key check, integration plan), for the findings.
     learned: checks::Learned,
 }
@@ -215,8 +218,38 @@ impl State {
         let vpn = Box::new(self.observed.vpn.clone());
         let _ = self.tx.send(Msg::Vpn(vpn)).await;
         self.listing = Some(listing);
+        self.check_access();
         self.update_facts().await;
         self.send_findings().await;
+    }
+
+    /// Ask RBAC (SelfSubjectAccessReview) which workload actions are denied in the namespaces
+    /// of the discovered apps, once per new set of namespaces; the answer goes to the UI.
+    fn check_access(&mut self) {
+        let mut namespaces: Vec<String> = self
+            .inventory
+            .services
+            .iter()
+            .map(|s| s.namespace.clone())
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        if namespaces.is_empty() || namespaces == self.access_checked {
+            return;
+        }
+        self.access_checked.clone_from(&namespaces);
+        let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let denied = crate::cluster::workload::denied_actions(
+                &client,
+                &namespaces,
+                &crate::bus::ACCESS_ACTIONS,
+            )
+            .await;
+            let _ = tx
+                .send(Msg::Access(crate::bus::AccessView { denied }))
+                .await;
+        });
     }
 
     async fn on_recorded(&mut self, rec: Recorded) {

@@ -106,3 +106,88 @@ fn container_picker_cycles_app_and_sidecar() {
     let (_, _, _, _, c) = stream_of(&h.press("c"));
     assert_eq!(c, "qbittorrent");
 }
+
+fn task_of(fx: &[Effect]) -> Option<k8s_nas::tui::TaskRequest> {
+    fx.iter().find_map(|e| match e {
+        Effect::RunTask { request, .. } => Some(request.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn restart_delete_and_scale_confirm_first() {
+    use k8s_nas::tui::TaskRequest;
+    let mut h = Harness::degraded();
+    // Radarr (second row): restart.
+    assert!(h.press("jr").is_empty(), "nothing runs before the confirm");
+    assert!(h.frame().contains("kubectl rollout restart"));
+    assert_eq!(
+        task_of(&h.press("<tab><enter>")),
+        Some(TaskRequest::RestartWorkload {
+            namespace: "media".into(),
+            kind: "Deployment".into(),
+            name: "radarr".into()
+        })
+    );
+    // Delete the pod.
+    assert!(h.press("<ctrl-d>").is_empty());
+    assert!(h
+        .frame()
+        .contains("Delete pod media/radarr-7d9f8c6b5-x1k2p"));
+    assert_eq!(
+        task_of(&h.press("<tab><enter>")),
+        Some(TaskRequest::DeletePod {
+            namespace: "media".into(),
+            name: "radarr-7d9f8c6b5-x1k2p".into()
+        })
+    );
+    // Scale: a typed number, refused when not one, then a confirm.
+    assert!(h.press("S").is_empty());
+    assert!(h.frame().contains("Replicas of media/radarr"));
+    h.press("<bksp>x<enter>");
+    assert!(h.frame().contains("0 to 100"), "{}", h.frame());
+    assert!(h.press("<bksp>0<enter>").is_empty());
+    assert!(h.frame().contains("The app stops until scaled up again"));
+    assert_eq!(
+        task_of(&h.press("<tab><enter>")),
+        Some(TaskRequest::ScaleWorkload {
+            namespace: "media".into(),
+            kind: "Deployment".into(),
+            name: "radarr".into(),
+            replicas: 0
+        })
+    );
+}
+
+#[test]
+fn readonly_hides_the_actions_and_rbac_denied_is_not_offered() {
+    let mut h = Harness::new(true);
+    h.feed(Msg::Cluster(Box::new(degraded().0)));
+    for key in ["jr", "<ctrl-d>", "S"] {
+        assert!(h.press(key).is_empty());
+        assert!(
+            h.app.modal.is_none(),
+            "{key} opened a dialog in read-only mode"
+        );
+    }
+    assert!(!h.frame().contains("<r> restart"));
+
+    let mut h = Harness::degraded();
+    h.feed(Msg::Access(k8s_nas::bus::AccessView {
+        denied: vec![(
+            "media".into(),
+            "restart".into(),
+            "forbidden: patch deployments in media: RBAC does not allow it".into(),
+        )],
+    }));
+    assert!(h.press("jr").is_empty());
+    assert!(h.app.modal.is_none(), "a forbidden action is not offered");
+    let screen = h.frame();
+    assert!(
+        screen.contains("not offered: forbidden: patch deployments in media"),
+        "{screen}"
+    );
+    // Other actions stay offered.
+    h.press("<ctrl-d>");
+    assert!(h.app.modal.is_some());
+}

@@ -330,6 +330,15 @@ impl KubeSim {
         self.shared.store().forbidden.insert(ns.to_string());
     }
 
+    /// Deny one verb on one resource (`pods`, `pods/exec`, `deployments`) in `ns`, as a Role
+    /// without it would: requests answer 403 and access reviews say not allowed.
+    pub fn deny(&self, verb: &str, resource: &str, ns: &str) {
+        self.shared
+            .store()
+            .denied
+            .insert((verb.into(), resource.into(), ns.into()));
+    }
+
     /// Lift a [`KubeSim::forbid_namespace`].
     pub fn allow_namespace(&self, ns: &str) {
         self.shared.store().forbidden.remove(ns);

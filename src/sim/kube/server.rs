@@ -241,7 +241,7 @@ fn verb(method: &Method, t: &Target) -> &'static str {
 /// any namespace is forbidden (a user bound per namespace has no cluster-wide grant).
 fn authorize(sh: &Shared, t: &Target, method: &Method) -> Result<(), ApiError> {
     let store = sh.store();
-    if store.forbidden.is_empty() {
+    if store.forbidden.is_empty() && store.denied.is_empty() {
         return Ok(());
     }
     let v = verb(method, t);
@@ -249,6 +249,19 @@ fn authorize(sh: &Shared, t: &Target, method: &Method) -> Result<(), ApiError> {
         Some(s) => format!("{}/{s}", t.res.plural),
         None => t.res.plural.clone(),
     };
+    let ns = t.ns.clone().unwrap_or_default();
+    if store
+        .denied
+        .contains(&(v.to_string(), plural.clone(), ns.clone()))
+    {
+        return Err(ApiError::forbidden(
+            USER,
+            v,
+            &plural,
+            &t.res.group,
+            t.ns.as_deref(),
+        ));
+    }
     match &t.ns {
         Some(ns) if store.forbidden.contains(ns) => Err(ApiError::forbidden(
             USER,
@@ -372,8 +385,16 @@ fn access_review(store: &Store, res: &Res, body: &Value) -> Value {
     let group = attrs["group"].as_str().unwrap_or("");
     let resource = attrs["resource"].as_str().unwrap_or("");
     let namespaced = store.catalog().is_namespaced(group, resource);
+    let verb = attrs["verb"].as_str().unwrap_or("");
+    let plural = match attrs["subresource"].as_str().filter(|s| !s.is_empty()) {
+        Some(sub) => format!("{resource}/{sub}"),
+        None => resource.to_string(),
+    };
     let denied = store.forbidden.contains(ns)
-        || (ns.is_empty() && namespaced && !store.forbidden.is_empty());
+        || (ns.is_empty() && namespaced && !store.forbidden.is_empty())
+        || store
+            .denied
+            .contains(&(verb.to_string(), plural, ns.to_string()));
     out["status"] = if denied {
         json!({"allowed": false})
     } else {

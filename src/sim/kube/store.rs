@@ -69,6 +69,8 @@ pub struct Store {
     compacted: u64,
     tx: broadcast::Sender<Arc<Change>>,
     pub forbidden: HashSet<String>,
+    /// `(verb, resource[/subresource], namespace)` denied to the user (everything else allowed).
+    pub denied: HashSet<(String, String, String)>,
     pub logs: HashMap<(String, String, String), Vec<String>>,
     pub backends: HashMap<(String, String, u16), SocketAddr>,
     /// Containers' files for `pods/exec`.
@@ -135,6 +137,7 @@ impl Store {
             compacted: 0,
             tx,
             forbidden: HashSet::new(),
+            denied: HashSet::new(),
             logs: HashMap::new(),
             backends: HashMap::new(),
             files: Default::default(),

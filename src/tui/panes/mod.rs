@@ -40,6 +40,7 @@ panes![
 pub mod listing;
 pub mod plan_text;
 pub mod text;
+pub mod workload_actions;
 
 #[cfg(test)]
 mod tests {

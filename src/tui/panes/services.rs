@@ -29,6 +29,7 @@ pub fn pane() -> Box<dyn Pane> {
         list: Listing::new(COLUMNS),
         stale: false,
         vpn: Default::default(),
+        pending: None,
     })
 }
 
@@ -101,6 +102,8 @@ pub struct Services {
     stale: bool,
     /// The VPN verdict cell of each VPN pod's service (`SECURE Canada`, `LEAK` …).
     vpn: std::collections::BTreeMap<ServiceId, crate::tui::rows::Cell>,
+    /// The workload a scale prompt is open for.
+    pending: Option<super::workload_actions::Target>,
 }
 
 impl Services {
@@ -129,6 +132,7 @@ impl Pane for Services {
             Binding::new(Key::ch('F'), FINDINGS, "findings"),
             Binding::new(Key::ch('T'), TASKS, "tasks"),
         ];
+        own.extend(super::workload_actions::bindings());
         own.extend(Listing::bindings(COLUMNS));
         own
     }
@@ -149,10 +153,16 @@ impl Pane for Services {
             (Action::DESCRIBE, Some(id)) => ctx.push(describe::view(id)),
             (FINDINGS, _) => ctx.go_root(View::new(findings::ID)),
             (TASKS, _) => ctx.go_root(View::new(tasks::ID)),
+            (a, Some(id))
+                if super::workload_actions::on_action(ctx, a, &id, ID, &mut self.pending) => {}
             _ => {
                 self.list.on_action(action);
             }
         }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, tag: &'static str, value: String) {
+        super::workload_actions::on_reply(ctx, tag, &value, &mut self.pending);
     }
 
     fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
