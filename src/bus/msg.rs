@@ -68,6 +68,23 @@ impl ClusterView {
     }
 }
 
+/// One row of a generic resource view (k9s `:pods`, `:deploy` …): the cells every kind has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceRow {
+    pub namespace: String,
+    pub name: String,
+    /// `1/1` (pods, deployments), capacity (PVCs), count (events).
+    pub ready: String,
+    /// Phase or worst reason (pods), `Bound` (PVCs), `Warning`/`Normal` (events).
+    pub status: String,
+    pub restarts: u32,
+    pub since: Option<Timestamp>,
+    /// Node, hosts, storage class, the event's reason and message.
+    pub info: String,
+    /// Something is wrong with it (coloured as a warning).
+    pub bad: bool,
+}
+
 /// The console's workload actions RBAC was asked about (SelfSubjectAccessReview).
 pub const ACCESS_ACTIONS: [&str; 4] = ["restart", "scale", "delete", "exec"];
 
@@ -319,6 +336,11 @@ pub enum Msg {
     /// What RBAC denies this user among the console's workload actions (issue 8; replaces the
     /// previous answer).
     Access(AccessView),
+    /// Answer to [`Effect::ListResources`]: the rows of one kind from the latest snapshot.
+    Resources {
+        kind: String,
+        rows: Vec<ResourceRow>,
+    },
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could
     /// not be read.
     TaskLogFile {
@@ -358,6 +380,12 @@ pub enum Effect {
     },
     StopLogs {
         stream: StreamId,
+    },
+    /// The rows of a generic resource view (`pods`, `deployments`, `events`, `pvcs`,
+    /// `ingresses`) from the watch's latest snapshot (no request); answered by
+    /// [`Msg::Resources`].
+    ListResources {
+        kind: String,
     },
     /// Describe an object (`kind` is `Deployment`, `StatefulSet`, `Pod` …); the answer comes back
     /// as [`Msg::Describe`].

@@ -5,6 +5,7 @@ pub mod facts;
 pub mod live;
 pub mod logstream;
 pub mod observe;
+pub mod resources;
 pub mod runtime;
 pub mod sched;
 pub mod sources;

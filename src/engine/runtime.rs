@@ -393,6 +393,14 @@ impl State {
                     let _ = tx.send(Msg::Flash(text)).await;
                 });
             }
+            Effect::ListResources { kind } => {
+                let rows = self
+                    .listing
+                    .as_deref()
+                    .map(|l| super::resources::rows(l, &kind))
+                    .unwrap_or_default();
+                let _ = self.tx.send(Msg::Resources { kind, rows }).await;
+            }
             Effect::StopLogs { stream } => {
                 if let Some(h) = self.logs.remove(&stream) {
                     h.abort();

@@ -191,3 +191,109 @@ fn readonly_hides_the_actions_and_rbac_denied_is_not_offered() {
     h.press("<ctrl-d>");
     assert!(h.app.modal.is_some());
 }
+
+/// The rows the engine builds for `kind` from the target world (degraded: Bazarr crash-looping),
+/// at the harness's clock.
+fn world_rows(kind: &str) -> Vec<k8s_nas::bus::ResourceRow> {
+    use k8s_nas::sim::world::{target_cluster, WorldOptions};
+    let mut world = target_cluster(&WorldOptions {
+        now: now(),
+        ..WorldOptions::default()
+    });
+    world.crashloop("media", "bazarr", 14);
+    let events = world
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "Event")
+        .filter_map(|o| serde_json::from_value(o.clone()).ok())
+        .map(std::sync::Arc::new)
+        .collect();
+    let listing = k8s_nas::cluster::list::Listing {
+        objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
+        events,
+        ..Default::default()
+    };
+    k8s_nas::engine::resources::rows(&listing, kind)
+}
+
+#[test]
+fn pods_view_lists_every_pod_of_the_cluster() {
+    use k8s_nas::sim::world::{target_cluster, WorldOptions};
+    let all = target_cluster(&WorldOptions::default())
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "Pod")
+        .count();
+    let rows = world_rows("pods");
+    assert_eq!(rows.len(), all);
+    assert!(
+        rows.iter().any(|r| r.namespace == "kube-system"),
+        "{rows:?}"
+    );
+    let bazarr = rows.iter().find(|r| r.name.starts_with("bazarr-")).unwrap();
+    assert_eq!(
+        (bazarr.status.as_str(), bazarr.restarts, bazarr.bad),
+        ("CrashLoopBackOff", 14, true)
+    );
+
+    for (w, hgt) in [(160, 45), (80, 24)] {
+        let mut h = Harness::degraded();
+        h.resize(w, hgt);
+        let fx = h.press(":pods<enter>");
+        assert!(
+            fx.contains(&Effect::ListResources {
+                kind: "pods".into()
+            }),
+            "{fx:?}"
+        );
+        h.feed(Msg::Resources {
+            kind: "pods".into(),
+            rows: rows.clone(),
+        });
+        insta::assert_snapshot!(format!("pods_{w}x{hgt}"), h.frame());
+    }
+}
+
+#[test]
+fn other_resource_views_render() {
+    for (cmd, kind) in [
+        ("deploy", "deployments"),
+        ("events", "events"),
+        ("pvc", "pvcs"),
+        ("ing", "ingresses"),
+    ] {
+        let rows = world_rows(kind);
+        assert!(!rows.is_empty(), "{kind}: no rows");
+        for (w, hgt) in [(160, 45), (80, 24)] {
+            let mut h = Harness::degraded();
+            h.resize(w, hgt);
+            let fx = h.press(&format!(":{cmd}<enter>"));
+            assert!(fx.contains(&Effect::ListResources { kind: kind.into() }));
+            h.feed(Msg::Resources {
+                kind: kind.into(),
+                rows: rows.clone(),
+            });
+            insta::assert_snapshot!(format!("{cmd}_{w}x{hgt}"), h.frame());
+        }
+    }
+}
+
+#[test]
+fn pods_view_deletes_with_confirm() {
+    let mut h = Harness::degraded();
+    h.press(":pods<enter>");
+    h.feed(Msg::Resources {
+        kind: "pods".into(),
+        rows: world_rows("pods"),
+    });
+    h.press("/bazarr<enter>");
+    assert!(h.press("<ctrl-d>").is_empty());
+    let fx = h.press("<tab><enter>");
+    match task_of(&fx) {
+        Some(k8s_nas::tui::TaskRequest::DeletePod { namespace, name }) => {
+            assert_eq!(namespace, "media");
+            assert!(name.starts_with("bazarr-"), "{name}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
