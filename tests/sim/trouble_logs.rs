@@ -92,3 +92,25 @@ async fn previous_run_of_crashlooping_bazarr_through_kube_rs_and_kubectl() {
     assert_eq!(out, "1 CrashLoopBackOff");
     ctx.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_top_pod_reads_the_metrics_api() {
+    let (ctx, ns, bazarr) = start().await;
+    let out = ctx.ok(&["top", "pod", "-n", &ns]).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("CPU(cores)"),
+        "{out}"
+    );
+    assert!(out.contains("jellyfin-") && out.contains("Mi"), "{out}");
+    assert!(
+        !out.contains(&bazarr),
+        "a crash-looping pod has no running container: {out}"
+    );
+    let out = ctx.ok(&["top", "pod", "-A", "--containers"]).await;
+    assert!(out.contains("gluetun") || out.contains("vpn"), "{out}");
+    ctx.sim.set_metrics(false);
+    let (ok, _, err) = ctx.run(&["top", "pod", "-n", &ns]).await;
+    assert!(!ok, "{err}");
+    ctx.sim.shutdown().await;
+}

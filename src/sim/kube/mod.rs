@@ -51,6 +51,7 @@ pub mod exec;
 pub mod execfs;
 pub mod fixture;
 pub mod logs;
+pub mod metrics;
 pub mod openapi;
 pub mod patch;
 pub mod proto;
@@ -337,6 +338,11 @@ impl KubeSim {
             .store()
             .denied
             .insert((verb.into(), resource.into(), ns.into()));
+    }
+
+    /// Serve the metrics API or not (a cluster without metrics-server).
+    pub fn set_metrics(&self, on: bool) {
+        self.shared.store().metrics = on;
     }
 
     /// Lift a [`KubeSim::forbid_namespace`].

@@ -191,6 +191,27 @@ pub async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         Some("exec") if target.res.kind == "Pod" => return exec::serve(sh, target, req).await,
         _ => {}
     }
+    if target.res.group == "metrics.k8s.io" {
+        let store = sh.store();
+        if !store.metrics || req.method() != Method::GET {
+            return ApiError::new(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            )
+            .into_response();
+        }
+        let plural = target.res.plural.clone();
+        return match super::metrics::serve(
+            &store,
+            &plural,
+            target.ns.as_deref(),
+            target.name.as_deref(),
+        ) {
+            Ok(v) => json_response(200, &v),
+            Err(e) => e.into_response(),
+        };
+    }
     let (parts, body) = req.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,

@@ -71,6 +71,8 @@ pub struct Store {
     pub forbidden: HashSet<String>,
     /// `(verb, resource[/subresource], namespace)` denied to the user (everything else allowed).
     pub denied: HashSet<(String, String, String)>,
+    /// The metrics API (`metrics.k8s.io`) is served (metrics-server installed).
+    pub metrics: bool,
     pub logs: HashMap<(String, String, String), Vec<String>>,
     pub backends: HashMap<(String, String, u16), SocketAddr>,
     /// Containers' files for `pods/exec`.
@@ -138,6 +140,7 @@ impl Store {
             tx,
             forbidden: HashSet::new(),
             denied: HashSet::new(),
+            metrics: true,
             logs: HashMap::new(),
             backends: HashMap::new(),
             files: Default::default(),
