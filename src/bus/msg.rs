@@ -85,6 +85,26 @@ pub struct ResourceRow {
     pub bad: bool,
 }
 
+/// Usage of one service's pods (summed) against their requests and limits (summed over the
+/// containers of one pod; `None` when a container sets none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServiceUsage {
+    pub cpu_milli: u64,
+    pub mem_bytes: u64,
+    pub cpu_request: Option<u64>,
+    pub cpu_limit: Option<u64>,
+    pub mem_request: Option<u64>,
+    pub mem_limit: Option<u64>,
+}
+
+/// What the metrics API says, per service; `available: false` hides the columns (with the note).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricsView {
+    pub available: bool,
+    pub note: Option<String>,
+    pub services: BTreeMap<ServiceId, ServiceUsage>,
+}
+
 /// The console's workload actions RBAC was asked about (SelfSubjectAccessReview).
 pub const ACCESS_ACTIONS: [&str; 4] = ["restart", "scale", "delete", "exec"];
 
@@ -336,6 +356,8 @@ pub enum Msg {
     /// What RBAC denies this user among the console's workload actions (issue 8; replaces the
     /// previous answer).
     Access(AccessView),
+    /// CPU and memory per service from the metrics API (issue 8), polled every 30 s.
+    Metrics(MetricsView),
     /// Answer to [`Effect::ListResources`]: the rows of one kind from the latest snapshot.
     Resources {
         kind: String,

@@ -7,6 +7,7 @@ mod kind;
 pub mod kinds;
 pub mod list;
 pub mod logs;
+pub mod metrics;
 pub mod watch;
 pub mod workload;
 

@@ -10,6 +10,7 @@ pub mod runtime;
 pub mod sched;
 pub mod sources;
 pub mod tasks;
+pub mod usage;
 pub mod view;
 
 pub use live::live_context;

@@ -98,6 +98,7 @@ pub async fn run_with(
         logs: HashMap::new(),
         saved_logs,
         access_checked: Vec::new(),
+        metrics_read: None,
         learned: checks::Learned::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -113,7 +114,10 @@ pub async fn run_with(
                 st.learned.learn(fact);
                 st.send_findings().await;
             }
-            _ = tick.tick() => st.send_findings().await,
+            _ = tick.tick() => {
+                st.read_metrics();
+                st.send_findings().await;
+            }
         }
     }
     for (_, h) in st.logs.drain() {
@@ -184,6 +188,8 @@ struct State {
     saved_logs: Option<PathBuf>,
     /// The namespaces RBAC was last asked about ([`State::check_access`]).
     access_checked: Vec<String>,
+    /// When the metrics API was last read.
+    metrics_read: Option<std::time::Instant>,
     /// Facts the tasks learnt (key check, integration plan), for the findings.
     learned: checks::Learned,
 }
@@ -219,8 +225,27 @@ impl State {
         let _ = self.tx.send(Msg::Vpn(vpn)).await;
         self.listing = Some(listing);
         self.check_access();
+        self.read_metrics();
         self.update_facts().await;
         self.send_findings().await;
+    }
+
+    /// Read the metrics API every [`super::usage::METRICS_EVERY`] (one list request); the view
+    /// goes to the UI.
+    fn read_metrics(&mut self) {
+        let due = self
+            .metrics_read
+            .is_none_or(|t| t.elapsed() >= super::usage::METRICS_EVERY);
+        let Some(listing) = self.listing.clone().filter(|_| due) else {
+            return;
+        };
+        self.metrics_read = Some(std::time::Instant::now());
+        let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+        let (inv, pods) = (self.inventory.clone(), self.pods.clone());
+        tokio::spawn(async move {
+            let view = super::usage::read(client, inv, pods, listing).await;
+            let _ = tx.send(Msg::Metrics(view)).await;
+        });
     }
 
     /// Ask RBAC (SelfSubjectAccessReview) which workload actions are denied in the namespaces

@@ -114,3 +114,33 @@ async fn kubectl_top_pod_reads_the_metrics_api() {
     assert!(!ok, "{err}");
     ctx.sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pod_usage_through_kube_rs_and_absent_metrics_api() {
+    let (ctx, ns, bazarr) = start().await;
+    let conn = k8s_nas::cluster::connect(Some(&ctx.kubeconfig), None)
+        .await
+        .unwrap();
+    let usage = k8s_nas::cluster::metrics::pod_usage(&conn.client)
+        .await
+        .unwrap()
+        .expect("the simulator serves the metrics API");
+    let jellyfin = usage
+        .iter()
+        .find(|(k, _)| k.starts_with(&format!("{ns}/jellyfin-")))
+        .map(|(_, u)| *u)
+        .expect("jellyfin measured");
+    assert!(
+        jellyfin.cpu_milli >= 180 && jellyfin.mem_bytes >= 600 << 20,
+        "{jellyfin:?}"
+    );
+    assert!(!usage.contains_key(&format!("{ns}/{bazarr}")));
+    ctx.sim.set_metrics(false);
+    assert_eq!(
+        k8s_nas::cluster::metrics::pod_usage(&conn.client)
+            .await
+            .unwrap(),
+        None
+    );
+    ctx.sim.shutdown().await;
+}

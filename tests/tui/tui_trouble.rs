@@ -297,3 +297,52 @@ fn pods_view_deletes_with_confirm() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn cpu_and_mem_columns_show_with_metrics_and_hide_without() {
+    use k8s_nas::bus::{MetricsView, ServiceUsage};
+    let mut h = Harness::degraded();
+    h.resize(160, 45);
+    let mut services = std::collections::BTreeMap::new();
+    services.insert(
+        k8s_nas::model::ServiceId::new("media", "radarr"),
+        ServiceUsage {
+            cpu_milli: 480,
+            mem_bytes: 300 << 20,
+            cpu_request: Some(100),
+            cpu_limit: Some(500),
+            mem_request: Some(256 << 20),
+            mem_limit: None,
+        },
+    );
+    h.feed(Msg::Metrics(MetricsView {
+        available: true,
+        note: None,
+        services,
+    }));
+    let screen = h.frame();
+    assert!(
+        screen.contains(" CPU ") && screen.contains(" MEM"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("480m/500m") && screen.contains("300Mi/256Mi"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("services_metrics_160x45", screen);
+    h.resize(80, 24);
+    insta::assert_snapshot!("services_metrics_80x24", h.frame());
+
+    h.resize(160, 45);
+    h.feed(Msg::Metrics(MetricsView {
+        available: false,
+        note: Some("no metrics API (metrics.k8s.io): CPU/MEM hidden".into()),
+        services: Default::default(),
+    }));
+    let screen = h.frame();
+    assert!(!screen.contains(" CPU "), "{screen}");
+    assert!(
+        screen.contains("no metrics API (metrics.k8s.io): CPU/MEM hidden"),
+        "{screen}"
+    );
+}

@@ -46,6 +46,7 @@ pub mod listing;
 pub mod plan_text;
 pub mod resources;
 pub mod text;
+pub mod usage;
 pub mod workload_actions;
 
 #[cfg(test)]

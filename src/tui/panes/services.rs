@@ -30,6 +30,7 @@ pub fn pane() -> Box<dyn Pane> {
         stale: false,
         vpn: Default::default(),
         pending: None,
+        metrics: Default::default(),
     })
 }
 
@@ -42,6 +43,8 @@ pub struct SvcRow {
     pub latency_ms: Option<u64>,
     /// The configured thresholds (DATA AGE turns amber and red by them).
     pub budget: Budget,
+    /// CPU and memory from the metrics API (issue 8), when it reported this service.
+    pub usage: Option<crate::bus::ServiceUsage>,
 }
 
 impl TableRow for SvcRow {
@@ -88,6 +91,12 @@ static COLUMNS: &[C] = &[
         .min(14)
         .priority(5),
     C::new("VPN", |r, _| (&r.row.vpn).into()).priority(9),
+    C::new("CPU", |r, _| super::usage::cpu_cell(r.usage.as_ref()))
+        .whole()
+        .priority(10),
+    C::new("MEM", |r, _| super::usage::mem_cell(r.usage.as_ref()))
+        .whole()
+        .priority(10),
     C::new("DATA AGE", |r, ctx| {
         CellText::from(data_age_cell(r.row.observed_at, ctx.now, &r.budget))
     })
@@ -104,6 +113,8 @@ pub struct Services {
     vpn: std::collections::BTreeMap<ServiceId, crate::tui::rows::Cell>,
     /// The workload a scale prompt is open for.
     pending: Option<super::workload_actions::Target>,
+    /// The metrics API's answer (CPU/MEM columns; hidden with a note when absent).
+    metrics: crate::bus::MetricsView,
 }
 
 impl Services {
@@ -172,6 +183,10 @@ impl Pane for Services {
         ) {
             self.stale = true;
         }
+        if let Msg::Metrics(m) = msg {
+            self.metrics = m.clone();
+            self.stale = true;
+        }
         if let Msg::Vpn(v) = msg {
             self.vpn = v
                 .reports
@@ -209,6 +224,7 @@ impl Pane for Services {
                         restarts: pods.iter().map(|p| p.restarts).sum(),
                         latency_ms: obs.and_then(|o| o.probe.as_ref()).map(|p| p.latency_ms),
                         budget: ctx.budget,
+                        usage: self.metrics.services.get(&s.id).copied(),
                     }
                 })
                 .collect(),
@@ -248,6 +264,13 @@ impl Pane for Services {
         if ctx.cluster.is_none() {
             tctx = tctx.loading("connecting to the cluster…");
         }
-        self.list.render(f, area, &tctx);
+        if let Some(note) = &self.metrics.note {
+            tctx = tctx.note(note.clone(), Role::Muted);
+        }
+        if self.metrics.available {
+            self.list.render(f, area, &tctx);
+        } else {
+            self.list.render_without(f, area, &tctx, &["CPU", "MEM"]);
+        }
     }
 }
