@@ -346,3 +346,14 @@ fn cpu_and_mem_columns_show_with_metrics_and_hide_without() {
         "{screen}"
     );
 }
+
+#[test]
+fn detail_offers_the_same_actions() {
+    let mut h = Harness::degraded();
+    h.press("j<enter>");
+    assert!(h.press("r").is_empty());
+    match task_of(&h.press("<tab><enter>")) {
+        Some(k8s_nas::tui::TaskRequest::RestartWorkload { name, .. }) => assert_eq!(name, "radarr"),
+        other => panic!("{other:?}"),
+    }
+}
