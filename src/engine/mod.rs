@@ -6,10 +6,12 @@ pub mod lease;
 pub mod live;
 pub mod logstream;
 pub mod observe;
+pub mod resources;
 pub mod runtime;
 pub mod sched;
 pub mod sources;
 pub mod tasks;
+pub mod usage;
 pub mod view;
 
 pub use live::live_context;

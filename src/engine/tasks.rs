@@ -10,6 +10,7 @@ mod certs;
 mod integrate;
 mod keys;
 mod vpn;
+mod workload;
 
 pub use integrate::integrations_view;
 
@@ -172,6 +173,49 @@ pub fn task(
                     certs::RESYNC_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(certs::resync(env, ctx, copy, src))),
+            )
+        }
+        TaskRequest::RestartWorkload {
+            namespace,
+            kind,
+            name,
+        } => {
+            let t = (namespace.clone(), kind.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("workload/{namespace}/{name}")],
+                    workload::RESTART_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::restart(env, ctx, t))),
+            )
+        }
+        TaskRequest::DeletePod { namespace, name } => {
+            let t = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("pod/{namespace}/{name}")],
+                    workload::DELETE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::delete(env, ctx, t))),
+            )
+        }
+        TaskRequest::ScaleWorkload {
+            namespace,
+            kind,
+            name,
+            replicas,
+        } => {
+            let t = (namespace.clone(), kind.clone(), name.clone());
+            let n = *replicas;
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("workload/{namespace}/{name}")],
+                    workload::SCALE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::scale(env, ctx, t, n))),
             )
         }
     };

@@ -51,6 +51,7 @@ pub mod exec;
 pub mod execfs;
 pub mod fixture;
 pub mod logs;
+pub mod metrics;
 pub mod openapi;
 pub mod patch;
 pub mod proto;
@@ -340,6 +341,20 @@ impl KubeSim {
     /// Namespaces whose reads answer 403 (RBAC simulation).
     pub fn forbid_namespace(&self, ns: &str) {
         self.shared.store().forbidden.insert(ns.to_string());
+    }
+
+    /// Deny one verb on one resource (`pods`, `pods/exec`, `deployments`) in `ns`, as a Role
+    /// without it would: requests answer 403 and access reviews say not allowed.
+    pub fn deny(&self, verb: &str, resource: &str, ns: &str) {
+        self.shared
+            .store()
+            .denied
+            .insert((verb.into(), resource.into(), ns.into()));
+    }
+
+    /// Serve the metrics API or not (a cluster without metrics-server).
+    pub fn set_metrics(&self, on: bool) {
+        self.shared.store().metrics = on;
     }
 
     /// Lift a [`KubeSim::forbid_namespace`].
