@@ -95,6 +95,13 @@ pub enum Command {
         #[arg(long)]
         ip_echo_url: Option<String>,
     },
+    /// Backups of the apps' config directories: run, verify, list.
+    Backup {
+        #[command(subcommand)]
+        action: crate::commands::backup::BackupAction,
+    },
+    /// Restore a service's config directory from a backup (steps shown with their time).
+    Restore(crate::commands::restore::RestoreArgs),
     /// Run the simulated NAS and the console against it.
     Demo {
         /// Fault scenario: healthy, degraded, fresh, miswired, vpn-leak, vpn-down, vpn-eth0,
@@ -201,6 +208,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 cfg.vpn.ip_echo_url = ip_echo_url;
             }
             rt.block_on(crate::commands::vpn::run(&cfg, output))
+        }
+        Some(Command::Backup { action }) => {
+            rt.block_on(crate::commands::backup::run(&cfg, &paths, action))
+        }
+        Some(Command::Restore(args)) => {
+            rt.block_on(crate::commands::restore::run(&cfg, &paths, args))
         }
         Some(Command::Demo {
             scenario,
