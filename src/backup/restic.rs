@@ -115,9 +115,14 @@ impl Settings {
     /// Create the repository when it does not exist yet (restic exit 10: no repository).
     pub async fn ensure_repo(&self) -> anyhow::Result<()> {
         let (code, _, err) = self.run(&["cat", "config"], None).await?;
+        // restic ≥ 0.17 exits 10 for "no repository"; older ones exit 1 and say so.
+        let missing = code == 10
+            || (code == 1
+                && (err.contains("unable to open config file")
+                    || err.contains("Is there a repository")));
         match code {
             0 => Ok(()),
-            10 => {
+            _ if missing => {
                 let (c, _, e) = self.run(&["init"], None).await?;
                 if c == 0 {
                     Ok(())
@@ -125,7 +130,9 @@ impl Settings {
                     anyhow::bail!("restic init failed: {}", last_line(&e))
                 }
             }
-            12 => anyhow::bail!("restic: wrong password for the repository"),
+            _ if code == 12 || err.contains("wrong password") => {
+                anyhow::bail!("restic: wrong password for the repository")
+            }
             _ => anyhow::bail!(
                 "restic cat config failed (exit {code}): {}",
                 last_line(&err)
@@ -168,7 +175,9 @@ impl Settings {
             0 => Ok(last_line(&out)),
             10 => anyhow::bail!("restic repository does not exist"),
             11 => anyhow::bail!("restic repository is locked"),
-            12 => anyhow::bail!("restic: wrong password"),
+            _ if code == 12 || err.contains("wrong password") => {
+                anyhow::bail!("restic: wrong password")
+            }
             _ => anyhow::bail!("restic check failed (exit {code}): {}", last_line(&err)),
         }
     }

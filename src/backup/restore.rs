@@ -29,19 +29,33 @@ pub fn restore_dir(backup: &BackupInfo, dir: &Path) -> anyhow::Result<RestoreOut
         .to_string_lossy()
         .into_owned();
     let prefix = format!(".{name}.restore-tmp-");
-    // Leftovers of a killed run: never the live directory, only our temp siblings.
+    let ready_prefix = format!(".{name}.restore-ready-");
+    // Leftovers of a killed run, never the live directory: a partial extraction is removed; a
+    // complete one (`restore-ready`: the new config not yet swapped in, or the old one swapped
+    // out) is kept as a `pre-restore` directory.
     if let Ok(rd) = std::fs::read_dir(parent) {
         for e in rd.filter_map(Result::ok) {
-            if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&prefix) {
                 let _ = std::fs::remove_dir_all(e.path());
+            } else if let Some(ts) = n.strip_prefix(&ready_prefix) {
+                let _ = std::fs::rename(
+                    e.path(),
+                    parent.join(format!("{name}.pre-restore-{ts}-recovered")),
+                );
             }
         }
     }
     let ts = super::id_for(jiff::Timestamp::now());
-    let tmp = parent.join(format!("{prefix}{ts}"));
-    std::fs::create_dir(&tmp).map_err(|e| anyhow::anyhow!("{}: {e}", tmp.display()))?;
+    let extracting = parent.join(format!("{prefix}{ts}"));
+    let tmp = parent.join(format!("{ready_prefix}{ts}"));
+    std::fs::create_dir(&extracting)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", extracting.display()))?;
+    let swapped = std::cell::Cell::new(false);
     let res = (|| -> anyhow::Result<RestoreOutcome> {
-        super::verify::unpack(&backup.archive, &tmp).map_err(anyhow::Error::msg)?;
+        super::verify::unpack(&backup.archive, &extracting).map_err(anyhow::Error::msg)?;
+        fsync_tree(&extracting)?;
+        std::fs::rename(&extracting, &tmp)?;
         // The new directory gets the old one's owner and mode (PUID 1000, 0755 …).
         if let Ok(m) = std::fs::metadata(dir) {
             std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(m.mode() & 0o7777))?;
@@ -49,7 +63,8 @@ pub fn restore_dir(backup: &BackupInfo, dir: &Path) -> anyhow::Result<RestoreOut
                 std::os::unix::fs::chown(&tmp, Some(m.uid()), Some(m.gid()))?;
             }
         }
-        fsync_tree(&tmp)?;
+        fsync_dir(&tmp)?;
+        fsync_dir(parent)?;
         let files = backup.manifest().map(|m| m.files.len()).unwrap_or(0);
         if !dir.exists() {
             std::fs::rename(&tmp, dir)?;
@@ -60,6 +75,7 @@ pub fn restore_dir(backup: &BackupInfo, dir: &Path) -> anyhow::Result<RestoreOut
             });
         }
         exchange(&tmp, dir)?;
+        swapped.set(true);
         fsync_dir(parent)?;
         let mut previous = parent.join(format!("{name}.pre-restore-{ts}"));
         let mut n = 1;
@@ -74,8 +90,12 @@ pub fn restore_dir(backup: &BackupInfo, dir: &Path) -> anyhow::Result<RestoreOut
             files,
         })
     })();
-    if res.is_err() && tmp.exists() {
-        let _ = std::fs::remove_dir_all(&tmp);
+    if res.is_err() {
+        let _ = std::fs::remove_dir_all(&extracting);
+        if !swapped.get() {
+            // Not swapped: tmp holds the unused new config.
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
     }
     res
 }

@@ -117,6 +117,11 @@ pub enum TaskRequest {
         source_namespace: String,
         source: String,
     },
+    /// Back up one service's config directory now (verify, retention, restic copy).
+    BackupNow(ServiceId),
+    /// Restore one service's config from backup `backup` (the wizard's last step, after the
+    /// typed confirmation): safety backup, scale 0, swap, scale back, post-checks.
+    RestoreBackup { service: ServiceId, backup: String },
 }
 
 impl TaskRequest {
@@ -140,6 +145,10 @@ impl TaskRequest {
             TaskRequest::SyncKeys => "sync keys",
             TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
             TaskRequest::TestDownload(id) => return format!("test download {id}"),
+            TaskRequest::BackupNow(id) => return format!("back up {id}"),
+            TaskRequest::RestoreBackup { service, backup } => {
+                return format!("restore {service} from {backup}")
+            }
             TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => "",
         }
         .to_string()
@@ -158,6 +167,7 @@ impl TaskRequest {
             | TaskRequest::RestartTunnel(_)
             | TaskRequest::TestDownload(_) => true,
             TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => true,
+            TaskRequest::BackupNow(_) | TaskRequest::RestoreBackup { .. } => true,
         }
     }
 }
