@@ -3,7 +3,7 @@
 //! directory is kept as `<dir>.pre-restore-<ts>`. A kill at any point leaves `<dir>` either
 //! the old or the new config, complete; a rerun removes the leftovers and converges.
 
-use super::archive::{fsync_dir, fsync_tree};
+use super::archive::{fsync_dir, sync_tree};
 use super::BackupInfo;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
@@ -54,7 +54,7 @@ pub fn restore_dir(backup: &BackupInfo, dir: &Path) -> anyhow::Result<RestoreOut
     let swapped = std::cell::Cell::new(false);
     let res = (|| -> anyhow::Result<RestoreOutcome> {
         super::verify::unpack(&backup.archive, &extracting).map_err(anyhow::Error::msg)?;
-        fsync_tree(&extracting)?;
+        sync_tree(&extracting)?;
         std::fs::rename(&extracting, &tmp)?;
         // The new directory gets the old one's owner and mode (PUID 1000, 0755 …).
         if let Ok(m) = std::fs::metadata(dir) {
