@@ -56,6 +56,7 @@ pub fn stdout_failed(r: std::io::Result<()>) {
     }
 }
 
+pub mod backup;
 pub mod bounds;
 pub mod bus;
 pub mod certs;

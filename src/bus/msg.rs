@@ -189,6 +189,11 @@ pub enum TaskRequest {
         name: String,
         replicas: u32,
     },
+    /// Back up one service's config directory now (verify, retention, restic copy).
+    BackupNow(ServiceId),
+    /// Restore one service's config from backup `backup` (the wizard's last step, after the
+    /// typed confirmation): safety backup, scale 0, swap, scale back, post-checks.
+    RestoreBackup { service: ServiceId, backup: String },
 }
 
 impl TaskRequest {
@@ -229,6 +234,10 @@ impl TaskRequest {
             | TaskRequest::RestartWorkload { .. }
             | TaskRequest::DeletePod { .. }
             | TaskRequest::ScaleWorkload { .. } => "",
+            TaskRequest::BackupNow(id) => return format!("back up {id}"),
+            TaskRequest::RestoreBackup { service, backup } => {
+                return format!("restore {service} from {backup}")
+            }
         }
         .to_string()
     }
@@ -249,6 +258,7 @@ impl TaskRequest {
             TaskRequest::RestartWorkload { .. }
             | TaskRequest::DeletePod { .. }
             | TaskRequest::ScaleWorkload { .. } => true,
+            TaskRequest::BackupNow(_) | TaskRequest::RestoreBackup { .. } => true,
         }
     }
 }

@@ -187,11 +187,13 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
         cert_facts(cfg, listing)
     );
     let now = jiff::Timestamp::now();
+    let backups = backup_facts(cfg, &inventory);
     let findings = checks::evaluate(
         &Facts::new(&inventory, &pods, &observations, now, budget(cfg))
             .with_learned(&learned)
             .with_vpn(vpn.as_ref())
-            .with_certs(Some(&certs)),
+            .with_certs(Some(&certs))
+            .with_backups(backups.as_ref()),
     );
     let mut warnings = listing.warnings.clone();
     warnings.extend(creds.warnings);
@@ -285,4 +287,31 @@ pub async fn observe_all(
 /// Discovery overrides from the config file's per-service URL bases.
 pub fn discover_overrides(cfg: &Config) -> discover::Overrides {
     cfg.discovery_overrides()
+}
+
+/// The backup facts, when backups are set up here (`backup.root` configured, or the default
+/// root exists): the services with a config directory on a node path, and the backups.
+pub fn backup_facts(
+    cfg: &Config,
+    inv: &crate::model::Inventory,
+) -> Option<checks::backup::BackupFacts> {
+    let root = cfg.backup.root_or(None, &crate::config::Paths::resolve());
+    if cfg.backup.root.is_none() && !root.exists() {
+        return None;
+    }
+    let mut services: Vec<String> = inv
+        .services
+        .iter()
+        .filter(|s| {
+            s.config_volume
+                .as_ref()
+                .and_then(|v| v.source.node_path())
+                .is_some()
+        })
+        .map(|s| crate::commands::backup::service_name(s.id.as_str()))
+        .chain(cfg.backup.paths.keys().cloned())
+        .collect();
+    services.sort();
+    services.dedup();
+    Some(checks::backup::BackupFacts::read(&root, services))
 }

@@ -6,6 +6,7 @@
 //!
 //! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
+mod backup;
 mod certs;
 mod integrate;
 mod keys;
@@ -216,6 +217,24 @@ pub fn task(
                     workload::SCALE_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(workload::scale(env, ctx, t, n))),
+            )
+        }
+        TaskRequest::BackupNow(id) => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec![backup::lock(&id)], backup::BACKUP_STEPS),
+                Box::new(move |ctx| Box::pin(backup::backup_now(env, ctx, id))),
+            )
+        }
+        TaskRequest::RestoreBackup { service, backup: b } => {
+            let (id, b) = (service.clone(), b.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![id.as_str().to_string(), backup::lock(&id)],
+                    crate::backup::flow::RESTORE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(backup::restore(env, ctx, id, b))),
             )
         }
     };

@@ -23,6 +23,8 @@ pub struct SimNas {
     /// The simulated internet's IP-echo service (answers with [`HOME_IP`]).
     pub ip_echo: SocketAddr,
     _ip_echo_stop: tokio::sync::oneshot::Sender<()>,
+    /// Each app simulator's settings as started (the node tree lays their config files).
+    pub app_configs: Vec<(world::Backend, AppSimConfig)>,
 }
 
 /// The simulated NAS's own egress IP (outside any tunnel).
@@ -100,6 +102,7 @@ impl SimNas {
             vpn,
             ip_echo,
             _ip_echo_stop,
+            app_configs: key_files,
         })
     }
 

@@ -3,6 +3,9 @@
 //! manifests. One module per former test file.
 
 mod assets;
+mod backup_assets;
+mod backup_cli;
+mod backup_sim;
 mod certs_sim;
 mod check_sim;
 mod cli_pipe;
