@@ -291,18 +291,27 @@ impl Entry {
         message: String,
         vars: &[(&str, &str)],
     ) -> Finding {
-        let mut f = Finding::new(
+        let f = Finding::new(
             self.severity,
             code,
             subject,
             message,
             render(self.remediation, vars),
         );
-        if let Some(r) = self.runbook {
-            f = f.with_runbook(r);
-        }
-        f
+        // Every finding names a runbook: the catalog's link, else its page in docs/runbooks/.
+        f.with_runbook(match self.runbook {
+            Some(r) => r.to_string(),
+            None => runbook_page(self.code),
+        })
     }
+}
+
+/// The page of `docs/runbooks/` for a code (symptoms, checks, fix, verify): the code with a
+/// family's `<…>` brackets dropped (`app.<HealthCheckSource>` → `app.HealthCheckSource.md`).
+/// A test keeps one page per catalog entry.
+pub fn runbook_page(code: &str) -> String {
+    let code = lookup(code).map_or(code, |e| e.code);
+    format!("docs/runbooks/{}.md", code.replace(['<', '>'], ""))
 }
 
 /// Fill `{name}` placeholders; a placeholder without a value stays as it is (and fails the
@@ -425,6 +434,18 @@ mod tests {
         assert_eq!(f.runbook.as_deref(), Some(K8S_DEBUG_PODS));
         let f = APP_CHECK.member("IndexerRssCheck", "media/sonarr", "m", &[]);
         assert_eq!(f.code, "app.IndexerRssCheck");
+        assert_eq!(
+            f.runbook.as_deref(),
+            Some("docs/runbooks/app.HealthCheckSource.md")
+        );
+        assert_eq!(
+            HTTP_SLOW.finding("x", "m", &[]).runbook.as_deref(),
+            Some("docs/runbooks/http.slow.md")
+        );
+        assert_eq!(
+            runbook_page("app.IndexerRssCheck"),
+            "docs/runbooks/app.HealthCheckSource.md"
+        );
         assert_eq!(placeholders("a {x} {not closed"), ["x"]);
         assert_eq!(placeholders("json {\"a\": 1}"), Vec::<&str>::new());
     }

@@ -312,7 +312,11 @@ mod tests {
             Some("https://wiki.servarr.com/sonarr/system#x")
         );
         assert_eq!(f[1].severity, Severity::Warning);
-        assert_eq!(f[1].runbook, None);
+        assert_eq!(
+            f[1].runbook.as_deref(),
+            Some("docs/runbooks/app.HealthCheckSource.md"),
+            "no wiki link: the runbook page"
+        );
     }
 
     #[test]

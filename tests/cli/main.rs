@@ -9,5 +9,6 @@ mod cli_pipe;
 mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
+mod monitoring;
 mod readonly_cli;
 mod vpn_cli;
