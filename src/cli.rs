@@ -98,7 +98,7 @@ pub enum Command {
     /// Run the simulated NAS and the console against it.
     Demo {
         /// Fault scenario: healthy, degraded, fresh, miswired, vpn-leak, vpn-down, vpn-eth0,
-        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing; several joined by commas are
+        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing, ops-faults; several joined by commas are
         /// layered in order (`degraded,miswired`).
         #[arg(long, default_value = "healthy")]
         scenario: String,

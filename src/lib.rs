@@ -28,6 +28,7 @@ pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod gitops;
 pub mod integrate;
 pub mod keys;
 pub mod logging;

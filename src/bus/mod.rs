@@ -7,7 +7,7 @@ pub mod rows;
 pub mod views;
 
 pub use msg::{
-    describe_title, CertsView, ClusterView, Effect, EventRow, Msg, StreamId, TaskId, TaskOutcome,
-    TaskProgress, TaskRequest, UnitKind, Units,
+    describe_title, CertsView, ClusterView, Effect, EventRow, GitopsView, Msg, StreamId, TaskId,
+    TaskOutcome, TaskProgress, TaskRequest, UnitKind, Units,
 };
 pub use views::{IntegrationsView, KeysView};

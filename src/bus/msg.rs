@@ -21,6 +21,15 @@ pub struct CertsView {
     pub fetched_at: Timestamp,
 }
 
+/// What the `:gitops` pane shows (issue 12): Argo CD Applications, ApplicationSets, argocd-cm
+/// health overrides and their `gitops.*` findings.
+#[derive(Debug, Clone)]
+pub struct GitopsView {
+    pub facts: crate::gitops::GitopsFacts,
+    pub findings: Vec<Finding>,
+    pub fetched_at: Timestamp,
+}
+
 /// One Kubernetes event about a service's objects (pod, deployment …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
@@ -117,6 +126,10 @@ pub enum TaskRequest {
         source_namespace: String,
         source: String,
     },
+    /// Ask Argo CD to refresh an Application (the `argocd.argoproj.io/refresh` annotation).
+    ArgoRefresh { namespace: String, name: String },
+    /// Request a sync of an Application (the `operation` patch; refused while one runs).
+    ArgoSync { namespace: String, name: String },
 }
 
 impl TaskRequest {
@@ -124,6 +137,12 @@ impl TaskRequest {
         match self {
             TaskRequest::RenewCertificate { namespace, name } => {
                 return format!("renew certificate {namespace}/{name}")
+            }
+            TaskRequest::ArgoRefresh { namespace, name } => {
+                return format!("refresh application {namespace}/{name}")
+            }
+            TaskRequest::ArgoSync { namespace, name } => {
+                return format!("sync application {namespace}/{name}")
             }
             TaskRequest::ResyncSecret {
                 namespace, name, ..
@@ -141,6 +160,7 @@ impl TaskRequest {
             TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
             TaskRequest::TestDownload(id) => return format!("test download {id}"),
             TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => "",
+            TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => "",
         }
         .to_string()
     }
@@ -158,6 +178,7 @@ impl TaskRequest {
             | TaskRequest::RestartTunnel(_)
             | TaskRequest::TestDownload(_) => true,
             TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => true,
+            TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => true,
         }
     }
 }
@@ -260,6 +281,8 @@ pub enum Msg {
     /// Certificates: Certificates, TLS Secrets, served certificates and their `cert.*`
     /// findings (replaces the previous view).
     Certs(Box<CertsView>),
+    /// GitOps: Argo CD Applications and their findings (replaces the previous view).
+    Gitops(Box<GitopsView>),
     /// A one-line notice in the status line.
     Flash(String),
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could

@@ -30,6 +30,8 @@ const README_KEYS: &str = "README.md#integrations-and-api-keys-issue-3";
 /// Where the README documents the VPN check.
 const README_VPN: &str = "README.md#vpn-issue-9";
 const CERT_MANAGER_DOCS: &str = "https://cert-manager.io/docs/troubleshooting/";
+const ARGOCD_SYNC_DOCS: &str = "https://argo-cd.readthedocs.io/en/stable/user-guide/sync-kubectl/";
+const ARGOCD_HEALTH_DOCS: &str = "https://argo-cd.readthedocs.io/en/stable/operator-manual/health/";
 const K8S_DEBUG_PODS: &str = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
 const K8S_DEBUG_SERVICE: &str =
     "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/";
@@ -223,6 +225,22 @@ catalog! {
     CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
         "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
         None;
+    // GitOps (`:gitops`, issue 12): Argo CD Applications and argocd-cm.
+    GITOPS_OUT_OF_SYNC = "gitops.out_of_sync", Warning, "an Argo CD Application differs from Git",
+        "See the out-of-sync resources in `:gitops`; sync {namespace}/{application} (`s`) or fix the drift in Git — the console never applies manifests itself",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_DEGRADED = "gitops.degraded", Error, "an Argo CD Application is Degraded or Missing",
+        "kubectl -n {namespace} get application {application} -o yaml: find the Degraded/Missing resources and fix their manifests in Git",
+        Some(ARGOCD_HEALTH_DOCS);
+    GITOPS_OPERATION_FAILED = "gitops.operation_failed", Error, "the last sync operation of an Application failed",
+        "Read the operation message in `:gitops`, fix the manifest in Git, then sync {application} again",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_AUTO_SYNC_OFF = "gitops.auto_sync_off", Info, "an Application has no automated sync: Git changes wait for a manual sync",
+        "Add `spec.syncPolicy.automated` (prune, selfHeal) to {application} in Git, or sync it by hand",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_HEALTH_OVERRIDE = "gitops.health_override", Warning, "argocd-cm forces a kind to look Healthy: its failures are hidden",
+        "Remove the health customisation of {resource_kind} from {configmap} in Git (or let its script report Degraded); until then watch it in `k8s-nas check`",
+        Some(ARGOCD_HEALTH_DOCS);
 }
 
 /// Look an entry up by code; a family entry answers for every code of the family.
@@ -392,6 +410,10 @@ mod tests {
                         "host",
                         "certificate",
                         "ingress",
+                        // GitOps
+                        "application",
+                        "resource_kind",
+                        "configmap",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod certs;
+pub mod gitops;
 pub mod health;
 pub mod integration;
 pub mod keys;
@@ -36,6 +37,8 @@ pub struct Facts<'a> {
     pub vpn: Option<&'a vpn::VpnFacts>,
     /// Certificates: Secrets, cert-manager Certificates, served certificates.
     pub certs: Option<&'a crate::certs::CertFacts>,
+    /// Argo CD Applications and argocd-cm (issue 12).
+    pub gitops: Option<&'a crate::gitops::GitopsFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -56,6 +59,7 @@ impl<'a> Facts<'a> {
             plan: None,
             vpn: None,
             certs: None,
+            gitops: None,
             now,
             budget,
         }
@@ -78,6 +82,11 @@ impl<'a> Facts<'a> {
 
     pub fn with_certs(mut self, certs: Option<&'a crate::certs::CertFacts>) -> Self {
         self.certs = certs;
+        self
+    }
+
+    pub fn with_gitops(mut self, gitops: Option<&'a crate::gitops::GitopsFacts>) -> Self {
+        self.gitops = gitops;
         self
     }
 
@@ -123,6 +132,7 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             .map(|c| certs::evaluate(c, facts.now))
             .unwrap_or_default(),
     );
+    out.extend(facts.gitops.map(gitops::evaluate).unwrap_or_default());
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));

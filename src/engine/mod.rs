@@ -183,10 +183,12 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
         vpn_verdicts(cfg, &facts)
     );
     let now = jiff::Timestamp::now();
+    let gitops = crate::gitops::from_listing(listing);
     let findings = checks::evaluate(
         &Facts::new(&inventory, &pods, &observations, now, budget(cfg))
             .with_learned(&learned)
-            .with_vpn(vpn.as_ref()),
+            .with_vpn(vpn.as_ref())
+            .with_gitops(Some(&gitops)),
     );
     let mut warnings = listing.warnings.clone();
     warnings.extend(creds.warnings);

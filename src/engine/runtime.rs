@@ -288,8 +288,17 @@ impl State {
         )
         .with_learned(&self.learned);
         let vpn = self.observed.vpn.for_check(&self.cfg);
-        let facts = facts.with_vpn(vpn.as_ref());
+        let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
+        let facts = facts.with_vpn(vpn.as_ref()).with_gitops(gitops.as_ref());
         let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
+        if let Some(g) = gitops {
+            let view = crate::bus::GitopsView {
+                findings: checks::gitops::evaluate(&g),
+                facts: g,
+                fetched_at: jiff::Timestamp::now(),
+            };
+            let _ = self.tx.send(Msg::Gitops(Box::new(view))).await;
+        }
         if let Some(listing) = &self.listing {
             let mut certs = crate::certs::from_listing(listing);
             certs.served = self.observed.served_certs.values().cloned().collect();

@@ -7,6 +7,7 @@
 //! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
 mod certs;
+mod gitops;
 mod integrate;
 mod keys;
 mod vpn;
@@ -163,6 +164,28 @@ pub fn task(
                     certs::RESYNC_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(certs::resync(env, ctx, copy, src))),
+            )
+        }
+        TaskRequest::ArgoRefresh { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("application/{namespace}/{name}")],
+                    gitops::REFRESH_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(gitops::refresh(env, ctx, target))),
+            )
+        }
+        TaskRequest::ArgoSync { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("application/{namespace}/{name}")],
+                    gitops::SYNC_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(gitops::sync(env, ctx, target))),
             )
         }
     };

@@ -45,6 +45,7 @@ pub static LAYERS: &[&dyn Layer] = &[
     &super::scenario_vpn::VpnAuth,
     &certs::CertStale,
     &certs::CertFailing,
+    &ops::OpsFaults,
 ];
 
 /// The layers of one run of the simulated NAS, applied in order.
@@ -289,6 +290,7 @@ fn set_secret_key(secret: &mut Value, key: &str, value: &str) {
 }
 
 mod certs;
+mod ops;
 
 #[cfg(test)]
 mod tests;

@@ -10,5 +10,6 @@ mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
 mod monitoring;
+mod ops_sim;
 mod readonly_cli;
 mod vpn_cli;

@@ -9,6 +9,7 @@ mod tui_integrations_support;
 
 mod console_sim;
 mod tui_certs;
+mod tui_gitops;
 mod tui_integrations;
 mod tui_render;
 mod tui_runtime;

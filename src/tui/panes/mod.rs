@@ -34,6 +34,7 @@ panes![
     keys,
     vpn,
     certs,
+    gitops,
 ];
 
 /// Helpers shared by panes (not panes themselves).
