@@ -79,6 +79,9 @@ pub struct Config {
     pub ingress_http_address: Option<String>,
     /// A PEM CA bundle to judge served chains against, instead of the system roots.
     pub tls_ca_file: Option<PathBuf>,
+    /// Alertmanager's URL (`http://alertmanager.monitoring:9093`), instead of finding its
+    /// Service (issue 12).
+    pub alertmanager_url: Option<String>,
     pub services: BTreeMap<String, ServiceConfig>,
     /// The VPN check (`:vpn`, `k8s-nas vpn`).
     pub vpn: VpnConfig,
@@ -125,6 +128,7 @@ impl Default for Config {
             ingress_address: None,
             ingress_http_address: None,
             tls_ca_file: None,
+            alertmanager_url: None,
             services: BTreeMap::new(),
             vpn: VpnConfig::default(),
         }

@@ -17,6 +17,7 @@ macro_rules! out {
     }};
 }
 
+pub mod alerts;
 pub mod bus;
 pub mod certs;
 pub mod checks;

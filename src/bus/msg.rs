@@ -130,6 +130,14 @@ pub enum TaskRequest {
     ArgoRefresh { namespace: String, name: String },
     /// Request a sync of an Application (the `operation` patch; refused while one runs).
     ArgoSync { namespace: String, name: String },
+    /// Silence what matches `matchers` for `secs` seconds, with a comment (Alertmanager).
+    Silence {
+        matchers: Vec<(String, String)>,
+        secs: i64,
+        comment: String,
+    },
+    /// Expire a silence (Alertmanager).
+    ExpireSilence { id: String },
 }
 
 impl TaskRequest {
@@ -144,6 +152,14 @@ impl TaskRequest {
             TaskRequest::ArgoSync { namespace, name } => {
                 return format!("sync application {namespace}/{name}")
             }
+            TaskRequest::Silence { matchers, .. } => {
+                let alert = matchers
+                    .iter()
+                    .find(|(k, _)| k == "alertname")
+                    .map_or("alerts", |(_, v)| v.as_str());
+                return format!("silence {alert}");
+            }
+            TaskRequest::ExpireSilence { id } => return format!("expire silence {id}"),
             TaskRequest::ResyncSecret {
                 namespace, name, ..
             } => return format!("re-sync secret {namespace}/{name}"),
@@ -161,6 +177,7 @@ impl TaskRequest {
             TaskRequest::TestDownload(id) => return format!("test download {id}"),
             TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => "",
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => "",
+            TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => "",
         }
         .to_string()
     }
@@ -179,6 +196,7 @@ impl TaskRequest {
             | TaskRequest::TestDownload(_) => true,
             TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => true,
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => true,
+            TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => true,
         }
     }
 }
@@ -283,6 +301,8 @@ pub enum Msg {
     Certs(Box<CertsView>),
     /// GitOps: Argo CD Applications and their findings (replaces the previous view).
     Gitops(Box<GitopsView>),
+    /// Alerts and silences from Alertmanager or Prometheus (replaces the previous view).
+    Alerts(Box<crate::alerts::AlertsFacts>),
     /// A one-line notice in the status line.
     Flash(String),
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could

@@ -225,6 +225,11 @@ catalog! {
     CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
         "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
         None;
+    /// An alert firing in Alertmanager (or Prometheus); severity from its `severity` label,
+    /// runbook from its `runbook_url` annotation.
+    ALERT_FIRING = "alert.<AlertName>", Warning, "an alert is firing (not silenced or inhibited)",
+        "Follow the alert's runbook; silence it from `:alerts` while you work on it",
+        None;
     // GitOps (`:gitops`, issue 12): Argo CD Applications and argocd-cm.
     GITOPS_OUT_OF_SYNC = "gitops.out_of_sync", Warning, "an Argo CD Application differs from Git",
         "See the out-of-sync resources in `:gitops`; sync {namespace}/{application} (`s`) or fix the drift in Git — the console never applies manifests itself",

@@ -7,6 +7,7 @@
 //! `fn …(&FactsOfTheArea) -> Vec<Finding>`, its codes in [`catalog`], and one line in
 //! [`evaluate`].
 
+pub mod alerts;
 pub mod catalog;
 pub mod certs;
 pub mod gitops;
@@ -39,6 +40,8 @@ pub struct Facts<'a> {
     pub certs: Option<&'a crate::certs::CertFacts>,
     /// Argo CD Applications and argocd-cm (issue 12).
     pub gitops: Option<&'a crate::gitops::GitopsFacts>,
+    /// Alertmanager's (or Prometheus's) alerts (issue 12).
+    pub alerts: Option<&'a crate::alerts::AlertsFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -60,6 +63,7 @@ impl<'a> Facts<'a> {
             vpn: None,
             certs: None,
             gitops: None,
+            alerts: None,
             now,
             budget,
         }
@@ -87,6 +91,11 @@ impl<'a> Facts<'a> {
 
     pub fn with_gitops(mut self, gitops: Option<&'a crate::gitops::GitopsFacts>) -> Self {
         self.gitops = gitops;
+        self
+    }
+
+    pub fn with_alerts(mut self, alerts: Option<&'a crate::alerts::AlertsFacts>) -> Self {
+        self.alerts = alerts;
         self
     }
 
@@ -133,6 +142,7 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             .unwrap_or_default(),
     );
     out.extend(facts.gitops.map(gitops::evaluate).unwrap_or_default());
+    out.extend(facts.alerts.map(alerts::evaluate).unwrap_or_default());
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));

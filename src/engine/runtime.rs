@@ -289,7 +289,10 @@ impl State {
         .with_learned(&self.learned);
         let vpn = self.observed.vpn.for_check(&self.cfg);
         let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
-        let facts = facts.with_vpn(vpn.as_ref()).with_gitops(gitops.as_ref());
+        let facts = facts
+            .with_vpn(vpn.as_ref())
+            .with_gitops(gitops.as_ref())
+            .with_alerts(self.observed.alerts.as_ref());
         let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
         if let Some(g) = gitops {
             let view = crate::bus::GitopsView {

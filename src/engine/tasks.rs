@@ -6,6 +6,7 @@
 //!
 //! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
+mod alerts;
 mod certs;
 mod gitops;
 mod integrate;
@@ -186,6 +187,24 @@ pub fn task(
                     gitops::SYNC_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(gitops::sync(env, ctx, target))),
+            )
+        }
+        TaskRequest::Silence {
+            matchers,
+            secs,
+            comment,
+        } => {
+            let what = (matchers.clone(), *secs, comment.clone());
+            (
+                TaskSpec::mutating(title, vec!["alertmanager".into()], alerts::SILENCE_STEPS),
+                Box::new(move |ctx| Box::pin(alerts::silence(env, ctx, what))),
+            )
+        }
+        TaskRequest::ExpireSilence { id } => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec!["alertmanager".into()], alerts::EXPIRE_STEPS),
+                Box::new(move |ctx| Box::pin(alerts::expire(env, ctx, id))),
             )
         }
     };

@@ -8,6 +8,7 @@ mod tui_common;
 mod tui_integrations_support;
 
 mod console_sim;
+mod tui_alerts;
 mod tui_certs;
 mod tui_gitops;
 mod tui_integrations;

@@ -35,6 +35,7 @@ panes![
     vpn,
     certs,
     gitops,
+    alerts,
 ];
 
 /// Helpers shared by panes (not panes themselves).
