@@ -60,7 +60,39 @@ async fn check_reports_the_gitops_faults_with_runbooks() {
         "Certificate, Job and CronJob: {g:?}"
     );
     assert!(g.iter().all(|(_, _, rb)| !rb.is_empty()), "{g:?}");
+    // Prometheus's firing alerts (the pending one is not a finding yet), with their runbooks.
+    let alerts: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("alert."))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["runbook"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        alerts,
+        [
+            (
+                "alert.VPNTunnelDown".to_string(),
+                "docs/runbooks/alert-VPNTunnelDown.md".to_string()
+            ),
+            (
+                "alert.CronJobStale".to_string(),
+                "docs/runbooks/alert-CronJobStale.md".to_string()
+            ),
+        ],
+        "{v:#}"
+    );
     assert_eq!(code, Some(1));
     let (_, healthy) = check(Scenario::Healthy).await;
     assert_eq!(gitops(&healthy), vec![], "{healthy:#}");
+    let warnings = healthy["warnings"].to_string();
+    assert!(
+        !warnings.contains("Prometheus"),
+        "the simulated Prometheus answers: {warnings}"
+    );
 }

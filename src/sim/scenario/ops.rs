@@ -3,7 +3,9 @@
 //! Deployment) are found by evidence and, in name order, get: a Degraded health with a failed
 //! sync operation, an OutOfSync status with automated sync off, a sync operation still
 //! running. `argocd-cm` gets the target cluster's health customisations that make every
-//! Certificate, Job and CronJob look Healthy (target-cluster §4).
+//! Certificate, Job and CronJob look Healthy (target-cluster §4). Prometheus (the simulated
+//! one behind its Service) reports the VPN tunnel down and a CronJob stale (that CronJob's last
+//! success is three days old), and one alert still pending.
 
 use super::Layer;
 use crate::sim::world::World;
@@ -74,7 +76,7 @@ impl Layer for OpsFaults {
     }
 
     fn about(&self) -> &'static str {
-        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy"
+        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale"
     }
 
     fn edit_world(&self, world: &mut World) {
@@ -115,6 +117,7 @@ impl Layer for OpsFaults {
                 *slot = a;
             }
         }
+        fire_alerts(world);
         // argocd-cm lives where the Applications live.
         let Some(ns) = apps.first().map(|(ns, _)| ns.clone()) else {
             return;
@@ -135,5 +138,74 @@ impl Layer for OpsFaults {
                 "server.rootpath": "/argocd",
             },
         }));
+    }
+}
+
+/// Prometheus (the Service of a `prom/prometheus` pod) reports two alerts firing and one
+/// pending, about the Application edited first and a CronJob of the world.
+fn fire_alerts(world: &mut World) {
+    use crate::sim::apps::prometheus::FIRING;
+    let prom_ns: Vec<String> = world
+        .of_kind("Deployment")
+        .filter(|d| {
+            d["spec"]["template"]["spec"]["containers"]
+                .as_array()
+                .is_some_and(|cs| {
+                    cs.iter().any(|c| {
+                        c["image"]
+                            .as_str()
+                            .is_some_and(|i| i.contains("prom/prometheus"))
+                    })
+                })
+        })
+        .filter_map(|d| d["metadata"]["namespace"].as_str().map(str::to_string))
+        .collect();
+    let cronjob = world
+        .of_kind("CronJob")
+        .filter_map(|c| {
+            Some((
+                c["metadata"]["namespace"].as_str()?.to_string(),
+                c["metadata"]["name"].as_str()?.to_string(),
+            ))
+        })
+        .min();
+    // The CronJob really is stale: its last success three days ago.
+    if let Some((ns, name)) = &cronjob {
+        if let Some(c) = world.objects.iter_mut().find(|o| {
+            o["kind"] == "CronJob"
+                && o["metadata"]["namespace"] == ns.as_str()
+                && o["metadata"]["name"] == name.as_str()
+        }) {
+            c["status"]["lastSuccessfulTime"] = json!(ts_ago(3 * 86_400));
+        }
+    }
+    let since = ts_ago(900);
+    let mut alerts = vec![json!({
+        "labels": {"alertname": "VPNTunnelDown", "severity": "critical", "namespace": "qbittorrent", "pod": "qbittorrent-0"},
+        "annotations": {"summary": "VPN tunnel of qbittorrent is down", "runbook_url": "docs/runbooks/alert-VPNTunnelDown.md"},
+        "state": "firing", "activeAt": since, "value": "0"})];
+    if let Some((ns, name)) = cronjob {
+        alerts.push(json!({
+            "labels": {"alertname": "CronJobStale", "severity": "warning", "namespace": ns, "cronjob": name},
+            "annotations": {"summary": format!("CronJob {ns}/{name} has not succeeded within twice its interval"),
+                "runbook_url": "docs/runbooks/alert-CronJobStale.md"},
+            "state": "firing", "activeAt": since, "value": "1"}));
+    }
+    alerts.push(json!({
+        "labels": {"alertname": "CPUNearLimit", "severity": "warning", "namespace": "media", "pod": "jellyfin-0", "container": "jellyfin"},
+        "annotations": {"summary": "jellyfin uses over 80 % of its CPU limit", "runbook_url": "docs/runbooks/alert-CPUNearLimit.md"},
+        "state": "pending", "activeAt": ts_ago(60), "value": "0.91"}));
+    let text = serde_json::to_string(&alerts).unwrap_or_default();
+    for o in world.objects.iter_mut() {
+        if o["kind"] == "Service"
+            && o["metadata"]["namespace"]
+                .as_str()
+                .is_some_and(|n| prom_ns.iter().any(|p| p == n))
+        {
+            if !o["metadata"]["annotations"].is_object() {
+                o["metadata"]["annotations"] = json!({});
+            }
+            o["metadata"]["annotations"][FIRING] = json!(text);
+        }
     }
 }
