@@ -83,6 +83,9 @@ pub struct Config {
     pub lock_namespace: Option<String>,
     /// Overall deadline of a headless command (`check`, `keys`, `integrate`, …), seconds.
     pub deadline_seconds: u64,
+    /// Alertmanager's URL (`http://alertmanager.monitoring:9093`), instead of finding its
+    /// Service (issue 12).
+    pub alertmanager_url: Option<String>,
     pub services: BTreeMap<String, ServiceConfig>,
     /// The VPN check (`:vpn`, `k8s-nas vpn`).
     pub vpn: VpnConfig,
@@ -219,6 +222,7 @@ impl Default for Config {
             tls_ca_file: None,
             lock_namespace: None,
             deadline_seconds: 30,
+            alertmanager_url: None,
             services: BTreeMap::new(),
             vpn: VpnConfig::default(),
             certs: CertsConfig::default(),

@@ -21,6 +21,15 @@ pub struct CertsView {
     pub fetched_at: Timestamp,
 }
 
+/// What the `:gitops` pane shows (issue 12): Argo CD Applications, ApplicationSets, argocd-cm
+/// health overrides and their `gitops.*` findings.
+#[derive(Debug, Clone)]
+pub struct GitopsView {
+    pub facts: crate::gitops::GitopsFacts,
+    pub findings: Vec<Finding>,
+    pub fetched_at: Timestamp,
+}
+
 /// One Kubernetes event about a service's objects (pod, deployment …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
@@ -194,6 +203,18 @@ pub enum TaskRequest {
     /// Restore one service's config from backup `backup` (the wizard's last step, after the
     /// typed confirmation): safety backup, scale 0, swap, scale back, post-checks.
     RestoreBackup { service: ServiceId, backup: String },
+    /// Ask Argo CD to refresh an Application (the `argocd.argoproj.io/refresh` annotation).
+    ArgoRefresh { namespace: String, name: String },
+    /// Request a sync of an Application (the `operation` patch; refused while one runs).
+    ArgoSync { namespace: String, name: String },
+    /// Silence what matches `matchers` for `secs` seconds, with a comment (Alertmanager).
+    Silence {
+        matchers: Vec<(String, String)>,
+        secs: i64,
+        comment: String,
+    },
+    /// Expire a silence (Alertmanager).
+    ExpireSilence { id: String },
 }
 
 impl TaskRequest {
@@ -202,6 +223,20 @@ impl TaskRequest {
             TaskRequest::RenewCertificate { namespace, name } => {
                 return format!("renew certificate {namespace}/{name}")
             }
+            TaskRequest::ArgoRefresh { namespace, name } => {
+                return format!("refresh application {namespace}/{name}")
+            }
+            TaskRequest::ArgoSync { namespace, name } => {
+                return format!("sync application {namespace}/{name}")
+            }
+            TaskRequest::Silence { matchers, .. } => {
+                let alert = matchers
+                    .iter()
+                    .find(|(k, _)| k == "alertname")
+                    .map_or("alerts", |(_, v)| v.as_str());
+                return format!("silence {alert}");
+            }
+            TaskRequest::ExpireSilence { id } => return format!("expire silence {id}"),
             TaskRequest::ResyncSecret {
                 namespace, name, ..
             } => return format!("re-sync secret {namespace}/{name}"),
@@ -238,6 +273,8 @@ impl TaskRequest {
             TaskRequest::RestoreBackup { service, backup } => {
                 return format!("restore {service} from {backup}")
             }
+            TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => "",
+            TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => "",
         }
         .to_string()
     }
@@ -259,6 +296,8 @@ impl TaskRequest {
             | TaskRequest::DeletePod { .. }
             | TaskRequest::ScaleWorkload { .. } => true,
             TaskRequest::BackupNow(_) | TaskRequest::RestoreBackup { .. } => true,
+            TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => true,
+            TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => true,
         }
     }
 }
@@ -361,6 +400,10 @@ pub enum Msg {
     /// Certificates: Certificates, TLS Secrets, served certificates and their `cert.*`
     /// findings (replaces the previous view).
     Certs(Box<CertsView>),
+    /// GitOps: Argo CD Applications and their findings (replaces the previous view).
+    Gitops(Box<GitopsView>),
+    /// Alerts and silences from Alertmanager or Prometheus (replaces the previous view).
+    Alerts(Box<crate::alerts::AlertsFacts>),
     /// A one-line notice in the status line.
     Flash(String),
     /// What RBAC denies this user among the console's workload actions (issue 8; replaces the

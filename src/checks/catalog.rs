@@ -32,6 +32,8 @@ const README_VPN: &str = "README.md#vpn-issue-9";
 /// Where the README documents backups and restore.
 const README_BACKUPS: &str = "README.md#backups-and-restore-issue-11";
 const CERT_MANAGER_DOCS: &str = "https://cert-manager.io/docs/troubleshooting/";
+const ARGOCD_SYNC_DOCS: &str = "https://argo-cd.readthedocs.io/en/stable/user-guide/sync-kubectl/";
+const ARGOCD_HEALTH_DOCS: &str = "https://argo-cd.readthedocs.io/en/stable/operator-manual/health/";
 const K8S_DEBUG_PODS: &str = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
 const K8S_DEBUG_SERVICE: &str =
     "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/";
@@ -248,6 +250,27 @@ catalog! {
     BACKUP_UNVERIFIED = "backup.unverified", Info, "the newest backup of a service was never verified",
         "k8s-nas backup verify --service {service} --deep",
         Some(README_BACKUPS);
+    /// An alert firing in Alertmanager (or Prometheus); severity from its `severity` label,
+    /// runbook from its `runbook_url` annotation.
+    ALERT_FIRING = "alert.<AlertName>", Warning, "an alert is firing (not silenced or inhibited)",
+        "Follow the alert's runbook; silence it from `:alerts` while you work on it",
+        None;
+    // GitOps (`:gitops`, issue 12): Argo CD Applications and argocd-cm.
+    GITOPS_OUT_OF_SYNC = "gitops.out_of_sync", Warning, "an Argo CD Application differs from Git",
+        "See the out-of-sync resources in `:gitops`; sync {namespace}/{application} (`s`) or fix the drift in Git — the console never applies manifests itself",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_DEGRADED = "gitops.degraded", Error, "an Argo CD Application is Degraded or Missing",
+        "kubectl -n {namespace} get application {application} -o yaml: find the Degraded/Missing resources and fix their manifests in Git",
+        Some(ARGOCD_HEALTH_DOCS);
+    GITOPS_OPERATION_FAILED = "gitops.operation_failed", Error, "the last sync operation of an Application failed",
+        "Read the operation message in `:gitops`, fix the manifest in Git, then sync {application} again",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_AUTO_SYNC_OFF = "gitops.auto_sync_off", Info, "an Application has no automated sync: Git changes wait for a manual sync",
+        "Add `spec.syncPolicy.automated` (prune, selfHeal) to {application} in Git, or sync it by hand",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_HEALTH_OVERRIDE = "gitops.health_override", Warning, "argocd-cm forces a kind to look Healthy: its failures are hidden",
+        "Remove the health customisation of {resource_kind} from {configmap} in Git (or let its script report Degraded); until then watch it in `k8s-nas check`",
+        Some(ARGOCD_HEALTH_DOCS);
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
@@ -335,18 +358,27 @@ impl Entry {
         message: String,
         vars: &[(&str, &str)],
     ) -> Finding {
-        let mut f = Finding::new(
+        let f = Finding::new(
             self.severity,
             code,
             subject,
             message,
             render(self.remediation, vars),
         );
-        if let Some(r) = self.runbook {
-            f = f.with_runbook(r);
-        }
-        f
+        // Every finding names a runbook: the catalog's link, else its page in docs/runbooks/.
+        f.with_runbook(match self.runbook {
+            Some(r) => r.to_string(),
+            None => runbook_page(self.code),
+        })
     }
+}
+
+/// The page of `docs/runbooks/` for a code (symptoms, checks, fix, verify): the code with a
+/// family's `<…>` brackets dropped (`app.<HealthCheckSource>` → `app.HealthCheckSource.md`).
+/// A test keeps one page per catalog entry.
+pub fn runbook_page(code: &str) -> String {
+    let code = lookup(code).map_or(code, |e| e.code);
+    format!("docs/runbooks/{}.md", code.replace(['<', '>'], ""))
 }
 
 /// Fill `{name}` placeholders; a placeholder without a value stays as it is (and fails the
@@ -431,6 +463,10 @@ mod tests {
                         "request",
                         // backups
                         "service",
+                        // GitOps
+                        "application",
+                        "resource_kind",
+                        "configmap",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",
@@ -473,6 +509,18 @@ mod tests {
         assert_eq!(f.runbook.as_deref(), Some(K8S_DEBUG_PODS));
         let f = APP_CHECK.member("IndexerRssCheck", "media/sonarr", "m", &[]);
         assert_eq!(f.code, "app.IndexerRssCheck");
+        assert_eq!(
+            f.runbook.as_deref(),
+            Some("docs/runbooks/app.HealthCheckSource.md")
+        );
+        assert_eq!(
+            HTTP_SLOW.finding("x", "m", &[]).runbook.as_deref(),
+            Some("docs/runbooks/http.slow.md")
+        );
+        assert_eq!(
+            runbook_page("app.IndexerRssCheck"),
+            "docs/runbooks/app.HealthCheckSource.md"
+        );
         assert_eq!(placeholders("a {x} {not closed"), ["x"]);
         assert_eq!(placeholders("json {\"a\": 1}"), Vec::<&str>::new());
     }

@@ -325,7 +325,11 @@ mod tests {
             Some("https://wiki.servarr.com/sonarr/system#x")
         );
         assert_eq!(f[1].severity, Severity::Warning);
-        assert_eq!(f[1].runbook, None);
+        assert_eq!(
+            f[1].runbook.as_deref(),
+            Some("docs/runbooks/app.HealthCheckSource.md"),
+            "no wiki link: the runbook page"
+        );
     }
 
     /// Issue 7: an app that does not answer its anonymous probe is down, whether or not the

@@ -188,14 +188,33 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     );
     let now = jiff::Timestamp::now();
     let backups = backup_facts(cfg, &inventory);
+    let gitops = crate::gitops::from_listing(listing);
+    let alerts = match crate::alerts::discover(listing, cfg) {
+        Some(src) => {
+            let ep = src.endpoint(conn, std::time::Duration::from_millis(cfg.timeout_ms));
+            Some(crate::alerts::fetch(&src, &ep).await)
+        }
+        None => None,
+    };
     let findings = checks::evaluate(
         &Facts::new(&inventory, &pods, &observations, now, budget(cfg))
             .with_learned(&learned)
             .with_vpn(vpn.as_ref())
             .with_certs(Some(&certs))
-            .with_backups(backups.as_ref()),
+            .with_backups(backups.as_ref())
+            .with_gitops(Some(&gitops))
+            .with_alerts(alerts.as_ref()),
     );
     let mut warnings = listing.warnings.clone();
+    if let Some(e) = alerts.as_ref().and_then(|a| {
+        Some(format!(
+            "{}: {}",
+            a.source.as_ref()?.label(),
+            a.error.as_ref()?
+        ))
+    }) {
+        warnings.push(e);
+    }
     warnings.extend(creds.warnings);
     warnings.extend(learn_warnings);
     warnings.extend(cert_warning);

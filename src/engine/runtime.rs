@@ -371,7 +371,6 @@ impl State {
         )
         .with_learned(&self.learned);
         let vpn = self.observed.vpn.for_check(&self.cfg);
-        let facts = facts.with_vpn(vpn.as_ref());
         // Certificates: the watched Secrets/Certificates/Ingresses and the served certificates,
         // in the same pipeline as `check` (cert.* findings reach the header and Findings pane).
         let certs = self.listing.as_ref().map(|listing| {
@@ -379,10 +378,23 @@ impl State {
             certs.served = self.observed.served_certs.values().cloned().collect();
             certs
         });
-        let facts = facts.with_certs(certs.as_ref());
+        let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
+        let facts = facts
+            .with_vpn(vpn.as_ref())
+            .with_certs(certs.as_ref())
+            .with_gitops(gitops.as_ref())
+            .with_alerts(self.observed.alerts.as_ref());
         let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
+        let now = jiff::Timestamp::now();
+        if let Some(g) = gitops {
+            let view = crate::bus::GitopsView {
+                findings: checks::gitops::evaluate(&g),
+                facts: g,
+                fetched_at: now,
+            };
+            let _ = self.tx.send(Msg::Gitops(Box::new(view))).await;
+        }
         if let Some(certs) = certs {
-            let now = jiff::Timestamp::now();
             let findings = checks::certs::evaluate(&certs, now);
             let view = crate::bus::CertsView {
                 facts: certs,

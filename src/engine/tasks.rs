@@ -7,7 +7,9 @@
 //! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
 mod backup;
+mod alerts;
 mod certs;
+mod gitops;
 mod integrate;
 mod keys;
 mod vpn;
@@ -235,6 +237,46 @@ pub fn task(
                     crate::backup::flow::RESTORE_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(backup::restore(env, ctx, id, b))),
+            )
+        }
+        TaskRequest::ArgoRefresh { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("application/{namespace}/{name}")],
+                    gitops::REFRESH_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(gitops::refresh(env, ctx, target))),
+            )
+        }
+        TaskRequest::ArgoSync { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("application/{namespace}/{name}")],
+                    gitops::SYNC_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(gitops::sync(env, ctx, target))),
+            )
+        }
+        TaskRequest::Silence {
+            matchers,
+            secs,
+            comment,
+        } => {
+            let what = (matchers.clone(), *secs, comment.clone());
+            (
+                TaskSpec::mutating(title, vec!["alertmanager".into()], alerts::SILENCE_STEPS),
+                Box::new(move |ctx| Box::pin(alerts::silence(env, ctx, what))),
+            )
+        }
+        TaskRequest::ExpireSilence { id } => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec!["alertmanager".into()], alerts::EXPIRE_STEPS),
+                Box::new(move |ctx| Box::pin(alerts::expire(env, ctx, id))),
             )
         }
     };

@@ -6,6 +6,7 @@ mod servarr_common;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod alertmanager_real;
 mod apps_bazarr;
 mod apps_jellyfin;
 mod apps_qbittorrent;

@@ -13,5 +13,7 @@ mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
 mod hostile_cli;
+mod monitoring;
+mod ops_sim;
 mod readonly_cli;
 mod vpn_cli;

@@ -210,7 +210,7 @@ fn filter_by_substring_regex_and_inversion() {
 #[test]
 fn command_mode_aliases_completion_and_errors() {
     let mut h = Harness::degraded();
-    h.press(":al<tab><enter>");
+    h.press(":find<tab><enter>");
     assert_eq!(h.app.view(), &View::new(findings::ID));
     h.press(":tasks<enter>");
     assert_eq!(

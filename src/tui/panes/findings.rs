@@ -134,7 +134,7 @@ impl Pane for FindingsState {
 
     fn commands(&self) -> Vec<CommandSpec> {
         vec![CommandSpec::new(
-            &["findings", "alerts", "alert", "finding", "fi"],
+            &["findings", "finding", "fi"],
             "all findings with remediation",
         )
         .with_filter()]

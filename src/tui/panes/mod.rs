@@ -39,6 +39,8 @@ panes![
     events,
     pvcs,
     ingresses,
+    gitops,
+    alerts,
 ];
 
 /// Helpers shared by panes (not panes themselves).
