@@ -50,6 +50,31 @@ fn kubectl_and_check_work_against_demo_serve() {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(300));
+    // `check` handshakes with the Ingress hosts: use the ingress settings `demo --serve` prints
+    // (`ingress TLS: … (config: ingress_address = "…", ingress_http_address = "…", tls_ca_file = "…")`).
+    {
+        use std::io::BufRead;
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let line = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find(|l| l.starts_with("ingress TLS: "))
+            .expect("demo --serve prints the ingress settings");
+        let settings = line
+            .split_once("(config: ")
+            .and_then(|(_, r)| r.strip_suffix(')'))
+            .unwrap()
+            .replace("\", ", "\"\n");
+        std::fs::create_dir_all(dir.path().join("config")).unwrap();
+        std::fs::write(
+            dir.path().join("config/config.toml"),
+            format!("{settings}\n"),
+        )
+        .unwrap();
+        // Keep draining what it prints so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+    }
 
     let (ok, out) = kubectl(&kc, &["get", "pods", "-A"]);
     assert!(ok, "{out}");

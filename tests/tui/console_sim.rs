@@ -77,8 +77,14 @@ async fn harness(s: Scenario) -> (Harness, SimNas, tempfile::TempDir) {
         refresh_seconds: 2,
         ..Config::default()
     };
-    // As `demo` does: the simulated internet's IP-echo service gives the home IP.
+    // As `demo` does: the simulated internet's IP-echo service gives the home IP, and the
+    // Ingress hosts are reached at the simulated ingress listener.
     cfg.vpn.ip_echo_url = Some(nas.ip_echo_url());
+    cfg.ingress_address = Some(nas.ingress.addr.to_string());
+    cfg.ingress_http_address = Some(nas.ingress.http_addr.to_string());
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, nas.tls_ca_pem().expect("the world's ca.crt")).unwrap();
+    cfg.tls_ca_file = Some(ca);
     let (tx, rx) = mpsc::channel(1024);
     let (etx, erx) = mpsc::unbounded_channel();
     tokio::spawn(k8s_nas::engine::runtime::run(cfg, tx, erx));

@@ -39,7 +39,13 @@ struct Qb {
     categories: BTreeMap<String, (String, Option<String>)>,
     torrents: Vec<Value>,
     connection_status: String,
+    /// Added torrents still fetching metadata: hash → when it arrives (a real client needs
+    /// peers first, which takes a moment).
+    metadata_at: HashMap<String, Instant>,
 }
+
+/// How long an added torrent takes to fetch its metadata.
+const METADATA_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
 
 type Shared = Arc<Mutex<Qb>>;
 
@@ -161,6 +167,7 @@ pub fn router(cfg: &AppSimConfig) -> Router {
         prefs: default_prefs(cfg),
         categories,
         torrents,
+        metadata_at: HashMap::new(),
         connection_status: cfg
             .faults
             .connection_status
@@ -395,11 +402,26 @@ async fn api(
                 .filter(|t| cat.is_none_or(|c| t.get("category").and_then(Value::as_str) == Some(c)))
                 .cloned()
                 .collect();
-            // A magnet's metadata arrives after the first look.
-            for t in st.torrents.iter_mut().filter(|t| t["state"] == "metaDL") {
+            // An added torrent's metadata arrives a moment after it was added.
+            let now = Instant::now();
+            let due: Vec<String> = st
+                .metadata_at
+                .iter()
+                .filter(|(_, at)| **at <= now)
+                .map(|(h, _)| h.clone())
+                .collect();
+            for t in st
+                .torrents
+                .iter_mut()
+                .filter(|t| t["state"] == "metaDL")
+                .filter(|t| t["hash"].as_str().is_some_and(|h| due.iter().any(|d| d == h)))
+            {
                 t["state"] = json!("downloading");
                 t["has_metadata"] = json!(true);
                 t["progress"] = json!(0.001);
+            }
+            for h in due {
+                st.metadata_at.remove(&h);
             }
             Json(list).into_response()
         }
@@ -508,6 +530,8 @@ fn add_urls(st: &mut Qb, urls: &str, category: &str) -> Response {
         let mut t = torrent(&name, category, "metaDL", 0.0, true);
         t["hash"] = json!(hash);
         t["has_metadata"] = json!(false);
+        st.metadata_at
+            .insert(hash.clone(), Instant::now() + METADATA_DELAY);
         st.torrents.push(t);
         added += 1;
     }
