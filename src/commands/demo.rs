@@ -13,20 +13,28 @@ pub async fn run(
     scenario: &str,
     serve: bool,
     port: Option<u16>,
-    kubeconfig_out: Option<PathBuf>,
+    kubeconfig_out: Option<(PathBuf, bool)>,
 ) -> anyhow::Result<u8> {
     let scenario = Scenario::parse(scenario)?;
+    if let Some((p, false)) = &kubeconfig_out {
+        // It could be ~/.kube/config (issue 13, point 10).
+        if std::fs::symlink_metadata(p).is_ok() {
+            anyhow::bail!(
+                "{} exists: not overwriting it (pass --force to replace it)",
+                p.display()
+            );
+        }
+    }
     let bind = port.map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
     let nas = SimNas::start(scenario.clone(), bind).await?;
-    // Each run gets its own kubeconfig (two demos never overwrite each other's), removed when
-    // the run ends; `--kubeconfig-out` writes where asked and leaves the file.
-    let (kc_path, _own) = match kubeconfig_out {
-        Some(p) => (p, None),
-        None => {
-            let p = own_kubeconfig_path(&paths.data_dir, std::process::id());
-            (p.clone(), Some(RemoveOnDrop(p)))
-        }
+    // Each run gets its own kubeconfig (two demos never overwrite each other's); the file holds
+    // the simulator's token, so it is written 0600 and removed when the run ends, also when
+    // `--kubeconfig-out` put it elsewhere (the server it names is gone then).
+    let kc_path = match kubeconfig_out {
+        Some((p, _)) => p,
+        None => own_kubeconfig_path(&paths.data_dir, std::process::id()),
     };
+    let _own = RemoveOnDrop(kc_path.clone());
     if let Some(dir) = kc_path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -74,9 +82,9 @@ pub async fn run(
     };
     if serve {
         crate::out!(
-            "simulated NAS ({}) serving on http://{}",
+            "simulated NAS ({}) serving on {}",
             scenario.name(),
-            nas.kube.addr()
+            nas.kube.url()
         );
         crate::out!("kubeconfig: {}", kc_path.display());
         crate::out!(

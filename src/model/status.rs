@@ -126,6 +126,17 @@ pub struct AppHealth {
     pub issues: Vec<HealthIssue>,
 }
 
+/// The last entry of a health list cut at [`crate::bounds::MAX_LIST_ITEMS`]: how many more the
+/// app reported.
+pub fn more_issues(n: usize) -> HealthIssue {
+    HealthIssue {
+        source: "k8s-nas".into(),
+        level: IssueLevel::Warning,
+        message: format!("… and {n} more health issues (not kept)"),
+        wiki_url: None,
+    }
+}
+
 impl AppHealth {
     pub fn worst_level(&self) -> IssueLevel {
         self.issues
@@ -142,6 +153,8 @@ impl AppHealth {
 pub enum AppErrorKind {
     /// Connection refused, DNS failure, no endpoints (proxy 503) …
     Unreachable,
+    /// The API server (whose proxy reaches the app) cannot be reached: says nothing about the app.
+    ClusterUnreachable,
     /// No answer within the timeout.
     Timeout { after_ms: u64 },
     /// 401: missing or wrong API key / credentials.

@@ -48,6 +48,7 @@ pub static LAYERS: &[&dyn Layer] = &[
     &certs::CertStale,
     &certs::CertFailing,
     &super::node::ConfigCorrupted,
+    &ops::OpsFaults,
 ];
 
 /// The layers of one run of the simulated NAS, applied in order.
@@ -299,6 +300,7 @@ fn set_secret_key(secret: &mut Value, key: &str, value: &str) {
 }
 
 mod certs;
+mod ops;
 
 #[cfg(test)]
 mod tests;

@@ -12,5 +12,8 @@ mod cli_pipe;
 mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
+mod hostile_cli;
+mod monitoring;
+mod ops_sim;
 mod readonly_cli;
 mod vpn_cli;

@@ -25,6 +25,9 @@ pub struct Faults {
     pub truncated_json: bool,
     /// The app reports failing health checks (its own health endpoint).
     pub health_errors: bool,
+    /// Servarr: one more health issue with exactly this message (a hostile app: escape
+    /// sequences, endless text).
+    pub health_message: Option<String>,
     /// qBittorrent: bound to this network interface (`eth0` …) instead of the seed's.
     pub bound_interface: Option<String>,
     /// qBittorrent: this `connection_status` instead of the seed's (`firewalled` …).
