@@ -56,8 +56,14 @@ pub async fn run(
                     dir: dir.clone(),
                     version: None,
                 };
-                if let Err(e) = crate::backup::run_backup(&t, &root, &Default::default()) {
-                    tracing::warn!("demo nightly backup of {}: {e}", kind.id());
+                match crate::backup::run_backup(&t, &root, &Default::default()) {
+                    Err(e) => tracing::warn!("demo nightly backup of {}: {e}", kind.id()),
+                    // Verified, as the daily run does.
+                    Ok(_) => {
+                        for b in crate::backup::list(&root, Some(kind.id())).unwrap_or_default() {
+                            crate::backup::verify(&b, false);
+                        }
+                    }
                 }
             }
         };

@@ -317,3 +317,36 @@ fn verified_backups_are_copied_into_a_local_restic_repository() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("wrong password"));
 }
+
+#[test]
+fn dry_run_shows_what_retention_would_delete_and_writes_nothing() {
+    let env = Env::new("");
+    let cfgdir = env.p("sonarr-config");
+    sonarr_config(&cfgdir, "v1", 1 << 10);
+    let root = env.p("backups");
+    let sdir = root.join("sonarr");
+    std::fs::create_dir_all(&sdir).unwrap();
+    // Two backups of the same day: daily retention keeps only the newer one.
+    for id in ["20260101T010000Z", "20260101T020000Z"] {
+        std::fs::write(sdir.join(format!("{id}.tar.zst")), b"x").unwrap();
+    }
+    let (cfg, rootp) = (cfgdir.to_str().unwrap(), root.to_str().unwrap());
+    let args = [
+        "backup",
+        "run",
+        "--service",
+        "sonarr",
+        "--path",
+        cfg,
+        "--root",
+        rootp,
+        "--dry-run",
+    ];
+    let out = env.ok(&args);
+    assert!(
+        out.contains("retention would delete 20260101T010000Z"),
+        "{out}"
+    );
+    assert!(!out.contains("would delete 20260101T020000Z"), "{out}");
+    assert_eq!(archives(&sdir).len(), 2, "nothing deleted, nothing written");
+}
