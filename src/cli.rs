@@ -95,11 +95,18 @@ pub enum Command {
         #[arg(long)]
         ip_echo_url: Option<String>,
     },
+    /// Backups of the apps' config directories: run, verify, list.
+    Backup {
+        #[command(subcommand)]
+        action: crate::commands::backup::BackupAction,
+    },
+    /// Restore a service's config directory from a backup (steps shown with their time).
+    Restore(crate::commands::restore::RestoreArgs),
     /// Run the simulated NAS and the console against it.
     Demo {
         /// Fault scenario: healthy, degraded, fresh, miswired, vpn-leak, vpn-down, vpn-eth0,
-        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing; several joined by commas are
-        /// layered in order (`degraded,miswired`).
+        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing, config-corrupted, ops-faults; several
+        /// joined by commas are layered in order (`degraded,miswired`).
         #[arg(long, default_value = "healthy")]
         scenario: String,
         /// Run only the simulator; print the kubeconfig path; run until SIGINT/SIGTERM.
@@ -193,6 +200,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if cli.command.is_none() {
         rt.worker_threads(1);
+        crate::heap::tune_for_idle();
     }
     let rt = rt.enable_all().build()?;
     // Every headless command that talks to the cluster finishes within the deadline (issue 13,
@@ -255,6 +263,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let test = std::time::Duration::from_secs(cfg.vpn.test_timeout_seconds.unwrap_or(120));
             let limit = deadline.max(test + std::time::Duration::from_secs(30));
             bounded_by(limit, Box::pin(crate::commands::vpn::run(&cfg, output)))
+        }
+        Some(Command::Backup { action }) => {
+            rt.block_on(crate::commands::backup::run(&cfg, &paths, action))
+        }
+        Some(Command::Restore(args)) => {
+            rt.block_on(crate::commands::restore::run(&cfg, &paths, args))
         }
         Some(Command::Demo {
             scenario,

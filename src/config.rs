@@ -83,9 +83,92 @@ pub struct Config {
     pub lock_namespace: Option<String>,
     /// Overall deadline of a headless command (`check`, `keys`, `integrate`, …), seconds.
     pub deadline_seconds: u64,
+    /// Alertmanager's URL (`http://alertmanager.monitoring:9093`), instead of finding its
+    /// Service (issue 12).
+    pub alertmanager_url: Option<String>,
     pub services: BTreeMap<String, ServiceConfig>,
     /// The VPN check (`:vpn`, `k8s-nas vpn`).
     pub vpn: VpnConfig,
+    /// The certificate check (`:certs`, `k8s-nas certs`).
+    pub certs: CertsConfig,
+    /// Backups and restore (`:backups`, `k8s-nas backup`, `k8s-nas restore`).
+    pub backup: BackupConfig,
+}
+
+/// `[certs]`: what the certificate check handshakes besides the Ingress hosts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CertsConfig {
+    /// More `https://host[:port]/` URLs to handshake like Ingress hosts (reached by resolving
+    /// their host, not through `ingress_address`).
+    pub extra_urls: Vec<String>,
+}
+
+/// `[backup]`: where backups go, what they contain, how long they stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// The backup root (default: `<data dir>/backups`).
+    pub root: Option<PathBuf>,
+    /// Prefixed to every node path (the node's filesystem mounted elsewhere, e.g. over NFS, or
+    /// `/host` in the CronJob; `demo` sets it to the simulated node's directory).
+    pub node_root: Option<PathBuf>,
+    /// Config directories by service name (`sonarr = "/srv/sonarr/config"`), node paths;
+    /// these win over what discovery resolves from hostPath or PVC → PV.
+    pub paths: BTreeMap<String, PathBuf>,
+    /// Patterns left out besides the defaults (logs, caches, MediaCover, Backups).
+    pub exclude: Vec<String>,
+    /// Patterns kept even when excluded.
+    pub include: Vec<String>,
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+    pub keep_monthly: u32,
+    /// restic repository for the off-machine copy (any restic backend), optional.
+    pub restic_repository: Option<String>,
+    /// A file holding the restic password (e.g. a mounted Secret). Never printed.
+    pub restic_password_file: Option<PathBuf>,
+    /// `namespace/name` of a Secret with keys `RESTIC_REPOSITORY` and `RESTIC_PASSWORD`.
+    pub restic_secret: Option<String>,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            root: None,
+            node_root: None,
+            paths: BTreeMap::new(),
+            exclude: Vec::new(),
+            include: Vec::new(),
+            keep_daily: 7,
+            keep_weekly: 4,
+            keep_monthly: 6,
+            restic_repository: None,
+            restic_password_file: None,
+            restic_secret: None,
+        }
+    }
+}
+
+impl BackupConfig {
+    /// The root to use: `--root`, else `backup.root`, else `<data dir>/backups`.
+    pub fn root_or(&self, flag: Option<&Path>, paths: &Paths) -> PathBuf {
+        flag.map(Path::to_path_buf)
+            .or_else(|| self.root.clone())
+            .unwrap_or_else(|| paths.data_dir.join("backups"))
+    }
+
+    /// A node path as seen from here (`node_root` prefixed).
+    pub fn on_node(&self, node_path: &Path) -> PathBuf {
+        match &self.node_root {
+            Some(r) => r.join(
+                node_path
+                    .components()
+                    .filter(|c| !matches!(c, std::path::Component::RootDir))
+                    .collect::<PathBuf>(),
+            ),
+            None => node_path.to_path_buf(),
+        }
+    }
 }
 
 /// `[vpn]`: how the VPN check learns the home IP and reaches gluetun's control server.
@@ -98,11 +181,19 @@ pub struct VpnConfig {
     /// `https://api.ipify.org`), fetched from the machine the console runs on. Without it and
     /// without `home_ip` the home IP is unknown, and no VPN is ever called SECURE.
     pub ip_echo_url: Option<String>,
+    /// Fetch `ip_echo_url` inside a pod without a VPN sidecar instead (`pods/exec`: `wget`,
+    /// else `curl`): a service id (`media/sonarr`) or `auto`. Default: from the console's
+    /// machine.
+    pub ip_echo_from_pod: Option<String>,
     /// gluetun control server API key (`X-API-Key`). Masked everywhere.
     pub control_api_key: Option<crate::model::Secret>,
     /// gluetun control server basic credentials.
     pub control_username: Option<String>,
     pub control_password: Option<crate::model::Secret>,
+    /// `namespace/name` of a Secret with the control server's credentials (a gluetun role as
+    /// JSON, an auth config TOML, or keys `apikey` / `username` + `password`). Without it (and
+    /// without the two above) the Secret the gluetun container references is used.
+    pub control_secret: Option<String>,
     /// The torrent the test download adds (a magnet or a .torrent URL; legal content).
     pub test_torrent: Option<String>,
     /// How long the test download may take, seconds (default 120).
@@ -131,8 +222,11 @@ impl Default for Config {
             tls_ca_file: None,
             lock_namespace: None,
             deadline_seconds: 30,
+            alertmanager_url: None,
             services: BTreeMap::new(),
             vpn: VpnConfig::default(),
+            certs: CertsConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }

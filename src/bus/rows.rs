@@ -163,7 +163,8 @@ pub fn pod_cell(pods: &[PodStatus]) -> Cell {
     Cell::new(text, tone)
 }
 
-/// `200 45ms`, `timeout 5000ms`, `401 12ms`, `refused`. Red over the latency budget (where
+/// `200 45ms`, `200 2.4s`, `timeout 5s`, `401 12ms`, `refused`: durations as units, short
+/// enough that a narrow column never cuts a number. Red over the latency budget (where
 /// `http.slow` starts), yellow over half of it.
 pub fn http_cell(obs: &ServiceObservation, budget: &Budget) -> Cell {
     let Some(p) = &obs.probe else {
@@ -171,18 +172,19 @@ pub fn http_cell(obs: &ServiceObservation, budget: &Budget) -> Cell {
     };
     if let Some(e) = &p.error {
         let text = match &e.kind {
-            AppErrorKind::Timeout { after_ms } => format!("timeout {after_ms}ms"),
+            AppErrorKind::Timeout { after_ms } => format!("timeout {}", duration(*after_ms)),
             AppErrorKind::Unreachable => "unreachable".to_string(),
+            AppErrorKind::ClusterUnreachable => "cluster unreachable".to_string(),
             _ => match p.status {
-                Some(s) => format!("{s} {}ms", p.latency_ms),
+                Some(s) => format!("{s} {}", duration(p.latency_ms)),
                 None => short_error(&e.kind).to_string(),
             },
         };
         return Cell::new(text, Tone::Error);
     }
     let text = match p.status {
-        Some(s) => format!("{s} {}ms", p.latency_ms),
-        None => format!("{}ms", p.latency_ms),
+        Some(s) => format!("{s} {}", duration(p.latency_ms)),
+        None => duration(p.latency_ms),
     };
     let tone = if p.status.is_some_and(|s| s >= 400) || p.latency_ms > budget.latency_ms {
         Tone::Error
@@ -194,10 +196,28 @@ pub fn http_cell(obs: &ServiceObservation, budget: &Budget) -> Cell {
     Cell::new(text, tone)
 }
 
+/// A duration in its unit: `45ms`, `2.4s`, `12s`, `3m`.
+pub fn duration(ms: u64) -> String {
+    match ms {
+        0..=999 => format!("{ms}ms"),
+        1_000..=9_999 => {
+            let tenths = (ms + 50) / 100;
+            if tenths % 10 == 0 {
+                format!("{}s", tenths / 10)
+            } else {
+                format!("{}.{}s", tenths / 10, tenths % 10)
+            }
+        }
+        10_000..=119_999 => format!("{}s", (ms + 500) / 1000),
+        _ => format!("{}m", (ms + 30_000) / 60_000),
+    }
+}
+
 pub fn short_error(kind: &AppErrorKind) -> String {
     match kind {
         AppErrorKind::Unreachable => "unreachable".into(),
-        AppErrorKind::Timeout { after_ms } => format!("timeout {after_ms}ms"),
+        AppErrorKind::ClusterUnreachable => "cluster unreachable".into(),
+        AppErrorKind::Timeout { after_ms } => format!("timeout {}", duration(*after_ms)),
         AppErrorKind::Unauthorized => "401 bad key".into(),
         AppErrorKind::Forbidden => "403 forbidden".into(),
         AppErrorKind::WrongUrlBase { .. } => "wrong url base".into(),
@@ -429,19 +449,36 @@ mod tests {
         assert_eq!(http_cell(&obs(Some(200), 1500, None), b).tone, Tone::Warn);
         assert_eq!(
             http_cell(&obs(Some(200), 2430, None), b),
-            Cell::new("200 2430ms", Tone::Error)
+            Cell::new("200 2.4s", Tone::Error)
         );
         assert_eq!(
             http_cell(
                 &obs(None, 5000, Some(AppErrorKind::Timeout { after_ms: 5000 })),
                 b
             ),
-            Cell::new("timeout 5000ms", Tone::Error)
+            Cell::new("timeout 5s", Tone::Error)
         );
         assert_eq!(
             http_cell(&obs(Some(401), 9, Some(AppErrorKind::Unauthorized)), b),
             Cell::new("401 9ms", Tone::Error)
         );
+    }
+
+    /// Issue 7: durations in their unit, never a bare number a narrow column could cut.
+    #[test]
+    fn durations_are_abbreviated_as_units() {
+        for (ms, text) in [
+            (0, "0ms"),
+            (999, "999ms"),
+            (1000, "1s"),
+            (2403, "2.4s"),
+            (2430, "2.4s"),
+            (9_960, "10s"),
+            (12_400, "12s"),
+            (125_000, "2m"),
+        ] {
+            assert_eq!(duration(ms), text, "{ms}");
+        }
     }
 
     /// DATA AGE turns amber exactly where `data.stale` starts, for any configured budget.

@@ -29,7 +29,11 @@ pub struct Entry {
 const README_KEYS: &str = "README.md#integrations-and-api-keys-issue-3";
 /// Where the README documents the VPN check.
 const README_VPN: &str = "README.md#vpn-issue-9";
+/// Where the README documents backups and restore.
+const README_BACKUPS: &str = "README.md#backups-and-restore-issue-11";
 const CERT_MANAGER_DOCS: &str = "https://cert-manager.io/docs/troubleshooting/";
+const ARGOCD_SYNC_DOCS: &str = "https://argo-cd.readthedocs.io/en/stable/user-guide/sync-kubectl/";
+const ARGOCD_HEALTH_DOCS: &str = "https://argo-cd.readthedocs.io/en/stable/operator-manual/health/";
 const K8S_DEBUG_PODS: &str = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
 const K8S_DEBUG_SERVICE: &str =
     "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/";
@@ -72,6 +76,10 @@ catalog! {
     SERVICE_MISSING = "service.missing", Warning, "no Kubernetes Service targets the app's port",
         "Create a Service for the workload, or set `services.<id>.url` in the config",
         Some("https://kubernetes.io/docs/concepts/services-networking/service/");
+    /// The API server (whose proxy reaches the apps) does not answer: one finding, not one per app.
+    CLUSTER_UNREACHABLE = "cluster.unreachable", Critical, "the API server cannot be reached, so no app can be observed",
+        "Check the kubeconfig's server address, the network/VPN to it and that the API server runs; ctrl-r retries now",
+        Some("https://kubernetes.io/docs/tasks/debug/debug-cluster/");
     // The app over HTTP (from the collectors' observations).
     HTTP_SLOW = "http.slow", Warning, "the app answers slower than the latency budget",
         "Check the pod's CPU/memory limits and node load (`kubectl top pod`), and the app's logs",
@@ -95,7 +103,7 @@ catalog! {
         "Check the app's URL and URL base",
         None;
     AUTH_REJECTED = "auth.rejected", Error, "the app rejects the API key the console uses",
-        "The API key the console uses (cluster Secret or config) differs from the app's; run `k8s-nas keys`",
+        "The API key the console uses (cluster Secret or config) differs from the app's: `:keys` → `S` (sync) in the console, or `k8s-nas keys --sync`",
         Some(README_KEYS);
     AUTH_FORBIDDEN = "auth.forbidden", Error, "the app or the API server forbids the request",
         "Check the app's host whitelist / auth bypass, or RBAC on services/proxy",
@@ -112,13 +120,13 @@ catalog! {
         None;
     // API keys (`k8s-nas keys`).
     KEYS_DRIFT = "keys.drift", Error, "the key Secret holds another key than the app uses",
-        "Run `k8s-nas keys --sync` to write the app's key into the Secret",
+        "Write the app's key into the Secret: `:keys` → `S` in the console, or `k8s-nas keys --sync`",
         Some(README_KEYS);
     KEYS_MISSING_IN_SECRET = "keys.missing_in_secret", Warning, "the key Secret has no entry for the app",
-        "Run `k8s-nas keys --sync` to add it (other keys are left as they are)",
+        "Add it: `:keys` → `S` in the console, or `k8s-nas keys --sync` (other keys are left as they are)",
         Some(README_KEYS);
     KEYS_EMPTY_IN_SECRET = "keys.empty_in_secret", Error, "the key Secret's entry for the app is empty",
-        "Run `k8s-nas keys --sync` to fill it from the app's config",
+        "Fill it from the app's config: `:keys` → `S` in the console, or `k8s-nas keys --sync`",
         Some(README_KEYS);
     KEYS_UNKNOWN = "keys.unknown", Info, "the app's own key could not be read",
         "Set the config volume's node path in the config file, or pass the key with --key",
@@ -137,10 +145,10 @@ catalog! {
         Some(README_KEYS);
     // The integration graph (`k8s-nas integrate`).
     INTEGRATION_MISSING = "integration.missing", Warning, "an edge of the desired graph is not configured",
-        "Run `k8s-nas integrate apply` to create it",
+        "Create it: `:int` → `a` (apply) in the console, or `k8s-nas integrate apply`",
         Some(README_KEYS);
     INTEGRATION_DRIFT = "integration.drift", Warning, "an edge is configured differently from the desired graph",
-        "Run `k8s-nas integrate apply` to correct it",
+        "Correct it: `:int` → `a` (apply) in the console, or `k8s-nas integrate apply`",
         Some(README_KEYS);
     INTEGRATION_UNKNOWN = "integration.unknown", Info, "an edge's state could not be read",
         "Make the app reachable and its key known (`k8s-nas keys`), then plan again",
@@ -223,6 +231,65 @@ catalog! {
     CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
         "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
         None;
+    CERT_ISSUER_NOT_READY = "cert.issuer_not_ready", Error, "a cert-manager Issuer or ClusterIssuer is not Ready",
+        "kubectl describe {issuer}: fix its account, credentials or CA Secret; nothing it signs can be issued meanwhile",
+        Some(CERT_MANAGER_DOCS);
+    CERT_REQUEST_FAILED = "cert.request_failed", Error, "a CertificateRequest was denied or failed",
+        "kubectl -n {namespace} describe certificaterequest {request}: fix the cause (approval policy, issuer, challenge), then renew the Certificate",
+        Some(CERT_MANAGER_DOCS);
+    // Backups (issue 11): the backup root's archives against the services with a config path.
+    BACKUP_NONE = "backup.none", Error, "a service's config directory has no backup at all",
+        "k8s-nas backup run --service {service} (and deploy the daily CronJob, assets/k8s/backup-cronjob.yaml)",
+        Some(README_BACKUPS);
+    BACKUP_STALE = "backup.stale", Warning, "the newest backup of a service is older than 26 hours",
+        "k8s-nas backup run --service {service}; look at the backup CronJob's last Jobs (kubectl get jobs -A | grep k8s-nas-backup)",
+        Some(README_BACKUPS);
+    BACKUP_VERIFY_FAILED = "backup.verify_failed", Error, "the newest backup of a service failed verification",
+        "Take a new one (k8s-nas backup run --service {service}) and check the disk holding the backup root",
+        Some(README_BACKUPS);
+    BACKUP_UNVERIFIED = "backup.unverified", Info, "the newest backup of a service was never verified",
+        "k8s-nas backup verify --service {service} --deep",
+        Some(README_BACKUPS);
+    /// An alert firing in Alertmanager (or Prometheus); severity from its `severity` label,
+    /// runbook from its `runbook_url` annotation.
+    ALERT_FIRING = "alert.<AlertName>", Warning, "an alert is firing (not silenced or inhibited)",
+        "Follow the alert's runbook; silence it from `:alerts` while you work on it",
+        None;
+    // GitOps (`:gitops`, issue 12): Argo CD Applications and argocd-cm.
+    GITOPS_OUT_OF_SYNC = "gitops.out_of_sync", Warning, "an Argo CD Application differs from Git",
+        "See the out-of-sync resources in `:gitops`; sync {namespace}/{application} (`s`) or fix the drift in Git — the console never applies manifests itself",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_DEGRADED = "gitops.degraded", Error, "an Argo CD Application is Degraded or Missing",
+        "kubectl -n {namespace} get application {application} -o yaml: find the Degraded/Missing resources and fix their manifests in Git",
+        Some(ARGOCD_HEALTH_DOCS);
+    GITOPS_OPERATION_FAILED = "gitops.operation_failed", Error, "the last sync operation of an Application failed",
+        "Read the operation message in `:gitops`, fix the manifest in Git, then sync {application} again",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_AUTO_SYNC_OFF = "gitops.auto_sync_off", Info, "an Application has no automated sync: Git changes wait for a manual sync",
+        "Add `spec.syncPolicy.automated` (prune, selfHeal) to {application} in Git, or sync it by hand",
+        Some(ARGOCD_SYNC_DOCS);
+    GITOPS_HEALTH_OVERRIDE = "gitops.health_override", Warning, "argocd-cm forces a kind to look Healthy: its failures are hidden",
+        "Remove the health customisation of {resource_kind} from {configmap} in Git (or let its script report Degraded); until then watch it in `k8s-nas check`",
+        Some(ARGOCD_HEALTH_DOCS);
+}
+
+/// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
+/// the app over HTTP and its credentials, the app's own checks, then keys and integrations.
+/// Lists put a cause before its symptoms (Bazarr's crash loop before its `http.unreachable`).
+pub fn cause_rank(code: &str) -> u8 {
+    let family = code.split('.').next().unwrap_or(code);
+    match family {
+        "cluster" => 0,
+        "pod" => 1,
+        "service" => 2,
+        "vpn" => 3,
+        "http" | "auth" | "client" => 4,
+        "data" => 5,
+        "app" => 6,
+        "keys" => 7,
+        "integration" => 8,
+        _ => 9,
+    }
 }
 
 /// Look an entry up by code; a family entry answers for every code of the family.
@@ -291,18 +358,27 @@ impl Entry {
         message: String,
         vars: &[(&str, &str)],
     ) -> Finding {
-        let mut f = Finding::new(
+        let f = Finding::new(
             self.severity,
             code,
             subject,
             message,
             render(self.remediation, vars),
         );
-        if let Some(r) = self.runbook {
-            f = f.with_runbook(r);
-        }
-        f
+        // Every finding names a runbook: the catalog's link, else its page in docs/runbooks/.
+        f.with_runbook(match self.runbook {
+            Some(r) => r.to_string(),
+            None => runbook_page(self.code),
+        })
     }
+}
+
+/// The page of `docs/runbooks/` for a code (symptoms, checks, fix, verify): the code with a
+/// family's `<…>` brackets dropped (`app.<HealthCheckSource>` → `app.HealthCheckSource.md`).
+/// A test keeps one page per catalog entry.
+pub fn runbook_page(code: &str) -> String {
+    let code = lookup(code).map_or(code, |e| e.code);
+    format!("docs/runbooks/{}.md", code.replace(['<', '>'], ""))
 }
 
 /// Fill `{name}` placeholders; a placeholder without a value stays as it is (and fails the
@@ -383,6 +459,14 @@ mod tests {
                         "host",
                         "certificate",
                         "ingress",
+                        "issuer",
+                        "request",
+                        // backups
+                        "service",
+                        // GitOps
+                        "application",
+                        "resource_kind",
+                        "configmap",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",
@@ -425,6 +509,18 @@ mod tests {
         assert_eq!(f.runbook.as_deref(), Some(K8S_DEBUG_PODS));
         let f = APP_CHECK.member("IndexerRssCheck", "media/sonarr", "m", &[]);
         assert_eq!(f.code, "app.IndexerRssCheck");
+        assert_eq!(
+            f.runbook.as_deref(),
+            Some("docs/runbooks/app.HealthCheckSource.md")
+        );
+        assert_eq!(
+            HTTP_SLOW.finding("x", "m", &[]).runbook.as_deref(),
+            Some("docs/runbooks/http.slow.md")
+        );
+        assert_eq!(
+            runbook_page("app.IndexerRssCheck"),
+            "docs/runbooks/app.HealthCheckSource.md"
+        );
         assert_eq!(placeholders("a {x} {not closed"), ["x"]);
         assert_eq!(placeholders("json {\"a\": 1}"), Vec::<&str>::new());
     }

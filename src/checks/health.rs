@@ -62,12 +62,16 @@ pub fn evaluate(
             ));
         }
     }
-    // The app error (if any) is reported once, from the health call (the more specific one).
-    let err = match &obs.health {
-        Err(e) => Some(e),
-        Ok(_) => obs.probe.as_ref().and_then(|p| p.error.as_ref()),
+    // The app error (if any) is reported once: an app that does not answer its anonymous probe
+    // is down (whatever its key); otherwise the health call's error (the more specific one).
+    // An unreachable API server is one cluster finding (see `checks::evaluate`), not one per app.
+    let probe_err = obs.probe.as_ref().and_then(|p| p.error.as_ref());
+    let err = match (probe_err, &obs.health) {
+        (Some(p), _) if is_down(&p.kind) => Some(p),
+        (_, Err(e)) => Some(e),
+        (p, Ok(_)) => p,
     };
-    if let Some(e) = err {
+    if let Some(e) = err.filter(|e| e.kind != AppErrorKind::ClusterUnreachable) {
         out.push(error_entry(&e.kind).for_service(id, format!("{name}: {}", e.detail), &[]));
     }
     if let Ok(h) = &obs.health {
@@ -96,6 +100,14 @@ pub fn evaluate(
     out
 }
 
+/// Nothing answers (or the API server in front of the app does not): the app is down.
+pub fn is_down(kind: &AppErrorKind) -> bool {
+    matches!(
+        kind,
+        AppErrorKind::Unreachable | AppErrorKind::ClusterUnreachable | AppErrorKind::Timeout { .. }
+    )
+}
+
 /// The catalog entry of a classified app error.
 fn error_entry(kind: &AppErrorKind) -> &'static Entry {
     match kind {
@@ -104,6 +116,7 @@ fn error_entry(kind: &AppErrorKind) -> &'static Entry {
         AppErrorKind::Timeout { .. } => &catalog::HTTP_TIMEOUT,
         AppErrorKind::WrongUrlBase { .. } => &catalog::HTTP_URL_BASE,
         AppErrorKind::Unreachable => &catalog::HTTP_UNREACHABLE,
+        AppErrorKind::ClusterUnreachable => &catalog::CLUSTER_UNREACHABLE,
         AppErrorKind::ServerError { .. } => &catalog::HTTP_SERVER_ERROR,
         AppErrorKind::BadBody => &catalog::HTTP_BAD_BODY,
         AppErrorKind::Http { .. } => &catalog::HTTP_UNEXPECTED,
@@ -312,7 +325,40 @@ mod tests {
             Some("https://wiki.servarr.com/sonarr/system#x")
         );
         assert_eq!(f[1].severity, Severity::Warning);
-        assert_eq!(f[1].runbook, None);
+        assert_eq!(
+            f[1].runbook.as_deref(),
+            Some("docs/runbooks/app.HealthCheckSource.md"),
+            "no wiki link: the runbook page"
+        );
+    }
+
+    /// Issue 7: an app that does not answer its anonymous probe is down, whether or not the
+    /// console has its key (it used to be only a "no API key" warning).
+    #[test]
+    fn an_app_that_does_not_answer_is_down_whatever_its_key() {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        let b = Budget::default();
+        let no_key = || Err(AppError::new(AppErrorKind::Config, "no API key for Sonarr"));
+        for (kind, code) in [
+            (AppErrorKind::Unreachable, "http.unreachable"),
+            (AppErrorKind::Timeout { after_ms: 5000 }, "http.timeout"),
+        ] {
+            let o = ServiceObservation {
+                fetched_at: now,
+                probe: Some(ProbeResult {
+                    status: None,
+                    latency_ms: 5000,
+                    error: Some(AppError::new(kind, "no answer")),
+                }),
+                health: no_key(),
+            };
+            let f = evaluate(&svc(), &[pod(None, 1)], Some(&o), now, &b);
+            assert_eq!(codes(&f), [code]);
+            assert_eq!(f[0].severity, Severity::Error);
+        }
+        // Up but keyless: the missing key is what is said.
+        let f = evaluate(&svc(), &[pod(None, 1)], Some(&obs(10, no_key())), now, &b);
+        assert_eq!(codes(&f), ["client.config"]);
     }
 
     #[test]

@@ -7,8 +7,11 @@
 //! `fn …(&FactsOfTheArea) -> Vec<Finding>`, its codes in [`catalog`], and one line in
 //! [`evaluate`].
 
+pub mod backup;
+pub mod alerts;
 pub mod catalog;
 pub mod certs;
+pub mod gitops;
 pub mod health;
 pub mod integration;
 pub mod keys;
@@ -36,6 +39,12 @@ pub struct Facts<'a> {
     pub vpn: Option<&'a vpn::VpnFacts>,
     /// Certificates: Secrets, cert-manager Certificates, served certificates.
     pub certs: Option<&'a crate::certs::CertFacts>,
+    /// Backups under the backup root (issue 11), when backups are configured.
+    pub backups: Option<&'a backup::BackupFacts>,
+    /// Argo CD Applications and argocd-cm (issue 12).
+    pub gitops: Option<&'a crate::gitops::GitopsFacts>,
+    /// Alertmanager's (or Prometheus's) alerts (issue 12).
+    pub alerts: Option<&'a crate::alerts::AlertsFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -56,6 +65,9 @@ impl<'a> Facts<'a> {
             plan: None,
             vpn: None,
             certs: None,
+            backups: None,
+            gitops: None,
+            alerts: None,
             now,
             budget,
         }
@@ -78,6 +90,21 @@ impl<'a> Facts<'a> {
 
     pub fn with_certs(mut self, certs: Option<&'a crate::certs::CertFacts>) -> Self {
         self.certs = certs;
+        self
+    }
+
+    pub fn with_backups(mut self, backups: Option<&'a backup::BackupFacts>) -> Self {
+        self.backups = backups;
+        self
+    }
+
+    pub fn with_gitops(mut self, gitops: Option<&'a crate::gitops::GitopsFacts>) -> Self {
+        self.gitops = gitops;
+        self
+    }
+
+    pub fn with_alerts(mut self, alerts: Option<&'a crate::alerts::AlertsFacts>) -> Self {
+        self.alerts = alerts;
         self
     }
 
@@ -109,6 +136,7 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             )
         })
         .collect();
+    out.extend(cluster_unreachable(facts));
     out.extend(facts.keys.map(keys::evaluate).unwrap_or_default());
     out.extend(
         facts
@@ -123,10 +151,37 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             .map(|c| certs::evaluate(c, facts.now))
             .unwrap_or_default(),
     );
+    out.extend(
+        facts
+            .backups
+            .map(|b| backup::evaluate(b, facts.now))
+            .unwrap_or_default(),
+    );
+    out.extend(facts.gitops.map(gitops::evaluate).unwrap_or_default());
+    out.extend(facts.alerts.map(alerts::evaluate).unwrap_or_default());
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    // Worst first; within a severity the cause before its symptoms (stable otherwise).
+    out.sort_by_key(|f| (std::cmp::Reverse(f.severity), catalog::cause_rank(&f.code)));
     out
+}
+
+/// One finding when the apps could not be observed because the API server did not answer.
+fn cluster_unreachable(facts: &Facts) -> Option<Finding> {
+    let down =
+        |e: &crate::model::AppError| e.kind == crate::model::AppErrorKind::ClusterUnreachable;
+    let e = facts.observations.values().find_map(|o| {
+        o.probe
+            .as_ref()
+            .and_then(|p| p.error.as_ref())
+            .filter(|e| down(e))
+            .or(o.health.as_ref().err().filter(|e| down(e)))
+    })?;
+    Some(catalog::CLUSTER_UNREACHABLE.finding(
+        "cluster",
+        format!("the apps cannot be observed: {}", e.detail),
+        &[],
+    ))
 }
 
 /// A fact an action (task) learnt, for the engine to keep until the next one replaces it.

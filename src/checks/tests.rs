@@ -118,6 +118,47 @@ fn one_call_gives_health_keys_and_integration_findings_worst_first() {
     assert_eq!(all[0].severity, Severity::Error);
 }
 
+/// Issue 7: with the API server down every app's observation fails at the proxy; the user sees
+/// one cluster finding, not one "check the Service selector" per app.
+#[test]
+fn an_unreachable_api_server_is_one_cluster_finding() {
+    use crate::model::{AppError, AppErrorKind};
+    let inv = crate::integrate::fixtures::target_inventory();
+    let now = jiff::Timestamp::from_second(1_000_000).unwrap();
+    let err = AppError::new(
+        AppErrorKind::ClusterUnreachable,
+        "API server unreachable: connection refused",
+    );
+    let observations: BTreeMap<_, _> = inv
+        .services
+        .iter()
+        .map(|s| {
+            let o = ServiceObservation {
+                fetched_at: now,
+                probe: Some(ProbeResult {
+                    status: None,
+                    latency_ms: 3,
+                    error: Some(err.clone()),
+                }),
+                health: Err(err.clone()),
+            };
+            (s.id.clone(), o)
+        })
+        .collect();
+    let pods = BTreeMap::new();
+    let facts = Facts::new(&inv, &pods, &observations, now, Budget::default());
+    let found = evaluate(&facts);
+    let codes: Vec<&str> = found
+        .iter()
+        .map(|f| f.code.as_str())
+        .filter(|c| !c.starts_with("pod."))
+        .collect();
+    assert_eq!(codes, ["cluster.unreachable"], "{found:#?}");
+    assert_eq!(found[0].severity, Severity::Critical);
+    assert!(found[0].message.contains("connection refused"));
+    assert!(!found.iter().any(|f| f.remediation.contains("selector")));
+}
+
 #[test]
 fn learned_facts_are_replaced_by_the_next_action() {
     let mut learned = Learned::default();

@@ -2,6 +2,7 @@
 //!
 //! `servarr` serves Sonarr, Radarr, Lidarr and Prowlarr with the API version as a parameter.
 
+pub mod alertmanager;
 pub mod bazarr;
 pub mod gluetun;
 pub mod jellyfin;

@@ -276,8 +276,8 @@ impl AppEndpoint {
                         })?;
                     let resp = kube.send(req).await.map_err(|e| {
                         AppError::new(
-                            AppErrorKind::Unreachable,
-                            format!("API server proxy failed: {e}"),
+                            AppErrorKind::ClusterUnreachable,
+                            format!("API server unreachable: {}", crate::root_cause(&e)),
                         )
                     })?;
                     let (parts, body) = resp.into_parts();

@@ -14,6 +14,8 @@ pub struct LogRequest {
     pub follow: bool,
     pub tail: Option<i64>,
     pub previous: bool,
+    pub timestamps: bool,
+    pub since_seconds: Option<i64>,
 }
 
 /// A stream of log lines (without trailing newlines). Errors end the stream with one
@@ -28,6 +30,8 @@ pub async fn stream(
         follow: req.follow,
         tail_lines: req.tail,
         previous: req.previous,
+        timestamps: req.timestamps,
+        since_seconds: req.since_seconds,
         ..Default::default()
     };
     let reader = api

@@ -7,7 +7,9 @@ mod kind;
 pub mod kinds;
 pub mod list;
 pub mod logs;
+pub mod metrics;
 pub mod watch;
+pub mod workload;
 
 pub use kind::{Custom, Select, Typed};
 

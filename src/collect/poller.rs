@@ -22,11 +22,17 @@ pub type Job<K, T, O> = Arc<dyn Fn(K, T) -> BoxFuture<'static, (O, bool)> + Send
 
 /// "Refresh now" for every poller that shares it.
 #[derive(Clone)]
-pub struct Refresh(Arc<watch::Sender<u64>>);
+pub struct Refresh(Arc<watch::Sender<u64>>, Arc<watch::Sender<Rounds>>);
+
+/// Rounds finished per refresh generation (the generation current when the round started).
+type Rounds = BTreeMap<u64, usize>;
 
 impl Default for Refresh {
     fn default() -> Self {
-        Refresh(Arc::new(watch::Sender::new(0)))
+        Refresh(
+            Arc::new(watch::Sender::new(0)),
+            Arc::new(watch::Sender::new(Rounds::new())),
+        )
     }
 }
 
@@ -36,8 +42,35 @@ impl Refresh {
         self.0.send_modify(|g| *g = g.wrapping_add(1));
     }
 
+    /// Wake every target and wait (at most `max`) until each has finished a round that started
+    /// after the wake-up, so "check all" ends when the probes have answered, not when they
+    /// were asked. Returns whether every target finished in time.
+    pub async fn now_and_wait(&self, max: Duration) -> bool {
+        let targets = self.0.receiver_count();
+        let mut done = self.1.subscribe();
+        self.now();
+        let generation = *self.0.borrow();
+        let finished = async {
+            done.wait_for(|r| r.get(&generation).copied().unwrap_or(0) >= targets)
+                .await
+                .is_ok()
+        };
+        tokio::time::timeout(max, finished).await.unwrap_or(false)
+    }
+
     fn subscribe(&self) -> watch::Receiver<u64> {
         self.0.subscribe()
+    }
+
+    /// A round that started at `generation` ended.
+    fn finished(&self, generation: u64) {
+        self.1.send_modify(|r| {
+            *r.entry(generation).or_default() += 1;
+            // Only the latest few generations can still be waited for.
+            while r.len() > 8 {
+                r.pop_first();
+            }
+        });
     }
 }
 
@@ -124,7 +157,7 @@ where
             let task = tokio::spawn(poll_one(
                 k.clone(),
                 rx,
-                self.refresh.subscribe(),
+                self.refresh.clone(),
                 self.job.clone(),
                 self.interval,
                 self.tx.clone(),
@@ -147,7 +180,7 @@ where
 async fn poll_one<K, T, O>(
     key: K,
     mut target: watch::Receiver<T>,
-    mut refresh: watch::Receiver<u64>,
+    rounds: Refresh,
     job: Job<K, T, O>,
     interval: Duration,
     tx: mpsc::Sender<O>,
@@ -155,15 +188,18 @@ async fn poll_one<K, T, O>(
     K: Clone,
     T: Clone,
 {
+    let mut refresh = rounds.subscribe();
     refresh.mark_unchanged();
     let mut failures = 0u32;
     loop {
+        let generation = *refresh.borrow_and_update();
         let t = target.borrow_and_update().clone();
         let (out, ok) = job(key.clone(), t).await;
         failures = if ok { 0 } else { failures + 1 };
         if tx.send(out).await.is_err() {
             return;
         }
+        rounds.finished(generation);
         let jitter = rand::rng().random_range(-1.0..1.0);
         tokio::select! {
             _ = tokio::time::sleep(next_delay(interval, failures, jitter)) => {}
@@ -215,6 +251,31 @@ mod tests {
             refresh.now();
         }
         assert_eq!(max_seen.load(Ordering::SeqCst), 1);
+    }
+
+    /// Issue 7: "check all" ends when every target has answered a round started by it.
+    #[tokio::test(start_paused = true)]
+    async fn now_and_wait_returns_when_every_target_finished_a_new_round() {
+        let job: Job<&'static str, u64, &'static str> = Arc::new(move |key, secs| {
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_secs(secs)).await;
+                (key, true)
+            })
+        });
+        let (tx, mut rx) = mpsc::channel(16);
+        let refresh = Refresh::default();
+        let mut p = Poller::new(Duration::from_secs(3600), refresh.clone(), job, tx);
+        p.set_targets(vec![("fast", 1), ("slow", 30)]);
+        tokio::spawn(async move { while rx.recv().await.is_some() {} });
+        tokio::time::sleep(Duration::from_secs(100)).await;
+        let started = tokio::time::Instant::now();
+        assert!(refresh.now_and_wait(Duration::from_secs(300)).await);
+        // Not before the slow target's new round (30 s) ended.
+        assert!(started.elapsed() >= Duration::from_secs(30));
+        // A target that never finishes makes the wait time out (and say so).
+        p.set_targets(vec![("fast", 1), ("hung", 100_000)]);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(!refresh.now_and_wait(Duration::from_secs(60)).await);
     }
 
     #[tokio::test(start_paused = true)]

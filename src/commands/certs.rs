@@ -5,34 +5,21 @@
 use crate::certs::gather::{gather, HandshakeOptions};
 use crate::certs::CertFacts;
 use crate::cli::Output;
-use crate::clients::tls::{ChainVerdict, Roots};
+use crate::clients::tls::ChainVerdict;
 use crate::config::Config;
 use crate::engine::facts::ClusterFacts;
 use crate::model::{finding::worst, Finding};
-use anyhow::Context;
 use jiff::Timestamp;
-use std::time::Duration;
 
 /// How to reach and judge the served certificates, from the config.
 pub fn handshake_options(cfg: &Config) -> anyhow::Result<HandshakeOptions> {
-    let roots = match &cfg.tls_ca_file {
-        Some(p) => Roots::Pem(
-            std::fs::read_to_string(p).with_context(|| format!("tls_ca_file {}", p.display()))?,
-        ),
-        None => Roots::System,
-    };
-    Ok(HandshakeOptions {
-        address: cfg.ingress_address.clone(),
-        http_address: cfg.ingress_http_address.clone(),
-        timeout: Duration::from_millis(cfg.timeout_ms),
-        roots,
-    })
+    HandshakeOptions::from_config(cfg)
 }
 
 pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
     let opts = handshake_options(cfg)?;
     let facts = ClusterFacts::connect(cfg).await?;
-    let certs = gather(&facts.listing, &opts).await;
+    let certs = gather(&facts.listing, &opts, &cfg.certs.extra_urls).await;
     let now = Timestamp::now();
     let findings = crate::checks::certs::evaluate(&certs, now);
     match output {

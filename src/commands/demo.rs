@@ -39,6 +39,32 @@ pub async fn run(
         std::fs::create_dir_all(dir)?;
     }
     nas.kube.write_kubeconfig(&kc_path)?;
+    // The node's filesystem and a backup root of this run only (removed when it ends): the
+    // console reaches the config paths through `backup.node_root`. Last night's backup is
+    // taken before the scenario damages anything (`config-corrupted`).
+    let demo_dir = paths.data_dir.join("demo");
+    let node_root = demo_dir.join(format!("node-{}", std::process::id()));
+    let backup_root = demo_dir.join(format!("backups-{}", std::process::id()));
+    let _own_backups = RemoveDirOnDrop(backup_root.clone());
+    let _node = {
+        let root = backup_root.clone();
+        let nightly = move |apps: &[(crate::model::AppKind, PathBuf)]| {
+            for (kind, dir) in apps {
+                let t = crate::backup::Target {
+                    service: kind.id().to_string(),
+                    kind: Some(*kind),
+                    dir: dir.clone(),
+                    version: None,
+                };
+                if let Err(e) = crate::backup::run_backup(&t, &root, &Default::default()) {
+                    tracing::warn!("demo nightly backup of {}: {e}", kind.id());
+                }
+            }
+        };
+        nas.node_tree(&node_root, true, &nightly)?
+    };
+    cfg.backup.node_root = Some(node_root.clone());
+    cfg.backup.root = Some(backup_root.clone());
     // The simulated issuer's root, next to the kubeconfig, for judging the served chains.
     let ca_path = kc_path.with_extension("ingress-ca.pem");
     let _own_ca = match nas.tls_ca_pem() {
@@ -71,6 +97,12 @@ pub async fn run(
             kc_path.display(),
             nas.ip_echo_url()
         );
+        crate::out!(
+            "backups: node filesystem {} (config: [backup] node_root = \"{}\", root = \"{}\")",
+            node_root.display(),
+            node_root.display(),
+            backup_root.display()
+        );
         crate::out!("stop with Ctrl-C");
         wait_for_signal().await;
         return Ok(0);
@@ -87,6 +119,11 @@ pub async fn run(
     if _own_ca.is_some() {
         cfg.tls_ca_file = Some(ca_path);
     }
+    crate::out!(
+        "demo backups: {} (node filesystem {})",
+        backup_root.display(),
+        node_root.display()
+    );
     let code = crate::commands::console::run(cfg, paths).await;
     drop(nas);
     code
@@ -125,5 +162,14 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// A directory of this run only, removed when the run ends.
+struct RemoveDirOnDrop(PathBuf);
+
+impl Drop for RemoveDirOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

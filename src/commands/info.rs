@@ -23,6 +23,9 @@ pub fn print(cfg: &Config, cfg_path: &Path, paths: &Paths) {
     crate::out!("data dir:          {}", paths.data_dir.display());
     crate::out!("log file:          {}", paths.log_file.display());
     crate::out!("theme:             {}", cfg.theme);
+    for problem in theme_problems(&cfg.theme, &paths.themes_dir) {
+        crate::out!("  theme problem:   {problem}");
+    }
     crate::out!(
         "kubeconfig:        {}",
         cfg.kubeconfig
@@ -45,4 +48,19 @@ pub fn print(cfg: &Config, cfg_path: &Path, paths: &Paths) {
     crate::out!("access mode:       {:?}", cfg.access);
     crate::out!("read-only:         {}", cfg.read_only);
     crate::out!("API key Secret:    {}", cfg.api_key_secret);
+}
+
+/// What is wrong with the configured theme: a file that does not load (the console falls back)
+/// and every foreground/background pair under WCAG AA.
+pub fn theme_problems(name: &str, themes_dir: &Path) -> Vec<String> {
+    use crate::tui::{contrast, theme::Theme};
+    let (theme, warning) = Theme::load(name, Some(themes_dir));
+    warning
+        .into_iter()
+        .chain(
+            contrast::problems(&theme)
+                .into_iter()
+                .map(|p| format!("low contrast: {p}")),
+        )
+        .collect()
 }

@@ -70,11 +70,13 @@ fn print_table(v: &VpnFacts) {
             Got::Ok(ip) => ip.clone(),
             Got::Error(_) => "unknown".into(),
         };
-        let bound = match &o.binding {
-            Some(Got::Ok(b)) if b.interface.is_empty() => "any".into(),
-            Some(Got::Ok(b)) => b.interface.clone(),
-            Some(Got::Error(_)) => "unknown".into(),
-            None => "—".into(),
+        let bound = match (&o.binding, &o.app_reach) {
+            (Some(Got::Ok(b)), _) if b.interface.is_empty() => "any".into(),
+            (Some(Got::Ok(b)), _) => b.interface.clone(),
+            (Some(Got::Error(_)), _) => "unknown".into(),
+            (None, Some(Got::Ok(_))) => "reachable".into(),
+            (None, Some(Got::Error(_))) => "unreachable".into(),
+            (None, None) => "—".into(),
         };
         crate::out_table!(
             "{:<22} {:<8} {:<10} {:<26} {:<16} {:<8} {}",
@@ -86,6 +88,12 @@ fn print_table(v: &VpnFacts) {
             bound,
             r.reason
         );
+        if o.pod.is_some() {
+            let mut extra = vec![r.health_label()];
+            extra.extend(r.reach_label().map(|l| format!("WebUI: {l}")));
+            extra.push(format!("home IP from {}", o.home.source));
+            crate::out!("{:<22} {}", "", extra.join(" · "));
+        }
     }
     crate::out_table!("");
     crate::out_table!("isolation audit:");

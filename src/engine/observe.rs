@@ -10,9 +10,18 @@ use crate::collect::credentials::AppCreds;
 use crate::collect::probe::probe;
 use crate::model::{AppError, AppErrorKind, AppHealth, AppKind, ServiceInfo, ServiceObservation};
 
-/// Probe + health of `svc` through `ep`.
+/// Probe, then health of `svc` through `ep`. The anonymous probe goes first: an app that does
+/// not answer it is down whatever its credentials, and is not asked again with them.
 pub async fn observe(svc: &ServiceInfo, ep: &AppEndpoint, creds: &AppCreds) -> ServiceObservation {
-    let (p, h) = tokio::join!(probe(ep, svc.kind), health(svc.kind, ep, creds));
+    let p = probe(ep, svc.kind).await;
+    let h = match p
+        .error
+        .as_ref()
+        .filter(|e| crate::checks::health::is_down(&e.kind))
+    {
+        Some(down) => Err(down.clone()),
+        None => health(svc.kind, ep, creds).await,
+    };
     ServiceObservation {
         fetched_at: jiff::Timestamp::now(),
         probe: Some(p),

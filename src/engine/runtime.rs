@@ -26,6 +26,8 @@ use tokio::task::JoinHandle;
 
 /// How long running tasks get to clean up when the console quits.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How often the idle console hands freed allocator pages back to the system.
+const TRIM_EVERY: Duration = Duration::from_secs(30);
 
 /// Files the engine uses besides the cluster.
 #[derive(Debug, Clone)]
@@ -72,6 +74,11 @@ pub async fn run_with(
     let (facts_tx, facts_rx) = twatch::channel(None);
     let (learnt_tx, mut learnt) = mpsc::unbounded_channel::<checks::Fact>();
     let cfg = Arc::new(cfg);
+    let saved_logs = files
+        .task_logs
+        .as_deref()
+        .and_then(|t| t.parent())
+        .map(|d| d.join("logs"));
     let mut st = State {
         env: TaskEnv {
             cfg: cfg.clone(),
@@ -94,9 +101,13 @@ pub async fn run_with(
         facts_tx,
         refresh,
         logs: HashMap::new(),
+        saved_logs,
+        access_checked: Vec::new(),
+        metrics_read: None,
         learned: checks::Learned::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut trim = tokio::time::interval(TRIM_EVERY);
     // A server that answers `/version` but never delivers a listing is a stall the banner shows
     // within seconds, not "connecting…" for minutes (issue 13, point 4).
     let first_listing = tokio::time::sleep(FIRST_LISTING_WAIT);
@@ -123,8 +134,14 @@ pub async fn run_with(
             Some(fact) = learnt.recv() => {
                 st.learned.learn(fact);
                 st.send_findings().await;
+                // The key check and the plan are the biggest bursts of the console's life.
+                crate::heap::release_free();
             }
-            _ = tick.tick() => st.send_findings().await,
+            _ = tick.tick() => {
+                st.read_metrics();
+                st.send_findings().await;
+            }
+            _ = trim.tick() => crate::heap::release_free(),
         }
     }
     for (_, h) in st.logs.drain() {
@@ -170,6 +187,8 @@ async fn connect_with_retry(
                 _ = &mut sleep => break,
                 e = effects.recv() => match e {
                     None | Some(Effect::Quit) => return None,
+                    // ctrl-r: retry now.
+                    Some(Effect::RefreshNow) => break,
                     // A task asked for before there is a cluster ends at once, with the reason.
                     Some(Effect::RunTask { id, .. }) => {
                         let outcome = TaskOutcome::Failed(format!("not connected: {err}"));
@@ -200,6 +219,12 @@ struct State {
     env: TaskEnv,
     sched: Scheduler,
     logs: HashMap<StreamId, JoinHandle<()>>,
+    /// `<data dir>/logs`, where `Effect::SaveLogs` writes (next to the task logs).
+    saved_logs: Option<PathBuf>,
+    /// The namespaces RBAC was last asked about ([`State::check_access`]).
+    access_checked: Vec<String>,
+    /// When the metrics API was last read.
+    metrics_read: Option<std::time::Instant>,
     /// Facts the tasks learnt (key check, integration plan), for the findings.
     learned: checks::Learned,
 }
@@ -226,7 +251,7 @@ impl State {
             kinds: listing.kinds.clone(),
         };
         if let Some(e) = &snap.error {
-            let msg = format!("{e} — watch retrying with backoff");
+            let msg = format!("{e} — the watch retries with backoff (at most every 30s)");
             let _ = self.tx.send(Msg::ClusterError(msg)).await;
         }
         let _ = self.tx.send(Msg::Cluster(Box::new(view))).await;
@@ -234,8 +259,57 @@ impl State {
         let vpn = Box::new(self.observed.vpn.clone());
         let _ = self.tx.send(Msg::Vpn(vpn)).await;
         self.listing = Some(listing);
+        self.check_access();
+        self.read_metrics();
         self.update_facts().await;
         self.send_findings().await;
+    }
+
+    /// Read the metrics API every [`super::usage::METRICS_EVERY`] (one list request); the view
+    /// goes to the UI.
+    fn read_metrics(&mut self) {
+        let due = self
+            .metrics_read
+            .is_none_or(|t| t.elapsed() >= super::usage::METRICS_EVERY);
+        let Some(listing) = self.listing.clone().filter(|_| due) else {
+            return;
+        };
+        self.metrics_read = Some(std::time::Instant::now());
+        let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+        let (inv, pods) = (self.inventory.clone(), self.pods.clone());
+        tokio::spawn(async move {
+            let view = super::usage::read(client, inv, pods, listing).await;
+            let _ = tx.send(Msg::Metrics(view)).await;
+        });
+    }
+
+    /// Ask RBAC (SelfSubjectAccessReview) which workload actions are denied in the namespaces
+    /// of the discovered apps, once per new set of namespaces; the answer goes to the UI.
+    fn check_access(&mut self) {
+        let mut namespaces: Vec<String> = self
+            .inventory
+            .services
+            .iter()
+            .map(|s| s.namespace.clone())
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        if namespaces.is_empty() || namespaces == self.access_checked {
+            return;
+        }
+        self.access_checked.clone_from(&namespaces);
+        let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let denied = crate::cluster::workload::denied_actions(
+                &client,
+                &namespaces,
+                &crate::bus::ACCESS_ACTIONS,
+            )
+            .await;
+            let _ = tx
+                .send(Msg::Access(crate::bus::AccessView { denied }))
+                .await;
+        });
     }
 
     async fn on_recorded(&mut self, rec: Recorded) {
@@ -315,12 +389,30 @@ impl State {
         )
         .with_learned(&self.learned);
         let vpn = self.observed.vpn.for_check(&self.cfg);
-        let facts = facts.with_vpn(vpn.as_ref());
-        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
-        if let Some(listing) = &self.listing {
+        // Certificates: the watched Secrets/Certificates/Ingresses and the served certificates,
+        // in the same pipeline as `check` (cert.* findings reach the header and Findings pane).
+        let certs = self.listing.as_ref().map(|listing| {
             let mut certs = crate::certs::from_listing(listing);
             certs.served = self.observed.served_certs.values().cloned().collect();
-            let now = jiff::Timestamp::now();
+            certs
+        });
+        let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
+        let facts = facts
+            .with_vpn(vpn.as_ref())
+            .with_certs(certs.as_ref())
+            .with_gitops(gitops.as_ref())
+            .with_alerts(self.observed.alerts.as_ref());
+        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
+        let now = jiff::Timestamp::now();
+        if let Some(g) = gitops {
+            let view = crate::bus::GitopsView {
+                findings: checks::gitops::evaluate(&g),
+                facts: g,
+                fetched_at: now,
+            };
+            let _ = self.tx.send(Msg::Gitops(Box::new(view))).await;
+        }
+        if let Some(certs) = certs {
             let findings = checks::certs::evaluate(&certs, now);
             let view = crate::bus::CertsView {
                 facts: certs,
@@ -342,14 +434,19 @@ impl State {
                 container,
                 follow,
                 tail,
+                previous,
+                timestamps,
+                since_seconds,
             } => {
                 let req = logs::LogRequest {
                     namespace,
                     pod,
                     container: Some(container),
                     follow,
-                    tail: Some(i64::from(tail)),
-                    previous: false,
+                    tail: since_seconds.is_none().then_some(i64::from(tail)),
+                    previous,
+                    timestamps,
+                    since_seconds: since_seconds.map(i64::from),
                 };
                 let (conn, tx) = (self.conn.clone(), self.tx.clone());
                 let h = tokio::spawn(super::logstream::stream_logs(conn, req, stream, tx));
@@ -357,6 +454,30 @@ impl State {
                     old.abort();
                 }
                 self.logs.retain(|_, h| !h.is_finished());
+            }
+            Effect::SaveLogs { name, lines } => {
+                let dir = self.saved_logs.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let text = match dir {
+                        Some(dir) => match super::logstream::save(&dir, &name, &lines).await {
+                            Ok(path) => {
+                                format!("saved {} lines to {}", lines.len(), path.display())
+                            }
+                            Err(e) => format!("could not save the log: {e:#}"),
+                        },
+                        None => "could not save the log: no data directory".to_string(),
+                    };
+                    let _ = tx.send(Msg::Flash(text)).await;
+                });
+            }
+            Effect::ListResources { kind } => {
+                let rows = self
+                    .listing
+                    .as_deref()
+                    .map(|l| super::resources::rows(l, &kind))
+                    .unwrap_or_default();
+                let _ = self.tx.send(Msg::Resources { kind, rows }).await;
             }
             Effect::StopLogs { stream } => {
                 if let Some(h) = self.logs.remove(&stream) {

@@ -6,10 +6,14 @@
 //!
 //! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
+mod backup;
+mod alerts;
 mod certs;
+mod gitops;
 mod integrate;
 mod keys;
 mod vpn;
+mod workload;
 
 pub use integrate::integrations_view;
 
@@ -22,6 +26,7 @@ use crate::config::Config;
 use crate::model::{AppKind, Inventory};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 /// What every task may use.
@@ -77,9 +82,17 @@ pub fn task(
             Box::new(move |ctx| {
                 Box::pin(async move {
                     ctx.step(1).await;
-                    env.refresh.now();
+                    // Ends when every poller answered (bounded: a hung app times out itself).
+                    let max = Duration::from_millis(env.cfg.timeout_ms.saturating_mul(3) + 5_000);
+                    let probed = env.refresh.now_and_wait(max).await;
                     ctx.step(2).await;
-                    let warnings = learn(&env).await?;
+                    let mut warnings = learn(&env).await?;
+                    if !probed {
+                        warnings.push(format!(
+                            "some probes had not answered after {}s",
+                            max.as_secs()
+                        ));
+                    }
                     ctx.lines(warnings).await;
                     Ok("services re-probed; keys checked; integrations planned".to_string())
                 })
@@ -163,6 +176,107 @@ pub fn task(
                     certs::RESYNC_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(certs::resync(env, ctx, copy, src))),
+            )
+        }
+        TaskRequest::RestartWorkload {
+            namespace,
+            kind,
+            name,
+        } => {
+            let t = (namespace.clone(), kind.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("workload/{namespace}/{name}")],
+                    workload::RESTART_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::restart(env, ctx, t))),
+            )
+        }
+        TaskRequest::DeletePod { namespace, name } => {
+            let t = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("pod/{namespace}/{name}")],
+                    workload::DELETE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::delete(env, ctx, t))),
+            )
+        }
+        TaskRequest::ScaleWorkload {
+            namespace,
+            kind,
+            name,
+            replicas,
+        } => {
+            let t = (namespace.clone(), kind.clone(), name.clone());
+            let n = *replicas;
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("workload/{namespace}/{name}")],
+                    workload::SCALE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::scale(env, ctx, t, n))),
+            )
+        }
+        TaskRequest::BackupNow(id) => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec![backup::lock(&id)], backup::BACKUP_STEPS),
+                Box::new(move |ctx| Box::pin(backup::backup_now(env, ctx, id))),
+            )
+        }
+        TaskRequest::RestoreBackup { service, backup: b } => {
+            let (id, b) = (service.clone(), b.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![id.as_str().to_string(), backup::lock(&id)],
+                    crate::backup::flow::RESTORE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(backup::restore(env, ctx, id, b))),
+            )
+        }
+        TaskRequest::ArgoRefresh { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("application/{namespace}/{name}")],
+                    gitops::REFRESH_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(gitops::refresh(env, ctx, target))),
+            )
+        }
+        TaskRequest::ArgoSync { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("application/{namespace}/{name}")],
+                    gitops::SYNC_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(gitops::sync(env, ctx, target))),
+            )
+        }
+        TaskRequest::Silence {
+            matchers,
+            secs,
+            comment,
+        } => {
+            let what = (matchers.clone(), *secs, comment.clone());
+            (
+                TaskSpec::mutating(title, vec!["alertmanager".into()], alerts::SILENCE_STEPS),
+                Box::new(move |ctx| Box::pin(alerts::silence(env, ctx, what))),
+            )
+        }
+        TaskRequest::ExpireSilence { id } => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec!["alertmanager".into()], alerts::EXPIRE_STEPS),
+                Box::new(move |ctx| Box::pin(alerts::expire(env, ctx, id))),
             )
         }
     };

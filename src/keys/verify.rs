@@ -56,9 +56,9 @@ pub fn classify_verification<T>(kind: AppKind, outcome: &Result<T, AppError>) ->
         AppErrorKind::WrongUrlBase { location } => KeyVerdict::WrongUrlBase {
             location: location.clone(),
         },
-        AppErrorKind::Unreachable | AppErrorKind::Timeout { .. } => {
-            KeyVerdict::Unreachable { detail }
-        }
+        AppErrorKind::Unreachable
+        | AppErrorKind::ClusterUnreachable
+        | AppErrorKind::Timeout { .. } => KeyVerdict::Unreachable { detail },
         AppErrorKind::ServerError { .. }
         | AppErrorKind::Http { .. }
         | AppErrorKind::BadBody

@@ -153,6 +153,8 @@ impl AppHealth {
 pub enum AppErrorKind {
     /// Connection refused, DNS failure, no endpoints (proxy 503) …
     Unreachable,
+    /// The API server (whose proxy reaches the app) cannot be reached: says nothing about the app.
+    ClusterUnreachable,
     /// No answer within the timeout.
     Timeout { after_ms: u64 },
     /// 401: missing or wrong API key / credentials.

@@ -23,6 +23,10 @@ pub struct SimNas {
     /// The simulated internet's IP-echo service (answers with [`HOME_IP`]).
     pub ip_echo: SocketAddr,
     _ip_echo_stop: tokio::sync::oneshot::Sender<()>,
+    /// Each app simulator's settings as started (the node tree lays their config files).
+    pub app_configs: Vec<(world::Backend, AppSimConfig)>,
+    /// The simulated Prometheus behind each Service of a `prom/prometheus` pod (issue 12).
+    _prometheus_stop: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// The simulated NAS's own egress IP (outside any tunnel).
@@ -87,8 +91,12 @@ impl SimNas {
         lay_key_files(&kube, &world, &key_files);
         let vpn = start_gluetuns(&kube, &world, &scenario).await?;
         let (ip_echo, _ip_echo_stop) = spawn_ip_echo(HOME_IP.to_string()).await?;
+        // A pod without a VPN sidecar reaching the IP-echo service leaves from home.
+        kube.put_web(&format!("http://{ip_echo}/"), format!("{HOME_IP}\n"));
         let ingress = super::ingress_tls::IngressTls::start(kube.clone()).await?;
+        let _prometheus_stop = start_prometheus(&kube, &world).await?;
         Ok(SimNas {
+            _prometheus_stop,
             ingress,
             kube,
             apps,
@@ -98,6 +106,7 @@ impl SimNas {
             vpn,
             ip_echo,
             _ip_echo_stop,
+            app_configs: key_files,
         })
     }
 
@@ -295,6 +304,49 @@ pub fn key_file_text(kind: AppKind, cfg: &AppSimConfig, port: u16) -> String {
         .unwrap_or_default(),
         _ => String::new(),
     }
+}
+
+/// One simulated Prometheus per Service selecting a `prom/prometheus` pod, serving the alerts
+/// listed in the Service's [`super::apps::prometheus::FIRING`] annotation.
+async fn start_prometheus(
+    kube: &KubeSim,
+    world: &World,
+) -> anyhow::Result<Vec<tokio::sync::oneshot::Sender<()>>> {
+    use super::apps::prometheus::{spawn_prometheus, FIRING};
+    let mut stops = Vec::new();
+    for svc in world.of_kind("Service") {
+        let ns = svc["metadata"]["namespace"].as_str().unwrap_or_default();
+        let Some(sel) = svc["spec"]["selector"].as_object() else {
+            continue;
+        };
+        let runs_prometheus = world.of_kind("Pod").any(|p| {
+            p["metadata"]["namespace"] == ns
+                && sel.iter().all(|(k, v)| p["metadata"]["labels"][k] == *v)
+                && p["spec"]["containers"].as_array().is_some_and(|cs| {
+                    cs.iter().any(|c| {
+                        c["image"]
+                            .as_str()
+                            .is_some_and(|i| i.contains("prom/prometheus"))
+                    })
+                })
+        });
+        if !runs_prometheus {
+            continue;
+        }
+        let alerts: Vec<serde_json::Value> = svc["metadata"]["annotations"][FIRING]
+            .as_str()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let (addr, stop) = spawn_prometheus(alerts).await?;
+        let name = svc["metadata"]["name"].as_str().unwrap_or_default();
+        for p in svc["spec"]["ports"].as_array().into_iter().flatten() {
+            if let Some(port) = p["port"].as_u64().and_then(|x| u16::try_from(x).ok()) {
+                kube.register_backend(ns, name, port, addr);
+            }
+        }
+        stops.push(stop);
+    }
+    Ok(stops)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! - [`runtime`]: terminal guard, event loop, the channels to the engine.
 
 pub mod app;
+pub mod contrast;
 pub mod ctx;
 pub mod keymap;
 pub mod modal;

@@ -16,6 +16,26 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 const HEADER_ROWS: u16 = 6;
+/// Below this width or height the header collapses to [`COMPACT_ROWS`] lines (80×24, 60×20).
+const FULL_HEADER_MIN: (u16, u16) = (100, 30);
+const COMPACT_ROWS: u16 = 2;
+
+/// The header's height on a screen of `area`.
+fn header_rows(area: Rect) -> u16 {
+    if area.width < FULL_HEADER_MIN.0 || area.height < FULL_HEADER_MIN.1 {
+        COMPACT_ROWS
+    } else {
+        HEADER_ROWS
+    }
+}
+
+/// The banner line: the engine's text says what failed (and when it retries); it is prefixed
+/// once, however the text already starts.
+pub fn banner_text(b: &str) -> String {
+    let b = b.trim();
+    let rest = b.strip_prefix("cluster unreachable:").unwrap_or(b).trim();
+    format!(" cluster unreachable: {rest} (ctrl-r retries now) ")
+}
 
 /// Draw the whole screen.
 pub fn render(f: &mut Frame, app: &App) {
@@ -26,7 +46,7 @@ pub fn render(f: &mut Frame, app: &App) {
     let banner_h = u16::from(ctx.banner.is_some());
     let prompt_h = if ctx.prompt.is_some() { 3 } else { 0 };
     let [header, banner, prompt, body, crumbs] = Layout::vertical([
-        Constraint::Length(HEADER_ROWS),
+        Constraint::Length(header_rows(area)),
         Constraint::Length(banner_h),
         Constraint::Length(prompt_h),
         Constraint::Fill(1),
@@ -35,10 +55,7 @@ pub fn render(f: &mut Frame, app: &App) {
     .areas(area);
     render_header(f, header, ctx, theme);
     if let Some(b) = &ctx.banner {
-        let line = Line::styled(
-            format!(" cluster unreachable: {b} "),
-            theme.style(Role::Banner),
-        );
+        let line = Line::styled(banner_text(b), theme.style(Role::Banner));
         f.render_widget(
             Paragraph::new(line).style(theme.style(Role::Banner)),
             banner,
@@ -65,16 +82,18 @@ pub fn severity_role(s: Severity) -> Role {
     }
 }
 
-fn render_header(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
-    let [info, hints, logo] = Layout::horizontal([
-        Constraint::Length(60),
-        Constraint::Fill(1),
-        Constraint::Length(12),
-    ])
-    .areas(area);
-    let label = |s: &str| Span::styled(format!("{s:<12}"), theme.style(Role::HeaderKey));
-    let value = |s: String| Span::styled(s, theme.style(Role::Header));
-    let (ctx, cluster, ns) = match &app.cluster {
+/// What the header says, for either layout.
+struct HeaderInfo {
+    context: String,
+    cluster: String,
+    namespaces: String,
+    /// `unknown` while nothing true can be said (connecting, cluster unreachable, no answer yet).
+    health: (String, Role),
+    refreshed: String,
+}
+
+fn header_info(app: &Ctx) -> HeaderInfo {
+    let (context, cluster, namespaces) = match &app.cluster {
         Some(c) => (
             c.context.clone(),
             c.cluster.clone(),
@@ -86,11 +105,6 @@ fn render_header(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
         ),
         None => ("—".into(), "connecting…".into(), "—".into()),
     };
-    let mut ctx_line = vec![label("Context:"), value(ctx)];
-    if app.readonly() {
-        ctx_line.push(Span::raw(" "));
-        ctx_line.push(Span::styled(" RO ", theme.style(Role::Badge)));
-    }
     let worst = crate::model::finding::worst(&app.findings);
     let mut counts: Vec<String> = Vec::new();
     for s in [Severity::Critical, Severity::Error, Severity::Warning] {
@@ -99,23 +113,124 @@ fn render_header(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
             counts.push(format!("{n} {}", s.label()));
         }
     }
-    let health = if counts.is_empty() {
-        "ok".to_string()
+    let observed = app.cluster.as_ref().is_some_and(|c| {
+        c.inventory.services.is_empty() || !app.observations.is_empty() || !counts.is_empty()
+    });
+    let health = if app.cluster.is_none() || app.banner.is_some() || !observed {
+        ("unknown".to_string(), Role::Muted)
+    } else if counts.is_empty() {
+        ("ok".to_string(), severity_role(worst))
     } else {
-        format!("{}: {}", worst.label(), counts.join(", "))
+        (
+            format!("{}: {}", worst.label(), counts.join(", ")),
+            severity_role(worst),
+        )
     };
-    let running = app.tasks.running();
-    let refresh = match &app.cluster {
-        Some(c) => format!("{} ago", age(Some(c.fetched_at), app.now)),
+    // The age of the newest observation: the cluster snapshot or any app's answer.
+    let newest = app
+        .observations
+        .values()
+        .map(|o| o.fetched_at)
+        .chain(app.cluster.as_ref().map(|c| c.fetched_at))
+        .max();
+    let refreshed = match newest {
+        Some(t) => format!("{} ago", age(Some(t), app.now)),
         None => "never".into(),
     };
+    HeaderInfo {
+        context,
+        cluster,
+        namespaces,
+        health,
+        refreshed,
+    }
+}
+
+/// `critical: 1 critical, 3 error, 1 warning` → `1 crit, 3 err, 1 warn` (the colour says the worst).
+fn compact_health(full: &str) -> String {
+    match full.split_once(": ") {
+        Some((_, counts)) => counts
+            .replace(" critical", " crit")
+            .replace(" error", " err")
+            .replace(" warning", " warn"),
+        None => full.to_string(),
+    }
+}
+
+/// Two lines: who/where, then health, tasks, age — and `<?> help` always at the right.
+fn render_compact_header(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
+    if area.height < COMPACT_ROWS {
+        return;
+    }
+    let h = header_info(app);
+    let sep = || Span::styled(" │ ", theme.style(Role::Muted));
+    let value = |s: String| Span::styled(s, theme.style(Role::Header));
+    let mut first = vec![value(h.context)];
+    if app.readonly() {
+        first.push(Span::raw(" "));
+        first.push(Span::styled(" RO ", theme.style(Role::Badge)));
+    }
+    first.extend([sep(), value(h.cluster), sep(), value(h.namespaces)]);
+    let help = " <?> help";
+    let [left, right] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(help.width() as u16)])
+            .areas(Rect::new(area.x, area.y + 1, area.width, 1));
+    let running = app.tasks.running();
+    let tasks = if running > 0 {
+        Span::styled(format!("{running} running"), theme.style(Role::Accent))
+    } else {
+        Span::styled("no tasks", theme.style(Role::Muted))
+    };
+    let second = vec![
+        Span::styled(compact_health(&h.health.0), theme.style(h.health.1)),
+        sep(),
+        tasks,
+        sep(),
+        value(h.refreshed),
+    ];
+    f.render_widget(
+        Paragraph::new(Line::from(first)),
+        Rect::new(area.x, area.y, area.width, 1),
+    );
+    f.render_widget(Paragraph::new(Line::from(second)), left);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(" <?>", theme.style(Role::HeaderKey)),
+            Span::styled(" help", theme.style(Role::Muted)),
+        ])),
+        right,
+    );
+}
+
+fn render_header(f: &mut Frame, area: Rect, app: &Ctx, theme: &Theme) {
+    if area.height < HEADER_ROWS {
+        return render_compact_header(f, area, app, theme);
+    }
+    let [info, hints, logo] = Layout::horizontal([
+        Constraint::Length(60),
+        Constraint::Fill(1),
+        Constraint::Length(12),
+    ])
+    .areas(area);
+    let label = |s: &str| Span::styled(format!("{s:<12}"), theme.style(Role::HeaderKey));
+    let value = |s: String| Span::styled(s, theme.style(Role::Header));
+    let h = header_info(app);
+    let (ctx, cluster, ns) = (h.context, h.cluster, h.namespaces);
+    let mut ctx_line = vec![label("Context:"), value(ctx)];
+    if app.readonly() {
+        ctx_line.push(Span::raw(" "));
+        ctx_line.push(Span::styled(" RO ", theme.style(Role::Badge)));
+    }
+    let running = app.tasks.running();
+    let refresh = h.refreshed;
+    let health = h.health;
     let lines = vec![
         Line::from(ctx_line),
         Line::from(vec![label("Cluster:"), value(cluster)]),
         Line::from(vec![label("Namespaces:"), value(ns)]),
         Line::from(vec![
             label("Health:"),
-            Span::styled(health, theme.style(severity_role(worst))),
+            Span::styled(health.0, theme.style(health.1)),
         ]),
         Line::from(vec![
             label("Tasks:"),

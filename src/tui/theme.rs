@@ -5,6 +5,7 @@
 //! [theme]
 //! name = "light"
 //! parent = "default"        # optional; missing roles come from here, then from `default`
+//! background = "white"      # optional: the terminal background it is made for (contrast)
 //! [colors]
 //! base = "black"                                   # a colour: foreground only
 //! "table.cursor" = { fg = "white", bg = "blue", bold = true }
@@ -165,12 +166,16 @@ pub fn builtin_names() -> Vec<&'static str> {
 pub struct Theme {
     pub name: String,
     roles: HashMap<Role, Style>,
+    /// The terminal background the theme is made for (`[theme] background`, inherited;
+    /// black unless said): what `default` backgrounds are checked against for contrast.
+    background: Option<Color>,
 }
 
 /// One parsed file before inheritance is resolved.
 struct ThemeFile {
     name: String,
     parent: Option<String>,
+    background: Option<Color>,
     roles: HashMap<Role, Style>,
     /// Problems that do not stop the file from loading (an unknown role is ignored).
     warnings: Vec<String>,
@@ -188,6 +193,13 @@ impl Theme {
             .unwrap_or_default()
     }
 
+    /// The terminal background the theme is made for, as RGB (black unless the file says).
+    pub fn background(&self) -> (u8, u8, u8) {
+        self.background
+            .and_then(super::contrast::rgb)
+            .unwrap_or((0, 0, 0))
+    }
+
     /// The built-in default theme (cannot fail: its file is checked by a test).
     pub fn builtin_default() -> Theme {
         match Theme::resolve("default", None, 0, &mut Vec::new()) {
@@ -195,6 +207,7 @@ impl Theme {
             Err(_) => Theme {
                 name: "default".into(),
                 roles: HashMap::new(),
+                background: None,
             },
         }
     }
@@ -238,15 +251,19 @@ impl Theme {
             .parent
             .clone()
             .or_else(|| (name != "default").then(|| "default".to_string()));
-        let mut roles = match parent {
-            Some(p) => Theme::resolve(&p, user_dir, depth + 1, warnings)?.roles,
-            None => HashMap::new(),
+        let (mut roles, background) = match parent {
+            Some(p) => {
+                let t = Theme::resolve(&p, user_dir, depth + 1, warnings)?;
+                (t.roles, t.background)
+            }
+            None => (HashMap::new(), None),
         };
         roles.extend(file.roles);
         warnings.extend(file.warnings);
         Ok(Theme {
             name: file.name,
             roles,
+            background: file.background.or(background),
         })
     }
 }
@@ -284,6 +301,11 @@ fn parse(name: &str, text: &str) -> Result<ThemeFile, String> {
         .and_then(|m| m.get("parent"))
         .and_then(|v| v.as_str())
         .map(str::to_string);
+    let background = meta
+        .and_then(|m| m.get("background"))
+        .and_then(|v| v.as_str())
+        .map(|s| parse_color("background", s))
+        .transpose()?;
     let mut roles = HashMap::new();
     let mut warnings = Vec::new();
     if let Some(colors) = doc.get("colors") {
@@ -305,6 +327,7 @@ fn parse(name: &str, text: &str) -> Result<ThemeFile, String> {
     Ok(ThemeFile {
         name: file_name,
         parent,
+        background,
         roles,
         warnings,
     })

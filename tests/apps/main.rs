@@ -6,6 +6,7 @@ mod servarr_common;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod alertmanager_real;
 mod apps_bazarr;
 mod apps_jellyfin;
 mod apps_qbittorrent;
@@ -13,6 +14,7 @@ mod apps_sabnzbd;
 mod apps_seerr;
 mod fuzz_parsers;
 mod hostile_http;
+mod certs_openssl;
 mod keys_verdict_seerr;
 mod qbittorrent_real;
 mod servarr_core;

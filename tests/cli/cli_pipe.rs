@@ -21,3 +21,41 @@ fn closed_stdout_ends_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(141), "{err}");
 }
+
+/// Issue 7: `info` flags a theme file that does not load or that cannot be read (contrast).
+#[test]
+fn info_flags_a_broken_or_unreadable_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    let themes = dir.path().join("config/themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(themes.join("broken.toml"), "[colors\n").unwrap();
+    std::fs::write(
+        themes.join("pale.toml"),
+        "[theme]\nparent = \"light\"\n[colors]\nmuted = \"gray\"\n",
+    )
+    .unwrap();
+    let info = |theme: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+            .args(["--theme", theme, "info"])
+            .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
+            .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = info("broken");
+    assert!(
+        out.contains("theme problem:") && out.contains("broken.toml"),
+        "{out}"
+    );
+    let out = info("pale");
+    assert!(
+        out.contains("low contrast: muted on the background"),
+        "{out}"
+    );
+    for builtin in ["default", "light", "high-contrast"] {
+        let out = info(builtin);
+        assert!(!out.contains("theme problem"), "{builtin}: {out}");
+    }
+}

@@ -3,6 +3,9 @@
 //! manifests. One module per former test file.
 
 mod assets;
+mod backup_assets;
+mod backup_cli;
+mod backup_sim;
 mod certs_sim;
 mod check_sim;
 mod cli_pipe;
@@ -10,5 +13,7 @@ mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
 mod hostile_cli;
+mod monitoring;
+mod ops_sim;
 mod readonly_cli;
 mod vpn_cli;

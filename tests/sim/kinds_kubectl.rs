@@ -158,7 +158,13 @@ async fn patches_status_and_watch_on_custom_resources() {
             "media-services",
         )
         .unwrap();
-    assert_eq!(app["operation"]["initiatedBy"]["username"], "console");
+    // The simulated Argo CD controller carries the operation out at once: it is recorded in
+    // `status.operationState.operation` (and `operation` is removed), as Argo CD does.
+    assert_eq!(
+        app["status"]["operationState"]["operation"]["initiatedBy"]["username"],
+        "console"
+    );
+    assert_eq!(app["status"]["operationState"]["phase"], "Succeeded");
     // Strategic merge is refused for custom resources, as by the real server.
     let (ok, _, err) = ctx
         .run(&[

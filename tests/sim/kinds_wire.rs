@@ -319,8 +319,10 @@ async fn snapshots_share_objects_and_follow_secrets_and_custom_resources() {
             .custom(kinds::APPLICATIONS.name())
             .iter()
             .any(|a| {
+                // Carried out by the simulated Argo CD controller: recorded in operationState.
                 a.metadata.name.as_deref() == Some("jellyfin")
-                    && a.data["operation"]["initiatedBy"]["username"] == "console"
+                    && a.data["status"]["operationState"]["operation"]["initiatedBy"]["username"]
+                        == "console"
             })
     })
     .await;

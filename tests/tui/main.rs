@@ -8,13 +8,18 @@ mod tui_common;
 mod tui_integrations_support;
 
 mod console_sim;
+mod small_screens;
+mod truth;
+mod tui_alerts;
 mod tui_certs;
+mod tui_gitops;
 mod tui_integrations;
 mod tui_render;
 mod tui_runtime;
 mod tui_signals;
 mod tui_snapshots;
 mod tui_table;
+mod tui_trouble;
 mod tui_units;
 mod tui_update;
 mod vpn_pane;

@@ -81,7 +81,7 @@ fn theme_warning_is_flashed_and_light_theme_applies() {
     h.frame();
     assert_eq!(
         h.style_of("200 12ms").and_then(|s| s.fg),
-        Some(Color::Rgb(0x1a, 0x7f, 0x37))
+        Some(Color::Rgb(0x11, 0x63, 0x29))
     );
     assert_eq!(h.style_of("sabnzbd").and_then(|s| s.bg), Some(Color::Blue));
 }

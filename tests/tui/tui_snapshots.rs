@@ -42,7 +42,7 @@ fn help_is_generated_from_the_key_map() {
 #[test]
 fn findings_pane_lists_remediations() {
     let mut h = Harness::degraded();
-    h.press(":alerts<enter>");
+    h.press(":findings<enter>");
     insta::assert_snapshot!("findings", h.frame());
 }
 

@@ -90,6 +90,9 @@ fn enter_drills_down_and_esc_walks_back_along_crumbs() {
             container: "radarr".into(),
             follow: true,
             tail: 500,
+            previous: false,
+            timestamps: false,
+            since_seconds: None,
         }]
     );
     assert!(h.frame().contains("<services>   <media/radarr>   <logs>"));
@@ -207,7 +210,7 @@ fn filter_by_substring_regex_and_inversion() {
 #[test]
 fn command_mode_aliases_completion_and_errors() {
     let mut h = Harness::degraded();
-    h.press(":al<tab><enter>");
+    h.press(":find<tab><enter>");
     assert_eq!(h.app.view(), &View::new(findings::ID));
     h.press(":tasks<enter>");
     assert_eq!(
@@ -309,14 +312,14 @@ fn cells_are_coloured_by_thresholds_and_rows_by_worst_finding() {
     h.press("G"); // move the cursor away from the rows we look at
     h.frame();
     let fg = |h: &Harness, s: &str| h.style_of(s).and_then(|st| st.fg);
-    // Slow app (2,430 ms) is red; a fast one green.
-    assert_eq!(fg(&h, "200 2430ms"), Some(Color::Red));
+    // Slow app (2,430 ms: `2.4s`) is red; a fast one green.
+    assert_eq!(fg(&h, "200 2.4s"), Some(Color::LightRed));
     assert_eq!(fg(&h, "200 26ms"), Some(Color::Green));
-    assert_eq!(fg(&h, "timeout 5000ms"), Some(Color::Red));
-    assert_eq!(fg(&h, "CrashLoopBackOff"), Some(Color::Red));
+    assert_eq!(fg(&h, "timeout 5s"), Some(Color::LightRed));
+    assert_eq!(fg(&h, "CrashLoopBackOff"), Some(Color::LightRed));
     // Row colour by worst finding: sonarr has a warning, lidarr none.
     assert_eq!(fg(&h, "sonarr "), Some(Color::Yellow));
-    assert_eq!(fg(&h, "radarr "), Some(Color::Red));
+    assert_eq!(fg(&h, "radarr "), Some(Color::LightRed));
     assert_eq!(fg(&h, "lidarr "), Some(Color::Reset));
     // Stale data turns amber, then red.
     let (_, mut obs, _) = degraded();

@@ -7,6 +7,7 @@
 //! Adding a source: one file implementing [`Source`], a field in [`Observed`] for what it
 //! records, and one line in [`registry`].
 
+pub mod alerts;
 pub mod app_health;
 pub mod secrets;
 pub mod served_certs;
@@ -51,6 +52,8 @@ pub struct Observed {
     pub vpn: crate::checks::vpn::VpnFacts,
     /// The certificate each Ingress host serves, by host.
     pub served_certs: BTreeMap<String, crate::certs::ServedCert>,
+    /// The last read of Alertmanager (or Prometheus), when one was found.
+    pub alerts: Option<crate::alerts::AlertsFacts>,
 }
 
 /// One kind of polled observation.
@@ -141,5 +144,6 @@ pub fn registry(refresh: &Refresh, out: &mpsc::Sender<Recorded>) -> Vec<Box<dyn 
         run(app_health::AppHealth, refresh, out),
         run(vpn::Vpn, refresh, out),
         run(served_certs::ServedCerts, refresh, out),
+        run(alerts::Alerts, refresh, out),
     ]
 }

@@ -15,6 +15,7 @@ pub mod dns;
 pub mod faults;
 pub mod gluetun;
 pub mod jellyfin;
+pub mod prometheus;
 pub mod qbittorrent;
 pub mod sabnzbd;
 pub mod seerr;

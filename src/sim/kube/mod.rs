@@ -51,6 +51,7 @@ pub mod exec;
 pub mod execfs;
 pub mod fixture;
 pub mod logs;
+pub mod metrics;
 pub mod openapi;
 pub mod patch;
 pub mod proto;
@@ -342,6 +343,20 @@ impl KubeSim {
         self.shared.store().forbidden.insert(ns.to_string());
     }
 
+    /// Deny one verb on one resource (`pods`, `pods/exec`, `deployments`) in `ns`, as a Role
+    /// without it would: requests answer 403 and access reviews say not allowed.
+    pub fn deny(&self, verb: &str, resource: &str, ns: &str) {
+        self.shared
+            .store()
+            .denied
+            .insert((verb.into(), resource.into(), ns.into()));
+    }
+
+    /// Serve the metrics API or not (a cluster without metrics-server).
+    pub fn set_metrics(&self, on: bool) {
+        self.shared.store().metrics = on;
+    }
+
     /// Lift a [`KubeSim::forbid_namespace`].
     pub fn allow_namespace(&self, ns: &str) {
         self.shared.store().forbidden.remove(ns);
@@ -353,6 +368,16 @@ impl KubeSim {
             .store()
             .logs
             .insert((namespace.into(), pod.into(), container.into()), lines);
+    }
+
+    /// What `wget -qO- URL` / `curl URL` print in any container (`pods/exec`): the simulated
+    /// web as seen over the home connection.
+    pub fn put_web(&self, url: &str, body: impl Into<String>) {
+        self.shared
+            .store()
+            .files
+            .web
+            .insert(url.to_string(), body.into());
     }
 
     /// A file in a container, readable by `pods/exec` (`cat`, `ls`). `pod_prefix_or_name` is a

@@ -27,6 +27,7 @@ const RW: &[&str] = &[
     "watch",
 ];
 const CREATE: &[&str] = &["create"];
+const READ: &[&str] = &["get", "list"];
 const ALL: &[&str] = &["all"];
 const NONE: &[&str] = &[];
 
@@ -85,5 +86,7 @@ pub static BUILTIN: &[Builtin] = &[
     res!("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, &[], &[], NONE),
     res!("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, &["crd", "crds"], &[("status", "CustomResourceDefinition")], &["api-extensions"]),
     res!("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, NONE, &[], NONE, CREATE),
+    res!("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, NONE, &[], NONE, READ),
+    res!("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, NONE, &[], NONE, READ),
     res!("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, NONE, &[], NONE, CREATE),
 ];

@@ -85,14 +85,16 @@ pub struct FindingsState {
 }
 
 impl FindingsState {
-    /// Rebuild the rows, worst first (then by subject and code).
+    /// Rebuild the rows, worst first (then by subject, the cause before its symptoms, code).
     pub fn set_findings(&mut self, all: &[Finding]) {
+        use crate::checks::catalog::cause_rank;
         let mut rows: Vec<FindingRow> = all.iter().map(FindingRow::new).collect();
         rows.sort_by(|a, b| {
             let (a, b) = (&a.finding, &b.finding);
             b.severity
                 .cmp(&a.severity)
                 .then_with(|| a.subject.cmp(&b.subject))
+                .then_with(|| cause_rank(&a.code).cmp(&cause_rank(&b.code)))
                 .then_with(|| a.code.cmp(&b.code))
         });
         self.received = true;
@@ -132,7 +134,7 @@ impl Pane for FindingsState {
 
     fn commands(&self) -> Vec<CommandSpec> {
         vec![CommandSpec::new(
-            &["findings", "alerts", "alert", "finding", "fi"],
+            &["findings", "finding", "fi"],
             "all findings with remediation",
         )
         .with_filter()]

@@ -358,12 +358,23 @@ fn render(st: &IntegrationsState, f: &mut Frame, area: Rect, app: &Ctx) {
 pub const ON_DEMAND_STALE: (i64, i64) = (600, 3_600);
 
 fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme) {
-    let [idx, rf, health] = Layout::horizontal([
-        Constraint::Length(30),
-        Constraint::Length(46),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    // Below 110 columns the boxes share the width (indexer counts need little) and wrap.
+    let widths = if area.width >= 110 {
+        [
+            Constraint::Length(30),
+            Constraint::Length(46),
+            Constraint::Fill(1),
+        ]
+    } else {
+        [
+            Constraint::Length(20),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+        ]
+    };
+    let [idx, rf, health] = Layout::horizontal(widths).areas(area);
+    // Paths line up in the wide layout; the narrow one wraps instead.
+    let pad = if area.width >= 110 { 20 } else { 0 };
     let muted = theme.style(Role::Muted);
     let base = theme.style(Role::Base);
 
@@ -412,7 +423,7 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
             Line::from(vec![
                 Span::styled(format!("{mark} "), theme.style(role)),
                 Span::styled(format!("{:<7}", r.kind.display()), base),
-                Span::styled(format!("{:<20} ", sanitize(&r.path)), base),
+                Span::styled(format!("{:<pad$} ", sanitize(&r.path)), base),
                 Span::styled(free, theme.style(if r.accessible { Role::Muted } else { role })),
             ])
         })
@@ -421,7 +432,12 @@ fn render_side(f: &mut Frame, area: Rect, view: &IntegrationsView, theme: &Theme
         lines.push(Line::styled("none reported", muted));
     }
     let title = Line::styled(" Root folders ", theme.style(Role::Title));
-    f.render_widget(Paragraph::new(lines).block(block(title, theme)), rf);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(title, theme)),
+        rf,
+    );
 
     let mut lines: Vec<Line> = view
         .health

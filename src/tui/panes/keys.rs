@@ -35,7 +35,7 @@ impl TableRow for KeyRow {
         Cow::Borrowed(self.service.as_str())
     }
     fn haystack(&self) -> Cow<'_, str> {
-        let verdict = verdict_cell(self.verdict.as_ref()).text;
+        let verdict = row_verdict_cell(self).text;
         let location = location_cell(self).text;
         let drift = drift_cell(self).text;
         Cow::Owned(haystack([self.kind.display(), &location, &verdict, &drift]))
@@ -45,8 +45,19 @@ impl TableRow for KeyRow {
 fn location_cell(r: &KeyRow) -> VCell {
     match &r.location {
         Ok(l) => VCell::new(sanitize(l), Tone::Normal),
-        Err(e) => VCell::new(format!("not found: {}", sanitize(e)), Tone::Warn),
+        Err(e) => VCell::new(format!("not found: {}", short_reason(e)), Tone::Warn),
     }
+}
+
+/// The root cause of an error chain (`read …: exec …: No such file or directory (os error 2)`
+/// → `No such file or directory`); the detail box keeps the whole text.
+pub fn short_reason(e: &str) -> String {
+    let root = e.rsplit(": ").next().unwrap_or(e).trim();
+    let root = match root.find(" (os error") {
+        Some(i) => &root[..i],
+        None => root,
+    };
+    sanitize(root)
 }
 
 type C = Column<KeyRow>;
@@ -58,7 +69,7 @@ static COLUMNS: &[C] = &[
     C::new("LOCATION", |r, _| location_cell(r).into())
         .min(16)
         .priority(2),
-    C::new("VERDICT", |r, _| verdict_cell(r.verdict.as_ref()).into())
+    C::new("VERDICT", |r, _| row_verdict_cell(r).into())
         .sort('V', |a, b| verdict_rank(a).cmp(&verdict_rank(b))),
     C::new("SECRET DRIFT", |r, _| drift_cell(r).into())
         .min(16)
@@ -280,6 +291,28 @@ pub fn verdict_cell(v: Option<&KeyVerdict>) -> VCell {
     }
 }
 
+/// Whose key the verdict is about: the key Secret's copy, or the console's own (config, or a
+/// key created for the app) when the Secret holds none.
+pub fn whose_key(r: &KeyRow) -> &'static str {
+    match r.drift.as_ref().map(|d| &d.state) {
+        Some(KeyDriftState::MissingInSecret | KeyDriftState::EmptyInSecret) | None => {
+            "console's key"
+        }
+        Some(_) => "Secret's key",
+    }
+}
+
+/// VERDICT cell of a row: a rejection says whose key was rejected, as the `keys` table does.
+pub fn row_verdict_cell(r: &KeyRow) -> VCell {
+    let cell = verdict_cell(r.verdict.as_ref());
+    match r.verdict {
+        Some(KeyVerdict::Rejected { .. }) => {
+            VCell::new(format!("{} rejected", whose_key(r)), cell.tone)
+        }
+        _ => cell,
+    }
+}
+
 /// SECRET DRIFT cell: `SONARR_API_KEY differs`.
 pub fn drift_cell(r: &KeyRow) -> VCell {
     let Some(d) = &r.drift else {
@@ -312,7 +345,9 @@ fn detail_lines<'a>(r: &KeyRow, theme: &Theme) -> Vec<Line<'a>> {
     let verdict = match &r.verdict {
         None => "not verified (no key to try)".to_string(),
         Some(KeyVerdict::Valid) => "the app accepted the key".into(),
-        Some(KeyVerdict::Rejected { detail }) => format!("rejected: {detail}"),
+        Some(KeyVerdict::Rejected { detail }) => {
+            format!("the app rejected the {}: {detail}", whose_key(r))
+        }
         Some(KeyVerdict::Unreachable { detail }) => format!("unreachable: {detail}"),
         Some(KeyVerdict::WrongUrlBase { location }) => {
             format!("wrong URL base: the app redirected to {location}")
@@ -381,6 +416,24 @@ fn render(st: &KeysState, f: &mut Frame, area: Rect, app: &Ctx) {
                 .wrap(Wrap { trim: false })
                 .block(block),
             detail_area,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Issue 7: a location that could not be read shows a short reason, not the error chain.
+    #[test]
+    fn an_unreadable_location_says_its_root_cause_only() {
+        assert_eq!(
+            super::short_reason(
+                "node:/mnt/data/configs/sonarr/config.xml: exec in pod failed: No such file or directory (os error 2)"
+            ),
+            "No such file or directory"
+        );
+        assert_eq!(
+            super::short_reason("settings.json not readable on this node"),
+            "settings.json not readable on this node"
         );
     }
 }

@@ -3,6 +3,7 @@
 //! EndpointSlices derived from Ready pods. Runs synchronously after every store mutation, so a
 //! scale request's response already reflects the new pods.
 
+pub mod argocd;
 pub mod certs;
 mod endpoints;
 mod pods;
@@ -33,6 +34,7 @@ pub fn reconcile(store: &mut Store, ns: &str) {
     reconcile_statefulsets(store, ns);
     endpoints::reconcile_endpoints(store, ns);
     certs::reconcile_certificates(store, ns);
+    argocd::reconcile_applications(store, ns);
 }
 
 /// Annotation the simulator puts on the ReplicaSet it treats as current: the template hash of

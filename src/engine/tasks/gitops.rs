@@ -1,0 +1,38 @@
+//! GitOps tasks: refresh an Argo CD Application, request a sync. The watch brings the new state
+//! to `:gitops`; the console never applies manifests itself.
+
+use super::TaskEnv;
+use crate::engine::sched::TaskCtx;
+use crate::gitops::actions;
+
+pub const REFRESH_STEPS: &[&str] = &["annotate argocd.argoproj.io/refresh"];
+pub const SYNC_STEPS: &[&str] = &["check no operation runs", "write the sync operation"];
+
+pub async fn refresh(
+    env: TaskEnv,
+    ctx: TaskCtx,
+    (ns, name): (String, String),
+) -> anyhow::Result<String> {
+    let facts = env.facts().await?;
+    ctx.step(1).await;
+    actions::refresh(&facts.conn.client, &ns, &name, false).await?;
+    Ok(format!("{ns}/{name}: refresh requested"))
+}
+
+pub async fn sync(
+    env: TaskEnv,
+    ctx: TaskCtx,
+    (ns, name): (String, String),
+) -> anyhow::Result<String> {
+    let facts = env.facts().await?;
+    ctx.step(1).await;
+    // `actions::sync` reads the Application and refuses while an operation is requested or
+    // running; the write carries the resourceVersion it read.
+    let revision = actions::sync(&facts.conn.client, &ns, &name).await?;
+    ctx.step(2).await;
+    ctx.lines(vec![format!(
+        "sync of {ns}/{name} requested (was at revision {revision}); Argo CD reports progress in operationState"
+    )])
+    .await;
+    Ok(format!("{ns}/{name}: sync requested"))
+}

@@ -1,0 +1,211 @@
+//! `ops-faults` (issue 12): the GitOps faults a console must surface, on the target world's
+//! Argo CD objects. The Applications that deploy workloads (their destination namespace runs a
+//! Deployment) are found by evidence and, in name order, get: a Degraded health with a failed
+//! sync operation, an OutOfSync status with automated sync off, a sync operation still
+//! running. `argocd-cm` gets the target cluster's health customisations that make every
+//! Certificate, Job and CronJob look Healthy (target-cluster §4). Prometheus (the simulated
+//! one behind its Service) reports the VPN tunnel down and a CronJob stale (that CronJob's last
+//! success is three days old), and one alert still pending.
+
+use super::Layer;
+use crate::sim::world::World;
+use serde_json::{json, Value};
+
+/// The health script of the target cluster's `argocd-cm`: Healthy whatever the resource says.
+const FORCE_HEALTHY: &str =
+    "hs = {}\nhs.status = \"Healthy\"\nhs.message = \"ignored\"\nreturn hs\n";
+
+fn ts_ago(secs: i64) -> String {
+    jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() - secs)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_string()
+}
+
+/// `(namespace, name)` of the Applications whose destination namespace runs a Deployment.
+fn workload_apps(world: &World) -> Vec<(String, String)> {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let mut v: Vec<(String, String)> = world
+        .of_kind("Application")
+        .filter(|a| {
+            let dest = &a["spec"]["destination"]["namespace"];
+            world
+                .of_kind("Deployment")
+                .any(|d| d["metadata"]["namespace"] == *dest)
+        })
+        .map(|a| (s(&a["metadata"]["namespace"]), s(&a["metadata"]["name"])))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The first Deployment of the Application's destination namespace, as a resource entry.
+fn resource_of(world: &World, app: &Value, status: &str, health: &str) -> Option<Value> {
+    let dest = &app["spec"]["destination"]["namespace"];
+    let d = world
+        .of_kind("Deployment")
+        .filter(|d| d["metadata"]["namespace"] == *dest)
+        .min_by_key(|d| {
+            d["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })?;
+    Some(
+        json!({"group": "apps", "version": "v1", "kind": "Deployment",
+        "namespace": d["metadata"]["namespace"], "name": d["metadata"]["name"],
+        "status": status, "health": {"status": health}}),
+    )
+}
+
+fn app_mut<'a>(world: &'a mut World, ns: &str, name: &str) -> Option<&'a mut Value> {
+    world.objects.iter_mut().find(|o| {
+        o["kind"] == "Application"
+            && o["metadata"]["namespace"] == ns
+            && o["metadata"]["name"] == name
+    })
+}
+
+/// One Application edit: the world (read) and the Application (written).
+type Edit = dyn Fn(&World, &mut Value);
+
+pub struct OpsFaults;
+
+impl Layer for OpsFaults {
+    fn name(&self) -> &'static str {
+        "ops-faults"
+    }
+
+    fn about(&self) -> &'static str {
+        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale"
+    }
+
+    fn edit_world(&self, world: &mut World) {
+        let apps = workload_apps(world);
+        let edits: [&Edit; 3] = [
+            &|w, a| {
+                let r = resource_of(w, a, "Synced", "Degraded");
+                a["status"]["health"] = json!({"status": "Degraded",
+                    "message": "Deployment has not progressed within its deadline"});
+                a["status"]["operationState"] = json!({"phase": "Failed",
+                    "message": "one or more objects failed to apply, reason: Deployment.apps is invalid: spec.template.spec.containers[0].image: Required value",
+                    "startedAt": ts_ago(700), "finishedAt": ts_ago(660),
+                    "operation": {"sync": {"revision": a["status"]["sync"]["revision"]}}});
+                a["status"]["resources"] = json!(r.into_iter().collect::<Vec<_>>());
+            },
+            &|w, a| {
+                let r = resource_of(w, a, "OutOfSync", "Healthy");
+                a["status"]["sync"]["status"] = json!("OutOfSync");
+                a["status"]["resources"] = json!(r.into_iter().collect::<Vec<_>>());
+                a["spec"]["syncPolicy"] = json!({"syncOptions": ["CreateNamespace=true"]});
+                a["status"]["conditions"] = json!([{"type": "SyncError",
+                    "message": "automated sync is disabled: changes in Git wait for a manual sync",
+                    "lastTransitionTime": ts_ago(3_600)}]);
+            },
+            &|_, a| {
+                a["status"]["operationState"] = json!({"phase": "Running",
+                    "message": "waiting for healthy state of apps/Deployment",
+                    "startedAt": ts_ago(90)});
+            },
+        ];
+        for ((ns, name), edit) in apps.iter().zip(edits) {
+            let Some(snapshot) = app_mut(world, ns, name).map(|a| a.clone()) else {
+                continue;
+            };
+            let mut a = snapshot;
+            edit(world, &mut a);
+            if let Some(slot) = app_mut(world, ns, name) {
+                *slot = a;
+            }
+        }
+        fire_alerts(world);
+        // argocd-cm lives where the Applications live.
+        let Some(ns) = apps.first().map(|(ns, _)| ns.clone()) else {
+            return;
+        };
+        world.objects.retain(|o| {
+            !(o["kind"] == "ConfigMap"
+                && o["metadata"]["namespace"] == ns.as_str()
+                && o["metadata"]["name"] == "argocd-cm")
+        });
+        world.objects.push(json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "argocd-cm", "namespace": ns,
+                "labels": {"app.kubernetes.io/name": "argocd-cm", "app.kubernetes.io/part-of": "argocd"}},
+            "data": {
+                "resource.customizations.health.cert-manager.io_Certificate": FORCE_HEALTHY,
+                "resource.customizations.health.batch_Job": FORCE_HEALTHY,
+                "resource.customizations.health.batch_CronJob": FORCE_HEALTHY,
+                "server.rootpath": "/argocd",
+            },
+        }));
+    }
+}
+
+/// Prometheus (the Service of a `prom/prometheus` pod) reports two alerts firing and one
+/// pending, about the Application edited first and a CronJob of the world.
+fn fire_alerts(world: &mut World) {
+    use crate::sim::apps::prometheus::FIRING;
+    let prom_ns: Vec<String> = world
+        .of_kind("Deployment")
+        .filter(|d| {
+            d["spec"]["template"]["spec"]["containers"]
+                .as_array()
+                .is_some_and(|cs| {
+                    cs.iter().any(|c| {
+                        c["image"]
+                            .as_str()
+                            .is_some_and(|i| i.contains("prom/prometheus"))
+                    })
+                })
+        })
+        .filter_map(|d| d["metadata"]["namespace"].as_str().map(str::to_string))
+        .collect();
+    let cronjob = world
+        .of_kind("CronJob")
+        .filter_map(|c| {
+            Some((
+                c["metadata"]["namespace"].as_str()?.to_string(),
+                c["metadata"]["name"].as_str()?.to_string(),
+            ))
+        })
+        .min();
+    // The CronJob really is stale: its last success three days ago.
+    if let Some((ns, name)) = &cronjob {
+        if let Some(c) = world.objects.iter_mut().find(|o| {
+            o["kind"] == "CronJob"
+                && o["metadata"]["namespace"] == ns.as_str()
+                && o["metadata"]["name"] == name.as_str()
+        }) {
+            c["status"]["lastSuccessfulTime"] = json!(ts_ago(3 * 86_400));
+        }
+    }
+    let since = ts_ago(900);
+    let mut alerts = vec![json!({
+        "labels": {"alertname": "VPNTunnelDown", "severity": "critical", "namespace": "qbittorrent", "pod": "qbittorrent-0"},
+        "annotations": {"summary": "VPN tunnel of qbittorrent is down", "runbook_url": "docs/runbooks/alert-VPNTunnelDown.md"},
+        "state": "firing", "activeAt": since, "value": "0"})];
+    if let Some((ns, name)) = cronjob {
+        alerts.push(json!({
+            "labels": {"alertname": "CronJobStale", "severity": "warning", "namespace": ns, "cronjob": name},
+            "annotations": {"summary": format!("CronJob {ns}/{name} has not succeeded within twice its interval"),
+                "runbook_url": "docs/runbooks/alert-CronJobStale.md"},
+            "state": "firing", "activeAt": since, "value": "1"}));
+    }
+    alerts.push(json!({
+        "labels": {"alertname": "CPUNearLimit", "severity": "warning", "namespace": "media", "pod": "jellyfin-0", "container": "jellyfin"},
+        "annotations": {"summary": "jellyfin uses over 80 % of its CPU limit", "runbook_url": "docs/runbooks/alert-CPUNearLimit.md"},
+        "state": "pending", "activeAt": ts_ago(60), "value": "0.91"}));
+    let text = serde_json::to_string(&alerts).unwrap_or_default();
+    for o in world.objects.iter_mut() {
+        if o["kind"] == "Service"
+            && o["metadata"]["namespace"]
+                .as_str()
+                .is_some_and(|n| prom_ns.iter().any(|p| p == n))
+        {
+            if !o["metadata"]["annotations"].is_object() {
+                o["metadata"]["annotations"] = json!({});
+            }
+            o["metadata"]["annotations"][FIRING] = json!(text);
+        }
+    }
+}

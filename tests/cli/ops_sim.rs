@@ -1,0 +1,98 @@
+//! `k8s-nas check` on `ops-faults` (issue 12) through the real binary: the GitOps findings are
+//! there, each with its runbook, and the exit code is 1; on `healthy` there is no `gitops.*`
+//! finding.
+
+use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
+use serde_json::Value;
+
+async fn check(s: Scenario) -> (Option<i32>, Value) {
+    let nas = SimNas::start(s, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig.yaml");
+    nas.kube.write_kubeconfig(&kc).unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+        .args(["check", "--output", "json", "--kubeconfig"])
+        .arg(&kc)
+        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
+        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"));
+    (out.status.code(), v)
+}
+
+fn gitops(v: &Value) -> Vec<(String, String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("gitops."))
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("code"), s("subject"), s("runbook"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reports_the_gitops_faults_with_runbooks() {
+    let (code, v) = check(Scenario::parse("ops-faults").unwrap()).await;
+    let g = gitops(&v);
+    let codes: std::collections::BTreeSet<&str> = g.iter().map(|(c, _, _)| c.as_str()).collect();
+    for want in [
+        "gitops.degraded",
+        "gitops.operation_failed",
+        "gitops.out_of_sync",
+        "gitops.auto_sync_off",
+        "gitops.health_override",
+    ] {
+        assert!(codes.contains(want), "{want} missing: {g:?}");
+    }
+    assert_eq!(
+        g.iter()
+            .filter(|(c, _, _)| c == "gitops.health_override")
+            .count(),
+        3,
+        "Certificate, Job and CronJob: {g:?}"
+    );
+    assert!(g.iter().all(|(_, _, rb)| !rb.is_empty()), "{g:?}");
+    // Prometheus's firing alerts (the pending one is not a finding yet), with their runbooks.
+    let alerts: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("alert."))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["runbook"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        alerts,
+        [
+            (
+                "alert.VPNTunnelDown".to_string(),
+                "docs/runbooks/alert-VPNTunnelDown.md".to_string()
+            ),
+            (
+                "alert.CronJobStale".to_string(),
+                "docs/runbooks/alert-CronJobStale.md".to_string()
+            ),
+        ],
+        "{v:#}"
+    );
+    assert_eq!(code, Some(1));
+    let (_, healthy) = check(Scenario::Healthy).await;
+    assert_eq!(gitops(&healthy), vec![], "{healthy:#}");
+    let warnings = healthy["warnings"].to_string();
+    assert!(
+        !warnings.contains("Prometheus"),
+        "the simulated Prometheus answers: {warnings}"
+    );
+}
