@@ -27,6 +27,9 @@ pub struct ClusterConn {
     pub server: String,
 }
 
+/// Largest reply read from the API server (one list of a big cluster is tens of MiB).
+pub const MAX_API_REPLY: usize = 128 << 20;
+
 /// Build a client from a kubeconfig file (or the usual discovery: `$KUBECONFIG`, `~/.kube/config`,
 /// in-cluster) and an optional context. Fails with a clear message on a missing or malformed
 /// kubeconfig or an unknown context; an unreachable server is only noticed on the first call.
@@ -83,7 +86,15 @@ pub async fn connect(
     // (watches wait minutes for an event), every one-shot call has its own deadline.
     config.connect_timeout = Some(std::time::Duration::from_secs(5));
     let server = config.cluster_url.to_string();
-    let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
+    // Every API server reply is read up to MAX_API_REPLY (issue 13, point 1): a hostile or broken
+    // server streaming an endless body ends that one call with an error. A watch connection
+    // counts all its events (the watcher reconnects; kube restarts watches every ~5 minutes).
+    let client = kube::client::ClientBuilder::try_from(config)
+        .context("cannot build a Kubernetes client")?
+        .with_layer(&tower::util::MapResponseLayer::new(
+            |r: http::Response<_>| r.map(|b| http_body_util::Limited::new(b, MAX_API_REPLY)),
+        ))
+        .build();
     Ok(ClusterConn {
         client,
         context: ctx_name,

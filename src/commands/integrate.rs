@@ -105,13 +105,21 @@ pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> 
             return Ok(2);
         }
         let p = live::read_plan(ctx).await;
-        crate::out_table!("{}", render_plan(&p).trim_end_matches('\n'));
+        // with --output json, stdout holds only the JSON document: the rest goes to stderr
+        let say = |text: &str| {
+            if output == Output::Json {
+                eprintln!("{}", crate::bounds::sanitize_lines(text));
+            } else {
+                crate::out_table!("{text}");
+            }
+        };
+        say(render_plan(&p).trim_end_matches('\n'));
         if p.plan.writes() == 0 {
-            crate::out!("nothing to apply");
+            say("nothing to apply");
             return Ok(if p.plan.exit_code() == 0 { 0 } else { 1 });
         }
         if !confirm(&format!("Apply {} change(s)?", p.plan.writes()))? {
-            crate::out!("nothing changed");
+            say("nothing changed");
             return Ok(1);
         }
     }
@@ -149,10 +157,10 @@ pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> 
     Ok(1)
 }
 
-/// Ask `question [y/N]` on the terminal.
+/// Ask `question [y/N]` on the terminal (on stderr: stdout may be a JSON document).
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    crate::out_raw!("{question} [y/N] ");
-    std::io::stdout().flush()?;
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))

@@ -48,6 +48,9 @@ impl EngineFiles {
     }
 }
 
+/// How long the first watch listing may take before the banner says the server stalls.
+pub const FIRST_LISTING_WAIT: Duration = Duration::from_secs(8);
+
 /// Run until the UI drops its effect sender, with the files of [`Paths::resolve`].
 pub async fn run(cfg: Config, tx: mpsc::Sender<Msg>, effects: mpsc::UnboundedReceiver<Effect>) {
     run_with(cfg, EngineFiles::from_paths(&Paths::resolve()), tx, effects).await
@@ -105,8 +108,23 @@ pub async fn run_with(
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     let mut trim = tokio::time::interval(TRIM_EVERY);
+    // A server that answers `/version` but never delivers a listing is a stall the banner shows
+    // within seconds, not "connecting…" for minutes (issue 13, point 4).
+    let first_listing = tokio::time::sleep(FIRST_LISTING_WAIT);
+    tokio::pin!(first_listing);
+    let mut waiting_first = true;
     loop {
         tokio::select! {
+            _ = &mut first_listing, if waiting_first => {
+                waiting_first = false;
+                if st.listing.is_none() {
+                    let _ = st.tx.send(Msg::ClusterError(format!(
+                        "the API server {} has delivered no listing after {} s (still waiting)",
+                        st.conn.server,
+                        FIRST_LISTING_WAIT.as_secs()
+                    ))).await;
+                }
+            }
             Some(snap) = snaps.recv() => st.on_snapshot(snap).await,
             Some(rec) = recorded.recv() => st.on_recorded(rec).await,
             eff = effects.recv() => match eff {

@@ -124,3 +124,38 @@ async fn a_huge_health_list_is_counted_but_not_kept() {
     assert_eq!(h.issues.len(), k8s_nas::bounds::MAX_LIST_ITEMS + 1);
     assert!(h.issues.last().unwrap().message.contains("99500 more"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_server_with_an_endless_reply_is_cut_at_the_api_limit() {
+    let origin = fake(|mut s| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n")
+            .await;
+        let chunk = format!("{:x}\r\n{}\r\n", 256 << 10, " ".repeat(256 << 10));
+        let _ = s.write_all(b"5\r\n{\"a\":\r\n").await;
+        while s.write_all(chunk.as_bytes()).await.is_ok() {}
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kc.yaml");
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: f\n  cluster:\n    server: {origin}\n\
+             contexts:\n- name: f\n  context:\n    cluster: f\n    user: u\ncurrent-context: f\n\
+             users:\n- name: u\n  user:\n    token: t\n"
+        ),
+    )
+    .unwrap();
+    let conn = k8s_nas::cluster::connect(Some(&kc), None).await.unwrap();
+    let started = Instant::now();
+    let r = tokio::time::timeout(Duration::from_secs(60), conn.client.apiserver_version())
+        .await
+        .expect("the read stopped at the limit, not at the deadline");
+    let e = r.unwrap_err();
+    assert!(
+        k8s_nas::root_cause(&e).contains("length limit exceeded"),
+        "{e} after {:?}",
+        started.elapsed()
+    );
+}

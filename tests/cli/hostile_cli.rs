@@ -321,3 +321,24 @@ async fn demo_refuses_to_clobber_a_kubeconfig_and_writes_its_own_0600() {
         0o600
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_confirmation_is_exit_2_for_keys_sync_and_integrate_apply() {
+    // issue 13, point 12: the same code for both writers, the reason on stderr
+    let (_nas, _d, kc) = start(Scenario::Miswired).await;
+    let env = Env::new();
+    for args in [&["keys", "--sync"][..], &["integrate", "apply"]] {
+        let out = env.run(&kc, args).await;
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("not a terminal"), "{args:?}: {err}");
+    }
+    // keys --output json: stdout is one JSON document, the hint is on stderr
+    let out = env.run(&kc, &["keys", "--output", "json"]).await;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert!(
+        v["keys"].is_array() && v["keys"][0].get("secret_key").is_some(),
+        "{v}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("keys --sync"));
+}

@@ -46,3 +46,17 @@ async fn plan_and_apply_exit_codes() {
         .update(|f| f.status_500 = true);
     assert_eq!(plan(&ctx, Output::Table).await.unwrap(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apply_where_every_edge_fails_is_exit_2() {
+    // issue 13, point 12: not "partial" (1) when nothing could be done
+    k8s_nas::init_tls();
+    let stack = support::stack::start(Seed::Fresh, |_| {}).await;
+    let ctx = stack.live();
+    for kind in AppKind::ALL {
+        if stack.apps.iter().any(|(b, _)| b.kind == kind) {
+            stack.app(kind).faults.update(|f| f.status_500 = true);
+        }
+    }
+    assert_eq!(apply(&ctx, true, Output::Json, false).await.unwrap(), 2);
+}

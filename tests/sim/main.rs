@@ -9,6 +9,7 @@
 mod certs_renew;
 mod engine_pod_proxy;
 mod engine_sim;
+mod engine_stall;
 mod engine_tasks;
 mod gitops_sim;
 mod keys_podexec_sim;

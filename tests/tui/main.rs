@@ -16,6 +16,7 @@ mod tui_gitops;
 mod tui_integrations;
 mod tui_render;
 mod tui_runtime;
+mod tui_signals;
 mod tui_snapshots;
 mod tui_table;
 mod tui_trouble;
