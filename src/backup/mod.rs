@@ -38,7 +38,7 @@ pub const MANIFEST_SCHEMA: &str = "k8s-nas/backup-manifest/v1";
 
 /// The manifest written beside each archive.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Manifest {
     pub schema: String,
     pub service: String,
@@ -62,7 +62,7 @@ pub struct Manifest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FileEntry {
     pub path: String,
     pub size: u64,

@@ -315,3 +315,85 @@ fn restore_swaps_and_keeps_the_old_directory() {
         "{names:?}"
     );
 }
+
+/// Issue 13 "Fuzzing": a manifest is outside data when it is read back (a disk, a copy, a hand
+/// edit). Mutated manifests — byte flips, cuts, hostile paths, absurd sizes — never panic
+/// verify, never pass it unless they still describe the archive, and a deep verify never
+/// writes outside its scratch directory.
+#[test]
+fn mutated_manifests_never_panic_verify_nor_pass_it() {
+    use rand::{Rng, SeedableRng};
+    let t = tempfile::tempdir().unwrap();
+    let src = t.path().join("config");
+    sonarr_tree(&src);
+    let root = t.path().join("backups");
+    let good = run_backup(&target(&src), &root, &BackupOptions::default()).unwrap();
+    let b = one(&root);
+    let path = b.sidecar("manifest.json");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let hostile = [
+        "../../escape",
+        "/etc/passwd",
+        "config.xml\u{0}",
+        "\u{1b}[2J",
+        "",
+        "18446744073709551615",
+        "-1",
+        "null",
+        "{}",
+        "[",
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+    for i in 0..300 {
+        let mut text = original.clone().into_bytes();
+        match rng.random_range(0..4) {
+            0 => {
+                let at = rng.random_range(0..text.len());
+                text[at] ^= 1 << rng.random_range(0..8);
+            }
+            1 => text.truncate(rng.random_range(0..text.len())),
+            2 => {
+                let v: serde_json::Value = serde_json::from_str(&original).unwrap();
+                let mut v = v;
+                let frag = hostile[rng.random_range(0..hostile.len())];
+                let field = ["path", "size", "sha256", "mode"][rng.random_range(0..4)];
+                v["files"][rng.random_range(0..good.files.len())][field] = match field {
+                    "size" => serde_json::json!(u64::MAX - rng.random_range(0..2)),
+                    _ => serde_json::json!(frag),
+                };
+                text = serde_json::to_vec(&v).unwrap();
+            }
+            _ => {
+                let at = rng.random_range(0..text.len());
+                let frag = hostile[rng.random_range(0..hostile.len())];
+                text.splice(at..at, frag.bytes());
+            }
+        }
+        std::fs::write(&path, &text).unwrap();
+        let rec = verify(&b, i % 10 == 0);
+        // Only what describes the archive counts; app, source and times are information.
+        let still_same = serde_json::from_slice::<Manifest>(&text).is_ok_and(|m| {
+            (
+                &m.schema,
+                &m.files,
+                &m.archive,
+                m.archive_size,
+                &m.archive_sha256,
+            ) == (
+                &good.schema,
+                &good.files,
+                &good.archive,
+                good.archive_size,
+                &good.archive_sha256,
+            )
+        });
+        assert!(
+            !rec.ok || still_same,
+            "mutation {i} passed verify: {}",
+            String::from_utf8_lossy(&text)
+        );
+        assert!(!t.path().join("escape").exists() && !root.join("escape").exists());
+    }
+    std::fs::write(&path, &original).unwrap();
+    assert!(verify(&b, true).ok, "the untouched manifest verifies again");
+}

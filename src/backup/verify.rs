@@ -49,6 +49,28 @@ fn check(
     files_checked: &mut usize,
 ) -> Result<(), String> {
     let manifest: Manifest = info.manifest().map_err(|e| e.to_string())?;
+    // 0. The manifest describes this archive (its descriptive fields — app, source, times —
+    //    are information, not integrity).
+    let archive_name = info.archive.file_name().map(|n| n.to_string_lossy());
+    if manifest.schema != super::MANIFEST_SCHEMA {
+        problems.push(format!(
+            "manifest schema {:?} is not {}",
+            manifest.schema,
+            super::MANIFEST_SCHEMA
+        ));
+    }
+    if archive_name.as_deref() != Some(manifest.archive.as_str()) {
+        problems.push(format!("the manifest names archive {:?}", manifest.archive));
+    }
+    if let Ok(meta) = std::fs::metadata(&info.archive) {
+        if meta.len() != manifest.archive_size {
+            problems.push(format!(
+                "archive is {} bytes, the manifest says {}",
+                meta.len(),
+                manifest.archive_size
+            ));
+        }
+    }
     // 1. The archive checksum, as `sha256sum -c` would see it.
     let sha_line = std::fs::read_to_string(info.sidecar("sha256"))
         .map_err(|e| format!("{}: {e}", info.sidecar("sha256").display()))?;
@@ -86,15 +108,27 @@ fn check(
             .to_string_lossy()
             .into_owned();
         let len = entry.size();
+        let mode = entry.header().mode().map(|m| format!("{:04o}", m & 0o7777));
         let mut r = HashReader::new(&mut entry, len);
-        std::io::copy(&mut r, &mut std::io::sink())
+        let copied = std::io::copy(&mut r, &mut std::io::sink())
             .map_err(|e| format!("archive unreadable at {path}: {e}"))?;
-        seen.insert(path, r.digest());
+        seen.insert(path, (r.digest(), copied, mode.ok()));
     }
     for (p, e) in &want {
         match seen.get(*p) {
             None => problems.push(format!("{p}: in the manifest, missing from the archive")),
-            Some(h) if h != &e.sha256 => problems.push(format!("{p}: SHA-256 differs")),
+            Some((h, _, _)) if h != &e.sha256 => problems.push(format!("{p}: SHA-256 differs")),
+            Some((_, size, _)) if *size != e.size => problems.push(format!(
+                "{p}: {size} bytes in the archive, the manifest says {}",
+                e.size
+            )),
+            Some((_, _, mode)) if mode.as_deref() != Some(e.mode.as_str()) => {
+                problems.push(format!(
+                    "{p}: mode {} in the archive, the manifest says {}",
+                    mode.as_deref().unwrap_or("unreadable"),
+                    e.mode
+                ))
+            }
             Some(_) => *files_checked += 1,
         }
     }
