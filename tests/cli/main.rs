@@ -10,4 +10,5 @@ mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
 mod readonly_cli;
+mod truth_cli;
 mod vpn_cli;
