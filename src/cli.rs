@@ -95,11 +95,18 @@ pub enum Command {
         #[arg(long)]
         ip_echo_url: Option<String>,
     },
+    /// Backups of the apps' config directories: run, verify, list.
+    Backup {
+        #[command(subcommand)]
+        action: crate::commands::backup::BackupAction,
+    },
+    /// Restore a service's config directory from a backup (steps shown with their time).
+    Restore(crate::commands::restore::RestoreArgs),
     /// Run the simulated NAS and the console against it.
     Demo {
         /// Fault scenario: healthy, degraded, fresh, miswired, vpn-leak, vpn-down, vpn-eth0,
-        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing; several joined by commas are
-        /// layered in order (`degraded,miswired`).
+        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing, config-corrupted; several joined
+        /// by commas are layered in order (`degraded,miswired`).
         #[arg(long, default_value = "healthy")]
         scenario: String,
         /// Run only the simulator; print the kubeconfig path; run until SIGINT/SIGTERM.
@@ -109,9 +116,12 @@ pub enum Command {
         #[arg(long)]
         port: Option<u16>,
         /// Where to write the kubeconfig (default: a file of this run only,
-        /// <data dir>/demo/kubeconfig-<pid>.yaml, removed on exit).
+        /// <data dir>/demo/kubeconfig-<pid>.yaml). Written 0600, removed on exit.
         #[arg(long)]
         kubeconfig_out: Option<PathBuf>,
+        /// Overwrite an existing `--kubeconfig-out` file.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -145,16 +155,44 @@ pub fn main() -> ExitCode {
     let code = match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("k8s-nas: {e:#}");
+            eprintln!("k8s-nas: {}", crate::bounds::sanitize(&error_chain(&e)));
             2
         }
     };
     ExitCode::from(code)
 }
 
+/// An error and its causes on one line, each cause said once: a cause whose text the line
+/// already holds ("No such file or directory (os error 2)" twice) is left out.
+pub fn error_chain(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let paths = Paths::resolve();
     let (cfg, cfg_path) = effective_config(&cli)?;
+    if !crate::logging::LEVELS.contains(&cli.log_level.as_str()) {
+        anyhow::bail!(
+            "--log-level {}: not a level (one of {})",
+            crate::bounds::sanitize(&cli.log_level),
+            crate::logging::LEVELS.join(", ")
+        );
+    }
+    if cfg.deadline_seconds == 0 {
+        anyhow::bail!("config: deadline_seconds must be at least 1");
+    }
+    let deadline = std::time::Duration::from_secs(cfg.deadline_seconds);
     let _log_guard = crate::logging::init(&paths, &cli.log_level)?;
     // The console's UI loop runs on this thread (`block_on`) and the engine's tasks on one
     // worker: a second worker (and its malloc arena) bought nothing but idle memory. Headless
@@ -162,21 +200,42 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     if cli.command.is_none() {
         rt.worker_threads(1);
+        crate::heap::tune_for_idle();
     }
     let rt = rt.enable_all().build()?;
-    match cli.command {
+    // Every headless command that talks to the cluster finishes within the deadline (issue 13,
+    // point 4): a server that accepts and never answers is exit 2 with the reason.
+    type Cmd<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<u8>> + 'a>>;
+    let bounded_by = |deadline: std::time::Duration, fut: Cmd<'_>| {
+        rt.block_on(async {
+            match tokio::time::timeout(deadline, fut).await {
+                Ok(r) => r,
+                Err(_) => Err(anyhow::anyhow!(
+                    "did not finish within {} s (deadline_seconds in the config): the API server \
+                     or an app stopped answering",
+                    deadline.as_secs()
+                )),
+            }
+        })
+    };
+    let bounded = |fut: Cmd<'_>| bounded_by(deadline, fut);
+    let code = match cli.command {
         Some(Command::Info) => {
             crate::commands::info::print(&cfg, &cfg_path, &paths);
             Ok(0)
         }
-        Some(Command::Check { output }) => rt.block_on(crate::commands::check::run(&cfg, output)),
-        Some(Command::Certs { output }) => rt.block_on(crate::commands::certs::run(&cfg, output)),
+        Some(Command::Check { output }) => {
+            bounded(Box::pin(crate::commands::check::run(&cfg, output)))
+        }
+        Some(Command::Certs { output }) => {
+            bounded(Box::pin(crate::commands::certs::run(&cfg, output)))
+        }
         Some(Command::Keys {
             sync,
             show,
             yes,
             output,
-        }) => rt.block_on(crate::commands::keys::run(
+        }) => bounded(Box::pin(crate::commands::keys::run(
             &cfg,
             crate::commands::keys::KeysArgs {
                 sync,
@@ -184,9 +243,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 yes,
                 output,
             },
-        )),
+        ))),
         Some(Command::Integrate { action }) => {
-            rt.block_on(crate::commands::integrate::run(&cfg, action))
+            bounded(Box::pin(crate::commands::integrate::run(&cfg, action)))
         }
         Some(Command::Vpn {
             output,
@@ -200,21 +259,50 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if ip_echo_url.is_some() {
                 cfg.vpn.ip_echo_url = ip_echo_url;
             }
-            rt.block_on(crate::commands::vpn::run(&cfg, output))
+            // the test download has its own limit
+            let test = std::time::Duration::from_secs(cfg.vpn.test_timeout_seconds.unwrap_or(120));
+            let limit = deadline.max(test + std::time::Duration::from_secs(30));
+            bounded_by(limit, Box::pin(crate::commands::vpn::run(&cfg, output)))
+        }
+        Some(Command::Backup { action }) => {
+            rt.block_on(crate::commands::backup::run(&cfg, &paths, action))
+        }
+        Some(Command::Restore(args)) => {
+            rt.block_on(crate::commands::restore::run(&cfg, &paths, args))
         }
         Some(Command::Demo {
             scenario,
             serve,
             port,
             kubeconfig_out,
+            force,
         }) => rt.block_on(crate::commands::demo::run(
             cfg,
             &paths,
             &scenario,
             serve,
             port,
-            kubeconfig_out,
+            kubeconfig_out.map(|p| (p, force)),
         )),
         None => rt.block_on(crate::commands::console::run(cfg, &paths)),
+    };
+    // A timed-out command may leave a blocked read behind: do not wait for it.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn error_chains_say_each_cause_once() {
+        let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let text = io.to_string();
+        let e = anyhow::Error::new(io)
+            .context(format!("cannot read kubeconfig /x: {text}"))
+            .context("check");
+        assert_eq!(
+            super::error_chain(&e),
+            format!("check: cannot read kubeconfig /x: {text}")
+        );
     }
 }

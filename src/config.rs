@@ -79,9 +79,93 @@ pub struct Config {
     pub ingress_http_address: Option<String>,
     /// A PEM CA bundle to judge served chains against, instead of the system roots.
     pub tls_ca_file: Option<PathBuf>,
+    /// Namespace of the writers' Lease (`k8s-nas-writer`); default: where the apps are.
+    pub lock_namespace: Option<String>,
+    /// Overall deadline of a headless command (`check`, `keys`, `integrate`, …), seconds.
+    pub deadline_seconds: u64,
     pub services: BTreeMap<String, ServiceConfig>,
     /// The VPN check (`:vpn`, `k8s-nas vpn`).
     pub vpn: VpnConfig,
+    /// The certificate check (`:certs`, `k8s-nas certs`).
+    pub certs: CertsConfig,
+    /// Backups and restore (`:backups`, `k8s-nas backup`, `k8s-nas restore`).
+    pub backup: BackupConfig,
+}
+
+/// `[certs]`: what the certificate check handshakes besides the Ingress hosts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CertsConfig {
+    /// More `https://host[:port]/` URLs to handshake like Ingress hosts (reached by resolving
+    /// their host, not through `ingress_address`).
+    pub extra_urls: Vec<String>,
+}
+
+/// `[backup]`: where backups go, what they contain, how long they stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// The backup root (default: `<data dir>/backups`).
+    pub root: Option<PathBuf>,
+    /// Prefixed to every node path (the node's filesystem mounted elsewhere, e.g. over NFS, or
+    /// `/host` in the CronJob; `demo` sets it to the simulated node's directory).
+    pub node_root: Option<PathBuf>,
+    /// Config directories by service name (`sonarr = "/srv/sonarr/config"`), node paths;
+    /// these win over what discovery resolves from hostPath or PVC → PV.
+    pub paths: BTreeMap<String, PathBuf>,
+    /// Patterns left out besides the defaults (logs, caches, MediaCover, Backups).
+    pub exclude: Vec<String>,
+    /// Patterns kept even when excluded.
+    pub include: Vec<String>,
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+    pub keep_monthly: u32,
+    /// restic repository for the off-machine copy (any restic backend), optional.
+    pub restic_repository: Option<String>,
+    /// A file holding the restic password (e.g. a mounted Secret). Never printed.
+    pub restic_password_file: Option<PathBuf>,
+    /// `namespace/name` of a Secret with keys `RESTIC_REPOSITORY` and `RESTIC_PASSWORD`.
+    pub restic_secret: Option<String>,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            root: None,
+            node_root: None,
+            paths: BTreeMap::new(),
+            exclude: Vec::new(),
+            include: Vec::new(),
+            keep_daily: 7,
+            keep_weekly: 4,
+            keep_monthly: 6,
+            restic_repository: None,
+            restic_password_file: None,
+            restic_secret: None,
+        }
+    }
+}
+
+impl BackupConfig {
+    /// The root to use: `--root`, else `backup.root`, else `<data dir>/backups`.
+    pub fn root_or(&self, flag: Option<&Path>, paths: &Paths) -> PathBuf {
+        flag.map(Path::to_path_buf)
+            .or_else(|| self.root.clone())
+            .unwrap_or_else(|| paths.data_dir.join("backups"))
+    }
+
+    /// A node path as seen from here (`node_root` prefixed).
+    pub fn on_node(&self, node_path: &Path) -> PathBuf {
+        match &self.node_root {
+            Some(r) => r.join(
+                node_path
+                    .components()
+                    .filter(|c| !matches!(c, std::path::Component::RootDir))
+                    .collect::<PathBuf>(),
+            ),
+            None => node_path.to_path_buf(),
+        }
+    }
 }
 
 /// `[vpn]`: how the VPN check learns the home IP and reaches gluetun's control server.
@@ -94,11 +178,19 @@ pub struct VpnConfig {
     /// `https://api.ipify.org`), fetched from the machine the console runs on. Without it and
     /// without `home_ip` the home IP is unknown, and no VPN is ever called SECURE.
     pub ip_echo_url: Option<String>,
+    /// Fetch `ip_echo_url` inside a pod without a VPN sidecar instead (`pods/exec`: `wget`,
+    /// else `curl`): a service id (`media/sonarr`) or `auto`. Default: from the console's
+    /// machine.
+    pub ip_echo_from_pod: Option<String>,
     /// gluetun control server API key (`X-API-Key`). Masked everywhere.
     pub control_api_key: Option<crate::model::Secret>,
     /// gluetun control server basic credentials.
     pub control_username: Option<String>,
     pub control_password: Option<crate::model::Secret>,
+    /// `namespace/name` of a Secret with the control server's credentials (a gluetun role as
+    /// JSON, an auth config TOML, or keys `apikey` / `username` + `password`). Without it (and
+    /// without the two above) the Secret the gluetun container references is used.
+    pub control_secret: Option<String>,
     /// The torrent the test download adds (a magnet or a .torrent URL; legal content).
     pub test_torrent: Option<String>,
     /// How long the test download may take, seconds (default 120).
@@ -125,8 +217,12 @@ impl Default for Config {
             ingress_address: None,
             ingress_http_address: None,
             tls_ca_file: None,
+            lock_namespace: None,
+            deadline_seconds: 30,
             services: BTreeMap::new(),
             vpn: VpnConfig::default(),
+            certs: CertsConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -138,10 +234,18 @@ impl Config {
             Some(p) => (p.to_path_buf(), true),
             None => (Paths::resolve().config_file, false),
         };
-        match std::fs::read_to_string(&path) {
+        match crate::bounds::read_local_blocking(&path, crate::bounds::MAX_CONFIG_FILE) {
             Ok(text) => {
-                let cfg = toml::from_str(&text)
-                    .with_context(|| format!("config file {} is not valid", path.display()))?;
+                // the error names line and column, never the text (it may be an `api_key`)
+                let cfg: Config = toml::from_str(&text).map_err(|e| {
+                    anyhow::anyhow!(
+                        "config file {} is not valid: {}",
+                        path.display(),
+                        crate::bounds::toml_error(&e, &text)
+                    )
+                })?;
+                cfg.validate()
+                    .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
                 Ok((cfg, path))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
@@ -149,6 +253,34 @@ impl Config {
             }
             Err(e) => Err(e).with_context(|| format!("cannot read config file {}", path.display())),
         }
+    }
+
+    /// Values that parse but cannot work (issue 13, point 9): each error names its key.
+    pub fn validate(&self) -> Result<(), String> {
+        let range = |key: &str, v: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{key} = {v}: must be between {lo} and {hi}"))
+            }
+        };
+        range("refresh_seconds", self.refresh_seconds, 1, 86_400)?;
+        range("timeout_ms", self.timeout_ms, 1, 600_000)?;
+        range("latency_budget_ms", self.latency_budget_ms, 1, 600_000)?;
+        range("deadline_seconds", self.deadline_seconds, 1, 86_400)?;
+        for (id, s) in &self.services {
+            let key = format!("services.\"{}\"", crate::bounds::sanitize(id));
+            if let Some(u) = &s.url {
+                match url::Url::parse(u) {
+                    Ok(p) if matches!(p.scheme(), "http" | "https") && p.host().is_some() => {}
+                    _ => return Err(format!("{key}.url: not an http(s) URL")),
+                }
+            }
+            if s.port == Some(0) {
+                return Err(format!("{key}.port: 0 is not a port"));
+            }
+        }
+        Ok(())
     }
 
     /// Settings for one service: by id first, then by kind.

@@ -4,19 +4,60 @@
 //! the headless commands, and the simulated NAS (`demo`). See `README.md` and the module docs.
 
 /// `println!` for the headless commands: a closed pipe (`k8s-nas check | head`) ends the
-/// process quietly with status 141 (as if killed by SIGPIPE) instead of panicking.
+/// process quietly with status 141 (as if killed by SIGPIPE) instead of panicking; any other
+/// write error (`check > /dev/full`) ends it with status 2 and the reason on stderr.
 #[macro_export]
 macro_rules! out {
+    () => {
+        $crate::out!("")
+    };
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(141);
-            }
-        }
+        let mut o = std::io::stdout().lock();
+        let r = writeln!(o, $($arg)*).and_then(|_| o.flush());
+        $crate::stdout_failed(r);
     }};
 }
 
+/// [`out!`] without the newline (the text carries its own).
+#[macro_export]
+macro_rules! out_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        let r = write!(o, $($arg)*).and_then(|_| o.flush());
+        $crate::stdout_failed(r);
+    }};
+}
+
+/// [`out!`] for a line of a headless table: text from outside (an app's health message, an
+/// Event) is shown with its control characters escaped ([`bounds::sanitize`]); JSON output
+/// never goes through here and keeps the exact text.
+#[macro_export]
+macro_rules! out_table {
+    () => {
+        $crate::out!()
+    };
+    ($($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        $crate::out_raw!("{}\n", $crate::bounds::sanitize_lines(&line));
+    }};
+}
+
+/// End the process for a failed write to stdout: 141 on a closed pipe, else 2 with the reason.
+#[doc(hidden)]
+pub fn stdout_failed(r: std::io::Result<()>) {
+    if let Err(e) = r {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("k8s-nas: cannot write to stdout: {e}");
+        std::process::exit(2);
+    }
+}
+
+pub mod backup;
+pub mod bounds;
 pub mod bus;
 pub mod certs;
 pub mod checks;
@@ -28,6 +69,7 @@ pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod engine;
+pub mod heap;
 pub mod integrate;
 pub mod keys;
 pub mod logging;

@@ -10,4 +10,5 @@ pub use msg::{
     describe_title, CertsView, ClusterView, Effect, EventRow, Msg, StreamId, TaskId, TaskOutcome,
     TaskProgress, TaskRequest, UnitKind, Units,
 };
+pub use msg::{AccessView, MetricsView, ResourceRow, ServiceUsage, ACCESS_ACTIONS};
 pub use views::{IntegrationsView, KeysView};

@@ -68,6 +68,63 @@ impl ClusterView {
     }
 }
 
+/// One row of a generic resource view (k9s `:pods`, `:deploy` …): the cells every kind has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceRow {
+    pub namespace: String,
+    pub name: String,
+    /// `1/1` (pods, deployments), capacity (PVCs), count (events).
+    pub ready: String,
+    /// Phase or worst reason (pods), `Bound` (PVCs), `Warning`/`Normal` (events).
+    pub status: String,
+    pub restarts: u32,
+    pub since: Option<Timestamp>,
+    /// Node, hosts, storage class, the event's reason and message.
+    pub info: String,
+    /// Something is wrong with it (coloured as a warning).
+    pub bad: bool,
+}
+
+/// Usage of one service's pods (summed) against their requests and limits (summed over the
+/// containers of one pod; `None` when a container sets none).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServiceUsage {
+    pub cpu_milli: u64,
+    pub mem_bytes: u64,
+    pub cpu_request: Option<u64>,
+    pub cpu_limit: Option<u64>,
+    pub mem_request: Option<u64>,
+    pub mem_limit: Option<u64>,
+}
+
+/// What the metrics API says, per service; `available: false` hides the columns (with the note).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricsView {
+    pub available: bool,
+    pub note: Option<String>,
+    pub services: BTreeMap<ServiceId, ServiceUsage>,
+}
+
+/// The console's workload actions RBAC was asked about (SelfSubjectAccessReview).
+pub const ACCESS_ACTIONS: [&str; 4] = ["restart", "scale", "delete", "exec"];
+
+/// The workload actions RBAC denies, per namespace: `(namespace, action, why)`. An action not
+/// listed is allowed or not checked yet (the task checks again before acting).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessView {
+    pub denied: Vec<(String, String, String)>,
+}
+
+impl AccessView {
+    /// Why `action` (one of [`ACCESS_ACTIONS`]) is forbidden in `namespace`, if it is.
+    pub fn denied(&self, namespace: &str, action: &str) -> Option<&str> {
+        self.denied
+            .iter()
+            .find(|(ns, a, _)| ns == namespace && a == action)
+            .map(|(_, _, why)| why.as_str())
+    }
+}
+
 /// Identifies one log stream the UI asked for; lines tagged with another id are dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StreamId(pub u64);
@@ -117,6 +174,26 @@ pub enum TaskRequest {
         source_namespace: String,
         source: String,
     },
+    /// `kubectl rollout restart`: the pod-template annotation (issue 8).
+    RestartWorkload {
+        namespace: String,
+        kind: String,
+        name: String,
+    },
+    /// `kubectl delete pod`.
+    DeletePod { namespace: String, name: String },
+    /// `kubectl scale --replicas=N`.
+    ScaleWorkload {
+        namespace: String,
+        kind: String,
+        name: String,
+        replicas: u32,
+    },
+    /// Back up one service's config directory now (verify, retention, restic copy).
+    BackupNow(ServiceId),
+    /// Restore one service's config from backup `backup` (the wizard's last step, after the
+    /// typed confirmation): safety backup, scale 0, swap, scale back, post-checks.
+    RestoreBackup { service: ServiceId, backup: String },
 }
 
 impl TaskRequest {
@@ -128,6 +205,18 @@ impl TaskRequest {
             TaskRequest::ResyncSecret {
                 namespace, name, ..
             } => return format!("re-sync secret {namespace}/{name}"),
+            TaskRequest::RestartWorkload {
+                namespace, name, ..
+            } => return format!("restart {namespace}/{name}"),
+            TaskRequest::DeletePod { namespace, name } => {
+                return format!("delete pod {namespace}/{name}")
+            }
+            TaskRequest::ScaleWorkload {
+                namespace,
+                name,
+                replicas,
+                ..
+            } => return format!("scale {namespace}/{name} to {replicas}"),
             _ => {}
         }
         match self {
@@ -140,7 +229,15 @@ impl TaskRequest {
             TaskRequest::SyncKeys => "sync keys",
             TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
             TaskRequest::TestDownload(id) => return format!("test download {id}"),
-            TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => "",
+            TaskRequest::RenewCertificate { .. }
+            | TaskRequest::ResyncSecret { .. }
+            | TaskRequest::RestartWorkload { .. }
+            | TaskRequest::DeletePod { .. }
+            | TaskRequest::ScaleWorkload { .. } => "",
+            TaskRequest::BackupNow(id) => return format!("back up {id}"),
+            TaskRequest::RestoreBackup { service, backup } => {
+                return format!("restore {service} from {backup}")
+            }
         }
         .to_string()
     }
@@ -158,6 +255,10 @@ impl TaskRequest {
             | TaskRequest::RestartTunnel(_)
             | TaskRequest::TestDownload(_) => true,
             TaskRequest::RenewCertificate { .. } | TaskRequest::ResyncSecret { .. } => true,
+            TaskRequest::RestartWorkload { .. }
+            | TaskRequest::DeletePod { .. }
+            | TaskRequest::ScaleWorkload { .. } => true,
+            TaskRequest::BackupNow(_) | TaskRequest::RestoreBackup { .. } => true,
         }
     }
 }
@@ -262,6 +363,16 @@ pub enum Msg {
     Certs(Box<CertsView>),
     /// A one-line notice in the status line.
     Flash(String),
+    /// What RBAC denies this user among the console's workload actions (issue 8; replaces the
+    /// previous answer).
+    Access(AccessView),
+    /// CPU and memory per service from the metrics API (issue 8), polled every 30 s.
+    Metrics(MetricsView),
+    /// Answer to [`Effect::ListResources`]: the rows of one kind from the latest snapshot.
+    Resources {
+        kind: String,
+        rows: Vec<ResourceRow>,
+    },
     /// Answer to [`Effect::ReadTaskLog`]: the last lines of the task's log file, or why it could
     /// not be read.
     TaskLogFile {
@@ -286,9 +397,27 @@ pub enum Effect {
         container: String,
         follow: bool,
         tail: u32,
+        /// The run before the current one (`previous=true`).
+        previous: bool,
+        /// Prefix each line with the API server's RFC 3339 timestamp.
+        timestamps: bool,
+        /// Only lines of the last N seconds (`sinceSeconds`), instead of the tail.
+        since_seconds: Option<u32>,
+    },
+    /// Write log lines to `<data dir>/logs/<name>-<time>.log`; the path comes back as a
+    /// [`Msg::Flash`].
+    SaveLogs {
+        name: String,
+        lines: Vec<String>,
     },
     StopLogs {
         stream: StreamId,
+    },
+    /// The rows of a generic resource view (`pods`, `deployments`, `events`, `pvcs`,
+    /// `ingresses`) from the watch's latest snapshot (no request); answered by
+    /// [`Msg::Resources`].
+    ListResources {
+        kind: String,
     },
     /// Describe an object (`kind` is `Deployment`, `StatefulSet`, `Pod` …); the answer comes back
     /// as [`Msg::Describe`].

@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod gather;
+pub mod issuers;
 pub mod redirect;
 
 use crate::clients::tls::{parse_pem_bundle, CertInfo, Served};
@@ -31,6 +32,10 @@ pub struct CertFacts {
     pub served: Vec<ServedCert>,
     /// Ingresses (`namespace/name`) with rules but no `spec.tls`.
     pub ingresses_without_tls: Vec<String>,
+    /// Issuers and ClusterIssuers (cert-manager).
+    pub issuers: Vec<issuers::CmIssuer>,
+    /// CertificateRequests (cert-manager).
+    pub requests: Vec<issuers::CmRequest>,
 }
 
 /// One condition of a Certificate.
@@ -98,6 +103,10 @@ impl SecretCert {
 #[derive(Debug, Clone, Serialize)]
 pub struct ServedCert {
     pub host: String,
+    /// The configured extra URL (`[certs] extra_urls`) this row handshakes (`None`: an
+    /// Ingress host, port 443).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Ingresses (`namespace/name`) routing this host with TLS.
     pub ingresses: Vec<String>,
     /// The Secret the Ingress names for this host (`namespace/name`).
@@ -107,6 +116,15 @@ pub struct ServedCert {
     pub error: Option<String>,
     /// Plain HTTP to the same host (FR017).
     pub http: Option<redirect::RedirectCheck>,
+}
+
+impl ServedCert {
+    /// The finding subject: `https://host`, or the configured URL.
+    pub fn subject(&self) -> String {
+        self.url
+            .clone()
+            .unwrap_or_else(|| format!("https://{}", self.host))
+    }
 }
 
 /// The Secrets, Certificates and Ingress TLS of a listing (no network).
@@ -178,6 +196,8 @@ pub fn from_listing(l: &Listing) -> CertFacts {
         secrets,
         served: Vec::new(),
         ingresses_without_tls,
+        issuers: issuers::issuers(l),
+        requests: issuers::requests(l),
     }
 }
 

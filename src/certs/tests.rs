@@ -202,6 +202,7 @@ fn plain_http_without_redirect_is_a_finding_and_unknown_is_not() {
     use crate::certs::redirect::RedirectCheck;
     let served = |host: &str, status: Option<u16>, location: Option<&str>| ServedCert {
         host: host.into(),
+        url: None,
         ingresses: vec![],
         secret: None,
         served: None,
@@ -229,4 +230,104 @@ fn plain_http_without_redirect_is_a_finding_and_unknown_is_not() {
         .collect();
     got.sort();
     assert_eq!(got, ["https://plain.test", "https://wrong.test"]);
+}
+
+#[test]
+fn issuers_and_requests_rows_and_their_findings() {
+    use super::issuers::{issuer, request};
+    let le = issuer(
+        "ClusterIssuer",
+        &json!({"metadata": {"name": "le"}, "spec": {"acme": {}},
+            "status": {"conditions": [{"type": "Ready", "status": "False",
+                "reason": "ErrRegisterACMEAccount", "message": "account key missing"}]}}),
+    );
+    let ca = issuer(
+        "Issuer",
+        &json!({"metadata": {"name": "ca", "namespace": "media"}, "spec": {"ca": {}},
+            "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KeyPairVerified"}]}}),
+    );
+    assert_eq!(le.issuer_type.as_deref(), Some("acme"));
+    assert_eq!((le.id(), le.is_ready()), ("ClusterIssuer/le".into(), false));
+    assert_eq!((ca.id(), ca.is_ready()), ("Issuer/media/ca".into(), true));
+    let cr = |name: &str, conds: serde_json::Value, failure: Option<&str>| {
+        let mut v = json!({"metadata": {"name": name, "namespace": "kube-system",
+            "annotations": {CERTIFICATE_NAME: "home", "cert-manager.io/certificate-revision": "4"}},
+            "spec": {"issuerRef": {"kind": "ClusterIssuer", "name": "le"}},
+            "status": {"conditions": conds}});
+        if let Some(f) = failure {
+            v["status"]["failureTime"] = json!(f);
+        }
+        request(&v)
+    };
+    let t = |ty: &str, st: &str, reason: &str, msg: &str| json!({"type": ty, "status": st, "reason": reason, "message": msg});
+    let ok = cr(
+        "home-3",
+        json!([
+            t("Approved", "True", "cert-manager.io", ""),
+            t("Ready", "True", "Issued", "")
+        ]),
+        None,
+    );
+    let pending = cr(
+        "home-5",
+        json!([t("Approved", "True", "cert-manager.io", "")]),
+        None,
+    );
+    let denied = cr(
+        "home-4",
+        json!([t(
+            "Denied",
+            "True",
+            "policy.cert-manager.io",
+            "no policy allows it"
+        )]),
+        None,
+    );
+    let failed = cr(
+        "home-6",
+        json!([
+            t("Approved", "True", "cert-manager.io", ""),
+            t("Ready", "False", "Failed", "DNS-01 challenge failed")
+        ]),
+        Some("2026-12-01T11:00:00Z"),
+    );
+    assert_eq!(
+        [ok.state(), pending.state(), denied.state(), failed.state()],
+        ["ready", "approved", "denied", "failed"]
+    );
+    assert_eq!(failed.revision, Some(4));
+    assert_eq!(failed.failure_reason(), "Failed: DNS-01 challenge failed");
+    assert_eq!(
+        denied.failure_reason(),
+        "policy.cert-manager.io: no policy allows it"
+    );
+    let facts = CertFacts {
+        issuers: vec![le, ca],
+        requests: vec![ok, pending, denied, failed],
+        ..CertFacts::default()
+    };
+    let got: Vec<(String, String)> = evaluate(&facts, now())
+        .into_iter()
+        .map(|f| (f.code, f.subject))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("cert.issuer_not_ready".into(), "ClusterIssuer/le".into()),
+            (
+                "cert.request_failed".into(),
+                "CertificateRequest kube-system/home-4".into()
+            ),
+            (
+                "cert.request_failed".into(),
+                "CertificateRequest kube-system/home-6".into()
+            ),
+        ]
+    );
+    let msg = &evaluate(&facts, now())[0];
+    assert!(
+        msg.remediation
+            .contains("kubectl describe clusterissuer le"),
+        "{msg:?}"
+    );
 }

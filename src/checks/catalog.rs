@@ -29,6 +29,8 @@ pub struct Entry {
 const README_KEYS: &str = "README.md#integrations-and-api-keys-issue-3";
 /// Where the README documents the VPN check.
 const README_VPN: &str = "README.md#vpn-issue-9";
+/// Where the README documents backups and restore.
+const README_BACKUPS: &str = "README.md#backups-and-restore-issue-11";
 const CERT_MANAGER_DOCS: &str = "https://cert-manager.io/docs/troubleshooting/";
 const K8S_DEBUG_PODS: &str = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
 const K8S_DEBUG_SERVICE: &str =
@@ -227,6 +229,25 @@ catalog! {
     CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
         "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
         None;
+    CERT_ISSUER_NOT_READY = "cert.issuer_not_ready", Error, "a cert-manager Issuer or ClusterIssuer is not Ready",
+        "kubectl describe {issuer}: fix its account, credentials or CA Secret; nothing it signs can be issued meanwhile",
+        Some(CERT_MANAGER_DOCS);
+    CERT_REQUEST_FAILED = "cert.request_failed", Error, "a CertificateRequest was denied or failed",
+        "kubectl -n {namespace} describe certificaterequest {request}: fix the cause (approval policy, issuer, challenge), then renew the Certificate",
+        Some(CERT_MANAGER_DOCS);
+    // Backups (issue 11): the backup root's archives against the services with a config path.
+    BACKUP_NONE = "backup.none", Error, "a service's config directory has no backup at all",
+        "k8s-nas backup run --service {service} (and deploy the daily CronJob, assets/k8s/backup-cronjob.yaml)",
+        Some(README_BACKUPS);
+    BACKUP_STALE = "backup.stale", Warning, "the newest backup of a service is older than 26 hours",
+        "k8s-nas backup run --service {service}; look at the backup CronJob's last Jobs (kubectl get jobs -A | grep k8s-nas-backup)",
+        Some(README_BACKUPS);
+    BACKUP_VERIFY_FAILED = "backup.verify_failed", Error, "the newest backup of a service failed verification",
+        "Take a new one (k8s-nas backup run --service {service}) and check the disk holding the backup root",
+        Some(README_BACKUPS);
+    BACKUP_UNVERIFIED = "backup.unverified", Info, "the newest backup of a service was never verified",
+        "k8s-nas backup verify --service {service} --deep",
+        Some(README_BACKUPS);
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
@@ -406,6 +427,10 @@ mod tests {
                         "host",
                         "certificate",
                         "ingress",
+                        "issuer",
+                        "request",
+                        // backups
+                        "service",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

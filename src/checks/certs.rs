@@ -143,7 +143,7 @@ pub fn evaluate(facts: &CertFacts, now: Timestamp) -> Vec<Finding> {
         }
     }
     for sv in &facts.served {
-        let subject = format!("https://{}", sv.host);
+        let subject = sv.subject();
         if let Some(h) = sv.http.as_ref().filter(|h| h.redirects() == Some(false)) {
             let to = h
                 .location
@@ -210,6 +210,45 @@ pub fn evaluate(facts: &CertFacts, now: Timestamp) -> Vec<Finding> {
                 ));
             }
         }
+    }
+    for i in facts.issuers.iter().filter(|i| !i.is_ready()) {
+        let id = i.id();
+        let why = i
+            .ready
+            .as_ref()
+            .map(|r| format!("{}: {}", r.reason, r.message))
+            .unwrap_or_else(|| "no Ready condition".into());
+        let what = if i.namespace.is_empty() {
+            format!("{} {}", i.kind.to_lowercase(), i.name)
+        } else {
+            format!("-n {} {} {}", i.namespace, i.kind.to_lowercase(), i.name)
+        };
+        out.push(catalog::CERT_ISSUER_NOT_READY.finding(
+            &id,
+            format!("{id} is not Ready ({why})"),
+            &[("issuer", &what)],
+        ));
+    }
+    for r in facts
+        .requests
+        .iter()
+        .filter(|r| matches!(r.state(), "denied" | "failed"))
+    {
+        let id = r.id();
+        let of = r
+            .certificate
+            .as_deref()
+            .map(|c| format!(" for Certificate {}/{c}", r.namespace))
+            .unwrap_or_default();
+        out.push(catalog::CERT_REQUEST_FAILED.finding(
+            format!("CertificateRequest {id}"),
+            format!(
+                "CertificateRequest {id}{of} {} ({})",
+                r.state(),
+                r.failure_reason()
+            ),
+            &[("namespace", &r.namespace), ("request", &r.name)],
+        ));
     }
     for ing in &facts.ingresses_without_tls {
         out.push(catalog::CERT_INGRESS_NO_TLS.finding(

@@ -7,6 +7,7 @@
 //! `fn …(&FactsOfTheArea) -> Vec<Finding>`, its codes in [`catalog`], and one line in
 //! [`evaluate`].
 
+pub mod backup;
 pub mod catalog;
 pub mod certs;
 pub mod health;
@@ -36,6 +37,8 @@ pub struct Facts<'a> {
     pub vpn: Option<&'a vpn::VpnFacts>,
     /// Certificates: Secrets, cert-manager Certificates, served certificates.
     pub certs: Option<&'a crate::certs::CertFacts>,
+    /// Backups under the backup root (issue 11), when backups are configured.
+    pub backups: Option<&'a backup::BackupFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -56,6 +59,7 @@ impl<'a> Facts<'a> {
             plan: None,
             vpn: None,
             certs: None,
+            backups: None,
             now,
             budget,
         }
@@ -78,6 +82,11 @@ impl<'a> Facts<'a> {
 
     pub fn with_certs(mut self, certs: Option<&'a crate::certs::CertFacts>) -> Self {
         self.certs = certs;
+        self
+    }
+
+    pub fn with_backups(mut self, backups: Option<&'a backup::BackupFacts>) -> Self {
+        self.backups = backups;
         self
     }
 
@@ -122,6 +131,12 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
         facts
             .certs
             .map(|c| certs::evaluate(c, facts.now))
+            .unwrap_or_default(),
+    );
+    out.extend(
+        facts
+            .backups
+            .map(|b| backup::evaluate(b, facts.now))
             .unwrap_or_default(),
     );
     let mut seen = BTreeSet::new();

@@ -349,8 +349,10 @@ pub fn arr_from_settings(s: &Value, arr: BazarrArr) -> Result<ArrConnection, App
 
 /// Pure: status + health list → health.
 pub fn health_from(status: &BazarrStatus, items: &[BazarrHealthItem]) -> AppHealth {
+    let max = crate::bounds::MAX_LIST_ITEMS;
     let mut issues: Vec<HealthIssue> = items
         .iter()
+        .take(max)
         .map(|i| HealthIssue {
             source: i.object.clone(),
             level: IssueLevel::Warning,
@@ -358,6 +360,9 @@ pub fn health_from(status: &BazarrStatus, items: &[BazarrHealthItem]) -> AppHeal
             wiki_url: None,
         })
         .collect();
+    if items.len() > max {
+        issues.push(crate::model::status::more_issues(items.len() - max));
+    }
     for (name, v) in [
         ("Sonarr", &status.sonarr_version),
         ("Radarr", &status.radarr_version),
@@ -376,7 +381,9 @@ pub fn health_from(status: &BazarrStatus, items: &[BazarrHealthItem]) -> AppHeal
         summary: if issues.is_empty() {
             "ok".into()
         } else {
-            format!("{} issues", issues.len())
+            // the true count: the app's items (kept or not) plus the unreachable Starr apps
+            let kept = items.len().min(max) + usize::from(items.len() > max);
+            format!("{} issues", items.len() + issues.len() - kept)
         },
         issues,
     }

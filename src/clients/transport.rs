@@ -23,6 +23,19 @@ use std::time::{Duration, Instant};
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Largest reply body read from an app by default (API JSON: the biggest real answers, a
+/// Servarr schema or a long queue, are a few hundred KiB). A longer reply is cut off and is a
+/// [`AppErrorKind::BadBody`] error naming the limit, never a growing buffer.
+pub const MAX_JSON_BODY: usize = 8 << 20;
+
+/// The error for a reply over `limit` bytes.
+pub fn too_large(limit: usize) -> AppError {
+    AppError::new(
+        AppErrorKind::BadBody,
+        format!("reply larger than {} KiB: not read further", limit / 1024),
+    )
+}
+
 /// An HTTP answer, fully read.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
@@ -126,6 +139,8 @@ pub struct AppEndpoint {
     /// The app's URL base (`""` or `/sonarr`); prepended to every path.
     pub url_base: String,
     pub timeout: Duration,
+    /// Reply bodies longer than this are refused ([`MAX_JSON_BODY`] unless set).
+    pub max_body: usize,
 }
 
 /// A reqwest client that never follows redirects and uses rustls.
@@ -148,6 +163,7 @@ impl AppEndpoint {
             },
             url_base: normalize_url_base(&url_base.into()),
             timeout: DEFAULT_TIMEOUT,
+            max_body: MAX_JSON_BODY,
         }
     }
 
@@ -182,11 +198,18 @@ impl AppEndpoint {
             transport: Transport::Proxy { kube, prefix },
             url_base: normalize_url_base(&url_base),
             timeout: DEFAULT_TIMEOUT,
+            max_body: MAX_JSON_BODY,
         }
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The same endpoint with another reply size limit.
+    pub fn with_max_body(mut self, max_body: usize) -> Self {
+        self.max_body = max_body;
         self
     }
 
@@ -234,12 +257,7 @@ impl AppEndpoint {
                     })?;
                     let status = resp.status();
                     let headers = resp.headers().clone();
-                    let body = resp.bytes().await.map_err(|e| {
-                        AppError::new(
-                            AppErrorKind::BadBody,
-                            format!("body read failed: {}", short_err(&e)),
-                        )
-                    })?;
+                    let body = read_limited_reqwest(resp, self.max_body).await?;
                     Ok((status, headers, body))
                 }
                 Transport::Proxy { kube, prefix } => {
@@ -263,11 +281,18 @@ impl AppEndpoint {
                         )
                     })?;
                     let (parts, body) = resp.into_parts();
-                    let body = body
+                    let body = http_body_util::Limited::new(body, self.max_body)
                         .collect()
                         .await
                         .map_err(|e| {
-                            AppError::new(AppErrorKind::BadBody, format!("body read failed: {e}"))
+                            if e.is::<http_body_util::LengthLimitError>() {
+                                too_large(self.max_body)
+                            } else {
+                                AppError::new(
+                                    AppErrorKind::BadBody,
+                                    format!("body read failed: {e}"),
+                                )
+                            }
                         })?
                         .to_bytes();
                     Ok((parts.status, parts.headers, body))
@@ -307,6 +332,35 @@ pub fn normalize_url_base(s: &str) -> String {
         String::new()
     } else {
         format!("/{t}")
+    }
+}
+
+/// Read a reqwest reply body up to `limit` bytes; a longer one is an error (the connection is
+/// dropped, the rest never read).
+async fn read_limited_reqwest(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Bytes, AppError> {
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
+    let mut buf = bytes::BytesMut::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                if buf.len() + c.len() > limit {
+                    return Err(too_large(limit));
+                }
+                buf.extend_from_slice(&c);
+            }
+            Ok(None) => return Ok(buf.freeze()),
+            Err(e) => {
+                return Err(AppError::new(
+                    AppErrorKind::BadBody,
+                    format!("body read failed: {}", short_err(&e)),
+                ))
+            }
+        }
     }
 }
 

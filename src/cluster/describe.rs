@@ -23,8 +23,103 @@ pub fn events_for<'a>(
     v
 }
 
+/// Events of several objects merged like kubectl's describe: one row per (object, type,
+/// reason, message) with the summed count and the first and last time seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventLine {
+    /// `Pod/bazarr-…`, `ReplicaSet/…`, `Deployment/…`.
+    pub object: String,
+    pub type_: String,
+    pub reason: String,
+    pub message: String,
+    pub count: u32,
+    pub first: Option<jiff::Timestamp>,
+    pub last: Option<jiff::Timestamp>,
+}
+
+/// The events of `objects` (`(kind, name)` in `namespace`), aggregated, newest first.
+pub fn aggregate(
+    events: &[std::sync::Arc<Event>],
+    namespace: &str,
+    objects: &[(&str, &str)],
+) -> Vec<EventLine> {
+    let mut out: Vec<EventLine> = Vec::new();
+    for (kind, name) in objects {
+        for e in events_for(events, kind, namespace, name) {
+            let last = e
+                .last_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .or_else(|| e.event_time.as_ref().map(|t| t.0));
+            let first = e.first_timestamp.as_ref().map(|t| t.0).or(last);
+            let line = EventLine {
+                object: format!("{kind}/{name}"),
+                type_: e.type_.clone().unwrap_or_default(),
+                reason: e.reason.clone().unwrap_or_default(),
+                message: e.message.clone().unwrap_or_default(),
+                count: u32::try_from(e.count.unwrap_or(1).max(1)).unwrap_or(1),
+                first,
+                last,
+            };
+            match out.iter_mut().find(|o| {
+                o.object == line.object
+                    && o.type_ == line.type_
+                    && o.reason == line.reason
+                    && o.message == line.message
+            }) {
+                Some(o) => {
+                    o.count += line.count;
+                    o.first = o.first.min(line.first).or(o.first).or(line.first);
+                    o.last = o.last.max(line.last);
+                }
+                None => out.push(line),
+            }
+        }
+    }
+    out.sort_by_key(|e| std::cmp::Reverse(e.last));
+    out
+}
+
+/// `3m (x14 over 2h)`, as kubectl shows an event's age.
+fn event_age(e: &EventLine, now: jiff::Timestamp) -> String {
+    let age = |t: Option<jiff::Timestamp>| match t {
+        Some(t) => crate::bus::rows::age(Some(t), now),
+        None => "<unknown>".to_string(),
+    };
+    if e.count > 1 {
+        format!("{} (x{} over {})", age(e.last), e.count, age(e.first))
+    } else {
+        age(e.last)
+    }
+}
+
+/// The `Events:` section, newest first.
+pub fn events_section(s: &mut String, events: &[EventLine], now: jiff::Timestamp) {
+    let _ = writeln!(s, "Events:");
+    if events.is_empty() {
+        let _ = writeln!(s, "  <none>");
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "  {:<8} {:<18} {:<22} {:<36} Message",
+        "Type", "Reason", "Age", "Object"
+    );
+    for e in events {
+        let _ = writeln!(
+            s,
+            "  {:<8} {:<18} {:<22} {:<36} {}",
+            e.type_,
+            e.reason,
+            event_age(e, now),
+            e.object,
+            e.message
+        );
+    }
+}
+
 /// Describe a pod. Secret values never appear: env from Secrets shows only the reference.
-pub fn pod(p: &Pod, events: &[&Event]) -> String {
+pub fn pod(p: &Pod, events: &[EventLine], now: jiff::Timestamp) -> String {
     let mut s = String::new();
     let md = &p.metadata;
     let spec = p.spec.as_ref();
@@ -106,24 +201,25 @@ pub fn pod(p: &Pod, events: &[&Event]) -> String {
             let _ = writeln!(s, "  {}: {what}", v.name);
         }
     }
-    let _ = writeln!(s, "Events:");
-    if events.is_empty() {
-        let _ = writeln!(s, "  <none>");
-    }
-    for e in events {
-        let _ = writeln!(
-            s,
-            "  {:<8} {:<18} {}  {}",
-            e.type_.as_deref().unwrap_or(""),
-            e.reason.as_deref().unwrap_or(""),
-            e.last_timestamp
-                .as_ref()
-                .map(|t| t.0.to_string())
-                .unwrap_or_default(),
-            e.message.as_deref().unwrap_or("")
-        );
-    }
+    events_section(&mut s, events, now);
     s
+}
+
+/// Exit code, signal, message, started and finished of a terminated state.
+fn terminated(s: &mut String, t: &k8s_openapi::api::core::v1::ContainerStateTerminated) {
+    let _ = writeln!(s, "      Exit Code:    {}", t.exit_code);
+    if let Some(sig) = t.signal {
+        let _ = writeln!(s, "      Signal:       {sig}");
+    }
+    if let Some(m) = &t.message {
+        let _ = writeln!(s, "      Message:      {m}");
+    }
+    if let Some(at) = &t.started_at {
+        let _ = writeln!(s, "      Started:      {}", at.0);
+    }
+    if let Some(at) = &t.finished_at {
+        let _ = writeln!(s, "      Finished:     {}", at.0);
+    }
 }
 
 fn container(s: &mut String, c: &Container, cs: Option<&ContainerStatus>) {
@@ -158,6 +254,29 @@ fn container(s: &mut String, c: &Container, cs: Option<&ContainerStatus>) {
             "Unknown".to_string()
         };
         let _ = writeln!(s, "    State:      {st}");
+        if let Some(t) = state.and_then(|s| s.running.as_ref()) {
+            if let Some(at) = &t.started_at {
+                let _ = writeln!(s, "      Started:  {}", at.0);
+            }
+        }
+        if let Some(w) = state.and_then(|s| s.waiting.as_ref()) {
+            if let Some(m) = &w.message {
+                let _ = writeln!(s, "      Message:  {m}");
+            }
+        }
+        if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+            terminated(s, t);
+        }
+        match cs.last_state.as_ref().and_then(|l| l.terminated.as_ref()) {
+            Some(t) => {
+                let _ = writeln!(s, "    Last State: Terminated");
+                let _ = writeln!(s, "      Reason:   {}", t.reason.as_deref().unwrap_or(""));
+                terminated(s, t);
+            }
+            None => {
+                let _ = writeln!(s, "    Last State: <none>");
+            }
+        }
         let _ = writeln!(s, "    Ready:      {}", cs.ready);
         let _ = writeln!(s, "    Restarts:   {}", cs.restart_count);
     }
@@ -215,6 +334,104 @@ fn container(s: &mut String, c: &Container, cs: Option<&ContainerStatus>) {
         let _ = writeln!(s, "    Mounts:");
         for m in mounts {
             let _ = writeln!(s, "      {} from {}", m.mount_path, m.name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn ev(kind: &str, name: &str, reason: &str, count: i32, first: &str, last: &str) -> Arc<Event> {
+        Arc::new(
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("{name}.{reason}"), "namespace": "media"},
+                "involvedObject": {"kind": kind, "name": name, "namespace": "media"},
+                "type": "Warning", "reason": reason, "message": format!("{reason} happened"),
+                "count": count, "firstTimestamp": first, "lastTimestamp": last,
+            }))
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn events_of_pod_and_owners_aggregate_newest_first() {
+        let events = vec![
+            ev(
+                "Pod",
+                "bazarr-1",
+                "BackOff",
+                10,
+                "2026-01-01T10:00:00Z",
+                "2026-01-01T11:00:00Z",
+            ),
+            ev(
+                "Pod",
+                "bazarr-1",
+                "BackOff",
+                4,
+                "2026-01-01T09:00:00Z",
+                "2026-01-01T11:30:00Z",
+            ),
+            ev(
+                "ReplicaSet",
+                "bazarr-rs",
+                "SuccessfulCreate",
+                1,
+                "2026-01-01T08:00:00Z",
+                "2026-01-01T08:00:00Z",
+            ),
+            ev(
+                "Pod",
+                "other",
+                "Killing",
+                1,
+                "2026-01-01T12:00:00Z",
+                "2026-01-01T12:00:00Z",
+            ),
+        ];
+        let agg = aggregate(
+            &events,
+            "media",
+            &[("Pod", "bazarr-1"), ("ReplicaSet", "bazarr-rs")],
+        );
+        assert_eq!(agg.len(), 2);
+        assert_eq!(agg[0].reason, "BackOff");
+        assert_eq!(agg[0].count, 14);
+        assert_eq!(agg[0].first.unwrap().to_string(), "2026-01-01T09:00:00Z");
+        assert_eq!(agg[0].last.unwrap().to_string(), "2026-01-01T11:30:00Z");
+        assert_eq!(agg[1].object, "ReplicaSet/bazarr-rs");
+        let mut s = String::new();
+        events_section(&mut s, &agg, "2026-01-01T12:00:00Z".parse().unwrap());
+        assert!(s.contains("30m0s (x14 over 3h0m)"), "{s}");
+    }
+
+    #[test]
+    fn pod_shows_last_state_with_exit_code() {
+        let p: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "bazarr-1", "namespace": "media"},
+            "spec": {"containers": [{"name": "bazarr", "image": "bazarr"}]},
+            "status": {"phase": "Running", "containerStatuses": [{
+                "name": "bazarr", "image": "bazarr", "imageID": "", "ready": false, "restartCount": 14,
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s"}},
+                "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "signal": 9,
+                    "startedAt": "2026-01-01T10:00:00Z", "finishedAt": "2026-01-01T10:00:05Z"}}}]}
+        }))
+        .unwrap();
+        let s = pod(&p, &[], "2026-01-01T12:00:00Z".parse().unwrap());
+        for want in [
+            "State:      Waiting (CrashLoopBackOff)",
+            "Message:  back-off 5m0s",
+            "Last State: Terminated",
+            "Reason:   Error",
+            "Exit Code:    1",
+            "Signal:       9",
+            "Finished:     2026-01-01T10:00:05Z",
+            "Restarts:   14",
+            "<none>",
+        ] {
+            assert!(s.contains(want), "{want} missing:\n{s}");
         }
     }
 }

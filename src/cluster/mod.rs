@@ -7,7 +7,9 @@ mod kind;
 pub mod kinds;
 pub mod list;
 pub mod logs;
+pub mod metrics;
 pub mod watch;
+pub mod workload;
 
 pub use kind::{Custom, Select, Typed};
 
@@ -39,8 +41,14 @@ pub async fn connect(
     };
     let (mut config, ctx_name) = match kubeconfig {
         Some(path) => {
-            let kc = Kubeconfig::read_from(path)
-                .with_context(|| format!("cannot read kubeconfig {}", path.display()))?;
+            // the parser's message may quote a token: line and column only (issue 13, point 8)
+            let kc = Kubeconfig::read_from(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read kubeconfig {}: {}",
+                    path.display(),
+                    crate::bounds::without_values(&crate::root_cause(&e))
+                )
+            })?;
             let name = context
                 .map(str::to_string)
                 .or_else(|| kc.current_context.clone())
@@ -71,6 +79,9 @@ pub async fn connect(
     // service proxy is an answer the console must show at once, and watchers have their own
     // backoff, so the client does not retry by itself.
     config.default_retry = false;
+    // A server that does not accept within seconds is down; reads keep kube's long timeout
+    // (watches wait minutes for an event), every one-shot call has its own deadline.
+    config.connect_timeout = Some(std::time::Duration::from_secs(5));
     let server = config.cluster_url.to_string();
     let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
     Ok(ClusterConn {

@@ -5,34 +5,21 @@
 use crate::certs::gather::{gather, HandshakeOptions};
 use crate::certs::CertFacts;
 use crate::cli::Output;
-use crate::clients::tls::{ChainVerdict, Roots};
+use crate::clients::tls::ChainVerdict;
 use crate::config::Config;
 use crate::engine::facts::ClusterFacts;
 use crate::model::{finding::worst, Finding};
-use anyhow::Context;
 use jiff::Timestamp;
-use std::time::Duration;
 
 /// How to reach and judge the served certificates, from the config.
 pub fn handshake_options(cfg: &Config) -> anyhow::Result<HandshakeOptions> {
-    let roots = match &cfg.tls_ca_file {
-        Some(p) => Roots::Pem(
-            std::fs::read_to_string(p).with_context(|| format!("tls_ca_file {}", p.display()))?,
-        ),
-        None => Roots::System,
-    };
-    Ok(HandshakeOptions {
-        address: cfg.ingress_address.clone(),
-        http_address: cfg.ingress_http_address.clone(),
-        timeout: Duration::from_millis(cfg.timeout_ms),
-        roots,
-    })
+    HandshakeOptions::from_config(cfg)
 }
 
 pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
     let opts = handshake_options(cfg)?;
     let facts = ClusterFacts::connect(cfg).await?;
-    let certs = gather(&facts.listing, &opts).await;
+    let certs = gather(&facts.listing, &opts, &cfg.certs.extra_urls).await;
     let now = Timestamp::now();
     let findings = crate::checks::certs::evaluate(&certs, now);
     match output {
@@ -63,7 +50,7 @@ fn days(t: Option<Timestamp>, now: Timestamp) -> String {
 fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
     match c.cert_manager {
         Some(true) => {
-            crate::out!(
+            crate::out_table!(
                 "{:<40} {:<8} {:<10} {:>5} {:>4} {:<28} ISSUER",
                 "CERTIFICATE",
                 "READY",
@@ -76,7 +63,7 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
                 let st = |c: &Option<crate::certs::Condition>| {
                     c.as_ref().map(|c| c.status.clone()).unwrap_or("-".into())
                 };
-                crate::out!(
+                crate::out_table!(
                     "{:<40} {:<8} {:<10} {:>5} {:>4} {:<28} {}",
                     x.id(),
                     st(&x.ready),
@@ -88,11 +75,11 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
                 );
             }
         }
-        Some(false) => crate::out!("cert-manager: not installed (no Certificate kind)"),
-        None => crate::out!("cert-manager: unknown"),
+        Some(false) => crate::out_table!("cert-manager: not installed (no Certificate kind)"),
+        None => crate::out_table!("cert-manager: unknown"),
     }
-    crate::out!();
-    crate::out!(
+    crate::out_table!();
+    crate::out_table!(
         "{:<40} {:>5} {:<24} {:<40} SOURCE",
         "SECRET",
         "DAYS",
@@ -119,7 +106,7 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
             (Some(x), Some(false), _) => format!("{x} (differs)"),
             (Some(x), None, _) => format!("{x} (unknown)"),
         };
-        crate::out!(
+        crate::out_table!(
             "{:<40} {:>5} {:<24} {:<40} {}",
             s.id(),
             d,
@@ -128,8 +115,8 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
             src
         );
     }
-    crate::out!();
-    crate::out!(
+    crate::out_table!();
+    crate::out_table!(
         "{:<36} {:>5} {:<8} {:<10} {:<24} SHA-256",
         "HOST",
         "DAYS",
@@ -146,7 +133,7 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
                     ChainVerdict::Invalid(_) => "invalid",
                     ChainVerdict::Unknown(_) => "unknown",
                 };
-                crate::out!(
+                crate::out_table!(
                     "{:<36} {:>5} {:<8} {:<10} {:<24} {}",
                     s.host,
                     l.days_left(now),
@@ -156,7 +143,7 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
                     short(&l.sha256, 23)
                 );
             }
-            None => crate::out!(
+            None => crate::out_table!(
                 "{:<36} {:>5} {}",
                 s.host,
                 "?",
@@ -164,14 +151,14 @@ fn print_table(c: &CertFacts, findings: &[Finding], now: Timestamp) {
             ),
         }
     }
-    crate::out!();
+    crate::out_table!();
     if findings.is_empty() {
-        crate::out!("no certificate findings");
+        crate::out_table!("no certificate findings");
         return;
     }
     for f in findings {
-        crate::out!("{:<9} {:<22} {}", f.severity.label(), f.code, f.message);
-        crate::out!("{:<32} → {}", "", f.remediation);
+        crate::out_table!("{:<9} {:<22} {}", f.severity.label(), f.code, f.message);
+        crate::out_table!("{:<32} → {}", "", f.remediation);
     }
 }
 

@@ -12,6 +12,14 @@ pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
         Output::Json => crate::out!("{}", serde_json::to_string_pretty(&snap.to_json())?),
         Output::Table => print_table(&snap, &engine::budget(cfg)),
     }
+    if snap.inventory.services.is_empty() {
+        // Nothing checked is not healthy (issue 13, point 9).
+        eprintln!(
+            "k8s-nas: check: no service of the stack found in namespaces {}: nothing was checked",
+            snap.namespaces_label()
+        );
+        return Ok(2);
+    }
     Ok(if worst(&snap.findings).is_problem() {
         1
     } else {
@@ -20,14 +28,14 @@ pub async fn run(cfg: &Config, output: Output) -> anyhow::Result<u8> {
 }
 
 fn print_table(s: &Snapshot, budget: &crate::checks::Budget) {
-    crate::out!(
+    crate::out_table!(
         "context {}  cluster {}  namespaces {}",
         s.context,
         s.cluster,
         s.namespaces_label()
     );
-    crate::out!();
-    crate::out!(
+    crate::out_table!();
+    crate::out_table!(
         "{:<22} {:<12} {:<12} {:<14} {:>8} {:<14} {:<22} {:<4}",
         "SERVICE",
         "KIND",
@@ -40,7 +48,7 @@ fn print_table(s: &Snapshot, budget: &crate::checks::Budget) {
     );
     for svc in &s.inventory.services {
         let [pod, restarts, http, health] = s.row(&svc.id, budget);
-        crate::out!(
+        crate::out_table!(
             "{:<22} {:<12} {:<12} {:<14} {:>8} {:<14} {:<22} {:<4}",
             svc.id.as_str(),
             svc.kind.display(),
@@ -53,38 +61,42 @@ fn print_table(s: &Snapshot, budget: &crate::checks::Budget) {
         );
     }
     for w in s.inventory.warnings.iter().chain(&s.warnings) {
-        crate::out!("warning: {w}");
+        crate::out_table!("warning: {w}");
     }
-    crate::out!();
+    crate::out_table!();
+    if s.inventory.services.is_empty() {
+        crate::out_table!("no services found: nothing was checked");
+        return;
+    }
     if s.findings.is_empty() {
-        crate::out!(
+        crate::out_table!(
             "no findings: all {} services healthy",
             s.inventory.services.len()
         );
         return;
     }
-    crate::out!(
+    crate::out_table!(
         "{:<9} {:<22} {:<22} MESSAGE / REMEDIATION",
         "SEVERITY",
         "SUBJECT",
         "CODE"
     );
     for f in &s.findings {
-        crate::out!(
+        crate::out_table!(
             "{:<9} {:<22} {:<22} {}",
             f.severity.label(),
             f.subject,
             f.code,
             f.message
         );
-        crate::out!("{:<55} → {}", "", f.remediation);
+        crate::out_table!("{:<55} → {}", "", f.remediation);
         // The wiki or runbook link too, not only in JSON.
         if let Some(url) = &f.runbook {
-            crate::out!("{:<55}   see {url}", "");
+            crate::out_table!("{:<55}   see {url}", "");
         }
     }
     let n = |sev: Severity| s.findings.iter().filter(|f| f.severity == sev).count();
-    crate::out!(
+    crate::out_table!(
         "\n{} findings: {} critical, {} error, {} warning, {} info",
         s.findings.len(),
         n(Severity::Critical),

@@ -13,24 +13,58 @@ pub async fn run(
     scenario: &str,
     serve: bool,
     port: Option<u16>,
-    kubeconfig_out: Option<PathBuf>,
+    kubeconfig_out: Option<(PathBuf, bool)>,
 ) -> anyhow::Result<u8> {
     let scenario = Scenario::parse(scenario)?;
+    if let Some((p, false)) = &kubeconfig_out {
+        // It could be ~/.kube/config (issue 13, point 10).
+        if std::fs::symlink_metadata(p).is_ok() {
+            anyhow::bail!(
+                "{} exists: not overwriting it (pass --force to replace it)",
+                p.display()
+            );
+        }
+    }
     let bind = port.map(|p| SocketAddr::from(([127, 0, 0, 1], p)));
     let nas = SimNas::start(scenario.clone(), bind).await?;
-    // Each run gets its own kubeconfig (two demos never overwrite each other's), removed when
-    // the run ends; `--kubeconfig-out` writes where asked and leaves the file.
-    let (kc_path, _own) = match kubeconfig_out {
-        Some(p) => (p, None),
-        None => {
-            let p = own_kubeconfig_path(&paths.data_dir, std::process::id());
-            (p.clone(), Some(RemoveOnDrop(p)))
-        }
+    // Each run gets its own kubeconfig (two demos never overwrite each other's); the file holds
+    // the simulator's token, so it is written 0600 and removed when the run ends, also when
+    // `--kubeconfig-out` put it elsewhere (the server it names is gone then).
+    let kc_path = match kubeconfig_out {
+        Some((p, _)) => p,
+        None => own_kubeconfig_path(&paths.data_dir, std::process::id()),
     };
+    let _own = RemoveOnDrop(kc_path.clone());
     if let Some(dir) = kc_path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     nas.kube.write_kubeconfig(&kc_path)?;
+    // The node's filesystem and a backup root of this run only (removed when it ends): the
+    // console reaches the config paths through `backup.node_root`. Last night's backup is
+    // taken before the scenario damages anything (`config-corrupted`).
+    let demo_dir = paths.data_dir.join("demo");
+    let node_root = demo_dir.join(format!("node-{}", std::process::id()));
+    let backup_root = demo_dir.join(format!("backups-{}", std::process::id()));
+    let _own_backups = RemoveDirOnDrop(backup_root.clone());
+    let _node = {
+        let root = backup_root.clone();
+        let nightly = move |apps: &[(crate::model::AppKind, PathBuf)]| {
+            for (kind, dir) in apps {
+                let t = crate::backup::Target {
+                    service: kind.id().to_string(),
+                    kind: Some(*kind),
+                    dir: dir.clone(),
+                    version: None,
+                };
+                if let Err(e) = crate::backup::run_backup(&t, &root, &Default::default()) {
+                    tracing::warn!("demo nightly backup of {}: {e}", kind.id());
+                }
+            }
+        };
+        nas.node_tree(&node_root, true, &nightly)?
+    };
+    cfg.backup.node_root = Some(node_root.clone());
+    cfg.backup.root = Some(backup_root.clone());
     // The simulated issuer's root, next to the kubeconfig, for judging the served chains.
     let ca_path = kc_path.with_extension("ingress-ca.pem");
     let _own_ca = match nas.tls_ca_pem() {
@@ -42,9 +76,9 @@ pub async fn run(
     };
     if serve {
         crate::out!(
-            "simulated NAS ({}) serving on http://{}",
+            "simulated NAS ({}) serving on {}",
             scenario.name(),
-            nas.kube.addr()
+            nas.kube.url()
         );
         crate::out!("kubeconfig: {}", kc_path.display());
         crate::out!(
@@ -63,6 +97,12 @@ pub async fn run(
             kc_path.display(),
             nas.ip_echo_url()
         );
+        crate::out!(
+            "backups: node filesystem {} (config: [backup] node_root = \"{}\", root = \"{}\")",
+            node_root.display(),
+            node_root.display(),
+            backup_root.display()
+        );
         crate::out!("stop with Ctrl-C");
         wait_for_signal().await;
         return Ok(0);
@@ -79,6 +119,11 @@ pub async fn run(
     if _own_ca.is_some() {
         cfg.tls_ca_file = Some(ca_path);
     }
+    crate::out!(
+        "demo backups: {} (node filesystem {})",
+        backup_root.display(),
+        node_root.display()
+    );
     let code = crate::commands::console::run(cfg, paths).await;
     drop(nas);
     code
@@ -117,5 +162,14 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// A directory of this run only, removed when the run ends.
+struct RemoveDirOnDrop(PathBuf);
+
+impl Drop for RemoveDirOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -46,7 +46,21 @@ pub async fn run(cfg: &Config, action: IntegrateAction) -> anyhow::Result<u8> {
             let facts = ClusterFacts::connect(cfg).await?;
             let ctx = crate::engine::live_context(cfg, &facts, &Paths::resolve().integrations_file)
                 .await?;
-            apply(&ctx, yes, output, std::io::stdin().is_terminal()).await
+            let interactive = std::io::stdin().is_terminal();
+            if !yes && !interactive {
+                return apply(&ctx, yes, output, interactive).await;
+            }
+            // One writer at a time, cluster-wide (issue 13, point 5).
+            let lock = crate::engine::lease::acquire_for(
+                &facts.conn.client,
+                cfg.lock_namespace.as_deref(),
+                &ctx.inventory,
+                "integrate apply",
+            )
+            .await?;
+            let code = apply(&ctx, yes, output, interactive).await;
+            lock.release().await;
+            code
         }
     }
 }
@@ -56,9 +70,27 @@ pub async fn plan(ctx: &Live, output: Output) -> anyhow::Result<u8> {
     let p = live::read_plan(ctx).await;
     match output {
         Output::Json => crate::out!("{}", serde_json::to_string_pretty(&plan_json(&p))?),
-        Output::Table => print!("{}", render_plan(&p)),
+        Output::Table => crate::out_table!("{}", render_plan(&p).trim_end_matches('\n')),
     }
-    Ok(p.plan.exit_code() as u8)
+    let code = p.plan.exit_code() as u8;
+    if code == 2 {
+        // exit 2 always says why (issue 7)
+        let unknown: Vec<String> = p
+            .plan
+            .edges
+            .iter()
+            .filter_map(|e| match &e.state {
+                crate::integrate::EdgeState::Unknown { why } => Some(format!("{}: {why}", e.label)),
+                _ => None,
+            })
+            .collect();
+        eprintln!(
+            "k8s-nas: integrate plan: {} edge(s) could not be read: {}",
+            unknown.len(),
+            crate::bounds::sanitize(&unknown.join("; "))
+        );
+    }
+    Ok(code)
 }
 
 /// `integrate apply` over a built context. Without `yes` it asks when `interactive`, and
@@ -73,7 +105,7 @@ pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> 
             return Ok(2);
         }
         let p = live::read_plan(ctx).await;
-        print!("{}", render_plan(&p));
+        crate::out_table!("{}", render_plan(&p).trim_end_matches('\n'));
         if p.plan.writes() == 0 {
             crate::out!("nothing to apply");
             return Ok(if p.plan.exit_code() == 0 { 0 } else { 1 });
@@ -86,7 +118,7 @@ pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> 
     let table = output == Output::Table;
     let report = live::apply(ctx, &|e: ApplyEvent| {
         if table {
-            eprintln!("{}", event_line(&e));
+            eprintln!("{}", crate::bounds::sanitize_lines(&event_line(&e)));
         }
     })
     .await;
@@ -101,14 +133,25 @@ pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> 
                 "findings": report.findings(),
             }))?
         ),
-        Output::Table => print!("{}", render_report(&report)),
+        Output::Table => crate::out_table!("{}", render_report(&report).trim_end_matches('\n')),
     }
-    Ok(if report.all_verified() { 0 } else { 1 })
+    if report.all_verified() {
+        return Ok(0);
+    }
+    if !report.outcomes.is_empty() && report.outcomes.iter().all(|o| !o.verified()) {
+        // Nothing could be applied: the command could not do its job (issue 13, point 12).
+        eprintln!(
+            "k8s-nas: integrate apply: none of the {} edge(s) could be applied and verified",
+            report.outcomes.len()
+        );
+        return Ok(2);
+    }
+    Ok(1)
 }
 
 /// Ask `question [y/N]` on the terminal.
 pub fn confirm(question: &str) -> anyhow::Result<bool> {
-    print!("{question} [y/N] ");
+    crate::out_raw!("{question} [y/N] ");
     std::io::stdout().flush()?;
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
@@ -118,9 +161,9 @@ pub fn confirm(question: &str) -> anyhow::Result<bool> {
 pub fn plan_json(p: &LivePlan) -> serde_json::Value {
     json!({
         "schema": "k8s-nas/integrate-plan/v1",
-        "exitCode": p.plan.exit_code(),
+        "exit_code": p.plan.exit_code(),
         "writes": p.plan.writes(),
-        "manualSteps": p.plan.manual_steps(),
+        "manual_steps": p.plan.manual_steps(),
         "plan": p,
     })
 }

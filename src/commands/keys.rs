@@ -29,11 +29,11 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
     }
     let facts = crate::engine::facts::ClusterFacts::connect(cfg).await?;
     let crate::engine::live::KeysCheck {
+        live,
         observed,
         target,
         secret_exists: exists,
         report,
-        ..
     } = crate::engine::live::check_keys(cfg, &facts, &Paths::resolve().integrations_file).await?;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
     let KeysReport {
@@ -50,14 +50,14 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
                 .iter()
                 .map(|d| {
                     let mut v = json!({
-                        "service": d.service, "kind": d.kind, "secretKey": d.secret_key,
+                        "service": d.service, "kind": d.kind, "secret_key": d.secret_key,
                         "drift": d.state,
-                        "secretVerdict": find(&checks_secret, &d.service).map(|c| &c.verdict),
-                        "appKeyVerdict": find(&checks_app, &d.service).map(|c| &c.verdict),
+                        "secret_verdict": find(&checks_secret, &d.service).map(|c| &c.verdict),
+                        "app_key_verdict": find(&checks_app, &d.service).map(|c| &c.verdict),
                     });
                     if args.show {
-                        v["secretValue"] = shown(from_secret.get(&d.service).map(|x| &x.0));
-                        v["appValue"] = shown(app_key(&obs, &d.service));
+                        v["secret_value"] = shown(from_secret.get(&d.service).map(|x| &x.0));
+                        v["app_value"] = shown(app_key(&obs, &d.service));
                     }
                     v
                 })
@@ -70,7 +70,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
                 serde_json::to_string_pretty(&json!({
                     "schema": "k8s-nas/keys/v1",
                     "secret": target.display(),
-                    "secretExists": exists,
+                    "secret_exists": exists,
                     "keys": keys,
                     "sync": sync,
                 }))?
@@ -86,27 +86,77 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         ),
     }
 
+    let json = matches!(args.output, Output::Json);
     let mut code = exit_code(&drift, &checks_secret, &checks_app);
+    let verified = checks_secret
+        .iter()
+        .chain(&checks_app)
+        .any(|c| matches!(c.verdict, KeyVerdict::Valid));
+    if !exists && !verified {
+        // Nothing was checked: not a green result (issue 7).
+        eprintln!(
+            "k8s-nas: the key Secret {} does not exist and no key could be verified",
+            target.display()
+        );
+        code = 2;
+    }
     if args.sync {
         match plan {
-            None => crate::out!("keys: nothing to sync; {} is up to date", target.display()),
+            None => note(
+                json,
+                &format!("keys: nothing to sync; {} is up to date", target.display()),
+            ),
             Some(p) => {
-                if sync(&facts.conn, &target.namespace, &target.name, &p, args.yes).await? {
+                let lock = (cfg.lock_namespace.as_deref(), &live.inventory);
+                match sync(
+                    &facts.conn,
+                    &target.namespace,
+                    &target.name,
+                    &p,
+                    args.yes,
+                    json,
+                    lock,
+                )
+                .await?
+                {
                     // Written: the Secret now matches; rejected Secret keys were replaced.
-                    code = exit_code_after_sync(&checks_app);
-                } else {
-                    code = code.max(1);
+                    Synced::Written => code = exit_code_after_sync(&checks_app),
+                    Synced::Declined => code = code.max(1),
+                    // Same code as `integrate apply` without a terminal (issue 13, point 12).
+                    Synced::Refused => code = 2,
                 }
             }
         }
     } else if let Some(p) = &plan {
-        crate::out!(
-            "{} key(s) differ from the apps: run `k8s-nas keys --sync` to write them to {}",
-            p.changes.len(),
-            p.target
+        note(
+            json,
+            &format!(
+                "{} key(s) differ from the apps: run `k8s-nas keys --sync` to write them to {}",
+                p.changes.len(),
+                p.target
+            ),
         );
     }
     Ok(code)
+}
+
+/// A sentence for the user: on stdout beside a table, on stderr beside JSON (stdout then holds
+/// exactly one JSON document).
+fn note(json: bool, text: &str) {
+    if json {
+        eprintln!("{}", crate::bounds::sanitize_lines(text));
+    } else {
+        crate::out_table!("{text}");
+    }
+}
+
+/// What became of a sync.
+enum Synced {
+    Written,
+    /// The user said no.
+    Declined,
+    /// Nobody could be asked (no terminal, no `--yes`).
+    Refused,
 }
 
 fn find<'a>(checks: &'a [KeyCheck], id: &ServiceId) -> Option<&'a KeyCheck> {
@@ -141,7 +191,7 @@ fn print_table(
     from_secret: &BTreeMap<ServiceId, (Secret, String)>,
     show: bool,
 ) {
-    crate::out!(
+    crate::out_table!(
         "{:<22} {:<20} {:<18} {:<24} {:<24}",
         "SERVICE",
         "SECRET KEY",
@@ -155,7 +205,7 @@ fn print_table(
             None if d.state == crate::keys::KeyDriftState::InSync => "same".into(),
             None => "-".into(),
         };
-        crate::out!(
+        crate::out_table!(
             "{:<22} {:<20} {:<18} {:<24} {:<24}",
             d.service.as_str(),
             d.secret_key,
@@ -164,7 +214,7 @@ fn print_table(
             app_v
         );
         if let crate::keys::KeyDriftState::AppKeyUnknown { why } = &d.state {
-            crate::out!("    app key unknown: {why}");
+            crate::out_table!("    app key unknown: {why}");
         }
         if show {
             let s = from_secret
@@ -174,7 +224,7 @@ fn print_table(
             let a = app_key(obs, &d.service)
                 .map(Secret::expose)
                 .unwrap_or("(unknown)");
-            crate::out!("    secret: {s}\n    app:    {a}");
+            crate::out_table!("    secret: {s}\n    app:    {a}");
         }
     }
 }
@@ -200,30 +250,39 @@ fn exit_code_after_sync(app: &[KeyCheck]) -> u8 {
     }
 }
 
-/// Show the masked diff, confirm, write. `Ok(false)` when the user declined or could not be asked.
+/// Show the masked diff, confirm, write.
 async fn sync(
     conn: &crate::cluster::ClusterConn,
     namespace: &str,
     name: &str,
     plan: &SyncPlan,
     yes: bool,
-) -> anyhow::Result<bool> {
-    crate::out!("sync {}:", plan.target);
+    json: bool,
+    (lock_ns, inventory): (Option<&str>, &crate::model::Inventory),
+) -> anyhow::Result<Synced> {
+    note(json, &format!("sync {}:", plan.target));
     for c in &plan.changes {
-        crate::out!("  {c}");
+        note(json, &format!("  {c}"));
     }
-    crate::out!("  (other keys of the Secret are left as they are)");
+    note(json, "  (other keys of the Secret are left as they are)");
     if !yes {
         if !std::io::stdin().is_terminal() {
             eprintln!("k8s-nas: not writing the Secret: stdin is not a terminal; pass --yes");
-            return Ok(false);
+            return Ok(Synced::Refused);
         }
         if !super::integrate::confirm(&format!("Write {} key(s)?", plan.changes.len()))? {
-            crate::out!("nothing written");
-            return Ok(false);
+            note(json, "nothing written");
+            return Ok(Synced::Declined);
         }
     }
-    crate::keys::live::write_secret(&conn.client, namespace, name, &plan.write).await?;
-    crate::out!("wrote {} key(s) to {}", plan.changes.len(), plan.target);
-    Ok(true)
+    let lock =
+        crate::engine::lease::acquire_for(&conn.client, lock_ns, inventory, "keys --sync").await?;
+    let written = crate::keys::live::write_secret(&conn.client, namespace, name, &plan.write).await;
+    lock.release().await;
+    written?;
+    note(
+        json,
+        &format!("wrote {} key(s) to {}", plan.changes.len(), plan.target),
+    );
+    Ok(Synced::Written)
 }

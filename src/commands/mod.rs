@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod backup;
 pub mod certs;
 pub mod check;
 pub mod console;
@@ -7,4 +8,5 @@ pub mod demo;
 pub mod info;
 pub mod integrate;
 pub mod keys;
+pub mod restore;
 pub mod vpn;

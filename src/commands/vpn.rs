@@ -45,9 +45,9 @@ pub fn exit_code(v: &VpnFacts) -> u8 {
 
 fn print_table(v: &VpnFacts) {
     if v.reports.is_empty() {
-        crate::out!("no pod with a gluetun VPN sidecar found");
+        crate::out_table!("no pod with a gluetun VPN sidecar found");
     }
-    crate::out!(
+    crate::out_table!(
         "{:<22} {:<8} {:<10} {:<26} {:<16} {:<8} REASON",
         "SERVICE",
         "VERDICT",
@@ -70,13 +70,15 @@ fn print_table(v: &VpnFacts) {
             Got::Ok(ip) => ip.clone(),
             Got::Error(_) => "unknown".into(),
         };
-        let bound = match &o.binding {
-            Some(Got::Ok(b)) if b.interface.is_empty() => "any".into(),
-            Some(Got::Ok(b)) => b.interface.clone(),
-            Some(Got::Error(_)) => "unknown".into(),
-            None => "—".into(),
+        let bound = match (&o.binding, &o.app_reach) {
+            (Some(Got::Ok(b)), _) if b.interface.is_empty() => "any".into(),
+            (Some(Got::Ok(b)), _) => b.interface.clone(),
+            (Some(Got::Error(_)), _) => "unknown".into(),
+            (None, Some(Got::Ok(_))) => "reachable".into(),
+            (None, Some(Got::Error(_))) => "unreachable".into(),
+            (None, None) => "—".into(),
         };
-        crate::out!(
+        crate::out_table!(
             "{:<22} {:<8} {:<10} {:<26} {:<16} {:<8} {}",
             o.service.as_str(),
             r.verdict.label(),
@@ -86,11 +88,17 @@ fn print_table(v: &VpnFacts) {
             bound,
             r.reason
         );
+        if o.pod.is_some() {
+            let mut extra = vec![r.health_label()];
+            extra.extend(r.reach_label().map(|l| format!("WebUI: {l}")));
+            extra.push(format!("home IP from {}", o.home.source));
+            crate::out!("{:<22} {}", "", extra.join(" · "));
+        }
     }
-    crate::out!("");
-    crate::out!("isolation audit:");
+    crate::out_table!("");
+    crate::out_table!("isolation audit:");
     for a in &v.audit {
-        crate::out!(
+        crate::out_table!(
             "  {:<22} {:<12} vpn {:<3} want {:<3} {}",
             a.service.as_str(),
             a.kind.display(),
@@ -99,8 +107,8 @@ fn print_table(v: &VpnFacts) {
             a.verdict()
         );
         for f in &a.findings {
-            crate::out!("      {} {}: {}", f.severity.label(), f.code, f.message);
-            crate::out!("        fix: {}", f.remediation);
+            crate::out_table!("      {} {}: {}", f.severity.label(), f.code, f.message);
+            crate::out_table!("        fix: {}", f.remediation);
         }
     }
 }

@@ -2,13 +2,16 @@
 //! each app, observe it, and evaluate the checks. No terminal here.
 
 pub mod facts;
+pub mod lease;
 pub mod live;
 pub mod logstream;
 pub mod observe;
+pub mod resources;
 pub mod runtime;
 pub mod sched;
 pub mod sources;
 pub mod tasks;
+pub mod usage;
 pub mod view;
 
 pub use live::live_context;
@@ -177,20 +180,25 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     let pods = pods_by_service(&inventory, &listing.objects);
     let creds = facts.credentials(cfg);
     let desired = crate::config::Paths::resolve().integrations_file;
-    let (observations, (learned, learn_warnings), vpn) = tokio::join!(
+    let (observations, (learned, learn_warnings), vpn, (certs, cert_warning)) = tokio::join!(
         observe_all(&inventory, cfg, conn, &creds),
         learn(cfg, &facts, &desired),
-        vpn_verdicts(cfg, &facts)
+        vpn_verdicts(cfg, &facts),
+        cert_facts(cfg, listing)
     );
     let now = jiff::Timestamp::now();
+    let backups = backup_facts(cfg, &inventory);
     let findings = checks::evaluate(
         &Facts::new(&inventory, &pods, &observations, now, budget(cfg))
             .with_learned(&learned)
-            .with_vpn(vpn.as_ref()),
+            .with_vpn(vpn.as_ref())
+            .with_certs(Some(&certs))
+            .with_backups(backups.as_ref()),
     );
     let mut warnings = listing.warnings.clone();
     warnings.extend(creds.warnings);
     warnings.extend(learn_warnings);
+    warnings.extend(cert_warning);
     Ok(Snapshot {
         context: conn.context.clone(),
         cluster: conn.server.clone(),
@@ -211,6 +219,25 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
 async fn vpn_verdicts(cfg: &Config, facts: &facts::ClusterFacts) -> Option<checks::vpn::VpnFacts> {
     checks::vpn::VpnFacts::default().for_check(cfg)?;
     crate::vpn::check(cfg, facts).await.for_check(cfg)
+}
+
+/// The certificate facts `check` includes: the watched Secrets, Certificates and Ingresses,
+/// and one handshake per Ingress host and configured extra URL. An unreadable `tls_ca_file`
+/// leaves the served certificates out (a warning), never the rest.
+async fn cert_facts(
+    cfg: &Config,
+    listing: &crate::cluster::list::Listing,
+) -> (crate::certs::CertFacts, Option<String>) {
+    match crate::certs::gather::HandshakeOptions::from_config(cfg) {
+        Ok(opts) => (
+            crate::certs::gather::gather(listing, &opts, &cfg.certs.extra_urls).await,
+            None,
+        ),
+        Err(e) => (
+            crate::certs::from_listing(listing),
+            Some(format!("served certificates not checked: {e:#}")),
+        ),
+    }
 }
 
 /// The facts `check` learns by acting (reading only): the key check, then the integration plan
@@ -260,4 +287,31 @@ pub async fn observe_all(
 /// Discovery overrides from the config file's per-service URL bases.
 pub fn discover_overrides(cfg: &Config) -> discover::Overrides {
     cfg.discovery_overrides()
+}
+
+/// The backup facts, when backups are set up here (`backup.root` configured, or the default
+/// root exists): the services with a config directory on a node path, and the backups.
+pub fn backup_facts(
+    cfg: &Config,
+    inv: &crate::model::Inventory,
+) -> Option<checks::backup::BackupFacts> {
+    let root = cfg.backup.root_or(None, &crate::config::Paths::resolve());
+    if cfg.backup.root.is_none() && !root.exists() {
+        return None;
+    }
+    let mut services: Vec<String> = inv
+        .services
+        .iter()
+        .filter(|s| {
+            s.config_volume
+                .as_ref()
+                .and_then(|v| v.source.node_path())
+                .is_some()
+        })
+        .map(|s| crate::commands::backup::service_name(s.id.as_str()))
+        .chain(cfg.backup.paths.keys().cloned())
+        .collect();
+    services.sort();
+    services.dedup();
+    Some(checks::backup::BackupFacts::read(&root, services))
 }

@@ -26,6 +26,8 @@ use tokio::task::JoinHandle;
 
 /// How long running tasks get to clean up when the console quits.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How often the idle console hands freed allocator pages back to the system.
+const TRIM_EVERY: Duration = Duration::from_secs(30);
 
 /// Files the engine uses besides the cluster.
 #[derive(Debug, Clone)]
@@ -69,6 +71,11 @@ pub async fn run_with(
     let (facts_tx, facts_rx) = twatch::channel(None);
     let (learnt_tx, mut learnt) = mpsc::unbounded_channel::<checks::Fact>();
     let cfg = Arc::new(cfg);
+    let saved_logs = files
+        .task_logs
+        .as_deref()
+        .and_then(|t| t.parent())
+        .map(|d| d.join("logs"));
     let mut st = State {
         env: TaskEnv {
             cfg: cfg.clone(),
@@ -91,9 +98,13 @@ pub async fn run_with(
         facts_tx,
         refresh,
         logs: HashMap::new(),
+        saved_logs,
+        access_checked: Vec::new(),
+        metrics_read: None,
         learned: checks::Learned::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
+    let mut trim = tokio::time::interval(TRIM_EVERY);
     loop {
         tokio::select! {
             Some(snap) = snaps.recv() => st.on_snapshot(snap).await,
@@ -105,8 +116,14 @@ pub async fn run_with(
             Some(fact) = learnt.recv() => {
                 st.learned.learn(fact);
                 st.send_findings().await;
+                // The key check and the plan are the biggest bursts of the console's life.
+                crate::heap::release_free();
             }
-            _ = tick.tick() => st.send_findings().await,
+            _ = tick.tick() => {
+                st.read_metrics();
+                st.send_findings().await;
+            }
+            _ = trim.tick() => crate::heap::release_free(),
         }
     }
     for (_, h) in st.logs.drain() {
@@ -122,12 +139,21 @@ async fn connect_with_retry(
 ) -> Option<ClusterConn> {
     let mut delay = Duration::from_secs(2);
     loop {
+        // A server that accepts and never answers is shown within seconds (issue 13, point 4).
+        let deadline = Duration::from_secs(5);
         let err = match cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await {
-            Ok(conn) => match conn.client.apiserver_version().await {
-                Ok(_) => return Some(conn),
-                Err(e) => cluster::explain(&e),
-            },
-            Err(e) => format!("{e:#}"),
+            Ok(conn) => {
+                match tokio::time::timeout(deadline, conn.client.apiserver_version()).await {
+                    Ok(Ok(_)) => return Some(conn),
+                    Ok(Err(e)) => cluster::explain(&e),
+                    Err(_) => format!(
+                        "the API server {} did not answer within {} s",
+                        conn.server,
+                        deadline.as_secs()
+                    ),
+                }
+            }
+            Err(e) => crate::cli::error_chain(&e),
         };
         tracing::warn!("cluster not usable: {err}");
         let _ = tx
@@ -175,6 +201,12 @@ struct State {
     env: TaskEnv,
     sched: Scheduler,
     logs: HashMap<StreamId, JoinHandle<()>>,
+    /// `<data dir>/logs`, where `Effect::SaveLogs` writes (next to the task logs).
+    saved_logs: Option<PathBuf>,
+    /// The namespaces RBAC was last asked about ([`State::check_access`]).
+    access_checked: Vec<String>,
+    /// When the metrics API was last read.
+    metrics_read: Option<std::time::Instant>,
     /// Facts the tasks learnt (key check, integration plan), for the findings.
     learned: checks::Learned,
 }
@@ -209,8 +241,57 @@ impl State {
         let vpn = Box::new(self.observed.vpn.clone());
         let _ = self.tx.send(Msg::Vpn(vpn)).await;
         self.listing = Some(listing);
+        self.check_access();
+        self.read_metrics();
         self.update_facts().await;
         self.send_findings().await;
+    }
+
+    /// Read the metrics API every [`super::usage::METRICS_EVERY`] (one list request); the view
+    /// goes to the UI.
+    fn read_metrics(&mut self) {
+        let due = self
+            .metrics_read
+            .is_none_or(|t| t.elapsed() >= super::usage::METRICS_EVERY);
+        let Some(listing) = self.listing.clone().filter(|_| due) else {
+            return;
+        };
+        self.metrics_read = Some(std::time::Instant::now());
+        let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+        let (inv, pods) = (self.inventory.clone(), self.pods.clone());
+        tokio::spawn(async move {
+            let view = super::usage::read(client, inv, pods, listing).await;
+            let _ = tx.send(Msg::Metrics(view)).await;
+        });
+    }
+
+    /// Ask RBAC (SelfSubjectAccessReview) which workload actions are denied in the namespaces
+    /// of the discovered apps, once per new set of namespaces; the answer goes to the UI.
+    fn check_access(&mut self) {
+        let mut namespaces: Vec<String> = self
+            .inventory
+            .services
+            .iter()
+            .map(|s| s.namespace.clone())
+            .collect();
+        namespaces.sort();
+        namespaces.dedup();
+        if namespaces.is_empty() || namespaces == self.access_checked {
+            return;
+        }
+        self.access_checked.clone_from(&namespaces);
+        let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let denied = crate::cluster::workload::denied_actions(
+                &client,
+                &namespaces,
+                &crate::bus::ACCESS_ACTIONS,
+            )
+            .await;
+            let _ = tx
+                .send(Msg::Access(crate::bus::AccessView { denied }))
+                .await;
+        });
     }
 
     async fn on_recorded(&mut self, rec: Recorded) {
@@ -291,10 +372,16 @@ impl State {
         .with_learned(&self.learned);
         let vpn = self.observed.vpn.for_check(&self.cfg);
         let facts = facts.with_vpn(vpn.as_ref());
-        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
-        if let Some(listing) = &self.listing {
+        // Certificates: the watched Secrets/Certificates/Ingresses and the served certificates,
+        // in the same pipeline as `check` (cert.* findings reach the header and Findings pane).
+        let certs = self.listing.as_ref().map(|listing| {
             let mut certs = crate::certs::from_listing(listing);
             certs.served = self.observed.served_certs.values().cloned().collect();
+            certs
+        });
+        let facts = facts.with_certs(certs.as_ref());
+        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
+        if let Some(certs) = certs {
             let now = jiff::Timestamp::now();
             let findings = checks::certs::evaluate(&certs, now);
             let view = crate::bus::CertsView {
@@ -317,14 +404,19 @@ impl State {
                 container,
                 follow,
                 tail,
+                previous,
+                timestamps,
+                since_seconds,
             } => {
                 let req = logs::LogRequest {
                     namespace,
                     pod,
                     container: Some(container),
                     follow,
-                    tail: Some(i64::from(tail)),
-                    previous: false,
+                    tail: since_seconds.is_none().then_some(i64::from(tail)),
+                    previous,
+                    timestamps,
+                    since_seconds: since_seconds.map(i64::from),
                 };
                 let (conn, tx) = (self.conn.clone(), self.tx.clone());
                 let h = tokio::spawn(super::logstream::stream_logs(conn, req, stream, tx));
@@ -332,6 +424,30 @@ impl State {
                     old.abort();
                 }
                 self.logs.retain(|_, h| !h.is_finished());
+            }
+            Effect::SaveLogs { name, lines } => {
+                let dir = self.saved_logs.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let text = match dir {
+                        Some(dir) => match super::logstream::save(&dir, &name, &lines).await {
+                            Ok(path) => {
+                                format!("saved {} lines to {}", lines.len(), path.display())
+                            }
+                            Err(e) => format!("could not save the log: {e:#}"),
+                        },
+                        None => "could not save the log: no data directory".to_string(),
+                    };
+                    let _ = tx.send(Msg::Flash(text)).await;
+                });
+            }
+            Effect::ListResources { kind } => {
+                let rows = self
+                    .listing
+                    .as_deref()
+                    .map(|l| super::resources::rows(l, &kind))
+                    .unwrap_or_default();
+                let _ = self.tx.send(Msg::Resources { kind, rows }).await;
             }
             Effect::StopLogs { stream } => {
                 if let Some(h) = self.logs.remove(&stream) {

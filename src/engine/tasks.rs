@@ -6,10 +6,12 @@
 //!
 //! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
+mod backup;
 mod certs;
 mod integrate;
 mod keys;
 mod vpn;
+mod workload;
 
 pub use integrate::integrations_view;
 
@@ -172,6 +174,67 @@ pub fn task(
                     certs::RESYNC_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(certs::resync(env, ctx, copy, src))),
+            )
+        }
+        TaskRequest::RestartWorkload {
+            namespace,
+            kind,
+            name,
+        } => {
+            let t = (namespace.clone(), kind.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("workload/{namespace}/{name}")],
+                    workload::RESTART_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::restart(env, ctx, t))),
+            )
+        }
+        TaskRequest::DeletePod { namespace, name } => {
+            let t = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("pod/{namespace}/{name}")],
+                    workload::DELETE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::delete(env, ctx, t))),
+            )
+        }
+        TaskRequest::ScaleWorkload {
+            namespace,
+            kind,
+            name,
+            replicas,
+        } => {
+            let t = (namespace.clone(), kind.clone(), name.clone());
+            let n = *replicas;
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("workload/{namespace}/{name}")],
+                    workload::SCALE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(workload::scale(env, ctx, t, n))),
+            )
+        }
+        TaskRequest::BackupNow(id) => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec![backup::lock(&id)], backup::BACKUP_STEPS),
+                Box::new(move |ctx| Box::pin(backup::backup_now(env, ctx, id))),
+            )
+        }
+        TaskRequest::RestoreBackup { service, backup: b } => {
+            let (id, b) = (service.clone(), b.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![id.as_str().to_string(), backup::lock(&id)],
+                    crate::backup::flow::RESTORE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(backup::restore(env, ctx, id, b))),
             )
         }
     };

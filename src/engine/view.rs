@@ -32,9 +32,17 @@ pub fn describe_workload(
             x.metadata.name.as_deref() == Some(&p.name)
                 && x.metadata.namespace.as_deref() == Some(namespace)
         }) {
-            let evs = describe::events_for(&listing.events, "Pod", namespace, &p.name);
+            // The pod's events and its owners' (ReplicaSet, the workload), like kubectl.
+            let mut objects: Vec<(&str, &str)> = vec![("Pod", p.name.as_str())];
+            for o in pod.metadata.owner_references.iter().flatten() {
+                objects.push((o.kind.as_str(), o.name.as_str()));
+            }
+            if !objects.iter().any(|(k, n)| *k == kind && *n == name) {
+                objects.push((kind, name));
+            }
+            let evs = describe::aggregate(&listing.events, namespace, &objects);
             out.push('\n');
-            out.push_str(&describe::pod(pod, &evs));
+            out.push_str(&describe::pod(pod, &evs, jiff::Timestamp::now()));
         }
     }
     out

@@ -236,7 +236,107 @@ impl UsenetSpec {
 
 impl Desired {
     /// Parse the file. Unknown keys are errors (a typo must not silently mean "default").
+    /// Tables merge into the defaults key by key (`[root_folders] sonarr = "…"` keeps Radarr's
+    /// and Lidarr's); the values are then validated, each error naming its key. Errors give the
+    /// line and column, never the text (the file may hold a password).
     pub fn from_toml(text: &str) -> Result<Desired, String> {
-        toml::from_str(text).map_err(|e| format!("integration file: {e}"))
+        let user: toml::Table = toml::from_str(text)
+            .map_err(|e| format!("integration file: {}", crate::bounds::toml_error(&e, text)))?;
+        let toml::Value::Table(mut merged) = toml::Value::try_from(Desired::default())
+            .map_err(|e| format!("integration file: defaults: {e}"))?
+        else {
+            return Err("integration file: defaults are not a table".into());
+        };
+        merge(&mut merged, user);
+        let d: Desired = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                format!("integration file: {}", crate::bounds::toml_error(&e, ""))
+            })?;
+        d.validate().map_err(|e| format!("integration file: {e}"))?;
+        Ok(d)
+    }
+
+    /// Values that parse but cannot be meant.
+    pub fn validate(&self) -> Result<(), String> {
+        const LEVELS: &[&str] = &["fullSync", "addOnly", "disabled"];
+        if !LEVELS.contains(&self.prowlarr.sync_level.as_str()) {
+            return Err(format!(
+                "prowlarr.sync_level: {:?} is not one of {}",
+                crate::bounds::sanitize(&self.prowlarr.sync_level),
+                LEVELS.join(", ")
+            ));
+        }
+        for (k, p) in &self.root_folders {
+            if !p.starts_with('/') {
+                return Err(format!("root_folders.{}: not an absolute path", k.id()));
+            }
+        }
+        for (table, cats) in [
+            (
+                "download_client.categories",
+                &self.download_client.categories,
+            ),
+            ("usenet.categories", &self.usenet.categories),
+        ] {
+            for (k, c) in cats {
+                if c.trim().is_empty() {
+                    return Err(format!("{table}.{}: empty category", k.id()));
+                }
+            }
+        }
+        for (key, port) in [
+            ("download_client.port", self.download_client.port),
+            ("usenet.port", self.usenet.port),
+        ] {
+            if port == Some(0) {
+                return Err(format!("{key}: 0 is not a port"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Merge `user` into `base`: tables key by key (recursively), anything else replaces.
+fn merge(base: &mut toml::Table, user: toml::Table) {
+    for (k, v) in user {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => merge(b, u),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_table_merges_into_the_defaults() {
+        let d = Desired::from_toml("[root_folders]\nsonarr = \"/data/media/series\"\n").unwrap();
+        assert_eq!(d.root_folders[&AppKind::Sonarr], "/data/media/series");
+        assert_eq!(d.root_folders[&AppKind::Radarr], "/data/media/movies");
+        assert_eq!(d.root_folders[&AppKind::Lidarr], "/data/media/music");
+        let d = Desired::from_toml("[usenet.categories]\nlidarr = \"music\"\n").unwrap();
+        assert_eq!(d.usenet.categories[&AppKind::Sonarr], "tv");
+        assert_eq!(d.usenet.categories[&AppKind::Lidarr], "music");
+        assert_eq!(Desired::from_toml("").unwrap(), Desired::default());
+    }
+
+    #[test]
+    fn bad_values_name_their_key_and_errors_show_no_text() {
+        let e = Desired::from_toml("[prowlarr]\nsync_level = \"everything\"\n").unwrap_err();
+        assert!(e.contains("prowlarr.sync_level"), "{e}");
+        let e = Desired::from_toml("[root_folders]\nradarr = \"movies\"\n").unwrap_err();
+        assert!(e.contains("root_folders.radarr"), "{e}");
+        let e = Desired::from_toml("[usenet.categories]\nsonarr = \" \"\n").unwrap_err();
+        assert!(e.contains("usenet.categories.sonarr"), "{e}");
+        let e = Desired::from_toml("[usenet]\nport = 0\n").unwrap_err();
+        assert!(e.contains("usenet.port"), "{e}");
+        let e = Desired::from_toml("[download_client]\npassword = \"hunter2-secret\n").unwrap_err();
+        assert!(!e.contains("hunter2"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
     }
 }

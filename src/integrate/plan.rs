@@ -307,6 +307,16 @@ pub(super) fn drift_or_ok(reasons: Vec<String>) -> EdgeState {
 
 /// Entries of the edge's implementation, and the one that is the edge (matched by host).
 fn find_provider<'a>(edge: &Edge, cur: &'a Current) -> (Vec<&'a Value>, Option<&'a Value>) {
+    let (same_impl, _, best) = provider_entries(edge, cur);
+    (same_impl, best)
+}
+
+/// Entries of the edge's implementation, those pointing at its target, and the one that is
+/// the edge. Target entries besides it are duplicates (two writers at once made them).
+fn provider_entries<'a>(
+    edge: &Edge,
+    cur: &'a Current,
+) -> (Vec<&'a Value>, Vec<&'a Value>, Option<&'a Value>) {
     let same_impl: Vec<&Value> = cur
         .items
         .iter()
@@ -340,7 +350,22 @@ fn find_provider<'a>(edge: &Edge, cur: &'a Current) -> (Vec<&'a Value>, Option<&
             _ => false,
         })
         .or_else(|| candidates.first().copied());
-    (same_impl, best)
+    (same_impl, candidates, best)
+}
+
+/// A delete for each entry of `dups` (same implementation and target as the edge's entry).
+pub(super) fn duplicate_deletes(dups: &[&Value], what_kind: &str, app: &str) -> Vec<Change> {
+    dups.iter()
+        .filter_map(|i| {
+            Some(Change::Delete {
+                id: id_of(i)?,
+                what: format!(
+                    "duplicate {what_kind} {} in {app} (same implementation and target)",
+                    name_of(i)
+                ),
+            })
+        })
+        .collect()
 }
 
 /// The edge's desired values shaped like an entry of its kind (for [`host_of`]).
@@ -394,7 +419,12 @@ fn plan_provider(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
         EdgeKind::ProwlarrApp => "application",
         _ => "download client",
     };
-    let (same_impl, best) = find_provider(edge, cur);
+    let (same_impl, candidates, best) = provider_entries(edge, cur);
+    let dups: Vec<&Value> = candidates
+        .iter()
+        .copied()
+        .filter(|i| !best.is_some_and(|b| std::ptr::eq(b, *i)))
+        .collect();
     let mut changes = Vec::new();
     let state = match best {
         None => {
@@ -445,12 +475,22 @@ fn plan_provider(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
                     body: WireJson::new(body),
                 });
             }
-            drift_or_ok(ms.into_iter().map(|m| m.3.reason).collect())
+            let mut reasons: Vec<String> = ms.into_iter().map(|m| m.3.reason).collect();
+            if !dups.is_empty() {
+                reasons.push(format!(
+                    "{} duplicate {what_kind}(s) with the same implementation and target",
+                    dups.len()
+                ));
+            }
+            drift_or_ok(reasons)
         }
     };
+    let app = edge.from_kind.display();
+    changes.extend(duplicate_deletes(&dups, what_kind, app));
     if prune {
         for i in same_impl {
-            if best.is_some_and(|b| std::ptr::eq(b, i)) {
+            if best.is_some_and(|b| std::ptr::eq(b, i)) || dups.iter().any(|d| std::ptr::eq(*d, i))
+            {
                 continue;
             }
             if let Some(id) = id_of(i) {

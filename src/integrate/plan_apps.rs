@@ -20,6 +20,8 @@ pub(super) fn plan_seerr_server(edge: &Edge, cur: &Current, prune: bool) -> Edge
             }
     };
     let found = cur.items.iter().find(matches_target);
+    // more than one server for the same target: two writers at once made them
+    let dups: Vec<&Value> = cur.items.iter().filter(matches_target).skip(1).collect();
     let profile = pick(
         &cur.choices.quality_profiles,
         edge.choices.quality_profile.as_deref(),
@@ -103,9 +105,20 @@ pub(super) fn plan_seerr_server(edge: &Edge, cur: &Current, prune: bool) -> Edge
                     body: WireJson::new(body),
                 });
             }
+            if !dups.is_empty() {
+                reasons.push(format!(
+                    "{} duplicate {to} server(s) in Jellyseerr with the same target",
+                    dups.len()
+                ));
+            }
             drift_or_ok(reasons)
         }
     };
+    changes.extend(super::plan::duplicate_deletes(
+        &dups,
+        &format!("{to} server"),
+        "Jellyseerr",
+    ));
     if prune {
         for i in cur.items.iter().filter(|i| !matches_target(i)) {
             if i.get("is4k").and_then(Value::as_bool) == Some(true) {

@@ -232,7 +232,25 @@ impl PodExecSource {
         ))
     }
 
+    /// `cat` the file in the pod, at most [`crate::bounds::MAX_CONFIG_FILE`] bytes, within
+    /// [`crate::bounds::EXEC_DEADLINE`]. The payload is never logged.
     async fn cat(&self, svc: &ServiceInfo, pod: &str, path: &str) -> Result<String, String> {
+        let deadline = crate::bounds::EXEC_DEADLINE;
+        match tokio::time::timeout(deadline, self.cat_unbounded_time(svc, pod, path)).await {
+            Ok(r) => r,
+            Err(_) => Err(format!(
+                "exec in pod {pod}: no answer within {} s",
+                deadline.as_secs()
+            )),
+        }
+    }
+
+    async fn cat_unbounded_time(
+        &self,
+        svc: &ServiceInfo,
+        pod: &str,
+        path: &str,
+    ) -> Result<String, String> {
         use k8s_openapi::api::core::v1::Pod;
         use kube::api::AttachParams;
         use tokio::io::AsyncReadExt;
@@ -249,17 +267,24 @@ impl PodExecSource {
         let mut out = Vec::new();
         let mut err = Vec::new();
         let (o, e) = (proc.stdout(), proc.stderr());
+        let limit = crate::bounds::MAX_CONFIG_FILE as u64;
         let read_out = async {
-            if let Some(mut s) = o {
-                let _ = s.read_to_end(&mut out).await;
+            if let Some(s) = o {
+                let _ = s.take(limit + 1).read_to_end(&mut out).await;
             }
         };
         let read_err = async {
-            if let Some(mut s) = e {
-                let _ = s.read_to_end(&mut err).await;
+            if let Some(s) = e {
+                let _ = s.take(4096).read_to_end(&mut err).await;
             }
         };
         futures::join!(read_out, read_err);
+        if out.len() as u64 > limit {
+            return Err(format!(
+                "{path} in pod {pod} is larger than {} KiB: not read",
+                limit / 1024
+            ));
+        }
         let status = match proc.take_status() {
             Some(st) => st.await,
             None => None,

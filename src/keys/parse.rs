@@ -118,49 +118,35 @@ pub fn parse_key(kind: AppKind, text: &str) -> Result<Secret, KeyError> {
     }
 }
 
-/// `<Config>…<ApiKey>value</ApiKey>…</Config>`. A self-closing `<ApiKey/>` is an empty key.
+/// `<Config>…<ApiKey>value</ApiKey>…</Config>`, read with a real XML parser: comments, CDATA,
+/// character and numeric entities are handled (a commented-out `<!-- <ApiKey>old</ApiKey> -->`
+/// is not the key). A self-closing `<ApiKey/>` is an empty key. Errors give the position, not
+/// the text.
 fn parse_servarr_xml(text: &str) -> Result<Option<String>, String> {
-    if !text.contains("<Config") {
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|e| {
+        let p = e.pos();
+        format!("not well-formed XML (line {}, column {})", p.row, p.col)
+    })?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "Config" {
         return Err("no <Config> root element".into());
     }
-    let Some(open) = find_open_tag(text, "ApiKey") else {
+    let Some(key) = root
+        .children()
+        .find(|n| n.is_element() && n.tag_name().name() == "ApiKey")
+    else {
         return Ok(None);
     };
-    let (start, self_closing) = open;
-    if self_closing {
-        return Ok(Some(String::new()));
-    }
-    let rest = &text[start..];
-    let end = rest
-        .find("</ApiKey>")
-        .ok_or_else(|| "<ApiKey> is not closed".to_string())?;
-    Ok(Some(xml_unescape(&rest[..end])))
-}
-
-/// Finds `<name>` or `<name .../>`; returns the offset after the tag and whether it self-closes.
-fn find_open_tag(text: &str, name: &str) -> Option<(usize, bool)> {
-    let pat = format!("<{name}");
-    let mut from = 0;
-    while let Some(i) = text[from..].find(&pat) {
-        let at = from + i + pat.len();
-        let rest = &text[at..];
-        let next = rest.chars().next()?;
-        if next == '>' || next == '/' || next.is_whitespace() {
-            let close = rest.find('>')?;
-            let self_closing = rest[..close].trim_end().ends_with('/');
-            return Some((at + close + 1, self_closing));
-        }
-        from = at;
-    }
-    None
-}
-
-fn xml_unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
+    let value: String = key
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    Ok(Some(value))
 }
 
 /// ConfigObj INI: `[misc]` section, `api_key = value` (values may be quoted). Sub-sections
@@ -216,7 +202,10 @@ fn parse_bazarr_yaml(text: &str) -> Result<Option<String>, String> {
         Ok(d) => d,
         // A number too large for the YAML parser (an all-digit key) fails the whole document;
         // fall back to reading the block by lines.
-        Err(e) => return scan_yaml_block(text, "auth", "apikey").ok_or_else(|| e.to_string()),
+        Err(e) => {
+            return scan_yaml_block(text, "auth", "apikey")
+                .ok_or_else(|| crate::bounds::without_values(&e.to_string()))
+        }
     };
     let Some(auth) = doc.get("auth") else {
         return Ok(None);
@@ -261,7 +250,8 @@ fn scan_yaml_block(text: &str, section: &str, key: &str) -> Option<Option<String
 
 /// Jellyseerr `settings.json`: `{"main": {"apiKey": …}}`.
 fn parse_seerr_json(text: &str) -> Result<Option<String>, String> {
-    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("not valid JSON (line {}, column {})", e.line(), e.column()))?;
     Ok(match doc.pointer("/main/apiKey") {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s.clone()),
@@ -310,6 +300,13 @@ mod tests {
             parse_key(AppKind::Radarr, "not xml at all"),
             Err(KeyError::Malformed { .. })
         ));
+        // comments, CDATA and numeric entities
+        let tricky = "<?xml version=\"1.0\"?><!-- <ApiKey>old</ApiKey> --><Config>\
+                      <!-- <ApiKey>older</ApiKey> --><ApiKey><![CDATA[ab]]>&#99;&#x64;&amp;</ApiKey></Config>";
+        assert_eq!(
+            parse_key(AppKind::Radarr, tricky).unwrap().expose(),
+            "abcd&"
+        );
         // <ApiKeyOld> is not <ApiKey>.
         let lookalike = "<Config><ApiKeyOld>x</ApiKeyOld><ApiKey>real</ApiKey></Config>";
         assert_eq!(

@@ -88,7 +88,8 @@ impl KeySource for NodePathSource {
     async fn find_key(&self, svc: &ServiceInfo) -> Result<FoundKey, KeyError> {
         let path = self.key_path(svc)?;
         let shown = path.display().to_string();
-        let text = match tokio::fs::read_to_string(&path).await {
+        let text = match crate::bounds::read_local_text(&path, crate::bounds::MAX_CONFIG_FILE).await
+        {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(KeyError::FileMissing { path: shown })

@@ -126,6 +126,17 @@ pub struct AppHealth {
     pub issues: Vec<HealthIssue>,
 }
 
+/// The last entry of a health list cut at [`crate::bounds::MAX_LIST_ITEMS`]: how many more the
+/// app reported.
+pub fn more_issues(n: usize) -> HealthIssue {
+    HealthIssue {
+        source: "k8s-nas".into(),
+        level: IssueLevel::Warning,
+        message: format!("… and {n} more health issues (not kept)"),
+        wiki_url: None,
+    }
+}
+
 impl AppHealth {
     pub fn worst_level(&self) -> IssueLevel {
         self.issues

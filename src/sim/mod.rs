@@ -5,6 +5,7 @@ pub mod apps;
 pub mod ingress_tls;
 pub mod kube;
 pub mod nas;
+pub mod node;
 pub mod scenario;
 pub mod scenario_vpn;
 pub mod world;

@@ -23,6 +23,8 @@ pub struct SimNas {
     /// The simulated internet's IP-echo service (answers with [`HOME_IP`]).
     pub ip_echo: SocketAddr,
     _ip_echo_stop: tokio::sync::oneshot::Sender<()>,
+    /// Each app simulator's settings as started (the node tree lays their config files).
+    pub app_configs: Vec<(world::Backend, AppSimConfig)>,
 }
 
 /// The simulated NAS's own egress IP (outside any tunnel).
@@ -87,6 +89,8 @@ impl SimNas {
         lay_key_files(&kube, &world, &key_files);
         let vpn = start_gluetuns(&kube, &world, &scenario).await?;
         let (ip_echo, _ip_echo_stop) = spawn_ip_echo(HOME_IP.to_string()).await?;
+        // A pod without a VPN sidecar reaching the IP-echo service leaves from home.
+        kube.put_web(&format!("http://{ip_echo}/"), format!("{HOME_IP}\n"));
         let ingress = super::ingress_tls::IngressTls::start(kube.clone()).await?;
         Ok(SimNas {
             ingress,
@@ -98,6 +102,7 @@ impl SimNas {
             vpn,
             ip_echo,
             _ip_echo_stop,
+            app_configs: key_files,
         })
     }
 

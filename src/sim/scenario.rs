@@ -30,6 +30,8 @@ pub trait Layer: Sync {
     fn configure_app(&self, _cfg: &mut AppSimConfig) {}
     /// Adjust one simulated gluetun sidecar (tunnel state, exit IP, auth) before it starts.
     fn configure_vpn(&self, _cfg: &mut super::apps::gluetun::GluetunSimConfig) {}
+    /// Edit the simulated node's files (config directories by app) once they are laid out.
+    fn edit_node(&self, _apps: &[(AppKind, std::path::PathBuf)]) {}
 }
 
 /// Every layer `--scenario` knows, in the order help lists them.
@@ -45,6 +47,7 @@ pub static LAYERS: &[&dyn Layer] = &[
     &super::scenario_vpn::VpnAuth,
     &certs::CertStale,
     &certs::CertFailing,
+    &super::node::ConfigCorrupted,
 ];
 
 /// The layers of one run of the simulated NAS, applied in order.
@@ -154,6 +157,13 @@ impl Scenario {
     pub fn edit_world(&self, world: &mut World) {
         for l in self.layers.iter() {
             l.edit_world(world);
+        }
+    }
+
+    /// Edit the simulated node's config directories: each layer in order.
+    pub fn edit_node(&self, apps: &[(AppKind, std::path::PathBuf)]) {
+        for l in self.layers.iter() {
+            l.edit_node(apps);
         }
     }
 }

@@ -124,6 +124,7 @@ impl App {
                 .iter()
                 .filter_map(|p| Some((p.id(), p.requires_kind()?)))
                 .collect(),
+            access: Default::default(),
             next_stream: 0,
             next_task: 0,
             quit: false,
@@ -302,6 +303,7 @@ fn store(ctx: &mut Ctx, msg: &Msg) {
         Msg::Integrations(v) => ctx.now = ctx.now.max(v.fetched_at),
         Msg::Keys(v) => ctx.now = ctx.now.max(v.fetched_at),
         Msg::Flash(text) => ctx.set_flash(text.clone(), FlashLevel::Info),
+        Msg::Access(a) => ctx.access.clone_from(a),
         _ => {}
     }
 }

@@ -51,6 +51,8 @@ pub struct Ctx {
     pub titles: Vec<(PaneId, &'static str)>,
     /// `(pane, kind)`: the watched kind each pane needs ([`crate::tui::pane::Pane::requires_kind`]).
     pub requires: Vec<(PaneId, &'static str)>,
+    /// Workload actions RBAC denies (issue 8): not offered, with a note.
+    pub access: crate::bus::AccessView,
     pub next_stream: u64,
     pub next_task: u64,
     pub quit: bool,

@@ -2,7 +2,10 @@
 //!
 //! - [`TerminalGuard`] enters raw mode + the alternate screen and restores both on drop; a panic
 //!   hook restores the terminal before the panic message is printed; SIGINT/ctrl-c also end the
-//!   loop normally so the guard runs.
+//!   loop normally so the guard runs, and so do SIGTERM and SIGHUP (issue 13, point 11).
+//! - Every frame is scrubbed before it reaches the terminal: a cell whose symbol holds a control
+//!   character (an escape sequence from an app or an Event that slipped past
+//!   [`crate::bounds::sanitize`]) is drawn as its visible Control Picture (`␛`), never raw.
 //! - The first frame is drawn before anything else happens.
 //! - One `select!` over terminal events (biased first), engine messages, a 1 Hz tick and the
 //!   frame deadline; frames are drawn only when something changed, at most ~30 per second, which
@@ -85,6 +88,33 @@ fn install_panic_hook() {
     });
 }
 
+/// Render one frame, then scrub it (see the module doc).
+fn draw(f: &mut ratatui::Frame<'_>, app: &App) {
+    render(f, app);
+    scrub(f.buffer_mut());
+}
+
+/// Replace every cell symbol that holds a control character by its Control Picture (U+2400 +
+/// code for C0, `␡` for DEL, `�` for C1): what reaches the terminal is only printable text.
+pub fn scrub(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if sym.chars().any(char::is_control) {
+            let shown: String = sym
+                .chars()
+                .map(|c| match c as u32 {
+                    u @ 0..=0x1f => char::from_u32(0x2400 + u).unwrap_or('?'),
+                    0x7f => '\u{2421}',
+                    0x80..=0x9f => '\u{fffd}',
+                    _ => c,
+                })
+                .take(1)
+                .collect();
+            cell.set_symbol(&shown);
+        }
+    }
+}
+
 /// Run the UI until the user quits (or the terminal goes away). Effects go to the engine through
 /// `effects`; the engine's messages arrive on `rx`. When the engine drops its sender the UI keeps
 /// running on the data it has.
@@ -97,7 +127,7 @@ pub async fn run(
     let size = guard.terminal.size()?;
     update(&mut app, Msg::Resize(size.width, size.height));
     app.sync();
-    guard.terminal.draw(|f| render(f, &app))?;
+    guard.terminal.draw(|f| draw(f, &app))?;
     app.dirty = false;
     let mut last_draw = Instant::now();
 
@@ -107,6 +137,9 @@ pub async fn run(
     let mut rx_open = true;
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
 
     let dispatch = |app: &mut App, msg: Msg| {
         for e in update(app, msg) {
@@ -132,6 +165,14 @@ pub async fn run(
                 let _ = effects.send(Effect::Quit);
                 break;
             }
+            _ = sigterm.recv() => {
+                let _ = effects.send(Effect::Quit);
+                break;
+            }
+            _ = sighup.recv() => {
+                let _ = effects.send(Effect::Quit);
+                break;
+            }
             m = rx.recv(), if rx_open => match m {
                 Some(m) => {
                     dispatch(&mut app, m);
@@ -147,7 +188,7 @@ pub async fn run(
             _ = tick.tick() => dispatch(&mut app, Msg::Tick(jiff::Timestamp::now())),
             _ = tokio::time::sleep_until(next_frame), if app.dirty => {
                 app.sync();
-                guard.terminal.draw(|f| render(f, &app))?;
+                guard.terminal.draw(|f| draw(f, &app))?;
                 app.dirty = false;
                 last_draw = Instant::now();
             }
@@ -155,4 +196,27 @@ pub async fn run(
     }
     drop(guard);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::text::Span;
+    use ratatui::widgets::Widget;
+
+    #[test]
+    fn a_raw_escape_in_a_span_never_reaches_the_terminal() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 20, 1));
+        Span::raw("\x1b]0;pwned\x07\x1b[2J").render(buf.area, &mut buf);
+        super::scrub(&mut buf);
+        for c in buf.content.iter() {
+            assert!(
+                !c.symbol().chars().any(char::is_control),
+                "{:?}",
+                c.symbol()
+            );
+        }
+        assert_eq!(buf.content[0].symbol(), "\u{241b}");
+    }
 }

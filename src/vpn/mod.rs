@@ -9,6 +9,8 @@
 //! reason otherwise. [`audit`] checks the manifests of every discovered workload.
 
 pub mod audit;
+pub mod control_auth;
+pub mod home_pod;
 pub mod observe;
 
 use crate::clients::gluetun::PublicIp;
@@ -111,6 +113,18 @@ pub struct VpnObservation {
     /// Health server: `Ok` on 200; `None` when it is not reachable from outside the pod (it
     /// listens on 127.0.0.1, gluetun's default).
     pub health: Option<Got<()>>,
+    /// `HEALTH_SERVER_ADDRESS` when it listens on loopback only (gluetun's default
+    /// `127.0.0.1:9999`): not probed, reported as "health server loopback-only", never DOWN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_loopback: Option<String>,
+    /// Where the control server's credentials came from (`config`, `Secret ns/name key k`,
+    /// `none`), or why the referenced Secret gave none. Never a value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_auth: Option<String>,
+    /// SABnzbd: did its WebUI answer through the sidecar's network (the pod's network
+    /// namespace, reached through the pod proxy)? The port, or why not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_reach: Option<Got<u16>>,
     pub exit: Option<Got<PublicIp>>,
     /// Forwarded port (`None` inside: not forwarding).
     pub forwarded_port: Option<Got<Option<u16>>>,
@@ -149,6 +163,26 @@ impl VpnReport {
         }
     }
 
+    /// The health server in words: `health server ok`, `health server loopback-only
+    /// (127.0.0.1:9999)`, the error, or `—`.
+    pub fn health_label(&self) -> String {
+        match (&self.obs.health, &self.obs.health_loopback) {
+            (Some(Got::Ok(())), _) => "health server ok".into(),
+            (Some(Got::Error(e)), _) => format!("health server: {}", e.detail),
+            (None, Some(a)) => format!("health server loopback-only ({a})"),
+            (None, None) => "—".into(),
+        }
+    }
+
+    /// SABnzbd's reachability through the sidecar's network: `reachable :8080`,
+    /// `unreachable: …`, or `None` (not probed).
+    pub fn reach_label(&self) -> Option<String> {
+        match self.obs.app_reach.as_ref()? {
+            Got::Ok(port) => Some(format!("reachable :{port}")),
+            Got::Error(e) => Some(format!("unreachable: {}", e.detail)),
+        }
+    }
+
     /// `SECURE Canada`, `LEAK`, …: the Services pane's VPN cell.
     pub fn badge(&self) -> String {
         let country = self
@@ -177,7 +211,8 @@ pub fn is_tunnel_interface(iface: &str) -> bool {
 fn why(e: &AppError) -> String {
     match e.kind {
         AppErrorKind::Unauthorized => {
-            "control server needs credentials (401): set vpn.control_api_key".into()
+            "control server needs credentials (401): set [vpn] control_api_key or control_secret"
+                .into()
         }
         _ => e.detail.clone(),
     }

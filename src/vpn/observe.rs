@@ -60,7 +60,12 @@ pub fn reachable_port(addr: &str) -> Option<u16> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum HomeSource {
     Config(String),
+    /// The IP-echo URL fetched from the console's machine.
     Echo(String),
+    /// The IP-echo URL fetched inside a pod without a VPN sidecar.
+    PodEcho(String, super::home_pod::EchoPod),
+    /// `ip_echo_from_pod` names no usable pod: why.
+    PodMissing(String, String),
     None,
 }
 
@@ -73,10 +78,31 @@ impl HomeSource {
         }
     }
 
+    /// With `ip_echo_from_pod`: the echo URL fetched in that pod (or why there is none).
+    pub fn from_cluster(cfg: &Config, inventory: &Inventory, objects: &ClusterObjects) -> Self {
+        match (Self::from_config(cfg), cfg.vpn.ip_echo_from_pod.as_deref()) {
+            (HomeSource::Echo(url), Some(choice)) if !choice.trim().is_empty() => {
+                match super::home_pod::pick(choice, inventory, objects) {
+                    Ok(p) => HomeSource::PodEcho(url, p),
+                    Err(why) => HomeSource::PodMissing(url, why),
+                }
+            }
+            (other, _) => other,
+        }
+    }
+
     /// Learn the home IP (an IP-echo answer is plain text or `{"ip": …}`).
-    pub async fn resolve(&self, timeout: Duration) -> HomeIp {
+    pub async fn resolve(&self, client: &kube::Client, timeout: Duration) -> HomeIp {
         match self {
             HomeSource::None => HomeIp::not_configured(),
+            HomeSource::PodEcho(url, p) => HomeIp {
+                source: format!("{url} from pod {}/{}", p.namespace, p.pod),
+                ip: Got::from(super::home_pod::fetch(client, p, url, timeout).await),
+            },
+            HomeSource::PodMissing(url, why) => HomeIp {
+                source: format!("{url} from a pod"),
+                ip: Got::Error(AppError::new(AppErrorKind::Config, why.clone())),
+            },
             HomeSource::Config(ip) => HomeIp {
                 source: "config".into(),
                 ip: Got::Ok(ip.clone()),
@@ -96,18 +122,50 @@ async fn echo(url: &str, timeout: Duration) -> Result<String, AppError> {
         .await
         .map_err(|e| AppError::new(e.kind, format!("IP-echo service {url}: {}", e.detail)))?
         .error_for_status("")?;
-    let text = String::from_utf8_lossy(&r.body).trim().to_string();
+    parse_echo(&String::from_utf8_lossy(&r.body)).ok_or_else(|| {
+        AppError::new(
+            AppErrorKind::BadBody,
+            format!("IP-echo service {url} did not answer an IP"),
+        )
+    })
+}
+
+/// An IP-echo answer: the IP as plain text or `{"ip": …}`.
+pub fn parse_echo(body: &str) -> Option<String> {
+    let text = body.trim().to_string();
     let ip = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .and_then(|v| v["ip"].as_str().map(str::to_string))
         .unwrap_or(text);
-    if ip.parse::<std::net::IpAddr>().is_ok() {
-        Ok(ip)
-    } else {
-        Err(AppError::new(
-            AppErrorKind::BadBody,
-            format!("IP-echo service {url} did not answer an IP"),
-        ))
+    ip.parse::<std::net::IpAddr>().is_ok().then_some(ip)
+}
+
+/// The API client a target reads a credentials Secret with.
+#[derive(Clone)]
+pub struct KubeHandle(pub kube::Client);
+
+impl std::fmt::Debug for KubeHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("kube::Client")
+    }
+}
+
+impl VpnTarget {
+    /// The control server client with its credentials resolved (a Secret read now), and what to
+    /// say about where they came from (`None`: no credentials asked for).
+    pub async fn control_client(&self) -> (Option<GluetunClient>, Option<String>) {
+        use super::control_auth::{resolve, AuthSource};
+        let Some(c) = &self.control else {
+            return (None, None);
+        };
+        let (auth, note) = match resolve(&self.kube.0, &self.auth).await {
+            Ok(a) => (
+                a,
+                (self.auth != AuthSource::None).then(|| self.auth.describe()),
+            ),
+            Err(why) => (ControlAuth::None, Some(why)),
+        };
+        (Some(GluetunClient::new(c.endpoint().clone(), auth)), note)
     }
 }
 
@@ -120,7 +178,14 @@ pub struct VpnTarget {
     pub sidecar_started: Option<jiff::Timestamp>,
     pub sidecars: usize,
     pub control: Option<GluetunClient>,
+    /// Where the control server's credentials come from (read when observing).
+    pub auth: super::control_auth::AuthSource,
+    pub kube: KubeHandle,
     pub health: Option<AppEndpoint>,
+    /// The health server's address when it listens on loopback only (not probed).
+    pub health_loopback: Option<String>,
+    /// SABnzbd's WebUI in the pod (its container port through the pod proxy).
+    pub app: Option<(AppEndpoint, u16)>,
     /// qBittorrent's endpoint and WebUI credentials.
     pub qbit: Option<(AppEndpoint, String, Secret)>,
     pub home: HomeSource,
@@ -141,17 +206,10 @@ impl PartialEq for VpnTarget {
             && self.qbit.as_ref().map(|(e, u, p)| (e.describe(), u, p))
                 == o.qbit.as_ref().map(|(e, u, p)| (e.describe(), u, p))
             && self.home == o.home
-    }
-}
-
-fn control_auth(cfg: &Config) -> ControlAuth {
-    match (&cfg.vpn.control_api_key, &cfg.vpn.control_username) {
-        (Some(k), _) => ControlAuth::ApiKey(k.clone()),
-        (None, Some(u)) => ControlAuth::Basic {
-            username: u.clone(),
-            password: cfg.vpn.control_password.clone().unwrap_or_default(),
-        },
-        _ => ControlAuth::None,
+            && self.auth == o.auth
+            && self.health_loopback == o.health_loopback
+            && self.app.as_ref().map(|(e, p)| (e.describe(), p))
+                == o.app.as_ref().map(|(e, p)| (e.describe(), p))
     }
 }
 
@@ -168,7 +226,7 @@ pub fn targets(
     creds: &Credentials,
 ) -> Vec<(ServiceId, VpnTarget)> {
     let timeout = Duration::from_millis(cfg.timeout_ms.max(100));
-    let home = HomeSource::from_config(cfg);
+    let home = HomeSource::from_cluster(cfg, inventory, objects);
     inventory
         .services
         .iter()
@@ -208,6 +266,17 @@ pub fn targets(
                 .and_then(|c| c.state.as_ref()?.running.as_ref()?.started_at.as_ref())
                 .map(|t| t.0);
             let pod = running.map(|r| r.name.clone());
+            let health_loopback = first.and_then(|c| {
+                let hl = env(c, "HEALTH_SERVER_ADDRESS").unwrap_or_else(|| DEFAULT_HEALTH.into());
+                reachable_port(&hl).is_none().then_some(hl)
+            });
+            let app = match (&pod, svc.kind, &svc.service) {
+                (Some(pod), AppKind::Sabnzbd, Some(port)) => Some((
+                    pod_endpoint(conn, ns, pod, port.target_port, timeout),
+                    port.target_port,
+                )),
+                _ => None,
+            };
             let (control, health) = match (&pod, first) {
                 (Some(pod), Some(c)) => {
                     let ctl = env(c, "HTTP_CONTROL_SERVER_ADDRESS")
@@ -218,7 +287,7 @@ pub fn targets(
                         reachable_port(&ctl).map(|port| {
                             GluetunClient::new(
                                 pod_endpoint(conn, ns, pod, port, timeout),
-                                control_auth(cfg),
+                                ControlAuth::None,
                             )
                         }),
                         reachable_port(&hl).map(|port| pod_endpoint(conn, ns, pod, port, timeout)),
@@ -244,7 +313,16 @@ pub fn targets(
                 sidecar_started,
                 sidecars: glu.len(),
                 control,
+                auth: super::control_auth::source(
+                    cfg,
+                    ns,
+                    pod_obj.and_then(|p| p.spec.as_ref()),
+                    first,
+                ),
+                kube: KubeHandle(conn.client.clone()),
                 health,
+                health_loopback,
+                app,
                 qbit,
                 home: home.clone(),
                 timeout,
@@ -252,6 +330,29 @@ pub fn targets(
             (svc.id.clone(), t)
         })
         .collect()
+}
+
+/// Does the app answer on `port` inside the pod (its network namespace is the sidecar's)? Any
+/// HTTP answer of the app counts (a login page, 401, a redirect); the API server's own 502/503
+/// ("connection refused", pod not running) and transport errors do not.
+pub async fn reach(ep: &AppEndpoint, port: u16) -> Result<u16, AppError> {
+    let r = ep.get("/", http::HeaderMap::new()).await?;
+    match r.status.as_u16() {
+        502..=504 => {
+            let body = String::from_utf8_lossy(&r.body);
+            let body: String = body.trim().chars().take(120).collect();
+            Err(AppError::new(
+                AppErrorKind::Http {
+                    status: r.status.as_u16(),
+                },
+                format!(
+                    "port {port} through the sidecar's network: {} {body}",
+                    r.status
+                ),
+            ))
+        }
+        _ => Ok(port),
+    }
 }
 
 /// qBittorrent's binding: `current_network_interface`, `listen_port`, `connection_status`.
@@ -274,8 +375,12 @@ pub async fn observe(t: &VpnTarget) -> VpnObservation {
             "the control server listens on loopback only (HTTP_CONTROL_SERVER_ADDRESS)",
         ))
     };
+    let (control, auth_note) = match t.pod {
+        Some(_) => t.control_client().await,
+        None => (None, None),
+    };
     let control = async {
-        match (&t.pod, &t.control) {
+        match (&t.pod, &control) {
             (None, _) => (None, None, None),
             (Some(_), None) => (Some(not_exposed()), None, None),
             (Some(_), Some(c)) => {
@@ -315,8 +420,19 @@ pub async fn observe(t: &VpnTarget) -> VpnObservation {
             _ => None,
         }
     };
-    let ((tunnel, exit, forwarded_port), health, binding, home) =
-        tokio::join!(control, health, qbit, t.home.resolve(t.timeout));
+    let reach = async {
+        match (&t.app, &t.pod) {
+            (Some((ep, port)), Some(_)) => Some(Got::from(reach(ep, *port).await)),
+            _ => None,
+        }
+    };
+    let ((tunnel, exit, forwarded_port), health, binding, home, app_reach) = tokio::join!(
+        control,
+        health,
+        qbit,
+        t.home.resolve(&t.kube.0, t.timeout),
+        reach
+    );
     let v = t.svc.vpn.as_ref();
     VpnObservation {
         service: t.svc.id.clone(),
@@ -330,6 +446,13 @@ pub async fn observe(t: &VpnTarget) -> VpnObservation {
         sidecars: t.sidecars,
         tunnel,
         health,
+        health_loopback: if t.pod.is_some() {
+            t.health_loopback.clone()
+        } else {
+            None
+        },
+        app_reach,
+        control_auth: auth_note,
         exit,
         forwarded_port,
         binding,

@@ -32,6 +32,7 @@ fn by_name(app: &RunningApp, host: &str) -> SabClient {
         },
         url_base: "/sabnzbd".into(),
         timeout: DEFAULT_TIMEOUT,
+        max_body: k8s_nas::clients::transport::MAX_JSON_BODY,
     };
     SabClient::new(ep, Secret::new(KEY))
 }

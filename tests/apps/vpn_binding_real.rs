@@ -23,6 +23,9 @@ fn obs(b: k8s_nas::vpn::Binding) -> VpnObservation {
         sidecars: 1,
         tunnel: Some(Got::Ok("running".into())),
         health: None,
+        health_loopback: None,
+        app_reach: None,
+        control_auth: None,
         exit: Some(Got::Ok(k8s_nas::clients::gluetun::PublicIp {
             public_ip: "203.0.113.9".into(),
             ..Default::default()

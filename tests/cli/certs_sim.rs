@@ -6,6 +6,11 @@ use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use serde_json::Value;
 
 async fn certs(s: Scenario) -> (Option<i32>, Value) {
+    certs_with(s, |_| String::new()).await
+}
+
+/// `certs --output json` with more config lines (given the simulated NAS).
+async fn certs_with(s: Scenario, extra: impl Fn(&SimNas) -> String) -> (Option<i32>, Value) {
     let nas = SimNas::start(s, None).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("kubeconfig.yaml");
@@ -16,10 +21,11 @@ async fn certs(s: Scenario) -> (Option<i32>, Value) {
     std::fs::write(
         &cfg,
         format!(
-            "ingress_address = \"{}\"\ningress_http_address = \"{}\"\ntls_ca_file = \"{}\"\n",
+            "ingress_address = \"{}\"\ningress_http_address = \"{}\"\ntls_ca_file = \"{}\"\n{}",
             nas.ingress.addr,
             nas.ingress.http_addr,
-            ca.display()
+            ca.display(),
+            extra(&nas)
         ),
     )
     .unwrap();
@@ -119,4 +125,70 @@ async fn cert_failing_reports_the_certificate() {
             .any(|(c, m)| c == "cert.not_ready" && m.contains("3 failed issuance attempts")),
         "{f:#?}"
     );
+    // Its failed CertificateRequest and the (Ready) ClusterIssuer are rows of their own.
+    let failed: Vec<&Value> = v["certs"]["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["failure_time"].is_string())
+        .collect();
+    assert_eq!(failed.len(), 1, "{v:#}");
+    assert_eq!(failed[0]["ready"]["reason"], "Failed");
+    assert!(f
+        .iter()
+        .any(|(c, m)| c == "cert.request_failed" && m.contains("DNS-01 challenge failed")));
+    let issuers = v["certs"]["issuers"].as_array().unwrap();
+    assert!(!issuers.is_empty());
+    assert!(
+        issuers.iter().all(|i| i["ready"]["status"] == "True"),
+        "{issuers:?}"
+    );
+    assert!(!f.iter().any(|(c, _)| c == "cert.issuer_not_ready"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extra_urls_are_handshaked_like_ingress_hosts() {
+    // A configured URL no Ingress names: reached at its own host and port (not through
+    // ingress_address), its chain parsed and judged; the simulated ingress answers an unknown
+    // SNI with its "Fake Certificate", so the row is a handshake with findings on that URL.
+    let (code, v) = certs_with(Scenario::Healthy, |nas| {
+        format!(
+            "[certs]\nextra_urls = [\"https://localhost:{}/\"]\n",
+            nas.ingress.addr.port()
+        )
+    })
+    .await;
+    let port = v["certs"]["served"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["host"] == "localhost")
+        .unwrap_or_else(|| panic!("no row for the extra URL: {v:#}"))
+        .clone();
+    let url = port["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("https://localhost:"), "{port:#}");
+    assert!(port["served"]["address"]
+        .as_str()
+        .unwrap()
+        .starts_with("localhost:"));
+    assert_eq!(port["served"]["sni"], "localhost");
+    assert!(
+        port["http"].is_null(),
+        "no redirect check for extra URLs: {port:#}"
+    );
+    let f = findings(&v);
+    let on_url: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["subject"] == url.as_str())
+        .map(|x| x["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        on_url.contains(&"cert.host_not_covered".to_string()),
+        "{f:#?}"
+    );
+    assert_eq!(code, Some(1));
+    // The Ingress hosts are still all there.
+    assert!(v["certs"]["served"].as_array().unwrap().len() >= 4, "{v:#}");
 }

@@ -7,10 +7,18 @@ use std::process::Output;
 
 async fn check(kubeconfig: &std::path::Path, extra: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
+    // The simulated NAS's Ingress hosts are reached at its ingress listener (as `demo` sets).
+    let config = kubeconfig.with_file_name("config.toml");
+    let config: Vec<&std::path::Path> = if config.exists() {
+        vec![std::path::Path::new("--config"), config.as_path()]
+    } else {
+        vec![]
+    };
     tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
         .arg("check")
         .arg("--kubeconfig")
         .arg(kubeconfig)
+        .args(config)
         .args(extra)
         // keep the developer's own config and logs out of the test
         .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
@@ -26,6 +34,18 @@ async fn start(s: Scenario) -> (SimNas, tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("kubeconfig.yaml");
     nas.kube.write_kubeconfig(&kc).unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, nas.tls_ca_pem().expect("the world's ca.crt")).unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "ingress_address = \"{}\"\ningress_http_address = \"{}\"\ntls_ca_file = \"{}\"\n",
+            nas.ingress.addr,
+            nas.ingress.http_addr,
+            ca.display()
+        ),
+    )
+    .unwrap();
     (nas, dir, kc)
 }
 
@@ -186,5 +206,46 @@ async fn rejected_credentials_exit_2_and_forbidden_namespaces_are_warnings() {
     assert_eq!(
         v["summary"]["services"], 8,
         "qBittorrent's namespace is not visible"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cert_findings_reach_check_and_exit_1() {
+    // The one findings pipeline: `check` carries the cert.* findings `certs` reports.
+    let (_nas, _dir, kc) = start(Scenario::parse("cert-stale").unwrap()).await;
+    let out = check(&kc, &["--output", "json"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cert: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("cert."))
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cert.iter().filter(|(c, _)| c == "cert.stale_copy").count(),
+        1,
+        "{cert:#?}"
+    );
+    assert!(
+        cert.iter()
+            .any(|(c, m)| c == "cert.expires_soon" && m.contains("expires in 20 days")),
+        "{cert:#?}"
+    );
+    // Served through the simulated ingress: no handshake failures.
+    assert!(
+        !cert.iter().any(|(c, _)| c == "cert.handshake"),
+        "{cert:#?}"
     );
 }

@@ -3,12 +3,16 @@
 //! manifests. One module per former test file.
 
 mod assets;
+mod backup_assets;
+mod backup_cli;
+mod backup_sim;
 mod certs_sim;
 mod check_sim;
 mod cli_pipe;
 mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
+mod hostile_cli;
 mod readonly_cli;
 mod truth_cli;
 mod vpn_cli;

@@ -15,12 +15,22 @@ async fn run(nas: &SimNas, args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("kubeconfig.yaml");
     nas.kube.write_kubeconfig(&kc).unwrap();
-    // The home IP source, from the config file (`[vpn] ip_echo_url`).
+    // The home IP source, from the config file (`[vpn] ip_echo_url`); the simulated Ingress
+    // hosts at the simulator's ingress listener, as `demo` sets (`check` handshakes with them).
     let cfg_dir = dir.path().join("config");
     std::fs::create_dir_all(&cfg_dir).unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, nas.tls_ca_pem().expect("the world's ca.crt")).unwrap();
     std::fs::write(
         cfg_dir.join("config.toml"),
-        format!("[vpn]\nip_echo_url = \"{}\"\n", nas.ip_echo_url()),
+        format!(
+            "ingress_address = \"{}\"\ningress_http_address = \"{}\"\ntls_ca_file = \"{}\"\n\
+             [vpn]\nip_echo_url = \"{}\"\n",
+            nas.ingress.addr,
+            nas.ingress.http_addr,
+            ca.display(),
+            nas.ip_echo_url()
+        ),
     )
     .unwrap();
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))

@@ -201,6 +201,40 @@ fn matching_by_host_masks_and_short_names() {
 }
 
 #[test]
+fn duplicates_of_one_target_are_offered_for_removal() {
+    // Two writers at once made the same client twice (issue 13, point 5).
+    let res = edges();
+    let e = edge(&res, EdgeKind::DownloadClient, "media/sonarr");
+    let host = "qbittorrent.qbittorrent.svc.cluster.local";
+    let cur = Current::items(vec![
+        qbt_entry(3, "qBittorrent", host, "********"),
+        qbt_entry(4, "qBittorrent (k8s-nas)", host, "********"),
+        qbt_entry(9, "mine", "192.168.1.50", "********"),
+    ]);
+    for prune in [false, true] {
+        let p = plan_edge(&e, Ok(&cur), prune);
+        let EdgeState::Drift { reasons } = &p.state else {
+            panic!("expected drift, got {:?}", p.state)
+        };
+        assert!(
+            reasons.iter().any(|r| r.contains("1 duplicate")),
+            "{reasons:?}"
+        );
+        let deletes: Vec<i64> = p
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Delete { id, .. } => Some(*id),
+                _ => None,
+            })
+            .collect();
+        // the duplicate goes; the user's own entry only with prune; the kept one never
+        let want = if prune { vec![4, 9] } else { vec![4] };
+        assert_eq!(deletes, want, "prune {prune}: {:?}", p.changes);
+    }
+}
+
+#[test]
 fn hand_made_entries_are_kept_unless_prune() {
     let res = edges();
     let e = edge(&res, EdgeKind::DownloadClient, "media/radarr");

@@ -17,5 +17,7 @@ mod kube_sim_exec;
 mod kube_sim_watch;
 mod kubectl_common;
 mod kubectl_sim;
+mod trouble_actions;
+mod trouble_logs;
 mod vpn_engine;
 mod vpn_wire;

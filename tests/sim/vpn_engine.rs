@@ -203,3 +203,73 @@ async fn test_download_is_refused_outside_a_proven_tunnel() {
         "nothing was added"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_the_test_download_midway_removes_torrent_and_data_and_stops_it() {
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let q = qbit(&nas).await;
+    let before = q.torrents(None).await.unwrap().len();
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = Engine::start(&nas, dir.path());
+    e.wait(30, "a VPN report", |m| match m {
+        Msg::Vpn(v) if v.reports.iter().any(|r| r.obs.kind == AppKind::Qbittorrent) => Some(()),
+        _ => None,
+    })
+    .await;
+    let id = TaskId(9);
+    e.effects
+        .send(Effect::RunTask {
+            id,
+            request: TaskRequest::TestDownload(ServiceId::new("qbittorrent", "qbittorrent")),
+        })
+        .unwrap();
+    // Mid-way: the torrent was added and the task waits for its metadata.
+    e.wait(60, "the torrent added", |m| match m {
+        Msg::TaskProgress(p) if p.id == id && p.lines.iter().any(|l| l.starts_with("added ")) => {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        q.torrents(Some("k8s-nas-vpn-test")).await.unwrap().len(),
+        1,
+        "the test torrent is in qBittorrent before the cancel"
+    );
+    e.effects.send(Effect::CancelTask(id)).unwrap();
+    let outcome = e
+        .wait(30, "the cancelled task's end", |m| match m {
+            Msg::TaskDone { id: i, outcome } if *i == id => Some(outcome.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(outcome, TaskOutcome::Cancelled);
+    // Clean-up ran: the torrent and its data are gone, and so is the category it created.
+    let check_clean = || async {
+        assert!(q
+            .torrents(Some("k8s-nas-vpn-test"))
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(q.torrents(None).await.unwrap().len(), before);
+        assert!(!q
+            .categories()
+            .await
+            .unwrap()
+            .contains_key("k8s-nas-vpn-test"));
+    };
+    check_clean().await;
+    // No progress after the cancel: no report of the task for a while, nothing added again.
+    let quiet = Instant::now() + Duration::from_secs(3);
+    while let Ok(Some(m)) =
+        tokio::time::timeout(quiet.saturating_duration_since(Instant::now()), e.rx.recv()).await
+    {
+        if let Msg::TaskProgress(p) = &m {
+            assert_ne!(p.id, id, "progress after cancel: {p:?}");
+        }
+        if let Msg::TaskDone { id: i, .. } = &m {
+            assert_ne!(*i, id, "a second end after cancel");
+        }
+    }
+    check_clean().await;
+}

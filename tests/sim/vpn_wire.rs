@@ -50,7 +50,29 @@ async fn healthy_demo_is_secure_with_exit_ips_and_countries() {
         assert_eq!(r.obs.home.ip, Got::Ok(HOME_IP.to_string()));
         assert!(r.badge().starts_with("SECURE "), "{}", r.badge());
     }
+    // gluetun's health server listens on 127.0.0.1:9999 (the default, no HEALTH_SERVER_ADDRESS):
+    // not probed, said so, and not DOWN.
+    for r in &v.reports {
+        assert_eq!(r.obs.health, None);
+        assert_eq!(r.obs.health_loopback.as_deref(), Some("127.0.0.1:9999"));
+        assert_eq!(
+            r.health_label(),
+            "health server loopback-only (127.0.0.1:9999)"
+        );
+    }
+    // SABnzbd answers through its sidecar's network (its container port via the pod proxy).
+    let sab = report(&v.reports, AppKind::Sabnzbd);
+    assert!(
+        matches!(sab.obs.app_reach, Some(Got::Ok(_))),
+        "{:?}",
+        sab.obs.app_reach
+    );
+    assert!(sab.reach_label().unwrap().starts_with("reachable :"));
     let q = report(&v.reports, AppKind::Qbittorrent);
+    assert_eq!(
+        q.obs.app_reach, None,
+        "qBittorrent is judged by its binding"
+    );
     let b = q.obs.binding.as_ref().and_then(Got::ok).unwrap();
     assert_eq!(b.interface, "tun0");
     // The sidecar's restarts and uptime come from the pod's container status.
@@ -259,4 +281,225 @@ async fn two_vpn_sidecars_in_one_pod_is_unknown_and_an_audit_error() {
         "{:?}",
         audit.findings
     );
+}
+
+/// A one-shot HTTP server answering every connection with `status_line`.
+async fn answering(status_line: &'static str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = l.accept().await {
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf).await;
+            let body =
+                "error trying to connect: dial tcp 10.42.0.9:8080: connect: connection refused";
+            let _ = s
+                .write_all(
+                    format!(
+                        "{status_line}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                )
+                .await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sabnzbd_reachability_counts_app_answers_not_the_proxys_errors() {
+    use k8s_nas::clients::transport::AppEndpoint;
+    use k8s_nas::vpn::observe::reach;
+    let ep = |u: String| AppEndpoint::direct(u, "").with_timeout(std::time::Duration::from_secs(2));
+    // The app answers (even 401 or a redirect to its login): reachable.
+    assert_eq!(
+        reach(&ep(answering("HTTP/1.1 401 Unauthorized").await), 8080)
+            .await
+            .unwrap(),
+        8080
+    );
+    assert_eq!(
+        reach(&ep(answering("HTTP/1.1 303 See Other").await), 8080)
+            .await
+            .unwrap(),
+        8080
+    );
+    // The API server's 503 (nothing listening in the pod's network namespace): unreachable.
+    let e = reach(
+        &ep(answering("HTTP/1.1 503 Service Unavailable").await),
+        8080,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.detail.contains("port 8080 through the sidecar's network"),
+        "{e:?}"
+    );
+    assert!(e.detail.contains("connection refused"), "{e:?}");
+    // Nothing at all: unreachable too.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    assert!(reach(&ep(closed), 8080).await.is_err());
+}
+
+/// The target world with qBittorrent's gluetun container reading its control-server role from
+/// `HTTP_CONTROL_SERVER_AUTH_DEFAULT_ROLE` ← Secret `secret` key `role` (created when `key` is
+/// given).
+fn world_with_role_secret(secret: &str, key: Option<&str>) -> k8s_nas::sim::world::World {
+    use k8s_nas::sim::world::{target_cluster, WorldOptions};
+    let mut world = target_cluster(&WorldOptions {
+        seed: 7,
+        extra_pods: 0,
+        now: jiff::Timestamp::now(),
+    });
+    for o in world.objects.iter_mut() {
+        let is_qbit = o["metadata"]["namespace"] == "qbittorrent"
+            && (o["kind"] == "Deployment" || o["kind"] == "Pod");
+        if !is_qbit {
+            continue;
+        }
+        let spec = if o["kind"] == "Deployment" {
+            &mut o["spec"]["template"]["spec"]
+        } else {
+            &mut o["spec"]
+        };
+        for list in ["containers", "initContainers"] {
+            for c in spec[list].as_array_mut().into_iter().flatten() {
+                if c["image"].as_str().is_some_and(|i| i.contains("gluetun")) {
+                    let env = c["env"].as_array_mut().unwrap();
+                    env.push(
+                        serde_json::json!({"name": "HTTP_CONTROL_SERVER_AUTH_DEFAULT_ROLE",
+                        "valueFrom": {"secretKeyRef": {"name": secret, "key": "role"}}}),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(k) = key {
+        use base64::Engine;
+        let role = format!(r#"{{"auth":"apikey","apikey":"{k}"}}"#);
+        world.objects.push(serde_json::json!({
+            "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": secret, "namespace": "qbittorrent"},
+            "data": {"role": base64::engine::general_purpose::STANDARD.encode(role)},
+        }));
+    }
+    world
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_server_credentials_come_from_the_secret_the_sidecar_references() {
+    use k8s_nas::sim::scenario_vpn::AUTH_API_KEY;
+    let world = world_with_role_secret("gluetun-control", Some(AUTH_API_KEY));
+    let nas = SimNas::start_world(world, Scenario::parse("vpn-auth").unwrap(), None)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, facts) = connect(&nas, dir.path(), |_| {}).await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    let q = report(&v.reports, AppKind::Qbittorrent);
+    assert_eq!(q.verdict, Verdict::Secure, "{}", q.reason);
+    assert_eq!(
+        q.obs.control_auth.as_deref(),
+        Some("Secret qbittorrent/gluetun-control key role")
+    );
+    // The key never reaches the report.
+    let json = serde_json::to_string(&v.reports).unwrap();
+    assert!(!json.contains(AUTH_API_KEY));
+    // SABnzbd's sidecar references nothing: still "needs credentials", not DOWN.
+    let s = report(&v.reports, AppKind::Sabnzbd);
+    assert_eq!(s.verdict, Verdict::Unknown, "{}", s.reason);
+    assert!(
+        s.reason.contains("control server needs credentials"),
+        "{}",
+        s.reason
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referenced_secret_that_is_missing_stays_needs_credentials_and_says_why() {
+    let world = world_with_role_secret("gluetun-gone", None);
+    let nas = SimNas::start_world(world, Scenario::parse("vpn-auth").unwrap(), None)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, facts) = connect(&nas, dir.path(), |_| {}).await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    let q = report(&v.reports, AppKind::Qbittorrent);
+    assert_eq!(q.verdict, Verdict::Unknown, "{}", q.reason);
+    assert!(
+        q.reason.contains("control server needs credentials"),
+        "{}",
+        q.reason
+    );
+    let why = q.obs.control_auth.clone().unwrap();
+    assert!(
+        why.starts_with("Secret qbittorrent/gluetun-gone key role: "),
+        "{why}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_ip_from_a_pod_without_vpn_through_exec() {
+    let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // `auto`: a pod without a VPN sidecar fetches the IP-echo URL (pods/exec wget).
+    let (cfg, facts) = connect(&nas, dir.path(), |c| {
+        c.vpn.ip_echo_from_pod = Some("auto".into())
+    })
+    .await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    for r in &v.reports {
+        assert_eq!(
+            r.obs.home.ip,
+            Got::Ok(HOME_IP.to_string()),
+            "{:?}",
+            r.obs.home
+        );
+        assert!(
+            r.obs
+                .home
+                .source
+                .starts_with(&format!("{} from pod ", nas.ip_echo_url())),
+            "{}",
+            r.obs.home.source
+        );
+        assert_eq!(r.verdict, Verdict::Secure, "{}", r.reason);
+    }
+    // A named service: that one's pod.
+    let (cfg, facts) = connect(&nas, dir.path(), |c| {
+        c.vpn.ip_echo_from_pod = Some("media/sonarr".into())
+    })
+    .await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    assert!(v.reports[0]
+        .obs
+        .home
+        .source
+        .contains("from pod media/sonarr-"));
+    // A VPN pod's egress is not the home connection: refused, so never SECURE.
+    let (cfg, facts) = connect(&nas, dir.path(), |c| {
+        c.vpn.ip_echo_from_pod = Some("qbittorrent/qbittorrent".into())
+    })
+    .await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    for r in &v.reports {
+        assert_eq!(r.verdict, Verdict::Unknown, "{}", r.reason);
+        assert!(r.reason.contains("runs behind the VPN"), "{}", r.reason);
+    }
+    // An echo service the pod cannot reach: UNKNOWN with wget's reason.
+    let (cfg, facts) = connect(&nas, dir.path(), |c| {
+        c.vpn.ip_echo_url = Some("http://192.0.2.1/".into());
+        c.vpn.ip_echo_from_pod = Some("auto".into());
+    })
+    .await;
+    let v = k8s_nas::vpn::check(&cfg, &facts).await;
+    for r in &v.reports {
+        assert_eq!(r.verdict, Verdict::Unknown, "{}", r.reason);
+        assert!(r.reason.contains("bad address"), "{}", r.reason);
+    }
 }

@@ -16,6 +16,7 @@ mod tui_render;
 mod tui_runtime;
 mod tui_snapshots;
 mod tui_table;
+mod tui_trouble;
 mod tui_units;
 mod tui_update;
 mod vpn_pane;

@@ -77,6 +77,7 @@ pub(crate) fn view() -> CertsView {
         served: vec![
             ServedCert {
                 host: "tv.home.example.test".into(),
+                url: None,
                 ingresses: vec!["media/sonarr".into()],
                 secret: Some("media/home-tls".into()),
                 served: Some(Served {
@@ -91,6 +92,7 @@ pub(crate) fn view() -> CertsView {
             },
             ServedCert {
                 host: "gone.example.test".into(),
+                url: None,
                 ingresses: vec!["media/gone".into()],
                 secret: None,
                 served: None,
@@ -99,6 +101,8 @@ pub(crate) fn view() -> CertsView {
             },
         ],
         ingresses_without_tls: vec![],
+        issuers: vec![],
+        requests: vec![],
     };
     let findings = k8s_nas::checks::certs::evaluate(&facts, now());
     CertsView {
@@ -179,4 +183,139 @@ fn readonly_has_no_renew_or_resync() {
     h.press(":certs<enter>");
     assert!(tasks(&h.press("R")).is_empty());
     assert!(!h.frame().contains("ManuallyTriggered"));
+}
+
+/// A fixed public test certificate (the PEM the inspect view prints verbatim).
+const TEST_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIBjDCCATOgAwIBAgIUMvjgzwhFEbO9ND2bG7dna1nqn0EwCgYIKoZIzj0EAwIw\nHDEaMBgGA1UEAwwRaG9tZS5leGFtcGxlLnRlc3QwHhcNMjYxMjA1MjE1ODMxWhcN\nMzYxMjAyMjE1ODMxWjAcMRowGAYDVQQDDBFob21lLmV4YW1wbGUudGVzdDBZMBMG\nByqGSM49AgEGCCqGSM49AwEHA0IABE41BWByybfWxe3MByh2Dzl66M1x3Fru/qkL\nHMqExSTtZ/pzPnwKNLeSaurYBorfAVeCp6F+5Z7yqf8jKvDjzSijUzBRMB0GA1Ud\nDgQWBBR9kWZBiyBjgTxQ2m1czcxec40AXTAfBgNVHSMEGDAWgBR9kWZBiyBjgTxQ\n2m1czcxec40AXTAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCICpL\naRfZJJCOoMkT9Ht6g3usnG/rB1egsYO+bsn0g1UyAiACA0KBJ4SCVmNKep1KwcPQ\nWVzOqVJWLiyerxgYZ0NgJw==\n-----END CERTIFICATE-----\n";
+
+/// The view with cert-manager's Issuers and CertificateRequests, and PEMs on the chain.
+fn view_with_issuers() -> CertsView {
+    use k8s_nas::certs::issuers::{CmIssuer, CmRequest};
+    let mut v = view();
+    for s in &mut v.facts.secrets {
+        for c in &mut s.chain {
+            c.pem = TEST_PEM.into();
+        }
+    }
+    let cond = |st: &str, reason: &str, msg: &str| Condition {
+        status: st.into(),
+        reason: reason.into(),
+        message: msg.into(),
+    };
+    v.facts.issuers = vec![CmIssuer {
+        kind: "ClusterIssuer".into(),
+        namespace: String::new(),
+        name: "letsencrypt".into(),
+        issuer_type: Some("acme".into()),
+        ready: Some(cond(
+            "False",
+            "ErrRegisterACMEAccount",
+            "account key missing",
+        )),
+    }];
+    let req = |name: &str, rev: i64, ready: Condition, failure: bool| CmRequest {
+        namespace: "kube-system".into(),
+        name: name.into(),
+        issuer: "ClusterIssuer/letsencrypt".into(),
+        certificate: Some("home".into()),
+        revision: Some(rev),
+        approved: Some(cond("True", "cert-manager.io", "approved")),
+        denied: None,
+        ready: Some(ready),
+        failure_time: failure.then(now),
+    };
+    v.facts.requests = vec![
+        req(
+            "home-7",
+            7,
+            cond("True", "Issued", "Certificate fetched"),
+            false,
+        ),
+        req(
+            "home-8",
+            8,
+            cond("False", "Failed", "DNS-01 challenge failed"),
+            true,
+        ),
+    ];
+    v.findings = k8s_nas::checks::certs::evaluate(&v.facts, now());
+    v
+}
+
+#[test]
+fn issuer_and_request_rows_show_ready_and_failure() {
+    for (w, h_, name) in [
+        (160, 45, "certs_issuers_160x45"),
+        (80, 24, "certs_issuers_80x24"),
+    ] {
+        let mut h = Harness::healthy();
+        h.resize(w, h_);
+        h.feed(Msg::Certs(Box::new(view_with_issuers())));
+        h.press(":certs<enter>");
+        // Certificate, ClusterIssuer, Request home-7, Request home-8 …
+        h.press("j");
+        let frame = h.frame();
+        assert!(frame.contains("ClusterIssuer"), "{frame}");
+        assert!(frame.contains("is not Ready"), "{frame}");
+        assert!(frame.contains("account key missing"), "{frame}");
+        h.press("jj");
+        let frame = h.frame();
+        assert!(frame.contains("kube-system/home-8"), "{frame}");
+        assert!(frame.contains("State: failed"), "{frame}");
+        assert!(frame.contains("DNS-01 challenge failed"), "{frame}");
+        insta::assert_snapshot!(name, frame);
+    }
+}
+
+#[test]
+fn full_inspect_shows_the_pem_of_each_chain_certificate_and_no_key() {
+    for (w, h_, name) in [
+        (160, 45, "certs_inspect_160x45"),
+        (80, 24, "certs_inspect_80x24"),
+    ] {
+        let mut h = Harness::healthy();
+        h.resize(w, h_);
+        h.feed(Msg::Certs(Box::new(view_with_issuers())));
+        h.press(":certs<enter>");
+        // The first Secret row (after Certificate, ClusterIssuer, two Requests).
+        h.press("jjjj");
+        h.press("i");
+        let frame = h.frame();
+        assert!(frame.contains("inspect Secret"), "{frame}");
+        assert!(frame.contains("-----BEGIN CERTIFICATE-----"), "{frame}");
+        assert!(!frame.contains("PRIVATE KEY"), "{frame}");
+        insta::assert_snapshot!(name, frame);
+        // Scrolls to the end of the PEM; `i` goes back to the table.
+        h.press("G");
+        assert!(h.frame().contains("-----END CERTIFICATE-----"));
+        h.press("i");
+        assert!(h.frame().contains("ISSUER / SOURCE"), "{}", h.frame());
+    }
+}
+
+#[test]
+fn without_cert_manager_served_and_secrets_stay_and_certificates_say_so() {
+    let mut v = view();
+    v.facts.cert_manager = Some(false);
+    v.facts.certificates.clear();
+    for (w, h_, name) in [
+        (160, 45, "certs_no_cert_manager_160x45"),
+        (80, 24, "certs_no_cert_manager_80x24"),
+    ] {
+        let mut h = Harness::healthy();
+        h.resize(w, h_);
+        h.feed(Msg::Certs(Box::new(v.clone())));
+        // The command is not refused: the pane requires no CRD.
+        h.press(":certs<enter>");
+        let frame = h.frame();
+        assert!(frame.contains("cert-manager not installed"), "{frame}");
+        assert!(frame.contains("Served"), "{frame}");
+        assert!(frame.contains("Secret"), "{frame}");
+        insta::assert_snapshot!(name, frame);
+    }
+    let rows = k8s_nas::tui::panes::certs::rows(&v);
+    assert_eq!(rows[0].kind, "Certificate");
+    assert_eq!(rows[0].state, "cert-manager not installed");
+    assert!(rows.iter().any(|r| r.kind == "Served"));
+    assert_eq!(rows.iter().filter(|r| r.kind == "Secret").count(), 2);
 }

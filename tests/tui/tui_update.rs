@@ -90,6 +90,9 @@ fn enter_drills_down_and_esc_walks_back_along_crumbs() {
             container: "radarr".into(),
             follow: true,
             tail: 500,
+            previous: false,
+            timestamps: false,
+            since_seconds: None,
         }]
     );
     assert!(h.frame().contains("<services>   <media/radarr>   <logs>"));

@@ -24,6 +24,9 @@ fn obs(kind: AppKind, ns: &str, name: &str, exit: &str, country: &str) -> VpnObs
         sidecars: 1,
         tunnel: Some(Got::Ok("running".into())),
         health: None,
+        health_loopback: None,
+        app_reach: None,
+        control_auth: None,
         exit: Some(Got::Ok(PublicIp {
             public_ip: exit.into(),
             country: country.into(),
@@ -181,4 +184,37 @@ fn restart_tunnel_asks_first_and_is_hidden_in_read_only_mode() {
     ro.press(":vpn<enter>");
     assert!(ro.press("R").is_empty());
     assert!(!ro.frame().contains("restart tunnel"));
+}
+
+#[test]
+fn sabnzbd_reachability_and_loopback_health_server_in_the_rows() {
+    for (w, h_, name) in [(160, 45, "vpn_reach_160x45"), (80, 24, "vpn_reach_80x24")] {
+        let mut h = Harness::healthy();
+        h.resize(w, h_);
+        let mut q = qbit();
+        q.health_loopback = Some("127.0.0.1:9999".into());
+        q.control_auth = Some("Secret qbittorrent/gluetun-control key role".into());
+        let mut s = sab();
+        s.health_loopback = Some("127.0.0.1:9999".into());
+        s.app_reach = Some(Got::Error(AppError::new(
+            AppErrorKind::Http { status: 503 },
+            "port 8080 through the sidecar's network: 503 Service Unavailable",
+        )));
+        let mut s2 = sab();
+        s2.service = ServiceId::new("media", "sabnzbd-2");
+        s2.app_reach = Some(Got::Ok(8080));
+        // A loopback-only health server is not DOWN.
+        assert_eq!(VpnReport::new(q.clone()).verdict, Verdict::Secure);
+        feed(&mut h, vec![q, s, s2]);
+        h.press(":vpn<enter>");
+        let screen = h.frame();
+        assert!(screen.contains("unreachable"), "{screen}");
+        assert!(screen.contains("reachable"), "{screen}");
+        // The why box has room for it at 160 columns.
+        assert!(
+            w < 160 || screen.contains("health server loopback-only (127.0.0.1:9999)"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(name, screen);
+    }
 }

@@ -325,8 +325,17 @@ fn level(ty: &str) -> IssueLevel {
 
 /// Pure: status + health list → [`AppHealth`] (`healthy`, `1 issue`, `N issues`).
 pub fn to_app_health(status: &SystemStatus, list: &[HealthResource]) -> AppHealth {
-    let issues: Vec<HealthIssue> = list.iter().map(HealthResource::to_issue).collect();
-    let summary = match issues.len() {
+    // A hostile app can list 200,000 issues: the count is the truth, the list kept is bounded.
+    let max = crate::bounds::MAX_LIST_ITEMS;
+    let mut issues: Vec<HealthIssue> = list
+        .iter()
+        .take(max)
+        .map(HealthResource::to_issue)
+        .collect();
+    if list.len() > max {
+        issues.push(crate::model::status::more_issues(list.len() - max));
+    }
+    let summary = match list.len() {
         0 => "healthy".to_string(),
         1 => "1 issue".to_string(),
         n => format!("{n} issues"),

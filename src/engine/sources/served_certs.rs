@@ -3,7 +3,7 @@
 
 use super::{Observed, Source, SourceFacts};
 use crate::bus::Msg;
-use crate::certs::gather::{serve_one, tls_hosts, HandshakeOptions, HostTls};
+use crate::certs::gather::{all_hosts, serve_one, HandshakeOptions, HostTls};
 use crate::certs::ServedCert;
 use crate::clients::tls::Roots;
 use crate::config::Config;
@@ -38,9 +38,9 @@ impl Source for ServedCerts {
 
     fn targets(&self, f: &SourceFacts<'_>) -> Vec<(String, Self::Target)> {
         let opts = options(f.cfg);
-        tls_hosts(f.listing)
+        all_hosts(f.listing, &f.cfg.certs.extra_urls)
             .into_iter()
-            .map(|h| (h.host.clone(), (h, opts.clone())))
+            .map(|h| (h.url.clone().unwrap_or(h.host.clone()), (h, opts.clone())))
             .collect()
     }
 

@@ -103,6 +103,14 @@ pub async fn plan(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
 
 pub async fn apply(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
     let live = context(&env, &ctx).await?;
+    let facts = env.facts().await?;
+    let lock = crate::engine::lease::acquire_for(
+        &facts.conn.client,
+        env.cfg.lock_namespace.as_deref(),
+        &live.inventory,
+        "integrate apply (console)",
+    )
+    .await?;
     ctx.step(2).await;
     let total = live.resolution().edges.len() as u64;
     // Apply events arrive in a sync callback: forward them as progress lines, counting the
@@ -134,6 +142,7 @@ pub async fn apply(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
     })
     .await;
     let _ = forward.await;
+    lock.release().await;
     ctx.step(3).await;
     send_plan(&env, &ctx, &live).await;
     let failed: Vec<String> = report.findings().into_iter().map(|f| f.message).collect();

@@ -77,7 +77,17 @@ pub async fn sync(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
     ctx.lines(plan.changes.iter().map(|c| c.to_string()).collect())
         .await;
     let facts = env.facts().await?;
-    write_secret(&facts.conn.client, &ns, &name, &plan.write).await?;
+    let inventory = facts.inventory(&env.cfg);
+    let lock = crate::engine::lease::acquire_for(
+        &facts.conn.client,
+        env.cfg.lock_namespace.as_deref(),
+        &inventory,
+        "keys sync (console)",
+    )
+    .await?;
+    let written = write_secret(&facts.conn.client, &ns, &name, &plan.write).await;
+    lock.release().await;
+    written?;
     check(&env, &ctx, 3).await?;
     Ok(format!(
         "wrote {} key(s) to {}",

@@ -26,7 +26,7 @@ async fn control(env: &TaskEnv, id: &ServiceId) -> anyhow::Result<GluetunClient>
     if t.pod.is_none() {
         anyhow::bail!("{id} has no running pod");
     }
-    t.control.ok_or_else(|| {
+    t.control_client().await.0.ok_or_else(|| {
         anyhow::anyhow!(
             "{id}: gluetun's control server listens on loopback only (HTTP_CONTROL_SERVER_ADDRESS)"
         )

@@ -25,10 +25,18 @@ pub struct Faults {
     pub truncated_json: bool,
     /// The app reports failing health checks (its own health endpoint).
     pub health_errors: bool,
+    /// Servarr: one more health issue with exactly this message (a hostile app: escape
+    /// sequences, endless text).
+    pub health_message: Option<String>,
     /// qBittorrent: bound to this network interface (`eth0` …) instead of the seed's.
     pub bound_interface: Option<String>,
     /// qBittorrent: this `connection_status` instead of the seed's (`firewalled` …).
     pub connection_status: Option<String>,
+    /// The app is stopped (its Deployment scaled to 0, or it cannot start): 503 to everything.
+    pub stopped: bool,
+    /// The API key the app read from its own config file when it last started (the node
+    /// tree, [`crate::sim::node`]); `None`: the key it was built with.
+    pub config_key: Option<String>,
 }
 
 /// Shared, switchable faults of one running simulator.
@@ -67,6 +75,13 @@ pub async fn fault_layer(
     }
     if f.hang {
         std::future::pending::<()>().await;
+    }
+    if f.stopped {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no endpoints available (app stopped)",
+        )
+            .into_response();
     }
     if f.status_500 {
         return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();

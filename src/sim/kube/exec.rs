@@ -132,7 +132,10 @@ pub async fn serve(sh: Arc<Shared>, t: Target, req: Request) -> Response {
             return e.into_response();
         }
         let files = store.files.view(&ns, &name, &container);
-        (execfs::run(&files, &params.command), params.command.clone())
+        (
+            execfs::run_with_web(&files, &store.files.web, &params.command),
+            params.command.clone(),
+        )
     };
     let (mut parts, _body) = req.into_parts();
     // The handshake is the same on POST (what SPDY-era clients send); only GET is standard.

@@ -5,7 +5,9 @@
 //! Deployment controller re-creating the pod under a new name. A registration for the exact pod
 //! name wins over a prefix registration of the same path.
 //!
-//! Commands: `cat FILE…`, `ls [PATH…]`, `echo [-n] ARG…` (also as `/bin/…` or `/usr/bin/…`).
+//! Commands: `cat FILE…`, `ls [PATH…]`, `echo [-n] ARG…` (also as `/bin/…` or `/usr/bin/…`),
+//! and `wget -qO- URL` / `curl -fsS URL` answered from [`ExecFs::web`]: what a container
+//! without a VPN sidecar gets over the home connection (the simulated IP-echo service).
 //! Anything else fails the way Docker and CRI-O report a missing binary: stderr
 //! `exec: "X": executable file not found in $PATH`, exit code 127 (the "command not found"
 //! convention; 126 is kept for "found but cannot be run", which never happens here).
@@ -19,6 +21,8 @@ pub type Owner = (String, String, String);
 #[derive(Debug, Default, Clone)]
 pub struct ExecFs {
     files: HashMap<Owner, BTreeMap<String, String>>,
+    /// URL → body, as fetched from inside a container over the home connection.
+    pub web: BTreeMap<String, String>,
 }
 
 /// What a command printed and how it ended.
@@ -110,6 +114,46 @@ fn children(files: &BTreeMap<String, String>, dir: &str) -> Option<BTreeSet<Stri
         .map(str::to_string)
         .collect();
     (dir == "/" || !names.is_empty()).then_some(names)
+}
+
+/// Run `argv` against a container's files and the simulated web: `wget … URL` and
+/// `curl … URL` print a registered URL's body; an unknown URL fails as the tools do when
+/// the host does not resolve (wget exit 4, curl exit 6).
+pub fn run_with_web(
+    files: &BTreeMap<String, String>,
+    web: &BTreeMap<String, String>,
+    argv: &[String],
+) -> Output {
+    let name = argv
+        .first()
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .unwrap_or_default();
+    if name != "wget" && name != "curl" {
+        return run(files, argv);
+    }
+    let Some(url) = argv[1..].iter().find(|a| a.contains("://")) else {
+        return Output {
+            stderr: format!("{name}: missing URL\n"),
+            exit_code: if name == "curl" { 2 } else { 1 },
+            ..Output::default()
+        };
+    };
+    match web.get(url) {
+        Some(body) => Output {
+            stdout: body.clone(),
+            ..Output::default()
+        },
+        None if name == "curl" => Output {
+            stderr: format!("curl: (6) Could not resolve host: {url}\n"),
+            exit_code: 6,
+            ..Output::default()
+        },
+        None => Output {
+            stderr: format!("wget: bad address '{url}'\n"),
+            exit_code: 4,
+            ..Output::default()
+        },
+    }
 }
 
 /// Run `argv` against a container's files.

@@ -74,6 +74,37 @@ pub fn generated_line(image: &str, i: usize, at: jiff::Timestamp) -> String {
     format!("{clock} INFO heartbeat {i}: {image} is running")
 }
 
+/// What a container printed in the run that ended with `exit_code` (its `lastState`): for
+/// Bazarr the Python traceback of a config it cannot load, for other images a start-up that
+/// fails. `{clock}` is replaced with the line's time.
+pub fn previous_run(image: &str, exit_code: i64) -> Vec<String> {
+    let img = image.to_ascii_lowercase();
+    if img.contains("bazarr") {
+        return [
+            "{clock} - root - INFO - BAZARR starting child process with PID 57...",
+            "{clock} - root - INFO - BAZARR is reading config from /config/config/config.yaml",
+            "Traceback (most recent call last):",
+            "  File \"/app/bazarr/bin/bazarr/main.py\", line 58, in <module>",
+            "    from bazarr.app.get_args import args  # noqa E402",
+            "  File \"/app/bazarr/bin/bazarr/app/config.py\", line 409, in <module>",
+            "    settings.validators.validate()",
+            "  File \"/lsiopy/lib/python3.12/site-packages/dynaconf/validator.py\", line 426, in validate",
+            "    validator.validate(self.settings, only=only, exclude=exclude)",
+            "  File \"/lsiopy/lib/python3.12/site-packages/dynaconf/validator.py\", line 201, in validate",
+            "    raise ValidationError(message, details=[(self, message)])",
+            "dynaconf.validator.ValidationError: auth.type must is_in ['basic', 'form', None] but it is 'forms' in env main",
+            "{clock} - root - ERROR - BAZARR cannot start: invalid setting in /config/config/config.yaml",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    }
+    vec![
+        "{clock} starting".to_string(),
+        format!("{{clock}} fatal: exiting with code {exit_code}"),
+    ]
+}
+
 fn bad(msg: String) -> Response {
     ApiError::bad_request(msg).into_response()
 }
@@ -134,8 +165,10 @@ pub fn serve(sh: Arc<Shared>, t: Target, q: &Query) -> Response {
             "container \"{container}\" in pod \"{name}\" is waiting to start: {reason}"
         ));
     }
+    // A container waiting to be restarted has not printed anything in this run yet.
+    let not_started = !previous && status["state"]["waiting"].is_object();
     let timestamps = is_true(q.get("timestamps"));
-    let follow = is_true(q.get("follow")) && !previous;
+    let follow = is_true(q.get("follow")) && !previous && !not_started;
     let now = jiff::Timestamp::now();
     let stamp = move |at: jiff::Timestamp, line: &str| {
         if timestamps {
@@ -145,19 +178,43 @@ pub fn serve(sh: Arc<Shared>, t: Target, q: &Query) -> Response {
         }
     };
     let key = (ns.clone(), name.clone(), container.clone());
-    let mut lines: Vec<String> = match custom.get(&key) {
-        Some(given) if !previous => given.iter().map(|l| stamp(now, l)).collect(),
+    let last = &status["lastState"]["terminated"];
+    let mut lines: Vec<(jiff::Timestamp, String)> = match custom.get(&key) {
+        _ if not_started => Vec::new(),
+        Some(given) if !previous => given.iter().map(|l| (now, l.clone())).collect(),
+        _ if previous && last.is_object() => {
+            let ended = last["finishedAt"]
+                .as_str()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                .unwrap_or(now);
+            let code = last["exitCode"].as_i64().unwrap_or(1);
+            let run = previous_run(&image, code);
+            let n = run.len();
+            run.into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let at = ended - jiff::SignedDuration::from_millis(((n - i) * 40) as i64);
+                    let clock = at.strftime("%Y-%m-%d %H:%M:%S,%3f").to_string();
+                    (at, l.replace("{clock}", &clock))
+                })
+                .collect()
+        }
         _ => (0..HISTORY_LINES)
             .map(|i| {
                 let at = now - jiff::SignedDuration::from_secs(((HISTORY_LINES - i) * 7) as i64);
                 let seed = if previous { i + 3 } else { i };
-                stamp(at, &generated_line(&image, seed, at))
+                (at, generated_line(&image, seed, at))
             })
             .collect(),
     };
-    if previous {
-        lines.push(stamp(now, "FATAL: container exited with code 1"));
+    if previous && !last.is_object() {
+        lines.push((now, "FATAL: container exited with code 1".into()));
     }
+    if let Some(s) = q.get("sinceSeconds").and_then(|n| n.parse::<i64>().ok()) {
+        let cut = now - jiff::SignedDuration::from_secs(s);
+        lines.retain(|(at, _)| *at >= cut);
+    }
+    let mut lines: Vec<String> = lines.iter().map(|(at, l)| stamp(*at, l)).collect();
     if let Some(n) = q.get("tailLines").and_then(|n| n.parse::<usize>().ok()) {
         let skip = lines.len().saturating_sub(n);
         lines.drain(..skip);

@@ -51,6 +51,7 @@ pub mod exec;
 pub mod execfs;
 pub mod fixture;
 pub mod logs;
+pub mod metrics;
 pub mod openapi;
 pub mod patch;
 pub mod proto;
@@ -248,9 +249,21 @@ impl KubeSim {
         kube::Client::try_from(config).context("building a kube client for the simulator")
     }
 
+    /// Write the kubeconfig (it holds the token) readable by its owner only (0600).
     pub fn write_kubeconfig(&self, path: &Path) -> anyhow::Result<()> {
-        std::fs::write(path, self.kubeconfig_yaml())
-            .with_context(|| format!("writing kubeconfig {}", path.display()))
+        use std::io::Write;
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(path)?;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+            f.write_all(self.kubeconfig_yaml().as_bytes())
+        };
+        write().with_context(|| format!("writing kubeconfig {}", path.display()))
     }
 
     /// Where the service proxy forwards `namespace/service:port` (port = Service port number).
@@ -330,6 +343,20 @@ impl KubeSim {
         self.shared.store().forbidden.insert(ns.to_string());
     }
 
+    /// Deny one verb on one resource (`pods`, `pods/exec`, `deployments`) in `ns`, as a Role
+    /// without it would: requests answer 403 and access reviews say not allowed.
+    pub fn deny(&self, verb: &str, resource: &str, ns: &str) {
+        self.shared
+            .store()
+            .denied
+            .insert((verb.into(), resource.into(), ns.into()));
+    }
+
+    /// Serve the metrics API or not (a cluster without metrics-server).
+    pub fn set_metrics(&self, on: bool) {
+        self.shared.store().metrics = on;
+    }
+
     /// Lift a [`KubeSim::forbid_namespace`].
     pub fn allow_namespace(&self, ns: &str) {
         self.shared.store().forbidden.remove(ns);
@@ -341,6 +368,16 @@ impl KubeSim {
             .store()
             .logs
             .insert((namespace.into(), pod.into(), container.into()), lines);
+    }
+
+    /// What `wget -qO- URL` / `curl URL` print in any container (`pods/exec`): the simulated
+    /// web as seen over the home connection.
+    pub fn put_web(&self, url: &str, body: impl Into<String>) {
+        self.shared
+            .store()
+            .files
+            .web
+            .insert(url.to_string(), body.into());
     }
 
     /// A file in a container, readable by `pods/exec` (`cat`, `ls`). `pod_prefix_or_name` is a

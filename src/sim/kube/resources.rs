@@ -27,6 +27,7 @@ const RW: &[&str] = &[
     "watch",
 ];
 const CREATE: &[&str] = &["create"];
+const READ: &[&str] = &["get", "list"];
 const ALL: &[&str] = &["all"];
 const NONE: &[&str] = &[];
 
@@ -76,6 +77,7 @@ pub static BUILTIN: &[Builtin] = &[
     res!("networking.k8s.io", "v1", "ingressclasses", "ingressclass", "IngressClass", false, &[], &[], NONE),
     res!("networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, &["netpol"], &[], NONE),
     res!("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, &[], &[], NONE),
+    res!("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, &[], &[], NONE),
     res!("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, &["sc"], &[], NONE),
     res!("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, &["pdb"], &[("status", "PodDisruptionBudget")], NONE),
     res!("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, &[], &[], NONE),
@@ -84,5 +86,7 @@ pub static BUILTIN: &[Builtin] = &[
     res!("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, &[], &[], NONE),
     res!("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, &["crd", "crds"], &[("status", "CustomResourceDefinition")], &["api-extensions"]),
     res!("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, NONE, &[], NONE, CREATE),
+    res!("metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, NONE, &[], NONE, READ),
+    res!("metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, NONE, &[], NONE, READ),
     res!("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, NONE, &[], NONE, CREATE),
 ];

@@ -191,6 +191,27 @@ pub async fn handle(State(sh): State<Arc<Shared>>, req: Request) -> Response {
         Some("exec") if target.res.kind == "Pod" => return exec::serve(sh, target, req).await,
         _ => {}
     }
+    if target.res.group == "metrics.k8s.io" {
+        let store = sh.store();
+        if !store.metrics || req.method() != Method::GET {
+            return ApiError::new(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            )
+            .into_response();
+        }
+        let plural = target.res.plural.clone();
+        return match super::metrics::serve(
+            &store,
+            &plural,
+            target.ns.as_deref(),
+            target.name.as_deref(),
+        ) {
+            Ok(v) => json_response(200, &v),
+            Err(e) => e.into_response(),
+        };
+    }
     let (parts, body) = req.into_parts();
     let body = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
@@ -241,7 +262,7 @@ fn verb(method: &Method, t: &Target) -> &'static str {
 /// any namespace is forbidden (a user bound per namespace has no cluster-wide grant).
 fn authorize(sh: &Shared, t: &Target, method: &Method) -> Result<(), ApiError> {
     let store = sh.store();
-    if store.forbidden.is_empty() {
+    if store.forbidden.is_empty() && store.denied.is_empty() {
         return Ok(());
     }
     let v = verb(method, t);
@@ -249,6 +270,19 @@ fn authorize(sh: &Shared, t: &Target, method: &Method) -> Result<(), ApiError> {
         Some(s) => format!("{}/{s}", t.res.plural),
         None => t.res.plural.clone(),
     };
+    let ns = t.ns.clone().unwrap_or_default();
+    if store
+        .denied
+        .contains(&(v.to_string(), plural.clone(), ns.clone()))
+    {
+        return Err(ApiError::forbidden(
+            USER,
+            v,
+            &plural,
+            &t.res.group,
+            t.ns.as_deref(),
+        ));
+    }
     match &t.ns {
         Some(ns) if store.forbidden.contains(ns) => Err(ApiError::forbidden(
             USER,
@@ -372,8 +406,16 @@ fn access_review(store: &Store, res: &Res, body: &Value) -> Value {
     let group = attrs["group"].as_str().unwrap_or("");
     let resource = attrs["resource"].as_str().unwrap_or("");
     let namespaced = store.catalog().is_namespaced(group, resource);
+    let verb = attrs["verb"].as_str().unwrap_or("");
+    let plural = match attrs["subresource"].as_str().filter(|s| !s.is_empty()) {
+        Some(sub) => format!("{resource}/{sub}"),
+        None => resource.to_string(),
+    };
     let denied = store.forbidden.contains(ns)
-        || (ns.is_empty() && namespaced && !store.forbidden.is_empty());
+        || (ns.is_empty() && namespaced && !store.forbidden.is_empty())
+        || store
+            .denied
+            .contains(&(verb.to_string(), plural, ns.to_string()));
     out["status"] = if denied {
         json!({"allowed": false})
     } else {

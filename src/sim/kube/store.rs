@@ -69,6 +69,10 @@ pub struct Store {
     compacted: u64,
     tx: broadcast::Sender<Arc<Change>>,
     pub forbidden: HashSet<String>,
+    /// `(verb, resource[/subresource], namespace)` denied to the user (everything else allowed).
+    pub denied: HashSet<(String, String, String)>,
+    /// The metrics API (`metrics.k8s.io`) is served (metrics-server installed).
+    pub metrics: bool,
     pub logs: HashMap<(String, String, String), Vec<String>>,
     pub backends: HashMap<(String, String, u16), SocketAddr>,
     /// Containers' files for `pods/exec`.
@@ -135,6 +139,8 @@ impl Store {
             compacted: 0,
             tx,
             forbidden: HashSet::new(),
+            denied: HashSet::new(),
+            metrics: true,
             logs: HashMap::new(),
             backends: HashMap::new(),
             files: Default::default(),

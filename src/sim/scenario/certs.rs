@@ -147,5 +147,29 @@ impl Layer for CertFailing {
                 json!("DNS-01 challenge failed");
             c["status"]["lastFailureTime"] = json!(at);
         }
+        // The failed CertificateRequest of the next revision, as cert-manager leaves it.
+        let (revision, issuer) = certificate_mut(world, &ns, &name)
+            .map(|c| {
+                (
+                    c["status"]["revision"].as_i64().unwrap_or(1),
+                    c["spec"]["issuerRef"].clone(),
+                )
+            })
+            .unwrap_or((1, json!({})));
+        let msg = "Failed to wait for order resource to become ready: order is in \"invalid\" state: DNS-01 challenge failed";
+        world.objects.push(json!({
+            "apiVersion": "cert-manager.io/v1", "kind": "CertificateRequest",
+            "metadata": {"name": format!("{name}-{}", revision + 1), "namespace": ns,
+                "creationTimestamp": at,
+                "annotations": {"cert-manager.io/certificate-name": name,
+                    "cert-manager.io/certificate-revision": (revision + 1).to_string()}},
+            "spec": {"issuerRef": issuer, "request": ""},
+            "status": {"failureTime": at, "conditions": [
+                {"type": "Approved", "status": "True", "reason": "cert-manager.io",
+                    "message": "Certificate request has been approved by cert-manager.io",
+                    "lastTransitionTime": at},
+                {"type": "Ready", "status": "False", "reason": "Failed", "message": msg,
+                    "lastTransitionTime": at}]},
+        }));
     }
 }

@@ -30,6 +30,8 @@ pub fn view(id: ServiceId) -> View {
 #[derive(Debug, Default)]
 pub struct Detail {
     text: TextView,
+    /// The workload a scale prompt is open for (issue 8 actions).
+    pending: Option<super::workload_actions::Target>,
 }
 
 impl Pane for Detail {
@@ -46,10 +48,16 @@ impl Pane for Detail {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        with_navigation(vec![
+        let mut own = vec![
             Binding::new(Key::ch('l'), Action::LOGS, "logs"),
             Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"),
-        ])
+        ];
+        own.extend(super::workload_actions::bindings());
+        with_navigation(own)
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, tag: &'static str, value: String) {
+        super::workload_actions::on_reply(ctx, tag, &value, &mut self.pending);
     }
 
     fn on_enter(&mut self, _ctx: &mut Ctx, _view: &View) -> bool {
@@ -66,6 +74,7 @@ impl Pane for Detail {
             Action::DESCRIBE => ctx.push(describe::view(id)),
             // Detail text does not wrap.
             Action::WRAP => {}
+            a if super::workload_actions::on_action(ctx, a, &id, ID, &mut self.pending) => {}
             _ => {
                 self.text.on_action(action, ctx.page());
             }

@@ -62,4 +62,15 @@ impl<R: TableRow> Listing<R> {
     pub fn render(&self, f: &mut Frame, area: Rect, ctx: &TableCtx<'_>) {
         table::render(f, area, self.columns, &self.rows, &self.table, ctx);
     }
+
+    /// [`Listing::render`] without the columns titled in `hidden` (data the cluster lacks).
+    pub fn render_without(&self, f: &mut Frame, area: Rect, ctx: &TableCtx<'_>, hidden: &[&str]) {
+        let shown: Vec<Column<R>> = self
+            .columns
+            .iter()
+            .filter(|c| !hidden.contains(&c.title))
+            .copied()
+            .collect();
+        table::render(f, area, &shown, &self.rows, &self.table, ctx);
+    }
 }

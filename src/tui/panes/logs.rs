@@ -1,6 +1,9 @@
 //! Logs pane: a capped ring buffer of lines from one container, follow (autoscroll) and wrap.
 //! Entering it with a service streams the app container of the service's most interesting pod;
-//! leaving it stops the stream.
+//! leaving it stops the stream. k9s habits: `c` next container (app, VPN sidecar), `p` the
+//! previous run, `t` timestamps, `0`–`4` since (tail / 1m / 5m / 15m / 1h), `/` search with
+//! `n`/`N`, `ctrl-s` save under the data directory. A crash-looping container whose current run
+//! has printed nothing yet shows its last run instead (said in the title).
 
 use crate::model::ServiceId;
 use crate::tui::ctx::Ctx;
@@ -19,6 +22,27 @@ pub const ID: PaneId = "logs";
 
 const FOLLOW: Action = Action::new("logs.follow");
 const CLEAR: Action = Action::new("logs.clear");
+const CONTAINER: Action = Action::new("logs.container");
+const PREVIOUS: Action = Action::new("logs.previous");
+const TIMESTAMPS: Action = Action::new("logs.timestamps");
+const NEXT: Action = Action::new("logs.next-match");
+const PREV: Action = Action::new("logs.prev-match");
+const SAVE: Action = Action::new("logs.save");
+const SINCE_ACTIONS: [Action; 5] = [
+    Action::new("logs.since-tail"),
+    Action::new("logs.since-1m"),
+    Action::new("logs.since-5m"),
+    Action::new("logs.since-15m"),
+    Action::new("logs.since-1h"),
+];
+/// `(label, seconds)` of the `0`–`4` keys; `None` is the tail.
+const SINCE: [(&str, Option<u32>); 5] = [
+    ("tail", None),
+    ("1m", Some(60)),
+    ("5m", Some(300)),
+    ("15m", Some(900)),
+    ("1h", Some(3600)),
+];
 
 pub fn pane() -> Box<dyn Pane> {
     Box::<LogsState>::default()
@@ -49,6 +73,23 @@ pub struct LogsState {
     pub top: usize,
     /// Set when the stream ended (`None` inside: ended cleanly).
     pub ended: Option<Option<String>>,
+    pub namespace: String,
+    pub pod: String,
+    /// The pod's containers the picker cycles through (app first).
+    pub containers: Vec<String>,
+    pub container: usize,
+    /// Restarts of the pod: a previous run exists.
+    pub restarts: u32,
+    pub previous: bool,
+    /// The previous run is shown because the current one had no output yet.
+    pub auto_previous: bool,
+    pub timestamps: bool,
+    /// Index into [`SINCE`].
+    pub since: usize,
+    /// `/` search text (case-insensitive substring); matches are highlighted.
+    pub search: String,
+    /// The line index of the current match.
+    pub hit: Option<usize>,
 }
 
 impl Default for LogsState {
@@ -63,20 +104,32 @@ impl Default for LogsState {
             wrap: false,
             top: 0,
             ended: None,
+            namespace: String::new(),
+            pod: String::new(),
+            containers: Vec::new(),
+            container: 0,
+            restarts: 0,
+            previous: false,
+            auto_previous: false,
+            timestamps: false,
+            since: 0,
+            search: String::new(),
+            hit: None,
         }
     }
 }
 
 impl LogsState {
-    /// Start showing a new stream (clears the buffer).
+    /// Start showing a new stream (clears the buffer, keeps the settings).
     pub fn start(&mut self, stream: StreamId, source: String) {
-        *self = LogsState {
-            stream: Some(stream),
-            source,
-            wrap: self.wrap,
-            cap: self.cap,
-            ..LogsState::default()
-        };
+        self.stream = Some(stream);
+        self.source = source;
+        self.lines.clear();
+        self.dropped = 0;
+        self.follow = true;
+        self.top = 0;
+        self.ended = None;
+        self.hit = None;
     }
 
     /// Stop the current stream, if any: the effect to send.
@@ -93,6 +146,7 @@ impl LogsState {
                 self.lines.pop_front();
                 self.dropped += 1;
                 self.top = self.top.saturating_sub(1);
+                self.hit = self.hit.and_then(|h| h.checked_sub(1));
             }
             self.lines.push_back(crate::tui::rows::sanitize(l));
         }
@@ -102,6 +156,64 @@ impl LogsState {
         if self.stream == Some(stream) {
             self.ended = Some(error);
         }
+    }
+
+    /// (Re)start the stream for the current pod, container and settings.
+    fn restream(&mut self, ctx: &mut Ctx) {
+        let Some(container) = self.containers.get(self.container).cloned() else {
+            return;
+        };
+        if let Some(stop) = self.stop() {
+            ctx.emit(stop);
+        }
+        let stream = ctx.new_stream();
+        let source = format!("{}/{}:{container}", self.namespace, self.pod);
+        self.start(stream, source);
+        let since_seconds = SINCE[self.since].1;
+        ctx.emit(Effect::StreamLogs {
+            stream,
+            namespace: self.namespace.clone(),
+            pod: self.pod.clone(),
+            container,
+            follow: !self.previous,
+            tail: LOG_TAIL,
+            previous: self.previous,
+            timestamps: self.timestamps,
+            since_seconds,
+        });
+    }
+
+    fn matches(&self, line: &str) -> bool {
+        !self.search.is_empty() && line.to_lowercase().contains(&self.search.to_lowercase())
+    }
+
+    /// Move to the next (`forward`) or previous match, wrapping around; scrolls to it.
+    fn jump(&mut self, forward: bool, page: usize) -> bool {
+        let n = self.lines.len();
+        if n == 0 || self.search.is_empty() {
+            return false;
+        }
+        let from = self.hit.unwrap_or(if forward { n - 1 } else { 0 });
+        let found = (1..=n)
+            .map(|k| {
+                if forward {
+                    (from + k) % n
+                } else {
+                    (from + n - k % n) % n
+                }
+            })
+            .find(|&i| self.matches(&self.lines[i]));
+        if let Some(i) = found {
+            self.hit = Some(i);
+            self.follow = false;
+            self.top = i.saturating_sub(page / 2).min(n.saturating_sub(page));
+        }
+        found.is_some()
+    }
+
+    /// Number of matching lines.
+    fn match_count(&self) -> usize {
+        self.lines.iter().filter(|l| self.matches(l)).count()
     }
 }
 
@@ -115,11 +227,30 @@ impl Pane for LogsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        with_navigation(vec![
+        let mut v = vec![
             Binding::new(Key::ch('f'), FOLLOW, "follow"),
             Binding::new(Key::ch('w'), Action::WRAP, "wrap"),
-            Binding::new(Key::ch('C'), CLEAR, "clear"),
-        ])
+            Binding::new(Key::ch('c'), CONTAINER, "next container"),
+            Binding::new(Key::ch('p'), PREVIOUS, "previous run"),
+            Binding::new(Key::ch('t'), TIMESTAMPS, "timestamps"),
+            Binding::new(Key::ch('/'), Action::FILTER, "search"),
+            Binding::new(Key::ch('n'), NEXT, "next match"),
+            Binding::new(Key::ch('N'), PREV, "previous match").quiet(),
+            Binding::new(Key::ctrl('s'), SAVE, "save"),
+            Binding::new(Key::ch('C'), CLEAR, "clear").quiet(),
+        ];
+        let descr = [
+            "since: tail",
+            "since: 1 minute",
+            "since: 5 minutes",
+            "since: 15 minutes",
+            "since: 1 hour",
+        ];
+        for (i, a) in SINCE_ACTIONS.into_iter().enumerate() {
+            let digit = char::from(b'0' + i as u8);
+            v.push(Binding::new(Key::ch(digit), a, descr[i]).quiet());
+        }
+        with_navigation(v)
     }
 
     /// Stream the app container of the service's most interesting pod (not ready first).
@@ -136,26 +267,28 @@ impl Pane for LogsState {
         let pod = cluster.pods.get(id).and_then(|pods| {
             pods.iter()
                 .min_by_key(|p| (p.is_ready(), p.name.clone()))
-                .map(|p| p.name.clone())
+                .cloned()
         });
         let Some(pod) = pod else {
             ctx.set_flash(format!("{id}: no pod to show logs for"), FlashLevel::Warn);
             return false;
         };
-        let (namespace, container) = (svc.namespace.clone(), svc.container.clone());
-        if let Some(stop) = self.stop() {
-            ctx.emit(stop);
+        let mut containers = vec![svc.container.clone()];
+        if let Some(vpn) = &svc.vpn {
+            containers.push(vpn.container.clone());
         }
-        let stream = ctx.new_stream();
-        self.start(stream, format!("{namespace}/{pod}:{container}"));
-        ctx.emit(Effect::StreamLogs {
-            stream,
-            namespace,
-            pod,
-            container,
-            follow: true,
-            tail: LOG_TAIL,
-        });
+        *self = LogsState {
+            wrap: self.wrap,
+            cap: self.cap,
+            timestamps: self.timestamps,
+            stream: self.stream,
+            namespace: svc.namespace.clone(),
+            pod: pod.name.clone(),
+            restarts: pod.restarts,
+            containers,
+            ..LogsState::default()
+        };
+        self.restream(ctx);
         true
     }
 
@@ -165,9 +298,24 @@ impl Pane for LogsState {
         }
     }
 
+    fn filter_text(&self) -> Option<String> {
+        Some(self.search.clone())
+    }
+
+    fn set_filter(&mut self, ctx: &Ctx, text: &str) {
+        self.search = text.to_string();
+        self.hit = None;
+        self.jump(false, ctx.page());
+    }
+
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
         let page = ctx.page();
         let last_top = self.lines.len().saturating_sub(page);
+        if let Some(i) = SINCE_ACTIONS.iter().position(|a| *a == action) {
+            self.since = i;
+            self.restream(ctx);
+            return;
+        }
         match action {
             FOLLOW => {
                 self.follow = !self.follow;
@@ -179,6 +327,44 @@ impl Pane for LogsState {
             CLEAR => {
                 self.lines.clear();
                 self.top = 0;
+                self.hit = None;
+            }
+            CONTAINER if self.containers.len() > 1 => {
+                self.container = (self.container + 1) % self.containers.len();
+                self.previous = false;
+                self.auto_previous = false;
+                self.restream(ctx);
+            }
+            PREVIOUS => {
+                if !self.previous && self.restarts == 0 {
+                    ctx.set_flash(
+                        format!("{}: no previous run (0 restarts)", self.pod),
+                        FlashLevel::Warn,
+                    );
+                    return;
+                }
+                self.previous = !self.previous;
+                self.auto_previous = false;
+                self.restream(ctx);
+            }
+            TIMESTAMPS => {
+                self.timestamps = !self.timestamps;
+                self.restream(ctx);
+            }
+            NEXT | PREV if !self.jump(action == NEXT, page) => {
+                ctx.set_flash("no match", FlashLevel::Warn);
+            }
+            SAVE => {
+                let name = format!(
+                    "{}_{}{}",
+                    self.pod,
+                    self.containers.get(self.container).map_or("", |c| c.as_str()),
+                    if self.previous { "_previous" } else { "" }
+                );
+                ctx.emit(Effect::SaveLogs {
+                    name,
+                    lines: self.lines.iter().cloned().collect(),
+                });
             }
             Action::UP | Action::PAGE_UP | Action::TOP => {
                 let from = if self.follow { last_top } else { self.top };
@@ -198,10 +384,24 @@ impl Pane for LogsState {
         }
     }
 
-    fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
+    fn on_msg(&mut self, ctx: &mut Ctx, msg: &Msg) {
         match msg {
             Msg::Logs { stream, lines } => self.push(*stream, lines),
-            Msg::LogsEnded { stream, error } => self.ended(*stream, error.clone()),
+            Msg::LogsEnded { stream, error } => {
+                let current = self.stream == Some(*stream);
+                self.ended(*stream, error.clone());
+                // A crash-looping container's current run has no output yet: show the last run.
+                if current
+                    && error.is_none()
+                    && self.lines.is_empty()
+                    && !self.previous
+                    && self.restarts > 0
+                {
+                    self.previous = true;
+                    self.auto_previous = true;
+                    self.restream(ctx);
+                }
+            }
             _ => {}
         }
     }
@@ -213,19 +413,33 @@ impl Pane for LogsState {
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let theme = &ctx.theme;
         let l = self;
-        let mut flags = vec![
-            format!("follow:{}", if l.follow { "on" } else { "off" }),
-            format!("wrap:{}", if l.wrap { "on" } else { "off" }),
-            format!("{}/{} lines", l.lines.len(), l.cap),
-        ];
-        if l.dropped > 0 {
-            flags.push(format!("{} dropped", l.dropped));
-        }
+        let mut flags = Vec::new();
         match &l.ended {
             Some(Some(e)) => flags.push(format!("stream ended: {e}")),
             Some(None) => flags.push("stream ended".into()),
             None => {}
         }
+        if l.previous {
+            flags.push(if l.auto_previous {
+                "previous run (current has no output yet)".to_string()
+            } else {
+                "previous run".to_string()
+            });
+        }
+        if l.containers.len() > 1 {
+            flags.push(format!("container {}/{}", l.container + 1, l.containers.len()));
+        }
+        flags.push(format!("{}/{} lines", l.lines.len(), l.cap));
+        if l.dropped > 0 {
+            flags.push(format!("{} dropped", l.dropped));
+        }
+        if !l.search.is_empty() {
+            flags.push(format!("/{} {} matches", l.search, l.match_count()));
+        }
+        flags.push(format!("since:{}", SINCE[l.since].0));
+        flags.push(format!("ts:{}", if l.timestamps { "on" } else { "off" }));
+        flags.push(format!("follow:{}", if l.follow { "on" } else { "off" }));
+        flags.push(format!("wrap:{}", if l.wrap { "on" } else { "off" }));
         let title = Line::from(vec![
             Span::styled(format!(" logs {} ", l.source), theme.style(Role::Title)),
             Span::styled(
@@ -244,13 +458,27 @@ impl Pane for LogsState {
             l.top.min(l.lines.len().saturating_sub(1))
         };
         let lines: Vec<Line> = if l.lines.is_empty() {
-            vec![Line::styled("waiting for log lines…", theme.style(Role::Muted))]
+            let text = match &l.ended {
+                Some(_) => "no output",
+                None => "waiting for log lines…",
+            };
+            vec![Line::styled(text, theme.style(Role::Muted))]
         } else {
             l.lines
                 .iter()
+                .enumerate()
                 .skip(top)
                 .take(inner_h)
-                .map(|s| Line::styled(s.as_str(), theme.style(Role::Log)))
+                .map(|(i, s)| {
+                    let role = if l.hit == Some(i) {
+                        Role::TableCursor
+                    } else if l.matches(s) {
+                        Role::Accent
+                    } else {
+                        Role::Log
+                    };
+                    Line::styled(s.as_str(), theme.style(role))
+                })
                 .collect()
         };
         let mut p = Paragraph::new(lines).block(block);
@@ -284,5 +512,29 @@ mod tests {
             })
         );
         assert_eq!(s.stop(), None);
+    }
+
+    #[test]
+    fn search_jumps_between_matches_and_wraps() {
+        let mut s = LogsState::default();
+        s.start(StreamId(1), "x".into());
+        let lines: Vec<String> = ["a", "Error 1", "b", "c", "error 2", "d"]
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        s.push(StreamId(1), &lines);
+        s.search = "ERROR".into();
+        assert_eq!(s.match_count(), 2);
+        assert!(s.jump(true, 2));
+        assert_eq!(s.hit, Some(1));
+        assert!(s.jump(true, 2));
+        assert_eq!(s.hit, Some(4));
+        assert!(s.jump(true, 2));
+        assert_eq!(s.hit, Some(1), "wraps to the first match");
+        assert!(s.jump(false, 2));
+        assert_eq!(s.hit, Some(4), "backwards wraps to the last match");
+        assert!(!s.follow);
+        s.search = "nothing".into();
+        assert!(!s.jump(true, 2));
     }
 }

@@ -34,12 +34,20 @@ panes![
     keys,
     vpn,
     certs,
+    pods,
+    deploys,
+    events,
+    pvcs,
+    ingresses,
 ];
 
 /// Helpers shared by panes (not panes themselves).
 pub mod listing;
 pub mod plan_text;
+pub mod resources;
 pub mod text;
+pub mod usage;
+pub mod workload_actions;
 
 #[cfg(test)]
 mod tests {

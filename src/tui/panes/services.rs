@@ -29,6 +29,8 @@ pub fn pane() -> Box<dyn Pane> {
         list: Listing::new(COLUMNS),
         stale: false,
         vpn: Default::default(),
+        pending: None,
+        metrics: Default::default(),
     })
 }
 
@@ -41,6 +43,8 @@ pub struct SvcRow {
     pub latency_ms: Option<u64>,
     /// The configured thresholds (DATA AGE turns amber and red by them).
     pub budget: Budget,
+    /// CPU and memory from the metrics API (issue 8), when it reported this service.
+    pub usage: Option<crate::bus::ServiceUsage>,
 }
 
 impl TableRow for SvcRow {
@@ -88,6 +92,12 @@ static COLUMNS: &[C] = &[
         .min(14)
         .priority(5),
     C::new("VPN", |r, _| (&r.row.vpn).into()).priority(9),
+    C::new("CPU", |r, _| super::usage::cpu_cell(r.usage.as_ref()))
+        .whole()
+        .priority(10),
+    C::new("MEM", |r, _| super::usage::mem_cell(r.usage.as_ref()))
+        .whole()
+        .priority(10),
     C::new("DATA AGE", |r, ctx| {
         CellText::from(data_age_cell(r.row.observed_at, ctx.now, &r.budget))
     })
@@ -102,6 +112,10 @@ pub struct Services {
     stale: bool,
     /// The VPN verdict cell of each VPN pod's service (`SECURE Canada`, `LEAK` …).
     vpn: std::collections::BTreeMap<ServiceId, crate::tui::rows::Cell>,
+    /// The workload a scale prompt is open for.
+    pending: Option<super::workload_actions::Target>,
+    /// The metrics API's answer (CPU/MEM columns; hidden with a note when absent).
+    metrics: crate::bus::MetricsView,
 }
 
 impl Services {
@@ -130,6 +144,7 @@ impl Pane for Services {
             Binding::new(Key::ch('F'), FINDINGS, "findings"),
             Binding::new(Key::ch('T'), TASKS, "tasks"),
         ];
+        own.extend(super::workload_actions::bindings());
         own.extend(Listing::bindings(COLUMNS));
         own
     }
@@ -150,10 +165,16 @@ impl Pane for Services {
             (Action::DESCRIBE, Some(id)) => ctx.push(describe::view(id)),
             (FINDINGS, _) => ctx.go_root(View::new(findings::ID)),
             (TASKS, _) => ctx.go_root(View::new(tasks::ID)),
+            (a, Some(id))
+                if super::workload_actions::on_action(ctx, a, &id, ID, &mut self.pending) => {}
             _ => {
                 self.list.on_action(action);
             }
         }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, tag: &'static str, value: String) {
+        super::workload_actions::on_reply(ctx, tag, &value, &mut self.pending);
     }
 
     fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
@@ -161,6 +182,10 @@ impl Pane for Services {
             msg,
             Msg::Cluster(_) | Msg::Observation(..) | Msg::Findings(_)
         ) {
+            self.stale = true;
+        }
+        if let Msg::Metrics(m) = msg {
+            self.metrics = m.clone();
             self.stale = true;
         }
         if let Msg::Vpn(v) = msg {
@@ -200,6 +225,7 @@ impl Pane for Services {
                         restarts: pods.iter().map(|p| p.restarts).sum(),
                         latency_ms: obs.and_then(|o| o.probe.as_ref()).map(|p| p.latency_ms),
                         budget: ctx.budget,
+                        usage: self.metrics.services.get(&s.id).copied(),
                     }
                 })
                 .collect(),
@@ -239,6 +265,13 @@ impl Pane for Services {
         if ctx.cluster.is_none() {
             tctx = tctx.loading("connecting to the cluster…");
         }
-        self.list.render(f, area, &tctx);
+        if let Some(note) = &self.metrics.note {
+            tctx = tctx.note(note.clone(), Role::Muted);
+        }
+        if self.metrics.available {
+            self.list.render(f, area, &tctx);
+        } else {
+            self.list.render_without(f, area, &tctx, &["CPU", "MEM"]);
+        }
     }
 }

@@ -105,7 +105,12 @@ fn home_cell(r: &VpnReport) -> Cell {
 
 fn bound_cell(r: &VpnReport) -> Cell {
     match &r.obs.binding {
-        None => Cell::new("—", Tone::Muted),
+        // SABnzbd: does it answer through the sidecar's network?
+        None => match &r.obs.app_reach {
+            Some(Got::Ok(_)) => Cell::new("reachable", Tone::Ok),
+            Some(Got::Error(_)) => Cell::new("unreachable", Tone::Error),
+            None => Cell::new("—", Tone::Muted),
+        },
         Some(Got::Ok(b)) if b.interface.is_empty() => Cell::new("any", Tone::Warn),
         Some(Got::Ok(b)) if crate::vpn::is_tunnel_interface(&b.interface) => {
             Cell::new(sanitize(&b.interface), Tone::Ok)
@@ -265,6 +270,7 @@ impl Pane for VpnPane {
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let theme = &ctx.theme;
         let audit_rows = self.facts.as_ref().map_or(0, |v| v.audit.len()) as u16;
+        // The table keeps room for its rows on small terminals (80×24): the audit box shrinks.
         let [table_area, why_area, audit_area] = Layout::vertical([
             Constraint::Fill(1),
             Constraint::Length(4),
@@ -312,6 +318,15 @@ impl Pane for VpnPane {
                 }
                 if let Some(Got::Ok(b)) = &o.binding {
                     facts.push(format!("listen port {}", b.listen_port));
+                }
+                if o.pod.is_some() && (o.health.is_some() || o.health_loopback.is_some()) {
+                    facts.push(rep.health_label());
+                }
+                if let Some(a) = &o.control_auth {
+                    facts.push(format!("control credentials: {a}"));
+                }
+                if let Some(reach) = rep.reach_label() {
+                    facts.push(format!("WebUI {reach}"));
                 }
                 facts.push(format!("home IP from {}", o.home.source));
                 l.push(Line::styled(sanitize(&facts.join(" · ")), theme.style(Role::Muted)));

@@ -89,18 +89,19 @@ pub struct CellText {
 }
 
 impl CellText {
-    /// Text in the row's style.
+    /// Text in the row's style. Control characters from outside (an app's health message, an
+    /// Event) are shown escaped ([`crate::bounds::sanitize`]).
     pub fn plain(text: impl Into<String>) -> CellText {
         CellText {
-            text: text.into(),
+            text: clean(text.into()),
             role: None,
         }
     }
 
-    /// Text in its own theme role (`"ok"`, `"accent"` …).
+    /// Text in its own theme role (`"ok"`, `"accent"` …), sanitised like [`CellText::plain`].
     pub fn styled(text: impl Into<String>, role: Role) -> CellText {
         CellText {
-            text: text.into(),
+            text: clean(text.into()),
             role: Some(role),
         }
     }
@@ -111,6 +112,13 @@ impl CellText {
             Tone::Normal => CellText::plain(text),
             t => CellText::styled(text, t.into()),
         }
+    }
+}
+
+fn clean(text: String) -> String {
+    match crate::bounds::sanitize(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(s) => s,
     }
 }
 

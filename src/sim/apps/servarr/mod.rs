@@ -109,7 +109,11 @@ async fn handle(AxState(sim): AxState<Arc<Sim>>, req: Request) -> Response {
     let feed = sim.kind() == AppKind::Prowlarr && prowlarr::feed_indexer_id(&lower).is_some();
     if api && !feed && !http::is_anonymous(&lower) {
         let key = http::presented_key(query.as_deref(), &parts.headers);
-        if key.as_deref() != Some(sim.cfg.api_key.as_str()) {
+        let want = faults
+            .config_key
+            .as_deref()
+            .unwrap_or(sim.cfg.api_key.as_str());
+        if key.as_deref() != Some(want) {
             return with_version(&sim, http::unauthorized());
         }
     }

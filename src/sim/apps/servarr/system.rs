@@ -185,6 +185,9 @@ pub fn compute(kind: AppKind, api_key: &str, st: &State, faults: &Faults) -> Vec
         };
         out.push(issue(kind, source, ty, msg, fragment));
     }
+    if let Some(m) = &faults.health_message {
+        out.push(issue(kind, "HostileCheck", "warning", m.clone(), "hostile"));
+    }
     if faults.health_errors {
         out.push(issue(
             kind,

@@ -2,12 +2,19 @@
 //! per-namespace copies too, with their source) and the certificate each Ingress host serves,
 //! one row each, coloured by the row's worst `cert.*` finding. The box below inspects the row
 //! under the cursor: fields as `openssl x509 -text` names them, and the row's findings with
-//! their remediation. Secrets and served certificates show without cert-manager; the
-//! Certificate rows then say it is not installed.
+//! their remediation; `i` opens the full inspect (every chain certificate's fields and PEM;
+//! private keys are never read). Issuers, ClusterIssuers and CertificateRequests have rows too.
+//!
+//! The pane does not declare `requires_kind()`: served certificates and TLS Secrets are
+//! checked without cert-manager, so the pane stays open and one Certificate row says
+//! "cert-manager not installed" instead.
+
+mod rows;
+pub use rows::rows;
 
 use super::listing::{Listing, TableCtx};
+use super::text::TextView;
 use crate::bus::CertsView;
-use crate::clients::tls::{CertInfo, ChainVerdict};
 use crate::model::{Finding, Severity};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
@@ -18,7 +25,7 @@ use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
 use crate::tui::view::{FlashLevel, PaneId, View};
-use crate::tui::widgets::table::{haystack, Column, TableRow};
+use crate::tui::widgets::table::{Column, TableRow};
 use jiff::Timestamp;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -30,12 +37,14 @@ pub const ID: PaneId = "certs";
 
 const RENEW: Action = Action::new("certs.renew");
 const RESYNC: Action = Action::new("certs.resync");
+const INSPECT: Action = Action::new("certs.inspect");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::new(CertsState {
         list: Listing::new(COLUMNS),
         received: false,
         cert_manager: None,
+        inspect: None,
     })
 }
 
@@ -56,6 +65,8 @@ pub struct CertRow {
     pub note: String,
     /// Inspect lines (fields, then findings).
     pub detail: Vec<String>,
+    /// The full inspect text: the fields, then every chain certificate's fields and PEM.
+    pub full: Vec<String>,
     pub findings: Vec<Finding>,
     /// What an action on this row would do: the task it starts.
     pub task: Option<TaskRequest>,
@@ -106,235 +117,12 @@ static COLUMNS: &[C] = &[
     C::new("ISSUER / SOURCE / CHAIN", |r, _| r.note.as_str().into()).min(12),
 ];
 
-fn cert_lines(c: &CertInfo, now: Timestamp) -> Vec<String> {
-    vec![
-        format!("Subject: {}", c.subject),
-        format!("Issuer: {}", c.issuer),
-        format!("SANs: {}", c.sans.join(", ")),
-        format!("Not Before: {}", c.not_before),
-        format!(
-            "Not After: {} ({} days left)",
-            c.not_after,
-            c.days_left(now)
-        ),
-        format!("Serial Number: {}", c.serial),
-        format!("SHA-256 Fingerprint: {}", c.sha256),
-    ]
-}
-
-fn row(
-    kind: &'static str,
-    name: String,
-    subject: &str,
-    all: &[Finding],
-    leaf: Option<(&CertInfo, Timestamp)>,
-    (note, mut detail): (String, Vec<String>),
-    unknown: Option<&str>,
-) -> CertRow {
-    let mut findings: Vec<Finding> = all.iter().filter(|f| f.subject == subject).cloned().collect();
-    // A certificate's expiry is reported once (where it is issued); every row holding it still
-    // shows it.
-    if let Some((c, now)) = leaf {
-        if !findings.iter().any(|f| f.code.starts_with("cert.expire")) {
-            findings.extend(crate::checks::certs::expiry(c, subject, now));
-        }
-    }
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let severity = findings
-        .iter()
-        .map(|f| f.severity)
-        .max()
-        .unwrap_or(Severity::Ok);
-    let state = match (unknown, findings.is_empty()) {
-        (Some(why), true) => format!("unknown: {why}"),
-        (_, true) => "ok".into(),
-        (_, false) => {
-            let codes: Vec<&str> = findings
-                .iter()
-                .map(|f| f.code.trim_start_matches("cert."))
-                .collect();
-            codes.join(",")
-        }
-    };
-    if let Some((c, now)) = leaf {
-        detail.extend(cert_lines(c, now));
-    }
-    CertRow {
-        id: format!("{kind} {name}"),
-        haystack: haystack([kind, &name, &state, &note]),
-        kind,
-        days: leaf.map(|(c, now)| c.days_left(now)),
-        not_after: leaf.map(|(c, _)| c.not_after),
-        name,
-        state,
-        severity,
-        note,
-        detail,
-        findings,
-        task: None,
-    }
-}
-
-/// The rows of a view: Certificates, Secrets, served certificates.
-pub fn rows(v: &CertsView) -> Vec<CertRow> {
-    let (c, all, now) = (&v.facts, &v.findings, v.fetched_at);
-    let mut out = Vec::new();
-    for x in &c.certificates {
-        let cond = |c: &Option<crate::certs::Condition>| {
-            c.as_ref()
-                .map(|c| format!("{} ({}: {})", c.status, c.reason, c.message))
-                .unwrap_or_else(|| "-".into())
-        };
-        // The certificate its Secret holds: expiry and fields come from there.
-        let held = c
-            .secrets
-            .iter()
-            .find(|s| s.namespace == x.namespace && s.name == x.secret_name)
-            .and_then(|s| s.leaf());
-        let mut r = row(
-            "Certificate",
-            x.id(),
-            &format!("Certificate {}", x.id()),
-            all,
-            held.map(|l| (l, now)),
-            (
-                x.issuer.clone(),
-                vec![
-                format!("Ready: {}", cond(&x.ready)),
-                format!("Issuing: {}", cond(&x.issuing)),
-                format!("Secret: {}", x.secret_name),
-                format!("Issuer: {}", x.issuer),
-                format!(
-                    "Revision: {}  Failed issuance attempts: {}",
-                    x.revision.map_or("-".into(), |r| r.to_string()),
-                    x.failed_issuance_attempts.unwrap_or(0)
-                ),
-                format!(
-                    "Renewal Time: {}",
-                    x.renewal_time.map_or("<none>".into(), |t| t.to_string())
-                ),
-            ],
-            ),
-            None,
-        );
-        r.task = Some(TaskRequest::RenewCertificate {
-            namespace: x.namespace.clone(),
-            name: x.name.clone(),
-        });
-        if held.is_none() {
-            r.not_after = x.not_after;
-            r.days = x
-                .not_after
-                .map(|t| (t.as_second() - now.as_second()).div_euclid(86_400));
-        }
-        out.push(r);
-    }
-    for s in &c.secrets {
-        let note = match (&s.source, s.equals_source, s.stale) {
-            (None, _, _) => s
-                .leaf()
-                .map(|l| l.issuer.clone())
-                .unwrap_or_else(|| "-".into()),
-            (Some(x), _, true) => format!("stale copy of {x}"),
-            (Some(x), Some(true), _) => format!("copy of {x} (same)"),
-            (Some(x), _, _) => format!("copy of {x} (differs)"),
-        };
-        let mut detail = vec![format!(
-            "Used by: {}",
-            if s.ingresses.is_empty() {
-                "no Ingress".to_string()
-            } else {
-                s.ingresses.join(", ")
-            }
-        )];
-        detail.extend(s.error.iter().map(|e| format!("Error: {e}")));
-        let task = s.source.as_ref().and_then(|src| {
-            let (sns, sname) = src.split_once('/')?;
-            Some(TaskRequest::ResyncSecret {
-                namespace: s.namespace.clone(),
-                name: s.name.clone(),
-                source_namespace: sns.to_string(),
-                source: sname.to_string(),
-            })
-        });
-        let mut r = row(
-            "Secret",
-            s.id(),
-            &format!("Secret {}", s.id()),
-            all,
-            s.leaf().map(|l| (l, now)),
-            (note, detail),
-            s.error.as_deref(),
-        );
-        r.task = task;
-        out.push(r);
-    }
-    for s in &c.served {
-        let (note, unknown) = match &s.served {
-            Some(v) => (
-                match &v.chain_verdict {
-                    ChainVerdict::Valid => "chain valid".to_string(),
-                    ChainVerdict::Invalid(w) => format!("chain invalid: {w}"),
-                    ChainVerdict::Unknown(w) => format!("chain unknown: {w}"),
-                },
-                None,
-            ),
-            None => (
-                "-".to_string(),
-                Some(s.error.as_deref().unwrap_or("no handshake")),
-            ),
-        };
-        let mut detail = vec![format!(
-            "Ingress: {}  Secret: {}",
-            s.ingresses.join(", "),
-            s.secret.as_deref().unwrap_or("-")
-        )];
-        if let Some(h) = &s.http {
-            detail.push(match (h.status, &h.error) {
-                (Some(st), _) => format!(
-                    "{} → {st}{}",
-                    h.url,
-                    h.location
-                        .as_deref()
-                        .map(|l| format!(" {l}"))
-                        .unwrap_or_default()
-                ),
-                (None, e) => format!("{} → unknown: {}", h.url, e.as_deref().unwrap_or("-")),
-            });
-        }
-        if let Some(v) = &s.served {
-            detail.push(format!(
-                "Connected to {} ({}), chain of {}",
-                v.address,
-                v.protocol,
-                v.chain.len()
-            ));
-            for (i, c) in v.chain.iter().enumerate().skip(1) {
-                detail.push(format!(
-                    "Chain[{i}]: {} (issuer {}, not after {})",
-                    c.subject,
-                    c.issuer,
-                    c.not_after.strftime("%Y-%m-%d")
-                ));
-            }
-        }
-        out.push(row(
-            "Served",
-            s.host.clone(),
-            &format!("https://{}", s.host),
-            all,
-            s.served.as_ref().map(|v| (v.leaf(), now)),
-            (note, detail),
-            unknown,
-        ));
-    }
-    out
-}
-
 pub struct CertsState {
     pub list: Listing<CertRow>,
     received: bool,
     cert_manager: Option<bool>,
+    /// The full inspect of the row under the cursor (`i`), scrolled.
+    inspect: Option<TextView>,
 }
 
 impl CertsState {
@@ -359,6 +147,7 @@ impl Pane for CertsState {
             Binding::new(Key::ch('R'), RENEW, "renew certificate").mutating(),
             Binding::new(Key::ch('S'), RESYNC, "re-sync copy")
                 .mutating(),
+            Binding::new(Key::ch('i'), INSPECT, "inspect: chain and PEM"),
             Binding::new(Key::ch('/'), Action::FILTER, "filter"),
         ];
         own.extend(Listing::bindings(COLUMNS));
@@ -374,7 +163,17 @@ impl Pane for CertsState {
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        if let Some(t) = &mut self.inspect {
+            if action == INSPECT || action == Action::BACK {
+                self.inspect = None;
+                return;
+            }
+            if t.on_action(action, 10) {
+                return;
+            }
+        }
         match action {
+            INSPECT => self.inspect = Some(TextView::default()),
             RENEW | RESYNC => confirm(ctx, self.list.selected(), action),
             _ => {
                 self.list.on_action(action);
@@ -410,6 +209,20 @@ impl Pane for CertsState {
         if !self.received {
             tctx = tctx.loading("waiting for the cluster…");
         }
+        if let (Some(t), Some(r)) = (&self.inspect, self.list.selected()) {
+            let mut lines: Vec<Line> = r
+                .full
+                .iter()
+                .map(|l| Line::styled(l.clone(), theme.style(Role::Base)))
+                .collect();
+            lines.extend(finding_lines(&r.findings, ctx));
+            let title = Line::styled(
+                format!(" inspect {} {} (i: back) ", r.kind, r.name),
+                theme.style(Role::Title),
+            );
+            t.render(f, area, title, lines, theme);
+            return;
+        }
         self.list.render(f, table_area, &tctx);
         let lines: Vec<Line> = match self.list.selected() {
             None => vec![Line::styled("nothing selected", theme.style(Role::Muted))],
@@ -419,19 +232,7 @@ impl Pane for CertsState {
                     .iter()
                     .map(|l| Line::styled(l.clone(), theme.style(Role::Base)))
                     .collect();
-                for x in &r.findings {
-                    v.push(Line::from(vec![
-                        Span::styled(
-                            format!("{} ", x.severity.label()),
-                            theme.style(Tone::of_severity(x.severity).into()),
-                        ),
-                        Span::styled(x.message.clone(), theme.style(Role::Base)),
-                    ]));
-                    v.push(Line::from(vec![
-                        Span::styled("fix: ", theme.style(Role::Accent)),
-                        Span::styled(x.remediation.clone(), theme.style(Role::Base)),
-                    ]));
-                }
+                v.extend(finding_lines(&r.findings, ctx));
                 v
             }
         };
@@ -443,6 +244,29 @@ impl Pane for CertsState {
         );
         f.render_widget(detail, detail_area);
     }
+}
+
+/// A row's findings with their remediation.
+fn finding_lines(findings: &[Finding], ctx: &Ctx) -> Vec<Line<'static>> {
+    let theme = &ctx.theme;
+    findings
+        .iter()
+        .flat_map(|x| {
+            [
+                Line::from(vec![
+                    Span::styled(
+                        format!("{} ", x.severity.label()),
+                        theme.style(Tone::of_severity(x.severity).into()),
+                    ),
+                    Span::styled(x.message.clone(), theme.style(Role::Base)),
+                ]),
+                Line::from(vec![
+                    Span::styled("fix: ", theme.style(Role::Accent)),
+                    Span::styled(x.remediation.clone(), theme.style(Role::Base)),
+                ]),
+            ]
+        })
+        .collect()
 }
 
 /// Ask before renewing or re-syncing the row under the cursor.

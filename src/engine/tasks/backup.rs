@@ -1,0 +1,180 @@
+//! Backup tasks on the task runtime: back up one service now, and the restore the wizard
+//! starts after the typed confirmation — the same steps as `k8s-nas restore`
+//! ([`crate::backup::flow`]), shown in the task's step list, cancellable with rollback.
+
+use super::TaskEnv;
+use crate::backup::flow::{self, ClusterSide, Progress, RestorePlan};
+use crate::backup::{BackupOptions, Target};
+use crate::commands::backup::{filter, policy, service_name};
+use crate::engine::sched::TaskCtx;
+use crate::model::ServiceId;
+use std::path::Path;
+
+pub const BACKUP_STEPS: &[&str] = &[
+    "back up the config directory",
+    "verify the archive",
+    "apply retention",
+];
+
+/// One backup or restore of a service at a time.
+pub fn lock(id: &ServiceId) -> String {
+    format!("backup:{id}")
+}
+
+struct CtxProgress<'a>(&'a TaskCtx);
+
+#[async_trait::async_trait]
+impl Progress for CtxProgress<'_> {
+    async fn step(&self, n: u32) {
+        self.0.step(n).await;
+    }
+    async fn line(&self, text: String) {
+        self.0.lines(vec![text]).await;
+    }
+    fn cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
+}
+
+/// The service, its config directory (node path with `node_root`), its cluster side.
+async fn locate(
+    env: &TaskEnv,
+    id: &ServiceId,
+) -> anyhow::Result<(std::path::PathBuf, ClusterSide)> {
+    let facts = env.facts().await?;
+    let inv = facts.inventory(&env.cfg);
+    let svc = inv
+        .services
+        .iter()
+        .find(|s| &s.id == id)
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("{id} is not discovered"))?;
+    let name = service_name(id.as_str());
+    let dir = match env.cfg.backup.paths.get(&name) {
+        Some(p) => env.cfg.backup.on_node(p),
+        None => {
+            let node = svc
+                .config_volume
+                .as_ref()
+                .and_then(|v| v.source.node_path())
+                .ok_or_else(|| anyhow::anyhow!("{id}: its config volume has no node path"))?;
+            env.cfg.backup.on_node(Path::new(node))
+        }
+    };
+    let endpoint = crate::engine::endpoint_for(&svc, &env.cfg, &facts.conn);
+    Ok((
+        dir,
+        ClusterSide {
+            conn: facts.conn.clone(),
+            svc,
+            endpoint,
+        },
+    ))
+}
+
+fn root(env: &TaskEnv) -> std::path::PathBuf {
+    env.cfg
+        .backup
+        .root_or(None, &crate::config::Paths::resolve())
+}
+
+pub async fn backup_now(env: TaskEnv, ctx: TaskCtx, id: ServiceId) -> anyhow::Result<String> {
+    let (dir, side) = locate(&env, &id).await?;
+    flow::reachable(&dir)?;
+    let name = service_name(id.as_str());
+    let target = Target {
+        service: name.clone(),
+        kind: Some(side.svc.kind),
+        dir,
+        version: side.svc.image.rsplit_once(':').map(|(_, t)| t.to_string()),
+    };
+    let root = root(&env);
+    ctx.step(1).await;
+    let (r2, f, cancel) = (root.clone(), filter(&env.cfg), ctx.cancel_token().clone());
+    let m = tokio::task::spawn_blocking(move || {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let watch = || {
+            if cancel.is_cancelled() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        };
+        let progress = move |_: u64, _: u64| watch();
+        let opts = BackupOptions {
+            filter: f,
+            progress: Some(&progress),
+            cancel: Some(&stop),
+            ..Default::default()
+        };
+        crate::backup::run_backup(&target, &r2, &opts)
+    })
+    .await??;
+    ctx.step(2).await;
+    let info = crate::backup::list(&root, Some(&name))?
+        .into_iter()
+        .find(|b| m.archive == format!("{}.tar.zst", b.id))
+        .ok_or_else(|| anyhow::anyhow!("the new backup is not listed"))?;
+    let i2 = info.clone();
+    let rec = tokio::task::spawn_blocking(move || crate::backup::verify(&i2, false)).await?;
+    if !rec.ok {
+        anyhow::bail!(
+            "{} failed verification: {}",
+            info.id,
+            rec.problems.join("; ")
+        );
+    }
+    ctx.step(3).await;
+    let all = crate::backup::list(&root, Some(&name))?;
+    let gone = crate::backup::apply_retention(&all, policy(&env.cfg), false)?;
+    if let Some(r) = crate::backup::restic::copy_if_configured(&env.cfg, &info).await {
+        ctx.lines(vec![format!("restic: {r}")]).await;
+    }
+    Ok(format!(
+        "{id}: {} ({} files, {} bytes), verified; retention removed {}",
+        m.archive,
+        m.files.len(),
+        m.archive_size,
+        gone.len()
+    ))
+}
+
+pub async fn restore(
+    env: TaskEnv,
+    ctx: TaskCtx,
+    id: ServiceId,
+    backup: String,
+) -> anyhow::Result<String> {
+    let (dir, side) = locate(&env, &id).await?;
+    let name = service_name(id.as_str());
+    let root = root(&env);
+    let info = crate::backup::list(&root, Some(&name))?
+        .into_iter()
+        .find(|b| b.id == backup)
+        .ok_or_else(|| anyhow::anyhow!("no backup {backup} of {name} under {}", root.display()))?;
+    let plan = RestorePlan {
+        service: name,
+        kind: Some(side.svc.kind),
+        backup: info,
+        dir,
+        root,
+        filter: filter(&env.cfg),
+        cluster: Some(side),
+    };
+    let report = flow::restore(plan, &CtxProgress(&ctx)).await?;
+    env.refresh.now();
+    let verdict = if report.checks_ok {
+        "post-checks passed"
+    } else {
+        "post-checks FAILED"
+    };
+    if !report.checks_ok {
+        anyhow::bail!(
+            "{id} restored from {backup} in {:.1} s but the {verdict}: {}",
+            report.total_seconds,
+            report.checks.join("; ")
+        );
+    }
+    Ok(format!(
+        "{id} restored from {backup} in {:.1} s (RTO); {verdict}",
+        report.total_seconds
+    ))
+}

@@ -1,0 +1,221 @@
+//! The generic resource views of issue 8 (k9s `:pods`, `:deploy`, `:events`, `:pvc`, `:ing`):
+//! one table pane per kind on the shared table widget, rows from the engine's latest snapshot
+//! ([`Effect::ListResources`], asked again on every cluster change while the view is open).
+//! Pods: `ctrl-d` deletes the pod under the cursor (confirm; `--readonly` drops it; not offered
+//! where RBAC denies it).
+
+use super::listing::{Listing, TableCtx};
+use crate::bus::ResourceRow;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Action, Binding, Key};
+use crate::tui::modal::{Confirm, Modal, Reply};
+use crate::tui::msg::{Effect, Msg, TaskRequest};
+use crate::tui::pane::{CommandSpec, Pane};
+use crate::tui::rows::age;
+use crate::tui::theme::Role;
+use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
+use ratatui::layout::Rect;
+use ratatui::Frame;
+use std::borrow::Cow;
+
+const DELETE: Action = Action::new("resources.delete");
+
+/// What makes one resource view.
+pub struct Spec {
+    pub id: PaneId,
+    /// The engine's name of the kind ([`crate::engine::resources::KINDS`]).
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub names: &'static [&'static str],
+    pub about: &'static str,
+    /// Column titles of READY, STATUS and INFO for this kind.
+    pub headers: [&'static str; 3],
+}
+
+pub fn pane(spec: Spec) -> Box<dyn Pane> {
+    Box::new(Resources {
+        spec,
+        list: Listing::new(COLUMNS),
+        received: false,
+        open: false,
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub r: ResourceRow,
+    id: String,
+    haystack: String,
+}
+
+impl TableRow for Row {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.id)
+    }
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.haystack)
+    }
+    fn role(&self) -> Role {
+        if self.r.bad {
+            Role::Warn
+        } else {
+            Role::Base
+        }
+    }
+}
+
+type C = Column<Row>;
+
+static COLUMNS: &[C] = &[
+    C::new("NAMESPACE", |r, _| r.r.namespace.as_str().into())
+        .priority(3)
+        .sort('S', |a, b| a.r.namespace.cmp(&b.r.namespace)),
+    C::new("NAME", |r, _| r.r.name.as_str().into())
+        .min(12)
+        .max(48)
+        .sort('N', |a, b| a.r.name.cmp(&b.r.name)),
+    C::new("READY", |r, _| r.r.ready.as_str().into()).priority(1),
+    C::new("STATUS", |r, _| {
+        let role = if r.r.bad { Role::Warn } else { Role::Base };
+        CellText::styled(r.r.status.clone(), role)
+    })
+    .priority(1),
+    C::new("RESTARTS", |r, _| r.r.restarts.to_string().into())
+        .priority(4)
+        .sort('R', |a, b| b.r.restarts.cmp(&a.r.restarts)),
+    C::new("AGE", |r, c| age(r.r.since, c.now).into())
+        .priority(2)
+        .sort('A', |a, b| b.r.since.cmp(&a.r.since)),
+    C::new("INFO", |r, _| r.r.info.as_str().into())
+        .min(10)
+        .priority(5),
+];
+
+pub struct Resources {
+    spec: Spec,
+    list: Listing<Row>,
+    received: bool,
+    /// The view is on the crumb stack: re-ask on every cluster change.
+    open: bool,
+}
+
+impl Resources {
+    fn ask(&self, ctx: &mut Ctx) {
+        ctx.emit(Effect::ListResources {
+            kind: self.spec.kind.to_string(),
+        });
+    }
+}
+
+impl Pane for Resources {
+    fn id(&self) -> PaneId {
+        self.spec.id
+    }
+
+    fn title(&self) -> &'static str {
+        self.spec.title
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        let mut own = vec![Binding::new(Key::ch('/'), Action::FILTER, "filter")];
+        if self.spec.kind == "pods" {
+            own.push(Binding::new(Key::ctrl('d'), DELETE, "delete pod").mutating());
+        }
+        own.extend(Listing::bindings(COLUMNS));
+        own
+    }
+
+    fn commands(&self) -> Vec<CommandSpec> {
+        vec![CommandSpec::new(self.spec.names, self.spec.about).with_filter()]
+    }
+
+    fn on_enter(&mut self, ctx: &mut Ctx, _view: &View) -> bool {
+        self.open = true;
+        self.ask(ctx);
+        true
+    }
+
+    fn on_leave(&mut self, _ctx: &mut Ctx) {
+        self.open = false;
+    }
+
+    fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        if action != DELETE {
+            self.list.on_action(action);
+            return;
+        }
+        let Some(row) = self.list.selected().map(|r| r.r.clone()) else {
+            return;
+        };
+        if let Some(why) = ctx.access.denied(&row.namespace, "delete") {
+            let note = format!("not offered: {why}");
+            ctx.set_flash(note, FlashLevel::Warn);
+            return;
+        }
+        ctx.open_modal(Modal::Confirm(Confirm::new(
+            "Delete pod",
+            vec![
+                (
+                    format!("Delete pod {}/{}.", row.namespace, row.name),
+                    Role::Base,
+                ),
+                (
+                    "Its controller (if any) creates a replacement.".to_string(),
+                    Role::Muted,
+                ),
+            ],
+            "Delete",
+            Reply::Task(TaskRequest::DeletePod {
+                namespace: row.namespace,
+                name: row.name,
+            }),
+        )));
+    }
+
+    fn on_msg(&mut self, ctx: &mut Ctx, msg: &Msg) {
+        match msg {
+            Msg::Cluster(_) if self.open => self.ask(ctx),
+            Msg::Resources { kind, rows } if kind == self.spec.kind => {
+                self.received = true;
+                let rows = rows
+                    .iter()
+                    .map(|r| Row {
+                        id: format!("{}/{}", r.namespace, r.name),
+                        haystack: haystack([r.namespace.as_str(), &r.name, &r.status, &r.info]),
+                        r: r.clone(),
+                    })
+                    .collect();
+                self.list.set_rows(rows);
+            }
+            _ => {}
+        }
+    }
+
+    fn filter_text(&self) -> Option<String> {
+        Some(self.list.filter_text())
+    }
+
+    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
+        self.list.set_filter(text);
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
+        // The shared columns' meaning for this kind, where it differs from the title.
+        let meaning: Vec<String> = ["READY", "STATUS", "INFO"]
+            .iter()
+            .zip(self.spec.headers)
+            .filter(|(t, h)| *t != h)
+            .map(|(t, h)| format!("{t} = {h}"))
+            .collect();
+        let note = format!("columns: {}", meaning.join(" · "));
+        let mut tctx = TableCtx::new(self.spec.title, &ctx.theme, ctx.now)
+            .scope("all namespaces")
+            .note(note, Role::Muted)
+            .empty("nothing of this kind in the watched namespaces");
+        if !self.received {
+            tctx = tctx.loading("reading…");
+        }
+        self.list.render(f, area, &tctx);
+    }
+}
