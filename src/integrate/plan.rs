@@ -572,6 +572,15 @@ fn plan_root_folder(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
             }
         }
         Some(_) => EdgeState::Configured,
+        // The default path, and the app already has a working root folder: keep it.
+        None if edge.choices.follow_existing
+            && cur
+                .items
+                .iter()
+                .any(|i| i.get("accessible").and_then(Value::as_bool) == Some(true)) =>
+        {
+            EdgeState::Configured
+        }
         None => {
             let mut body = json!({});
             for f in &edge.top {
