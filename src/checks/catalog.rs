@@ -85,7 +85,7 @@ catalog! {
         "Check the pod's CPU/memory limits and node load (`kubectl top pod`), and the app's logs",
         None;
     HTTP_TIMEOUT = "http.timeout", Error, "the app accepts connections but does not answer in time",
-        "The app accepts connections but does not answer: look at its logs (`l`) and restart it",
+        "The app accepts connections but does not answer: read its logs and restart it",
         None;
     HTTP_UNREACHABLE = "http.unreachable", Error, "nothing answers at the app's address",
         "No ready endpoint answers: check the pod, the Service selector and port",
@@ -94,7 +94,7 @@ catalog! {
         "Set the app's URL base and the console's (`services.<id>.url_base`) to the same value",
         None;
     HTTP_SERVER_ERROR = "http.server_error", Error, "the app answers 5xx",
-        "The app fails internally: read its logs (`l`)",
+        "The app fails internally: read its logs",
         None;
     HTTP_BAD_BODY = "http.bad_body", Error, "something that is not the app answers",
         "Something else answers at this address (login portal, wrong ingress path?)",

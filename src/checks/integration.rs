@@ -26,6 +26,13 @@ fn edge_finding(e: &EdgePlan) -> Option<Finding> {
         EdgeState::Drift { reasons } => {
             catalog::INTEGRATION_DRIFT.finding(&e.id, reasons.join("; "), &[])
         }
+        EdgeState::Blocked { why } => {
+            return Some(
+                catalog::INTEGRATION_UNKNOWN
+                    .finding(&e.id, format!("{}: blocked: {why}", e.label), &[])
+                    .about(e.from.clone()),
+            );
+        }
         EdgeState::Unknown { why } => {
             // Nothing to do by hand can help before the state is known.
             return Some(

@@ -90,6 +90,10 @@ fn print_table(s: &Snapshot, budget: &crate::checks::Budget) {
             f.message
         );
         crate::out_table!("{:<55} → {}", "", f.remediation);
+        // The wiki or runbook link too, not only in JSON.
+        if let Some(url) = &f.runbook {
+            crate::out_table!("{:<55}   see {url}", "");
+        }
     }
     let n = |sev: Severity| s.findings.iter().filter(|f| f.severity == sev).count();
     crate::out_table!(

@@ -81,11 +81,14 @@ pub async fn plan(ctx: &Live, output: Output) -> anyhow::Result<u8> {
             .iter()
             .filter_map(|e| match &e.state {
                 crate::integrate::EdgeState::Unknown { why } => Some(format!("{}: {why}", e.label)),
+                crate::integrate::EdgeState::Blocked { why } => {
+                    Some(format!("{}: blocked: {why}", e.label))
+                }
                 _ => None,
             })
             .collect();
         eprintln!(
-            "k8s-nas: integrate plan: {} edge(s) could not be read: {}",
+            "k8s-nas: integrate plan: {} edge(s) could not be read or are blocked: {}",
             unknown.len(),
             crate::bounds::sanitize(&unknown.join("; "))
         );

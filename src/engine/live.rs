@@ -147,6 +147,7 @@ pub async fn live_context_with_keys(
             Err(e) => tracing::warn!("{e:#}"),
         }
     }
+    secrets = honour_config(secrets, cfg, &inventory, &desired);
     let pod_exec = PodExecSource {
         client: conn.client.clone(),
         pods: running_pods(&inventory, &listing.objects),
@@ -207,6 +208,41 @@ pub async fn live_context_with_keys(
     ))
 }
 
+/// Credentials written in the config file win for `integrate` as they do for `check`, `keys`
+/// and the screen (one resolution): `[services.X] api_key` is the key wired into the other apps
+/// (unless the app's own key is read later), and `[services.qbittorrent] password` is the
+/// password the download clients get.
+pub fn honour_config(
+    mut secrets: KnownSecrets,
+    cfg: &Config,
+    inventory: &Inventory,
+    desired: &Desired,
+) -> KnownSecrets {
+    for svc in &inventory.services {
+        let Some(sc) = cfg.service(svc.id.as_str(), svc.kind.id()) else {
+            continue;
+        };
+        if let Some(key) = sc.api_key.clone().filter(|k| !k.is_empty()) {
+            if let Some(name) = desired.api_keys.key_name(svc.kind) {
+                let r = crate::integrate::SecretRef::new(
+                    &desired.api_keys.namespace,
+                    &desired.api_keys.name,
+                    name,
+                );
+                secrets.refs.insert(r, key);
+            }
+        }
+        if svc.kind == AppKind::Qbittorrent {
+            if let Some(pw) = sc.password.clone().filter(|p| !p.is_empty()) {
+                secrets
+                    .refs
+                    .insert(desired.download_client.password.clone(), pw);
+            }
+        }
+    }
+    secrets
+}
+
 /// The key Secret target of the desired file (`media/starr-secrets` by default).
 pub fn key_target(live: &Live) -> &SecretTarget {
     &live.desired.api_keys
@@ -261,4 +297,42 @@ pub async fn check_keys(
         secret_exists,
         report,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 7: `integrate` honours `[services.qbittorrent] password` and `[services.X] api_key`
+    /// like every other command.
+    #[test]
+    fn config_credentials_reach_the_integration_graph() {
+        let inventory = crate::integrate::fixtures::target_inventory();
+        let desired = Desired::default();
+        let mut cfg = Config::default();
+        let toml = "[services.qbittorrent]\npassword = \"from-config\"\n\
+                    [services.sonarr]\napi_key = \"sonarr-from-config\"\n";
+        let parsed: Config = toml::from_str(toml).expect("config");
+        cfg.services = parsed.services;
+        let secrets = honour_config(KnownSecrets::default(), &cfg, &inventory, &desired);
+        let pw = secrets
+            .get(&desired.download_client.password)
+            .expect("password");
+        assert_eq!(pw.expose(), "from-config");
+        let sonarr = inventory
+            .services
+            .iter()
+            .find(|s| s.kind == AppKind::Sonarr)
+            .unwrap();
+        let key = secrets.app_key(sonarr, &desired.api_keys).expect("key");
+        assert_eq!(key.expose(), "sonarr-from-config");
+        // Without config values nothing is invented.
+        let none = honour_config(
+            KnownSecrets::default(),
+            &Config::default(),
+            &inventory,
+            &desired,
+        );
+        assert!(none.refs.is_empty());
+    }
 }

@@ -197,6 +197,10 @@ pub struct ChoicePrefs {
     pub quality_profile: Option<String>,
     pub metadata_profile: Option<String>,
     pub root_folder: Option<String>,
+    /// Root folder edges: the path is the built-in default, so an app that already has an
+    /// accessible root folder keeps it (no second folder is added). A path the desired file
+    /// changes is always wanted.
+    pub follow_existing: bool,
 }
 
 /// One wire of the graph, fully resolved.

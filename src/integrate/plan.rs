@@ -19,18 +19,28 @@ use std::collections::BTreeMap;
 pub enum EdgeState {
     Configured,
     Missing,
-    Drift { reasons: Vec<String> },
-    Unknown { why: String },
+    Drift {
+        reasons: Vec<String>,
+    },
+    Unknown {
+        why: String,
+    },
+    /// A prerequisite fails (the target app is down): nothing is planned or written; `why`
+    /// names the first failing prerequisite (target down > authentication > key unknown).
+    Blocked {
+        why: String,
+    },
 }
 
 impl EdgeState {
-    /// ✔ configured, ✘ missing, ⚠ drift, ? unknown.
+    /// ✔ configured, ✘ missing, ⚠ drift, ? unknown, ⊘ blocked.
     pub fn symbol(&self) -> &'static str {
         match self {
             EdgeState::Configured => "✔",
             EdgeState::Missing => "✘",
             EdgeState::Drift { .. } => "⚠",
             EdgeState::Unknown { .. } => "?",
+            EdgeState::Blocked { .. } => "⊘",
         }
     }
 }
@@ -116,15 +126,16 @@ impl Plan {
             .count()
     }
     /// `integrate plan` exit code: 0 nothing to do, 1 changes pending (writes or manual steps),
-    /// 2 nothing pending but some edges could not be read or resolved.
+    /// 2 nothing pending but some edges could not be read or resolved, or are blocked.
     pub fn exit_code(&self) -> i32 {
         if self.writes() > 0 || self.manual_steps() > 0 {
             1
-        } else if self
-            .edges
-            .iter()
-            .any(|e| matches!(e.state, EdgeState::Unknown { .. }))
-        {
+        } else if self.edges.iter().any(|e| {
+            matches!(
+                e.state,
+                EdgeState::Unknown { .. } | EdgeState::Blocked { .. }
+            )
+        }) {
             2
         } else {
             0
@@ -142,6 +153,9 @@ impl Plan {
                     }
                 }
                 EdgeState::Unknown { why } => out.push_str(&format!("    ? {why}\n")),
+                EdgeState::Blocked { why } => {
+                    out.push_str(&format!("    ⊘ blocked: {why} (nothing planned)\n"))
+                }
                 _ => {}
             }
             for c in &e.changes {
@@ -169,6 +183,14 @@ pub fn plan(
         .collect();
     edges.extend(res.unresolved.iter().map(unresolved_plan));
     Plan { edges }
+}
+
+impl EdgePlan {
+    /// Mark the edge blocked: its changes are dropped (apply sends no write for it).
+    pub fn block(&mut self, why: String) {
+        self.state = EdgeState::Blocked { why };
+        self.changes.clear();
+    }
 }
 
 pub fn unresolved_plan(u: &Unresolved) -> EdgePlan {
@@ -550,6 +572,15 @@ fn plan_root_folder(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
             }
         }
         Some(_) => EdgeState::Configured,
+        // The default path, and the app already has a working root folder: keep it.
+        None if edge.choices.follow_existing
+            && cur
+                .items
+                .iter()
+                .any(|i| i.get("accessible").and_then(Value::as_bool) == Some(true)) =>
+        {
+            EdgeState::Configured
+        }
         None => {
             let mut body = json!({});
             for f in &edge.top {

@@ -299,7 +299,9 @@ pub fn resolve(desired: &Desired, inv: &Inventory, secrets: &KnownSecrets) -> Re
     }
 
     // Root folders.
+    let defaults = Desired::default().root_folders;
     for (kind, path) in &desired.root_folders {
+        let follow_existing = defaults.get(kind) == Some(path);
         for app in b.inv.by_kind(*kind).collect::<Vec<_>>() {
             b.push(EdgeKind::RootFolder, app, app, || {
                 let mut top = vec![DesiredField::plain("path", path.clone())];
@@ -314,6 +316,10 @@ pub fn resolve(desired: &Desired, inv: &Inventory, secrets: &KnownSecrets) -> Re
                 Ok(EdgeParts {
                     name: path.clone(),
                     top,
+                    choices: ChoicePrefs {
+                        follow_existing,
+                        ..Default::default()
+                    },
                     ..Default::default()
                 })
             });
@@ -420,6 +426,7 @@ pub fn resolve(desired: &Desired, inv: &Inventory, secrets: &KnownSecrets) -> Re
                         quality_profile: se.quality_profile.clone(),
                         metadata_profile: None,
                         root_folder: desired.root_folders.get(&kind).cloned(),
+                        follow_existing: false,
                     },
                     ..Default::default()
                 })

@@ -135,6 +135,17 @@ async fn degraded_stack_exits_1_and_names_every_fault() {
         table.contains("http.timeout") && table.contains("auth.rejected"),
         "{table}"
     );
+    // Issue 7: the cause before its symptoms, the wiki links in the table too, the console's
+    // own fix named, and no TUI key outside the TUI.
+    let at = |s: &str| {
+        table
+            .find(s)
+            .unwrap_or_else(|| panic!("{s} missing:\n{table}"))
+    };
+    assert!(at("pod.crashloop") < at("http.unreachable"), "{table}");
+    assert!(table.contains("see https://wiki.servarr.com/"), "{table}");
+    assert!(table.contains("`:keys` → `S`"), "{table}");
+    assert!(!table.contains("(`l`)"), "{table}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,4 +16,5 @@ mod hostile_cli;
 mod monitoring;
 mod ops_sim;
 mod readonly_cli;
+mod truth_cli;
 mod vpn_cli;

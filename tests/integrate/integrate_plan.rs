@@ -369,3 +369,28 @@ fn root_folders_seerr_bazarr_and_unknown() {
     let f = plan_findings(&plan);
     assert_eq!(f[0].code, "integration.unknown");
 }
+
+#[test]
+fn the_default_root_folder_follows_the_one_the_app_already_has() {
+    // Issue 7: the default path must not add a second root folder beside a working one.
+    let res = edges();
+    let rf = edge(&res, EdgeKind::RootFolder, "media/sonarr");
+    let has = |items: Vec<Value>| Current::items(items);
+    let working = has(vec![
+        json!({"id": 1, "path": "/data/media/series", "accessible": true}),
+    ]);
+    let p = plan_edge(&rf, Ok(&working), false);
+    assert_eq!(p.state, EdgeState::Configured, "{p:?}");
+    assert!(p.changes.is_empty(), "{:?}", p.changes);
+    // Only a failing folder (`/tv not accessible`): the default is still created.
+    let stale = has(vec![json!({"id": 1, "path": "/tv", "accessible": false})]);
+    let p = plan_edge(&rf, Ok(&stale), false);
+    assert_eq!(p.state, EdgeState::Missing, "{p:?}");
+    assert!(p.changes.iter().any(|c| c.is_write()), "{:?}", p.changes);
+    // A path the desired file sets is always wanted.
+    let d = Desired::from_toml("[root_folders]\nsonarr = \"/data/media/shows\"\n").unwrap();
+    let res = resolve(&d, &target_inventory(), &secrets());
+    let rf = edge(&res, EdgeKind::RootFolder, "media/sonarr");
+    let p = plan_edge(&rf, Ok(&working), false);
+    assert_eq!(p.state, EdgeState::Missing, "{p:?}");
+}

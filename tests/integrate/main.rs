@@ -9,6 +9,7 @@ mod support;
 
 mod discover_wire;
 mod integrate_apply;
+mod integrate_blocked;
 mod integrate_keys;
 mod integrate_plan;
 mod integrate_wire_command;

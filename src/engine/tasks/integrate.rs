@@ -188,6 +188,80 @@ pub async fn sync_indexers(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String>
     ctx.step(2).await;
     ilive::sync_indexers(&live).await?;
     ctx.step(3).await;
-    send_plan(&env, &ctx, &live).await;
-    Ok("Prowlarr pushed its indexers to the apps".into())
+    let p = ilive::read_plan(&live).await;
+    env.learnt(Fact::Plan(Box::new(p.plan.clone())));
+    ctx.send(Msg::Integrations(Box::new(integrations_view(&p))))
+        .await;
+    sync_outcome(&p.extras.indexers, || prowlarr_url(&live)).map_err(|e| anyhow::anyhow!(e))
+}
+
+/// Where the user adds indexers: Prowlarr's ingress URL, else the console's endpoint.
+fn prowlarr_url(live: &Live) -> String {
+    use crate::model::AppKind;
+    live.inventory
+        .first(AppKind::Prowlarr)
+        .and_then(|s| {
+            s.ingresses
+                .first()
+                .map(|i| format!("https://{}{}", i.host, i.path.trim_end_matches('/')))
+                .or_else(|| live.endpoints.get(&s.id).map(|e| e.describe()))
+        })
+        .unwrap_or_else(|| "Prowlarr's web UI".into())
+}
+
+/// What an indexer sync achieved, by what the apps hold afterwards: with no indexer in Prowlarr
+/// nothing was pushed, and the user is told where to add them (never a claimed success).
+pub fn sync_outcome(
+    counts: &[ilive::IndexerCount],
+    prowlarr_url: impl FnOnce() -> String,
+) -> Result<String, String> {
+    use crate::model::AppKind;
+    let prowlarr = counts.iter().find(|c| c.kind == AppKind::Prowlarr);
+    if prowlarr.is_some_and(|c| c.count == 0) {
+        let url = prowlarr_url();
+        return Err(format!(
+            "Prowlarr has no indexers, so nothing was pushed: add indexers in Prowlarr ({url}/indexers), then sync again"
+        ));
+    }
+    let apps: Vec<String> = counts
+        .iter()
+        .filter(|c| c.kind != AppKind::Prowlarr)
+        .map(|c| format!("{} {}", c.kind.display(), c.count))
+        .collect();
+    Ok(format!(
+        "Prowlarr pushed its indexers to the apps ({})",
+        apps.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AppKind, ServiceId};
+
+    fn count(kind: AppKind, n: usize) -> ilive::IndexerCount {
+        ilive::IndexerCount {
+            app: ServiceId::new("media", kind.id()),
+            kind,
+            count: n,
+            enabled: n,
+        }
+    }
+
+    /// Issue 7: an indexer sync never claims success when Prowlarr had nothing to push.
+    #[test]
+    fn a_sync_with_no_indexers_in_prowlarr_is_no_success() {
+        let url = || "https://prowlarr.home.example".to_string();
+        let empty = [count(AppKind::Prowlarr, 0), count(AppKind::Sonarr, 0)];
+        let e = sync_outcome(&empty, url).unwrap_err();
+        assert!(e.contains("Prowlarr has no indexers"), "{e}");
+        assert!(e.contains("https://prowlarr.home.example/indexers"), "{e}");
+        let full = [count(AppKind::Prowlarr, 3), count(AppKind::Sonarr, 3)];
+        let ok = sync_outcome(&full, url).unwrap();
+        assert!(
+            ok.starts_with("Prowlarr pushed its indexers to the apps"),
+            "{ok}"
+        );
+        assert!(ok.contains("Sonarr 3"), "{ok}");
+    }
 }

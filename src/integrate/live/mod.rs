@@ -5,6 +5,7 @@
 
 pub mod backend;
 pub mod bazarr;
+pub mod blocked;
 pub mod extras;
 pub mod sabnzbd;
 pub mod seerr;
@@ -147,9 +148,10 @@ pub async fn read_plan(live: &Live) -> LivePlan {
         .edges
         .iter()
         .map(|e| async move { (e.id.clone(), b.read(e).await) });
-    let (current, extras) = futures::join!(
+    let (current, extras, down) = futures::join!(
         futures::future::join_all(reads),
-        extras::read(b, &live.inventory)
+        extras::read(b, &live.inventory),
+        blocked::down_targets(live, &resolution.edges)
     );
     let current: BTreeMap<String, Result<Current, AppError>> = current.into_iter().collect();
     let mut plan = plan(&resolution, &current, live.prune());
@@ -189,6 +191,13 @@ pub async fn read_plan(live: &Live) -> LivePlan {
                 what: first_login_what(user),
                 body: crate::keys::WireJson::new(serde_json::json!({})),
             }];
+        }
+    }
+    for e in &resolution.edges {
+        if let Some(why) = blocked::blocked_reason(&down, e) {
+            if let Some(p) = plan.edges.iter_mut().find(|p| p.id == e.id) {
+                p.block(why.to_string());
+            }
         }
     }
     LivePlan {
@@ -267,7 +276,19 @@ pub async fn apply_with(
     backend: &HttpBackend,
     progress: &(dyn Fn(ApplyEvent) + Send + Sync),
 ) -> ApplyReport {
-    let resolution = live.resolution();
+    let mut resolution = live.resolution();
+    // Edges whose target is down get no write (it would fail every time): reported as blocked.
+    let down = blocked::down_targets(live, &resolution.edges).await;
+    let mut blocked_edges = Vec::new();
+    resolution
+        .edges
+        .retain(|e| match blocked::blocked_reason(&down, e) {
+            Some(why) => {
+                blocked_edges.push((e.clone(), why.to_string()));
+                false
+            }
+            None => true,
+        });
     let opts = ApplyOptions {
         prune: live.prune(),
         test: true,
@@ -347,6 +368,30 @@ pub async fn apply_with(
                 }
             }
         }
+    }
+    for (e, why) in blocked_edges {
+        progress(ApplyEvent {
+            edge_id: e.id.clone(),
+            label: e.label(),
+            stage: Stage::Read,
+            ok: false,
+            detail: format!("blocked: {why}"),
+        });
+        report.outcomes.push(EdgeOutcome {
+            id: e.id.clone(),
+            label: e.label(),
+            from: e.from.clone(),
+            before: Some(crate::integrate::EdgeState::Blocked { why: why.clone() }),
+            applied: vec![],
+            not_applied: vec![],
+            manual: vec![],
+            failed: Some(Failure {
+                stage: Stage::Read,
+                error: AppError::new(AppErrorKind::Unreachable, format!("blocked: {why}")),
+            }),
+            after: None,
+            test: TestOutcome::Skipped,
+        });
     }
     for u in &resolution.unresolved {
         progress(ApplyEvent {

@@ -56,8 +56,9 @@ fn state_rank(s: &EdgeState) -> u8 {
     match s {
         EdgeState::Missing => 0,
         EdgeState::Drift { .. } => 1,
-        EdgeState::Unknown { .. } => 2,
-        EdgeState::Configured => 3,
+        EdgeState::Blocked { .. } => 2,
+        EdgeState::Unknown { .. } => 3,
+        EdgeState::Configured => 4,
     }
 }
 
@@ -282,6 +283,7 @@ pub fn state_role(s: &EdgeState) -> Role {
         EdgeState::Missing => Role::Error,
         EdgeState::Drift { .. } => Role::Warn,
         EdgeState::Unknown { .. } => Role::Muted,
+        EdgeState::Blocked { .. } => Role::Error,
     }
 }
 
@@ -295,6 +297,7 @@ pub fn reason(e: &EdgePlan) -> String {
             n => format!("{} (+{} more)", reasons[0], n - 1),
         },
         EdgeState::Unknown { why } => why.clone(),
+        EdgeState::Blocked { why } => format!("blocked: {why}"),
         EdgeState::Missing => e.changes.first().map_or("missing".into(), |c| c.describe()),
     }
 }

@@ -46,6 +46,7 @@ fn state_word(s: &EdgeState) -> &'static str {
         EdgeState::Missing => "missing",
         EdgeState::Drift { .. } => "drift",
         EdgeState::Unknown { .. } => "unknown",
+        EdgeState::Blocked { .. } => "blocked",
     }
 }
 
@@ -144,6 +145,7 @@ pub fn edge_lines<'a>(
             }
         }
         EdgeState::Unknown { why } => out.push(kv(theme, "why", sanitize(why), Role::Muted)),
+        EdgeState::Blocked { why } => out.push(kv(theme, "blocked", sanitize(why), Role::Error)),
         _ => {}
     }
     out.push(Line::raw(""));
@@ -160,6 +162,7 @@ pub fn edge_lines<'a>(
     if e.changes.is_empty() {
         let text = match e.state {
             EdgeState::Unknown { .. } => "  none: the edge cannot be planned until it can be read",
+            EdgeState::Blocked { .. } => "  none: blocked until the prerequisite above is fixed",
             _ => "  none: the edge is as desired",
         };
         out.push(Line::styled(text, theme.style(Role::Muted)));
@@ -193,8 +196,18 @@ fn plan_counts(plan: &Plan) -> String {
         .iter()
         .filter(|e| matches!(e.state, EdgeState::Unknown { .. }))
         .count();
+    let blocked = plan
+        .edges
+        .iter()
+        .filter(|e| matches!(e.state, EdgeState::Blocked { .. }))
+        .count();
+    let blocked = if blocked > 0 {
+        format!(" · {blocked} blocked")
+    } else {
+        String::new()
+    };
     format!(
-        "{} write(s) · {} manual step(s) · {same} edge(s) as desired · {unknown} unknown",
+        "{} write(s) · {} manual step(s) · {same} edge(s) as desired · {unknown} unknown{blocked}",
         plan.writes(),
         plan.manual_steps()
     )
@@ -221,7 +234,12 @@ pub fn plan_lines<'a>(view: Option<&IntegrationsView>, theme: &Theme) -> Vec<Lin
     let plan = &view.plan;
     let mut out = vec![Line::styled(plan_counts(plan), theme.style(Role::Accent))];
     for e in &plan.edges {
-        if e.changes.is_empty() && !matches!(e.state, EdgeState::Unknown { .. }) {
+        if e.changes.is_empty()
+            && !matches!(
+                e.state,
+                EdgeState::Unknown { .. } | EdgeState::Blocked { .. }
+            )
+        {
             continue;
         }
         out.push(Line::raw(""));
@@ -230,6 +248,12 @@ pub fn plan_lines<'a>(view: Option<&IntegrationsView>, theme: &Theme) -> Vec<Lin
             out.push(Line::styled(
                 format!("  ? {} (nothing planned)", sanitize(why)),
                 theme.style(Role::Muted),
+            ));
+        }
+        if let EdgeState::Blocked { why } = &e.state {
+            out.push(Line::styled(
+                format!("  ⊘ blocked: {} (nothing planned)", sanitize(why)),
+                theme.style(Role::Error),
             ));
         }
         for c in &e.changes {
