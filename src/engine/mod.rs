@@ -7,6 +7,7 @@ pub mod live;
 pub mod logstream;
 pub mod observe;
 pub mod resources;
+pub mod restarts;
 pub mod runtime;
 pub mod sched;
 pub mod sources;
