@@ -73,6 +73,9 @@ catalog! {
     POD_RESTARTS = "pod.restarts", Warning, "a running pod restarted more often than the budget allows",
         "Check for OOM kills and liveness probe failures in its events",
         Some(K8S_DEBUG_PODS);
+    POD_OOM_KILLED = "pod.oom_killed", Error, "a container was killed for using more memory than its limit",
+        "Raise the memory limit of container {container} (now {limit}) in the workload's pod template, or find what grows: kubectl -n {namespace} top pod {pod} --containers",
+        Some("https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#exceed-a-container-s-memory-request-or-limit");
     SERVICE_MISSING = "service.missing", Warning, "no Kubernetes Service targets the app's port",
         "Create a Service for the workload, or set `services.<id>.url` in the config",
         Some("https://kubernetes.io/docs/concepts/services-networking/service/");
@@ -450,6 +453,7 @@ mod tests {
                         "workload_kind",
                         "pod",
                         "container",
+                        "limit",
                         "port",
                         // certificates
                         "subject",

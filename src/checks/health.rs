@@ -143,10 +143,21 @@ fn pod_findings(svc: &ServiceInfo, pods: &[PodStatus], budget: &Budget) -> Vec<F
     }
     for p in pods {
         let reason = p.reason.as_deref().unwrap_or("");
+        if let Some(f) = oom_finding(svc, p) {
+            out.push(f);
+            if reason == "OOMKilled" {
+                continue;
+            }
+        }
         let f = if matches!(reason, "CrashLoopBackOff" | "Error" | "OOMKilled") {
             catalog::POD_CRASHLOOP.for_service(
                 id,
-                format!("pod {} is in {reason} ({} restarts)", p.name, p.restarts),
+                format!(
+                    "pod {} is in {reason} ({}){}",
+                    p.name,
+                    restart_facts(p),
+                    last_exit(p)
+                ),
                 &[("namespace", &svc.namespace), ("pod", &p.name)],
             )
         } else if matches!(reason, "ImagePullBackOff" | "ErrImagePull") {
@@ -174,7 +185,13 @@ fn pod_findings(svc: &ServiceInfo, pods: &[PodStatus], budget: &Budget) -> Vec<F
         } else if p.restarts > budget.restart_warn {
             catalog::POD_RESTARTS.for_service(
                 id,
-                format!("pod {} restarted {} times", p.name, p.restarts),
+                format!(
+                    "pod {} restarted {} times ({}){}",
+                    p.name,
+                    p.restarts,
+                    last_hour(p),
+                    last_exit(p)
+                ),
                 &[],
             )
         } else {
@@ -183,6 +200,88 @@ fn pod_findings(svc: &ServiceInfo, pods: &[PodStatus], budget: &Budget) -> Vec<F
         out.push(f);
     }
     out
+}
+
+/// `12 restarts, 3 in the last hour`.
+fn restart_facts(p: &PodStatus) -> String {
+    format!("{} restarts, {}", p.restarts, last_hour(p))
+}
+
+/// `3 in the last hour` (or `last hour unknown` before the engine counted).
+fn last_hour(p: &PodStatus) -> String {
+    match p.restarts_last_hour {
+        Some(n) => format!("{n} in the last hour"),
+        None => "last hour unknown".into(),
+    }
+}
+
+/// `; last exit: Error, code 1 (bazarr)` from the latest termination, or nothing.
+fn last_exit(p: &PodStatus) -> String {
+    let Some(t) = &p.last_termination else {
+        return String::new();
+    };
+    let reason = t.reason.as_deref().unwrap_or("terminated");
+    format!(
+        "; last exit: {reason}, code {} ({})",
+        t.exit_code, t.container
+    )
+}
+
+/// `pod.oom_killed` when a container's latest termination (or the pod's reason) is an OOM kill;
+/// the remediation names the container's memory limit.
+fn oom_finding(svc: &ServiceInfo, p: &PodStatus) -> Option<Finding> {
+    let t = p.last_termination.as_ref();
+    let oom_t = t.filter(|t| t.reason.as_deref() == Some("OOMKilled"));
+    if oom_t.is_none() && p.reason.as_deref() != Some("OOMKilled") {
+        return None;
+    }
+    let container = oom_t.map_or(svc.container.as_str(), |t| t.container.as_str());
+    let limit = oom_t
+        .and_then(|t| t.memory_limit.as_deref())
+        .unwrap_or("no limit set: the node ran out of memory");
+    let when = oom_t
+        .and_then(|t| t.finished_at)
+        .map(|f| format!(" at {}", f.strftime("%Y-%m-%d %H:%M:%SZ")))
+        .unwrap_or_default();
+    Some(catalog::POD_OOM_KILLED.for_service(
+        &svc.id,
+        format!(
+            "container {container} of pod {} was OOM-killed{when} ({})",
+            p.name,
+            restart_facts(p)
+        ),
+        &[
+            ("namespace", &svc.namespace),
+            ("pod", &p.name),
+            ("container", container),
+            ("limit", limit),
+        ],
+    ))
+}
+
+/// What to do about a slow app given its usage against its limits (metrics API), instead of
+/// "run kubectl top".
+pub fn slow_advice(u: &crate::bus::ServiceUsage) -> String {
+    let pct = |used: u64, limit: Option<u64>| limit.filter(|l| *l > 0).map(|l| used * 100 / l);
+    let cpu_pct = pct(u.cpu_milli, u.cpu_limit);
+    let mem_pct = pct(u.mem_bytes, u.mem_limit);
+    let cpu = match (u.cpu_limit, cpu_pct) {
+        (Some(l), Some(p)) => format!("CPU {}m of its {l}m limit ({p}%)", u.cpu_milli),
+        _ => format!("CPU {}m (no limit)", u.cpu_milli),
+    };
+    let mib = |b: u64| b / (1024 * 1024);
+    let mem = match (u.mem_limit, mem_pct) {
+        (Some(l), Some(p)) => format!("memory {}Mi of {}Mi ({p}%)", mib(u.mem_bytes), mib(l)),
+        _ => format!("memory {}Mi (no limit)", mib(u.mem_bytes)),
+    };
+    let verdict = if cpu_pct.is_some_and(|p| p >= 90) {
+        "it is held at its CPU limit (throttled): raise the CPU limit"
+    } else if mem_pct.is_some_and(|p| p >= 90) {
+        "memory is at its limit (swapping/GC, next an OOM kill): raise the memory limit"
+    } else {
+        "usage is within its limits: look at the node's load (`kubectl top node`) and the app's logs (`l`)"
+    };
+    format!("{cpu}, {mem}: {verdict}")
 }
 
 #[cfg(test)]
@@ -230,6 +329,8 @@ mod tests {
             started_at: None,
             node: None,
             terminating: false,
+            last_termination: None,
+            restarts_last_hour: None,
         }
     }
 
@@ -359,6 +460,75 @@ mod tests {
         // Up but keyless: the missing key is what is said.
         let f = evaluate(&svc(), &[pod(None, 1)], Some(&obs(10, no_key())), now, &b);
         assert_eq!(codes(&f), ["client.config"]);
+    }
+
+    /// Issue 8: an OOM kill is its own finding with the container's limit in the remediation,
+    /// next to the crash loop (whose message says the last exit and the restarts of the hour).
+    #[test]
+    fn oom_kill_names_the_limit_and_the_loop_its_last_exit() {
+        let now = jiff::Timestamp::UNIX_EPOCH;
+        let mut p = pod(Some("CrashLoopBackOff"), 0);
+        p.restarts = 12;
+        p.restarts_last_hour = Some(4);
+        p.last_termination = Some(Termination {
+            container: "sonarr".into(),
+            reason: Some("OOMKilled".into()),
+            exit_code: 137,
+            finished_at: Some(now),
+            memory_limit: Some("512Mi".into()),
+        });
+        let f = evaluate(&svc(), &[p.clone()], None, now, &Budget::default());
+        assert_eq!(codes(&f), ["pod.oom_killed", "pod.crashloop"]);
+        assert!(
+            f[0].remediation.contains("(now 512Mi)"),
+            "{}",
+            f[0].remediation
+        );
+        assert!(f[0].remediation.contains("top pod sonarr-abc"));
+        assert_eq!(f[0].severity, Severity::Error);
+        assert_eq!(
+            f[1].message,
+            "pod sonarr-abc is in CrashLoopBackOff (12 restarts, 4 in the last hour); \
+             last exit: OOMKilled, code 137 (sonarr)"
+        );
+        // A plain error exit is no OOM finding; unknown hour stays "unknown".
+        p.last_termination.as_mut().unwrap().reason = Some("Error".into());
+        p.restarts_last_hour = None;
+        let f = evaluate(&svc(), &[p], None, now, &Budget::default());
+        assert_eq!(codes(&f), ["pod.crashloop"]);
+        assert!(
+            f[0].message.contains("last hour unknown"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn slow_advice_reads_usage_against_limits() {
+        let mi = 1024 * 1024;
+        let throttled = crate::bus::ServiceUsage {
+            cpu_milli: 495,
+            mem_bytes: 100 * mi,
+            cpu_limit: Some(500),
+            mem_limit: Some(512 * mi),
+            ..Default::default()
+        };
+        let a = slow_advice(&throttled);
+        assert!(
+            a.starts_with("CPU 495m of its 500m limit (99%), memory 100Mi of 512Mi (19%)"),
+            "{a}"
+        );
+        assert!(a.contains("raise the CPU limit"), "{a}");
+        let idle = crate::bus::ServiceUsage {
+            cpu_milli: 20,
+            mem_bytes: 100 * mi,
+            ..Default::default()
+        };
+        let a = slow_advice(&idle);
+        assert!(
+            a.contains("CPU 20m (no limit)") && a.contains("within its limits"),
+            "{a}"
+        );
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct Facts<'a> {
     pub gitops: Option<&'a crate::gitops::GitopsFacts>,
     /// Alertmanager's (or Prometheus's) alerts (issue 12).
     pub alerts: Option<&'a crate::alerts::AlertsFacts>,
+    /// CPU and memory per service from the metrics API (issue 8), when it answers.
+    pub usage: Option<&'a BTreeMap<ServiceId, crate::bus::ServiceUsage>>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -68,6 +70,7 @@ impl<'a> Facts<'a> {
             backups: None,
             gitops: None,
             alerts: None,
+            usage: None,
             now,
             budget,
         }
@@ -108,6 +111,14 @@ impl<'a> Facts<'a> {
         self
     }
 
+    pub fn with_usage(
+        mut self,
+        usage: Option<&'a BTreeMap<ServiceId, crate::bus::ServiceUsage>>,
+    ) -> Self {
+        self.usage = usage;
+        self
+    }
+
     /// Take the facts an action learnt.
     pub fn with_learned(self, learned: &'a Learned) -> Self {
         self.with_keys(learned.keys.as_ref())
@@ -136,6 +147,12 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             )
         })
         .collect();
+    // A slow app's advice says what its usage is against its limits when the metrics API answers.
+    for f in out.iter_mut().filter(|f| f.code == catalog::HTTP_SLOW.code) {
+        if let Some(u) = f.service.as_ref().and_then(|id| facts.usage?.get(id)) {
+            f.remediation = health::slow_advice(u);
+        }
+    }
     out.extend(cluster_unreachable(facts));
     out.extend(facts.keys.map(keys::evaluate).unwrap_or_default());
     out.extend(

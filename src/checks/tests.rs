@@ -59,6 +59,8 @@ fn one_call_gives_health_keys_and_integration_findings_worst_first() {
         started_at: None,
         node: None,
         terminating: false,
+        last_termination: None,
+        restarts_last_hour: None,
     };
     let mut pods: BTreeMap<_, _> = inv
         .services

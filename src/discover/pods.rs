@@ -2,7 +2,7 @@
 
 use super::network::selects;
 use super::ClusterObjects;
-use crate::model::{PodPhase, PodStatus, ServiceInfo};
+use crate::model::{PodPhase, PodStatus, ServiceInfo, Termination};
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 
 /// How bad a container reason is; higher is worse.
@@ -43,6 +43,39 @@ fn reasons(cs: &ContainerStatus, init: bool) -> Vec<String> {
     out
 }
 
+/// The latest termination among the pod's containers (current `terminated` state first, then
+/// `lastState`), with that container's memory limit from the spec.
+fn last_termination(pod: &Pod, statuses: &[ContainerStatus]) -> Option<Termination> {
+    let limit = |name: &str| {
+        let spec = pod.spec.as_ref()?;
+        let c = spec
+            .containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+            .find(|c| c.name == name)?;
+        let q = c.resources.as_ref()?.limits.as_ref()?.get("memory")?;
+        Some(q.0.clone())
+    };
+    statuses
+        .iter()
+        .filter_map(|cs| {
+            let t = cs
+                .state
+                .as_ref()
+                .and_then(|s| s.terminated.as_ref())
+                .filter(|t| t.reason.as_deref() != Some("Completed"))
+                .or(cs.last_state.as_ref().and_then(|s| s.terminated.as_ref()))?;
+            Some(Termination {
+                container: cs.name.clone(),
+                reason: t.reason.clone(),
+                exit_code: t.exit_code,
+                finished_at: t.finished_at.as_ref().map(|f| f.0),
+                memory_limit: limit(&cs.name),
+            })
+        })
+        .max_by_key(|t| t.finished_at)
+}
+
 /// Summarise one pod.
 pub fn pod_status(pod: &Pod) -> PodStatus {
     let status = pod.status.as_ref();
@@ -80,6 +113,8 @@ pub fn pod_status(pod: &Pod) -> PodStatus {
         started_at: status.and_then(|s| s.start_time.as_ref()).map(|t| t.0),
         node: spec.and_then(|s| s.node_name.clone()),
         terminating: pod.metadata.deletion_timestamp.is_some(),
+        last_termination: last_termination(pod, statuses),
+        restarts_last_hour: None,
     }
 }
 

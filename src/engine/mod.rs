@@ -7,6 +7,7 @@ pub mod live;
 pub mod logstream;
 pub mod observe;
 pub mod resources;
+pub mod restarts;
 pub mod runtime;
 pub mod sched;
 pub mod sources;
@@ -177,7 +178,9 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     let facts = facts::ClusterFacts::connect(cfg).await?;
     let (conn, listing) = (&facts.conn, &facts.listing);
     let inventory = discover::discover(&listing.objects, &discover_overrides(cfg));
-    let pods = pods_by_service(&inventory, &listing.objects);
+    let mut pods = pods_by_service(&inventory, &listing.objects);
+    // One look: restarts in the last hour are those the pods' last terminations prove.
+    restarts::RestartLog::default().observe(&mut pods, jiff::Timestamp::now());
     let creds = facts.credentials(cfg);
     let desired = crate::config::Paths::resolve().integrations_file;
     let (observations, (learned, learn_warnings), vpn, (certs, cert_warning)) = tokio::join!(
@@ -186,6 +189,15 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
         vpn_verdicts(cfg, &facts),
         cert_facts(cfg, listing)
     );
+    // The metrics API (one list request) for the `http.slow` advice; absent → the generic one.
+    let usage = usage::read(
+        conn.client.clone(),
+        inventory.clone(),
+        pods.clone(),
+        listing.clone(),
+    )
+    .await
+    .services;
     let now = jiff::Timestamp::now();
     let backups = backup_facts(cfg, &inventory);
     let gitops = crate::gitops::from_listing(listing);
@@ -203,7 +215,8 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
             .with_certs(Some(&certs))
             .with_backups(backups.as_ref())
             .with_gitops(Some(&gitops))
-            .with_alerts(alerts.as_ref()),
+            .with_alerts(alerts.as_ref())
+            .with_usage(Some(&usage).filter(|u| !u.is_empty())),
     );
     let mut warnings = listing.warnings.clone();
     if let Some(e) = alerts.as_ref().and_then(|a| {

@@ -104,6 +104,8 @@ pub async fn run_with(
         saved_logs,
         access_checked: Vec::new(),
         metrics_read: None,
+        usage: Default::default(),
+        restart_log: Default::default(),
         learned: checks::Learned::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
@@ -225,6 +227,10 @@ struct State {
     access_checked: Vec<String>,
     /// When the metrics API was last read.
     metrics_read: Option<std::time::Instant>,
+    /// The metrics API's last answer per service, for the `http.slow` advice.
+    usage: Arc<std::sync::Mutex<BTreeMap<ServiceId, crate::bus::ServiceUsage>>>,
+    /// Restart counts seen in the last hour, for the restart-loop facts.
+    restart_log: super::restarts::RestartLog,
     /// Facts the tasks learnt (key check, integration plan), for the findings.
     learned: checks::Learned,
 }
@@ -238,6 +244,8 @@ impl State {
             .warnings
             .extend(listing.warnings.iter().cloned());
         self.pods = pods_by_service(&self.inventory, objs);
+        self.restart_log
+            .observe(&mut self.pods, jiff::Timestamp::now());
         let events = super::view::events_by_service(&self.inventory, &self.pods, &listing.events);
         let view = ClusterView {
             context: self.conn.context.clone(),
@@ -277,8 +285,12 @@ impl State {
         self.metrics_read = Some(std::time::Instant::now());
         let (client, tx) = (self.conn.client.clone(), self.tx.clone());
         let (inv, pods) = (self.inventory.clone(), self.pods.clone());
+        let usage = self.usage.clone();
         tokio::spawn(async move {
             let view = super::usage::read(client, inv, pods, listing).await;
+            if let Ok(mut u) = usage.lock() {
+                u.clone_from(&view.services);
+            }
             let _ = tx.send(Msg::Metrics(view)).await;
         });
     }
@@ -397,7 +409,9 @@ impl State {
             certs
         });
         let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
+        let usage = self.usage.lock().map(|u| u.clone()).unwrap_or_default();
         let facts = facts
+            .with_usage(Some(&usage).filter(|u| !u.is_empty()))
             .with_vpn(vpn.as_ref())
             .with_certs(certs.as_ref())
             .with_gitops(gitops.as_ref())

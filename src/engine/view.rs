@@ -19,6 +19,21 @@ pub fn describe_workload(
         return "no cluster data yet".into();
     };
     let objs = &listing.objects;
+    if kind == "Pod" {
+        // One pod (the generic `:pods` view), with its and its owners' events.
+        let Some(pod) = objs.pods.iter().find(|x| {
+            x.metadata.name.as_deref() == Some(name)
+                && x.metadata.namespace.as_deref() == Some(namespace)
+        }) else {
+            return format!("Pod: {namespace}/{name}\nnot found (deleted?)\n");
+        };
+        let mut objects: Vec<(&str, &str)> = vec![("Pod", name)];
+        for o in pod.metadata.owner_references.iter().flatten() {
+            objects.push((o.kind.as_str(), o.name.as_str()));
+        }
+        let evs = describe::aggregate(&listing.events, namespace, &objects);
+        return describe::pod(pod, &evs, jiff::Timestamp::now());
+    }
     let svc = inventory
         .services
         .iter()

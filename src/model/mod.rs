@@ -17,5 +17,5 @@ pub use inventory::{
 pub use secret::Secret;
 pub use status::{
     AppError, AppErrorKind, AppHealth, HealthIssue, IssueLevel, PodPhase, PodStatus, ProbeResult,
-    ServiceObservation,
+    ServiceObservation, Termination,
 };

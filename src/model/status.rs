@@ -77,6 +77,28 @@ pub struct PodStatus {
     pub node: Option<String>,
     /// Is the pod being deleted?
     pub terminating: bool,
+    /// The latest termination of one of its containers (current or last state), for the
+    /// restart-loop facts (issue 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_termination: Option<Termination>,
+    /// Restarts in the last hour: the restart-count increases the engine observed plus a
+    /// termination it finished in the hour (a lower bound until it has watched for an hour).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarts_last_hour: Option<u32>,
+}
+
+/// How a container last ended (its `lastState.terminated`, or `state.terminated`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Termination {
+    pub container: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub exit_code: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<jiff::Timestamp>,
+    /// The container's memory limit as written in the spec (`512Mi`), when it sets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_limit: Option<String>,
 }
 
 impl PodStatus {

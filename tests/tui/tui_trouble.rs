@@ -195,6 +195,10 @@ fn readonly_hides_the_actions_and_rbac_denied_is_not_offered() {
 /// The rows the engine builds for `kind` from the target world (degraded: Bazarr crash-looping),
 /// at the harness's clock.
 fn world_rows(kind: &str) -> Vec<k8s_nas::bus::ResourceRow> {
+    k8s_nas::engine::resources::rows(&world_listing(), kind)
+}
+
+fn world_listing() -> k8s_nas::cluster::list::Listing {
     use k8s_nas::sim::world::{target_cluster, WorldOptions};
     let mut world = target_cluster(&WorldOptions {
         now: now(),
@@ -208,12 +212,36 @@ fn world_rows(kind: &str) -> Vec<k8s_nas::bus::ResourceRow> {
         .filter_map(|o| serde_json::from_value(o.clone()).ok())
         .map(std::sync::Arc::new)
         .collect();
-    let listing = k8s_nas::cluster::list::Listing {
+    k8s_nas::cluster::list::Listing {
         objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
         events,
         ..Default::default()
-    };
-    k8s_nas::engine::resources::rows(&listing, kind)
+    }
+}
+
+#[test]
+fn engine_describes_one_pod_with_its_last_state() {
+    let listing = world_listing();
+    let pod = world_rows("pods")
+        .into_iter()
+        .find(|r| r.name.starts_with("bazarr-"))
+        .unwrap();
+    let text = k8s_nas::engine::view::describe_workload(
+        Some(&listing),
+        &Default::default(),
+        &Default::default(),
+        "media",
+        "Pod",
+        &pod.name,
+    );
+    assert!(
+        text.contains(&format!("Name:         {}", pod.name)),
+        "{text}"
+    );
+    assert!(
+        text.contains("Last State: Terminated") && text.contains("Exit Code:    1"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -354,6 +382,29 @@ fn detail_offers_the_same_actions() {
     assert!(h.press("r").is_empty());
     match task_of(&h.press("<tab><enter>")) {
         Some(k8s_nas::tui::TaskRequest::RestartWorkload { name, .. }) => assert_eq!(name, "radarr"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pods_view_describes_the_pod_under_the_cursor() {
+    let mut h = Harness::degraded();
+    h.press(":pods<enter>");
+    h.feed(Msg::Resources {
+        kind: "pods".into(),
+        rows: world_rows("pods"),
+    });
+    h.press("/bazarr<enter>");
+    let fx = h.press("d");
+    match fx.as_slice() {
+        [Effect::Describe {
+            namespace,
+            kind,
+            name,
+        }] => {
+            assert_eq!((namespace.as_str(), kind.as_str()), ("media", "Pod"));
+            assert!(name.starts_with("bazarr-"), "{name}");
+        }
         other => panic!("{other:?}"),
     }
 }

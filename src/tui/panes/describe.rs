@@ -26,6 +26,11 @@ pub fn view(id: ServiceId) -> View {
     View::with(ID, ViewArg::Service(id))
 }
 
+/// Describe one pod (the generic `:pods` view).
+pub fn pod_view(namespace: &str, name: &str) -> View {
+    View::with(ID, ViewArg::Text(format!("Pod/{namespace}/{name}")))
+}
+
 #[derive(Debug, Default)]
 pub struct Describe {
     /// The title of the request being shown ([`describe_title`]), and its text once answered.
@@ -49,17 +54,24 @@ impl Pane for Describe {
     }
 
     fn on_enter(&mut self, ctx: &mut Ctx, view: &View) -> bool {
-        let Some(id) = view.service() else {
+        let pod = match &view.arg {
+            ViewArg::Text(t) => t
+                .strip_prefix("Pod/")
+                .and_then(|r| r.split_once('/'))
+                .map(|(ns, n)| (ns.to_string(), "Pod".to_string(), n.to_string())),
+            _ => None,
+        };
+        let target = pod.or_else(|| {
+            let svc = ctx.cluster.as_ref()?.inventory.get(view.service()?)?;
+            Some((
+                svc.namespace.clone(),
+                svc.workload.kind.clone(),
+                svc.workload.name.clone(),
+            ))
+        });
+        let Some((namespace, kind, name)) = target else {
             return false;
         };
-        let Some(svc) = ctx.cluster.as_ref().and_then(|c| c.inventory.get(id)) else {
-            return false;
-        };
-        let (namespace, kind, name) = (
-            svc.namespace.clone(),
-            svc.workload.kind.clone(),
-            svc.workload.name.clone(),
-        );
         self.shown = Some((describe_title(&kind, &namespace, &name), None));
         self.active = true;
         self.text.reset();

@@ -1,7 +1,7 @@
 //! The generic resource views of issue 8 (k9s `:pods`, `:deploy`, `:events`, `:pvc`, `:ing`):
 //! one table pane per kind on the shared table widget, rows from the engine's latest snapshot
 //! ([`Effect::ListResources`], asked again on every cluster change while the view is open).
-//! Pods: `ctrl-d` deletes the pod under the cursor (confirm; `--readonly` drops it; not offered
+//! Pods: `d` describes and `ctrl-d` deletes the pod under the cursor (confirm; `--readonly` drops it; not offered
 //! where RBAC denies it).
 
 use super::listing::{Listing, TableCtx};
@@ -120,6 +120,7 @@ impl Pane for Resources {
     fn bindings(&self) -> Vec<Binding> {
         let mut own = vec![Binding::new(Key::ch('/'), Action::FILTER, "filter")];
         if self.spec.kind == "pods" {
+            own.push(Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"));
             own.push(Binding::new(Key::ctrl('d'), DELETE, "delete pod").mutating());
         }
         own.extend(Listing::bindings(COLUMNS));
@@ -141,6 +142,13 @@ impl Pane for Resources {
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        if action == Action::DESCRIBE && self.spec.kind == "pods" {
+            if let Some(r) = self.list.selected() {
+                let view = super::describe::pod_view(&r.r.namespace, &r.r.name);
+                ctx.push(view);
+            }
+            return;
+        }
         if action != DELETE {
             self.list.on_action(action);
             return;

@@ -92,6 +92,8 @@ pub fn pod(name: &str, vpn: bool, started_secs_ago: i64) -> PodStatus {
         started_at: Some(ago(started_secs_ago)),
         node: Some("home-server".into()),
         terminating: false,
+        last_termination: None,
+        restarts_last_hour: None,
     }
 }
 
