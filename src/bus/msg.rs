@@ -13,6 +13,19 @@ use jiff::Timestamp;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The `:backups` pane's data: the backup root, the services that should have backups with
+/// the config directory each backs up, and every backup found (read from the root, cheap).
+#[derive(Debug, Clone)]
+pub struct BackupsView {
+    pub root: std::path::PathBuf,
+    /// Backup name (`sonarr`) → the config directory it backs up, as seen from here.
+    pub paths: std::collections::BTreeMap<String, std::path::PathBuf>,
+    pub facts: crate::checks::backup::BackupFacts,
+    /// Why the root could not be read, if it could not.
+    pub error: Option<String>,
+    pub fetched_at: jiff::Timestamp,
+}
+
 /// What the `:certs` pane shows.
 #[derive(Debug, Clone)]
 pub struct CertsView {
@@ -404,6 +417,8 @@ pub enum Msg {
     Gitops(Box<GitopsView>),
     /// Alerts and silences from Alertmanager or Prometheus (replaces the previous view).
     Alerts(Box<crate::alerts::AlertsFacts>),
+    /// Backups under the backup root per service (issue 11; replaces the previous view).
+    Backups(Box<BackupsView>),
     /// A one-line notice in the status line.
     Flash(String),
     /// What RBAC denies this user among the console's workload actions (issue 8; replaces the

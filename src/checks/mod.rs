@@ -7,8 +7,8 @@
 //! `fn …(&FactsOfTheArea) -> Vec<Finding>`, its codes in [`catalog`], and one line in
 //! [`evaluate`].
 
-pub mod backup;
 pub mod alerts;
+pub mod backup;
 pub mod catalog;
 pub mod certs;
 pub mod gitops;

@@ -6,8 +6,8 @@
 //!
 //! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
 
-mod backup;
 mod alerts;
+mod backup;
 mod certs;
 mod gitops;
 mod integrate;
