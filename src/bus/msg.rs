@@ -21,6 +21,8 @@ pub struct BackupsView {
     /// Backup name (`sonarr`) → the config directory it backs up, as seen from here.
     pub paths: std::collections::BTreeMap<String, std::path::PathBuf>,
     pub facts: crate::checks::backup::BackupFacts,
+    /// Backup name → the discovered service (for the pane's actions).
+    pub ids: std::collections::BTreeMap<String, ServiceId>,
     /// Why the root could not be read, if it could not.
     pub error: Option<String>,
     pub fetched_at: jiff::Timestamp,

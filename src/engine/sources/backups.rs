@@ -18,6 +18,7 @@ pub struct Backups;
 pub struct BackupsTarget {
     pub root: PathBuf,
     pub paths: BTreeMap<String, PathBuf>,
+    pub ids: BTreeMap<String, crate::model::ServiceId>,
 }
 
 impl Source for Backups {
@@ -27,7 +28,18 @@ impl Source for Backups {
 
     fn targets(&self, f: &SourceFacts<'_>) -> Vec<((), BackupsTarget)> {
         crate::engine::backup_scope(f.cfg, f.inventory)
-            .map(|(root, paths)| ((), BackupsTarget { root, paths }))
+            .map(|(root, paths)| {
+                let ids = f
+                    .inventory
+                    .services
+                    .iter()
+                    .map(|s| {
+                        let name = crate::commands::backup::service_name(s.id.as_str());
+                        (name, s.id.clone())
+                    })
+                    .collect();
+                ((), BackupsTarget { root, paths, ids })
+            })
             .into_iter()
             .collect()
     }
@@ -49,6 +61,7 @@ impl Source for Backups {
             },
             root: t.root,
             paths: t.paths,
+            ids: t.ids,
             error,
             fetched_at: jiff::Timestamp::now(),
         };
