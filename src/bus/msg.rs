@@ -218,6 +218,9 @@ pub enum TaskRequest {
     /// Restore one service's config from backup `backup` (the wizard's last step, after the
     /// typed confirmation): safety backup, scale 0, swap, scale back, post-checks.
     RestoreBackup { service: ServiceId, backup: String },
+    /// Verify a service's newest backup (checksum and every file hash; `deep`: restore into a
+    /// scratch directory, integrity_check, config parse); the result is recorded beside it.
+    VerifyBackup { service: ServiceId, deep: bool },
     /// Ask Argo CD to refresh an Application (the `argocd.argoproj.io/refresh` annotation).
     ArgoRefresh { namespace: String, name: String },
     /// Request a sync of an Application (the `operation` patch; refused while one runs).
@@ -288,6 +291,10 @@ impl TaskRequest {
             TaskRequest::RestoreBackup { service, backup } => {
                 return format!("restore {service} from {backup}")
             }
+            TaskRequest::VerifyBackup { service, deep } => {
+                let how = if *deep { "deep-verify" } else { "verify" };
+                return format!("{how} the newest backup of {service}");
+            }
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => "",
             TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => "",
         }
@@ -311,6 +318,8 @@ impl TaskRequest {
             | TaskRequest::DeletePod { .. }
             | TaskRequest::ScaleWorkload { .. } => true,
             TaskRequest::BackupNow(_) | TaskRequest::RestoreBackup { .. } => true,
+            // Writes its result beside the backup.
+            TaskRequest::VerifyBackup { .. } => true,
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => true,
             TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => true,
         }

@@ -129,6 +129,20 @@ async fn restore_wizard_task_restores_a_corrupted_sonarr() {
         .unwrap();
     let outcome = wait(&mut rx, "the backup", done(1)).await;
     assert!(matches!(&outcome, TaskOutcome::Succeeded(_)), "{outcome:?}");
+    effects
+        .send(Effect::RunTask {
+            id: TaskId(3),
+            request: TaskRequest::VerifyBackup {
+                service: id.clone(),
+                deep: true,
+            },
+        })
+        .unwrap();
+    let outcome = wait(&mut rx, "the deep verification", done(3)).await;
+    assert!(
+        matches!(&outcome, TaskOutcome::Succeeded(s) if s.contains("deep verification ok")),
+        "{outcome:?}"
+    );
     effects.send(Effect::RefreshNow).unwrap();
     let backups = wait(&mut rx, "the new backup in the view", |m| match m {
         Msg::Backups(v) => {
@@ -139,7 +153,10 @@ async fn restore_wizard_task_restores_a_corrupted_sonarr() {
                 .filter(|b| b.service == "sonarr")
                 .cloned()
                 .collect();
-            (!b.is_empty()).then_some(b)
+            let deep = b
+                .iter()
+                .any(|b| b.verification.as_ref().is_some_and(|v| v.deep && v.ok));
+            deep.then_some(b)
         }
         _ => None,
     })

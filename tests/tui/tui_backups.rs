@@ -107,6 +107,23 @@ fn back_up_now_confirms_and_restore_wizard_ends_in_the_restore_task() {
         tasks(&h.press("y")),
         [TaskRequest::BackupNow(ServiceId::new("media", "sonarr"))]
     );
+    h.press("v");
+    assert!(h.frame().contains("archive checksum and every file hash"));
+    assert_eq!(
+        tasks(&h.press("y")),
+        [TaskRequest::VerifyBackup {
+            service: ServiceId::new("media", "sonarr"),
+            deep: false
+        }]
+    );
+    h.press("V");
+    assert_eq!(
+        tasks(&h.press("y")),
+        [TaskRequest::VerifyBackup {
+            service: ServiceId::new("media", "sonarr"),
+            deep: true
+        }]
+    );
     h.press("R");
     let frame = h.frame();
     assert!(frame.contains("step 1 of 3: choose backup"), "{frame}");
@@ -141,6 +158,7 @@ fn readonly_has_no_backup_actions() {
     h.feed(Msg::Backups(Box::new(view())));
     h.press(":backups<enter>");
     assert!(tasks(&h.press("b")).is_empty());
+    assert!(tasks(&h.press("v")).is_empty() && tasks(&h.press("y")).is_empty());
     h.press("R");
     assert!(!h.frame().contains("step 1 of 3"));
 }

@@ -29,6 +29,8 @@ pub const ID: PaneId = "backups";
 
 const BACKUP_NOW: Action = Action::new("backups.now");
 const RESTORE: Action = Action::new("backups.restore");
+const VERIFY: Action = Action::new("backups.verify");
+const DEEP_VERIFY: Action = Action::new("backups.deep_verify");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::new(BackupsState {
@@ -175,6 +177,8 @@ impl Pane for BackupsState {
     fn bindings(&self) -> Vec<Binding> {
         let mut own = vec![
             Binding::new(Key::ch('b'), BACKUP_NOW, "back up now").mutating(),
+            Binding::new(Key::ch('v'), VERIFY, "verify newest").mutating(),
+            Binding::new(Key::ch('V'), DEEP_VERIFY, "deep verify newest").mutating(),
             Binding::new(Key::ch('R'), RESTORE, "restore (wizard)").mutating(),
             Binding::new(Key::ch('r'), Action::RELOAD, "read again"),
             Binding::new(Key::ch('/'), Action::FILTER, "filter"),
@@ -195,7 +199,7 @@ impl Pane for BackupsState {
         let row = self.list.selected().cloned();
         match action {
             Action::RELOAD => ctx.emit(crate::tui::msg::Effect::RefreshNow),
-            _ if (action == BACKUP_NOW || action == RESTORE)
+            _ if [BACKUP_NOW, RESTORE, VERIFY, DEEP_VERIFY].contains(&action)
                 && row.as_ref().is_some_and(|r| self.service_id(&r.service).is_none()) =>
             {
                 ctx.set_flash(
@@ -218,6 +222,35 @@ impl Pane for BackupsState {
                 ))),
                 None => ctx.set_flash("no service selected", FlashLevel::Info),
             },
+            VERIFY | DEEP_VERIFY => {
+                let deep = action == DEEP_VERIFY;
+                match row.and_then(|r| Some((self.service_id(&r.service)?, r))) {
+                    Some((_, r)) if r.backups.is_empty() => ctx.set_flash(
+                        format!("{} has no backup to verify", r.service),
+                        FlashLevel::Warn,
+                    ),
+                    Some((id, r)) => ctx.open_modal(Modal::Confirm(Confirm::new(
+                        if deep { "Deep verify" } else { "Verify" },
+                        vec![(
+                            format!(
+                                "{} the newest backup of {} ({}){}.",
+                                if deep { "Deep-verify" } else { "Verify" },
+                                r.service,
+                                r.newest().map_or("?", |b| b.id.as_str()),
+                                if deep {
+                                    ": restore into a scratch directory, integrity_check, config"
+                                } else {
+                                    ": archive checksum and every file hash"
+                                }
+                            ),
+                            Role::Base,
+                        )],
+                        "Verify",
+                        Reply::Task(TaskRequest::VerifyBackup { service: id, deep }),
+                    ))),
+                    None => ctx.set_flash("no service selected", FlashLevel::Info),
+                }
+            }
             RESTORE => match row {
                 Some(r) if r.backups.is_empty() => ctx.set_flash(
                     format!("{} has no backup to restore", r.service),
