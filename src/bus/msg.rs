@@ -13,6 +13,21 @@ use jiff::Timestamp;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The `:backups` pane's data: the backup root, the services that should have backups with
+/// the config directory each backs up, and every backup found (read from the root, cheap).
+#[derive(Debug, Clone)]
+pub struct BackupsView {
+    pub root: std::path::PathBuf,
+    /// Backup name (`sonarr`) → the config directory it backs up, as seen from here.
+    pub paths: std::collections::BTreeMap<String, std::path::PathBuf>,
+    pub facts: crate::checks::backup::BackupFacts,
+    /// Backup name → the discovered service (for the pane's actions).
+    pub ids: std::collections::BTreeMap<String, ServiceId>,
+    /// Why the root could not be read, if it could not.
+    pub error: Option<String>,
+    pub fetched_at: jiff::Timestamp,
+}
+
 /// What the `:certs` pane shows.
 #[derive(Debug, Clone)]
 pub struct CertsView {
@@ -203,6 +218,9 @@ pub enum TaskRequest {
     /// Restore one service's config from backup `backup` (the wizard's last step, after the
     /// typed confirmation): safety backup, scale 0, swap, scale back, post-checks.
     RestoreBackup { service: ServiceId, backup: String },
+    /// Verify a service's newest backup (checksum and every file hash; `deep`: restore into a
+    /// scratch directory, integrity_check, config parse); the result is recorded beside it.
+    VerifyBackup { service: ServiceId, deep: bool },
     /// Ask Argo CD to refresh an Application (the `argocd.argoproj.io/refresh` annotation).
     ArgoRefresh { namespace: String, name: String },
     /// Request a sync of an Application (the `operation` patch; refused while one runs).
@@ -273,6 +291,10 @@ impl TaskRequest {
             TaskRequest::RestoreBackup { service, backup } => {
                 return format!("restore {service} from {backup}")
             }
+            TaskRequest::VerifyBackup { service, deep } => {
+                let how = if *deep { "deep-verify" } else { "verify" };
+                return format!("{how} the newest backup of {service}");
+            }
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => "",
             TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => "",
         }
@@ -296,6 +318,8 @@ impl TaskRequest {
             | TaskRequest::DeletePod { .. }
             | TaskRequest::ScaleWorkload { .. } => true,
             TaskRequest::BackupNow(_) | TaskRequest::RestoreBackup { .. } => true,
+            // Writes its result beside the backup.
+            TaskRequest::VerifyBackup { .. } => true,
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => true,
             TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => true,
         }
@@ -404,6 +428,8 @@ pub enum Msg {
     Gitops(Box<GitopsView>),
     /// Alerts and silences from Alertmanager or Prometheus (replaces the previous view).
     Alerts(Box<crate::alerts::AlertsFacts>),
+    /// Backups under the backup root per service (issue 11; replaces the previous view).
+    Backups(Box<BackupsView>),
     /// A one-line notice in the status line.
     Flash(String),
     /// What RBAC denies this user among the console's workload actions (issue 8; replaces the

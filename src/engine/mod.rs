@@ -327,23 +327,38 @@ pub fn backup_facts(
     cfg: &Config,
     inv: &crate::model::Inventory,
 ) -> Option<checks::backup::BackupFacts> {
+    let (root, paths) = backup_scope(cfg, inv)?;
+    Some(checks::backup::BackupFacts::read(
+        &root,
+        paths.into_keys().collect(),
+    ))
+}
+
+/// Where backups go and what they back up, when backups are set up here (`backup.root`
+/// configured, or the default root exists): the root, and per backup name the config
+/// directory as seen from here (`backup.paths` first, else the node path discovery resolved,
+/// `node_root` prefixed).
+pub fn backup_scope(
+    cfg: &Config,
+    inv: &crate::model::Inventory,
+) -> Option<(std::path::PathBuf, BTreeMap<String, std::path::PathBuf>)> {
     let root = cfg.backup.root_or(None, &crate::config::Paths::resolve());
     if cfg.backup.root.is_none() && !root.exists() {
         return None;
     }
-    let mut services: Vec<String> = inv
+    let mut paths: BTreeMap<String, std::path::PathBuf> = inv
         .services
         .iter()
-        .filter(|s| {
-            s.config_volume
-                .as_ref()
-                .and_then(|v| v.source.node_path())
-                .is_some()
+        .filter_map(|s| {
+            let node = s.config_volume.as_ref()?.source.node_path()?;
+            Some((
+                crate::commands::backup::service_name(s.id.as_str()),
+                cfg.backup.on_node(std::path::Path::new(node)),
+            ))
         })
-        .map(|s| crate::commands::backup::service_name(s.id.as_str()))
-        .chain(cfg.backup.paths.keys().cloned())
         .collect();
-    services.sort();
-    services.dedup();
-    Some(checks::backup::BackupFacts::read(&root, services))
+    for (name, p) in &cfg.backup.paths {
+        paths.insert(name.clone(), cfg.backup.on_node(p));
+    }
+    Some((root, paths))
 }

@@ -415,7 +415,8 @@ impl State {
             .with_vpn(vpn.as_ref())
             .with_certs(certs.as_ref())
             .with_gitops(gitops.as_ref())
-            .with_alerts(self.observed.alerts.as_ref());
+            .with_alerts(self.observed.alerts.as_ref())
+            .with_backups(self.observed.backups.as_ref());
         let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
         let now = jiff::Timestamp::now();
         if let Some(g) = gitops {

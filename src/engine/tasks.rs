@@ -228,6 +228,13 @@ pub fn task(
                 Box::new(move |ctx| Box::pin(backup::backup_now(env, ctx, id))),
             )
         }
+        TaskRequest::VerifyBackup { service, deep } => {
+            let (id, deep) = (service.clone(), *deep);
+            (
+                TaskSpec::mutating(title, vec![backup::lock(&id)], backup::VERIFY_STEPS),
+                Box::new(move |ctx| Box::pin(backup::verify_newest(env, ctx, id, deep))),
+            )
+        }
         TaskRequest::RestoreBackup { service, backup: b } => {
             let (id, b) = (service.clone(), b.clone());
             (

@@ -11,6 +11,7 @@ mod console_sim;
 mod small_screens;
 mod truth;
 mod tui_alerts;
+mod tui_backups;
 mod tui_certs;
 mod tui_gitops;
 mod tui_integrations;

@@ -9,6 +9,7 @@
 
 pub mod alerts;
 pub mod app_health;
+pub mod backups;
 pub mod secrets;
 pub mod served_certs;
 pub mod vpn;
@@ -54,6 +55,8 @@ pub struct Observed {
     pub served_certs: BTreeMap<String, crate::certs::ServedCert>,
     /// The last read of Alertmanager (or Prometheus), when one was found.
     pub alerts: Option<crate::alerts::AlertsFacts>,
+    /// The last read of the backup root, when backups are set up here.
+    pub backups: Option<crate::checks::backup::BackupFacts>,
 }
 
 /// One kind of polled observation.
@@ -145,5 +148,6 @@ pub fn registry(refresh: &Refresh, out: &mpsc::Sender<Recorded>) -> Vec<Box<dyn 
         run(vpn::Vpn, refresh, out),
         run(served_certs::ServedCerts, refresh, out),
         run(alerts::Alerts, refresh, out),
+        run(backups::Backups, refresh, out),
     ]
 }

@@ -16,6 +16,8 @@ pub const BACKUP_STEPS: &[&str] = &[
     "apply retention",
 ];
 
+pub const VERIFY_STEPS: &[&str] = &["verify the newest backup"];
+
 /// One backup or restore of a service at a time.
 pub fn lock(id: &ServiceId) -> String {
     format!("backup:{id}")
@@ -134,6 +136,39 @@ pub async fn backup_now(env: TaskEnv, ctx: TaskCtx, id: ServiceId) -> anyhow::Re
         m.files.len(),
         m.archive_size,
         gone.len()
+    ))
+}
+
+/// Verify the newest backup of `id` (the result is recorded beside it by
+/// [`crate::backup::verify`]).
+pub async fn verify_newest(
+    env: TaskEnv,
+    ctx: TaskCtx,
+    id: ServiceId,
+    deep: bool,
+) -> anyhow::Result<String> {
+    let name = service_name(id.as_str());
+    let root = root(&env);
+    ctx.step(1).await;
+    let info = crate::backup::list(&root, Some(&name))?
+        .into_iter()
+        .max_by(|a, b| a.id.cmp(&b.id))
+        .ok_or_else(|| anyhow::anyhow!("no backup of {name} under {}", root.display()))?;
+    let i2 = info.clone();
+    let rec = tokio::task::spawn_blocking(move || crate::backup::verify(&i2, deep)).await?;
+    env.refresh.now();
+    if !rec.ok {
+        anyhow::bail!(
+            "{name} {} failed verification: {}",
+            info.id,
+            rec.problems.join("; ")
+        );
+    }
+    Ok(format!(
+        "{name} {}: {}ok ({} files checked)",
+        info.id,
+        if deep { "deep verification " } else { "" },
+        rec.files_checked
     ))
 }
 

@@ -6,6 +6,7 @@
 
 mod confirm;
 mod dialog;
+pub mod restore;
 mod text;
 mod typed;
 mod wizard;

@@ -41,6 +41,7 @@ panes![
     ingresses,
     gitops,
     alerts,
+    backups,
 ];
 
 /// Helpers shared by panes (not panes themselves).
