@@ -56,9 +56,9 @@ pub fn stdout_failed(r: std::io::Result<()>) {
     }
 }
 
+pub mod alerts;
 pub mod backup;
 pub mod bounds;
-pub mod alerts;
 pub mod bus;
 pub mod certs;
 pub mod checks;
@@ -70,9 +70,10 @@ pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod engine;
-pub mod heap;
 pub mod gitops;
+pub mod heap;
 pub mod integrate;
+pub mod jobs;
 pub mod keys;
 pub mod logging;
 pub mod model;

@@ -7,13 +7,14 @@
 //! `fn …(&FactsOfTheArea) -> Vec<Finding>`, its codes in [`catalog`], and one line in
 //! [`evaluate`].
 
-pub mod backup;
 pub mod alerts;
+pub mod backup;
 pub mod catalog;
 pub mod certs;
 pub mod gitops;
 pub mod health;
 pub mod integration;
+pub mod jobs;
 pub mod keys;
 pub mod vpn;
 
@@ -45,6 +46,8 @@ pub struct Facts<'a> {
     pub gitops: Option<&'a crate::gitops::GitopsFacts>,
     /// Alertmanager's (or Prometheus's) alerts (issue 12).
     pub alerts: Option<&'a crate::alerts::AlertsFacts>,
+    /// CronJobs, Jobs and their pods (issue 12).
+    pub jobs: Option<&'a crate::jobs::JobsFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -68,6 +71,7 @@ impl<'a> Facts<'a> {
             backups: None,
             gitops: None,
             alerts: None,
+            jobs: None,
             now,
             budget,
         }
@@ -105,6 +109,11 @@ impl<'a> Facts<'a> {
 
     pub fn with_alerts(mut self, alerts: Option<&'a crate::alerts::AlertsFacts>) -> Self {
         self.alerts = alerts;
+        self
+    }
+
+    pub fn with_jobs(mut self, jobs: Option<&'a crate::jobs::JobsFacts>) -> Self {
+        self.jobs = jobs;
         self
     }
 
@@ -159,6 +168,12 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
     );
     out.extend(facts.gitops.map(gitops::evaluate).unwrap_or_default());
     out.extend(facts.alerts.map(alerts::evaluate).unwrap_or_default());
+    out.extend(
+        facts
+            .jobs
+            .map(|j| jobs::evaluate(j, facts.now))
+            .unwrap_or_default(),
+    );
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
     // Worst first; within a severity the cause before its symptoms (stable otherwise).

@@ -379,7 +379,9 @@ impl State {
             certs
         });
         let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
+        let jobs = self.listing.as_deref().map(crate::jobs::from_listing);
         let facts = facts
+            .with_jobs(jobs.as_ref())
             .with_vpn(vpn.as_ref())
             .with_certs(certs.as_ref())
             .with_gitops(gitops.as_ref())
