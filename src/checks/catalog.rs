@@ -274,7 +274,7 @@ catalog! {
         Some(ARGOCD_HEALTH_DOCS);
     // Jobs (`:jobs`, issue 12): CronJobs, Jobs and their pods.
     JOB_STALE = "job.stale", Warning, "a CronJob has not succeeded within twice its schedule's interval",
-        "Look at its last runs in `:jobs` (`l` for the log); fix the job or its schedule in Git, then run it now (`t`) or `kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-manual`",
+        "Look at its last runs in `:jobs`; fix the job or its schedule in Git, then run it now: `kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-manual`",
         Some(K8S_CRONJOBS);
     JOB_PENDING = "job.pending", Warning, "a Job's pod is stuck Pending",
         "kubectl -n {namespace} describe pod {pod}: the events say why (no node fits its requests, a PVC not bound …); fix the jobTemplate in Git",
@@ -286,7 +286,7 @@ catalog! {
         "If that is not intended, set `spec.suspend: false` on {namespace}/{cronjob} in Git",
         Some(K8S_CRONJOBS);
     JOB_FAILED = "job.failed", Error, "the last Job of a CronJob (or a Job) failed",
-        "Read the log of {job} in `:jobs` (`l`), fix the cause, then run it again (`t` on the CronJob)",
+        "kubectl -n {namespace} logs job/{job}: fix the cause in Git, then run it again",
         Some(K8S_CRONJOBS);
 }
 

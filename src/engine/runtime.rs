@@ -388,6 +388,14 @@ impl State {
             .with_alerts(self.observed.alerts.as_ref());
         let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
         let now = jiff::Timestamp::now();
+        if let Some(j) = jobs {
+            let view = crate::bus::JobsView {
+                findings: checks::jobs::evaluate(&j, now),
+                facts: j,
+                fetched_at: now,
+            };
+            let _ = self.tx.send(Msg::Jobs(Box::new(view))).await;
+        }
         if let Some(g) = gitops {
             let view = crate::bus::GitopsView {
                 findings: checks::gitops::evaluate(&g),

@@ -14,6 +14,7 @@ mod tui_alerts;
 mod tui_certs;
 mod tui_gitops;
 mod tui_integrations;
+mod tui_jobs;
 mod tui_render;
 mod tui_runtime;
 mod tui_snapshots;

@@ -41,6 +41,7 @@ panes![
     ingresses,
     gitops,
     alerts,
+    jobs,
 ];
 
 /// Helpers shared by panes (not panes themselves).
