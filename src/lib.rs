@@ -73,6 +73,7 @@ pub mod engine;
 pub mod gitops;
 pub mod heap;
 pub mod integrate;
+pub mod jobs;
 pub mod keys;
 pub mod logging;
 pub mod model;

@@ -7,8 +7,8 @@ pub mod rows;
 pub mod views;
 
 pub use msg::{
-    describe_title, BackupsView, CertsView, ClusterView, Effect, EventRow, GitopsView, Msg,
-    StreamId, TaskId, TaskOutcome, TaskProgress, TaskRequest, UnitKind, Units,
+    describe_title, BackupsView, CertsView, ClusterView, Effect, EventRow, GitopsView, JobsView,
+    Msg, StreamId, TaskId, TaskOutcome, TaskProgress, TaskRequest, UnitKind, Units,
 };
 pub use msg::{AccessView, MetricsView, ResourceRow, ServiceUsage, ACCESS_ACTIONS};
 pub use views::{IntegrationsView, KeysView};

@@ -45,6 +45,14 @@ pub struct GitopsView {
     pub fetched_at: Timestamp,
 }
 
+/// What the `:jobs` pane shows (issue 12): CronJobs, Jobs with their pods, and `job.*` findings.
+#[derive(Debug, Clone)]
+pub struct JobsView {
+    pub facts: crate::jobs::JobsFacts,
+    pub findings: Vec<Finding>,
+    pub fetched_at: Timestamp,
+}
+
 /// One Kubernetes event about a service's objects (pod, deployment …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRow {
@@ -426,6 +434,8 @@ pub enum Msg {
     Certs(Box<CertsView>),
     /// GitOps: Argo CD Applications and their findings (replaces the previous view).
     Gitops(Box<GitopsView>),
+    /// Jobs: CronJobs, Jobs and their pods with their findings (replaces the previous view).
+    Jobs(Box<JobsView>),
     /// Alerts and silences from Alertmanager or Prometheus (replaces the previous view).
     Alerts(Box<crate::alerts::AlertsFacts>),
     /// Backups under the backup root per service (issue 11; replaces the previous view).

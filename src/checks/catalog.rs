@@ -35,6 +35,7 @@ const CERT_MANAGER_DOCS: &str = "https://cert-manager.io/docs/troubleshooting/";
 const ARGOCD_SYNC_DOCS: &str = "https://argo-cd.readthedocs.io/en/stable/user-guide/sync-kubectl/";
 const ARGOCD_HEALTH_DOCS: &str = "https://argo-cd.readthedocs.io/en/stable/operator-manual/health/";
 const K8S_DEBUG_PODS: &str = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
+const K8S_CRONJOBS: &str = "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/";
 const K8S_DEBUG_SERVICE: &str =
     "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/";
 
@@ -274,6 +275,22 @@ catalog! {
     GITOPS_HEALTH_OVERRIDE = "gitops.health_override", Warning, "argocd-cm forces a kind to look Healthy: its failures are hidden",
         "Remove the health customisation of {resource_kind} from {configmap} in Git (or let its script report Degraded); until then watch it in `k8s-nas check`",
         Some(ARGOCD_HEALTH_DOCS);
+    // Jobs (`:jobs`, issue 12): CronJobs, Jobs and their pods.
+    JOB_STALE = "job.stale", Warning, "a CronJob has not succeeded within twice its schedule's interval",
+        "Look at its last runs in `:jobs`; fix the job or its schedule in Git, then run it now: `kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-manual`",
+        Some(K8S_CRONJOBS);
+    JOB_PENDING = "job.pending", Warning, "a Job's pod is stuck Pending",
+        "kubectl -n {namespace} describe pod {pod}: the events say why (no node fits its requests, a PVC not bound …); fix the jobTemplate in Git",
+        Some(K8S_DEBUG_PODS);
+    JOB_IMAGE_PULL = "job.image_pull", Error, "a Job's pod cannot pull its image",
+        "kubectl -n {namespace} describe pod {pod}: fix the image name/tag (or the pull secret) of {job}'s template in Git",
+        Some(K8S_DEBUG_PODS);
+    JOB_SUSPENDED = "job.suspended", Info, "a CronJob is suspended and does not run",
+        "If that is not intended, set `spec.suspend: false` on {namespace}/{cronjob} in Git",
+        Some(K8S_CRONJOBS);
+    JOB_FAILED = "job.failed", Error, "the last Job of a CronJob (or a Job) failed",
+        "kubectl -n {namespace} logs job/{job}: fix the cause in Git, then run it again",
+        Some(K8S_CRONJOBS);
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
@@ -471,6 +488,9 @@ mod tests {
                         "application",
                         "resource_kind",
                         "configmap",
+                        // jobs
+                        "cronjob",
+                        "job",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

@@ -14,6 +14,7 @@ pub mod certs;
 pub mod gitops;
 pub mod health;
 pub mod integration;
+pub mod jobs;
 pub mod keys;
 pub mod vpn;
 
@@ -47,6 +48,8 @@ pub struct Facts<'a> {
     pub alerts: Option<&'a crate::alerts::AlertsFacts>,
     /// CPU and memory per service from the metrics API (issue 8), when it answers.
     pub usage: Option<&'a BTreeMap<ServiceId, crate::bus::ServiceUsage>>,
+    /// CronJobs, Jobs and their pods (issue 12).
+    pub jobs: Option<&'a crate::jobs::JobsFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -71,6 +74,7 @@ impl<'a> Facts<'a> {
             gitops: None,
             alerts: None,
             usage: None,
+            jobs: None,
             now,
             budget,
         }
@@ -116,6 +120,11 @@ impl<'a> Facts<'a> {
         usage: Option<&'a BTreeMap<ServiceId, crate::bus::ServiceUsage>>,
     ) -> Self {
         self.usage = usage;
+        self
+    }
+
+    pub fn with_jobs(mut self, jobs: Option<&'a crate::jobs::JobsFacts>) -> Self {
+        self.jobs = jobs;
         self
     }
 
@@ -176,6 +185,12 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
     );
     out.extend(facts.gitops.map(gitops::evaluate).unwrap_or_default());
     out.extend(facts.alerts.map(alerts::evaluate).unwrap_or_default());
+    out.extend(
+        facts
+            .jobs
+            .map(|j| jobs::evaluate(j, facts.now))
+            .unwrap_or_default(),
+    );
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
     // Worst first; within a severity the cause before its symptoms (stable otherwise).

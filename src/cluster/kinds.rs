@@ -129,6 +129,9 @@ pub static APPLICATION_SETS: Custom =
     Custom::namespaced("applicationsets.argoproj.io", "v1alpha1", "ApplicationSet");
 pub static APP_PROJECTS: Custom =
     Custom::namespaced("appprojects.argoproj.io", "v1alpha1", "AppProject");
+/// CronJobs and Jobs (`:jobs`, issue 12), read as dynamic objects.
+pub static CRONJOBS: Custom = Custom::namespaced("cronjobs.batch", "v1", "CronJob");
+pub static JOBS: Custom = Custom::namespaced("jobs.batch", "v1", "Job");
 
 /// Every watched kind.
 pub static KINDS: &[&dyn Kind] = &[
@@ -151,6 +154,8 @@ pub static KINDS: &[&dyn Kind] = &[
     &APPLICATIONS,
     &APPLICATION_SETS,
     &APP_PROJECTS,
+    &CRONJOBS,
+    &JOBS,
 ];
 
 #[cfg(test)]

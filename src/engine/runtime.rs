@@ -410,8 +410,10 @@ impl State {
         });
         let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
         let usage = self.usage.lock().map(|u| u.clone()).unwrap_or_default();
+        let jobs = self.listing.as_deref().map(crate::jobs::from_listing);
         let facts = facts
             .with_usage(Some(&usage).filter(|u| !u.is_empty()))
+            .with_jobs(jobs.as_ref())
             .with_vpn(vpn.as_ref())
             .with_certs(certs.as_ref())
             .with_gitops(gitops.as_ref())
@@ -419,6 +421,14 @@ impl State {
             .with_backups(self.observed.backups.as_ref());
         let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
         let now = jiff::Timestamp::now();
+        if let Some(j) = jobs {
+            let view = crate::bus::JobsView {
+                findings: checks::jobs::evaluate(&j, now),
+                facts: j,
+                fetched_at: now,
+            };
+            let _ = self.tx.send(Msg::Jobs(Box::new(view))).await;
+        }
         if let Some(g) = gitops {
             let view = crate::bus::GitopsView {
                 findings: checks::gitops::evaluate(&g),

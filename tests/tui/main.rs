@@ -15,6 +15,7 @@ mod tui_backups;
 mod tui_certs;
 mod tui_gitops;
 mod tui_integrations;
+mod tui_jobs;
 mod tui_render;
 mod tui_runtime;
 mod tui_signals;

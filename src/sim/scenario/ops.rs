@@ -6,6 +6,8 @@
 //! Certificate, Job and CronJob look Healthy (target-cluster §4). Prometheus (the simulated
 //! one behind its Service) reports the VPN tunnel down and a CronJob stale (that CronJob's last
 //! success is three days old), and one alert still pending.
+//! The world's last CronJob (by namespace/name) gets a Job whose pod is Pending on
+//! ImagePullBackOff (`job.image_pull`); a world without CronJobs gets one first.
 
 use super::Layer;
 use crate::sim::world::World;
@@ -76,7 +78,7 @@ impl Layer for OpsFaults {
     }
 
     fn about(&self) -> &'static str {
-        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale"
+        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale; a Job Pending on ImagePullBackOff"
     }
 
     fn edit_world(&self, world: &mut World) {
@@ -117,7 +119,9 @@ impl Layer for OpsFaults {
                 *slot = a;
             }
         }
+        ensure_cronjob(world);
         fire_alerts(world);
+        image_pull_job(world);
         // argocd-cm lives where the Applications live.
         let Some(ns) = apps.first().map(|(ns, _)| ns.clone()) else {
             return;
@@ -207,5 +211,118 @@ fn fire_alerts(world: &mut World) {
             }
             o["metadata"]["annotations"][FIRING] = json!(text);
         }
+    }
+}
+
+/// A world without CronJobs gets one (in the namespace of its first Deployment), so the stale
+/// CronJob of the alert is a real object.
+fn ensure_cronjob(world: &mut World) {
+    if world.of_kind("CronJob").next().is_some() {
+        return;
+    }
+    let Some(ns) = world
+        .of_kind("Deployment")
+        .filter_map(|d| d["metadata"]["namespace"].as_str().map(str::to_string))
+        .min()
+    else {
+        return;
+    };
+    world.objects.push(json!({
+        "apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "nightly-report", "namespace": ns, "creationTimestamp": ts_ago(86_400 * 30)},
+        "spec": {"schedule": "@daily", "suspend": false,
+            "jobTemplate": {"spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "report", "image": "busybox:1.36", "command": ["/bin/sh", "-c", "date"]}]}}}}},
+        "status": {"lastScheduleTime": ts_ago(3_600), "lastSuccessfulTime": ts_ago(3_600)},
+    }));
+}
+
+/// A Job of the world's last CronJob whose pod cannot pull its image (a tag that does not
+/// exist): the pod is Pending on ImagePullBackOff.
+fn image_pull_job(world: &mut World) {
+    let Some(cj) = world
+        .of_kind("CronJob")
+        .max_by_key(|c| {
+            (
+                c["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                c["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .cloned()
+    else {
+        return;
+    };
+    let ns = cj["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let cj_name = cj["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let job = format!("{cj_name}-29410200");
+    let pod = format!("{job}-x7k2q");
+    let uid = |kind: &str, name: &str| {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in format!("{kind}/{ns}/{name}").bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+        }
+        format!(
+            "{:08x}-0000-4000-8000-{:012x}",
+            h >> 32,
+            h & 0xffff_ffff_ffff
+        )
+    };
+    let cj_uid = cj["metadata"]["uid"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| uid("CronJob", &cj_name));
+    let job_uid = uid("Job", &job);
+    let mut template = cj["spec"]["jobTemplate"]["spec"]["template"].clone();
+    let image = "registry.example.invalid/ops/job-runner:0.0.0-missing";
+    if let Some(c) = template["spec"]["containers"][0].as_object_mut() {
+        c.insert("image".into(), json!(image));
+    }
+    let container = template["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or("job")
+        .to_string();
+    let started = ts_ago(1_200);
+    world.objects.push(json!({
+        "apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": job, "namespace": ns, "uid": job_uid, "creationTimestamp": started,
+            "labels": {"job-name": job, "batch.kubernetes.io/job-name": job},
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": cj_name,
+                "uid": cj_uid, "controller": true, "blockOwnerDeletion": true}]},
+        "spec": {"backoffLimit": 0, "template": template},
+        "status": {"active": 1, "startTime": started, "ready": 0},
+    }));
+    world.objects.push(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": pod, "namespace": ns, "creationTimestamp": started,
+            "labels": {"job-name": job, "batch.kubernetes.io/job-name": job},
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": job,
+                "uid": job_uid, "controller": true, "blockOwnerDeletion": true}]},
+        "spec": {"restartPolicy": "Never", "containers": [{"name": container, "image": image}]},
+        "status": {"phase": "Pending", "startTime": started,
+            "conditions": [{"type": "PodScheduled", "status": "True"}],
+            "containerStatuses": [{"name": container, "image": image, "imageID": "", "ready": false,
+                "restartCount": 0, "started": false,
+                "state": {"waiting": {"reason": "ImagePullBackOff",
+                    "message": format!("Back-off pulling image \"{image}\"")}}}]},
+    }));
+    if let Some(c) = world.objects.iter_mut().find(|o| {
+        o["kind"] == "CronJob"
+            && o["metadata"]["namespace"] == ns.as_str()
+            && o["metadata"]["name"] == cj_name.as_str()
+    }) {
+        c["status"]["active"] = json!([{"apiVersion": "batch/v1", "kind": "Job", "name": job, "namespace": ns, "uid": job_uid}]);
+        c["status"]["lastScheduleTime"] = json!(started);
     }
 }

@@ -42,6 +42,7 @@ panes![
     gitops,
     alerts,
     backups,
+    jobs,
 ];
 
 /// Helpers shared by panes (not panes themselves).

@@ -1,0 +1,364 @@
+//! Jobs pane (`:jobs`, `:cj`, `:cronjobs`): every CronJob of the watched namespaces (schedule,
+//! last schedule, last success, active Jobs, suspended) followed by its recent Jobs, and Jobs no
+//! CronJob owns — one row each, coloured by the row's worst `job.*` finding. The box below shows
+//! the row's Jobs or pods with their state (Pending with the reason, ImagePullBackOff, failed)
+//! and each finding with its fix and runbook.
+
+use super::listing::{Listing, TableCtx};
+use crate::bus::rows::age;
+use crate::bus::JobsView;
+use crate::jobs::{CronJobState, JobState};
+use crate::model::{Finding, Severity};
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Action, Binding, Key};
+use crate::tui::msg::Msg;
+use crate::tui::pane::{CommandSpec, Pane};
+use crate::tui::rows::Tone;
+use crate::tui::theme::Role;
+use crate::tui::view::{PaneId, View};
+use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
+use jiff::Timestamp;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+use std::borrow::Cow;
+
+pub const ID: PaneId = "jobs";
+
+/// Jobs shown under each CronJob.
+const RECENT: usize = 3;
+
+pub fn pane() -> Box<dyn Pane> {
+    Box::new(JobsState {
+        list: Listing::new(COLUMNS),
+        received: false,
+    })
+}
+
+/// One row: a CronJob or a Job.
+#[derive(Debug, Clone)]
+pub struct JobRow {
+    /// `CronJob` or `Job`.
+    pub kind: &'static str,
+    pub name: String,
+    pub schedule: String,
+    pub last_schedule: Option<Timestamp>,
+    pub last_success: Option<Timestamp>,
+    pub active: String,
+    /// `suspended`, `active`, or the Job's state.
+    pub state: String,
+    pub pods: String,
+    pub severity: Severity,
+    pub detail: Vec<String>,
+    pub findings: Vec<Finding>,
+    id: String,
+    haystack: String,
+}
+
+impl TableRow for JobRow {
+    fn id(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.id)
+    }
+    fn haystack(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.haystack)
+    }
+    fn role(&self) -> Role {
+        Tone::of_severity(self.severity).into()
+    }
+}
+
+fn tone_of(state: &str) -> Tone {
+    match state {
+        "Complete" | "scheduled" => Tone::Ok,
+        "Running" | "Suspended" | "suspended" => Tone::Warn,
+        "Failed" => Tone::Error,
+        _ => Tone::Muted,
+    }
+}
+
+type C = Column<JobRow>;
+
+fn when(t: Option<Timestamp>, now: Timestamp) -> CellText {
+    match t {
+        Some(t) => age(Some(t), now).into(),
+        None => "never".into(),
+    }
+}
+
+static COLUMNS: &[C] = &[
+    C::new("TYPE", |r, _| r.kind.into()).sort('T', |a, b| a.kind.cmp(b.kind)),
+    C::new("NAME", |r, _| r.name.as_str().into())
+        .min(12)
+        .max(48)
+        .sort('N', |a, b| a.name.cmp(&b.name)),
+    C::new("SCHEDULE", |r, _| r.schedule.as_str().into()).priority(1),
+    C::new("STATE", |r, _| {
+        CellText::tone(r.state.clone(), tone_of(&r.state))
+    })
+    .sort('S', |a, b| a.state.cmp(&b.state)),
+    C::new("LAST SCHEDULE", |r, c| when(r.last_schedule, c.now)).priority(2),
+    C::new("LAST SUCCESS", |r, c| match r.kind {
+        "Job" => "-".into(),
+        _ => when(r.last_success, c.now),
+    })
+    .priority(1),
+    C::new("ACTIVE", |r, _| r.active.as_str().into()).priority(2),
+    C::new("PODS", |r, _| r.pods.as_str().into()).priority(3),
+    C::new("FINDINGS", |r, _| {
+        CellText::tone(
+            match r.findings.len() {
+                0 => "none".to_string(),
+                n => format!("{n} ({})", r.severity.label()),
+            },
+            Tone::of_severity(r.severity),
+        )
+    })
+    .sort('W', |a, b| b.severity.cmp(&a.severity)),
+];
+
+fn worst(f: &[Finding]) -> Severity {
+    f.iter().map(|f| f.severity).max().unwrap_or(Severity::Ok)
+}
+
+fn mine(findings: &[Finding], id: &str) -> Vec<Finding> {
+    findings
+        .iter()
+        .filter(|f| f.subject == id)
+        .cloned()
+        .collect()
+}
+
+fn pod_lines(j: &JobState) -> Vec<String> {
+    if j.pods.is_empty() {
+        return vec![format!("  Job {}: {} · no pods", j.name, j.state)];
+    }
+    j.pods
+        .iter()
+        .map(|p| {
+            let mut l = format!("  pod {} {}", p.name, p.phase);
+            if let Some(r) = &p.reason {
+                l.push_str(&format!(" ({r})"));
+            }
+            if let Some(m) = &p.message {
+                l.push_str(&format!(": {m}"));
+            }
+            l
+        })
+        .collect()
+}
+
+fn pods_cell(j: &JobState) -> String {
+    match j.pods.first() {
+        None => "-".into(),
+        Some(p) => match &p.reason {
+            Some(r) if p.phase != "Succeeded" => format!("{} {}: {r}", j.pods.len(), p.phase),
+            _ => format!("{} {}", j.pods.len(), p.phase),
+        },
+    }
+}
+
+fn cron_row(cj: &CronJobState, v: &JobsView) -> JobRow {
+    let id = cj.id();
+    let f = mine(&v.findings, &id);
+    let recent: Vec<&JobState> = v.facts.jobs_of(cj).take(RECENT).collect();
+    let mut detail = vec![format!(
+        "CronJob {id} · schedule `{}`{}",
+        cj.schedule,
+        match cj.interval_secs {
+            Some(s) => format!(" (at most {} min apart)", s / 60),
+            None => " (interval unknown: schedule not understood)".into(),
+        }
+    )];
+    if recent.is_empty() {
+        detail.push("no Jobs of it are kept".into());
+    }
+    for j in &recent {
+        detail.push(format!("Job {} {}", j.name, j.state));
+        detail.extend(pod_lines(j));
+    }
+    JobRow {
+        kind: "CronJob",
+        name: id.clone(),
+        schedule: cj.schedule.clone(),
+        last_schedule: cj.last_schedule,
+        last_success: cj.last_success,
+        active: cj.active.to_string(),
+        state: if cj.suspended {
+            "suspended"
+        } else {
+            "scheduled"
+        }
+        .into(),
+        pods: recent.first().map_or("-".into(), |j| pods_cell(j)),
+        severity: worst(&f),
+        detail,
+        findings: f,
+        haystack: haystack(["CronJob", &id, &cj.schedule]),
+        id: format!("cj/{id}"),
+    }
+}
+
+fn job_row(j: &JobState, v: &JobsView) -> JobRow {
+    let id = j.id();
+    let f = mine(&v.findings, &id);
+    let mut detail = vec![format!(
+        "Job {id} · {}{}",
+        j.state,
+        j.cronjob
+            .as_deref()
+            .map(|c| format!(" · from CronJob {c}"))
+            .unwrap_or_default()
+    )];
+    if let Some(m) = &j.message {
+        detail.push(format!("Failed: {m}"));
+    }
+    detail.extend(pod_lines(j));
+    JobRow {
+        kind: "Job",
+        name: format!("{}{id}", if j.cronjob.is_some() { "└ " } else { "" }),
+        schedule: "-".into(),
+        last_schedule: j.created,
+        last_success: None,
+        active: if j.state == "Running" { "1" } else { "0" }.into(),
+        state: j.state.clone(),
+        pods: pods_cell(j),
+        severity: worst(&f),
+        detail,
+        findings: f,
+        haystack: haystack(["Job", &id, &j.state]),
+        id: format!("job/{id}"),
+    }
+}
+
+/// The rows of a view: each CronJob followed by its recent Jobs, then Jobs no CronJob owns
+/// (or whose CronJob is gone).
+pub fn rows(v: &JobsView) -> Vec<JobRow> {
+    let mut out = Vec::new();
+    for cj in &v.facts.cronjobs {
+        out.push(cron_row(cj, v));
+        out.extend(v.facts.jobs_of(cj).take(RECENT).map(|j| job_row(j, v)));
+    }
+    let owned = |j: &JobState| {
+        v.facts
+            .cronjobs
+            .iter()
+            .any(|c| c.namespace == j.namespace && j.cronjob.as_deref() == Some(c.name.as_str()))
+    };
+    out.extend(
+        v.facts
+            .jobs
+            .iter()
+            .filter(|j| !owned(j))
+            .map(|j| job_row(j, v)),
+    );
+    out
+}
+
+pub struct JobsState {
+    pub list: Listing<JobRow>,
+    received: bool,
+}
+
+impl JobsState {
+    pub fn set_view(&mut self, v: &JobsView) {
+        self.received = true;
+        self.list.set_rows(rows(v));
+    }
+}
+
+impl Pane for JobsState {
+    fn id(&self) -> PaneId {
+        ID
+    }
+
+    fn title(&self) -> &'static str {
+        "Jobs"
+    }
+
+    fn bindings(&self) -> Vec<Binding> {
+        let mut own = vec![Binding::new(Key::ch('/'), Action::FILTER, "filter")];
+        own.extend(Listing::bindings(COLUMNS));
+        own
+    }
+
+    fn commands(&self) -> Vec<CommandSpec> {
+        vec![CommandSpec::new(
+            &["jobs", "cj", "cronjobs"],
+            "CronJobs and Jobs: schedules, last success, stuck pods",
+        )
+        .with_filter()]
+    }
+
+    fn on_action(&mut self, _ctx: &mut Ctx, _view: &View, action: Action) {
+        self.list.on_action(action);
+    }
+
+    fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
+        if let Msg::Jobs(v) = msg {
+            self.set_view(v);
+        }
+    }
+
+    fn filter_text(&self) -> Option<String> {
+        Some(self.list.filter_text())
+    }
+
+    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
+        self.list.set_filter(text);
+    }
+
+    fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
+        let theme = &ctx.theme;
+        let detail_h = match area.height {
+            h if h >= 30 => h / 2,
+            h if h >= 20 => 10,
+            _ => 7,
+        };
+        let [table_area, detail_area] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(area);
+        let mut tctx = TableCtx::new("Jobs", theme, ctx.now).empty("no CronJobs or Jobs");
+        if !self.received {
+            tctx = tctx.loading("waiting for the cluster…");
+        }
+        self.list.render(f, table_area, &tctx);
+        let lines: Vec<Line> = match self.list.selected() {
+            None => vec![Line::styled("nothing selected", theme.style(Role::Muted))],
+            Some(r) => {
+                let mut v: Vec<Line> = r
+                    .detail
+                    .iter()
+                    .map(|l| Line::styled(l.clone(), theme.style(Role::Base)))
+                    .collect();
+                for x in &r.findings {
+                    v.push(Line::from(vec![
+                        Span::styled(
+                            format!("{} ", x.severity.label()),
+                            theme.style(Tone::of_severity(x.severity).into()),
+                        ),
+                        Span::styled(format!("{} ", x.code), theme.style(Role::Accent)),
+                        Span::styled(x.message.clone(), theme.style(Role::Base)),
+                    ]));
+                    v.push(Line::from(vec![
+                        Span::styled("fix: ", theme.style(Role::Accent)),
+                        Span::styled(x.remediation.clone(), theme.style(Role::Base)),
+                    ]));
+                    if let Some(rb) = &x.runbook {
+                        v.push(Line::from(vec![
+                            Span::styled("see: ", theme.style(Role::Accent)),
+                            Span::styled(rb.clone(), theme.style(Role::Muted)),
+                        ]));
+                    }
+                }
+                v
+            }
+        };
+        let detail = Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.style(Role::Border))
+                .title(Line::styled(" job ", theme.style(Role::Title))),
+        );
+        f.render_widget(detail, detail_area);
+    }
+}
