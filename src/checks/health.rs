@@ -279,7 +279,7 @@ pub fn slow_advice(u: &crate::bus::ServiceUsage) -> String {
     } else if mem_pct.is_some_and(|p| p >= 90) {
         "memory is at its limit (swapping/GC, next an OOM kill): raise the memory limit"
     } else {
-        "usage is within its limits: look at the node's load (`kubectl top node`) and the app's logs (`l`)"
+        "usage is within its limits: look at the node's load (`kubectl top node`) and the app's logs"
     };
     format!("{cpu}, {mem}: {verdict}")
 }

@@ -178,113 +178,17 @@ pub fn task(
                 Box::new(move |ctx| Box::pin(certs::resync(env, ctx, copy, src))),
             )
         }
-        TaskRequest::RestartWorkload {
-            namespace,
-            kind,
-            name,
-        } => {
-            let t = (namespace.clone(), kind.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("workload/{namespace}/{name}")],
-                    workload::RESTART_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(workload::restart(env, ctx, t))),
-            )
+        TaskRequest::RestartWorkload { .. }
+        | TaskRequest::DeletePod { .. }
+        | TaskRequest::ScaleWorkload { .. } => workload::task(request, title, env),
+        TaskRequest::BackupNow(_)
+        | TaskRequest::VerifyBackup { .. }
+        | TaskRequest::RestoreBackup { .. } => backup::task(request, title, env),
+        TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => {
+            gitops::task(request, title, env)
         }
-        TaskRequest::DeletePod { namespace, name } => {
-            let t = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("pod/{namespace}/{name}")],
-                    workload::DELETE_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(workload::delete(env, ctx, t))),
-            )
-        }
-        TaskRequest::ScaleWorkload {
-            namespace,
-            kind,
-            name,
-            replicas,
-        } => {
-            let t = (namespace.clone(), kind.clone(), name.clone());
-            let n = *replicas;
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("workload/{namespace}/{name}")],
-                    workload::SCALE_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(workload::scale(env, ctx, t, n))),
-            )
-        }
-        TaskRequest::BackupNow(id) => {
-            let id = id.clone();
-            (
-                TaskSpec::mutating(title, vec![backup::lock(&id)], backup::BACKUP_STEPS),
-                Box::new(move |ctx| Box::pin(backup::backup_now(env, ctx, id))),
-            )
-        }
-        TaskRequest::VerifyBackup { service, deep } => {
-            let (id, deep) = (service.clone(), *deep);
-            (
-                TaskSpec::mutating(title, vec![backup::lock(&id)], backup::VERIFY_STEPS),
-                Box::new(move |ctx| Box::pin(backup::verify_newest(env, ctx, id, deep))),
-            )
-        }
-        TaskRequest::RestoreBackup { service, backup: b } => {
-            let (id, b) = (service.clone(), b.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![id.as_str().to_string(), backup::lock(&id)],
-                    crate::backup::flow::RESTORE_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(backup::restore(env, ctx, id, b))),
-            )
-        }
-        TaskRequest::ArgoRefresh { namespace, name } => {
-            let target = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("application/{namespace}/{name}")],
-                    gitops::REFRESH_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(gitops::refresh(env, ctx, target))),
-            )
-        }
-        TaskRequest::ArgoSync { namespace, name } => {
-            let target = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("application/{namespace}/{name}")],
-                    gitops::SYNC_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(gitops::sync(env, ctx, target))),
-            )
-        }
-        TaskRequest::Silence {
-            matchers,
-            secs,
-            comment,
-        } => {
-            let what = (matchers.clone(), *secs, comment.clone());
-            (
-                TaskSpec::mutating(title, vec!["alertmanager".into()], alerts::SILENCE_STEPS),
-                Box::new(move |ctx| Box::pin(alerts::silence(env, ctx, what))),
-            )
-        }
-        TaskRequest::ExpireSilence { id } => {
-            let id = id.clone();
-            (
-                TaskSpec::mutating(title, vec!["alertmanager".into()], alerts::EXPIRE_STEPS),
-                Box::new(move |ctx| Box::pin(alerts::expire(env, ctx, id))),
-            )
+        TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => {
+            alerts::task(request, title, env)
         }
     };
     if spec.mutates && read_only {

@@ -4,8 +4,10 @@
 
 use super::TaskEnv;
 use crate::alerts::{discover, Backend};
+use crate::bus::TaskRequest;
 use crate::clients::alertmanager::AlertmanagerClient;
 use crate::engine::sched::TaskCtx;
+use crate::engine::sched::{TaskBody, TaskSpec};
 use std::time::Duration;
 
 pub const SILENCE_STEPS: &[&str] = &["find Alertmanager", "create the silence"];
@@ -49,4 +51,29 @@ pub async fn expire(env: TaskEnv, ctx: TaskCtx, id: String) -> anyhow::Result<St
     c.expire(&id).await?;
     env.refresh.now();
     Ok(format!("silence {id} expired"))
+}
+
+/// Silence and expire in Alertmanager: their spec and body.
+pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
+    match request {
+        TaskRequest::Silence {
+            matchers,
+            secs,
+            comment,
+        } => {
+            let what = (matchers.clone(), *secs, comment.clone());
+            (
+                TaskSpec::mutating(title, vec!["alertmanager".into()], self::SILENCE_STEPS),
+                Box::new(move |ctx| Box::pin(self::silence(env, ctx, what))),
+            )
+        }
+        TaskRequest::ExpireSilence { id } => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec!["alertmanager".into()], self::EXPIRE_STEPS),
+                Box::new(move |ctx| Box::pin(self::expire(env, ctx, id))),
+            )
+        }
+        _ => unreachable!("not one of alerts"),
+    }
 }

@@ -5,8 +5,10 @@
 use super::TaskEnv;
 use crate::backup::flow::{self, ClusterSide, Progress, RestorePlan};
 use crate::backup::{BackupOptions, Target};
+use crate::bus::TaskRequest;
 use crate::commands::backup::{filter, policy, service_name};
 use crate::engine::sched::TaskCtx;
+use crate::engine::sched::{TaskBody, TaskSpec};
 use crate::model::ServiceId;
 use std::path::Path;
 
@@ -212,4 +214,36 @@ pub async fn restore(
         "{id} restored from {backup} in {:.1} s (RTO); {verdict}",
         report.total_seconds
     ))
+}
+
+/// Back up, verify and restore: their spec and body.
+pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
+    match request {
+        TaskRequest::BackupNow(id) => {
+            let id = id.clone();
+            (
+                TaskSpec::mutating(title, vec![self::lock(&id)], self::BACKUP_STEPS),
+                Box::new(move |ctx| Box::pin(self::backup_now(env, ctx, id))),
+            )
+        }
+        TaskRequest::VerifyBackup { service, deep } => {
+            let (id, deep) = (service.clone(), *deep);
+            (
+                TaskSpec::mutating(title, vec![self::lock(&id)], self::VERIFY_STEPS),
+                Box::new(move |ctx| Box::pin(self::verify_newest(env, ctx, id, deep))),
+            )
+        }
+        TaskRequest::RestoreBackup { service, backup: b } => {
+            let (id, b) = (service.clone(), b.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![id.as_str().to_string(), self::lock(&id)],
+                    crate::backup::flow::RESTORE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(self::restore(env, ctx, id, b))),
+            )
+        }
+        _ => unreachable!("not one of the backup actions"),
+    }
 }

@@ -2,7 +2,9 @@
 //! to `:gitops`; the console never applies manifests itself.
 
 use super::TaskEnv;
+use crate::bus::TaskRequest;
 use crate::engine::sched::TaskCtx;
+use crate::engine::sched::{TaskBody, TaskSpec};
 use crate::gitops::actions;
 
 pub const REFRESH_STEPS: &[&str] = &["annotate argocd.argoproj.io/refresh"];
@@ -35,4 +37,33 @@ pub async fn sync(
     )])
     .await;
     Ok(format!("{ns}/{name}: sync requested"))
+}
+
+/// Refresh and sync of an Argo CD Application: their spec and body.
+pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
+    match request {
+        TaskRequest::ArgoRefresh { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("application/{namespace}/{name}")],
+                    self::REFRESH_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(self::refresh(env, ctx, target))),
+            )
+        }
+        TaskRequest::ArgoSync { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("application/{namespace}/{name}")],
+                    self::SYNC_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(self::sync(env, ctx, target))),
+            )
+        }
+        _ => unreachable!("not one of gitops"),
+    }
 }

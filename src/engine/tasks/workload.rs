@@ -3,8 +3,10 @@
 //! "forbidden: …" when not; the watch brings the new pods to the screen.
 
 use super::TaskEnv;
+use crate::bus::TaskRequest;
 use crate::cluster::workload::{self as wl, Access};
 use crate::engine::sched::TaskCtx;
+use crate::engine::sched::{TaskBody, TaskSpec};
 
 pub const RESTART_STEPS: &[&str] = &[
     "check RBAC (SelfSubjectAccessReview)",
@@ -64,4 +66,54 @@ pub async fn scale(
     wl::scale(client, &ns, &kind, &name, replicas).await?;
     env.refresh.now();
     Ok(format!("{kind} {ns}/{name} scaled to {replicas}"))
+}
+
+/// The workload actions (restart, delete pod, scale): their spec and body.
+pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
+    match request {
+        TaskRequest::RestartWorkload {
+            namespace,
+            kind,
+            name,
+        } => {
+            let t = (namespace.clone(), kind.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("workload/{namespace}/{name}")],
+                    self::RESTART_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(self::restart(env, ctx, t))),
+            )
+        }
+        TaskRequest::DeletePod { namespace, name } => {
+            let t = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("pod/{namespace}/{name}")],
+                    self::DELETE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(self::delete(env, ctx, t))),
+            )
+        }
+        TaskRequest::ScaleWorkload {
+            namespace,
+            kind,
+            name,
+            replicas,
+        } => {
+            let t = (namespace.clone(), kind.clone(), name.clone());
+            let n = *replicas;
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("workload/{namespace}/{name}")],
+                    self::SCALE_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(self::scale(env, ctx, t, n))),
+            )
+        }
+        _ => unreachable!("not one of the workload actions"),
+    }
 }
