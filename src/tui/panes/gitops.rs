@@ -19,11 +19,10 @@ use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
 use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::widgets::detail;
 use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
 use jiff::Timestamp;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::borrow::Cow;
 
@@ -298,56 +297,17 @@ impl Pane for GitopsState {
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let theme = &ctx.theme;
-        let detail_h = match area.height {
-            h if h >= 30 => h / 2,
-            h if h >= 20 => 12,
-            _ => 7,
-        };
-        let [table_area, detail_area] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_h)]).areas(area);
+        let [table_area, detail_area] = detail::split(area, 12);
         let mut tctx = TableCtx::new("GitOps", theme, ctx.now).empty("no Argo CD Applications");
         if !self.received {
             tctx = tctx.loading("waiting for the cluster…");
         }
         self.list.render(f, table_area, &tctx);
-        let lines: Vec<Line> = match self.list.selected() {
-            None => vec![Line::styled("nothing selected", theme.style(Role::Muted))],
-            Some(r) => {
-                let mut v: Vec<Line> = r
-                    .detail
-                    .iter()
-                    .map(|l| Line::styled(l.clone(), theme.style(Role::Base)))
-                    .collect();
-                for x in &r.findings {
-                    v.push(Line::from(vec![
-                        Span::styled(
-                            format!("{} ", x.severity.label()),
-                            theme.style(Tone::of_severity(x.severity).into()),
-                        ),
-                        Span::styled(format!("{} ", x.code), theme.style(Role::Accent)),
-                        Span::styled(x.message.clone(), theme.style(Role::Base)),
-                    ]));
-                    v.push(Line::from(vec![
-                        Span::styled("fix: ", theme.style(Role::Accent)),
-                        Span::styled(x.remediation.clone(), theme.style(Role::Base)),
-                    ]));
-                    if let Some(rb) = &x.runbook {
-                        v.push(Line::from(vec![
-                            Span::styled("see: ", theme.style(Role::Accent)),
-                            Span::styled(rb.clone(), theme.style(Role::Muted)),
-                        ]));
-                    }
-                }
-                v
-            }
-        };
-        let detail = Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.style(Role::Border))
-                .title(Line::styled(" application ", theme.style(Role::Title))),
-        );
-        f.render_widget(detail, detail_area);
+        let selected = self
+            .list
+            .selected()
+            .map(|r| (r.detail.as_slice(), r.findings.as_slice()));
+        detail::render(f, detail_area, theme, "application", detail::lines(theme, selected));
     }
 }
 
