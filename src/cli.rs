@@ -189,9 +189,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             crate::logging::LEVELS.join(", ")
         );
     }
-    if cfg.deadline_seconds == 0 {
-        anyhow::bail!("config: deadline_seconds must be at least 1");
-    }
     let deadline = std::time::Duration::from_secs(cfg.deadline_seconds);
     let _log_guard = crate::logging::init(&paths, &cli.log_level)?;
     // The console's UI loop runs on this thread (`block_on`) and the engine's tasks on one

@@ -11,7 +11,7 @@ use crate::cluster::ClusterConn;
 use crate::model::{AppKind, ServiceInfo};
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{ListParams, Patch, PatchParams};
+use kube::api::ListParams;
 use kube::Api;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -279,25 +279,11 @@ async fn replicas(c: &ClusterSide) -> anyhow::Result<i32> {
     })
 }
 
+/// Scale the service's workload: the console's one `kubectl scale` (negative counts are 0).
 async fn set_replicas(c: &ClusterSide, n: i32) -> anyhow::Result<()> {
-    let (ns, name) = (&c.svc.namespace, &c.svc.workload.name);
-    let client = c.conn.client.clone();
-    let patch = Patch::Merge(serde_json::json!({"spec": {"replicas": n}}));
-    let pp = PatchParams::default();
-    match c.svc.workload.kind.as_str() {
-        "Deployment" => {
-            Api::<Deployment>::namespaced(client, ns)
-                .patch(name, &pp, &patch)
-                .await?;
-        }
-        "StatefulSet" => {
-            Api::<StatefulSet>::namespaced(client, ns)
-                .patch(name, &pp, &patch)
-                .await?;
-        }
-        k => anyhow::bail!("cannot scale a {k}"),
-    }
-    Ok(())
+    let w = &c.svc.workload;
+    let n = u32::try_from(n).unwrap_or(0);
+    crate::cluster::workload::scale(&c.conn.client, &c.svc.namespace, &w.kind, &w.name, n).await
 }
 
 fn selector(c: &ClusterSide) -> String {

@@ -4,18 +4,12 @@
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 fn certificates(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
-    let ar = ApiResource {
-        group: "cert-manager.io".into(),
-        version: "v1".into(),
-        api_version: "cert-manager.io/v1".into(),
-        kind: "Certificate".into(),
-        plural: "certificates".into(),
-    };
+    let ar = crate::cluster::kinds::CERTIFICATES.api_resource();
     Api::namespaced_with(client.clone(), ns, &ar)
 }
 

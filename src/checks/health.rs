@@ -149,7 +149,7 @@ fn pod_findings(svc: &ServiceInfo, pods: &[PodStatus], budget: &Budget) -> Vec<F
                 continue;
             }
         }
-        let f = if matches!(reason, "CrashLoopBackOff" | "Error" | "OOMKilled") {
+        let f = if matches!(reason, "CrashLoopBackOff" | "Error") {
             catalog::POD_CRASHLOOP.for_service(
                 id,
                 format!(

@@ -6,17 +6,11 @@
 //! concurrent change makes the write fail instead of racing).
 
 use jiff::Timestamp;
-use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::json;
 
 fn applications(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
-    let ar = ApiResource {
-        group: "argoproj.io".into(),
-        version: "v1alpha1".into(),
-        api_version: "argoproj.io/v1alpha1".into(),
-        kind: "Application".into(),
-        plural: "applications".into(),
-    };
+    let ar = crate::cluster::kinds::APPLICATIONS.api_resource();
     Api::namespaced_with(client.clone(), ns, &ar)
 }
 

@@ -99,10 +99,7 @@ fn ts(v: &Value) -> Option<Timestamp> {
 }
 
 fn created(o: &DynamicObject) -> Option<Timestamp> {
-    o.metadata
-        .creation_timestamp
-        .as_ref()
-        .and_then(|t| t.0.to_string().parse().ok())
+    o.metadata.creation_timestamp.as_ref().map(|t| t.0)
 }
 
 pub fn cronjob_state(o: &DynamicObject) -> CronJobState {
@@ -162,11 +159,7 @@ fn pod_of(p: &Pod) -> JobPod {
             .unwrap_or_else(|| "Unknown".into()),
         reason,
         message,
-        created: p
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .and_then(|t| t.0.to_string().parse().ok()),
+        created: p.metadata.creation_timestamp.as_ref().map(|t| t.0),
     }
 }
 

@@ -7,6 +7,9 @@ use crate::discover::ClusterObjects;
 use crate::model::{AppError, AppErrorKind, Inventory, PodPhase};
 use std::time::Duration;
 
+/// The most an IP-echo exec may print on stdout or stderr before it is cut.
+const ECHO_LIMIT: u64 = 64 * 1024;
+
 /// A pod to fetch the IP-echo URL in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EchoPod {
@@ -127,13 +130,14 @@ async fn exec(
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let (o, e) = (proc.stdout(), proc.stderr());
     let read_out = async {
-        if let Some(mut s) = o {
-            let _ = s.read_to_end(&mut out).await;
+        // An IP-echo answer is one line: a pod that streams more is cut, never buffered whole.
+        if let Some(s) = o {
+            let _ = s.take(ECHO_LIMIT).read_to_end(&mut out).await;
         }
     };
     let read_err = async {
-        if let Some(mut s) = e {
-            let _ = s.read_to_end(&mut err).await;
+        if let Some(s) = e {
+            let _ = s.take(ECHO_LIMIT).read_to_end(&mut err).await;
         }
     };
     futures::join!(read_out, read_err);

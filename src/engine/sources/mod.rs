@@ -146,7 +146,7 @@ pub fn registry(refresh: &Refresh, out: &mpsc::Sender<Recorded>) -> Vec<Box<dyn 
         run(secrets::CredentialSecrets, refresh, out),
         run(app_health::AppHealth, refresh, out),
         run(vpn::Vpn, refresh, out),
-        run(served_certs::ServedCerts, refresh, out),
+        run(served_certs::ServedCerts::default(), refresh, out),
         run(alerts::Alerts, refresh, out),
         run(backups::Backups, refresh, out),
     ]

@@ -5,30 +5,15 @@ use super::{Observed, Source, SourceFacts};
 use crate::bus::Msg;
 use crate::certs::gather::{all_hosts, serve_one, HandshakeOptions, HostTls};
 use crate::certs::ServedCert;
-use crate::clients::tls::Roots;
 use crate::config::Config;
 use std::time::Duration;
 
-pub struct ServedCerts;
-
-/// The roots once per config (the CA file is read when the targets are built).
-fn options(cfg: &Config) -> HandshakeOptions {
-    let roots = match &cfg.tls_ca_file {
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(pem) => Roots::Pem(pem),
-            Err(e) => {
-                tracing::warn!("tls_ca_file {}: {e}", p.display());
-                Roots::Pem(String::new())
-            }
-        },
-        None => Roots::System,
-    };
-    HandshakeOptions {
-        address: cfg.ingress_address.clone(),
-        http_address: cfg.ingress_http_address.clone(),
-        timeout: Duration::from_millis(cfg.timeout_ms),
-        roots,
-    }
+/// The handshake options are built once (the config does not change while the console runs):
+/// the same `HandshakeOptions::from_config` as `check`, so an unreadable `tls_ca_file` leaves the
+/// served certificates unchecked (one warning) rather than judging them against no roots.
+#[derive(Default)]
+pub struct ServedCerts {
+    opts: std::sync::OnceLock<Option<HandshakeOptions>>,
 }
 
 impl Source for ServedCerts {
@@ -37,7 +22,14 @@ impl Source for ServedCerts {
     type Obs = ServedCert;
 
     fn targets(&self, f: &SourceFacts<'_>) -> Vec<(String, Self::Target)> {
-        let opts = options(f.cfg);
+        let opts = self.opts.get_or_init(|| {
+            HandshakeOptions::from_config(f.cfg)
+                .inspect_err(|e| tracing::warn!("served certificates not checked: {e:#}"))
+                .ok()
+        });
+        let Some(opts) = opts else {
+            return Vec::new();
+        };
         all_hosts(f.listing, &f.cfg.certs.extra_urls)
             .into_iter()
             .map(|h| (h.url.clone().unwrap_or(h.host.clone()), (h, opts.clone())))

@@ -17,11 +17,10 @@ use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
 use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::widgets::detail;
 use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
 use jiff::Timestamp;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use std::borrow::Cow;
 
@@ -310,22 +309,7 @@ impl Pane for AlertsState {
             );
         }
         self.list.render(f, table_area, &tctx);
-        let lines: Vec<Line> = match self.list.selected() {
-            None => vec![Line::styled("nothing selected", theme.style(Role::Muted))],
-            Some(r) => r
-                .detail
-                .iter()
-                .map(|l| Line::styled(l.clone(), theme.style(Role::Base)))
-                .collect(),
-        };
-        f.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.style(Role::Border))
-                    .title(Line::styled(" alert ", theme.style(Role::Title))),
-            ),
-            detail_area,
-        );
+        let selected = self.list.selected().map(|r| (r.detail.as_slice(), &[][..]));
+        detail::render(f, detail_area, theme, "alert", detail::lines(theme, selected));
     }
 }

@@ -17,7 +17,7 @@ use crate::tui::widgets::table::{haystack, Column, TableRow};
 use crate::vpn::{Got, Verdict, VpnReport};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use std::borrow::Cow;
 
@@ -333,15 +333,7 @@ impl Pane for VpnPane {
                 l
             }
         };
-        f.render_widget(
-            Paragraph::new(why).wrap(Wrap { trim: true }).block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.style(Role::Border))
-                    .title(Line::styled(" why ", theme.style(Role::Title))),
-            ),
-            why_area,
-        );
+        crate::tui::widgets::detail::render(f, why_area, theme, "why", why);
 
         let lines: Vec<Line> = match &self.facts {
             Some(v) if v.audit.is_empty() => vec![Line::styled(
