@@ -112,6 +112,7 @@ pub async fn run_with(
         usage: Default::default(),
         restart_log: Default::default(),
         learned: checks::Learned::default(),
+        derived: Default::default(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     let mut trim = tokio::time::interval(TRIM_EVERY);
@@ -186,6 +187,8 @@ struct State {
     restart_log: super::restarts::RestartLog,
     /// Facts the tasks learnt (key check, integration plan), for the findings.
     learned: checks::Learned,
+    /// Certificates, Argo CD and jobs as derived from the last listing, and what was sent.
+    derived: findings::Derived,
 }
 
 impl State {
@@ -219,6 +222,7 @@ impl State {
         self.observed.vpn.audit = crate::vpn::audit::audit(&self.inventory.services, objs);
         let vpn = Box::new(self.observed.vpn.clone());
         let _ = self.tx.send(Msg::Vpn(vpn)).await;
+        self.derived.rebuild(&listing);
         self.listing = Some(listing);
         self.check_access();
         self.read_metrics();
