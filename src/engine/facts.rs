@@ -137,8 +137,10 @@ mod tests {
     fn conn() -> ClusterConn {
         crate::init_tls();
         let cfg = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        let client = kube::Client::try_from(cfg).unwrap();
         ClusterConn {
-            client: kube::Client::try_from(cfg).unwrap(),
+            exec: client.clone(),
+            client,
             context: "test".into(),
             server: "http://127.0.0.1:9".into(),
         }

@@ -149,7 +149,7 @@ pub async fn live_context_with_keys(
     }
     secrets = honour_config(secrets, cfg, &inventory, &desired);
     let pod_exec = PodExecSource {
-        client: conn.client.clone(),
+        client: conn.exec.clone(),
         pods: running_pods(&inventory, &listing.objects),
     };
     let observed = observe_app_keys(cfg, &inventory, Some(&pod_exec)).await;

@@ -21,8 +21,10 @@ use tokio::sync::mpsc;
 
 async fn start(world: World) -> (KubeSim, ClusterConn) {
     let sim = KubeSim::start(world.objects, None).await.expect("sim");
+    let client = sim.kube_client().await.expect("client");
     let conn = ClusterConn {
-        client: sim.kube_client().await.expect("client"),
+        exec: client.clone(),
+        client,
         context: "k8s-nas-sim".into(),
         server: sim.url(),
     };

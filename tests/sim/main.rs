@@ -8,6 +8,7 @@
 
 mod backups_engine;
 mod certs_renew;
+mod client_h2;
 mod engine_pod_proxy;
 mod engine_sim;
 mod engine_stall;
