@@ -500,7 +500,7 @@ mod tests {
             ] {
                 let mut o = obs(Some(200), 10, None);
                 o.fetched_at = Timestamp::from_second(now.as_second() - age).unwrap();
-                let stale = health::evaluate(&svc, &[], Some(&o), now, &b)
+                let stale = health::evaluate(&svc, &[], Some(&o), now, &b, None)
                     .iter()
                     .any(|f| f.code == "data.stale");
                 let tone = data_age_cell(Some(o.fetched_at), now, &b).tone;
@@ -531,7 +531,7 @@ mod tests {
             };
             for ms in [budget_ms / 2, budget_ms / 2 + 1, budget_ms, budget_ms + 1] {
                 let o = obs(Some(200), ms, None);
-                let slow = health::evaluate(&svc, &[], Some(&o), o.fetched_at, &b)
+                let slow = health::evaluate(&svc, &[], Some(&o), o.fetched_at, &b, None)
                     .iter()
                     .any(|f| f.code == "http.slow");
                 let tone = http_cell(&o, &b).tone;
