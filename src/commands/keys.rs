@@ -33,6 +33,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         observed,
         target,
         secret_exists: exists,
+        unlocated,
         report,
     } = crate::engine::live::check_keys(cfg, &facts, &Paths::resolve().integrations_file).await?;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
@@ -92,7 +93,17 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         .iter()
         .chain(&checks_app)
         .any(|c| matches!(c.verdict, KeyVerdict::Valid));
-    if !exists && !verified {
+    if !exists && !unlocated.is_empty() {
+        // No workload references a key Secret (and none has the default name): say whose.
+        for why in &unlocated {
+            eprintln!("k8s-nas: {why}");
+        }
+        eprintln!(
+            "k8s-nas: no key Secret to compare with: reference one from the workloads, or set \
+             api_key_secret (config) or [api_keys] (integrations.toml)"
+        );
+        code = code.max(if verified { 1 } else { 2 });
+    } else if !exists && !verified {
         // Nothing was checked: not a green result (issue 7).
         eprintln!(
             "k8s-nas: the key Secret {} does not exist and no key could be verified",
