@@ -34,6 +34,7 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         target,
         secret_exists: exists,
         unlocated,
+        found_by,
         report,
     } = crate::engine::live::check_keys(cfg, &facts, &Paths::resolve().integrations_file).await?;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
@@ -72,19 +73,26 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
                     "schema": "k8s-nas/keys/v1",
                     "secret": target.display(),
                     "secret_exists": exists,
+                    "secret_found_by": found_by,
                     "keys": keys,
                     "sync": sync,
                 }))?
             );
         }
-        Output::Table => print_table(
-            &drift,
-            &checks_secret,
-            &checks_app,
-            &obs,
-            &from_secret,
-            args.show,
-        ),
+        Output::Table => {
+            if exists {
+                let how = found_by.as_deref().unwrap_or("found");
+                crate::out_table!("key Secret {} ({how})", target.display());
+            }
+            print_table(
+                &drift,
+                &checks_secret,
+                &checks_app,
+                &obs,
+                &from_secret,
+                args.show,
+            )
+        }
     }
 
     let json = matches!(args.output, Output::Json);

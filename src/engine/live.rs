@@ -303,6 +303,8 @@ pub struct KeysCheck {
     pub secret_exists: bool,
     /// Why a keyed app's key Secret is not known (`no key Secret referenced by deployment …`).
     pub unlocated: Vec<String>,
+    /// How the key Secret was found (`envFrom of deployment arr/sonarr`, `set in the config` …).
+    pub found_by: Option<String>,
     pub report: crate::keys::live::KeysReport,
 }
 
@@ -316,14 +318,32 @@ pub async fn check_keys(
 ) -> anyhow::Result<KeysCheck> {
     let (live, observed) = live_context_with_keys(cfg, facts, desired_file).await?;
     let target = live.desired.api_keys.clone();
-    let mut unlocated: Vec<String> = facts
-        .locations(cfg, &live.inventory)
+    let locs = facts.locations(cfg, &live.inventory);
+    // The strongest evidence for the target: a workload's reference before "shared".
+    let in_target: Vec<_> = locs
+        .api_keys
+        .values()
+        .flatten()
+        .filter(|l| l.namespace == target.namespace && l.name == target.name)
+        .collect();
+    let mut found_by = in_target
+        .iter()
+        .find(|l| {
+            matches!(
+                l.origin,
+                crate::collect::secret_refs::Origin::Workload { .. }
+            )
+        })
+        .or(in_target.first())
+        .map(|l| l.origin.describe());
+    let mut unlocated: Vec<String> = locs
         .api_keys
         .into_values()
         .filter_map(Result::err)
         .collect();
     if live.desired.api_keys_set {
         unlocated.clear();
+        found_by = Some("set in integrations.toml".into());
     }
     let secret = read_secret(&facts.conn, &target.namespace, &target.name).await?;
     let secret_exists = secret.is_some();
@@ -351,6 +371,7 @@ pub async fn check_keys(
         target,
         secret_exists,
         unlocated,
+        found_by,
         report,
     })
 }

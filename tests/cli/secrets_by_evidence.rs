@@ -73,6 +73,8 @@ async fn keys_are_found_where_the_workloads_say_in_other_namespaces() {
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["secret"], "arr/arr-api-keys", "{all}");
     assert_eq!(v["secret_exists"], true);
+    let how = v["secret_found_by"].as_str().unwrap_or_default();
+    assert!(how.starts_with("envFrom of deployment arr/"), "{how}");
     for k in v["keys"].as_array().unwrap() {
         assert_eq!(k["drift"]["state"], "inSync", "{k}");
         assert_eq!(k["secret_verdict"]["verdict"], "valid", "{k}");
