@@ -2,7 +2,8 @@
 //! `media` run in `arr`, qBittorrent in `torrent`; the key Secret is `arr-api-keys` and the
 //! qBittorrent Secret `torrent-login` (no `media/starr-secrets`, no
 //! `qbittorrent/qbittorrent-secrets`). The workloads reference them as before, so the console
-//! must find every credential by evidence. Composes with every other layer.
+//! must find every credential by evidence. Put it last (`degraded,other-names`): the other layers
+//! edit objects by their default names.
 
 use super::Layer;
 use crate::sim::world::World;
