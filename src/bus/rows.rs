@@ -133,7 +133,21 @@ pub fn build_row(
     }
 }
 
-/// `Running 1/1`, `CrashLoopBackOff 0/1`, `Running 2/2 ×3`, `no pods`.
+/// A waiting reason short enough for an 80-column POD cell (issue 7: never cut mid-value); the
+/// pod's detail and `describe` keep the full word.
+pub fn short_reason(word: &str) -> &str {
+    match word {
+        "CrashLoopBackOff" => "CrashLoop",
+        "ImagePullBackOff" => "ImagePull",
+        "CreateContainerConfigError" => "ConfigError",
+        "CreateContainerError" => "CreateError",
+        "ContainerCreating" => "Creating",
+        "PodInitializing" => "Initializing",
+        other => other,
+    }
+}
+
+/// `Running 1/1`, `CrashLoop 0/1` (CrashLoopBackOff), `Running 2/2 ×3`, `no pods`.
 pub fn pod_cell(pods: &[PodStatus]) -> Cell {
     let Some(worst) = pods
         .iter()
@@ -141,7 +155,7 @@ pub fn pod_cell(pods: &[PodStatus]) -> Cell {
     else {
         return Cell::new("no pods", Tone::Error);
     };
-    let word = worst.reason.as_deref().unwrap_or(worst.phase.as_str());
+    let word = short_reason(worst.reason.as_deref().unwrap_or(worst.phase.as_str()));
     let mut text = format!(
         "{word} {}/{}",
         worst.ready_containers, worst.total_containers

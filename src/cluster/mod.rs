@@ -9,6 +9,7 @@ pub mod kinds;
 pub mod list;
 pub mod logs;
 pub mod metrics;
+pub mod secret_watch;
 pub mod watch;
 pub mod workload;
 
