@@ -32,6 +32,19 @@ pub struct ClusterConn {
     pub server: String,
 }
 
+impl ClusterConn {
+    /// A connection over one client for everything (tests: kube-rs's default client speaks
+    /// HTTP/1.1, so `exec` works through it too).
+    pub fn with_client(client: kube::Client, context: &str, server: &str) -> ClusterConn {
+        ClusterConn {
+            exec: client.clone(),
+            client,
+            context: context.into(),
+            server: server.into(),
+        }
+    }
+}
+
 /// Largest reply read from the API server (one list of a big cluster is tens of MiB).
 pub const MAX_API_REPLY: usize = 128 << 20;
 

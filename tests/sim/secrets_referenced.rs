@@ -51,11 +51,8 @@ async fn referenced_secrets_are_watched_and_followed() {
         .edit_world(&mut world);
     let key = world.app_keys[&AppKind::Sonarr].clone();
     let sim = KubeSim::start(world.objects, None).await.expect("sim");
-    let conn = ClusterConn {
-        client: sim.kube_client().await.expect("client"),
-        context: "k8s-nas-sim".into(),
-        server: sim.url(),
-    };
+    let client = sim.kube_client().await.expect("client");
+    let conn = ClusterConn::with_client(client, "k8s-nas-sim", &sim.url());
     let (tx, mut rx) = mpsc::channel(4);
     let scope = Scope::from_config(&Config::default());
     watch::spawn(&conn, &scope, tx, Duration::from_millis(50));
