@@ -237,7 +237,7 @@ fn manifest_of_the_newest_backup_scrolls_and_steps_to_older_ones() {
         let path = std::path::PathBuf::from(format!(
             "/var/lib/k8s-nas/backups/sonarr/{newest}.manifest.json"
         ));
-        assert_eq!(manifest_reads(&hs.press("m")), [path.clone()]);
+        assert_eq!(manifest_reads(&hs.press("m")), std::slice::from_ref(&path));
         assert!(hs.frame().contains("loading"), "{}", hs.frame());
         // An answer for another manifest is not shown.
         hs.feed(Msg::BackupManifest {
