@@ -116,68 +116,102 @@ fn build(
     let mut files = Vec::new();
     let mut notes = Vec::new();
     let mut done = 0u64;
-    for (n, it) in items.iter().enumerate() {
-        if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Err(BackupError::Cancelled);
-        }
-        let mut h = tar::Header::new_gnu();
-        h.set_metadata(&it.meta);
-        match &it.kind {
-            Kind::Dir => {
-                h.set_size(0);
-                tar.append_data(&mut h, &it.rel, std::io::empty())
-                    .map_err(|e| out_err(root, sdir, e))?;
-            }
-            Kind::Symlink(to) => {
-                h.set_size(0);
-                tar.append_link(&mut h, &it.rel, to)
-                    .map_err(|e| out_err(root, sdir, e))?;
-            }
-            Kind::File | Kind::Db => {
-                let (src, sqlite) = match &it.kind {
-                    Kind::Db => {
-                        let snap = staging.join(format!("db-{n}"));
-                        match snapshot_db(&it.abs, &snap) {
-                            Ok(()) => (snap, true),
-                            Err(e) if opts.raw_fallback => {
-                                notes.push(format!("{}: copied raw ({e})", it.rel));
-                                (it.abs.clone(), false)
-                            }
-                            Err(e) => {
-                                return Err(BackupError::Other(format!(
-                                    "{}: SQLite backup failed: {e}",
-                                    it.abs.display()
-                                )))
-                            }
-                        }
-                    }
-                    _ => (it.abs.clone(), false),
-                };
-                let f = std::fs::File::open(&src).map_err(|e| BackupError::io(&src, e))?;
-                let len = f.metadata().map_err(|e| BackupError::io(&src, e))?.len();
-                h.set_size(len);
-                let mut r = HashReader::new(BufReader::with_capacity(256 * 1024, f), len);
-                tar.append_data(&mut h, &it.rel, &mut r).map_err(|e| {
-                    if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                        BackupError::Other(format!("{}: {e}", it.abs.display()))
-                    } else {
-                        out_err(root, sdir, e)
-                    }
-                })?;
-                files.push(FileEntry {
-                    path: it.rel.clone(),
-                    size: len,
-                    mode: format!("{:04o}", it.meta.permissions().mode() & 0o7777),
-                    sha256: r.digest(),
-                    sqlite,
-                });
-                done += it.meta.len();
-                if let Some(p) = opts.progress {
-                    p(done, total);
+    // The databases are snapshotted on a second thread while the other files stream into the
+    // archive, and appended last, each as soon as its snapshot is ready.
+    let dbs: Vec<usize> = (0..items.len())
+        .filter(|n| matches!(items[*n].kind, Kind::Db))
+        .collect();
+    let order: Vec<usize> = (0..items.len())
+        .filter(|n| !matches!(items[*n].kind, Kind::Db))
+        .chain(dbs.iter().copied())
+        .collect();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop, dbs) = (&stop, &dbs);
+        s.spawn(move || {
+            for &n in dbs {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let r = snapshot_db(&items[n].abs, &staging.join(format!("db-{n}")));
+                if tx.send(r).is_err() {
+                    break;
                 }
             }
-        }
-    }
+        });
+        let res = (|| {
+            for n in order {
+                let it = &items[n];
+                if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return Err(BackupError::Cancelled);
+                }
+                let mut h = tar::Header::new_gnu();
+                h.set_metadata(&it.meta);
+                match &it.kind {
+                    Kind::Dir => {
+                        h.set_size(0);
+                        tar.append_data(&mut h, &it.rel, std::io::empty())
+                            .map_err(|e| out_err(root, sdir, e))?;
+                    }
+                    Kind::Symlink(to) => {
+                        h.set_size(0);
+                        tar.append_link(&mut h, &it.rel, to)
+                            .map_err(|e| out_err(root, sdir, e))?;
+                    }
+                    Kind::File | Kind::Db => {
+                        let (src, sqlite) = match &it.kind {
+                            Kind::Db => {
+                                let snap = staging.join(format!("db-{n}"));
+                                let snapshot = rx
+                                    .recv()
+                                    .unwrap_or_else(|_| Err("the snapshot thread ended".into()));
+                                match snapshot {
+                                    Ok(()) => (snap, true),
+                                    Err(e) if opts.raw_fallback => {
+                                        notes.push(format!("{}: copied raw ({e})", it.rel));
+                                        (it.abs.clone(), false)
+                                    }
+                                    Err(e) => {
+                                        return Err(BackupError::Other(format!(
+                                            "{}: SQLite backup failed: {e}",
+                                            it.abs.display()
+                                        )))
+                                    }
+                                }
+                            }
+                            _ => (it.abs.clone(), false),
+                        };
+                        let f = std::fs::File::open(&src).map_err(|e| BackupError::io(&src, e))?;
+                        let len = f.metadata().map_err(|e| BackupError::io(&src, e))?.len();
+                        h.set_size(len);
+                        let mut r = HashReader::new(BufReader::with_capacity(256 * 1024, f), len);
+                        tar.append_data(&mut h, &it.rel, &mut r).map_err(|e| {
+                            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                                BackupError::Other(format!("{}: {e}", it.abs.display()))
+                            } else {
+                                out_err(root, sdir, e)
+                            }
+                        })?;
+                        files.push(FileEntry {
+                            path: it.rel.clone(),
+                            size: len,
+                            mode: format!("{:04o}", it.meta.permissions().mode() & 0o7777),
+                            sha256: r.digest(),
+                            sqlite,
+                        });
+                        done += it.meta.len();
+                        if let Some(p) = opts.progress {
+                            p(done, total);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })();
+        stop.store(true, Ordering::Relaxed);
+        res
+    })?;
     let buffered = tar.into_inner().map_err(|e| out_err(root, sdir, e))?;
     let enc = buffered
         .into_inner()
