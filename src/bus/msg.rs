@@ -463,6 +463,11 @@ pub enum Msg {
         id: TaskId,
         lines: Result<Vec<String>, String>,
     },
+    /// Answer to [`Effect::ReadBackupManifest`]: the manifest, or why it could not be read.
+    BackupManifest {
+        path: std::path::PathBuf,
+        manifest: Result<Box<crate::backup::Manifest>, String>,
+    },
 }
 
 /// What the UI asks the outside world to do.
@@ -519,6 +524,10 @@ pub enum Effect {
     /// [`TASK_LOG_TAIL`] lines come back as [`Msg::TaskLogFile`].
     ReadTaskLog {
         id: TaskId,
+        path: std::path::PathBuf,
+    },
+    /// Read a backup's `<id>.manifest.json`; the answer is [`Msg::BackupManifest`].
+    ReadBackupManifest {
         path: std::path::PathBuf,
     },
 }

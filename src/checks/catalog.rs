@@ -257,6 +257,9 @@ catalog! {
     BACKUP_UNVERIFIED = "backup.unverified", Info, "the newest backup of a service was never verified",
         "k8s-nas backup verify --service {service} --deep",
         Some(README_BACKUPS);
+    BACKUP_SCHEDULE_STALE = "backup.schedule_stale", Warning, "the backup CronJob has not succeeded in 26 hours",
+        "kubectl -n {namespace} get jobs (or :jobs): read the log of the last {cronjob} Job, fix it, then kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-now",
+        Some(README_BACKUPS);
     /// An alert firing in Alertmanager (or Prometheus); severity from its `severity` label,
     /// runbook from its `runbook_url` annotation.
     ALERT_FIRING = "alert.<AlertName>", Warning, "an alert is firing (not silenced or inhibited)",

@@ -199,7 +199,7 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     .await
     .services;
     let now = jiff::Timestamp::now();
-    let backups = backup_facts(cfg, &inventory);
+    let backups = backup_facts(cfg, &inventory, listing);
     let gitops = crate::gitops::from_listing(listing);
     let jobs = crate::jobs::from_listing(listing);
     let alerts = match crate::alerts::discover(listing, cfg) {
@@ -328,12 +328,12 @@ pub fn discover_overrides(cfg: &Config) -> discover::Overrides {
 pub fn backup_facts(
     cfg: &Config,
     inv: &crate::model::Inventory,
+    listing: &crate::cluster::list::Listing,
 ) -> Option<checks::backup::BackupFacts> {
     let (root, paths) = backup_scope(cfg, inv)?;
-    Some(checks::backup::BackupFacts::read(
-        &root,
-        paths.into_keys().collect(),
-    ))
+    let mut facts = checks::backup::BackupFacts::read(&root, paths.into_keys().collect());
+    facts.schedule = crate::backup::schedule::from_listing(listing);
+    Some(facts)
 }
 
 /// Where backups go and what they back up, when backups are set up here (`backup.root`
@@ -348,19 +348,9 @@ pub fn backup_scope(
     if cfg.backup.root.is_none() && !root.exists() {
         return None;
     }
-    let mut paths: BTreeMap<String, std::path::PathBuf> = inv
-        .services
-        .iter()
-        .filter_map(|s| {
-            let node = s.config_volume.as_ref()?.source.node_path()?;
-            Some((
-                crate::commands::backup::service_name(s.id.as_str()),
-                cfg.backup.on_node(std::path::Path::new(node)),
-            ))
-        })
+    let paths = crate::backup::config_dirs(&cfg.backup, Some(inv))
+        .into_iter()
+        .map(|(name, s)| (name, s.dir))
         .collect();
-    for (name, p) in &cfg.backup.paths {
-        paths.insert(name.clone(), cfg.backup.on_node(p));
-    }
     Some((root, paths))
 }

@@ -111,6 +111,18 @@ impl State {
                     let _ = tx.send(Msg::TaskLogFile { id, lines }).await;
                 });
             }
+            Effect::ReadBackupManifest { path } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let manifest = match tokio::fs::read(&path).await {
+                        Ok(b) => serde_json::from_slice(&b)
+                            .map(Box::new)
+                            .map_err(|e| format!("{}: {e}", path.display())),
+                        Err(e) => Err(format!("{}: {e}", path.display())),
+                    };
+                    let _ = tx.send(Msg::BackupManifest { path, manifest }).await;
+                });
+            }
             Effect::CancelTask(id) => {
                 self.sched.cancel(id);
             }

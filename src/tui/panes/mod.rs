@@ -43,6 +43,7 @@ panes![
     alerts,
     backups,
     jobs,
+    backup_manifest,
 ];
 
 /// Helpers shared by panes (not panes themselves).
