@@ -6,6 +6,7 @@
 //! `keys_podexec_sim` sets `K8S_NAS_CONFIG_DIR`/`K8S_NAS_DATA_DIR` for its process: it lives in
 //! this binary because no other test here reads them or starts `k8s-nas`.
 
+mod alerts_sim;
 mod backups_engine;
 mod certs_renew;
 mod engine_pod_proxy;

@@ -5,7 +5,8 @@
 //! running. `argocd-cm` gets the target cluster's health customisations that make every
 //! Certificate, Job and CronJob look Healthy (target-cluster §4). Prometheus (the simulated
 //! one behind its Service) reports the VPN tunnel down and a CronJob stale (that CronJob's last
-//! success is three days old), and one alert still pending.
+//! success is three days old), and one alert still pending; an Alertmanager (v2 API, silences)
+//! next to Prometheus receives the firing two, so `:alerts` reads it and can silence.
 //! The world's last CronJob (by namespace/name) gets a Job whose pod is Pending on
 //! ImagePullBackOff (`job.image_pull`); a world without CronJobs gets one first.
 
@@ -78,7 +79,7 @@ impl Layer for OpsFaults {
     }
 
     fn about(&self) -> &'static str {
-        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale; a Job Pending on ImagePullBackOff"
+        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale, an Alertmanager receiving them; a Job Pending on ImagePullBackOff"
     }
 
     fn edit_world(&self, world: &mut World) {
@@ -205,6 +206,26 @@ fn fire_alerts(world: &mut World) {
             && o["metadata"]["namespace"]
                 .as_str()
                 .is_some_and(|n| prom_ns.iter().any(|p| p == n))
+        {
+            if !o["metadata"]["annotations"].is_object() {
+                o["metadata"]["annotations"] = json!({});
+            }
+            o["metadata"]["annotations"][FIRING] = json!(text);
+        }
+    }
+    // An Alertmanager next to Prometheus (the target cluster has none), receiving what fires.
+    let Some(ns) = prom_ns.first() else { return };
+    world.add_alertmanager(ns);
+    let received: Vec<Value> = alerts
+        .iter()
+        .filter(|a| a["state"] == "firing")
+        .map(|a| json!({"labels": a["labels"], "annotations": a["annotations"], "startsAt": a["activeAt"]}))
+        .collect();
+    let text = serde_json::to_string(&received).unwrap_or_default();
+    for o in world.objects.iter_mut() {
+        if o["kind"] == "Service"
+            && o["metadata"]["namespace"] == ns.as_str()
+            && o["metadata"]["name"] == "alertmanager"
         {
             if !o["metadata"]["annotations"].is_object() {
                 o["metadata"]["annotations"] = json!({});
