@@ -1,7 +1,8 @@
 //! Run-now against the simulator (issue 12): a Job from a CronJob's template through kube-rs
 //! (the console's task) and through the real `kubectl create job --from=cronjob/…` (a protobuf
 //! Job body the simulator decodes). The simulated Job controller runs it: one pod, Succeeded,
-//! with a log; the Job Complete; the CronJob's last success moves.
+//! with a log; the Job Complete; the CronJob's last success moves. RBAC is asked first (a
+//! SelfSubjectAccessReview for `create jobs`); without it the create is refused.
 
 use crate::kubectl_common::start_with;
 use futures::StreamExt;
@@ -37,7 +38,13 @@ async fn run_now_through_kube_rs_and_kubectl() {
     let ctx = start_with(vec![namespace(), cronjob()]).await;
     let client = ctx.sim.kube_client().await.unwrap();
 
-    // The console's way (kube-rs, JSON).
+    // The console's way (kube-rs, JSON), after asking RBAC as the task does.
+    assert_eq!(
+        k8s_nas::cluster::workload::can_i(&client, "batch", run::CREATE_JOB)
+            .await
+            .unwrap(),
+        None
+    );
     let name = run::run_now(&client, "batch", "nightly-report")
         .await
         .unwrap();
@@ -148,4 +155,18 @@ async fn run_now_through_kube_rs_and_kubectl() {
         !logs.trim().is_empty(),
         "kubectl logs job/by-hand printed nothing"
     );
+
+    // Without `create jobs`: the review says so, and the API refuses the Job.
+    ctx.sim.deny("create", "jobs", "batch");
+    let why = k8s_nas::cluster::workload::can_i(&client, "batch", run::CREATE_JOB)
+        .await
+        .unwrap();
+    assert_eq!(
+        why.as_deref(),
+        Some("forbidden: create jobs in batch: RBAC does not allow it")
+    );
+    let err = run::run_now(&client, "batch", "nightly-report")
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("forbidden"), "{err:#}");
 }
