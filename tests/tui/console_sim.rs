@@ -174,7 +174,7 @@ impl Harness {
 }
 
 /// Issue 12 in the demo: `t` on a CronJob runs it now (a `<cronjob>-manual-…` Job appears,
-/// Complete), `l` streams that run's log; `:alerts` reads the demo's Alertmanager.
+/// Complete), `l` shows that run's log (the stream ends: the run is over); `:alerts` reads the demo's Alertmanager.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_now_logs_and_alertmanager_in_the_ops_faults_demo() {
     let (mut h, nas, _dir) = harness(Scenario::parse("ops-faults").unwrap()).await;
@@ -201,7 +201,7 @@ async fn run_now_logs_and_alertmanager_in_the_ops_faults_demo() {
     h.keys("l");
     h.until(10, |s| {
         s.lines()
-            .any(|l| l.contains("logs ") && l.contains(&manual) && l.contains("lines"))
+            .any(|l| l.contains("logs ") && l.contains(&manual) && l.contains("stream ended"))
     })
     .await;
     h.apply(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
