@@ -291,6 +291,10 @@ catalog! {
     JOB_FAILED = "job.failed", Error, "the last Job of a CronJob (or a Job) failed",
         "kubectl -n {namespace} logs job/{job}: fix the cause in Git, then run it again",
         Some(K8S_CRONJOBS);
+    // Manifest audit (issue 12): the discovered apps' manifests as deployed.
+    MANIFEST_PROBE_TARGET = "manifest.probe_target", Warning, "an app's HTTP probe aims at a path it does not serve under its URL base, or at the wrong port",
+        "In Git, point the {probe} probe of `{container}` in {workload} at `{path}` on port {port} (the path under the app's URL base); a failing liveness probe restarts a healthy app",
+        None;
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
@@ -491,6 +495,9 @@ mod tests {
                         // jobs
                         "cronjob",
                         "job",
+                        // manifest audit
+                        "probe",
+                        "path",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

@@ -88,7 +88,12 @@ impl State {
         let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
         let usage = self.usage.lock().map(|u| u.clone()).unwrap_or_default();
         let jobs = self.listing.as_deref().map(crate::jobs::from_listing);
+        let manifest = self
+            .listing
+            .as_deref()
+            .map(|l| crate::manifest::from_objects(&self.inventory, &l.objects));
         let facts = facts
+            .with_manifest(manifest.as_ref())
             .with_usage(Some(&usage).filter(|u| !u.is_empty()))
             .with_jobs(jobs.as_ref())
             .with_vpn(vpn.as_ref())
