@@ -1,8 +1,9 @@
-//! Manifest audit (issue 12, FR009/FR010), first rule: where each discovered app's HTTP probes
-//! point. A probe must hit a path the app answers anonymously **under its URL base** (the
-//! target cluster probes `/bazarr/ping` on a Bazarr serving at `/`: the probe fails, the pod
-//! restarts) and the port the app listens on. Read from the workload's pod template as
-//! deployed; the `manifest.*` checks are pure over these facts.
+//! Manifest audit (issue 12, FR009/FR010): where each discovered app's HTTP probes point — a
+//! probe must hit a path the app answers anonymously **under its URL base** (the target
+//! cluster probes `/bazarr/ping` on a Bazarr serving at `/`: the probe fails, the pod
+//! restarts) and the port the app listens on — and whether its container declares CPU and
+//! memory requests and limits (the CPU/memory alerts are relative to the limits). Read from
+//! the workload's pod template as deployed; the `manifest.*` checks are pure over these facts.
 
 use crate::discover::ClusterObjects;
 use crate::model::{AppKind, Inventory, ServiceId};
@@ -33,6 +34,8 @@ pub struct AppManifest {
     /// The container port the app's Service forwards to, when it has one.
     pub app_port: Option<u16>,
     pub probes: Vec<HttpProbe>,
+    /// `requests.cpu`, `limits.memory` … the app container does not declare.
+    pub missing_resources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -110,6 +113,26 @@ pub fn from_objects(inv: &Inventory, objs: &ClusterObjects) -> ManifestFacts {
             .into_iter()
             .filter_map(|(which, p)| http_probe(which, p.as_ref()?, c))
             .collect();
+            let res = c.resources.as_ref();
+            let missing_resources = [
+                ("requests", "cpu"),
+                ("requests", "memory"),
+                ("limits", "cpu"),
+                ("limits", "memory"),
+            ]
+            .into_iter()
+            .filter(|(set, what)| {
+                let m = res.and_then(|r| {
+                    if *set == "requests" {
+                        r.requests.as_ref()
+                    } else {
+                        r.limits.as_ref()
+                    }
+                });
+                !m.is_some_and(|m| m.contains_key(*what))
+            })
+            .map(|(set, what)| format!("{set}.{what}"))
+            .collect();
             Some(AppManifest {
                 service: svc.id.clone(),
                 kind: svc.kind,
@@ -121,6 +144,7 @@ pub fn from_objects(inv: &Inventory, objs: &ClusterObjects) -> ManifestFacts {
                 url_base: svc.url_base.clone(),
                 app_port: svc.service.as_ref().map(|s| s.target_port),
                 probes,
+                missing_resources,
             })
         })
         .collect();

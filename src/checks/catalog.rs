@@ -295,6 +295,9 @@ catalog! {
     MANIFEST_PROBE_TARGET = "manifest.probe_target", Warning, "an app's HTTP probe aims at a path it does not serve under its URL base, or at the wrong port",
         "In Git, point the {probe} probe of `{container}` in {workload} at `{path}` on port {port} (the path under the app's URL base); a failing liveness probe restarts a healthy app",
         None;
+    MANIFEST_RESOURCES = "manifest.resources", Warning, "an app container declares no CPU/memory requests or limits",
+        "In Git, set {missing} on `{container}` in {workload} (sized from its usage, `kubectl top pod`): without limits the CPU/memory alerts mean nothing, without requests the scheduler guesses",
+        None;
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
@@ -498,6 +501,7 @@ mod tests {
                         // manifest audit
                         "probe",
                         "path",
+                        "missing",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

@@ -1,6 +1,7 @@
 //! `manifest.*` (issue 12, FR009/FR010): what the deployed manifests get wrong, with the fix
 //! to make in Git. `manifest.probe_target`: an HTTP probe of an app aimed at a path the app
 //! does not answer under its URL base, or at a port it does not listen on.
+//! `manifest.resources`: the app container lacks CPU/memory requests or limits.
 
 use super::catalog;
 use crate::manifest::{accepted_paths, AppManifest, ManifestFacts};
@@ -68,8 +69,35 @@ fn probe_findings(app: &AppManifest) -> Vec<Finding> {
     out
 }
 
+fn resource_findings(app: &AppManifest) -> Option<Finding> {
+    if app.missing_resources.is_empty() {
+        return None;
+    }
+    let missing = app.missing_resources.join(", ");
+    Some(catalog::MANIFEST_RESOURCES.for_service(
+        &app.service,
+        format!(
+            "`{}` in {} declares no {missing}",
+            app.container, app.workload
+        ),
+        &[
+            ("container", &app.container),
+            ("workload", &app.workload),
+            ("missing", &missing),
+        ],
+    ))
+}
+
 pub fn evaluate(facts: &ManifestFacts) -> Vec<Finding> {
-    facts.apps.iter().flat_map(probe_findings).collect()
+    facts
+        .apps
+        .iter()
+        .flat_map(|a| {
+            let mut v = probe_findings(a);
+            v.extend(resource_findings(a));
+            v
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -95,6 +123,7 @@ mod tests {
                     port_number: Some(*port),
                 })
                 .collect(),
+            missing_resources: vec![],
         }
     }
 
@@ -160,5 +189,26 @@ mod tests {
         assert!(run(a)[0]
             .message
             .contains("port `web` names no container port"));
+    }
+
+    #[test]
+    fn requests_and_limits_are_declared() {
+        let mut a = app(AppKind::Jellyfin, "", &[]);
+        assert!(run(a.clone()).is_empty());
+        a.missing_resources = vec!["limits.cpu".into(), "limits.memory".into()];
+        let f = run(a);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].code, "manifest.resources");
+        assert!(
+            f[0].message
+                .contains("declares no limits.cpu, limits.memory"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].remediation.contains("limits.cpu, limits.memory"),
+            "{}",
+            f[0].remediation
+        );
     }
 }

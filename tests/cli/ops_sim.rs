@@ -1,6 +1,6 @@
 //! `k8s-nas check` on `ops-faults` (issue 12) through the real binary: the GitOps findings are
 //! there, each with its runbook, and the exit code is 1, with the manifest audit's misaimed
-//! Bazarr probe; on `healthy` there is no `gitops.*` or `manifest.*` finding.
+//! Bazarr probe and limitless Jellyfin; on `healthy` there is no `gitops.*` or `manifest.*` finding.
 
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use serde_json::Value;
@@ -102,7 +102,7 @@ async fn check_reports_the_gitops_faults_with_runbooks() {
         "{v:#}"
     );
     // The manifest audit: Bazarr probed at /bazarr/ping while it serves at `/`.
-    let manifest = codes_of(&v, "manifest.");
+    let manifest = codes_of(&v, "manifest.probe_target");
     assert_eq!(manifest.len(), 2, "liveness and readiness: {manifest:?}");
     for (code, subject, message) in &manifest {
         assert_eq!(code, "manifest.probe_target");
@@ -112,6 +112,13 @@ async fn check_reports_the_gitops_faults_with_runbooks() {
             "{manifest:?}"
         );
     }
+    let res = codes_of(&v, "manifest.resources");
+    assert_eq!(res.len(), 1, "{res:?}");
+    assert!(res[0].1.ends_with("/jellyfin"), "{res:?}");
+    assert!(
+        res[0].2.contains("declares no limits.cpu, limits.memory"),
+        "{res:?}"
+    );
     assert_eq!(code, Some(1));
     let (_, healthy) = check(Scenario::Healthy).await;
     assert_eq!(gitops(&healthy), vec![], "{healthy:#}");

@@ -10,7 +10,8 @@
 //! The world's last CronJob (by namespace/name) gets a Job whose pod is Pending on
 //! ImagePullBackOff (`job.image_pull`); a world without CronJobs gets one first. Bazarr's
 //! probes aim at `/bazarr/ping` while it serves at `/`, as on the target cluster
-//! (`manifest.probe_target`).
+//! (`manifest.probe_target`), and Jellyfin runs without CPU/memory limits
+//! (`manifest.resources`).
 
 use super::Layer;
 use crate::sim::world::World;
@@ -81,7 +82,7 @@ impl Layer for OpsFaults {
     }
 
     fn about(&self) -> &'static str {
-        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale, an Alertmanager receiving them; a Job Pending on ImagePullBackOff; Bazarr probed at /bazarr/ping while it serves at /"
+        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale, an Alertmanager receiving them; a Job Pending on ImagePullBackOff; Bazarr probed at /bazarr/ping while it serves at /; Jellyfin without limits"
     }
 
     fn edit_world(&self, world: &mut World) {
@@ -126,6 +127,7 @@ impl Layer for OpsFaults {
         fire_alerts(world);
         image_pull_job(world);
         misaimed_probe(world);
+        unlimited_jellyfin(world);
         // argocd-cm lives where the Applications live.
         let Some(ns) = apps.first().map(|(ns, _)| ns.clone()) else {
             return;
@@ -271,6 +273,29 @@ fn misaimed_probe(world: &mut World) {
             for p in ["livenessProbe", "readinessProbe"] {
                 if c[p]["httpGet"].is_object() {
                     c[p]["httpGet"]["path"] = json!(wrong);
+                }
+            }
+        }
+    }
+}
+
+/// Jellyfin (found by its image) without CPU/memory limits — `manifest.resources`.
+fn unlimited_jellyfin(world: &mut World) {
+    for o in world.objects.iter_mut() {
+        if !matches!(o["kind"].as_str(), Some("Deployment" | "StatefulSet")) {
+            continue;
+        }
+        for c in o["spec"]["template"]["spec"]["containers"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if c["image"]
+                .as_str()
+                .is_some_and(|i| i.contains("jellyfin/jellyfin"))
+            {
+                if let Some(r) = c["resources"].as_object_mut() {
+                    r.remove("limits");
                 }
             }
         }
