@@ -2,7 +2,8 @@
 //! probe must hit a path the app answers anonymously **under its URL base** (the target
 //! cluster probes `/bazarr/ping` on a Bazarr serving at `/`: the probe fails, the pod
 //! restarts) and the port the app listens on — and whether its container declares CPU and
-//! memory requests and limits (the CPU/memory alerts are relative to the limits). Read from
+//! memory requests and limits (the CPU/memory alerts are relative to the limits), and whether
+//! its config directory is on an `emptyDir` (lost with the pod). Read from
 //! the workload's pod template as deployed; the `manifest.*` checks are pure over these facts.
 
 use crate::discover::ClusterObjects;
@@ -36,6 +37,8 @@ pub struct AppManifest {
     pub probes: Vec<HttpProbe>,
     /// `requests.cpu`, `limits.memory` … the app container does not declare.
     pub missing_resources: Vec<String>,
+    /// `(volume, mount path)` of the config directory when it is an `emptyDir`.
+    pub ephemeral_config: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -133,6 +136,21 @@ pub fn from_objects(inv: &Inventory, objs: &ClusterObjects) -> ManifestFacts {
             })
             .map(|(set, what)| format!("{set}.{what}"))
             .collect();
+            let ephemeral_config = svc.config_volume.as_ref().and_then(|cv| {
+                let mount = c
+                    .volume_mounts
+                    .iter()
+                    .flatten()
+                    .find(|m| m.mount_path == cv.mount_path)?;
+                let vol = spec
+                    .volumes
+                    .iter()
+                    .flatten()
+                    .find(|v| v.name == mount.name)?;
+                vol.empty_dir
+                    .is_some()
+                    .then(|| (vol.name.clone(), cv.mount_path.clone()))
+            });
             Some(AppManifest {
                 service: svc.id.clone(),
                 kind: svc.kind,
@@ -145,6 +163,7 @@ pub fn from_objects(inv: &Inventory, objs: &ClusterObjects) -> ManifestFacts {
                 app_port: svc.service.as_ref().map(|s| s.target_port),
                 probes,
                 missing_resources,
+                ephemeral_config,
             })
         })
         .collect();

@@ -298,6 +298,9 @@ catalog! {
     MANIFEST_RESOURCES = "manifest.resources", Warning, "an app container declares no CPU/memory requests or limits",
         "In Git, set {missing} on `{container}` in {workload} (sized from its usage, `kubectl top pod`): without limits the CPU/memory alerts mean nothing, without requests the scheduler guesses",
         None;
+    MANIFEST_CONFIG_EPHEMERAL = "manifest.config_ephemeral", Error, "an app's config directory is an emptyDir: it is lost whenever the pod goes",
+        "In Git, replace the emptyDir `{volume}` of {workload} with a PersistentVolumeClaim (or hostPath) for `{container}`'s config, then restore the config from a backup",
+        None;
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
@@ -502,6 +505,7 @@ mod tests {
                         "probe",
                         "path",
                         "missing",
+                        "volume",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

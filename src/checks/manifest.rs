@@ -2,6 +2,7 @@
 //! to make in Git. `manifest.probe_target`: an HTTP probe of an app aimed at a path the app
 //! does not answer under its URL base, or at a port it does not listen on.
 //! `manifest.resources`: the app container lacks CPU/memory requests or limits.
+//! `manifest.config_ephemeral`: the app's config directory is an `emptyDir`.
 
 use super::catalog;
 use crate::manifest::{accepted_paths, AppManifest, ManifestFacts};
@@ -88,6 +89,22 @@ fn resource_findings(app: &AppManifest) -> Option<Finding> {
     ))
 }
 
+fn config_finding(app: &AppManifest) -> Option<Finding> {
+    let (volume, mount) = app.ephemeral_config.as_ref()?;
+    Some(catalog::MANIFEST_CONFIG_EPHEMERAL.for_service(
+        &app.service,
+        format!(
+            "{mount} of `{}` in {} is the emptyDir `{volume}`: settings, database and API key go with the pod",
+            app.container, app.workload
+        ),
+        &[
+            ("container", &app.container),
+            ("workload", &app.workload),
+            ("volume", volume),
+        ],
+    ))
+}
+
 pub fn evaluate(facts: &ManifestFacts) -> Vec<Finding> {
     facts
         .apps
@@ -95,6 +112,7 @@ pub fn evaluate(facts: &ManifestFacts) -> Vec<Finding> {
         .flat_map(|a| {
             let mut v = probe_findings(a);
             v.extend(resource_findings(a));
+            v.extend(config_finding(a));
             v
         })
         .collect()
@@ -124,6 +142,7 @@ mod tests {
                 })
                 .collect(),
             missing_resources: vec![],
+            ephemeral_config: None,
         }
     }
 
@@ -209,6 +228,20 @@ mod tests {
             f[0].remediation.contains("limits.cpu, limits.memory"),
             "{}",
             f[0].remediation
+        );
+    }
+
+    #[test]
+    fn the_config_directory_is_persistent() {
+        let mut a = app(AppKind::Sonarr, "", &[]);
+        a.ephemeral_config = Some(("config".into(), "/config".into()));
+        let f = run(a);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].code, "manifest.config_ephemeral");
+        assert!(
+            f[0].message.contains("/config of `sonarr`"),
+            "{}",
+            f[0].message
         );
     }
 }
