@@ -244,6 +244,11 @@ pub enum TaskRequest {
     },
     /// Expire a silence (Alertmanager).
     ExpireSilence { id: String },
+    /// Run a CronJob now (`kubectl create job --from=cronjob/NAME`).
+    RunCronJob { namespace: String, name: String },
+    /// Ask Argo CD's ApplicationSet controller to regenerate (annotation
+    /// `argocd.argoproj.io/application-set-refresh`).
+    AppSetRefresh { namespace: String, name: String },
 }
 
 impl TaskRequest {
@@ -266,6 +271,12 @@ impl TaskRequest {
                 return format!("silence {alert}");
             }
             TaskRequest::ExpireSilence { id } => return format!("expire silence {id}"),
+            TaskRequest::RunCronJob { namespace, name } => {
+                return format!("run cronjob {namespace}/{name} now")
+            }
+            TaskRequest::AppSetRefresh { namespace, name } => {
+                return format!("refresh applicationset {namespace}/{name}")
+            }
             TaskRequest::ResyncSecret {
                 namespace, name, ..
             } => return format!("re-sync secret {namespace}/{name}"),
@@ -309,6 +320,7 @@ impl TaskRequest {
             }
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => "",
             TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => "",
+            TaskRequest::RunCronJob { .. } | TaskRequest::AppSetRefresh { .. } => "",
         }
         .to_string()
     }
@@ -335,6 +347,7 @@ impl TaskRequest {
             TaskRequest::VerifyBackup { .. } => true,
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => true,
             TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => true,
+            TaskRequest::RunCronJob { .. } | TaskRequest::AppSetRefresh { .. } => true,
         }
     }
 }

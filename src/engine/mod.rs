@@ -202,6 +202,7 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     let backups = backup_facts(cfg, &inventory, listing);
     let gitops = crate::gitops::from_listing(listing);
     let jobs = crate::jobs::from_listing(listing);
+    let manifest = crate::manifest::from_objects(&inventory, &listing.objects);
     let alerts = match crate::alerts::discover(listing, cfg) {
         Some(src) => {
             let ep = src.endpoint(conn, std::time::Duration::from_millis(cfg.timeout_ms));
@@ -218,7 +219,8 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
             .with_gitops(Some(&gitops))
             .with_alerts(alerts.as_ref())
             .with_usage(Some(&usage).filter(|u| !u.is_empty()))
-            .with_jobs(Some(&jobs)),
+            .with_jobs(Some(&jobs))
+            .with_manifest(Some(&manifest)),
     );
     let mut warnings = listing.warnings.clone();
     if let Some(e) = alerts.as_ref().and_then(|a| {

@@ -10,6 +10,7 @@
 //! (+ submodules; Sonarr, Radarr, Lidarr, Prowlarr), `jellyfin.rs`, `qbittorrent.rs`, `sabnzbd.rs`,
 //! `bazarr.rs`, `seerr.rs`.
 
+pub mod alertmanager;
 pub mod bazarr;
 pub mod dns;
 pub mod faults;

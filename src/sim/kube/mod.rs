@@ -55,6 +55,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod patch;
 pub mod proto;
+mod proto_pod;
 pub mod proxy;
 pub mod registry;
 pub mod resources;

@@ -53,6 +53,26 @@ pub fn view(id: ServiceId) -> View {
     View::with(ID, ViewArg::Service(id))
 }
 
+/// The logs of one pod by name (a Job's run): its containers in order, and its restarts (so
+/// `p` knows a previous run exists).
+pub fn pod_view(namespace: &str, pod: &str, containers: &[String], restarts: u32) -> View {
+    View::with(
+        ID,
+        ViewArg::Text(format!(
+            "pod\t{namespace}\t{pod}\t{restarts}\t{}",
+            containers.join(",")
+        )),
+    )
+}
+
+/// `(namespace, pod, restarts, containers)` of a [`pod_view`].
+fn parse_pod_view(text: &str) -> Option<(String, String, u32, Vec<String>)> {
+    let mut it = text.strip_prefix("pod\t")?.split('\t');
+    let (ns, pod, restarts, cs) = (it.next()?, it.next()?, it.next()?, it.next()?);
+    let containers: Vec<String> = cs.split(',').filter(|c| !c.is_empty()).map(str::to_string).collect();
+    (!containers.is_empty()).then(|| (ns.to_string(), pod.to_string(), restarts.parse().unwrap_or(0), containers))
+}
+
 /// Lines kept per stream (k9s caps at 5,000 too); older ones are dropped and counted.
 pub const LOG_CAP: usize = 5_000;
 /// Lines requested from the end of the log when a stream starts.
@@ -255,6 +275,21 @@ impl Pane for LogsState {
 
     /// Stream the app container of the service's most interesting pod (not ready first).
     fn on_enter(&mut self, ctx: &mut Ctx, view: &View) -> bool {
+        if let Some((namespace, pod, restarts, containers)) = view.text().and_then(parse_pod_view) {
+            *self = LogsState {
+                wrap: self.wrap,
+                cap: self.cap,
+                timestamps: self.timestamps,
+                stream: self.stream,
+                namespace,
+                pod,
+                restarts,
+                containers,
+                ..LogsState::default()
+            };
+            self.restream(ctx);
+            return true;
+        }
         let Some(id) = view.service() else {
             return false;
         };
