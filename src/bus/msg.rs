@@ -115,6 +115,11 @@ pub struct ResourceRow {
     pub info: String,
     /// Something is wrong with it (coloured as a warning).
     pub bad: bool,
+    /// Pods: the containers, then the init containers (for the shell and logs pickers).
+    pub containers: Vec<String>,
+    pub init_containers: Vec<String>,
+    /// Events: the involved object `(kind, name)` (describe it).
+    pub involved: Option<(String, String)>,
 }
 
 /// Usage of one service's pods (summed) against their requests and limits (summed over the
@@ -515,6 +520,14 @@ pub enum Effect {
     ReadTaskLog {
         id: TaskId,
         path: std::path::PathBuf,
+    },
+    /// A shell in a container (`pods/exec` with a TTY; `/bin/bash`, else `/bin/sh`). The
+    /// runtime suspends the console and fills `io` in before the engine gets it.
+    Shell {
+        namespace: String,
+        pod: String,
+        container: String,
+        io: crate::bus::shell::ShellHandle,
     },
 }
 

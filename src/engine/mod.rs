@@ -10,6 +10,7 @@ pub mod resources;
 pub mod restarts;
 pub mod runtime;
 pub mod sched;
+pub mod shell;
 pub mod sources;
 pub mod tasks;
 pub mod usage;

@@ -39,6 +39,18 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
                     restarts: st.restarts,
                     since: st.started_at,
                     info: st.node.clone().unwrap_or_default(),
+                    containers: p
+                        .spec
+                        .iter()
+                        .flat_map(|s| &s.containers)
+                        .map(|c| c.name.clone())
+                        .collect(),
+                    init_containers: p
+                        .spec
+                        .iter()
+                        .flat_map(|s| s.init_containers.iter().flatten())
+                        .map(|c| c.name.clone())
+                        .collect(),
                     ..base(&p.metadata)
                 }
             })
@@ -96,6 +108,11 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
                         e.message.as_deref().unwrap_or("")
                     ),
                     bad: warn,
+                    involved: e
+                        .involved_object
+                        .kind
+                        .clone()
+                        .zip(e.involved_object.name.clone()),
                     ..base(&e.metadata)
                 }
             })

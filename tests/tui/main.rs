@@ -18,6 +18,7 @@ mod tui_integrations;
 mod tui_jobs;
 mod tui_render;
 mod tui_runtime;
+mod tui_shell;
 mod tui_signals;
 mod tui_snapshots;
 mod tui_table;

@@ -111,6 +111,19 @@ impl State {
                     let _ = tx.send(Msg::TaskLogFile { id, lines }).await;
                 });
             }
+            Effect::Shell {
+                namespace,
+                pod,
+                container,
+                io,
+            } => {
+                if let Some(io) = io.take() {
+                    let client = self.conn.client.clone();
+                    tokio::spawn(crate::engine::shell::run(
+                        client, namespace, pod, container, io,
+                    ));
+                }
+            }
             Effect::CancelTask(id) => {
                 self.sched.cancel(id);
             }

@@ -1,25 +1,42 @@
 //! The generic resource views of issue 8 (k9s `:pods`, `:deploy`, `:events`, `:pvc`, `:ing`):
 //! one table pane per kind on the shared table widget, rows from the engine's latest snapshot
 //! ([`Effect::ListResources`], asked again on every cluster change while the view is open).
-//! Pods: `d` describes and `ctrl-d` deletes the pod under the cursor (confirm; `--readonly` drops it; not offered
-//! where RBAC denies it).
+//! What a view offers besides the table follows from what its rows are ([`Rows`]): pods `d`
+//! describe, `l` logs (a picker over the containers and init containers), `s` shell and
+//! `ctrl-d` delete (the Services pane's dialogs, [`super::workload_actions`]: confirm,
+//! `--readonly` drops them, not offered where RBAC denies them); Deployments `d`; events `d`
+//! describes the involved object.
 
 use super::listing::{Listing, TableCtx};
 use crate::bus::ResourceRow;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
-use crate::tui::modal::{Confirm, Modal, Reply};
-use crate::tui::msg::{Effect, Msg, TaskRequest};
+use crate::tui::msg::{Effect, Msg};
 use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::age;
 use crate::tui::theme::Role;
-use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::view::{FlashLevel, ObjectRef, PaneId, View};
 use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::borrow::Cow;
 
 const DELETE: Action = Action::new("resources.delete");
+const LOGS: Action = Action::new("resources.logs");
+use super::workload_actions::{self as actions, SHELL, SHELL_TAG};
+
+/// What the rows of a view are: decides its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// Pods: describe, logs, shell, delete.
+    Pods,
+    /// Deployments: describe.
+    Deployments,
+    /// Events: describe the involved object.
+    Events,
+    /// The table only.
+    Plain,
+}
 
 /// What makes one resource view.
 pub struct Spec {
@@ -31,6 +48,7 @@ pub struct Spec {
     pub about: &'static str,
     /// Column titles of READY, STATUS and INFO for this kind.
     pub headers: [&'static str; 3],
+    pub rows: Rows,
 }
 
 pub fn pane(spec: Spec) -> Box<dyn Pane> {
@@ -39,6 +57,7 @@ pub fn pane(spec: Spec) -> Box<dyn Pane> {
         list: Listing::new(COLUMNS),
         received: false,
         open: false,
+        shell_pod: None,
     })
 }
 
@@ -64,6 +83,9 @@ impl TableRow for Row {
         }
     }
 }
+
+/// The kinds describe knows.
+const DESCRIBED: [&str; 3] = ["Pod", "Deployment", "StatefulSet"];
 
 type C = Column<Row>;
 
@@ -98,6 +120,8 @@ pub struct Resources {
     received: bool,
     /// The view is on the crumb stack: re-ask on every cluster change.
     open: bool,
+    /// The pod whose container the shell picker is choosing.
+    shell_pod: Option<(String, String)>,
 }
 
 impl Resources {
@@ -119,8 +143,12 @@ impl Pane for Resources {
 
     fn bindings(&self) -> Vec<Binding> {
         let mut own = vec![Binding::new(Key::ch('/'), Action::FILTER, "filter")];
-        if self.spec.kind == "pods" {
+        if self.spec.rows != Rows::Plain {
             own.push(Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"));
+        }
+        if self.spec.rows == Rows::Pods {
+            own.push(Binding::new(Key::ch('l'), LOGS, "logs"));
+            own.push(actions::shell_binding());
             own.push(Binding::new(Key::ctrl('d'), DELETE, "delete pod").mutating());
         }
         own.extend(Listing::bindings(COLUMNS));
@@ -142,43 +170,73 @@ impl Pane for Resources {
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
-        if action == Action::DESCRIBE && self.spec.kind == "pods" {
-            if let Some(r) = self.list.selected() {
-                let view = super::describe::pod_view(&r.r.namespace, &r.r.name);
-                ctx.push(view);
-            }
-            return;
-        }
-        if action != DELETE {
+        let rows = self.spec.rows;
+        let row = self.list.selected().map(|r| r.r.clone());
+        let known = [Action::DESCRIBE, LOGS, SHELL, DELETE].contains(&action);
+        let (Some(row), true) = (row.filter(|_| known), rows != Rows::Plain) else {
             self.list.on_action(action);
             return;
-        }
-        let Some(row) = self.list.selected().map(|r| r.r.clone()) else {
-            return;
         };
-        if let Some(why) = ctx.access.denied(&row.namespace, "delete") {
-            let note = format!("not offered: {why}");
-            ctx.set_flash(note, FlashLevel::Warn);
-            return;
+        let pod = || ObjectRef {
+            kind: "Pod".into(),
+            namespace: row.namespace.clone(),
+            name: row.name.clone(),
+            containers: [row.containers.as_slice(), &row.init_containers].concat(),
+            restarts: row.restarts,
+        };
+        match (rows, action) {
+            (Rows::Pods, Action::DESCRIBE) => {
+                ctx.push(super::describe::object_view(pod()));
+            }
+            (Rows::Pods, LOGS) => {
+                ctx.push(super::logs::pod_view(pod()));
+            }
+            (Rows::Pods, SHELL) => {
+                let containers: Vec<(String, String)> = row
+                    .containers
+                    .iter()
+                    .map(|c| (c.clone(), String::new()))
+                    .collect();
+                if actions::open_shell(ctx, &row.namespace, &row.name, &containers, self.spec.id) {
+                    self.shell_pod = Some((row.namespace, row.name));
+                }
+            }
+            (Rows::Pods, DELETE) => actions::confirm_delete(ctx, &row.namespace, &row.name, None),
+            (Rows::Deployments, Action::DESCRIBE) => {
+                ctx.push(super::describe::object_view(ObjectRef {
+                    kind: "Deployment".into(),
+                    namespace: row.namespace,
+                    name: row.name,
+                    ..ObjectRef::default()
+                }));
+            }
+            (Rows::Events, Action::DESCRIBE) => match row.involved {
+                Some((kind, name)) if DESCRIBED.contains(&kind.as_str()) => {
+                    ctx.push(super::describe::object_view(ObjectRef {
+                        kind,
+                        namespace: row.namespace,
+                        name,
+                        ..ObjectRef::default()
+                    }));
+                }
+                Some((kind, _)) => {
+                    let note = format!("describe shows {}, not {kind}", DESCRIBED.join(", "));
+                    ctx.set_flash(note, FlashLevel::Warn);
+                }
+                None => {}
+            },
+            _ => {
+                self.list.on_action(action);
+            }
         }
-        ctx.open_modal(Modal::Confirm(Confirm::new(
-            "Delete pod",
-            vec![
-                (
-                    format!("Delete pod {}/{}.", row.namespace, row.name),
-                    Role::Base,
-                ),
-                (
-                    "Its controller (if any) creates a replacement.".to_string(),
-                    Role::Muted,
-                ),
-            ],
-            "Delete",
-            Reply::Task(TaskRequest::DeletePod {
-                namespace: row.namespace,
-                name: row.name,
-            }),
-        )));
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, tag: &'static str, value: String) {
+        if tag == SHELL_TAG {
+            if let Some((ns, pod)) = self.shell_pod.take() {
+                ctx.emit(actions::shell_effect(&ns, &pod, &value));
+            }
+        }
     }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: &Msg) {
