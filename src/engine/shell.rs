@@ -17,7 +17,7 @@ pub const SHELLS: [&str; 2] = ["/bin/bash", "/bin/sh"];
 
 /// How one attempt ended.
 enum Ended {
-    /// The program is not in the image (exit 126/127 before any output): try the next one.
+    /// The program is not in the image (exit 126/127 before anything was typed): try the next.
     Missing(String),
     /// The shell ran and exited with this code.
     Exited(i32),
@@ -105,7 +105,7 @@ async fn attempt(
     if let Some(s) = *size {
         send_size(&mut sizes, s);
     }
-    let mut wrote = false;
+    let mut typed = false;
     let mut buf = vec![0u8; 4096];
     let mut input_open = true;
     let mut resize_open = true;
@@ -114,7 +114,6 @@ async fn attempt(
             n = stdout.read(&mut buf) => match n {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    wrote = true;
                     if output.send(buf[..n].to_vec()).await.is_err() {
                         proc.abort();
                         return Ended::Lost("the terminal went away".into());
@@ -123,6 +122,7 @@ async fn attempt(
             },
             keys = input.recv(), if input_open => match keys {
                 Some(k) => {
+                    typed = true;
                     if stdin.write_all(&k).await.is_err() {
                         break;
                     }
@@ -147,7 +147,7 @@ async fn attempt(
     match status {
         Ok(Some(st)) => {
             let code = exit_code(&st);
-            if !wrote && matches!(code, 126 | 127) {
+            if !typed && matches!(code, 126 | 127) {
                 Ended::Missing(st.message.unwrap_or_default())
             } else {
                 Ended::Exited(code)

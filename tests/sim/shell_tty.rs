@@ -154,3 +154,100 @@ async fn kubectl_exec_i_with_stdin_piped() {
         "/\nconfig.xml\n<Config/>\n"
     );
 }
+
+/// Drive the console's engine side of `s` (what the runtime does with the terminal) to its end.
+async fn engine_session(
+    sim: &KubeSim,
+    ns: &str,
+    pod: &str,
+    container: &str,
+    typed: &[&[u8]],
+) -> (String, Result<String, String>) {
+    let (mut term, io) = k8s_nas::bus::shell::channels();
+    let client = sim.kube_client().await.unwrap();
+    tokio::spawn(k8s_nas::engine::shell::run(
+        client,
+        ns.into(),
+        pod.into(),
+        container.into(),
+        io,
+    ));
+    term.resize.send((100, 30)).await.unwrap();
+    let mut seen = String::new();
+    let mut keys = typed.iter();
+    let done = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            tokio::select! {
+                out = term.output.recv() => match out {
+                    Some(b) => {
+                        seen.push_str(&String::from_utf8_lossy(&b));
+                        // Type the next line once the prompt is back.
+                        if seen.ends_with("# ") {
+                            if let Some(k) = keys.next() {
+                                term.input.send(k.to_vec()).await.unwrap();
+                            }
+                        }
+                    }
+                    None => break (&mut term.done).await.unwrap(),
+                },
+                d = &mut term.done => {
+                    while let Ok(b) = term.output.try_recv() {
+                        seen.push_str(&String::from_utf8_lossy(&b));
+                    }
+                    break d.unwrap();
+                }
+            }
+        }
+    })
+    .await
+    .expect("the session ends");
+    (seen, done)
+}
+
+#[tokio::test]
+async fn engine_shell_session_bash_then_sh_and_rbac() {
+    let (sim, pod) = start().await;
+    let (seen, done) = engine_session(
+        &sim,
+        "media",
+        &pod,
+        "sonarr",
+        &[b"pwd\r", b"stty size\r", b"exit 2\r"],
+    )
+    .await;
+    assert!(seen.contains("pwd\r\n/\r\n"), "{seen:?}");
+    assert!(
+        seen.contains("30 100\r\n"),
+        "the first size reached the shell: {seen:?}"
+    );
+    assert_eq!(
+        done,
+        Ok(format!("shell /bin/bash in media/{pod}:sonarr exited (2)"))
+    );
+
+    // gluetun has no bash: the session falls back to /bin/sh.
+    let qb = sim
+        .list("v1", "Pod", Some("media"))
+        .iter()
+        .find(|p| p["metadata"]["labels"]["app"] == "qbittorrent")
+        .and_then(|p| p["metadata"]["name"].as_str())
+        .unwrap()
+        .to_string();
+    let (seen, done) = engine_session(&sim, "media", &qb, "gluetun", &[b"exit\r"]).await;
+    assert!(seen.contains("executable file not found"), "{seen:?}");
+    assert!(seen.contains("/ # exit\r\n"), "{seen:?}");
+    assert_eq!(
+        done,
+        Ok(format!("shell /bin/sh in media/{qb}:gluetun exited (0)"))
+    );
+
+    // RBAC: no exec, no session.
+    sim.deny("create", "pods/exec", "media");
+    let (seen, done) = engine_session(&sim, "media", &pod, "sonarr", &[]).await;
+    assert_eq!(seen, "");
+    let why = done.unwrap_err();
+    assert!(
+        why.contains("forbidden: create pods/exec in media"),
+        "{why}"
+    );
+}

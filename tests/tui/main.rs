@@ -8,6 +8,7 @@ mod tui_common;
 mod tui_integrations_support;
 
 mod console_sim;
+mod shell_tmux;
 mod small_screens;
 mod truth;
 mod tui_alerts;
