@@ -5,6 +5,7 @@ pub mod facts;
 pub mod lease;
 pub mod live;
 pub mod logstream;
+pub mod nodes;
 pub mod observe;
 pub mod resources;
 pub mod restarts;

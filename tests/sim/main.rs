@@ -20,6 +20,7 @@ mod kube_sim_exec;
 mod kube_sim_watch;
 mod kubectl_common;
 mod kubectl_sim;
+mod nodes_view;
 mod shell_tty;
 mod trouble_actions;
 mod trouble_logs;

@@ -205,3 +205,53 @@ fn logs_search_by_keys_counts_and_jumps_as_lines_come_and_go() {
     h.press("n");
     assert!(h.frame().contains("no match"));
 }
+
+#[test]
+fn nodes_view_renders_conditions_usage_and_disks() {
+    let node: k8s_openapi::api::core::v1::Node = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "nas", "creationTimestamp": "2025-05-01T00:00:00Z"},
+        "status": {
+            "allocatable": {"cpu": "8", "memory": "32Gi"},
+            "conditions": [
+                {"type": "Ready", "status": "True"},
+                {"type": "DiskPressure", "status": "True"},
+                {"type": "MemoryPressure", "status": "False"}
+            ]
+        }
+    }))
+    .unwrap();
+    let usage = k8s_nas::cluster::metrics::Usage {
+        cpu_milli: 1850,
+        mem_bytes: 9 << 30,
+    };
+    let disks = vec![
+        (
+            "/srv/config".to_string(),
+            Some((120u64 << 30, 500u64 << 30)),
+        ),
+        (
+            "/srv/media".to_string(),
+            Some((7_600u64 << 30, 8_000u64 << 30)),
+        ),
+    ];
+    let row = k8s_nas::engine::nodes::row(&node, Some(&usage), true, &disks);
+    for (w, hgt) in [(160, 45), (80, 24)] {
+        let mut h = Harness::degraded();
+        h.resize(w, hgt);
+        let fx = h.press(":nodes<enter>");
+        assert!(
+            fx.contains(&Effect::ListResources {
+                kind: "nodes".into()
+            }),
+            "{fx:?}"
+        );
+        assert!(h.frame().contains("reading…"));
+        h.feed(Msg::Resources {
+            kind: "nodes".into(),
+            rows: vec![row.clone()],
+        });
+        // Read again only after a while, not on every cluster change.
+        assert!(h.feed(Msg::Cluster(Box::new(degraded().0))).is_empty());
+        insta::assert_snapshot!(format!("nodes_{w}x{hgt}"), h.frame());
+    }
+}

@@ -39,6 +39,7 @@ panes![
     events,
     pvcs,
     ingresses,
+    nodes,
     gitops,
     alerts,
     backups,

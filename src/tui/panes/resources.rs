@@ -34,6 +34,9 @@ pub enum Rows {
     Deployments,
     /// Events: describe the involved object.
     Events,
+    /// Nodes: read on demand, again every [`NODES_EVERY`] seconds while shown (not on every
+    /// cluster change).
+    Nodes,
     /// The table only.
     Plain,
 }
@@ -58,6 +61,7 @@ pub fn pane(spec: Spec) -> Box<dyn Pane> {
         received: false,
         open: false,
         shell_pod: None,
+        asked: None,
     })
 }
 
@@ -83,6 +87,9 @@ impl TableRow for Row {
         }
     }
 }
+
+/// Seconds between two reads of the nodes while `:nodes` is shown.
+pub const NODES_EVERY: i64 = 15;
 
 /// The kinds describe knows.
 const DESCRIBED: [&str; 3] = ["Pod", "Deployment", "StatefulSet"];
@@ -122,10 +129,13 @@ pub struct Resources {
     open: bool,
     /// The pod whose container the shell picker is choosing.
     shell_pod: Option<(String, String)>,
+    /// When the rows were last asked for.
+    asked: Option<jiff::Timestamp>,
 }
 
 impl Resources {
-    fn ask(&self, ctx: &mut Ctx) {
+    fn ask(&mut self, ctx: &mut Ctx) {
+        self.asked = Some(ctx.now);
         ctx.emit(Effect::ListResources {
             kind: self.spec.kind.to_string(),
         });
@@ -143,7 +153,7 @@ impl Pane for Resources {
 
     fn bindings(&self) -> Vec<Binding> {
         let mut own = vec![Binding::new(Key::ch('/'), Action::FILTER, "filter")];
-        if self.spec.rows != Rows::Plain {
+        if ![Rows::Plain, Rows::Nodes].contains(&self.spec.rows) {
             own.push(Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"));
         }
         if self.spec.rows == Rows::Pods {
@@ -173,7 +183,10 @@ impl Pane for Resources {
         let rows = self.spec.rows;
         let row = self.list.selected().map(|r| r.r.clone());
         let known = [Action::DESCRIBE, LOGS, SHELL, DELETE].contains(&action);
-        let (Some(row), true) = (row.filter(|_| known), rows != Rows::Plain) else {
+        let (Some(row), true) = (
+            row.filter(|_| known),
+            rows != Rows::Plain && rows != Rows::Nodes,
+        ) else {
             self.list.on_action(action);
             return;
         };
@@ -241,7 +254,15 @@ impl Pane for Resources {
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: &Msg) {
         match msg {
-            Msg::Cluster(_) if self.open => self.ask(ctx),
+            Msg::Cluster(_) if self.open && self.spec.rows != Rows::Nodes => self.ask(ctx),
+            Msg::Tick(now) if self.open && self.spec.rows == Rows::Nodes => {
+                let due = self
+                    .asked
+                    .is_none_or(|t| now.duration_since(t).as_secs() >= NODES_EVERY);
+                if due {
+                    self.ask(ctx);
+                }
+            }
             Msg::Resources { kind, rows } if kind == self.spec.kind => {
                 self.received = true;
                 let rows = rows
@@ -276,7 +297,11 @@ impl Pane for Resources {
             .collect();
         let note = format!("columns: {}", meaning.join(" · "));
         let mut tctx = TableCtx::new(self.spec.title, &ctx.theme, ctx.now)
-            .scope("all namespaces")
+            .scope(if self.spec.rows == Rows::Nodes {
+                "cluster"
+            } else {
+                "all namespaces"
+            })
             .note(note, Role::Muted)
             .empty("nothing of this kind in the watched namespaces");
         if !self.received {
