@@ -7,7 +7,14 @@ use crate::discover::pod_status;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// The kinds the views list.
-pub const KINDS: [&str; 5] = ["pods", "deployments", "events", "pvcs", "ingresses"];
+pub const KINDS: [&str; 6] = [
+    "pods",
+    "deployments",
+    "events",
+    "pvcs",
+    "ingresses",
+    "namespaces",
+];
 
 fn base(md: &ObjectMeta) -> ResourceRow {
     ResourceRow {
@@ -170,6 +177,33 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
                 }
             })
             .collect(),
+        "namespaces" => {
+            // Every namespace something lives in, with its pods and workloads counted.
+            let mut count: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+            let ns = |md: &ObjectMeta| md.namespace.clone().unwrap_or_default();
+            for p in &o.pods {
+                count.entry(ns(&p.metadata)).or_default().0 += 1;
+            }
+            let workloads = o.deployments.iter().map(|d| &d.metadata);
+            let workloads = workloads.chain(o.statefulsets.iter().map(|s| &s.metadata));
+            for md in workloads.chain(o.daemonsets.iter().map(|d| &d.metadata)) {
+                count.entry(ns(md)).or_default().1 += 1;
+            }
+            for md in o.services.iter().map(|s| &s.metadata) {
+                count.entry(ns(md)).or_default();
+            }
+            count
+                .into_iter()
+                .filter(|(ns, _)| !ns.is_empty())
+                .map(|(ns, (pods, workloads))| ResourceRow {
+                    name: ns,
+                    ready: format!("{pods} pods"),
+                    status: "Active".into(),
+                    info: format!("{workloads} workloads"),
+                    ..ResourceRow::default()
+                })
+                .collect()
+        }
         _ => Vec::new(),
     };
     if kind == "events" {

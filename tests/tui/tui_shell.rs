@@ -255,3 +255,69 @@ fn nodes_view_renders_conditions_usage_and_disks() {
         insta::assert_snapshot!(format!("nodes_{w}x{hgt}"), h.frame());
     }
 }
+
+#[test]
+fn ns_scopes_the_resource_views_and_0_shows_all_again() {
+    use k8s_nas::sim::world::{target_cluster, WorldOptions};
+    let world = target_cluster(&WorldOptions {
+        now: now(),
+        ..WorldOptions::default()
+    });
+    let listing = k8s_nas::cluster::list::Listing {
+        objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
+        ..Default::default()
+    };
+    let namespaces = k8s_nas::engine::resources::rows(&listing, "namespaces");
+    let pods = k8s_nas::engine::resources::rows(&listing, "pods");
+    let names: Vec<&str> = namespaces.iter().map(|r| r.name.as_str()).collect();
+    assert!(
+        names.contains(&"media") && names.contains(&"kube-system"),
+        "{names:?}"
+    );
+    for (w, hgt) in [(160, 45), (80, 24)] {
+        let mut h = Harness::degraded();
+        h.resize(w, hgt);
+        let fx = h.press(":ns<enter>");
+        assert!(fx.contains(&Effect::ListResources {
+            kind: "namespaces".into()
+        }));
+        h.feed(Msg::Resources {
+            kind: "namespaces".into(),
+            rows: namespaces.clone(),
+        });
+        insta::assert_snapshot!(format!("namespaces_{w}x{hgt}"), h.frame());
+    }
+    let mut h = Harness::degraded();
+    h.press(":ns<enter>");
+    h.feed(Msg::Resources {
+        kind: "namespaces".into(),
+        rows: namespaces.clone(),
+    });
+    h.press("/^kube-system<enter><enter>");
+    assert_eq!(h.app.namespace.as_deref(), Some("kube-system"));
+    assert!(h.frame().contains("namespace kube-system"));
+    h.press(":pods<enter>");
+    h.feed(Msg::Resources {
+        kind: "pods".into(),
+        rows: pods.clone(),
+    });
+    let screen = h.frame();
+    assert!(screen.contains("Pods(kube-system)"), "{screen}");
+    assert!(!screen.contains("sonarr-"), "{screen}");
+    // `0` in `:ns`: every namespace again.
+    h.press(":ns<enter>");
+    h.feed(Msg::Resources {
+        kind: "namespaces".into(),
+        rows: namespaces,
+    });
+    h.press("0");
+    assert_eq!(h.app.namespace, None);
+    h.press(":pods<enter>");
+    h.feed(Msg::Resources {
+        kind: "pods".into(),
+        rows: pods,
+    });
+    let screen = h.frame();
+    assert!(screen.contains("Pods(all namespaces)"), "{screen}");
+    assert!(screen.contains("sonarr-"), "{screen}");
+}

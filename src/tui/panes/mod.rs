@@ -40,6 +40,7 @@ panes![
     pvcs,
     ingresses,
     nodes,
+    namespaces,
     gitops,
     alerts,
     backups,

@@ -17,12 +17,14 @@ use crate::tui::rows::age;
 use crate::tui::theme::Role;
 use crate::tui::view::{FlashLevel, ObjectRef, PaneId, View};
 use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
+use crossterm::event::KeyCode;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::borrow::Cow;
 
 const DELETE: Action = Action::new("resources.delete");
 const LOGS: Action = Action::new("resources.logs");
+const ALL_NAMESPACES: Action = Action::new("resources.all-namespaces");
 use super::workload_actions::{self as actions, SHELL, SHELL_TAG};
 
 /// What the rows of a view are: decides its keys.
@@ -34,6 +36,8 @@ pub enum Rows {
     Deployments,
     /// Events: describe the involved object.
     Events,
+    /// Namespaces: `enter` scopes the other views to one, `0` to all.
+    Namespaces,
     /// Nodes: read on demand, again every [`NODES_EVERY`] seconds while shown (not on every
     /// cluster change).
     Nodes,
@@ -134,6 +138,12 @@ pub struct Resources {
 }
 
 impl Resources {
+    /// The namespace this view shows (`:ns`), if one.
+    fn scoped<'a>(&self, ctx: &'a Ctx) -> Option<&'a str> {
+        let namespaced = ![Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows);
+        ctx.namespace.as_deref().filter(|_| namespaced)
+    }
+
     fn ask(&mut self, ctx: &mut Ctx) {
         self.asked = Some(ctx.now);
         ctx.emit(Effect::ListResources {
@@ -153,7 +163,15 @@ impl Pane for Resources {
 
     fn bindings(&self) -> Vec<Binding> {
         let mut own = vec![Binding::new(Key::ch('/'), Action::FILTER, "filter")];
-        if ![Rows::Plain, Rows::Nodes].contains(&self.spec.rows) {
+        if self.spec.rows == Rows::Namespaces {
+            own.push(Binding::new(
+                Key::plain(KeyCode::Enter),
+                Action::ENTER,
+                "switch to it",
+            ));
+            own.push(Binding::new(Key::ch('0'), ALL_NAMESPACES, "all namespaces"));
+        }
+        if ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows) {
             own.push(Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"));
         }
         if self.spec.rows == Rows::Pods {
@@ -181,12 +199,25 @@ impl Pane for Resources {
 
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
         let rows = self.spec.rows;
+        if rows == Rows::Namespaces && [Action::ENTER, ALL_NAMESPACES].contains(&action) {
+            let picked = self.list.selected().map(|r| r.r.name.clone());
+            ctx.namespace = if action == ALL_NAMESPACES {
+                None
+            } else {
+                picked
+            };
+            let note = match &ctx.namespace {
+                Some(ns) => format!("namespace {ns} (:ns then 0 for all)"),
+                None => "all namespaces".to_string(),
+            };
+            ctx.set_flash(note, FlashLevel::Info);
+            ctx.back();
+            return;
+        }
         let row = self.list.selected().map(|r| r.r.clone());
         let known = [Action::DESCRIBE, LOGS, SHELL, DELETE].contains(&action);
-        let (Some(row), true) = (
-            row.filter(|_| known),
-            rows != Rows::Plain && rows != Rows::Nodes,
-        ) else {
+        let acts = ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&rows);
+        let (Some(row), true) = (row.filter(|_| known), acts) else {
             self.list.on_action(action);
             return;
         };
@@ -265,8 +296,10 @@ impl Pane for Resources {
             }
             Msg::Resources { kind, rows } if kind == self.spec.kind => {
                 self.received = true;
+                let scoped = self.scoped(ctx).map(str::to_string);
                 let rows = rows
                     .iter()
+                    .filter(|r| scoped.as_ref().is_none_or(|ns| r.namespace == *ns))
                     .map(|r| Row {
                         id: format!("{}/{}", r.namespace, r.name),
                         haystack: haystack([r.namespace.as_str(), &r.name, &r.status, &r.info]),
@@ -297,10 +330,10 @@ impl Pane for Resources {
             .collect();
         let note = format!("columns: {}", meaning.join(" · "));
         let mut tctx = TableCtx::new(self.spec.title, &ctx.theme, ctx.now)
-            .scope(if self.spec.rows == Rows::Nodes {
-                "cluster"
-            } else {
-                "all namespaces"
+            .scope(match (self.spec.rows, self.scoped(ctx)) {
+                (Rows::Nodes | Rows::Namespaces, _) => "cluster",
+                (_, Some(ns)) => ns,
+                (_, None) => "all namespaces",
             })
             .note(note, Role::Muted)
             .empty("nothing of this kind in the watched namespaces");
