@@ -199,6 +199,18 @@ fn logs_search_by_keys_counts_and_jumps_as_lines_come_and_go() {
         lines: vec!["ERROR 3".into(), "fine".into()],
     });
     assert!(h.frame().contains("/ERROR 3 matches"));
+    // Lines pushed out of the bounded buffer take their matches with them.
+    let cap = k8s_nas::tui::panes::logs::LOG_CAP;
+    h.feed(Msg::Logs {
+        stream,
+        lines: (0..cap).map(|i| format!("line {i}")).collect(),
+    });
+    assert!(h.frame().contains("/ERROR 0 matches"), "{}", h.frame());
+    h.feed(Msg::Logs {
+        stream,
+        lines: vec!["error again".into()],
+    });
+    assert!(h.frame().contains("/ERROR 1 matches"));
     h.press("C");
     assert!(h.frame().contains("/ERROR 0 matches"), "clear forgets them");
     h.press("/nothing<enter>");

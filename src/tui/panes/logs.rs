@@ -612,28 +612,4 @@ mod tests {
         );
         assert_eq!(s.stop(), None);
     }
-
-    #[test]
-    fn search_jumps_between_matches_and_wraps() {
-        let mut s = LogsState::default();
-        s.start(StreamId(1), "x".into());
-        let lines: Vec<String> = ["a", "Error 1", "b", "c", "error 2", "d"]
-            .iter()
-            .map(|l| l.to_string())
-            .collect();
-        s.push(StreamId(1), &lines);
-        s.set_search("ERROR");
-        assert_eq!(s.match_count(), 2);
-        assert!(s.jump(true, 2));
-        assert_eq!(s.hit, Some(1));
-        assert!(s.jump(true, 2));
-        assert_eq!(s.hit, Some(4));
-        assert!(s.jump(true, 2));
-        assert_eq!(s.hit, Some(1), "wraps to the first match");
-        assert!(s.jump(false, 2));
-        assert_eq!(s.hit, Some(4), "backwards wraps to the last match");
-        assert!(!s.follow);
-        s.set_search("nothing");
-        assert!(!s.jump(true, 2));
-    }
 }
