@@ -120,6 +120,9 @@ pub struct ResourceRow {
     pub init_containers: Vec<String>,
     /// Events: the involved object `(kind, name)` (describe it).
     pub involved: Option<(String, String)>,
+    /// The pod `l` shows the logs of, with its restarts (pods: itself; Deployments: their most
+    /// interesting pod; events: the involved pod or workload's); `containers` are its.
+    pub logs: Option<(String, u32)>,
 }
 
 /// Usage of one service's pods (summed) against their requests and limits (summed over the

@@ -4,6 +4,8 @@
 use crate::bus::ResourceRow;
 use crate::cluster::list::Listing;
 use crate::discover::pod_status;
+use crate::discover::ClusterObjects;
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// The kinds the views list.
@@ -25,6 +27,66 @@ fn base(md: &ObjectMeta) -> ResourceRow {
     }
 }
 
+/// The pod whose logs a Pod, Deployment, StatefulSet or DaemonSet `name` shows: the pod
+/// itself, or the workload's most interesting pod (not ready first).
+fn logs_pod<'a>(o: &'a ClusterObjects, ns: &str, kind: &str, name: &str) -> Option<&'a Pod> {
+    let in_ns = o
+        .pods
+        .iter()
+        .filter(|p| p.metadata.namespace.as_deref() == Some(ns));
+    if kind == "Pod" {
+        return in_ns
+            .into_iter()
+            .find(|p| p.metadata.name.as_deref() == Some(name))
+            .map(|p| p.as_ref());
+    }
+    let owned = |p: &&std::sync::Arc<Pod>| {
+        p.metadata
+            .owner_references
+            .iter()
+            .flatten()
+            .any(|r| match kind {
+                "Deployment" => {
+                    r.kind == "ReplicaSet"
+                        && r.name
+                            .strip_prefix(name)
+                            .is_some_and(|rest| rest.starts_with('-'))
+                }
+                "StatefulSet" | "DaemonSet" => r.kind == kind && r.name == name,
+                _ => false,
+            })
+    };
+    in_ns
+        .filter(owned)
+        .min_by_key(|p| {
+            let st = pod_status(p);
+            (st.is_ready(), st.reason.is_none(), st.name)
+        })
+        .map(|p| p.as_ref())
+}
+
+/// Fill a row's logs pod and its containers.
+fn with_logs(mut row: ResourceRow, pod: Option<&Pod>) -> ResourceRow {
+    if let Some(p) = pod {
+        let spec = p.spec.as_ref();
+        row.containers = spec
+            .iter()
+            .flat_map(|s| &s.containers)
+            .map(|c| c.name.clone())
+            .collect();
+        row.init_containers = spec
+            .iter()
+            .flat_map(|s| s.init_containers.iter().flatten())
+            .map(|c| c.name.clone())
+            .collect();
+        row.logs = Some((
+            p.metadata.name.clone().unwrap_or_default(),
+            pod_status(p).restarts,
+        ));
+    }
+    row
+}
+
 /// The rows of `kind` (one of [`KINDS`]), sorted by namespace and name (events: newest first).
 pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
     let o = &listing.objects;
@@ -35,7 +97,7 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
             .map(|p| {
                 let st = pod_status(p);
                 let status = st.reason.clone().unwrap_or_else(|| st.phase.to_string());
-                ResourceRow {
+                let row = ResourceRow {
                     ready: format!("{}/{}", st.ready_containers, st.total_containers),
                     bad: !st.is_ready() && st.phase.as_str() != "Succeeded",
                     status: if st.terminating {
@@ -46,20 +108,9 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
                     restarts: st.restarts,
                     since: st.started_at,
                     info: st.node.clone().unwrap_or_default(),
-                    containers: p
-                        .spec
-                        .iter()
-                        .flat_map(|s| &s.containers)
-                        .map(|c| c.name.clone())
-                        .collect(),
-                    init_containers: p
-                        .spec
-                        .iter()
-                        .flat_map(|s| s.init_containers.iter().flatten())
-                        .map(|c| c.name.clone())
-                        .collect(),
                     ..base(&p.metadata)
-                }
+                };
+                with_logs(row, Some(p))
             })
             .collect(),
         "deployments" => o
@@ -71,7 +122,10 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
                 let ready = st.and_then(|s| s.ready_replicas).unwrap_or(0);
                 let up = st.and_then(|s| s.updated_replicas).unwrap_or(0);
                 let avail = st.and_then(|s| s.available_replicas).unwrap_or(0);
-                ResourceRow {
+                let md = &d.metadata;
+                let ns = md.namespace.as_deref().unwrap_or_default();
+                let pod = logs_pod(o, ns, "Deployment", md.name.as_deref().unwrap_or_default());
+                let row = ResourceRow {
                     ready: format!("{ready}/{want}"),
                     status: format!("up-to-date {up} · available {avail}"),
                     bad: ready < want,
@@ -88,7 +142,8 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
                         })
                         .unwrap_or_default(),
                     ..base(&d.metadata)
-                }
+                };
+                with_logs(row, pod)
             })
             .collect(),
         "events" => listing
@@ -96,7 +151,14 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
             .iter()
             .map(|e| {
                 let warn = e.type_.as_deref() == Some("Warning");
-                ResourceRow {
+                let io = &e.involved_object;
+                let pod = logs_pod(
+                    o,
+                    e.metadata.namespace.as_deref().unwrap_or_default(),
+                    io.kind.as_deref().unwrap_or_default(),
+                    io.name.as_deref().unwrap_or_default(),
+                );
+                let row = ResourceRow {
                     name: format!(
                         "{}/{}",
                         e.involved_object.kind.as_deref().unwrap_or(""),
@@ -121,7 +183,8 @@ pub fn rows(listing: &Listing, kind: &str) -> Vec<ResourceRow> {
                         .clone()
                         .zip(e.involved_object.name.clone()),
                     ..base(&e.metadata)
-                }
+                };
+                with_logs(row, pod)
             })
             .collect(),
         "pvcs" => o

@@ -73,6 +73,7 @@ fn pod_row(name: &str, containers: &[&str], init: &[&str]) -> ResourceRow {
         info: "nas".into(),
         containers: containers.iter().map(|c| c.to_string()).collect(),
         init_containers: init.iter().map(|c| c.to_string()).collect(),
+        logs: Some((name.into(), 2)),
         ..ResourceRow::default()
     }
 }
@@ -332,4 +333,61 @@ fn ns_scopes_the_resource_views_and_0_shows_all_again() {
     let screen = h.frame();
     assert!(screen.contains("Pods(all namespaces)"), "{screen}");
     assert!(screen.contains("sonarr-"), "{screen}");
+}
+
+#[test]
+fn deploy_and_events_logs_show_the_workloads_pod() {
+    use k8s_nas::sim::world::{target_cluster, WorldOptions};
+    let mut world = target_cluster(&WorldOptions {
+        now: now(),
+        ..WorldOptions::default()
+    });
+    world.crashloop("media", "bazarr", 14);
+    let events = world
+        .objects
+        .iter()
+        .filter(|o| o["kind"] == "Event")
+        .filter_map(|o| serde_json::from_value(o.clone()).ok())
+        .map(std::sync::Arc::new)
+        .collect();
+    let listing = k8s_nas::cluster::list::Listing {
+        objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
+        events,
+        ..Default::default()
+    };
+    let deploys = k8s_nas::engine::resources::rows(&listing, "deployments");
+    let bazarr = deploys.iter().find(|r| r.name == "bazarr").unwrap();
+    let (pod, restarts) = bazarr.logs.clone().expect("bazarr's pod");
+    assert!(
+        pod.starts_with("bazarr-") && restarts == 14,
+        "{pod} {restarts}"
+    );
+    assert_eq!(bazarr.containers, vec!["bazarr".to_string()]);
+    let evs = k8s_nas::engine::resources::rows(&listing, "events");
+    let ev = evs
+        .iter()
+        .find(|r| r.name.starts_with("Pod/bazarr-"))
+        .expect("an event of bazarr's pod");
+    assert_eq!(ev.logs.as_ref().map(|l| l.0.as_str()), Some(pod.as_str()));
+
+    let mut h = Harness::degraded();
+    h.press(":deploy<enter>");
+    h.feed(Msg::Resources {
+        kind: "deployments".into(),
+        rows: vec![bazarr.clone()],
+    });
+    let fx = h.press("l");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::StreamLogs { pod: p, container, .. }
+            if *p == pod && container == "bazarr")),
+        "{fx:?}"
+    );
+    // The crash-looping pod's restarts came along: `p` reads the previous run.
+    let fx = h.press("p");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::StreamLogs { previous: true, .. })),
+        "{fx:?}"
+    );
 }

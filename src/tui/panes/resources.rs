@@ -174,8 +174,10 @@ impl Pane for Resources {
         if ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows) {
             own.push(Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"));
         }
-        if self.spec.rows == Rows::Pods {
+        if [Rows::Pods, Rows::Deployments, Rows::Events].contains(&self.spec.rows) {
             own.push(Binding::new(Key::ch('l'), LOGS, "logs"));
+        }
+        if self.spec.rows == Rows::Pods {
             own.push(actions::shell_binding());
             own.push(Binding::new(Key::ctrl('d'), DELETE, "delete pod").mutating());
         }
@@ -228,12 +230,22 @@ impl Pane for Resources {
             containers: [row.containers.as_slice(), &row.init_containers].concat(),
             restarts: row.restarts,
         };
+        if action == LOGS {
+            match &row.logs {
+                Some((name, restarts)) => {
+                    ctx.push(super::logs::pod_view(ObjectRef {
+                        name: name.clone(),
+                        restarts: *restarts,
+                        ..pod()
+                    }));
+                }
+                None => ctx.set_flash("no pod to show logs for", FlashLevel::Warn),
+            }
+            return;
+        }
         match (rows, action) {
             (Rows::Pods, Action::DESCRIBE) => {
                 ctx.push(super::describe::object_view(pod()));
-            }
-            (Rows::Pods, LOGS) => {
-                ctx.push(super::logs::pod_view(pod()));
             }
             (Rows::Pods, SHELL) => {
                 let containers: Vec<(String, String)> = row
