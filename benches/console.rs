@@ -146,7 +146,7 @@ async fn sweep(scenario: &str) {
         .await
         .expect("list");
     let inv = discover::discover(&listing.objects, &cfg.discovery_overrides());
-    let creds = k8s_nas::collect::credentials::load(&conn, &cfg).await;
+    let creds = k8s_nas::collect::credentials::load(&conn, &cfg, &listing).await;
     for round in 0..3 {
         let start = Instant::now();
         let futs = inv.services.iter().filter_map(|svc| {

@@ -52,6 +52,11 @@ done
 tmux -L "$sock" -f /dev/null new-session -d -s rss -x 160 -y 45 \
   "exec env ${dirs[*]} ${CONSOLE_ENV:-} $BIN --kubeconfig $kc"
 pid="$(tmux -L "$sock" display-message -p -t rss '#{pane_pid}')"
+# The pane's shell execs `env`, which execs the console: give a loaded machine a moment.
+for _ in $(seq 50); do
+  [ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$BIN")" ] && break
+  sleep 0.1
+done
 [ "$(readlink "/proc/$pid/exe")" = "$(readlink -f "$BIN")" ] \
   || { echo "pane process $pid is not the console" >&2; exit 1; }
 

@@ -69,12 +69,18 @@ AREA={
 GENERIC=("`k8s-nas check` and the Findings pane (`:findings`).",
    ["`k8s-nas check --output json` — the finding's subject, message and remediation","The objects named in the subject: `kubectl describe` them and read their events"],
    "`k8s-nas check` no longer lists the code for the subject.")
+# Codes whose page differs from their area's.
+CODE={
+ 'integration.no_indexers': ("`k8s-nas check`, the `:findings` pane and the `:integrations` pane (INDEXERS per app).",
+   ["Prowlarr's web UI, Indexers: the URL is in the finding's remediation (`<prowlarr url>/indexers`)","`k8s-nas integrate plan` — its `indexers:` section lists the count per app (also in `:integrations`)"],
+   "`k8s-nas check` no longer lists the code; after `s` (sync indexers) in `:integrations`, Sonarr, Radarr and Lidarr show indexers."),
+}
 def page_name(code): return code.replace('<','').replace('>','')
 out=f'{root}/docs/runbooks'
 names=[]
 for code,sev,meaning,fix,rb in entries:
     area=code.split('.')[0]
-    where,checks,verify=AREA.get(area, GENERIC)
+    where,checks,verify=CODE.get(code) or AREA.get(area, GENERIC)
     fname=page_name(code)+'.md'; names.append((code,fname,meaning,sev))
     lines=[f"# `{code}` — {meaning}","",f"Severity: **{sev.lower()}** (default).","","## Symptoms","",f"{meaning[0].upper()+meaning[1:]}. Shown in {where}",""]
     lines+=["## Checks",""]+[f"- {c}" for c in checks]+[""]

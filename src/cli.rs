@@ -105,8 +105,8 @@ pub enum Command {
     /// Run the simulated NAS and the console against it.
     Demo {
         /// Fault scenario: healthy, degraded, fresh, miswired, vpn-leak, vpn-down, vpn-eth0,
-        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing, config-corrupted, ops-faults; several
-        /// joined by commas are layered in order (`degraded,miswired`).
+        /// vpn-firewalled, vpn-auth, cert-stale, cert-failing, config-corrupted, ops-faults,
+        /// other-names; several joined by commas are layered in order (`degraded,miswired`).
         #[arg(long, default_value = "healthy")]
         scenario: String,
         /// Run only the simulator; print the kubeconfig path; run until SIGINT/SIGTERM.

@@ -194,6 +194,9 @@ pub enum TaskRequest {
     TestIntegrations,
     /// Prowlarr `ApplicationIndexerSync`: push its indexers to the apps.
     SyncIndexers,
+    /// Remove the stale root folders the last plan listed (inaccessible, beside a working
+    /// one): the separate, confirmed step (issue 7).
+    RemoveStaleRootFolders,
     /// Find, verify and compare every app's API key; the result comes back as [`Msg::Keys`].
     CheckKeys,
     /// Write the keys that differ into the cluster Secret (only those; never blank others).
@@ -294,6 +297,7 @@ impl TaskRequest {
             TaskRequest::ApplyIntegrations => "integrate apply",
             TaskRequest::TestIntegrations => "test integrations",
             TaskRequest::SyncIndexers => "sync indexers",
+            TaskRequest::RemoveStaleRootFolders => "remove stale root folders",
             TaskRequest::CheckKeys => "check keys",
             TaskRequest::SyncKeys => "sync keys",
             TaskRequest::RestartTunnel(id) => return format!("restart tunnel {id}"),
@@ -326,6 +330,7 @@ impl TaskRequest {
             | TaskRequest::CheckKeys => false,
             TaskRequest::ApplyIntegrations
             | TaskRequest::SyncIndexers
+            | TaskRequest::RemoveStaleRootFolders
             | TaskRequest::SyncKeys
             | TaskRequest::RestartTunnel(_)
             | TaskRequest::TestDownload(_) => true,

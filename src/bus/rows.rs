@@ -140,12 +140,26 @@ pub fn interesting_pod(pods: &[PodStatus]) -> Option<&PodStatus> {
         .min_by_key(|p| (p.is_ready(), p.reason.is_none(), p.name.as_str()))
 }
 
-/// `Running 1/1`, `CrashLoopBackOff 0/1`, `Running 2/2 ×3`, `no pods`.
+/// A waiting reason short enough for an 80-column POD cell (issue 7: never cut mid-value); the
+/// pod's detail and `describe` keep the full word.
+pub fn short_reason(word: &str) -> &str {
+    match word {
+        "CrashLoopBackOff" => "CrashLoop",
+        "ImagePullBackOff" => "ImagePull",
+        "CreateContainerConfigError" => "ConfigError",
+        "CreateContainerError" => "CreateError",
+        "ContainerCreating" => "Creating",
+        "PodInitializing" => "Initializing",
+        other => other,
+    }
+}
+
+/// `Running 1/1`, `CrashLoop 0/1` (CrashLoopBackOff), `Running 2/2 ×3`, `no pods`.
 pub fn pod_cell(pods: &[PodStatus]) -> Cell {
     let Some(worst) = interesting_pod(pods) else {
         return Cell::new("no pods", Tone::Error);
     };
-    let word = worst.reason.as_deref().unwrap_or(worst.phase.as_str());
+    let word = short_reason(worst.reason.as_deref().unwrap_or(worst.phase.as_str()));
     let mut text = format!(
         "{word} {}/{}",
         worst.ready_containers, worst.total_containers
@@ -504,7 +518,7 @@ mod tests {
             ] {
                 let mut o = obs(Some(200), 10, None);
                 o.fetched_at = Timestamp::from_second(now.as_second() - age).unwrap();
-                let stale = health::evaluate(&svc, &[], Some(&o), now, &b)
+                let stale = health::evaluate(&svc, &[], Some(&o), now, &b, None)
                     .iter()
                     .any(|f| f.code == "data.stale");
                 let tone = data_age_cell(Some(o.fetched_at), now, &b).tone;
@@ -535,7 +549,7 @@ mod tests {
             };
             for ms in [budget_ms / 2, budget_ms / 2 + 1, budget_ms, budget_ms + 1] {
                 let o = obs(Some(200), ms, None);
-                let slow = health::evaluate(&svc, &[], Some(&o), o.fetched_at, &b)
+                let slow = health::evaluate(&svc, &[], Some(&o), o.fetched_at, &b, None)
                     .iter()
                     .any(|f| f.code == "http.slow");
                 let tone = http_cell(&o, &b).tone;

@@ -100,7 +100,7 @@ impl SecretCert {
 }
 
 /// What one Ingress host serves.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ServedCert {
     pub host: String,
     /// The configured extra URL (`[certs] extra_urls`) this row handshakes (`None`: an

@@ -157,6 +157,9 @@ catalog! {
     INTEGRATION_UNKNOWN = "integration.unknown", Info, "an edge's state could not be read",
         "Make the app reachable and its key known (`k8s-nas keys`), then plan again",
         Some(README_KEYS);
+    INTEGRATION_NO_INDEXERS = "integration.no_indexers", Warning, "Prowlarr has no indexers: Sonarr, Radarr and Lidarr find nothing to download",
+        "Add indexers in Prowlarr ({url}/indexers); Prowlarr's full sync pushes them to the apps (or `:int` → `s` to sync now)",
+        Some(README_KEYS);
     // The VPN (`:vpn`, `k8s-nas vpn`): the leak verdict per VPN pod, then the isolation audit.
     VPN_LEAK = "vpn.leak", Critical, "download traffic leaves outside the tunnel",
         "Stop the download client ({workload}) until the tunnel holds: bind qBittorrent to the tunnel (`current_network_interface` = tun0/wg0) and check gluetun's firewall (`FIREWALL=on`, no `FIREWALL_OUTBOUND_SUBNETS` overlap)",
@@ -491,6 +494,8 @@ mod tests {
                         // jobs
                         "cronjob",
                         "job",
+                        // integrations: an app's web UI
+                        "url",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

@@ -34,6 +34,7 @@ pub fn evaluate(
     obs: Option<&ServiceObservation>,
     now: jiff::Timestamp,
     budget: &Budget,
+    usage: Option<&crate::bus::ServiceUsage>,
 ) -> Vec<Finding> {
     let mut out = pod_findings(svc, pods, budget);
     let id = &svc.id;
@@ -52,14 +53,19 @@ pub fn evaluate(
     }
     if let Some(p) = &obs.probe {
         if p.error.is_none() && p.latency_ms > budget.latency_ms {
-            out.push(catalog::HTTP_SLOW.for_service(
+            let mut slow = catalog::HTTP_SLOW.for_service(
                 id,
                 format!(
                     "{name} answered in {} ms, over the {} ms budget",
                     p.latency_ms, budget.latency_ms
                 ),
                 &[],
-            ));
+            );
+            // With the metrics API: what its usage is against its limits.
+            if let Some(u) = usage {
+                slow.remediation = slow_advice(u);
+            }
+            out.push(slow);
         }
     }
     // The app error (if any) is reported once: an app that does not answer its anonymous probe
@@ -261,7 +267,7 @@ fn oom_finding(svc: &ServiceInfo, p: &PodStatus) -> Option<Finding> {
 
 /// What to do about a slow app given its usage against its limits (metrics API), instead of
 /// "run kubectl top".
-pub fn slow_advice(u: &crate::bus::ServiceUsage) -> String {
+fn slow_advice(u: &crate::bus::ServiceUsage) -> String {
     let pct = |used: u64, limit: Option<u64>| limit.filter(|l| *l > 0).map(|l| used * 100 / l);
     let cpu_pct = pct(u.cpu_milli, u.cpu_limit);
     let mem_pct = pct(u.mem_bytes, u.mem_limit);
@@ -359,6 +365,7 @@ mod tests {
             Some(&obs(40, Ok(AppHealth::default()))),
             now,
             &Budget::default(),
+            None,
         );
         assert!(f.is_empty(), "{f:?}");
     }
@@ -367,7 +374,14 @@ mod tests {
     fn each_fault_becomes_one_finding_with_a_remediation() {
         let now = jiff::Timestamp::UNIX_EPOCH;
         let b = Budget::default();
-        let f = evaluate(&svc(), &[pod(Some("CrashLoopBackOff"), 0)], None, now, &b);
+        let f = evaluate(
+            &svc(),
+            &[pod(Some("CrashLoopBackOff"), 0)],
+            None,
+            now,
+            &b,
+            None,
+        );
         assert_eq!(codes(&f), ["pod.crashloop"]);
         assert!(f[0].remediation.contains("--previous"));
         assert_eq!(
@@ -382,12 +396,20 @@ mod tests {
             Some(&obs(2430, Ok(AppHealth::default()))),
             now,
             &b,
+            None,
         );
         assert_eq!(codes(&f), ["http.slow"]);
         assert!(f[0].message.contains("2430 ms"));
 
         let rejected = Err(AppError::new(AppErrorKind::Unauthorized, "401"));
-        let f = evaluate(&svc(), &[pod(None, 1)], Some(&obs(10, rejected)), now, &b);
+        let f = evaluate(
+            &svc(),
+            &[pod(None, 1)],
+            Some(&obs(10, rejected)),
+            now,
+            &b,
+            None,
+        );
         assert_eq!(codes(&f), ["auth.rejected"]);
         assert_eq!(f[0].severity, Severity::Error);
 
@@ -395,7 +417,7 @@ mod tests {
             AppErrorKind::Timeout { after_ms: 5000 },
             "no answer",
         ));
-        let f = evaluate(&svc(), &[pod(None, 1)], Some(&obs(10, hung)), now, &b);
+        let f = evaluate(&svc(), &[pod(None, 1)], Some(&obs(10, hung)), now, &b, None);
         assert_eq!(codes(&f), ["http.timeout"]);
 
         let issues = AppHealth {
@@ -416,7 +438,14 @@ mod tests {
                 },
             ],
         };
-        let f = evaluate(&svc(), &[pod(None, 1)], Some(&obs(10, Ok(issues))), now, &b);
+        let f = evaluate(
+            &svc(),
+            &[pod(None, 1)],
+            Some(&obs(10, Ok(issues))),
+            now,
+            &b,
+            None,
+        );
         assert_eq!(
             codes(&f),
             ["app.IndexerRssCheck", "app.DownloadClientCheck"]
@@ -453,12 +482,19 @@ mod tests {
                 }),
                 health: no_key(),
             };
-            let f = evaluate(&svc(), &[pod(None, 1)], Some(&o), now, &b);
+            let f = evaluate(&svc(), &[pod(None, 1)], Some(&o), now, &b, None);
             assert_eq!(codes(&f), [code]);
             assert_eq!(f[0].severity, Severity::Error);
         }
         // Up but keyless: the missing key is what is said.
-        let f = evaluate(&svc(), &[pod(None, 1)], Some(&obs(10, no_key())), now, &b);
+        let f = evaluate(
+            &svc(),
+            &[pod(None, 1)],
+            Some(&obs(10, no_key())),
+            now,
+            &b,
+            None,
+        );
         assert_eq!(codes(&f), ["client.config"]);
     }
 
@@ -477,7 +513,7 @@ mod tests {
             finished_at: Some(now),
             memory_limit: Some("512Mi".into()),
         });
-        let f = evaluate(&svc(), &[p.clone()], None, now, &Budget::default());
+        let f = evaluate(&svc(), &[p.clone()], None, now, &Budget::default(), None);
         assert_eq!(codes(&f), ["pod.oom_killed", "pod.crashloop"]);
         assert!(
             f[0].remediation.contains("(now 512Mi)"),
@@ -494,7 +530,7 @@ mod tests {
         // A plain error exit is no OOM finding; unknown hour stays "unknown".
         p.last_termination.as_mut().unwrap().reason = Some("Error".into());
         p.restarts_last_hour = None;
-        let f = evaluate(&svc(), &[p], None, now, &Budget::default());
+        let f = evaluate(&svc(), &[p], None, now, &Budget::default(), None);
         assert_eq!(codes(&f), ["pod.crashloop"]);
         assert!(
             f[0].message.contains("last hour unknown"),
@@ -534,7 +570,7 @@ mod tests {
     #[test]
     fn no_pods_and_stale_data() {
         let b = Budget::default();
-        let f = evaluate(&svc(), &[], None, jiff::Timestamp::UNIX_EPOCH, &b);
+        let f = evaluate(&svc(), &[], None, jiff::Timestamp::UNIX_EPOCH, &b, None);
         assert_eq!(codes(&f), ["pod.missing"]);
         assert_eq!(
             f[0].remediation,
@@ -547,6 +583,7 @@ mod tests {
             Some(&obs(10, Ok(AppHealth::default()))),
             later,
             &b,
+            None,
         );
         assert_eq!(codes(&f), ["data.stale"]);
     }

@@ -8,7 +8,18 @@ use crate::model::{Finding, ServiceId};
 /// One finding per missing, drifted or unknown edge, about the app where the edge is configured
 /// (its `from` side), with a one-line remediation (the manual step when there is one).
 pub fn plan_findings(plan: &Plan) -> Vec<Finding> {
-    plan.edges.iter().filter_map(edge_finding).collect()
+    let mut out: Vec<Finding> = plan.edges.iter().filter_map(edge_finding).collect();
+    if let Some(p) = plan.prowlarr.as_ref().filter(|p| p.count == 0) {
+        out.push(catalog::INTEGRATION_NO_INDEXERS.for_service(
+            &p.app,
+            format!(
+                "Prowlarr has no indexers: nothing to sync to Sonarr, Radarr and Lidarr (add them at {}/indexers)",
+                p.url
+            ),
+            &[("url", &p.url)],
+        ));
+    }
+    out
 }
 
 fn edge_finding(e: &EdgePlan) -> Option<Finding> {

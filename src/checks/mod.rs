@@ -153,15 +153,10 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
                 facts.observations.get(&svc.id),
                 facts.now,
                 &facts.budget,
+                facts.usage.and_then(|u| u.get(&svc.id)),
             )
         })
         .collect();
-    // A slow app's advice says what its usage is against its limits when the metrics API answers.
-    for f in out.iter_mut().filter(|f| f.code == catalog::HTTP_SLOW.code) {
-        if let Some(u) = f.service.as_ref().and_then(|id| facts.usage?.get(id)) {
-            f.remediation = health::slow_advice(u);
-        }
-    }
     out.extend(cluster_unreachable(facts));
     out.extend(facts.keys.map(keys::evaluate).unwrap_or_default());
     out.extend(

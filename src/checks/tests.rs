@@ -96,6 +96,7 @@ fn one_call_gives_health_keys_and_integration_findings_worst_first() {
                 }],
             ),
         ],
+        ..Plan::default()
     };
     let all = evaluate(&facts.with_keys(Some(&keys)).with_plan(Some(&plan)));
     let codes: Vec<&str> = all.iter().map(|f| f.code.as_str()).collect();
@@ -174,6 +175,7 @@ fn learned_facts_are_replaced_by_the_next_action() {
                 )
             })
             .collect(),
+        ..Plan::default()
     };
     learned.learn(Fact::Plan(Box::new(plan(2))));
     learned.learn(Fact::Plan(Box::new(plan(1))));
@@ -191,6 +193,33 @@ fn learned_facts_are_replaced_by_the_next_action() {
     );
     assert_eq!(f.len(), 1, "the latest plan only: {f:#?}");
     assert!(learned.keys.is_none());
+}
+
+/// Issue 7: Prowlarr with zero indexers is a finding of its own, with Prowlarr's URL in the
+/// remediation; with indexers there is none.
+#[test]
+fn prowlarr_without_indexers_is_a_finding_with_its_url() {
+    let prowlarr = ServiceId::new("media", "prowlarr");
+    let plan = |count: usize| Plan {
+        prowlarr: Some(crate::integrate::plan::ProwlarrIndexers {
+            app: prowlarr.clone(),
+            count,
+            url: "https://home.example/prowlarr".into(),
+        }),
+        ..Plan::default()
+    };
+    let f = super::integration::plan_findings(&plan(0));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].code, "integration.no_indexers");
+    assert!(f[0].is_about(&prowlarr));
+    assert!(
+        f[0].remediation
+            .contains("https://home.example/prowlarr/indexers"),
+        "{}",
+        f[0].remediation
+    );
+    assert!(super::integration::plan_findings(&plan(3)).is_empty());
+    assert!(super::integration::plan_findings(&Plan::default()).is_empty());
 }
 
 /// The codes listed in the README's "`check --output json`" section, after "Finding codes".

@@ -220,7 +220,7 @@ pub enum ChainVerdict {
 }
 
 /// What a handshake learnt.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Served {
     /// The address connected to.
     pub address: String,

@@ -33,6 +33,8 @@ pub struct Scope {
     pub secrets: Vec<(String, String)>,
     /// How long an absent or forbidden optional kind waits before the console looks again.
     pub reprobe: Duration,
+    /// The credential Secrets the workloads reference (watched by name once referenced).
+    pub referenced: super::secret_watch::Referenced,
 }
 
 impl Default for Scope {
@@ -41,16 +43,23 @@ impl Default for Scope {
             namespaces: Vec::new(),
             secrets: Vec::new(),
             reprobe: Duration::from_secs(60),
+            referenced: Default::default(),
         }
     }
 }
 
 impl Scope {
-    /// The configured namespaces and the credential Secrets of `cfg`.
+    /// The configured namespaces, the credential Secrets of `cfg`, and the Secrets the
+    /// workloads reference for credentials ([`crate::collect::credentials::locate`]).
     pub fn from_config(cfg: &Config) -> Self {
+        let c = cfg.clone();
         Scope {
             namespaces: cfg.namespaces.clone(),
             secrets: crate::collect::credentials::wanted_secrets(cfg),
+            referenced: super::secret_watch::Referenced::new(move |l| {
+                let inv = crate::discover::discover(&l.objects, &c.discovery_overrides());
+                crate::collect::credentials::locate(&c, &inv, l, &l.secrets).secrets()
+            }),
             ..Scope::default()
         }
     }
@@ -105,7 +114,9 @@ pub static EVENTS: Typed<Event> = Typed::namespaced("events", |l| &mut l.events)
 pub static PVS: Typed<PersistentVolume> =
     Typed::cluster("persistentvolumes", |l| &mut l.objects.pvs)
         .when_forbidden("node paths of PVCs unknown");
-/// The credential Secrets, each watched by name.
+/// The configured credential Secrets, each watched by name (those the workloads reference:
+/// [`super::secret_watch::REFERENCED_SECRETS`], right after it: it reads the workloads and
+/// these Secrets from the snapshot being filled).
 pub static SECRETS: Typed<Secret> =
     Typed::namespaced("secrets", |l| &mut l.secrets).select(Select::WantedSecrets);
 /// TLS Secrets (certificate expiry read offline), without private keys.
@@ -146,6 +157,7 @@ pub static KINDS: &[&dyn Kind] = &[
     &EVENTS,
     &PVS,
     &SECRETS,
+    &super::secret_watch::REFERENCED_SECRETS,
     &TLS_SECRETS,
     &CERTIFICATES,
     &CERTIFICATE_REQUESTS,

@@ -2,12 +2,14 @@
 //! ([`kinds`]) driving a one-shot listing for headless commands and scoped watchers feeding
 //! debounced snapshots for the TUI, pod logs and describe text.
 
+mod client;
 pub mod describe;
 mod kind;
 pub mod kinds;
 pub mod list;
 pub mod logs;
 pub mod metrics;
+pub mod secret_watch;
 pub mod watch;
 pub mod workload;
 
@@ -20,11 +22,27 @@ use std::path::Path;
 /// A connected (not yet verified) cluster: the client and what the header shows.
 #[derive(Clone)]
 pub struct ClusterConn {
+    /// Lists, watches, proxied requests (HTTP/2 where the server offers it).
     pub client: kube::Client,
+    /// `exec` and other upgraded streams (HTTP/1.1 only: HTTP/2 carries no `Upgrade`).
+    pub exec: kube::Client,
     /// kubeconfig context name.
     pub context: String,
     /// API server URL.
     pub server: String,
+}
+
+impl ClusterConn {
+    /// A connection over one client for everything (tests: kube-rs's default client speaks
+    /// HTTP/1.1, so `exec` works through it too).
+    pub fn with_client(client: kube::Client, context: &str, server: &str) -> ClusterConn {
+        ClusterConn {
+            exec: client.clone(),
+            client,
+            context: context.into(),
+            server: server.into(),
+        }
+    }
 }
 
 /// Largest reply read from the API server (one list of a big cluster is tens of MiB).
@@ -86,17 +104,10 @@ pub async fn connect(
     // (watches wait minutes for an event), every one-shot call has its own deadline.
     config.connect_timeout = Some(std::time::Duration::from_secs(5));
     let server = config.cluster_url.to_string();
-    // Every API server reply is read up to MAX_API_REPLY (issue 13, point 1): a hostile or broken
-    // server streaming an endless body ends that one call with an error. A watch connection
-    // counts all its events (the watcher reconnects; kube restarts watches every ~5 minutes).
-    let client = kube::client::ClientBuilder::try_from(config)
-        .context("cannot build a Kubernetes client")?
-        .with_layer(&tower::util::MapResponseLayer::new(
-            |r: http::Response<_>| r.map(|b| http_body_util::Limited::new(b, MAX_API_REPLY)),
-        ))
-        .build();
+    let (client, exec) = client::build(&config).context("cannot build a Kubernetes client")?;
     Ok(ClusterConn {
         client,
+        exec,
         context: ctx_name,
         server: server.trim_end_matches('/').to_string(),
     })

@@ -50,6 +50,7 @@ impl Signal {
 }
 
 /// What every watcher of one [`spawn`] shares.
+#[derive(Clone)]
 pub struct WatchCtx {
     pub(super) client: kube::Client,
     pub(super) scope: Scope,
@@ -229,9 +230,20 @@ pub fn spawn(
         let _stop = cancel.drop_guard();
         // The first snapshot waits (bounded) until every store has its initial list, so the UI
         // never sees a half-synced cluster as "no services".
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         let waits = rows.iter().map(|r| r.settled());
-        let _ =
-            tokio::time::timeout(Duration::from_secs(10), futures::future::join_all(waits)).await;
+        let _ = tokio::time::timeout_at(deadline, futures::future::join_all(waits)).await;
+        // One fill lets the rows that depend on others (the Secrets the workloads reference)
+        // start their watchers; the first snapshot then waits for those too (same deadline,
+        // plus a moment for watchers started only now).
+        let mut scratch = Listing::default();
+        for r in &rows {
+            r.fill(&mut scratch);
+        }
+        drop(scratch);
+        let waits = rows.iter().map(|r| r.settled());
+        let at = deadline.max(tokio::time::Instant::now() + Duration::from_millis(500));
+        let _ = tokio::time::timeout_at(at, futures::future::join_all(waits)).await;
         let mut first = true;
         loop {
             if first {

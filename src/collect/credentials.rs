@@ -1,10 +1,11 @@
-//! The credentials the console uses to call apps: API keys from the cluster Secret
-//! (`media/starr-secrets` by default), the qBittorrent WebUI password from its Secret, and
-//! anything given in the config file (which wins). Values stay in [`Secret`].
+//! The credentials the console uses to call apps: API keys and the qBittorrent WebUI password
+//! from the Secrets the workloads reference ([`super::secret_refs::locate`]: the one
+//! resolution), and anything given in the config file (which wins). Values stay in [`Secret`].
 
+use super::secret_refs::{self, Locations};
 use crate::cluster::ClusterConn;
 use crate::config::Config;
-use crate::model::{AppKind, Secret, ServiceInfo};
+use crate::model::{AppKind, Inventory, Secret, ServiceId, ServiceInfo};
 use k8s_openapi::api::core::v1::Secret as KSecret;
 use kube::Api;
 use std::borrow::Borrow;
@@ -12,8 +13,12 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {
-    /// Key per kind, from the cluster Secret.
+    /// Key per kind, from the cluster Secret (the first service of the kind).
     pub api_keys: BTreeMap<AppKind, Secret>,
+    /// Key per service, from the Secret its workload references.
+    pub by_service: BTreeMap<ServiceId, Secret>,
+    /// Why a service has no key from a Secret (`no key Secret referenced by deployment …`).
+    pub missing: BTreeMap<ServiceId, String>,
     pub qbittorrent_password: Option<Secret>,
     /// Jellyfin administrator (username, password), from the optional admin Secret.
     pub jellyfin_admin: Option<(String, Secret)>,
@@ -27,6 +32,8 @@ pub struct AppCreds {
     pub api_key: Option<Secret>,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// Why there is no API key, when the resolution knows (shown instead of "no key").
+    pub why_no_key: Option<String>,
 }
 
 impl Credentials {
@@ -36,8 +43,10 @@ impl Credentials {
         AppCreds {
             api_key: sc
                 .and_then(|s| s.api_key.clone())
+                .or_else(|| self.by_service.get(&svc.id).cloned())
                 .or_else(|| self.api_keys.get(&svc.kind).cloned())
                 .filter(|k| !k.is_empty()),
+            why_no_key: self.missing.get(&svc.id).cloned(),
             username: sc
                 .and_then(|s| s.username.clone())
                 .or_else(|| match svc.kind {
@@ -95,12 +104,14 @@ fn find<'a, S: Borrow<KSecret>>(secrets: &'a [S], ns: &str, name: &str) -> Optio
 
 impl Credentials {
     /// Derive the credentials from Secrets already at hand (the watch store, or a listing): no
-    /// network. A missing key Secret or qBittorrent Secret becomes a warning; a missing Jellyfin
-    /// administrator Secret is normal and silent. `unreadable` names Secrets that could not be
-    /// read at all (e.g. 403), so the warning can say why.
+    /// network. Each credential is read where [`Locations`] says it lives; a Secret that is
+    /// not there, or a service whose workload references none, becomes a warning that says so;
+    /// a missing Jellyfin administrator Secret is normal and silent. `unreadable` names Secrets
+    /// that could not be read at all (e.g. 403), so the warning can say why.
     pub fn from_secrets<S: Borrow<KSecret>>(
         secrets: &[S],
         cfg: &Config,
+        locs: &Locations,
         unreadable: &BTreeMap<(String, String), String>,
     ) -> Credentials {
         let mut c = Credentials::default();
@@ -110,30 +121,95 @@ impl Credentials {
                 .cloned()
                 .unwrap_or_else(|| "not found".to_string())
         };
+        let mut warned = std::collections::BTreeSet::new();
+        let kind_of = |id: &ServiceId| locs.kinds.get(id).copied();
+        for (id, loc) in locs.api_keys.iter().chain(&locs.passwords) {
+            let password = locs.passwords.contains_key(id);
+            let loc = match loc {
+                Ok(l) => l,
+                Err(e) => {
+                    c.missing.insert(id.clone(), e.clone());
+                    if warned.insert(e.clone()) {
+                        c.warnings.push(e.clone());
+                    }
+                    continue;
+                }
+            };
+            let what = if password {
+                "qBittorrent Secret"
+            } else {
+                "API key Secret"
+            };
+            let Some(s) = find(secrets, &loc.namespace, &loc.name) else {
+                let w = format!(
+                    "{what} {}/{} not readable: {}",
+                    loc.namespace,
+                    loc.name,
+                    why(&loc.namespace, &loc.name)
+                );
+                c.missing.insert(id.clone(), w.clone());
+                if warned.insert(w.clone()) {
+                    c.warnings.push(w);
+                }
+                continue;
+            };
+            match secret_data(s).remove(&loc.key) {
+                Some(v) if password => c.qbittorrent_password = Some(v),
+                Some(v) => {
+                    if let Some(k) = kind_of(id) {
+                        c.api_keys.entry(k).or_insert_with(|| v.clone());
+                    }
+                    c.by_service.insert(id.clone(), v);
+                }
+                None => {
+                    c.missing.insert(
+                        id.clone(),
+                        format!(
+                            "no {} in Secret {}/{} ({})",
+                            loc.key,
+                            loc.namespace,
+                            loc.name,
+                            loc.origin.describe()
+                        ),
+                    );
+                }
+            }
+        }
+        // No discovered workload yet (or none keyed): the configured key Secret, if at hand,
+        // still gives each kind its conventional key (a located key always wins).
         let (ns, name) = Config::split_ref(&cfg.api_key_secret);
-        match find(secrets, &ns, &name) {
-            Some(s) => {
-                let data = secret_data(s);
-                for kind in AppKind::ALL {
-                    if let Some(key) = kind.secret_key_name().and_then(|k| data.get(k)) {
-                        c.api_keys.insert(kind, key.clone());
+        if let Some(s) = find(secrets, &ns, &name) {
+            let data = secret_data(s);
+            for kind in AppKind::ALL {
+                if let Some(v) = kind.secret_key_name().and_then(|k| data.get(k)) {
+                    if !locs.kinds.values().any(|k| *k == kind) {
+                        c.api_keys.entry(kind).or_insert_with(|| v.clone());
                     }
                 }
             }
-            None => c.warnings.push(format!(
-                "API key Secret {ns}/{name} not readable: {}",
-                why(&ns, &name)
-            )),
         }
-        let (ns, name) = Config::split_ref(&cfg.qbittorrent_password_secret);
-        match find(secrets, &ns, &name) {
-            Some(s) => {
-                c.qbittorrent_password = secret_data(s).remove(&cfg.qbittorrent_password_key)
+        // The same for the qBittorrent password when no qBittorrent was discovered.
+        if locs.passwords.is_empty() {
+            let (ns, name) = Config::split_ref(&cfg.qbittorrent_password_secret);
+            if let Some(s) = find(secrets, &ns, &name) {
+                c.qbittorrent_password = secret_data(s).remove(&cfg.qbittorrent_password_key);
             }
-            None => c.warnings.push(format!(
-                "qBittorrent Secret {ns}/{name} not readable: {}",
-                why(&ns, &name)
-            )),
+        }
+        // A configured Secret that exists but cannot be read (403) is worth saying even when
+        // no discovered workload points at it (its namespace may be unreadable too).
+        for (what, r) in [
+            ("API key Secret", &cfg.api_key_secret),
+            ("qBittorrent Secret", &cfg.qbittorrent_password_secret),
+        ] {
+            let (ns, name) = Config::split_ref(r);
+            let e = unreadable.get(&(ns.clone(), name.clone()));
+            // Absent is normal: no workload needs a Secret of that name.
+            if let Some(e) = e.filter(|e| !e.starts_with("404")) {
+                let w = format!("{what} {ns}/{name} not readable: {e}");
+                if !c.warnings.contains(&w) {
+                    c.warnings.push(w);
+                }
+            }
         }
         let (ns, name) = Config::split_ref(&cfg.jellyfin_admin_secret);
         if let Some(s) = find(secrets, &ns, &name) {
@@ -146,20 +222,45 @@ impl Credentials {
     }
 
     /// [`Credentials::from_secrets`] over a listing or watch snapshot (the Secrets the
-    /// watchers hold, and why the others could not be read).
+    /// watchers hold, and why the others could not be read), locations resolved from it.
     pub fn from_listing(l: &crate::cluster::list::Listing, cfg: &Config) -> Credentials {
-        Credentials::from_secrets(&l.secrets, cfg, &l.unreadable_secrets)
+        let inv = crate::discover::discover(&l.objects, &cfg.discovery_overrides());
+        let locs = locate(cfg, &inv, l, &l.secrets);
+        Credentials::from_secrets(&l.secrets, cfg, &locs, &l.unreadable_secrets)
     }
 }
 
-/// GET the Secrets of [`wanted_secrets`]: those found, and why the others could not be read.
+/// The one resolution of where credentials live, over a listing and the Secrets at hand.
+pub fn locate<S: Borrow<KSecret>>(
+    cfg: &Config,
+    inv: &Inventory,
+    l: &crate::cluster::list::Listing,
+    secrets: &[S],
+) -> Locations {
+    secret_refs::locate_for(cfg, inv, &l.objects, &|ns, name| {
+        find(secrets, ns, name).is_some()
+    })
+}
+
+/// Every Secret the console reads credentials from: those the locations name, the configured
+/// names (watched by name as the fallback) and the optional Jellyfin administrator Secret.
+pub fn wanted_with(cfg: &Config, locs: &Locations) -> Vec<(String, String)> {
+    let mut v = wanted_secrets(cfg);
+    v.extend(locs.secrets());
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// GET the Secrets `wanted` (`(namespace, name)`): those found, and why the others could not
+/// be read.
 pub async fn fetch_secrets(
     conn: &ClusterConn,
-    cfg: &Config,
+    wanted: Vec<(String, String)>,
 ) -> (Vec<KSecret>, BTreeMap<(String, String), String>) {
     let mut found = Vec::new();
     let mut unreadable = BTreeMap::new();
-    for (ns, name) in wanted_secrets(cfg) {
+    for (ns, name) in wanted {
         match Api::<KSecret>::namespaced(conn.client.clone(), &ns)
             .get_opt(&name)
             .await
@@ -176,9 +277,15 @@ pub async fn fetch_secrets(
     (found, unreadable)
 }
 
-/// Read the key Secret and the qBittorrent Secret (headless commands; the TUI derives the same
-/// from its watch store with [`Credentials::from_secrets`]). Missing Secrets become warnings.
-pub async fn load(conn: &ClusterConn, cfg: &Config) -> Credentials {
-    let (found, unreadable) = fetch_secrets(conn, cfg).await;
-    Credentials::from_secrets(&found, cfg, &unreadable)
+/// Headless, from a listing: resolve the locations, read the Secrets they name (and the
+/// configured ones) by name, derive the credentials.
+pub async fn load(
+    conn: &ClusterConn,
+    cfg: &Config,
+    listing: &crate::cluster::list::Listing,
+) -> Credentials {
+    let inv = crate::discover::discover(&listing.objects, &cfg.discovery_overrides());
+    let locs = locate(cfg, &inv, listing, &listing.secrets);
+    let (found, unreadable) = fetch_secrets(conn, wanted_with(cfg, &locs)).await;
+    Credentials::from_secrets(&found, cfg, &locs, &unreadable)
 }

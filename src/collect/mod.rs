@@ -7,3 +7,4 @@
 pub mod credentials;
 pub mod poller;
 pub mod probe;
+pub mod secret_refs;

@@ -26,6 +26,10 @@ pub enum IntegrateAction {
         /// Do not ask for confirmation (required when stdin is not a terminal).
         #[arg(long)]
         yes: bool,
+        /// Also remove the stale root folders the plan lists (inaccessible, beside a working
+        /// one); a separate step, asked for separately.
+        #[arg(long)]
+        remove_stale: bool,
         #[arg(short, long, value_enum, default_value_t)]
         output: Output,
     },
@@ -39,7 +43,11 @@ pub async fn run(cfg: &Config, action: IntegrateAction) -> anyhow::Result<u8> {
                 .await?;
             plan(&ctx, output).await
         }
-        IntegrateAction::Apply { yes, output } => {
+        IntegrateAction::Apply {
+            yes,
+            remove_stale,
+            output,
+        } => {
             if cfg.read_only {
                 anyhow::bail!("read-only mode: `integrate apply` would change the apps");
             }
@@ -50,6 +58,7 @@ pub async fn run(cfg: &Config, action: IntegrateAction) -> anyhow::Result<u8> {
             if !yes && !interactive {
                 return apply(&ctx, yes, output, interactive).await;
             }
+
             // One writer at a time, cluster-wide (issue 13, point 5).
             let lock = crate::engine::lease::acquire_for(
                 &facts.conn.client,
@@ -58,7 +67,11 @@ pub async fn run(cfg: &Config, action: IntegrateAction) -> anyhow::Result<u8> {
                 "integrate apply",
             )
             .await?;
-            let code = apply(&ctx, yes, output, interactive).await;
+            let mut code = apply(&ctx, yes, output, interactive).await;
+            if let (Ok(c), true) = (&code, remove_stale) {
+                let c = *c;
+                code = stale_step(&ctx, yes, output).await.map(|s| c.max(s));
+            }
             lock.release().await;
             code
         }
@@ -158,6 +171,43 @@ pub async fn apply(ctx: &Live, yes: bool, output: Output, interactive: bool) -> 
         return Ok(2);
     }
     Ok(1)
+}
+
+/// `--remove-stale`: plan again, list the stale root folders, ask (unless `yes`), remove them.
+/// Exit 0 none or all removed, 1 declined or some failed.
+pub async fn stale_step(ctx: &Live, yes: bool, output: Output) -> anyhow::Result<u8> {
+    let p = live::read_plan(ctx).await;
+    let stale = &p.plan.stale;
+    // beside a JSON document on stdout, the words go to stderr
+    let say = |text: &str| {
+        if output == Output::Json {
+            eprintln!("{}", crate::bounds::sanitize_lines(text));
+        } else {
+            crate::out_table!("{text}");
+        }
+    };
+    if stale.is_empty() {
+        say("no stale root folder to remove");
+        return Ok(0);
+    }
+    say(crate::integrate::stale::render(stale).trim_matches('\n'));
+    if !yes && !confirm(&format!("Remove {} stale root folder(s)?", stale.len()))? {
+        say("no root folder removed");
+        return Ok(1);
+    }
+    let res = p.resolution;
+    let done = crate::integrate::stale::remove(&ctx.backend(), &res.edges, stale).await;
+    let mut code = 0;
+    for (s, r) in done {
+        match r {
+            Ok(()) => say(&format!("removed {}", s.describe())),
+            Err(e) => {
+                code = 1;
+                say(&format!("NOT removed {}: {}", s.describe(), e.detail));
+            }
+        }
+    }
+    Ok(code)
 }
 
 /// Ask `question [y/N]` on the terminal (on stderr: stdout may be a JSON document).

@@ -33,6 +33,8 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         observed,
         target,
         secret_exists: exists,
+        unlocated,
+        found_by,
         report,
     } = crate::engine::live::check_keys(cfg, &facts, &Paths::resolve().integrations_file).await?;
     let obs: Vec<_> = observed.iter().map(|(o, _)| o.clone()).collect();
@@ -71,19 +73,26 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
                     "schema": "k8s-nas/keys/v1",
                     "secret": target.display(),
                     "secret_exists": exists,
+                    "secret_found_by": found_by,
                     "keys": keys,
                     "sync": sync,
                 }))?
             );
         }
-        Output::Table => print_table(
-            &drift,
-            &checks_secret,
-            &checks_app,
-            &obs,
-            &from_secret,
-            args.show,
-        ),
+        Output::Table => {
+            if exists {
+                let how = found_by.as_deref().unwrap_or("found");
+                crate::out_table!("key Secret {} ({how})", target.display());
+            }
+            print_table(
+                &drift,
+                &checks_secret,
+                &checks_app,
+                &obs,
+                &from_secret,
+                args.show,
+            )
+        }
     }
 
     let json = matches!(args.output, Output::Json);
@@ -92,7 +101,17 @@ pub async fn run(cfg: &Config, args: KeysArgs) -> anyhow::Result<u8> {
         .iter()
         .chain(&checks_app)
         .any(|c| matches!(c.verdict, KeyVerdict::Valid));
-    if !exists && !verified {
+    if !exists && !unlocated.is_empty() {
+        // No workload references a key Secret (and none has the default name): say whose.
+        for why in &unlocated {
+            eprintln!("k8s-nas: {why}");
+        }
+        eprintln!(
+            "k8s-nas: no key Secret to compare with: reference one from the workloads, or set \
+             api_key_secret (config) or [api_keys] (integrations.toml)"
+        );
+        code = code.max(if verified { 1 } else { 2 });
+    } else if !exists && !verified {
         // Nothing was checked: not a green result (issue 7).
         eprintln!(
             "k8s-nas: the key Secret {} does not exist and no key could be verified",

@@ -47,10 +47,17 @@ impl ClusterFacts {
         let mut listing =
             cluster::list::list_all(&conn, &cluster::kinds::Scope::from_config(cfg)).await?;
         let mut unreadable: Unreadable = listing.unreadable_secrets.clone();
-        if listing.secrets.is_empty() && unreadable.is_empty() {
-            let (found, why) = credentials::fetch_secrets(&conn, cfg).await;
-            listing.secrets = found.into_iter().map(Arc::new).collect();
-            unreadable = why;
+        // The Secrets the workloads reference that the listing does not carry, read by name.
+        let inv = discover::discover(&listing.objects, &cfg.discovery_overrides());
+        let locs = credentials::locate(cfg, &inv, &listing, &listing.secrets);
+        let missing: Vec<(String, String)> = credentials::wanted_with(cfg, &locs)
+            .into_iter()
+            .filter(|k| !has(&listing.secrets, &k.0, &k.1) && !unreadable.contains_key(k))
+            .collect();
+        if !missing.is_empty() {
+            let (found, why) = credentials::fetch_secrets(&conn, missing).await;
+            listing.secrets.extend(found.into_iter().map(Arc::new));
+            unreadable.extend(why);
         }
         let mut f = ClusterFacts::new(conn, Arc::new(listing));
         f.unreadable = Arc::new(unreadable);
@@ -87,7 +94,9 @@ impl ClusterFacts {
                 }
             }
         }
-        let ready = credentials::wanted_secrets(cfg)
+        let inv = discover::discover(&listing.objects, &cfg.discovery_overrides());
+        let locs = credentials::locate(cfg, &inv, &listing, &secrets);
+        let ready = credentials::wanted_with(cfg, &locs)
             .into_iter()
             .all(|k| watched(&k.0, &k.1) || read.contains_key(&k));
         let facts = ClusterFacts {
@@ -101,7 +110,17 @@ impl ClusterFacts {
 
     /// The credentials the console calls apps with (no network).
     pub fn credentials(&self, cfg: &Config) -> Credentials {
-        Credentials::from_secrets(&self.secrets, cfg, &self.unreadable)
+        let locs = self.locations(cfg, &self.inventory(cfg));
+        Credentials::from_secrets(&self.secrets, cfg, &locs, &self.unreadable)
+    }
+
+    /// Where each credential lives (the one resolution, [`credentials::locate`]).
+    pub fn locations(
+        &self,
+        cfg: &Config,
+        inv: &Inventory,
+    ) -> crate::collect::secret_refs::Locations {
+        credentials::locate(cfg, inv, &self.listing, &self.secrets)
     }
 
     /// Discovery over the listing.
@@ -121,6 +140,12 @@ impl ClusterFacts {
     }
 }
 
+fn has(secrets: &[Arc<KSecret>], ns: &str, name: &str) -> bool {
+    secrets.iter().any(|s| {
+        s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(name)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,8 +162,10 @@ mod tests {
     fn conn() -> ClusterConn {
         crate::init_tls();
         let cfg = kube::Config::new("http://127.0.0.1:9".parse().unwrap());
+        let client = kube::Client::try_from(cfg).unwrap();
         ClusterConn {
-            client: kube::Client::try_from(cfg).unwrap(),
+            exec: client.clone(),
+            client,
             context: "test".into(),
             server: "http://127.0.0.1:9".into(),
         }

@@ -6,6 +6,7 @@ use super::endpoint_for;
 use super::facts::ClusterFacts;
 use crate::cluster::{self, ClusterConn};
 use crate::collect::credentials::AppCreds;
+use crate::collect::secret_refs::Locations;
 use crate::config::Config;
 use crate::discover;
 use crate::integrate::live::Live;
@@ -120,7 +121,8 @@ pub async fn live_context_with_keys(
     let conn = &facts.conn;
     let listing = &facts.listing;
     let inventory = facts.inventory(cfg);
-    let desired = load_desired(desired_file)?;
+    let locs = facts.locations(cfg, &inventory);
+    let desired = located(load_desired(desired_file)?, &locs);
     let collected = facts.credentials(cfg);
     for w in listing.warnings.iter().chain(&collected.warnings) {
         tracing::warn!("{w}");
@@ -149,7 +151,7 @@ pub async fn live_context_with_keys(
     }
     secrets = honour_config(secrets, cfg, &inventory, &desired);
     let pod_exec = PodExecSource {
-        client: conn.client.clone(),
+        client: conn.exec.clone(),
         pods: running_pods(&inventory, &listing.objects),
     };
     let observed = observe_app_keys(cfg, &inventory, Some(&pod_exec)).await;
@@ -206,6 +208,40 @@ pub async fn live_context_with_keys(
         },
         observed,
     ))
+}
+
+/// The desired file's credential places resolved like everywhere else ([`ClusterFacts::locations`]):
+/// what the file names (`[api_keys] namespace`/`name`, `[download_client] password`) wins; else
+/// the config's `api_key_secret` / `qbittorrent_password_secret` when set; else the Secret and
+/// key the workloads reference.
+pub fn located(mut desired: Desired, locs: &Locations) -> Desired {
+    if !desired.api_keys_set {
+        if let Some((ns, name)) = &locs.key_secret {
+            desired.api_keys.namespace = ns.clone();
+            desired.api_keys.name = name.clone();
+            for (id, l) in &locs.api_keys {
+                let (Ok(l), Some(kind)) = (l, locs.kinds.get(id)) else {
+                    continue;
+                };
+                if &l.namespace == ns && &l.name == name {
+                    desired.api_keys.key_names.insert(*kind, l.key.clone());
+                }
+            }
+        }
+    }
+    if !desired.password_set {
+        if let Some(Ok(l)) = locs.passwords.values().next() {
+            desired.download_client.password =
+                crate::integrate::SecretRef::new(&l.namespace, &l.name, &l.key);
+        }
+    }
+    desired
+}
+
+/// [`load_desired`] with its credential places resolved ([`located`]).
+pub fn load_located(cfg: &Config, facts: &ClusterFacts, path: &Path) -> anyhow::Result<Desired> {
+    let inv = facts.inventory(cfg);
+    Ok(located(load_desired(path)?, &facts.locations(cfg, &inv)))
 }
 
 /// Credentials written in the config file win for `integrate` as they do for `check`, `keys`
@@ -265,6 +301,10 @@ pub struct KeysCheck {
     pub observed: Observed,
     pub target: SecretTarget,
     pub secret_exists: bool,
+    /// Why a keyed app's key Secret is not known (`no key Secret referenced by deployment …`).
+    pub unlocated: Vec<String>,
+    /// How the key Secret was found (`envFrom of deployment arr/sonarr`, `set in the config` …).
+    pub found_by: Option<String>,
     pub report: crate::keys::live::KeysReport,
 }
 
@@ -278,10 +318,37 @@ pub async fn check_keys(
 ) -> anyhow::Result<KeysCheck> {
     let (live, observed) = live_context_with_keys(cfg, facts, desired_file).await?;
     let target = live.desired.api_keys.clone();
+    let locs = facts.locations(cfg, &live.inventory);
+    // The strongest evidence for the target: a workload's reference before "shared".
+    let in_target: Vec<_> = locs
+        .api_keys
+        .values()
+        .flatten()
+        .filter(|l| l.namespace == target.namespace && l.name == target.name)
+        .collect();
+    let mut found_by = in_target
+        .iter()
+        .find(|l| {
+            matches!(
+                l.origin,
+                crate::collect::secret_refs::Origin::Workload { .. }
+            )
+        })
+        .or(in_target.first())
+        .map(|l| l.origin.describe());
+    let mut unlocated: Vec<String> = locs
+        .api_keys
+        .into_values()
+        .filter_map(Result::err)
+        .collect();
+    if live.desired.api_keys_set {
+        unlocated.clear();
+        found_by = Some("set in integrations.toml".into());
+    }
     let secret = read_secret(&facts.conn, &target.namespace, &target.name).await?;
     let secret_exists = secret.is_some();
     let secret = secret.unwrap_or_default();
-    let report = crate::keys::live::keys_report(
+    let mut report = crate::keys::live::keys_report(
         &live.inventory,
         &live.endpoints,
         &target,
@@ -290,11 +357,21 @@ pub async fn check_keys(
         &observed,
     )
     .await;
+    if !secret_exists && !unlocated.is_empty() {
+        // No workload names a key Secret and none has the default name: a key cannot be
+        // "missing in" a Secret nobody uses, and there is nowhere to sync to.
+        report
+            .drift
+            .retain(|d| d.state != crate::keys::KeyDriftState::MissingInSecret);
+        report.sync = None;
+    }
     Ok(KeysCheck {
         live,
         observed,
         target,
         secret_exists,
+        unlocated,
+        found_by,
         report,
     })
 }

@@ -31,15 +31,20 @@ pub async fn observe(svc: &ServiceInfo, ep: &AppEndpoint, creds: &AppCreds) -> S
 
 fn need_key(creds: &AppCreds, kind: AppKind) -> Result<crate::model::Secret, AppError> {
     creds.api_key.clone().ok_or_else(|| {
-        AppError::new(
-            AppErrorKind::Config,
-            format!(
+        let msg = match &creds.why_no_key {
+            Some(why) => format!(
+                "no API key for {}: {why} (or set services.{}.api_key)",
+                kind.display(),
+                kind.id()
+            ),
+            None => format!(
                 "no API key for {}: set {} in the key Secret or services.{}.api_key",
                 kind.display(),
                 kind.secret_key_name().unwrap_or("a key"),
                 kind.id()
             ),
-        )
+        };
+        AppError::new(AppErrorKind::Config, msg)
     })
 }
 

@@ -122,6 +122,14 @@ pub fn task(
             ),
             Box::new(move |ctx| Box::pin(integrate::sync_indexers(env, ctx))),
         ),
+        TaskRequest::RemoveStaleRootFolders => (
+            TaskSpec::mutating(
+                title,
+                app_locks(inventory, |k| k.is_servarr())?,
+                integrate::REMOVE_STALE_STEPS,
+            ),
+            Box::new(move |ctx| Box::pin(integrate::remove_stale(env, ctx))),
+        ),
         TaskRequest::CheckKeys => (
             TaskSpec::read(title, keys::CHECK_STEPS),
             Box::new(move |ctx| {
@@ -228,10 +236,16 @@ fn app_locks(
         .collect())
 }
 
-/// `secret:media/starr-secrets`: the key Secret of the desired file (else of the config).
+/// `secret:media/starr-secrets`: the key Secret the sync writes (the desired file's, else the
+/// one the workloads reference, else the config's).
 fn key_secret_lock(env: &TaskEnv) -> String {
-    let target = super::live::load_desired(&env.desired_file)
-        .map(|d| d.api_keys.display())
-        .unwrap_or_else(|_| env.cfg.api_key_secret.clone());
+    let facts = env.facts.borrow().clone();
+    let target = match facts {
+        Some(f) => super::live::load_located(&env.cfg, &f, &env.desired_file)
+            .map(|d| d.api_keys.display())
+            .ok(),
+        None => None,
+    };
+    let target = target.unwrap_or_else(|| env.cfg.api_key_secret.clone());
     format!("secret:{target}")
 }

@@ -52,6 +52,12 @@ pub struct Desired {
     pub prowlarr: ProwlarrSpec,
     pub jellyseerr: SeerrSpec,
     pub bazarr: BazarrSpec,
+    /// The file names the key Secret (`[api_keys] namespace`/`name`): it wins over evidence.
+    #[serde(skip)]
+    pub api_keys_set: bool,
+    /// The file names the qBittorrent password (`[download_client] password`).
+    #[serde(skip)]
+    pub password_set: bool,
 }
 
 impl Default for Desired {
@@ -69,6 +75,8 @@ impl Default for Desired {
             prowlarr: ProwlarrSpec::default(),
             jellyseerr: SeerrSpec::default(),
             bazarr: BazarrSpec::default(),
+            api_keys_set: false,
+            password_set: false,
         }
     }
 }
@@ -247,13 +255,26 @@ impl Desired {
         else {
             return Err("integration file: defaults are not a table".into());
         };
+        let table = |k: &str| user.get(k).and_then(toml::Value::as_table);
+        let api_keys_set = table("api_keys")
+            .is_some_and(|t| t.contains_key("namespace") || t.contains_key("name"));
+        let password_set = table("download_client").is_some_and(|t| t.contains_key("password"));
         merge(&mut merged, user);
-        let d: Desired = toml::Value::Table(merged)
-            .try_into()
-            .map_err(|e: toml::de::Error| {
-                format!("integration file: {}", crate::bounds::toml_error(&e, ""))
-            })?;
+        let mut d: Desired =
+            toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    format!("integration file: {}", crate::bounds::toml_error(&e, ""))
+                })?;
         d.validate().map_err(|e| format!("integration file: {e}"))?;
+        // A value equal to the default counts as unset (the shipped file spells the defaults
+        // out): evidence decides then.
+        let dflt = Desired::default();
+        d.api_keys_set = api_keys_set
+            && (d.api_keys.namespace != dflt.api_keys.namespace
+                || d.api_keys.name != dflt.api_keys.name);
+        d.password_set =
+            password_set && d.download_client.password != dflt.download_client.password;
         Ok(d)
     }
 

@@ -22,6 +22,7 @@ pub mod live;
 pub mod plan;
 pub mod plan_apps;
 pub mod resolve;
+pub mod stale;
 
 pub use apply::{
     apply, ApplyEvent, ApplyOptions, ApplyReport, EdgeBackend, EdgeOutcome, Failure, Stage,

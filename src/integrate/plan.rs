@@ -103,6 +103,22 @@ pub struct EdgePlan {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Plan {
     pub edges: Vec<EdgePlan>,
+    /// Prowlarr's indexer count and where to add indexers (a live plan reads it; `None`:
+    /// not read, or no Prowlarr).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prowlarr: Option<ProwlarrIndexers>,
+    /// Root folders that fail beside a working one, offered for removal as a separate,
+    /// confirmed step (never part of the writes above).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<super::stale::StaleRootFolder>,
+}
+
+/// How many indexers Prowlarr holds, and its web UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProwlarrIndexers {
+    pub app: crate::model::ServiceId,
+    pub count: usize,
+    pub url: String,
 }
 
 impl Plan {
@@ -163,6 +179,7 @@ impl Plan {
             }
         }
         out.push_str(&format!("{} change(s) to apply\n", self.writes()));
+        out.push_str(&super::stale::render(&self.stale));
         out
     }
 }
@@ -182,7 +199,11 @@ pub fn plan(
         })
         .collect();
     edges.extend(res.unresolved.iter().map(unresolved_plan));
-    Plan { edges }
+    Plan {
+        edges,
+        prowlarr: None,
+        stale: super::stale::stale_root_folders(&res.edges, currents, prune),
+    }
 }
 
 impl EdgePlan {
@@ -270,7 +291,7 @@ fn host_of(edge: &Edge, item: &Value) -> Option<String> {
     }
 }
 
-pub(super) fn id_of(item: &Value) -> Option<i64> {
+pub(crate) fn id_of(item: &Value) -> Option<i64> {
     item.get("id").and_then(Value::as_i64)
 }
 
@@ -530,7 +551,7 @@ fn plan_provider(edge: &Edge, cur: &Current, prune: bool) -> EdgePlan {
     shell(edge, state, changes)
 }
 
-pub(super) fn norm_path(p: &str) -> String {
+pub(crate) fn norm_path(p: &str) -> String {
     let t = p.trim().trim_end_matches('/');
     if t.is_empty() {
         "/".into()

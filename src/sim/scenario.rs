@@ -49,6 +49,7 @@ pub static LAYERS: &[&dyn Layer] = &[
     &certs::CertFailing,
     &super::node::ConfigCorrupted,
     &ops::OpsFaults,
+    &other_names::OtherNames,
 ];
 
 /// The layers of one run of the simulated NAS, applied in order.
@@ -301,6 +302,7 @@ fn set_secret_key(secret: &mut Value, key: &str, value: &str) {
 
 mod certs;
 mod ops;
+mod other_names;
 
 #[cfg(test)]
 mod tests;

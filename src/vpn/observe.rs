@@ -140,9 +140,10 @@ pub fn parse_echo(body: &str) -> Option<String> {
     ip.parse::<std::net::IpAddr>().is_ok().then_some(ip)
 }
 
-/// The API client a target reads a credentials Secret with.
+/// The API clients of a target: the main one (credentials Secrets) and the one for `exec`
+/// (the home IP fetched inside a pod).
 #[derive(Clone)]
-pub struct KubeHandle(pub kube::Client);
+pub struct KubeHandle(pub kube::Client, pub kube::Client);
 
 impl std::fmt::Debug for KubeHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -319,7 +320,7 @@ pub fn targets(
                     pod_obj.and_then(|p| p.spec.as_ref()),
                     first,
                 ),
-                kube: KubeHandle(conn.client.clone()),
+                kube: KubeHandle(conn.client.clone(), conn.exec.clone()),
                 health,
                 health_loopback,
                 app,
@@ -430,7 +431,7 @@ pub async fn observe(t: &VpnTarget) -> VpnObservation {
         control,
         health,
         qbit,
-        t.home.resolve(&t.kube.0, t.timeout),
+        t.home.resolve(&t.kube.1, t.timeout),
         reach
     );
     let v = t.svc.vpn.as_ref();

@@ -16,5 +16,6 @@ mod hostile_cli;
 mod monitoring;
 mod ops_sim;
 mod readonly_cli;
+mod secrets_by_evidence;
 mod truth_cli;
 mod vpn_cli;

@@ -193,7 +193,8 @@ fn matching_by_host_masks_and_short_names() {
         "{p:?} {} {}",
         serde_json::to_string(&p).unwrap(),
         Plan {
-            edges: vec![p.clone()]
+            edges: vec![p.clone()],
+            ..Plan::default()
         }
         .render()
     );
@@ -311,7 +312,12 @@ fn root_folders_seerr_bazarr_and_unknown() {
     let p = plan_edge(&rf, Ok(&cur), false);
     assert!(matches!(p.state, EdgeState::Drift { .. }));
     assert!(matches!(p.changes.as_slice(), [Change::Manual { .. }]));
-    assert!(!Plan { edges: vec![p] }.render().is_empty());
+    assert!(!Plan {
+        edges: vec![p],
+        ..Plan::default()
+    }
+    .render()
+    .is_empty());
 
     // Lidarr without profiles cannot get a root folder automatically.
     let lrf = edge(&res, EdgeKind::RootFolder, "media/lidarr");
@@ -363,7 +369,10 @@ fn root_folders_seerr_bazarr_and_unknown() {
     let e = AppError::new(AppErrorKind::Unauthorized, "401 Unauthorized");
     let p = plan_edge(&bz, Err(&e), false);
     assert!(matches!(p.state, EdgeState::Unknown { .. }));
-    let plan = Plan { edges: vec![p] };
+    let plan = Plan {
+        edges: vec![p],
+        ..Plan::default()
+    };
     assert!(plan.is_empty());
     assert_eq!(plan.exit_code(), 2);
     let f = plan_findings(&plan);

@@ -12,6 +12,7 @@ mod integrate_apply;
 mod integrate_blocked;
 mod integrate_keys;
 mod integrate_plan;
+mod integrate_stale;
 mod integrate_wire_command;
 mod integrate_wire_faults;
 mod integrate_wire_fresh;

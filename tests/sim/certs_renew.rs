@@ -93,6 +93,7 @@ async fn resync_makes_the_stale_copy_equal_to_its_source() {
     let listing = || async {
         let conn = k8s_nas::cluster::ClusterConn {
             client: client.clone(),
+            exec: client.clone(),
             context: "sim".into(),
             server: nas.kube.url(),
         };

@@ -260,3 +260,52 @@ async fn a_mutating_task_on_apps_held_by_another_is_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Issue 7: the console on a cluster where nothing has the default names (`other-names`: apps in
+/// `arr`/`torrent`, Secrets `arr-api-keys`/`torrent-login`) finds every credential through the
+/// workloads' references: every keyed app and qBittorrent are polled healthy, and the key check
+/// compares against `arr/arr-api-keys`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_finds_the_keys_where_the_workloads_say() {
+    let nas = SimNas::start(Scenario::parse("healthy,other-names").unwrap(), None)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig.yaml");
+    nas.kube.write_kubeconfig(&kc).unwrap();
+    let mut e = Engine::start(&kc, dir.path());
+    let ids: Vec<(ServiceId, AppKind)> = e
+        .wait(30, "the first cluster view", |m| match m {
+            Msg::Cluster(v) if v.inventory.services.len() == 9 => Some(
+                v.inventory
+                    .services
+                    .iter()
+                    .map(|s| (s.id.clone(), s.kind))
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .await;
+    for (id, kind) in &ids {
+        assert!(
+            id.as_str().starts_with("arr/") || id.as_str().starts_with("torrent/"),
+            "{id}"
+        );
+        if *kind == AppKind::Jellyfin {
+            continue;
+        }
+        let h = e.wait(30, "each app's health", |m| health_of(m, id)).await;
+        assert_eq!(h, Ok(()), "{id} ({kind})");
+    }
+    e.run(1, TaskRequest::CheckKeys);
+    let keys = e
+        .wait(60, "the key check", |m| match m {
+            Msg::Keys(v) => Some(v.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(keys.secret, "arr/arr-api-keys");
+    assert!(keys.secret_exists);
+    assert!(keys.error.is_none(), "{:?}", keys.error);
+    assert_eq!(keys.writes(), 0, "every key in sync");
+}

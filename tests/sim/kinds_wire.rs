@@ -21,11 +21,8 @@ use tokio::sync::mpsc;
 
 async fn start(world: World) -> (KubeSim, ClusterConn) {
     let sim = KubeSim::start(world.objects, None).await.expect("sim");
-    let conn = ClusterConn {
-        client: sim.kube_client().await.expect("client"),
-        context: "k8s-nas-sim".into(),
-        server: sim.url(),
-    };
+    let client = sim.kube_client().await.expect("client");
+    let conn = ClusterConn::with_client(client, "k8s-nas-sim", &sim.url());
     (sim, conn)
 }
 

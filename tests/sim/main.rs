@@ -8,6 +8,7 @@
 
 mod backups_engine;
 mod certs_renew;
+mod client_h2;
 mod engine_pod_proxy;
 mod engine_sim;
 mod engine_stall;
@@ -21,6 +22,7 @@ mod kube_sim_watch;
 mod kubectl_common;
 mod kubectl_sim;
 mod nodes_view;
+mod secrets_referenced;
 mod shell_tty;
 mod trouble_actions;
 mod trouble_logs;

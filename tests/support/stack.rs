@@ -113,6 +113,7 @@ impl Stack {
                     api_key: None,
                     username: Some("admin".into()),
                     password: Some(Secret::new("adminadmin")),
+                    ..AppCreds::default()
                 },
             );
         }

@@ -77,3 +77,21 @@ fn every_pane_at_80x24_and_60x20() {
         }
     }
 }
+
+/// Issue 7: at 80×24 a state, a finding code and an address are never cut mid-value
+/// (`CrashLoopBack…`, `pod.crash…`, `203.0.113.2…` read as other values).
+#[test]
+fn values_are_never_cut_mid_value_at_80x24() {
+    for (name, whole, cut) in [
+        ("services", "CrashLoop 0/1", "CrashLoop…"),
+        ("findings", "pod.crashloop", "pod.crash…"),
+        ("vpn", "203.0.113.27", "203.0.113.2…"),
+    ] {
+        let mut h = pane(name);
+        h.resize(80, 24);
+        let frame = h.frame();
+        assert!(frame.contains(whole), "{name}: {whole} missing\n{frame}");
+        assert!(!frame.contains(cut), "{name}: {cut}\n{frame}");
+        assert!(!frame.contains("CrashLoopBack…"), "{name}\n{frame}");
+    }
+}

@@ -316,7 +316,7 @@ fn cells_are_coloured_by_thresholds_and_rows_by_worst_finding() {
     assert_eq!(fg(&h, "200 2.4s"), Some(Color::LightRed));
     assert_eq!(fg(&h, "200 26ms"), Some(Color::Green));
     assert_eq!(fg(&h, "timeout 5s"), Some(Color::LightRed));
-    assert_eq!(fg(&h, "CrashLoopBackOff"), Some(Color::LightRed));
+    assert_eq!(fg(&h, "CrashLoop 0/1"), Some(Color::LightRed));
     // Row colour by worst finding: sonarr has a warning, lidarr none.
     assert_eq!(fg(&h, "sonarr "), Some(Color::Yellow));
     assert_eq!(fg(&h, "radarr "), Some(Color::LightRed));

@@ -57,3 +57,56 @@ pub(super) async fn connect_with_retry(
         delay = (delay * 2).min(Duration::from_secs(30));
     }
 }
+
+/// How often the engine asks the API server whether it still answers.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
+/// How long one heartbeat may take before the server counts as stalled.
+pub const HEARTBEAT_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Ask the API server `/version` every [`HEARTBEAT_EVERY`] (one small request; on HTTP/2 it
+/// shares the watches' connection). Only changes are reported: `Err(why)` when it stops
+/// answering — a server that freezes after the console connected is bannered within seconds,
+/// while the watches would wait for minutes — and `Ok(())` when it answers again.
+pub(super) fn heartbeat(conn: &ClusterConn) -> mpsc::Receiver<Result<(), String>> {
+    let (tx, rx) = mpsc::channel(2);
+    let (client, server) = (conn.client.clone(), conn.server.clone());
+    tokio::spawn(async move {
+        let mut ok = true;
+        let mut since: Option<tokio::time::Instant> = None;
+        let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let now = tokio::time::Instant::now();
+            let answer = tokio::time::timeout(HEARTBEAT_DEADLINE, client.apiserver_version()).await;
+            let why = match answer {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some(cluster::explain(&e)),
+                Err(_) => Some(format!(
+                    "the API server {server} has not answered for {} s (still trying)",
+                    since
+                        .unwrap_or(now)
+                        .elapsed()
+                        .as_secs()
+                        .max(HEARTBEAT_DEADLINE.as_secs())
+                )),
+            };
+            let report = match why {
+                None if ok => continue,
+                None => {
+                    since = None;
+                    Ok(())
+                }
+                Some(why) => {
+                    since.get_or_insert(now);
+                    Err(why)
+                }
+            };
+            ok = report.is_ok();
+            if tx.send(report).await.is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}

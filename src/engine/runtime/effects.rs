@@ -131,7 +131,7 @@ impl State {
                 io,
             } => {
                 if let Some(io) = io.take() {
-                    let client = self.conn.client.clone();
+                    let client = self.conn.exec.clone();
                     tokio::spawn(crate::engine::shell::run(
                         client, namespace, pod, container, io,
                     ));

@@ -1,14 +1,80 @@
 //! The engine's facts and the one findings pipeline over them (the same as `check`'s).
+//!
+//! What is derived from the watch listing (certificates, Argo CD, jobs) is derived once per
+//! snapshot, not on every poll result; findings and the derived views are sent when they change
+//! (views also at least every [`VIEW_REFRESH`], so their ages stay true).
 
 use crate::bus::Msg;
 use crate::checks;
+use crate::cluster::list::Listing;
 use crate::collect::credentials::Credentials;
 use crate::engine::budget;
 use crate::engine::facts::ClusterFacts;
 use crate::engine::sources::SourceFacts;
 use crate::engine::tasks::{self};
+use crate::model::Finding;
+use std::time::{Duration, Instant};
 
 use super::State;
+
+/// The longest a derived view (certificates, GitOps, jobs) goes unsent while nothing changes.
+const VIEW_REFRESH: Duration = Duration::from_secs(60);
+
+/// Facts derived from one watch listing, and what of them was last sent to the UI.
+#[derive(Default)]
+pub(super) struct Derived {
+    certs: Option<crate::certs::CertFacts>,
+    gitops: Option<crate::gitops::GitopsFacts>,
+    jobs: Option<crate::jobs::JobsFacts>,
+    /// The listing changed since the views were last sent.
+    fresh: bool,
+    sent: Sent,
+}
+
+#[derive(Default)]
+struct Sent {
+    findings: Option<Vec<Finding>>,
+    certs: Option<(Vec<Finding>, Instant)>,
+    gitops: Option<(Vec<Finding>, Instant)>,
+    jobs: Option<(Vec<Finding>, Instant)>,
+}
+
+impl Derived {
+    /// Derive again from a new listing.
+    pub(super) fn rebuild(&mut self, listing: &Listing) {
+        let mut certs = crate::certs::from_listing(listing);
+        if let Some(old) = self.certs.take() {
+            certs.served = old.served;
+        }
+        self.certs = Some(certs);
+        self.gitops = Some(crate::gitops::from_listing(listing));
+        self.jobs = Some(crate::jobs::from_listing(listing));
+        self.fresh = true;
+    }
+
+    /// Merge the served certificates when they changed; whether they did.
+    fn merge_served(
+        &mut self,
+        served: &std::collections::BTreeMap<String, crate::certs::ServedCert>,
+    ) -> bool {
+        let Some(certs) = self.certs.as_mut() else {
+            return false;
+        };
+        if certs.served.len() == served.len() && certs.served.iter().eq(served.values()) {
+            return false;
+        }
+        certs.served = served.values().cloned().collect();
+        true
+    }
+}
+
+/// Whether a view with these findings is due: never sent, changed, or older than the refresh.
+fn due(sent: &Option<(Vec<Finding>, Instant)>, findings: &[Finding], forced: bool) -> bool {
+    forced
+        || sent
+            .as_ref()
+            .is_none_or(|(f, at)| f != findings || at.elapsed() >= VIEW_REFRESH)
+}
 
 impl State {
     /// Derive the credentials from the Secrets at hand, publish the facts to tasks, and bring
@@ -68,60 +134,80 @@ impl State {
 
     /// The one findings pipeline over what the engine knows now: watched pods, polled
     /// observations and the facts the last key check / plan task learnt.
-    pub(super) async fn send_findings(&self) {
+    pub(super) async fn send_findings(&mut self) {
+        let served_changed = self.derived.merge_served(&self.observed.served_certs);
+        let now = jiff::Timestamp::now();
+        let vpn = self.observed.vpn.for_check(&self.cfg);
+        let usage = self.usage.lock().map(|u| u.clone()).unwrap_or_default();
+        let d = &self.derived;
         let facts = checks::Facts::new(
             &self.inventory,
             &self.pods,
             &self.observed.health,
-            jiff::Timestamp::now(),
+            now,
             budget(&self.cfg),
         )
-        .with_learned(&self.learned);
-        let vpn = self.observed.vpn.for_check(&self.cfg);
-        // Certificates: the watched Secrets/Certificates/Ingresses and the served certificates,
-        // in the same pipeline as `check` (cert.* findings reach the header and Findings pane).
-        let certs = self.listing.as_ref().map(|listing| {
-            let mut certs = crate::certs::from_listing(listing);
-            certs.served = self.observed.served_certs.values().cloned().collect();
-            certs
-        });
-        let gitops = self.listing.as_deref().map(crate::gitops::from_listing);
-        let usage = self.usage.lock().map(|u| u.clone()).unwrap_or_default();
-        let jobs = self.listing.as_deref().map(crate::jobs::from_listing);
-        let facts = facts
-            .with_usage(Some(&usage).filter(|u| !u.is_empty()))
-            .with_jobs(jobs.as_ref())
-            .with_vpn(vpn.as_ref())
-            .with_certs(certs.as_ref())
-            .with_gitops(gitops.as_ref())
-            .with_alerts(self.observed.alerts.as_ref())
-            .with_backups(self.observed.backups.as_ref());
-        let _ = self.tx.send(Msg::Findings(checks::evaluate(&facts))).await;
-        let now = jiff::Timestamp::now();
-        if let Some(j) = jobs {
-            let view = crate::bus::JobsView {
-                findings: checks::jobs::evaluate(&j, now),
-                facts: j,
-                fetched_at: now,
-            };
-            let _ = self.tx.send(Msg::Jobs(Box::new(view))).await;
+        .with_learned(&self.learned)
+        .with_usage(Some(&usage).filter(|u| !u.is_empty()))
+        .with_jobs(d.jobs.as_ref())
+        .with_vpn(vpn.as_ref())
+        .with_certs(d.certs.as_ref())
+        .with_gitops(d.gitops.as_ref())
+        .with_alerts(self.observed.alerts.as_ref())
+        .with_backups(self.observed.backups.as_ref());
+        let findings = checks::evaluate(&facts);
+        let mut out = Vec::new();
+        if d.sent.findings.as_ref() != Some(&findings) {
+            out.push(Msg::Findings(findings.clone()));
         }
-        if let Some(g) = gitops {
-            let view = crate::bus::GitopsView {
-                findings: checks::gitops::evaluate(&g),
-                facts: g,
+        let fresh = d.fresh;
+        let jobs = d.jobs.as_ref().map(|j| (j, checks::jobs::evaluate(j, now)));
+        let gitops = d.gitops.as_ref().map(|g| (g, checks::gitops::evaluate(g)));
+        let certs = d
+            .certs
+            .as_ref()
+            .map(|c| (c, checks::certs::evaluate(c, now)));
+        let mut sent_jobs = None;
+        if let Some((j, f)) = jobs.filter(|(_, f)| due(&d.sent.jobs, f, fresh)) {
+            sent_jobs = Some(f.clone());
+            out.push(Msg::Jobs(Box::new(crate::bus::JobsView {
+                findings: f,
+                facts: j.clone(),
                 fetched_at: now,
-            };
-            let _ = self.tx.send(Msg::Gitops(Box::new(view))).await;
+            })));
         }
-        if let Some(certs) = certs {
-            let findings = checks::certs::evaluate(&certs, now);
-            let view = crate::bus::CertsView {
-                facts: certs,
-                findings,
+        let mut sent_gitops = None;
+        if let Some((g, f)) = gitops.filter(|(_, f)| due(&d.sent.gitops, f, fresh)) {
+            sent_gitops = Some(f.clone());
+            out.push(Msg::Gitops(Box::new(crate::bus::GitopsView {
+                findings: f,
+                facts: g.clone(),
                 fetched_at: now,
-            };
-            let _ = self.tx.send(Msg::Certs(Box::new(view))).await;
+            })));
+        }
+        let mut sent_certs = None;
+        if let Some((c, f)) = certs.filter(|(_, f)| due(&d.sent.certs, f, fresh || served_changed))
+        {
+            sent_certs = Some(f.clone());
+            out.push(Msg::Certs(Box::new(crate::bus::CertsView {
+                facts: c.clone(),
+                findings: f,
+                fetched_at: now,
+            })));
+        }
+        let d = &mut self.derived;
+        d.fresh = false;
+        d.sent.findings = Some(findings);
+        let stamp = |f: Option<Vec<Finding>>, slot: &mut Option<(Vec<Finding>, Instant)>| {
+            if let Some(f) = f {
+                *slot = Some((f, Instant::now()));
+            }
+        };
+        stamp(sent_jobs, &mut d.sent.jobs);
+        stamp(sent_gitops, &mut d.sent.gitops);
+        stamp(sent_certs, &mut d.sent.certs);
+        for m in out {
+            let _ = self.tx.send(m).await;
         }
     }
 }

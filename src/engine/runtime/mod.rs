@@ -27,7 +27,8 @@ mod connect;
 mod effects;
 mod findings;
 
-use connect::connect_with_retry;
+use connect::{connect_with_retry, heartbeat};
+pub use connect::{HEARTBEAT_DEADLINE, HEARTBEAT_EVERY};
 
 /// How long running tasks get to clean up when the console quits.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -71,6 +72,7 @@ pub async fn run_with(
     let Some(conn) = connect_with_retry(&cfg, &tx, &mut effects).await else {
         return;
     };
+    let mut beats = heartbeat(&conn);
     let (snap_tx, mut snaps) = mpsc::channel(4);
     let scope = cluster::kinds::Scope::from_config(&cfg);
     watch::spawn(&conn, &scope, snap_tx, Duration::from_millis(250));
@@ -112,6 +114,8 @@ pub async fn run_with(
         usage: Default::default(),
         restart_log: Default::default(),
         learned: checks::Learned::default(),
+        derived: Default::default(),
+        listed: (jiff::Timestamp::UNIX_EPOCH, None),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     let mut trim = tokio::time::interval(TRIM_EVERY);
@@ -133,6 +137,7 @@ pub async fn run_with(
                 }
             }
             Some(snap) = snaps.recv() => st.on_snapshot(snap).await,
+            Some(beat) = beats.recv() => st.on_heartbeat(beat).await,
             Some(rec) = recorded.recv() => st.on_recorded(rec).await,
             eff = effects.recv() => match eff {
                 None | Some(Effect::Quit) => break,
@@ -186,6 +191,10 @@ struct State {
     restart_log: super::restarts::RestartLog,
     /// Facts the tasks learnt (key check, integration plan), for the findings.
     learned: checks::Learned,
+    /// Certificates, Argo CD and jobs as derived from the last listing, and what was sent.
+    derived: findings::Derived,
+    /// When the last listing was taken and the watch error it carried.
+    listed: (jiff::Timestamp, Option<String>),
 }
 
 impl State {
@@ -199,18 +208,8 @@ impl State {
         self.pods = pods_by_service(&self.inventory, objs);
         self.restart_log
             .observe(&mut self.pods, jiff::Timestamp::now());
-        let events = super::view::events_by_service(&self.inventory, &self.pods, &listing.events);
-        let view = ClusterView {
-            context: self.conn.context.clone(),
-            cluster: self.conn.server.clone(),
-            namespaces: self.cfg.namespaces.clone(),
-            inventory: self.inventory.clone(),
-            pods: self.pods.clone(),
-            events,
-            fetched_at: snap.fetched_at,
-            error: snap.error.clone(),
-            kinds: listing.kinds.clone(),
-        };
+        self.listed = (snap.fetched_at, snap.error.clone());
+        let view = self.cluster_view(&listing, snap.fetched_at, snap.error.clone());
         if let Some(e) = &snap.error {
             let msg = format!("{e} — the watch retries with backoff (at most every 30s)");
             let _ = self.tx.send(Msg::ClusterError(msg)).await;
@@ -219,11 +218,49 @@ impl State {
         self.observed.vpn.audit = crate::vpn::audit::audit(&self.inventory.services, objs);
         let vpn = Box::new(self.observed.vpn.clone());
         let _ = self.tx.send(Msg::Vpn(vpn)).await;
+        self.derived.rebuild(&listing);
         self.listing = Some(listing);
         self.check_access();
         self.read_metrics();
         self.update_facts().await;
         self.send_findings().await;
+    }
+
+    /// What the screen shows of the cluster.
+    fn cluster_view(
+        &self,
+        listing: &Listing,
+        fetched_at: jiff::Timestamp,
+        error: Option<String>,
+    ) -> ClusterView {
+        ClusterView {
+            context: self.conn.context.clone(),
+            cluster: self.conn.server.clone(),
+            namespaces: self.cfg.namespaces.clone(),
+            inventory: self.inventory.clone(),
+            pods: self.pods.clone(),
+            events: super::view::events_by_service(&self.inventory, &self.pods, &listing.events),
+            fetched_at,
+            error,
+            kinds: listing.kinds.clone(),
+        }
+    }
+
+    /// The heartbeat changed: a stall goes to the banner; an answer again clears it (the last
+    /// view is sent again, without error).
+    async fn on_heartbeat(&mut self, beat: Result<(), String>) {
+        match beat {
+            Err(why) => {
+                let _ = self.tx.send(Msg::ClusterError(why)).await;
+            }
+            Ok(()) => {
+                if let Some(listing) = self.listing.clone() {
+                    let (at, error) = self.listed.clone();
+                    let view = self.cluster_view(&listing, at, error);
+                    let _ = self.tx.send(Msg::Cluster(Box::new(view))).await;
+                }
+            }
+        }
     }
 
     /// Read the metrics API every [`super::usage::METRICS_EVERY`] (one list request); the view

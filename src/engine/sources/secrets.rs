@@ -1,10 +1,10 @@
-//! The credential Secrets the watch did not deliver (not watched, or not allowed to be listed
-//! but readable by name): each read by name, so a rotated Secret still reaches the pollers
+//! The credential Secrets (configured, or referenced by the workloads) the watch did not
+//! deliver (not watched yet, or not allowed to be listed but readable by name): each read by name, so a rotated Secret still reaches the pollers
 //! without a restart. A Secret the watch delivers is never read here.
 
 use super::{Observed, Source, SourceFacts};
 use crate::bus::Msg;
-use crate::collect::credentials::wanted_secrets;
+use crate::collect::credentials::{locate, wanted_with};
 use k8s_openapi::api::core::v1::Secret as KSecret;
 use kube::Api;
 
@@ -36,7 +36,8 @@ impl Source for CredentialSecrets {
     type Obs = SecretObs;
 
     fn targets(&self, f: &SourceFacts<'_>) -> Vec<(SecretKey, SecretTarget)> {
-        wanted_secrets(f.cfg)
+        let locs = locate(f.cfg, f.inventory, f.listing, &f.listing.secrets);
+        wanted_with(f.cfg, &locs)
             .into_iter()
             .filter(|(ns, name)| !watched(f, ns, name))
             .map(|(namespace, name)| {

@@ -17,6 +17,13 @@ pub const TEST_STEPS: &[&str] = &["read keys and context", "test every edge"];
 pub const SYNC_INDEXER_STEPS: &[&str] =
     &["read keys and context", "ApplicationIndexerSync", "re-read"];
 
+pub const REMOVE_STALE_STEPS: &[&str] = &[
+    "read keys and context",
+    "plan: find the stale root folders",
+    "remove them",
+    "re-read",
+];
+
 /// The pane's view of a live plan.
 pub fn integrations_view(p: &LivePlan) -> IntegrationsView {
     let mut v = IntegrationsView::new(p.plan.clone(), jiff::Timestamp::now());
@@ -195,18 +202,41 @@ pub async fn sync_indexers(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String>
     sync_outcome(&p.extras.indexers, || prowlarr_url(&live)).map_err(|e| anyhow::anyhow!(e))
 }
 
+/// The stale root folders of a fresh plan (never an older list), removed; then a new plan.
+pub async fn remove_stale(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
+    let live = context(&env, &ctx).await?;
+    ctx.step(2).await;
+    let p = ilive::read_plan(&live).await;
+    if p.plan.stale.is_empty() {
+        return Ok("no stale root folder to remove".into());
+    }
+    ctx.step(3).await;
+    let done =
+        crate::integrate::stale::remove(&live.backend(), &p.resolution.edges, &p.plan.stale).await;
+    let lines: Vec<String> = done
+        .iter()
+        .map(|(s, r)| match r {
+            Ok(()) => format!("ok  removed {}", s.describe()),
+            Err(e) => format!("ERR {}: {}", s.describe(), e.detail),
+        })
+        .collect();
+    ctx.lines(lines).await;
+    ctx.step(4).await;
+    send_plan(&env, &ctx, &live).await;
+    let failed = done.iter().filter(|(_, r)| r.is_err()).count();
+    if failed == 0 {
+        Ok(format!("{} stale root folder(s) removed", done.len()))
+    } else {
+        anyhow::bail!(
+            "{failed} of {} stale root folder(s) not removed",
+            done.len()
+        )
+    }
+}
+
 /// Where the user adds indexers: Prowlarr's ingress URL, else the console's endpoint.
 fn prowlarr_url(live: &Live) -> String {
-    use crate::model::AppKind;
-    live.inventory
-        .first(AppKind::Prowlarr)
-        .and_then(|s| {
-            s.ingresses
-                .first()
-                .map(|i| format!("https://{}{}", i.host, i.path.trim_end_matches('/')))
-                .or_else(|| live.endpoints.get(&s.id).map(|e| e.describe()))
-        })
-        .unwrap_or_else(|| "Prowlarr's web UI".into())
+    ilive::prowlarr_url(live)
 }
 
 /// What an indexer sync achieved, by what the apps hold afterwards: with no indexer in Prowlarr

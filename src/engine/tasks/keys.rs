@@ -24,6 +24,7 @@ pub async fn check(
         observed,
         target,
         secret_exists: exists,
+        unlocated,
         report,
         ..
     } = check_keys(&env.cfg, &facts, &env.desired_file).await?;
@@ -55,7 +56,8 @@ pub async fn check(
         secret_exists: exists,
         rows,
         fetched_at: jiff::Timestamp::now(),
-        error: None,
+        // No workload names a key Secret: say so instead of "<default> does not exist".
+        error: (!exists && !unlocated.is_empty()).then(|| unlocated.join("; ")),
     };
     env.learnt(Fact::Keys(Box::new(KeysFacts::from_report(
         &target,

@@ -193,13 +193,26 @@ pub async fn read_plan(live: &Live) -> LivePlan {
             }];
         }
     }
-    for e in &resolution.edges {
-        if let Some(why) = blocked::blocked_reason(&down, e) {
-            if let Some(p) = plan.edges.iter_mut().find(|p| p.id == e.id) {
-                p.block(why.to_string());
-            }
+    for p in plan.edges.iter_mut() {
+        let unresolved = resolution
+            .unresolved
+            .iter()
+            .find(|u| u.id == p.id)
+            .map(|u| u.why.as_str());
+        let read = current.get(&p.id);
+        if let Some(why) = blocked::first_failing(live, &down, &p.from, &p.to, read, unresolved) {
+            p.block(why);
         }
     }
+    plan.prowlarr = extras
+        .indexers
+        .iter()
+        .find(|c| c.kind == AppKind::Prowlarr)
+        .map(|c| crate::integrate::plan::ProwlarrIndexers {
+            app: c.app.clone(),
+            count: c.count,
+            url: prowlarr_url(live),
+        });
     LivePlan {
         resolution,
         plan,
@@ -211,6 +224,19 @@ pub async fn read_plan(live: &Live) -> LivePlan {
         writes: backend.writes(),
         elapsed_ms: started.elapsed().as_millis() as u64,
     }
+}
+
+/// Where the user adds indexers: Prowlarr's Ingress URL, else its endpoint.
+pub fn prowlarr_url(live: &Live) -> String {
+    live.inventory
+        .first(AppKind::Prowlarr)
+        .and_then(|s| {
+            s.ingresses
+                .first()
+                .map(|i| format!("https://{}{}", i.host, i.path.trim_end_matches('/')))
+                .or_else(|| live.endpoints.get(&s.id).map(|e| e.describe()))
+        })
+        .unwrap_or_else(|| "Prowlarr's web UI".into())
 }
 
 /// Major versions of the Servarr apps whose APIs the clients follow.
@@ -280,15 +306,15 @@ pub async fn apply_with(
     // Edges whose target is down get no write (it would fail every time): reported as blocked.
     let down = blocked::down_targets(live, &resolution.edges).await;
     let mut blocked_edges = Vec::new();
-    resolution
-        .edges
-        .retain(|e| match blocked::blocked_reason(&down, e) {
+    resolution.edges.retain(|e| {
+        match blocked::first_failing(live, &down, &e.from, &e.to, None, None) {
             Some(why) => {
-                blocked_edges.push((e.clone(), why.to_string()));
+                blocked_edges.push((e.clone(), why));
                 false
             }
             None => true,
-        });
+        }
+    });
     let opts = ApplyOptions {
         prune: live.prune(),
         test: true,
@@ -394,12 +420,16 @@ pub async fn apply_with(
         });
     }
     for u in &resolution.unresolved {
+        let why = match blocked::first_failing(live, &down, &u.from, &u.to, None, Some(&u.why)) {
+            Some(b) => format!("blocked: {b}"),
+            None => u.why.clone(),
+        };
         progress(ApplyEvent {
             edge_id: u.id.clone(),
             label: u.label.clone(),
             stage: Stage::Read,
             ok: false,
-            detail: u.why.clone(),
+            detail: why.clone(),
         });
         report.outcomes.push(EdgeOutcome {
             id: u.id.clone(),
@@ -411,7 +441,7 @@ pub async fn apply_with(
             manual: vec![],
             failed: Some(Failure {
                 stage: Stage::Read,
-                error: AppError::new(AppErrorKind::Config, u.why.clone()),
+                error: AppError::new(AppErrorKind::Config, why),
             }),
             after: None,
             test: TestOutcome::Skipped,

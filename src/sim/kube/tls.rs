@@ -52,8 +52,9 @@ impl ServerCert {
             .with_no_client_auth()
             .with_single_cert(vec![cert_der], key_der)
             .context("TLS server certificate")?;
-        // axum serves HTTP/1.1 only (no `http2` feature), so never offer h2.
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        // Like a real API server: HTTP/2 for clients that offer it (kubectl, the console),
+        // HTTP/1.1 for the rest and for upgrades (exec over WebSocket).
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
         Ok(ServerCert {
             cert_pem,
             acceptor: TlsAcceptor::from(Arc::new(config)),

@@ -105,6 +105,8 @@ pub(crate) struct AppSpec {
     pub port_name: Option<&'static str>,
     pub extra_ports: Vec<(u16, &'static str, &'static str)>,
     pub env: Vec<(&'static str, String)>,
+    /// Secrets the app container takes every key of as env vars (`envFrom.secretRef`).
+    pub env_from: Vec<&'static str>,
     pub probe: Probe,
     pub init: Option<InitSpec>,
     pub config_mount: &'static str,
@@ -146,6 +148,7 @@ impl AppSpec {
             port_name: None,
             extra_ports: vec![],
             env: vec![],
+            env_from: vec![],
             probe: Probe::None,
             init: None,
             config_mount: "/config",
@@ -259,6 +262,14 @@ fn pod_template(s: &AppSpec) -> Value {
         "terminationMessagePath": "/dev/termination-log",
         "terminationMessagePolicy": "File",
     });
+    if !s.env_from.is_empty() {
+        app["envFrom"] = Value::Array(
+            s.env_from
+                .iter()
+                .map(|n| json!({"secretRef": {"name": n}}))
+                .collect(),
+        );
+    }
     if let Some(p) = probe_json(&s.probe, s.port, 30, 30, 10) {
         app["livenessProbe"] = p;
     }

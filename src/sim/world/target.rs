@@ -108,6 +108,8 @@ fn servarr(
 ) -> AppSpec {
     AppSpec {
         env: lsio_env(),
+        // The key Secret's values as env vars: the console finds the key Secret by this.
+        env_from: vec!["starr-secrets"],
         probe: Probe::Http("/ping"),
         data_mounts: vec![DATA, DOWNLOADS, USENET],
         service: svc(name, port),

@@ -70,9 +70,10 @@ static COLUMNS: &[C] = &[
         .max(30)
         .priority(2)
         .sort('N', |a, b| a.finding.subject.cmp(&b.finding.subject)),
+    // Never cut: `pod.crash…` could be several codes.
     C::new("CODE", |r, _| r.finding.code.as_str().into())
-        .min(10)
-        .max(24)
+        .max(32)
+        .whole()
         .priority(1)
         .sort('C', |a, b| a.finding.code.cmp(&b.finding.code)),
     C::new("FINDING", |r, _| r.finding.message.as_str().into()).min(20),

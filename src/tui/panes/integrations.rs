@@ -33,6 +33,7 @@ const PLAN_DIFF: Action = Action::new("integrations.plan-diff");
 pub const APPLY: Action = Action::new("integrations.apply");
 const TEST_ALL: Action = Action::new("integrations.test-all");
 const SYNC_INDEXERS: Action = Action::new("integrations.sync-indexers");
+const REMOVE_STALE: Action = Action::new("integrations.remove-stale");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::<IntegrationsState>::default()
@@ -134,6 +135,7 @@ impl Pane for IntegrationsState {
             Binding::new(Key::ch('a'), APPLY, "apply plan").mutating(),
             Binding::new(Key::ch('t'), TEST_ALL, "test all"),
             Binding::new(Key::ch('s'), SYNC_INDEXERS, "sync indexers").mutating(),
+            Binding::new(Key::ch('x'), REMOVE_STALE, "remove stale").mutating(),
             Binding::new(Key::ch('r'), Action::RELOAD, "re-plan"),
             Binding::new(Key::ch('/'), Action::FILTER, "filter"),
         ];
@@ -172,6 +174,7 @@ impl Pane for IntegrationsState {
             }
             APPLY => confirm_apply(ctx, self.view.as_ref()),
             SYNC_INDEXERS => confirm_sync_indexers(ctx, self.edges()),
+            REMOVE_STALE => confirm_remove_stale(ctx, self.view.as_ref()),
             TEST_ALL => {
                 ctx.start_task(TaskRequest::TestIntegrations);
             }
@@ -273,6 +276,34 @@ fn confirm_sync_indexers(ctx: &mut Ctx, edges: &[EdgePlan]) {
         lines,
         "Sync indexers",
         Reply::Task(TaskRequest::SyncIndexers),
+    )));
+}
+
+/// `x`: the stale root folders of the plan (inaccessible, beside a working one), removed only
+/// after this confirmation; prune stays off for everything else.
+fn confirm_remove_stale(ctx: &mut Ctx, view: Option<&IntegrationsView>) {
+    if ctx.readonly() {
+        ctx.set_flash("read-only mode: removal is disabled", FlashLevel::Warn);
+        return;
+    }
+    let stale = view.map_or(&[][..], |v| &v.plan.stale[..]);
+    if stale.is_empty() {
+        ctx.set_flash("no stale root folder in the plan", FlashLevel::Info);
+        return;
+    }
+    let mut lines = vec![(
+        format!(
+            "Remove {} root folder(s) the apps report inaccessible (a working one stays):",
+            stale.len()
+        ),
+        Role::Base,
+    )];
+    lines.extend(stale.iter().map(|s| (format!("✘ {} in {}", s.path, s.app_name), Role::Warn)));
+    ctx.open_modal(Modal::Confirm(Confirm::new(
+        "Remove stale root folders",
+        lines,
+        "Remove",
+        Reply::Task(TaskRequest::RemoveStaleRootFolders),
     )));
 }
 

@@ -76,7 +76,11 @@ static COLUMNS: &[C] = &[
     C::new("NAMESPACE", |r, _| r.row.namespace.as_str().into())
         .min(9)
         .priority(3),
-    C::new("POD", |r, _| (&r.row.pod).into()).min(12).priority(2),
+    // Never cut: a cut state ("CrashLoopBack…") reads as a different one; long reasons are
+    // abbreviated instead (`short_reason`).
+    C::new("POD", |r, _| (&r.row.pod).into())
+        .whole()
+        .priority(2),
     C::number("RESTARTS", |r, _| (&r.row.restarts).into())
         .priority(7)
         .sort('R', |a, b| a.restarts.cmp(&b.restarts)),

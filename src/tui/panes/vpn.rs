@@ -144,8 +144,9 @@ static COLUMNS: &[C] = &[
     })
     .sort('V', |a, b| b.report.verdict.cmp(&a.report.verdict)),
     C::new("TUNNEL", |r, _| tunnel_cell(&r.report).into()).priority(3),
+    // An address is never cut: `203.0.113.2…` is another address.
     C::new("EXIT IP", |r, _| r.report.exit_label().into())
-        .min(12)
+        .whole()
         .priority(1),
     C::new("HOME IP", |r, _| home_cell(&r.report).into()).priority(4),
     C::new("BOUND", |r, _| bound_cell(&r.report).into()).priority(2),
