@@ -4,6 +4,7 @@
 
 pub mod msg;
 pub mod rows;
+pub mod shell;
 pub mod views;
 
 pub use msg::{

@@ -115,6 +115,14 @@ pub struct ResourceRow {
     pub info: String,
     /// Something is wrong with it (coloured as a warning).
     pub bad: bool,
+    /// Pods: the containers, then the init containers (for the shell and logs pickers).
+    pub containers: Vec<String>,
+    pub init_containers: Vec<String>,
+    /// Events: the involved object `(kind, name)` (describe it).
+    pub involved: Option<(String, String)>,
+    /// The pod `l` shows the logs of, with its restarts (pods: itself; Deployments: their most
+    /// interesting pod; events: the involved pod or workload's); `containers` are its.
+    pub logs: Option<(String, u32)>,
 }
 
 /// Usage of one service's pods (summed) against their requests and limits (summed over the
@@ -542,6 +550,14 @@ pub enum Effect {
     /// Read a backup's `<id>.manifest.json`; the answer is [`Msg::BackupManifest`].
     ReadBackupManifest {
         path: std::path::PathBuf,
+    },
+    /// A shell in a container (`pods/exec` with a TTY; `/bin/bash`, else `/bin/sh`). The
+    /// runtime suspends the console and fills `io` in before the engine gets it.
+    Shell {
+        namespace: String,
+        pod: String,
+        container: String,
+        io: crate::bus::shell::ShellHandle,
     },
 }
 

@@ -85,6 +85,38 @@ pub async fn pod_usage(client: &kube::Client) -> anyhow::Result<Option<BTreeMap<
     Ok(Some(out))
 }
 
+/// Usage of every node the metrics API reports, by node name; `Ok(None)` without the API.
+pub async fn node_usage(client: &kube::Client) -> anyhow::Result<Option<BTreeMap<String, Usage>>> {
+    let ar = ApiResource {
+        group: "metrics.k8s.io".into(),
+        version: "v1beta1".into(),
+        api_version: "metrics.k8s.io/v1beta1".into(),
+        kind: "NodeMetrics".into(),
+        plural: "nodes".into(),
+    };
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
+    let list = match api.list(&ListParams::default()).await {
+        Ok(l) => l,
+        Err(kube::Error::Api(e)) if e.code == 404 || e.code == 503 => return Ok(None),
+        Err(e) => anyhow::bail!("metrics API: {}", super::explain(&e)),
+    };
+    let mut out = BTreeMap::new();
+    for nm in list.items {
+        let u = Usage {
+            cpu_milli: nm.data["usage"]["cpu"]
+                .as_str()
+                .and_then(cpu_milli)
+                .unwrap_or(0),
+            mem_bytes: nm.data["usage"]["memory"]
+                .as_str()
+                .and_then(bytes)
+                .unwrap_or(0),
+        };
+        out.insert(nm.metadata.name.unwrap_or_default(), u);
+    }
+    Ok(Some(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

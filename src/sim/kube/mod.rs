@@ -61,6 +61,7 @@ pub mod registry;
 pub mod resources;
 pub mod select;
 pub mod server;
+pub mod shell;
 pub mod store;
 pub mod table;
 pub mod tls;

@@ -417,7 +417,13 @@ fn open_logs(ctx: &mut Ctx, row: Option<&JobRow>) {
     if let Some(note) = &p.note {
         ctx.set_flash(note.clone(), FlashLevel::Info);
     }
-    ctx.push(super::logs::pod_view(&p.namespace, &p.pod, &p.containers, p.restarts));
+    ctx.push(super::logs::pod_view(crate::tui::view::ObjectRef {
+        kind: "Pod".into(),
+        namespace: p.namespace.clone(),
+        name: p.pod.clone(),
+        containers: p.containers.clone(),
+        restarts: p.restarts,
+    }));
 }
 
 #[cfg(test)]

@@ -39,6 +39,8 @@ panes![
     events,
     pvcs,
     ingresses,
+    nodes,
+    namespaces,
     gitops,
     alerts,
     backups,
