@@ -186,17 +186,7 @@ pub async fn spawn_alertmanager(
         let state = state.clone();
         async move { answer(&state, &method, uri.path(), &body) }
     });
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-    let addr = listener.local_addr()?;
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
-    });
-    Ok((addr, tx))
+    super::serve_loopback(router).await
 }
 
 #[cfg(test)]
