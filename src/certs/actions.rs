@@ -2,6 +2,7 @@
 //! its new revision, and re-sync a stale copy from its source Secret. Secret values never reach
 //! a log or an error message.
 
+use crate::cluster::json;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
@@ -17,13 +18,6 @@ fn revision(o: &DynamicObject) -> i64 {
     o.data["status"]["revision"].as_i64().unwrap_or(0)
 }
 
-fn condition<'a>(o: &'a DynamicObject, ty: &str) -> Option<&'a Value> {
-    o.data["status"]["conditions"]
-        .as_array()?
-        .iter()
-        .find(|c| c["type"] == ty)
-}
-
 /// Set `Issuing=True` (reason `ManuallyTriggered`) with an Update of the status subresource,
 /// as `cmctl renew` does. Returns the revision before the renewal.
 pub async fn renew(client: &kube::Client, ns: &str, name: &str) -> anyhow::Result<i64> {
@@ -33,12 +27,9 @@ pub async fn renew(client: &kube::Client, ns: &str, name: &str) -> anyhow::Resul
         .await
         .map_err(|e| anyhow::anyhow!("Certificate {ns}/{name}: {}", crate::cluster::explain(&e)))?;
     let before = revision(&obj);
-    let mut conditions: Vec<Value> = obj.data["status"]["conditions"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
+    let mut conditions: Vec<Value> = json::conditions(&obj.data)
         .filter(|c| c["type"] != "Issuing")
+        .cloned()
         .collect();
     conditions.push(json!({
         "type": "Issuing", "status": "True", "reason": "ManuallyTriggered",
@@ -82,8 +73,8 @@ pub async fn follow(
         let o = api.get(name).await.map_err(|e| {
             anyhow::anyhow!("Certificate {ns}/{name}: {}", crate::cluster::explain(&e))
         })?;
-        let ready = condition(&o, "Ready").is_some_and(|c| c["status"] == "True");
-        let issuing = condition(&o, "Issuing");
+        let ready = json::condition(&o.data, "Ready").is_some_and(|c| c["status"] == "True");
+        let issuing = json::condition(&o.data, "Issuing");
         if revision(&o) > before && ready && issuing.is_none_or(|c| c["status"] != "True") {
             return Ok(Renewal::Ready {
                 revision: revision(&o),

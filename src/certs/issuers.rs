@@ -2,7 +2,8 @@
 //! (pure): the Ready condition of an issuer; Approved / Denied / Ready of a request, with its
 //! failure reason.
 
-use super::Condition;
+use super::{issuer_ref, Condition};
+use crate::cluster::json::{text, time};
 use crate::cluster::list::Listing;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -98,23 +99,6 @@ impl CmRequest {
     }
 }
 
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
-
-pub(super) fn condition(v: &Value, ty: &str) -> Option<Condition> {
-    v["status"]["conditions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["type"] == ty)
-        .map(|c| Condition {
-            status: text(&c["status"]),
-            reason: text(&c["reason"]),
-            message: text(&c["message"]),
-        })
-}
-
 fn objects(l: &Listing, kind: &str) -> Vec<Value> {
     l.custom(kind)
         .iter()
@@ -142,7 +126,7 @@ pub fn issuer(kind: &str, v: &Value) -> CmIssuer {
         namespace: text(&v["metadata"]["namespace"]),
         name: text(&v["metadata"]["name"]),
         issuer_type: v["spec"].as_object().and_then(|m| m.keys().next().cloned()),
-        ready: condition(v, "Ready"),
+        ready: Condition::of(v, "Ready"),
     }
 }
 
@@ -156,24 +140,17 @@ pub fn requests(l: &Listing) -> Vec<CmRequest> {
 /// One CertificateRequest object.
 pub fn request(v: &Value) -> CmRequest {
     let ann = &v["metadata"]["annotations"];
-    let issuer = &v["spec"]["issuerRef"];
     CmRequest {
         namespace: text(&v["metadata"]["namespace"]),
         name: text(&v["metadata"]["name"]),
-        issuer: format!(
-            "{}/{}",
-            issuer["kind"].as_str().unwrap_or("Issuer"),
-            text(&issuer["name"])
-        ),
+        issuer: issuer_ref(v),
         certificate: ann[super::CERTIFICATE_NAME].as_str().map(str::to_string),
         revision: ann["cert-manager.io/certificate-revision"]
             .as_str()
             .and_then(|r| r.parse().ok()),
-        approved: condition(v, "Approved"),
-        denied: condition(v, "Denied"),
-        ready: condition(v, "Ready"),
-        failure_time: v["status"]["failureTime"]
-            .as_str()
-            .and_then(|s| s.parse().ok()),
+        approved: Condition::of(v, "Approved"),
+        denied: Condition::of(v, "Denied"),
+        ready: Condition::of(v, "Ready"),
+        failure_time: time(&v["status"]["failureTime"]),
     }
 }

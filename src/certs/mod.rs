@@ -11,6 +11,7 @@ pub mod issuers;
 pub mod redirect;
 
 use crate::clients::tls::{parse_pem_bundle, CertInfo, Served};
+use crate::cluster::json::{self, text, time};
 use crate::cluster::list::Listing;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -44,6 +45,27 @@ pub struct Condition {
     pub status: String,
     pub reason: String,
     pub message: String,
+}
+
+impl Condition {
+    /// The `status.conditions` entry of type `ty` of a cert-manager object.
+    pub fn of(obj: &Value, ty: &str) -> Option<Condition> {
+        json::condition(obj, ty).map(|c| Condition {
+            status: text(&c["status"]),
+            reason: text(&c["reason"]),
+            message: text(&c["message"]),
+        })
+    }
+}
+
+/// `Kind/name` of an object's `spec.issuerRef` (the kind defaults to `Issuer`).
+fn issuer_ref(v: &Value) -> String {
+    let issuer = &v["spec"]["issuerRef"];
+    format!(
+        "{}/{}",
+        issuer["kind"].as_str().unwrap_or("Issuer"),
+        text(&issuer["name"])
+    )
 }
 
 /// A cert-manager `Certificate` (cert-manager.io/v1).
@@ -270,45 +292,20 @@ fn match_copies(secrets: &mut [SecretCert], certificates: &[CmCertificate]) {
     }
 }
 
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
-
-fn time(v: &Value) -> Option<Timestamp> {
-    v.as_str().and_then(|s| s.parse().ok())
-}
-
 fn certificate(v: &Value) -> CmCertificate {
-    let cond = |ty: &str| {
-        v["status"]["conditions"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|c| c["type"] == ty)
-            .map(|c| Condition {
-                status: text(&c["status"]),
-                reason: text(&c["reason"]),
-                message: text(&c["message"]),
-            })
-    };
-    let issuer = &v["spec"]["issuerRef"];
     CmCertificate {
         namespace: text(&v["metadata"]["namespace"]),
         name: text(&v["metadata"]["name"]),
         secret_name: text(&v["spec"]["secretName"]),
-        issuer: format!(
-            "{}/{}",
-            issuer["kind"].as_str().unwrap_or("Issuer"),
-            text(&issuer["name"])
-        ),
+        issuer: issuer_ref(v),
         dns_names: v["spec"]["dnsNames"]
             .as_array()
             .into_iter()
             .flatten()
             .map(text)
             .collect(),
-        ready: cond("Ready"),
-        issuing: cond("Issuing"),
+        ready: Condition::of(v, "Ready"),
+        issuing: Condition::of(v, "Issuing"),
         not_after: time(&v["status"]["notAfter"]),
         renewal_time: time(&v["status"]["renewalTime"]),
         revision: v["status"]["revision"].as_i64(),

@@ -4,6 +4,7 @@
 
 mod client;
 pub mod describe;
+pub mod json;
 mod kind;
 pub mod kinds;
 pub mod list;

@@ -4,7 +4,8 @@
 //! ([`ClusterFacts`]) — never a re-read kubeconfig, never a second listing of the cluster — and
 //! runs the same engine code as the headless `integrate` and `keys` commands.
 //!
-//! Adding a task: a `TaskRequest` variant and one arm in [`task`] returning its spec and body.
+//! Adding a task: a `TaskRequest` variant, a builder in its domain module returning its spec and
+//! body from typed arguments, and one routing line in [`task`].
 
 mod alerts;
 mod backup;
@@ -19,12 +20,13 @@ mod workload;
 pub use integrate::integrations_view;
 
 use super::facts::ClusterFacts;
-use super::sched::{TaskBody, TaskSpec};
+use super::sched::{TaskBody, TaskCtx, TaskSpec};
 use crate::bus::TaskRequest;
 use crate::checks::Fact;
 use crate::collect::poller::Refresh;
 use crate::config::Config;
 use crate::model::{AppKind, Inventory};
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,8 +66,22 @@ impl TaskEnv {
     }
 }
 
+/// A task as the runtime takes it: its spec and its body.
+type Task = (TaskSpec, TaskBody);
+
+/// The task of `spec` whose body is `body(env, ctx, args)`.
+fn run<A, F, Fut>(spec: TaskSpec, env: TaskEnv, args: A, body: F) -> Task
+where
+    A: Send + 'static,
+    F: FnOnce(TaskEnv, TaskCtx, A) -> Fut + Send + 'static,
+    Fut: Future<Output = anyhow::Result<String>> + Send + 'static,
+{
+    (spec, Box::new(move |ctx| Box::pin(body(env, ctx, args))))
+}
+
 /// The spec and body of a request, or why it cannot be started now. `inventory` is what the
-/// screen shows: the apps a mutating task locks.
+/// screen shows: the apps a mutating task locks. Each domain module builds its own tasks from
+/// typed arguments; this only routes.
 pub fn task(
     request: &TaskRequest,
     env: &TaskEnv,
@@ -74,132 +90,61 @@ pub fn task(
     let title = request.title();
     let read_only = env.cfg.read_only;
     let env = env.clone();
-    let (spec, body): (TaskSpec, TaskBody) = match request {
-        TaskRequest::CheckAll => (
-            TaskSpec::read(
-                title,
-                &["re-probe every service", "check keys and plan integrations"],
-            ),
-            Box::new(move |ctx| {
-                Box::pin(async move {
-                    ctx.step(1).await;
-                    // Ends when every poller answered (bounded: a hung app times out itself).
-                    let max = Duration::from_millis(env.cfg.timeout_ms.saturating_mul(3) + 5_000);
-                    let probed = env.refresh.now_and_wait(max).await;
-                    ctx.step(2).await;
-                    let mut warnings = learn(&env).await?;
-                    if !probed {
-                        warnings.push(format!(
-                            "some probes had not answered after {}s",
-                            max.as_secs()
-                        ));
-                    }
-                    ctx.lines(warnings).await;
-                    Ok("services re-probed; keys checked; integrations planned".to_string())
-                })
-            }),
-        ),
-        TaskRequest::PlanIntegrations => (
-            TaskSpec::read(title, integrate::PLAN_STEPS),
-            Box::new(move |ctx| Box::pin(integrate::plan(env, ctx))),
-        ),
-        TaskRequest::ApplyIntegrations => (
-            TaskSpec::mutating(
-                title,
-                app_locks(inventory, |_| true)?,
-                integrate::APPLY_STEPS,
-            ),
-            Box::new(move |ctx| Box::pin(integrate::apply(env, ctx))),
-        ),
-        TaskRequest::TestIntegrations => (
-            TaskSpec::read(title, integrate::TEST_STEPS),
-            Box::new(move |ctx| Box::pin(integrate::test_all(env, ctx))),
-        ),
-        TaskRequest::SyncIndexers => (
-            TaskSpec::mutating(
-                title,
-                app_locks(inventory, |k| k.is_servarr())?,
-                integrate::SYNC_INDEXER_STEPS,
-            ),
-            Box::new(move |ctx| Box::pin(integrate::sync_indexers(env, ctx))),
-        ),
-        TaskRequest::RemoveStaleRootFolders => (
-            TaskSpec::mutating(
-                title,
-                app_locks(inventory, |k| k.is_servarr())?,
-                integrate::REMOVE_STALE_STEPS,
-            ),
-            Box::new(move |ctx| Box::pin(integrate::remove_stale(env, ctx))),
-        ),
-        TaskRequest::CheckKeys => (
-            TaskSpec::read(title, keys::CHECK_STEPS),
-            Box::new(move |ctx| {
-                Box::pin(async move { keys::check(&env, &ctx, 1).await.map(|(s, _)| s) })
-            }),
-        ),
-        TaskRequest::SyncKeys => (
-            TaskSpec::mutating(title, vec![key_secret_lock(&env)], keys::SYNC_STEPS),
-            Box::new(move |ctx| Box::pin(keys::sync(env, ctx))),
-        ),
-        TaskRequest::RestartTunnel(id) => {
-            let id = id.clone();
-            (
-                TaskSpec::mutating(title, vec![id.as_str().to_string()], vpn::RESTART_STEPS),
-                Box::new(move |ctx| Box::pin(vpn::restart(env, ctx, id))),
-            )
-        }
-        TaskRequest::TestDownload(id) => {
-            let id = id.clone();
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![id.as_str().to_string()],
-                    vpn::TEST_DOWNLOAD_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(vpn::test_download(env, ctx, id))),
-            )
-        }
+    let (spec, body): Task = match request {
+        TaskRequest::CheckAll => check_all(title, env),
+        TaskRequest::PlanIntegrations => integrate::plan_task(title, env),
+        TaskRequest::ApplyIntegrations => integrate::apply_task(title, env, inventory)?,
+        TaskRequest::TestIntegrations => integrate::test_task(title, env),
+        TaskRequest::SyncIndexers => integrate::sync_indexers_task(title, env, inventory)?,
+        TaskRequest::RemoveStaleRootFolders => integrate::remove_stale_task(title, env, inventory)?,
+        TaskRequest::CheckKeys => keys::check_task(title, env),
+        TaskRequest::SyncKeys => keys::sync_task(title, env),
+        TaskRequest::RestartTunnel(id) => vpn::restart_task(title, env, id.clone()),
+        TaskRequest::TestDownload(id) => vpn::test_download_task(title, env, id.clone()),
         TaskRequest::RenewCertificate { namespace, name } => {
-            let target = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("certificate/{namespace}/{name}")],
-                    certs::RENEW_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(certs::renew(env, ctx, target))),
-            )
+            certs::renew_task(title, env, namespace, name)
         }
         TaskRequest::ResyncSecret {
             namespace,
             name,
             source_namespace,
             source,
-        } => {
-            let copy = (namespace.clone(), name.clone());
-            let src = (source_namespace.clone(), source.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("secret/{namespace}/{name}")],
-                    certs::RESYNC_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(certs::resync(env, ctx, copy, src))),
-            )
+        } => certs::resync_task(title, env, (namespace, name), (source_namespace, source)),
+        TaskRequest::RestartWorkload {
+            namespace,
+            kind,
+            name,
+        } => workload::restart_task(title, env, namespace, kind, name),
+        TaskRequest::DeletePod { namespace, name } => {
+            workload::delete_task(title, env, namespace, name)
         }
-        TaskRequest::RestartWorkload { .. }
-        | TaskRequest::DeletePod { .. }
-        | TaskRequest::ScaleWorkload { .. } => workload::task(request, title, env),
-        TaskRequest::BackupNow(_)
-        | TaskRequest::VerifyBackup { .. }
-        | TaskRequest::RestoreBackup { .. } => backup::task(request, title, env),
-        TaskRequest::ArgoRefresh { .. }
-        | TaskRequest::ArgoSync { .. }
-        | TaskRequest::AppSetRefresh { .. } => gitops::task(request, title, env),
-        TaskRequest::RunCronJob { .. } => jobs::task(request, title, env),
-        TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => {
-            alerts::task(request, title, env)
+        TaskRequest::ScaleWorkload {
+            namespace,
+            kind,
+            name,
+            replicas,
+        } => workload::scale_task(title, env, (namespace, kind, name), *replicas),
+        TaskRequest::BackupNow(id) => backup::backup_task(title, env, id.clone()),
+        TaskRequest::VerifyBackup { service, deep } => {
+            backup::verify_task(title, env, service.clone(), *deep)
         }
+        TaskRequest::RestoreBackup { service, backup: b } => {
+            backup::restore_task(title, env, service.clone(), b.clone())
+        }
+        TaskRequest::ArgoRefresh { namespace, name } => {
+            gitops::refresh_task(title, env, namespace, name)
+        }
+        TaskRequest::ArgoSync { namespace, name } => gitops::sync_task(title, env, namespace, name),
+        TaskRequest::AppSetRefresh { namespace, name } => {
+            gitops::appset_refresh_task(title, env, namespace, name)
+        }
+        TaskRequest::RunCronJob { namespace, name } => jobs::run_task(title, env, namespace, name),
+        TaskRequest::Silence {
+            matchers,
+            secs,
+            comment,
+        } => alerts::silence_task(title, env, (matchers.clone(), *secs, comment.clone())),
+        TaskRequest::ExpireSilence { id } => alerts::expire_task(title, env, id.clone()),
     };
     if spec.mutates && read_only {
         return Err(format!(
@@ -208,6 +153,34 @@ pub fn task(
         ));
     }
     Ok((spec, body))
+}
+
+/// "Check all": every source re-probes, then the key check and the integration plan.
+fn check_all(title: String, env: TaskEnv) -> Task {
+    (
+        TaskSpec::read(
+            title,
+            &["re-probe every service", "check keys and plan integrations"],
+        ),
+        Box::new(move |ctx| {
+            Box::pin(async move {
+                ctx.step(1).await;
+                // Ends when every poller answered (bounded: a hung app times out itself).
+                let max = Duration::from_millis(env.cfg.timeout_ms.saturating_mul(3) + 5_000);
+                let probed = env.refresh.now_and_wait(max).await;
+                ctx.step(2).await;
+                let mut warnings = learn(&env).await?;
+                if !probed {
+                    warnings.push(format!(
+                        "some probes had not answered after {}s",
+                        max.as_secs()
+                    ));
+                }
+                ctx.lines(warnings).await;
+                Ok("services re-probed; keys checked; integrations planned".to_string())
+            })
+        }),
+    )
 }
 
 /// The read-only checks `check` runs besides the probes (the key check and the integration
@@ -236,18 +209,4 @@ fn app_locks(
         .filter(|s| which(s.kind))
         .map(|s| s.id.as_str().to_string())
         .collect())
-}
-
-/// `secret:media/starr-secrets`: the key Secret the sync writes (the desired file's, else the
-/// one the workloads reference, else the config's).
-fn key_secret_lock(env: &TaskEnv) -> String {
-    let facts = env.facts.borrow().clone();
-    let target = match facts {
-        Some(f) => super::live::load_located(&env.cfg, &f, &env.desired_file)
-            .map(|d| d.api_keys.display())
-            .ok(),
-        None => None,
-    };
-    let target = target.unwrap_or_else(|| env.cfg.api_key_secret.clone());
-    format!("secret:{target}")
 }

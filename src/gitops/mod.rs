@@ -7,6 +7,7 @@
 
 pub mod actions;
 
+use crate::cluster::json;
 use crate::cluster::kinds::{Kind as _, APPLICATIONS, APPLICATION_SETS};
 use crate::cluster::list::Listing;
 use jiff::Timestamp;
@@ -115,14 +116,9 @@ pub fn app_state(o: &DynamicObject) -> AppState {
         operation_requested: d["operation"].is_object(),
         revision: s(&st["sync"]["revision"])
             .or_else(|| st["sync"]["revisions"][0].as_str().map(str::to_string)),
-        last_sync: st["operationState"]["finishedAt"]
-            .as_str()
-            .and_then(|t| t.parse().ok()),
+        last_sync: json::time(&st["operationState"]["finishedAt"]),
         auto_sync: d["spec"]["syncPolicy"]["automated"].is_object(),
-        conditions: st["conditions"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        conditions: json::conditions(d)
             .map(|c| {
                 (
                     s(&c["type"]).unwrap_or_default(),
@@ -235,10 +231,7 @@ pub fn from_listing(l: &Listing) -> GitopsFacts {
                 namespace: o.metadata.namespace.clone().unwrap_or_default(),
                 name,
                 generated,
-                errors: o.data["status"]["conditions"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                errors: json::conditions(&o.data)
                     .filter(|c| c["type"] == "ErrorOccurred" && c["status"] == "True")
                     .filter_map(|c| s(&c["message"]))
                     .collect(),

@@ -6,12 +6,12 @@
 pub mod cron;
 pub mod run;
 
+use crate::cluster::json;
 use crate::cluster::kinds::{Kind as _, CRONJOBS, JOBS};
 use crate::cluster::list::Listing;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::DynamicObject;
-use serde_json::Value;
 
 /// One CronJob.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,10 +104,6 @@ impl JobsFacts {
     }
 }
 
-fn ts(v: &Value) -> Option<Timestamp> {
-    v.as_str().and_then(|t| t.parse().ok())
-}
-
 fn created(o: &DynamicObject) -> Option<Timestamp> {
     o.metadata.creation_timestamp.as_ref().map(|t| t.0)
 }
@@ -124,8 +120,8 @@ pub fn cronjob_state(o: &DynamicObject) -> CronJobState {
         interval_secs: cron::interval_secs(&schedule),
         schedule,
         suspended: d["spec"]["suspend"].as_bool().unwrap_or(false),
-        last_schedule: ts(&d["status"]["lastScheduleTime"]),
-        last_success: ts(&d["status"]["lastSuccessfulTime"]),
+        last_schedule: json::time(&d["status"]["lastScheduleTime"]),
+        last_success: json::time(&d["status"]["lastSuccessfulTime"]),
         active: d["status"]["active"].as_array().map_or(0, Vec::len),
         created: created(o),
     }
@@ -189,10 +185,7 @@ pub fn job_state(o: &DynamicObject, pods: &[std::sync::Arc<Pod>]) -> JobState {
     let ns = o.metadata.namespace.clone().unwrap_or_default();
     let name = o.metadata.name.clone().unwrap_or_default();
     let cond = |t: &str| {
-        d["status"]["conditions"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        json::conditions(d)
             .find(|c| c["type"] == t && c["status"] == "True")
             .cloned()
     };

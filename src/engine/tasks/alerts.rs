@@ -2,12 +2,11 @@
 //! a silence (`DELETE /api/v2/silence/{id}`). The source polls again right after, so `:alerts`
 //! shows the new state.
 
-use super::TaskEnv;
+use super::{run, Task, TaskEnv};
 use crate::alerts::{discover, Backend};
-use crate::bus::TaskRequest;
 use crate::clients::alertmanager::AlertmanagerClient;
 use crate::engine::sched::TaskCtx;
-use crate::engine::sched::{TaskBody, TaskSpec};
+use crate::engine::sched::TaskSpec;
 use std::time::Duration;
 
 pub const SILENCE_STEPS: &[&str] = &["find Alertmanager", "create the silence"];
@@ -53,27 +52,26 @@ pub async fn expire(env: TaskEnv, ctx: TaskCtx, id: String) -> anyhow::Result<St
     Ok(format!("silence {id} expired"))
 }
 
-/// Silence and expire in Alertmanager: their spec and body.
-pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
-    match request {
-        TaskRequest::Silence {
-            matchers,
-            secs,
-            comment,
-        } => {
-            let what = (matchers.clone(), *secs, comment.clone());
-            (
-                TaskSpec::mutating(title, vec!["alertmanager".into()], self::SILENCE_STEPS),
-                Box::new(move |ctx| Box::pin(self::silence(env, ctx, what))),
-            )
-        }
-        TaskRequest::ExpireSilence { id } => {
-            let id = id.clone();
-            (
-                TaskSpec::mutating(title, vec!["alertmanager".into()], self::EXPIRE_STEPS),
-                Box::new(move |ctx| Box::pin(self::expire(env, ctx, id))),
-            )
-        }
-        _ => unreachable!("not one of alerts"),
-    }
+/// Silence what the matchers select for `secs` seconds, locking Alertmanager: its spec and body.
+pub(super) fn silence_task(
+    title: String,
+    env: TaskEnv,
+    what: (Vec<(String, String)>, i64, String),
+) -> Task {
+    run(
+        TaskSpec::mutating(title, vec!["alertmanager".into()], SILENCE_STEPS),
+        env,
+        what,
+        silence,
+    )
+}
+
+/// Expire silence `id`, locking Alertmanager: its spec and body.
+pub(super) fn expire_task(title: String, env: TaskEnv, id: String) -> Task {
+    run(
+        TaskSpec::mutating(title, vec!["alertmanager".into()], EXPIRE_STEPS),
+        env,
+        id,
+        expire,
+    )
 }

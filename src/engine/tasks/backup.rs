@@ -2,13 +2,12 @@
 //! starts after the typed confirmation — the same steps as `k8s-nas restore`
 //! ([`crate::backup::flow`]), shown in the task's step list, cancellable with rollback.
 
-use super::TaskEnv;
+use super::{run, Task, TaskEnv};
 use crate::backup::flow::{self, ClusterSide, Progress, RestorePlan};
 use crate::backup::{filter, policy, service_name};
 use crate::backup::{BackupOptions, Target};
-use crate::bus::TaskRequest;
 use crate::engine::sched::TaskCtx;
-use crate::engine::sched::{TaskBody, TaskSpec};
+use crate::engine::sched::TaskSpec;
 use crate::model::ServiceId;
 
 pub const BACKUP_STEPS: &[&str] = &[
@@ -204,34 +203,37 @@ pub async fn restore(
     ))
 }
 
-/// Back up, verify and restore: their spec and body.
-pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
-    match request {
-        TaskRequest::BackupNow(id) => {
-            let id = id.clone();
-            (
-                TaskSpec::mutating(title, vec![self::lock(&id)], self::BACKUP_STEPS),
-                Box::new(move |ctx| Box::pin(self::backup_now(env, ctx, id))),
-            )
-        }
-        TaskRequest::VerifyBackup { service, deep } => {
-            let (id, deep) = (service.clone(), *deep);
-            (
-                TaskSpec::mutating(title, vec![self::lock(&id)], self::VERIFY_STEPS),
-                Box::new(move |ctx| Box::pin(self::verify_newest(env, ctx, id, deep))),
-            )
-        }
-        TaskRequest::RestoreBackup { service, backup: b } => {
-            let (id, b) = (service.clone(), b.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![id.as_str().to_string(), self::lock(&id)],
-                    crate::backup::flow::RESTORE_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(self::restore(env, ctx, id, b))),
-            )
-        }
-        _ => unreachable!("not one of the backup actions"),
-    }
+/// Back up a service now, holding its backup lock: its spec and body.
+pub(super) fn backup_task(title: String, env: TaskEnv, id: ServiceId) -> Task {
+    run(
+        TaskSpec::mutating(title, vec![lock(&id)], BACKUP_STEPS),
+        env,
+        id,
+        backup_now,
+    )
+}
+
+/// Verify a service's newest backup (`deep`: restore it to a scratch directory), holding its
+/// backup lock: its spec and body.
+pub(super) fn verify_task(title: String, env: TaskEnv, id: ServiceId, deep: bool) -> Task {
+    run(
+        TaskSpec::mutating(title, vec![lock(&id)], VERIFY_STEPS),
+        env,
+        (id, deep),
+        |env, ctx, (id, deep)| verify_newest(env, ctx, id, deep),
+    )
+}
+
+/// Restore a service from `backup`, locking the app and its backups: its spec and body.
+pub(super) fn restore_task(title: String, env: TaskEnv, id: ServiceId, backup: String) -> Task {
+    run(
+        TaskSpec::mutating(
+            title,
+            vec![id.as_str().to_string(), lock(&id)],
+            crate::backup::flow::RESTORE_STEPS,
+        ),
+        env,
+        (id, backup),
+        |env, ctx, (id, b)| restore(env, ctx, id, b),
+    )
 }

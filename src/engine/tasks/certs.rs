@@ -1,9 +1,9 @@
 //! Certificate tasks: renew a Certificate and follow it to its new revision; re-sync a stale
 //! copy from its source Secret. The watch brings the new state to the `:certs` pane.
 
-use super::TaskEnv;
+use super::{run, Task, TaskEnv};
 use crate::certs::actions::{follow, renew as renew_certificate, resync as resync_secret, Renewal};
-use crate::engine::sched::TaskCtx;
+use crate::engine::sched::{TaskCtx, TaskSpec};
 use std::time::Duration;
 
 pub const RENEW_STEPS: &[&str] = &["set Issuing (ManuallyTriggered)", "follow to Ready"];
@@ -49,4 +49,32 @@ pub async fn resync(
     ctx.step(1).await;
     resync_secret(&facts.conn.client, (&ns, &name), (&src_ns, &src)).await?;
     Ok(format!("{ns}/{name} now holds the data of {src_ns}/{src}"))
+}
+
+/// Renew a Certificate, locking it: its spec and body.
+pub(super) fn renew_task(title: String, env: TaskEnv, ns: &str, name: &str) -> Task {
+    let target = (ns.to_string(), name.to_string());
+    run(
+        TaskSpec::mutating(title, vec![format!("certificate/{ns}/{name}")], RENEW_STEPS),
+        env,
+        target,
+        renew,
+    )
+}
+
+/// Re-sync the copy `(ns, name)` from its source Secret, locking the copy: its spec and body.
+pub(super) fn resync_task(
+    title: String,
+    env: TaskEnv,
+    (ns, name): (&str, &str),
+    (src_ns, src): (&str, &str),
+) -> Task {
+    let copy = (ns.to_string(), name.to_string());
+    let source = (src_ns.to_string(), src.to_string());
+    run(
+        TaskSpec::mutating(title, vec![format!("secret/{ns}/{name}")], RESYNC_STEPS),
+        env,
+        (copy, source),
+        |env, ctx, (copy, source)| resync(env, ctx, copy, source),
+    )
 }

@@ -1,10 +1,9 @@
 //! GitOps tasks: refresh an Argo CD Application, request a sync. The watch brings the new state
 //! to `:gitops`; the console never applies manifests itself.
 
-use super::TaskEnv;
-use crate::bus::TaskRequest;
+use super::{run, Task, TaskEnv};
 use crate::engine::sched::TaskCtx;
-use crate::engine::sched::{TaskBody, TaskSpec};
+use crate::engine::sched::TaskSpec;
 use crate::gitops::actions;
 
 pub const REFRESH_STEPS: &[&str] = &["annotate argocd.argoproj.io/refresh"];
@@ -51,42 +50,43 @@ pub async fn sync(
     Ok(format!("{ns}/{name}: sync requested"))
 }
 
-/// Refresh and sync of an Argo CD Application: their spec and body.
-pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
-    match request {
-        TaskRequest::ArgoRefresh { namespace, name } => {
-            let target = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("application/{namespace}/{name}")],
-                    self::REFRESH_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(self::refresh(env, ctx, target))),
-            )
-        }
-        TaskRequest::ArgoSync { namespace, name } => {
-            let target = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("application/{namespace}/{name}")],
-                    self::SYNC_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(self::sync(env, ctx, target))),
-            )
-        }
-        TaskRequest::AppSetRefresh { namespace, name } => {
-            let target = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("applicationset/{namespace}/{name}")],
-                    self::APPSET_REFRESH_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(self::appset_refresh(env, ctx, target))),
-            )
-        }
-        _ => unreachable!("not one of gitops"),
-    }
+/// Refresh an Application, locking it: its spec and body.
+pub(super) fn refresh_task(title: String, env: TaskEnv, ns: &str, name: &str) -> Task {
+    let target = (ns.to_string(), name.to_string());
+    run(
+        TaskSpec::mutating(
+            title,
+            vec![format!("application/{ns}/{name}")],
+            REFRESH_STEPS,
+        ),
+        env,
+        target,
+        refresh,
+    )
+}
+
+/// Request a sync of an Application, locking it: its spec and body.
+pub(super) fn sync_task(title: String, env: TaskEnv, ns: &str, name: &str) -> Task {
+    let target = (ns.to_string(), name.to_string());
+    run(
+        TaskSpec::mutating(title, vec![format!("application/{ns}/{name}")], SYNC_STEPS),
+        env,
+        target,
+        sync,
+    )
+}
+
+/// Refresh an ApplicationSet, locking it: its spec and body.
+pub(super) fn appset_refresh_task(title: String, env: TaskEnv, ns: &str, name: &str) -> Task {
+    let target = (ns.to_string(), name.to_string());
+    run(
+        TaskSpec::mutating(
+            title,
+            vec![format!("applicationset/{ns}/{name}")],
+            APPSET_REFRESH_STEPS,
+        ),
+        env,
+        target,
+        appset_refresh,
+    )
 }

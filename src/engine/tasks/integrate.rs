@@ -1,12 +1,13 @@
 //! Integration tasks: plan, apply, test, Prowlarr indexer sync.
 
-use super::TaskEnv;
+use super::{app_locks, run, Task, TaskEnv};
 use crate::bus::views::{field_rows, HealthNote, IndexerCount, IntegrationsView, RootFolderInfo};
 use crate::bus::{Msg, UnitKind, Units};
 use crate::checks::Fact;
 use crate::engine::live::live_context;
-use crate::engine::sched::TaskCtx;
+use crate::engine::sched::{TaskCtx, TaskSpec};
 use crate::integrate::live::{self as ilive, Live, LivePlan};
+use crate::model::Inventory;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
@@ -261,6 +262,72 @@ pub fn sync_outcome(
     Ok(format!(
         "Prowlarr pushed its indexers to the apps ({})",
         apps.join(", ")
+    ))
+}
+
+/// The integration plan: its spec and body.
+pub(super) fn plan_task(title: String, env: TaskEnv) -> Task {
+    run(
+        TaskSpec::read(title, PLAN_STEPS),
+        env,
+        (),
+        |env, ctx, ()| plan(env, ctx),
+    )
+}
+
+/// Apply the plan, locking every discovered app: its spec and body.
+pub(super) fn apply_task(title: String, env: TaskEnv, inv: &Inventory) -> Result<Task, String> {
+    Ok(run(
+        TaskSpec::mutating(title, app_locks(inv, |_| true)?, APPLY_STEPS),
+        env,
+        (),
+        |env, ctx, ()| apply(env, ctx),
+    ))
+}
+
+/// Test every edge: its spec and body.
+pub(super) fn test_task(title: String, env: TaskEnv) -> Task {
+    run(
+        TaskSpec::read(title, TEST_STEPS),
+        env,
+        (),
+        |env, ctx, ()| test_all(env, ctx),
+    )
+}
+
+/// The Prowlarr indexer sync, locking the *arr apps: its spec and body.
+pub(super) fn sync_indexers_task(
+    title: String,
+    env: TaskEnv,
+    inv: &Inventory,
+) -> Result<Task, String> {
+    Ok(run(
+        TaskSpec::mutating(
+            title,
+            app_locks(inv, |k| k.is_servarr())?,
+            SYNC_INDEXER_STEPS,
+        ),
+        env,
+        (),
+        |env, ctx, ()| sync_indexers(env, ctx),
+    ))
+}
+
+/// Remove stale root folders, locking the *arr apps: its spec and body.
+pub(super) fn remove_stale_task(
+    title: String,
+    env: TaskEnv,
+    inv: &Inventory,
+) -> Result<Task, String> {
+    Ok(run(
+        TaskSpec::mutating(
+            title,
+            app_locks(inv, |k| k.is_servarr())?,
+            REMOVE_STALE_STEPS,
+        ),
+        env,
+        (),
+        |env, ctx, ()| remove_stale(env, ctx),
     ))
 }
 

@@ -2,10 +2,9 @@
 //! create Jobs there?), then the Job from the CronJob's template. The simulator's (or the
 //! cluster's) Job controller runs it; the watch brings the Job and its pod to `:jobs`.
 
-use super::TaskEnv;
-use crate::bus::TaskRequest;
+use super::{run, Task, TaskEnv};
 use crate::cluster::workload as wl;
-use crate::engine::sched::{TaskBody, TaskCtx, TaskSpec};
+use crate::engine::sched::{TaskCtx, TaskSpec};
 use crate::jobs::run;
 
 pub const RUN_STEPS: &[&str] = &[
@@ -30,20 +29,13 @@ pub async fn run_now(
     Ok(format!("Job {ns}/{job} created from CronJob {name}"))
 }
 
-/// The run-now task: its spec and body.
-pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
-    match request {
-        TaskRequest::RunCronJob { namespace, name } => {
-            let target = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("cronjob/{namespace}/{name}")],
-                    RUN_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(run_now(env, ctx, target))),
-            )
-        }
-        _ => unreachable!("not one of jobs"),
-    }
+/// Run a CronJob now, locking it: its spec and body.
+pub(super) fn run_task(title: String, env: TaskEnv, ns: &str, name: &str) -> Task {
+    let target = (ns.to_string(), name.to_string());
+    run(
+        TaskSpec::mutating(title, vec![format!("cronjob/{ns}/{name}")], RUN_STEPS),
+        env,
+        target,
+        run_now,
+    )
 }

@@ -1,12 +1,12 @@
 //! Key tasks: check every app's key against the key Secret, and sync the keys that differ.
 
-use super::TaskEnv;
+use super::{run, Task, TaskEnv};
 use crate::bus::views::{KeyRow, KeysView};
 use crate::bus::Msg;
 use crate::checks::{Fact, KeysFacts};
 use crate::config::Config;
 use crate::engine::live::{check_keys, KeysCheck};
-use crate::engine::sched::TaskCtx;
+use crate::engine::sched::{TaskCtx, TaskSpec};
 use crate::keys::live::{write_secret, KeysReport};
 
 pub const CHECK_STEPS: &[&str] = &["read and verify keys"];
@@ -96,4 +96,38 @@ pub async fn sync(env: TaskEnv, ctx: TaskCtx) -> anyhow::Result<String> {
         plan.changes.len(),
         plan.target
     ))
+}
+
+/// The key check: its spec and body.
+pub(super) fn check_task(title: String, env: TaskEnv) -> Task {
+    run(
+        TaskSpec::read(title, CHECK_STEPS),
+        env,
+        (),
+        |env, ctx, ()| async move { check(&env, &ctx, 1).await.map(|(s, _)| s) },
+    )
+}
+
+/// The key sync, locking the key Secret it writes: its spec and body.
+pub(super) fn sync_task(title: String, env: TaskEnv) -> Task {
+    run(
+        TaskSpec::mutating(title, vec![key_secret_lock(&env)], SYNC_STEPS),
+        env,
+        (),
+        |env, ctx, ()| sync(env, ctx),
+    )
+}
+
+/// `secret:media/starr-secrets`: the key Secret the sync writes (the desired file's, else the
+/// one the workloads reference, else the config's).
+fn key_secret_lock(env: &TaskEnv) -> String {
+    let facts = env.facts.borrow().clone();
+    let target = match facts {
+        Some(f) => crate::engine::live::load_located(&env.cfg, &f, &env.desired_file)
+            .map(|d| d.api_keys.display())
+            .ok(),
+        None => None,
+    };
+    let target = target.unwrap_or_else(|| env.cfg.api_key_secret.clone());
+    format!("secret:{target}")
 }

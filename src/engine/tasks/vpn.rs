@@ -2,9 +2,9 @@
 //! then wait until it runs with an exit IP; a tunnel left stopped by a failure or a cancel is
 //! set running again by the clean-up.
 
-use super::TaskEnv;
+use super::{run, Task, TaskEnv};
 use crate::clients::gluetun::GluetunClient;
-use crate::engine::sched::TaskCtx;
+use crate::engine::sched::{TaskCtx, TaskSpec};
 use crate::model::ServiceId;
 use std::time::{Duration, Instant};
 
@@ -199,4 +199,24 @@ async fn remove_test(
         q.remove_category(TEST_CATEGORY).await?;
     }
     Ok(())
+}
+
+/// Restart a pod's tunnel, locking its service: its spec and body.
+pub(super) fn restart_task(title: String, env: TaskEnv, id: ServiceId) -> Task {
+    run(
+        TaskSpec::mutating(title, vec![id.as_str().to_string()], RESTART_STEPS),
+        env,
+        id,
+        restart,
+    )
+}
+
+/// The test download through a pod's tunnel, locking its service: its spec and body.
+pub(super) fn test_download_task(title: String, env: TaskEnv, id: ServiceId) -> Task {
+    run(
+        TaskSpec::mutating(title, vec![id.as_str().to_string()], TEST_DOWNLOAD_STEPS),
+        env,
+        id,
+        test_download,
+    )
 }

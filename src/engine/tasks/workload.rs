@@ -2,11 +2,10 @@
 //! asks the API server first whether this user may (SelfSubjectAccessReview) and stops with
 //! "forbidden: …" when not; the watch brings the new pods to the screen.
 
-use super::TaskEnv;
-use crate::bus::TaskRequest;
+use super::{run, Task, TaskEnv};
 use crate::cluster::workload::{self as wl, Access};
 use crate::engine::sched::TaskCtx;
-use crate::engine::sched::{TaskBody, TaskSpec};
+use crate::engine::sched::TaskSpec;
 
 pub const RESTART_STEPS: &[&str] = &[
     "check RBAC (SelfSubjectAccessReview)",
@@ -68,52 +67,40 @@ pub async fn scale(
     Ok(format!("{kind} {ns}/{name} scaled to {replicas}"))
 }
 
-/// The workload actions (restart, delete pod, scale): their spec and body.
-pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskSpec, TaskBody) {
-    match request {
-        TaskRequest::RestartWorkload {
-            namespace,
-            kind,
-            name,
-        } => {
-            let t = (namespace.clone(), kind.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("workload/{namespace}/{name}")],
-                    self::RESTART_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(self::restart(env, ctx, t))),
-            )
-        }
-        TaskRequest::DeletePod { namespace, name } => {
-            let t = (namespace.clone(), name.clone());
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("pod/{namespace}/{name}")],
-                    self::DELETE_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(self::delete(env, ctx, t))),
-            )
-        }
-        TaskRequest::ScaleWorkload {
-            namespace,
-            kind,
-            name,
-            replicas,
-        } => {
-            let t = (namespace.clone(), kind.clone(), name.clone());
-            let n = *replicas;
-            (
-                TaskSpec::mutating(
-                    title,
-                    vec![format!("workload/{namespace}/{name}")],
-                    self::SCALE_STEPS,
-                ),
-                Box::new(move |ctx| Box::pin(self::scale(env, ctx, t, n))),
-            )
-        }
-        _ => unreachable!("not one of the workload actions"),
-    }
+/// Restart a workload, locking it: its spec and body.
+pub(super) fn restart_task(title: String, env: TaskEnv, ns: &str, kind: &str, name: &str) -> Task {
+    let t = (ns.to_string(), kind.to_string(), name.to_string());
+    run(
+        TaskSpec::mutating(title, vec![format!("workload/{ns}/{name}")], RESTART_STEPS),
+        env,
+        t,
+        restart,
+    )
+}
+
+/// Delete a pod, locking it: its spec and body.
+pub(super) fn delete_task(title: String, env: TaskEnv, ns: &str, name: &str) -> Task {
+    let t = (ns.to_string(), name.to_string());
+    run(
+        TaskSpec::mutating(title, vec![format!("pod/{ns}/{name}")], DELETE_STEPS),
+        env,
+        t,
+        delete,
+    )
+}
+
+/// Scale a workload to `replicas`, locking it: its spec and body.
+pub(super) fn scale_task(
+    title: String,
+    env: TaskEnv,
+    (ns, kind, name): (&str, &str, &str),
+    replicas: u32,
+) -> Task {
+    let t = (ns.to_string(), kind.to_string(), name.to_string());
+    run(
+        TaskSpec::mutating(title, vec![format!("workload/{ns}/{name}")], SCALE_STEPS),
+        env,
+        (t, replicas),
+        |env, ctx, (t, n)| scale(env, ctx, t, n),
+    )
 }
