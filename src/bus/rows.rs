@@ -105,6 +105,17 @@ pub fn build_row(
         None => Cell::new("", Tone::Muted),
     };
     let worst = crate::model::finding::worst(findings.iter().filter(|f| f.is_about(&svc.id)));
+    // The HEALTH cell is a count; the filter also matches the checks it counts.
+    let sources = match obs.map(|o| &o.health) {
+        Some(Ok(h)) => h
+            .issues
+            .iter()
+            .filter(|i| i.level > IssueLevel::Ok)
+            .map(|i| i.source.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    };
     let haystack = [
         name.as_str(),
         kind.as_str(),
@@ -112,6 +123,7 @@ pub fn build_row(
         pod.text.as_str(),
         http.text.as_str(),
         health.text.as_str(),
+        sources.as_str(),
         vpn.text.as_str(),
     ]
     .join("\n")
@@ -251,7 +263,9 @@ pub fn issue_label(l: IssueLevel) -> &'static str {
     }
 }
 
-/// `ok`, `2 warn IndexerStatus…`, `1 error DownloadClient…`, or the classified error.
+/// `ok`, `2 warn`, `1 error`, or the classified error: a count at the worst level, short
+/// enough that a narrow column never cuts it mid-word (issue 7). Which checks they are (and
+/// their messages) is in the service's detail view; the `/` filter still finds the sources.
 pub fn health_cell(health: &Result<AppHealth, crate::model::AppError>) -> Cell {
     match health {
         Err(e) => Cell::new(short_error(&e.kind), Tone::Error),
@@ -260,12 +274,8 @@ pub fn health_cell(health: &Result<AppHealth, crate::model::AppError>) -> Cell {
             if worst <= IssueLevel::Ok {
                 return Cell::new("ok", Tone::Ok);
             }
-            let at_worst: Vec<_> = h.issues.iter().filter(|i| i.level == worst).collect();
-            let mut text = format!("{} {}", at_worst.len(), issue_label(worst));
-            if let Some(first) = at_worst.first() {
-                text.push(' ');
-                text.push_str(first.source.trim_end_matches("Check"));
-            }
+            let count = h.issues.iter().filter(|i| i.level == worst).count();
+            let text = format!("{count} {}", issue_label(worst));
             let tone = match worst {
                 IssueLevel::Error => Tone::Error,
                 IssueLevel::Warning => Tone::Warn,
@@ -578,10 +588,7 @@ mod tests {
                 issue(IssueLevel::Error, "DownloadClientCheck"),
             ],
         };
-        assert_eq!(
-            health_cell(&Ok(h)),
-            Cell::new("1 error DownloadClient", Tone::Error)
-        );
+        assert_eq!(health_cell(&Ok(h)), Cell::new("1 error", Tone::Error));
         assert_eq!(
             health_cell(&Ok(AppHealth::default())),
             Cell::new("ok", Tone::Ok)
