@@ -327,9 +327,10 @@ pub fn data_age_cell(observed: Option<Timestamp>, now: Timestamp, budget: &Budge
     Cell::new(age(Some(t), now), tone)
 }
 
-/// Make untrusted text (log lines, describe output, app messages) safe and readable in a cell:
-/// ANSI escape sequences are removed, tabs expanded to the next multiple of 4 columns, other
-/// control characters dropped.
+/// Make untrusted multi-line text (log lines, describe output, task logs, detail boxes) safe
+/// and readable: ANSI escape sequences (log colours) are removed, tabs expanded to the next
+/// multiple of 4 columns, other control characters dropped. Table cells and headless tables
+/// escape instead ([`crate::bounds::sanitize`]), so a hostile value is visible there.
 pub fn sanitize(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
