@@ -8,7 +8,7 @@ use k8s_nas::backup::{id_for, BackupInfo, VerifyRecord};
 use k8s_nas::bus::BackupsView;
 use k8s_nas::checks::backup::BackupFacts;
 use k8s_nas::model::ServiceId;
-use k8s_nas::tui::{Effect, Msg, TaskRequest};
+use k8s_nas::tui::{Msg, TaskRequest};
 use std::collections::BTreeMap;
 use tui_common::*;
 
@@ -62,21 +62,8 @@ fn view() -> BackupsView {
     }
 }
 
-fn tasks(fx: &[Effect]) -> Vec<TaskRequest> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::RunTask { request, .. } => Some(request.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn opened(w: u16, h: u16) -> Harness {
-    let mut hs = Harness::healthy();
-    hs.resize(w, h);
-    hs.feed(Msg::Backups(Box::new(view())));
-    hs.press(":bk<enter>");
-    hs
+    Harness::opened(w, h, [Msg::Backups(Box::new(view()))], ":bk<enter>")
 }
 
 #[test]
