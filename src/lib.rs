@@ -76,6 +76,7 @@ pub mod integrate;
 pub mod jobs;
 pub mod keys;
 pub mod logging;
+pub mod manifest;
 pub mod model;
 pub mod sim;
 pub mod tui;

@@ -18,6 +18,8 @@ pub mod flow;
 pub mod restic;
 mod restore;
 mod retention;
+pub mod schedule;
+pub mod scope;
 mod store;
 mod verify;
 
@@ -28,10 +30,51 @@ pub use capture::{run_backup, BackupOptions, Target};
 pub use filter::{Filter, DEFAULT_EXCLUDES};
 pub use restore::{restore_dir, RestoreOutcome};
 pub use retention::{apply_retention, plan_retention, Policy};
+pub use scope::{config_dir, config_dirs, filter, policy, service_name};
 pub use store::{cleanup_stale, list, service_dir, BackupInfo};
 pub use verify::{verify, VerifyRecord};
 
 use serde::{Deserialize, Serialize};
+
+/// A new backup, found under the root and verified.
+#[derive(Debug, Clone)]
+pub struct NewBackup {
+    pub manifest: Manifest,
+    pub info: BackupInfo,
+    pub verification: VerifyRecord,
+}
+
+/// Back up `target` into `root`, then verify the new archive (its checksum and every file's
+/// hash; the result is recorded beside it): what `backup run`, the console's "back up now" and
+/// the demo's nightly backup do. `verifying` is called between the two (a task's next step).
+pub fn run_and_verify(
+    target: &Target,
+    root: &std::path::Path,
+    opts: &BackupOptions<'_>,
+    verifying: &dyn Fn(),
+) -> Result<NewBackup, BackupError> {
+    let manifest = run_backup(target, root, opts)?;
+    verifying();
+    let info = list(root, Some(&target.service))
+        .map_err(|e| BackupError::Other(format!("{}: {e}", root.display())))?
+        .into_iter()
+        .find(|b| manifest.archive == format!("{}.tar.zst", b.id))
+        .ok_or_else(|| {
+            BackupError::Other(format!(
+                "the new backup {} is not listed under {}",
+                manifest.archive,
+                root.display()
+            ))
+        })?;
+    let verification = verify(&info, false);
+    let mut info = info;
+    info.verification = Some(verification.clone());
+    Ok(NewBackup {
+        manifest,
+        info,
+        verification,
+    })
+}
 
 /// Schema tag of the manifest.
 pub const MANIFEST_SCHEMA: &str = "k8s-nas/backup-manifest/v1";

@@ -6,6 +6,7 @@
 pub mod filter;
 pub mod msg;
 pub mod rows;
+pub mod shell;
 pub mod views;
 
 pub use msg::{

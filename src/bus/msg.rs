@@ -115,6 +115,14 @@ pub struct ResourceRow {
     pub info: String,
     /// Something is wrong with it (coloured as a warning).
     pub bad: bool,
+    /// Pods: the containers, then the init containers (for the shell and logs pickers).
+    pub containers: Vec<String>,
+    pub init_containers: Vec<String>,
+    /// Events: the involved object `(kind, name)` (describe it).
+    pub involved: Option<(String, String)>,
+    /// The pod `l` shows the logs of, with its restarts (pods: itself; Deployments: their most
+    /// interesting pod; events: the involved pod or workload's); `containers` are its.
+    pub logs: Option<(String, u32)>,
 }
 
 /// Usage of one service's pods (summed) against their requests and limits (summed over the
@@ -244,6 +252,11 @@ pub enum TaskRequest {
     },
     /// Expire a silence (Alertmanager).
     ExpireSilence { id: String },
+    /// Run a CronJob now (`kubectl create job --from=cronjob/NAME`).
+    RunCronJob { namespace: String, name: String },
+    /// Ask Argo CD's ApplicationSet controller to regenerate (annotation
+    /// `argocd.argoproj.io/application-set-refresh`).
+    AppSetRefresh { namespace: String, name: String },
 }
 
 impl TaskRequest {
@@ -266,6 +279,12 @@ impl TaskRequest {
                 return format!("silence {alert}");
             }
             TaskRequest::ExpireSilence { id } => return format!("expire silence {id}"),
+            TaskRequest::RunCronJob { namespace, name } => {
+                return format!("run cronjob {namespace}/{name} now")
+            }
+            TaskRequest::AppSetRefresh { namespace, name } => {
+                return format!("refresh applicationset {namespace}/{name}")
+            }
             TaskRequest::ResyncSecret {
                 namespace, name, ..
             } => return format!("re-sync secret {namespace}/{name}"),
@@ -309,6 +328,7 @@ impl TaskRequest {
             }
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => "",
             TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => "",
+            TaskRequest::RunCronJob { .. } | TaskRequest::AppSetRefresh { .. } => "",
         }
         .to_string()
     }
@@ -335,6 +355,7 @@ impl TaskRequest {
             TaskRequest::VerifyBackup { .. } => true,
             TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => true,
             TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => true,
+            TaskRequest::RunCronJob { .. } | TaskRequest::AppSetRefresh { .. } => true,
         }
     }
 }
@@ -463,6 +484,11 @@ pub enum Msg {
         id: TaskId,
         lines: Result<Vec<String>, String>,
     },
+    /// Answer to [`Effect::ReadBackupManifest`]: the manifest, or why it could not be read.
+    BackupManifest {
+        path: std::path::PathBuf,
+        manifest: Result<Box<crate::backup::Manifest>, String>,
+    },
 }
 
 /// What the UI asks the outside world to do.
@@ -520,6 +546,18 @@ pub enum Effect {
     ReadTaskLog {
         id: TaskId,
         path: std::path::PathBuf,
+    },
+    /// Read a backup's `<id>.manifest.json`; the answer is [`Msg::BackupManifest`].
+    ReadBackupManifest {
+        path: std::path::PathBuf,
+    },
+    /// A shell in a container (`pods/exec` with a TTY; `/bin/bash`, else `/bin/sh`). The
+    /// runtime suspends the console and fills `io` in before the engine gets it.
+    Shell {
+        namespace: String,
+        pod: String,
+        container: String,
+        io: crate::bus::shell::ShellHandle,
     },
 }
 

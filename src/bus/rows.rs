@@ -145,6 +145,13 @@ pub fn build_row(
     }
 }
 
+/// The pod a service's row, logs, describe and actions are about: the most interesting one
+/// (not ready first, then one with a reason such as `CrashLoopBackOff`, then by name).
+pub fn interesting_pod(pods: &[PodStatus]) -> Option<&PodStatus> {
+    pods.iter()
+        .min_by_key(|p| (p.is_ready(), p.reason.is_none(), p.name.as_str()))
+}
+
 /// A waiting reason short enough for an 80-column POD cell (issue 7: never cut mid-value); the
 /// pod's detail and `describe` keep the full word.
 pub fn short_reason(word: &str) -> &str {
@@ -161,10 +168,7 @@ pub fn short_reason(word: &str) -> &str {
 
 /// `Running 1/1`, `CrashLoop 0/1` (CrashLoopBackOff), `Running 2/2 ×3`, `no pods`.
 pub fn pod_cell(pods: &[PodStatus]) -> Cell {
-    let Some(worst) = pods
-        .iter()
-        .min_by_key(|p| (p.is_ready(), p.reason.is_none(), p.name.clone()))
-    else {
+    let Some(worst) = interesting_pod(pods) else {
         return Cell::new("no pods", Tone::Error);
     };
     let word = short_reason(worst.reason.as_deref().unwrap_or(worst.phase.as_str()));

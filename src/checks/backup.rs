@@ -16,6 +16,8 @@ pub struct BackupFacts {
     pub services: Vec<String>,
     /// Every backup under the root.
     pub backups: Vec<BackupInfo>,
+    /// The CronJobs that run `k8s-nas backup run` in the cluster.
+    pub schedule: crate::backup::schedule::ScheduleFacts,
 }
 
 impl BackupFacts {
@@ -24,6 +26,7 @@ impl BackupFacts {
         BackupFacts {
             services,
             backups: crate::backup::list(root, None).unwrap_or_default(),
+            schedule: Default::default(),
         }
     }
 }
@@ -71,7 +74,45 @@ pub fn evaluate(f: &BackupFacts, now: Timestamp) -> Vec<Finding> {
             Some(_) => {}
         }
     }
+    out.extend(schedule_findings(f, now));
     out
+}
+
+/// A backup CronJob (of the services here) whose last success is 26 h old or more — or that
+/// never succeeded and exists that long.
+fn schedule_findings(f: &BackupFacts, now: Timestamp) -> Vec<Finding> {
+    f.schedule
+        .cronjobs()
+        .iter()
+        .filter(|c| f.services.is_empty() || f.services.iter().any(|s| c.covers(s)))
+        .filter_map(|c| {
+            let cj = &c.cronjob;
+            let hours = |t: Timestamp| now.duration_since(t).as_hours();
+            let why = match (cj.last_success, cj.created) {
+                (Some(t), _) if hours(t) >= STALE_HOURS => {
+                    format!("last successful run {} h ago", hours(t))
+                }
+                (None, Some(t)) if hours(t) >= STALE_HOURS => {
+                    format!("never succeeded (created {} h ago)", hours(t))
+                }
+                _ => return None,
+            };
+            let suspended = if cj.suspended {
+                "; it is suspended"
+            } else {
+                ""
+            };
+            let id = cj.id();
+            Some(catalog::BACKUP_SCHEDULE_STALE.finding(
+                id.as_str(),
+                format!("backup CronJob {id}: {why}{suspended}"),
+                &[
+                    ("namespace", cj.namespace.as_str()),
+                    ("cronjob", cj.name.as_str()),
+                ],
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -115,6 +156,7 @@ mod tests {
                 b("lidarr", "20261205T030000Z", Some(false)),
                 b("prowlarr", "20261205T030000Z", None),
             ],
+            schedule: Default::default(),
         };
         let got: Vec<(String, String)> = evaluate(&f, now)
             .into_iter()
@@ -134,7 +176,59 @@ mod tests {
         let fresh = BackupFacts {
             services: vec!["radarr".into()],
             backups: vec![b("radarr", "20261204T110000Z", Some(true))],
+            schedule: Default::default(),
         };
         assert!(evaluate(&fresh, now).is_empty());
+    }
+
+    #[test]
+    fn schedule_stale_past_26_hours_or_never_succeeded() {
+        use crate::backup::schedule::{BackupCronJob, ScheduleFacts};
+        let now = parse_id("20261205T120000Z").unwrap();
+        let cj = |name: &str, ok: Option<&str>, created: &str, services: Option<Vec<String>>| {
+            BackupCronJob {
+                cronjob: crate::jobs::CronJobState {
+                    namespace: "media".into(),
+                    name: name.into(),
+                    schedule: "30 3 * * *".into(),
+                    interval_secs: Some(86_400),
+                    suspended: false,
+                    last_schedule: None,
+                    last_success: ok.map(|t| parse_id(t).unwrap()),
+                    active: 0,
+                    created: Some(parse_id(created).unwrap()),
+                },
+                services,
+            }
+        };
+        let f = BackupFacts {
+            services: vec!["sonarr".into()],
+            backups: vec![b("sonarr", "20261205T030000Z", Some(true))],
+            schedule: ScheduleFacts::Known(vec![
+                cj("fresh", Some("20261204T120001Z"), "20261101T000000Z", None),
+                cj("old", Some("20261204T100000Z"), "20261101T000000Z", None),
+                cj("never", None, "20261201T000000Z", None),
+                cj("young", None, "20261205T000000Z", None),
+                // Backs up a service not here: not this console's business.
+                cj("other", None, "20261101T000000Z", Some(vec!["plex".into()])),
+            ]),
+        };
+        let got: Vec<(String, String)> = evaluate(&f, now)
+            .into_iter()
+            .map(|f| (f.code, f.message))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "backup.schedule_stale".to_string(),
+                    "backup CronJob media/old: last successful run 26 h ago".to_string()
+                ),
+                (
+                    "backup.schedule_stale".to_string(),
+                    "backup CronJob media/never: never succeeded (created 108 h ago)".to_string()
+                ),
+            ]
+        );
     }
 }

@@ -257,6 +257,9 @@ catalog! {
     BACKUP_UNVERIFIED = "backup.unverified", Info, "the newest backup of a service was never verified",
         "k8s-nas backup verify --service {service} --deep",
         Some(README_BACKUPS);
+    BACKUP_SCHEDULE_STALE = "backup.schedule_stale", Warning, "the backup CronJob has not succeeded in 26 hours",
+        "kubectl -n {namespace} get jobs (or :jobs): read the log of the last {cronjob} Job, fix it, then kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-now",
+        Some(README_BACKUPS);
     /// An alert firing in Alertmanager (or Prometheus); severity from its `severity` label,
     /// runbook from its `runbook_url` annotation.
     ALERT_FIRING = "alert.<AlertName>", Warning, "an alert is firing (not silenced or inhibited)",
@@ -294,6 +297,16 @@ catalog! {
     JOB_FAILED = "job.failed", Error, "the last Job of a CronJob (or a Job) failed",
         "kubectl -n {namespace} logs job/{job}: fix the cause in Git, then run it again",
         Some(K8S_CRONJOBS);
+    // Manifest audit (issue 12): the discovered apps' manifests as deployed.
+    MANIFEST_PROBE_TARGET = "manifest.probe_target", Warning, "an app's HTTP probe aims at a path it does not serve under its URL base, or at the wrong port",
+        "In Git, point the {probe} probe of `{container}` in {workload} at `{path}` on port {port} (the path under the app's URL base); a failing liveness probe restarts a healthy app",
+        None;
+    MANIFEST_RESOURCES = "manifest.resources", Warning, "an app container declares no CPU/memory requests or limits",
+        "In Git, set {missing} on `{container}` in {workload} (sized from its usage, `kubectl top pod`): without limits the CPU/memory alerts mean nothing, without requests the scheduler guesses",
+        None;
+    MANIFEST_CONFIG_EPHEMERAL = "manifest.config_ephemeral", Error, "an app's config directory is an emptyDir: it is lost whenever the pod goes",
+        "In Git, replace the emptyDir `{volume}` of {workload} with a PersistentVolumeClaim (or hostPath) for `{container}`'s config, then restore the config from a backup",
+        None;
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,
@@ -496,6 +509,11 @@ mod tests {
                         "job",
                         // integrations: an app's web UI
                         "url",
+                        // manifest audit
+                        "probe",
+                        "path",
+                        "missing",
+                        "volume",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

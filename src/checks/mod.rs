@@ -16,6 +16,7 @@ pub mod health;
 pub mod integration;
 pub mod jobs;
 pub mod keys;
+pub mod manifest;
 pub mod vpn;
 
 pub use health::Budget;
@@ -50,6 +51,8 @@ pub struct Facts<'a> {
     pub usage: Option<&'a BTreeMap<ServiceId, crate::bus::ServiceUsage>>,
     /// CronJobs, Jobs and their pods (issue 12).
     pub jobs: Option<&'a crate::jobs::JobsFacts>,
+    /// The discovered apps' manifests as deployed (issue 12, manifest audit).
+    pub manifest: Option<&'a crate::manifest::ManifestFacts>,
     pub now: jiff::Timestamp,
     pub budget: Budget,
 }
@@ -75,6 +78,7 @@ impl<'a> Facts<'a> {
             alerts: None,
             usage: None,
             jobs: None,
+            manifest: None,
             now,
             budget,
         }
@@ -125,6 +129,11 @@ impl<'a> Facts<'a> {
 
     pub fn with_jobs(mut self, jobs: Option<&'a crate::jobs::JobsFacts>) -> Self {
         self.jobs = jobs;
+        self
+    }
+
+    pub fn with_manifest(mut self, manifest: Option<&'a crate::manifest::ManifestFacts>) -> Self {
+        self.manifest = manifest;
         self
     }
 
@@ -186,6 +195,7 @@ pub fn evaluate(facts: &Facts) -> Vec<Finding> {
             .map(|j| jobs::evaluate(j, facts.now))
             .unwrap_or_default(),
     );
+    out.extend(facts.manifest.map(manifest::evaluate).unwrap_or_default());
     let mut seen = BTreeSet::new();
     out.retain(|f| seen.insert((f.code.clone(), f.subject.clone(), f.message.clone())));
     // Worst first; within a severity the cause before its symptoms (stable otherwise).

@@ -52,21 +52,33 @@ pub fn bytes(q: &str) -> Option<u64> {
     None
 }
 
-/// Usage of every pod the metrics API reports, by `namespace/pod`; `Ok(None)` when the cluster
-/// has no metrics API (404).
-pub async fn pod_usage(client: &kube::Client) -> anyhow::Result<Option<BTreeMap<String, Usage>>> {
+/// Every object of one metrics API kind; `Ok(None)` when the cluster has no metrics API (404,
+/// or 503 while metrics-server starts).
+async fn metrics_list(
+    client: &kube::Client,
+    kind: &str,
+    plural: &str,
+) -> anyhow::Result<Option<kube::core::ObjectList<DynamicObject>>> {
     let ar = ApiResource {
         group: "metrics.k8s.io".into(),
         version: "v1beta1".into(),
         api_version: "metrics.k8s.io/v1beta1".into(),
-        kind: "PodMetrics".into(),
-        plural: "pods".into(),
+        kind: kind.into(),
+        plural: plural.into(),
     };
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-    let list = match api.list(&ListParams::default()).await {
-        Ok(l) => l,
-        Err(kube::Error::Api(e)) if e.code == 404 || e.code == 503 => return Ok(None),
+    match api.list(&ListParams::default()).await {
+        Ok(l) => Ok(Some(l)),
+        Err(kube::Error::Api(e)) if e.code == 404 || e.code == 503 => Ok(None),
         Err(e) => anyhow::bail!("metrics API: {}", super::explain(&e)),
+    }
+}
+
+/// Usage of every pod the metrics API reports, by `namespace/pod`; `Ok(None)` when the cluster
+/// has no metrics API (404).
+pub async fn pod_usage(client: &kube::Client) -> anyhow::Result<Option<BTreeMap<String, Usage>>> {
+    let Some(list) = metrics_list(client, "PodMetrics", "pods").await? else {
+        return Ok(None);
     };
     let mut out = BTreeMap::new();
     for pm in list.items {
@@ -81,6 +93,28 @@ pub async fn pod_usage(client: &kube::Client) -> anyhow::Result<Option<BTreeMap<
             u.mem_bytes += c["usage"]["memory"].as_str().and_then(bytes).unwrap_or(0);
         }
         out.insert(key, u);
+    }
+    Ok(Some(out))
+}
+
+/// Usage of every node the metrics API reports, by node name; `Ok(None)` without the API.
+pub async fn node_usage(client: &kube::Client) -> anyhow::Result<Option<BTreeMap<String, Usage>>> {
+    let Some(list) = metrics_list(client, "NodeMetrics", "nodes").await? else {
+        return Ok(None);
+    };
+    let mut out = BTreeMap::new();
+    for nm in list.items {
+        let u = Usage {
+            cpu_milli: nm.data["usage"]["cpu"]
+                .as_str()
+                .and_then(cpu_milli)
+                .unwrap_or(0),
+            mem_bytes: nm.data["usage"]["memory"]
+                .as_str()
+                .and_then(bytes)
+                .unwrap_or(0),
+        };
+        out.insert(nm.metadata.name.unwrap_or_default(), u);
     }
     Ok(Some(out))
 }

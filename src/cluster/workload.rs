@@ -179,23 +179,62 @@ pub fn action_access(action: &str) -> Option<Access> {
     }
 }
 
-/// Ask RBAC about every action in every namespace: `(namespace, action, why)` of those denied.
-/// A review that cannot be made (old API server, network) denies nothing: the task asks again.
+/// The reviews `actions` need, each once, with the actions it answers (restart and scale
+/// both need `patch deployments`).
+pub fn reviews<'a>(actions: &[&'a str]) -> Vec<(Access, Vec<&'a str>)> {
+    let mut out: Vec<(Access, Vec<&str>)> = Vec::new();
+    for action in actions {
+        let Some(access) = action_access(action) else {
+            continue;
+        };
+        match out.iter_mut().find(|(a, _)| *a == access) {
+            Some((_, answers)) => answers.push(action),
+            None => out.push((access, vec![action])),
+        }
+    }
+    out
+}
+
+/// Ask RBAC about every action in every namespace: `(namespace, action, why)` of those denied,
+/// one review per namespace and distinct [`Access`] ([`reviews`]). A review that cannot be
+/// made (old API server, network) denies nothing: the task asks again.
 pub async fn denied_actions(
     client: &Client,
     namespaces: &[String],
     actions: &[&str],
 ) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
+    let reviews = reviews(actions);
     for ns in namespaces {
-        for action in actions {
-            let Some(access) = action_access(action) else {
-                continue;
-            };
-            if let Ok(Some(why)) = can_i(client, ns, access).await {
-                out.push((ns.clone(), action.to_string(), why));
+        for (access, answers) in &reviews {
+            if let Ok(Some(why)) = can_i(client, ns, *access).await {
+                for action in answers {
+                    out.push((ns.clone(), action.to_string(), why.clone()));
+                }
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_review_per_distinct_access() {
+        let r = reviews(&crate::bus::ACCESS_ACTIONS);
+        let names: Vec<(String, Vec<&str>)> = r
+            .iter()
+            .map(|(a, names)| (a.describe(), names.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("patch deployments".to_string(), vec!["restart", "scale"]),
+                ("delete pods".to_string(), vec!["delete"]),
+                ("create pods/exec".to_string(), vec!["exec"]),
+            ]
+        );
+    }
 }

@@ -4,7 +4,7 @@
 //!
 //! Exit 0 all done and verified; 1 a backup or a verification failed; 2 could not run.
 
-use crate::backup::{self, BackupInfo, BackupOptions, Filter, Policy, Target};
+use crate::backup::{self, BackupInfo, BackupOptions, Target};
 use crate::cli::Output;
 use crate::config::{Config, Paths};
 use crate::model::AppKind;
@@ -158,13 +158,9 @@ pub fn human(n: u64) -> String {
     }
 }
 
-/// The service name a backup directory is named after: the workload name (`media/sonarr` →
-/// `sonarr`).
-pub fn service_name(id: &str) -> String {
-    id.rsplit('/').next().unwrap_or(id).to_string()
-}
-
-/// What to back up. `--path` (one --service), then `backup.paths`, then discovery.
+/// What to back up. `--path` (one --service), then [`backup::config_dirs`] (`backup.paths`,
+/// then the node paths discovery resolved); the cluster is asked only when `backup.paths` does
+/// not name every service wanted.
 pub async fn targets(
     cfg: &Config,
     services: &[String],
@@ -181,45 +177,32 @@ pub async fn targets(
             version: None,
         }]);
     }
-    let mut out: Vec<Target> = cfg
-        .backup
-        .paths
-        .iter()
-        .map(|(name, p)| Target {
-            service: name.clone(),
-            kind: AppKind::from_id(name),
-            dir: cfg.backup.on_node(p),
-            version: None,
-        })
-        .collect();
     let configured_all =
         !services.is_empty() && services.iter().all(|s| cfg.backup.paths.contains_key(s));
-    if out.is_empty() || (!services.is_empty() && !configured_all) {
+    let inventory = if cfg.backup.paths.is_empty() || (!services.is_empty() && !configured_all) {
         let facts = crate::engine::facts::ClusterFacts::connect(cfg).await.map_err(|e| {
             anyhow::anyhow!(
                 "{e:#}\n(no cluster: give the config directory with --service S --path DIR, or `[backup.paths]` in the config file)"
             )
         })?;
-        for svc in facts.inventory(cfg).services {
-            let name = service_name(svc.id.as_str());
-            if out.iter().any(|t| t.service == name) {
-                continue;
-            }
-            let Some(node) = svc
-                .config_volume
-                .as_ref()
-                .and_then(|v| v.source.node_path())
-            else {
-                continue;
-            };
-            out.push(Target {
-                service: name,
-                kind: Some(svc.kind),
-                dir: cfg.backup.on_node(Path::new(node)),
-                version: svc.image.rsplit_once(':').map(|(_, t)| t.to_string()),
-            });
-        }
-    }
+        Some(facts.inventory(cfg))
+    } else {
+        None
+    };
+    let mut out: Vec<Target> = backup::config_dirs(&cfg.backup, inventory.as_ref())
+        .into_iter()
+        .map(|(name, s)| Target {
+            kind: s
+                .service
+                .map(|v| v.kind)
+                .or_else(|| AppKind::from_id(&name)),
+            version: s
+                .service
+                .and_then(|v| v.image.rsplit_once(':').map(|(_, t)| t.to_string())),
+            service: name,
+            dir: s.dir,
+        })
+        .collect();
     if !services.is_empty() {
         for s in services {
             if !out.iter().any(|t| &t.service == s) {
@@ -231,20 +214,7 @@ pub async fn targets(
     if out.is_empty() {
         anyhow::bail!("no service with a config directory on a node path was found");
     }
-    out.sort_by(|a, b| a.service.cmp(&b.service));
     Ok(out)
-}
-
-pub fn filter(cfg: &Config) -> Filter {
-    Filter::with(&cfg.backup.exclude, &cfg.backup.include)
-}
-
-pub fn policy(cfg: &Config) -> Policy {
-    Policy {
-        daily: cfg.backup.keep_daily,
-        weekly: cfg.backup.keep_weekly,
-        monthly: cfg.backup.keep_monthly,
-    }
 }
 
 async fn run_backups(
@@ -262,7 +232,7 @@ async fn run_backups(
     for t in targets {
         let existing = backup::list(root, Some(&t.service)).unwrap_or_default();
         if dry_run {
-            let gone = backup::plan_retention(&existing, policy(cfg));
+            let gone = backup::plan_retention(&existing, backup::policy(&cfg.backup));
             let ids: Vec<_> = gone.iter().map(|b| b.id.clone()).collect();
             if output == Output::Table {
                 crate::out!("{}: would back up {}", t.service, t.dir.display());
@@ -275,19 +245,13 @@ async fn run_backups(
             );
             continue;
         }
-        let (t2, root2, f) = (t.clone(), root.to_path_buf(), filter(cfg));
+        let (t2, root2, f) = (t.clone(), root.to_path_buf(), backup::filter(&cfg.backup));
         let res = tokio::task::spawn_blocking(move || {
             let opts = BackupOptions {
                 filter: f,
                 ..Default::default()
             };
-            let m = backup::run_backup(&t2, &root2, &opts)?;
-            let info = backup::list(&root2, Some(&t2.service)).ok().and_then(|v| {
-                v.into_iter()
-                    .find(|b| m.archive == format!("{}.tar.zst", b.id))
-            });
-            let rec = info.as_ref().map(|i| backup::verify(i, false));
-            Ok::<_, backup::BackupError>((m, info, rec))
+            backup::run_and_verify(&t2, &root2, &opts, &|| {})
         })
         .await?;
         match res {
@@ -299,21 +263,22 @@ async fn run_backups(
                 results
                     .push(json!({"service": t.service, "source": t.dir, "error": e.to_string()}));
             }
-            Ok((m, info, rec)) => {
-                let ok = rec.as_ref().is_some_and(|r| r.ok);
+            Ok(new) => {
+                let m = &new.manifest;
+                let ok = new.verification.ok;
                 let mut removed = Vec::new();
                 if ok {
                     let all = backup::list(root, Some(&t.service)).unwrap_or_default();
-                    match backup::apply_retention(&all, policy(cfg), false) {
+                    match backup::apply_retention(&all, backup::policy(&cfg.backup), false) {
                         Ok(g) => removed = g.into_iter().map(|b| b.id).collect(),
                         Err(e) => crate::out!("{}: retention: {e}", t.service),
                     }
                 } else {
                     code = 1;
                 }
-                let restic = match (&info, ok) {
-                    (Some(i), true) => backup::restic::copy_if_configured(cfg, i).await,
-                    _ => None,
+                let restic = match ok {
+                    true => backup::restic::copy_if_configured(cfg, &new.info).await,
+                    false => None,
                 };
                 if output == Output::Table {
                     crate::out!(
@@ -338,8 +303,8 @@ async fn run_backups(
                     code = 1;
                 }
                 results.push(json!({
-                    "service": t.service, "source": t.dir, "archive": info.as_ref().map(|i| &i.archive),
-                    "id": info.as_ref().map(|i| &i.id), "files": m.files.len(), "size": m.archive_size,
+                    "service": t.service, "source": t.dir, "archive": new.info.archive,
+                    "id": new.info.id, "files": m.files.len(), "size": m.archive_size,
                     "verified": ok, "removed": removed, "restic": restic,
                 }));
             }

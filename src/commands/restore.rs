@@ -123,7 +123,7 @@ pub async fn run(cfg: &Config, paths: &Paths, args: RestoreArgs) -> anyhow::Resu
         backup,
         dir,
         root,
-        filter: super::backup::filter(cfg),
+        filter: crate::backup::filter(&cfg.backup),
         cluster,
     };
     let printer = Printer {
@@ -173,16 +173,14 @@ async fn resolve(
     cfg: &Config,
     args: &RestoreArgs,
 ) -> anyhow::Result<(PathBuf, Option<AppKind>, Option<ClusterSide>)> {
-    let configured = args.path.clone().or_else(|| {
-        cfg.backup
-            .paths
-            .get(&args.service)
-            .map(|p| cfg.backup.on_node(p))
-    });
     if args.no_scale {
-        let dir = configured.ok_or_else(|| {
-            anyhow::anyhow!("--no-scale needs the config directory: --path DIR or backup.paths")
-        })?;
+        let dir = args
+            .path
+            .clone()
+            .or_else(|| crate::backup::config_dir(&cfg.backup, &args.service, None))
+            .ok_or_else(|| {
+                anyhow::anyhow!("--no-scale needs the config directory: --path DIR or backup.paths")
+            })?;
         return Ok((dir, AppKind::from_id(&args.service), None));
     }
     let facts = crate::engine::facts::ClusterFacts::connect(cfg).await?;
@@ -190,25 +188,19 @@ async fn resolve(
     let svc = inv
         .services
         .iter()
-        .find(|s| super::backup::service_name(s.id.as_str()) == args.service)
+        .find(|s| crate::backup::service_name(s.id.as_str()) == args.service)
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("service {} not found in the cluster (use --no-scale with --path for an app outside it)", args.service))?;
-    let dir = match configured {
-        Some(d) => d,
-        None => {
-            let node = svc
-                .config_volume
-                .as_ref()
-                .and_then(|v| v.source.node_path())
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{}: its config volume has no node path (not hostPath or a local PV); give --path",
-                        svc.id
-                    )
-                })?;
-            cfg.backup.on_node(std::path::Path::new(node))
-        }
-    };
+    let dir = args
+        .path
+        .clone()
+        .or_else(|| crate::backup::config_dir(&cfg.backup, &args.service, Some(&svc)))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: its config volume has no node path (not hostPath or a local PV); give --path",
+                svc.id
+            )
+        })?;
     let endpoint = crate::engine::endpoint_for(&svc, cfg, &facts.conn);
     let kind = Some(svc.kind);
     Ok((

@@ -5,11 +5,13 @@ pub mod facts;
 pub mod lease;
 pub mod live;
 pub mod logstream;
+pub mod nodes;
 pub mod observe;
 pub mod resources;
 pub mod restarts;
 pub mod runtime;
 pub mod sched;
+pub mod shell;
 pub mod sources;
 pub mod tasks;
 pub mod usage;
@@ -199,9 +201,10 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     .await
     .services;
     let now = jiff::Timestamp::now();
-    let backups = backup_facts(cfg, &inventory);
+    let backups = backup_facts(cfg, &inventory, listing);
     let gitops = crate::gitops::from_listing(listing);
     let jobs = crate::jobs::from_listing(listing);
+    let manifest = crate::manifest::from_objects(&inventory, &listing.objects);
     let alerts = match crate::alerts::discover(listing, cfg) {
         Some(src) => {
             let ep = src.endpoint(conn, std::time::Duration::from_millis(cfg.timeout_ms));
@@ -218,7 +221,8 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
             .with_gitops(Some(&gitops))
             .with_alerts(alerts.as_ref())
             .with_usage(Some(&usage).filter(|u| !u.is_empty()))
-            .with_jobs(Some(&jobs)),
+            .with_jobs(Some(&jobs))
+            .with_manifest(Some(&manifest)),
     );
     let mut warnings = listing.warnings.clone();
     if let Some(e) = alerts.as_ref().and_then(|a| {
@@ -328,12 +332,12 @@ pub fn discover_overrides(cfg: &Config) -> discover::Overrides {
 pub fn backup_facts(
     cfg: &Config,
     inv: &crate::model::Inventory,
+    listing: &crate::cluster::list::Listing,
 ) -> Option<checks::backup::BackupFacts> {
     let (root, paths) = backup_scope(cfg, inv)?;
-    Some(checks::backup::BackupFacts::read(
-        &root,
-        paths.into_keys().collect(),
-    ))
+    let mut facts = checks::backup::BackupFacts::read(&root, paths.into_keys().collect());
+    facts.schedule = crate::backup::schedule::from_listing(listing);
+    Some(facts)
 }
 
 /// Where backups go and what they back up, when backups are set up here (`backup.root`
@@ -348,19 +352,9 @@ pub fn backup_scope(
     if cfg.backup.root.is_none() && !root.exists() {
         return None;
     }
-    let mut paths: BTreeMap<String, std::path::PathBuf> = inv
-        .services
-        .iter()
-        .filter_map(|s| {
-            let node = s.config_volume.as_ref()?.source.node_path()?;
-            Some((
-                crate::commands::backup::service_name(s.id.as_str()),
-                cfg.backup.on_node(std::path::Path::new(node)),
-            ))
-        })
+    let paths = crate::backup::config_dirs(&cfg.backup, Some(inv))
+        .into_iter()
+        .map(|(name, s)| (name, s.dir))
         .collect();
-    for (name, p) in &cfg.backup.paths {
-        paths.insert(name.clone(), cfg.backup.on_node(p));
-    }
     Some((root, paths))
 }

@@ -11,6 +11,7 @@ mod backup;
 mod certs;
 mod gitops;
 mod integrate;
+mod jobs;
 mod keys;
 mod vpn;
 mod workload;
@@ -192,9 +193,10 @@ pub fn task(
         TaskRequest::BackupNow(_)
         | TaskRequest::VerifyBackup { .. }
         | TaskRequest::RestoreBackup { .. } => backup::task(request, title, env),
-        TaskRequest::ArgoRefresh { .. } | TaskRequest::ArgoSync { .. } => {
-            gitops::task(request, title, env)
-        }
+        TaskRequest::ArgoRefresh { .. }
+        | TaskRequest::ArgoSync { .. }
+        | TaskRequest::AppSetRefresh { .. } => gitops::task(request, title, env),
+        TaskRequest::RunCronJob { .. } => jobs::task(request, title, env),
         TaskRequest::Silence { .. } | TaskRequest::ExpireSilence { .. } => {
             alerts::task(request, title, env)
         }

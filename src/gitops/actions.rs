@@ -36,6 +36,27 @@ pub async fn refresh(
     Ok(())
 }
 
+/// Ask the ApplicationSet controller to regenerate now instead of at its next poll: the
+/// annotation `argocd.argoproj.io/application-set-refresh: "true"`, which the controller
+/// removes once it has reconciled.
+pub async fn refresh_appset(client: &kube::Client, ns: &str, name: &str) -> anyhow::Result<()> {
+    let ar = crate::cluster::kinds::APPLICATION_SETS.api_resource();
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), ns, &ar);
+    let patch = json!({"metadata": {"annotations": {APPSET_REFRESH: "true"}}});
+    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "ApplicationSet {ns}/{name}: {}",
+                crate::cluster::explain(&e)
+            )
+        })?;
+    Ok(())
+}
+
+/// The ApplicationSet refresh annotation.
+pub const APPSET_REFRESH: &str = "argocd.argoproj.io/application-set-refresh";
+
 /// Why a sync cannot be requested now, from the Application as read.
 pub fn sync_refusal(app: &DynamicObject) -> Option<String> {
     if app.data["operation"].is_object() {

@@ -4,6 +4,7 @@
 //! from the watched listing ([`from_listing`]); the `job.*` checks read it.
 
 pub mod cron;
+pub mod run;
 
 use crate::cluster::kinds::{Kind as _, CRONJOBS, JOBS};
 use crate::cluster::list::Listing;
@@ -45,9 +46,18 @@ pub struct JobPod {
     pub reason: Option<String>,
     pub message: Option<String>,
     pub created: Option<Timestamp>,
+    /// Its containers, in spec order (for logs).
+    pub containers: Vec<String>,
+    /// Restarts of its containers (a previous run's log exists).
+    pub restarts: u32,
 }
 
 impl JobPod {
+    /// Did a container of it start (so it has a log)? Pending pods that never ran have none.
+    pub fn ran(&self) -> bool {
+        matches!(self.phase.as_str(), "Running" | "Succeeded" | "Failed")
+    }
+
     pub fn image_pull_failing(&self) -> bool {
         matches!(
             self.reason.as_deref(),
@@ -160,6 +170,17 @@ fn pod_of(p: &Pod) -> JobPod {
         reason,
         message,
         created: p.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        containers: p
+            .spec
+            .iter()
+            .flat_map(|s| s.containers.iter().map(|c| c.name.clone()))
+            .collect(),
+        restarts: st
+            .and_then(|s| s.container_statuses.as_ref())
+            .into_iter()
+            .flatten()
+            .map(|c| u32::try_from(c.restart_count).unwrap_or(0))
+            .sum(),
     }
 }
 

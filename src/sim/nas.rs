@@ -307,11 +307,14 @@ pub fn key_file_text(kind: AppKind, cfg: &AppSimConfig, port: u16) -> String {
 }
 
 /// One simulated Prometheus per Service selecting a `prom/prometheus` pod, serving the alerts
-/// listed in the Service's [`super::apps::prometheus::FIRING`] annotation.
+/// listed in the Service's [`super::apps::prometheus::FIRING`] annotation; likewise one
+/// simulated Alertmanager per Service selecting an `alertmanager` pod (its firing alerts,
+/// silences kept for the run).
 async fn start_prometheus(
     kube: &KubeSim,
     world: &World,
 ) -> anyhow::Result<Vec<tokio::sync::oneshot::Sender<()>>> {
+    use super::apps::alertmanager::spawn_alertmanager;
     use super::apps::prometheus::{spawn_prometheus, FIRING};
     let mut stops = Vec::new();
     for svc in world.of_kind("Service") {
@@ -319,25 +322,29 @@ async fn start_prometheus(
         let Some(sel) = svc["spec"]["selector"].as_object() else {
             continue;
         };
-        let runs_prometheus = world.of_kind("Pod").any(|p| {
-            p["metadata"]["namespace"] == ns
-                && sel.iter().all(|(k, v)| p["metadata"]["labels"][k] == *v)
-                && p["spec"]["containers"].as_array().is_some_and(|cs| {
-                    cs.iter().any(|c| {
-                        c["image"]
-                            .as_str()
-                            .is_some_and(|i| i.contains("prom/prometheus"))
+        let runs = |image: &str| {
+            world.of_kind("Pod").any(|p| {
+                p["metadata"]["namespace"] == ns
+                    && sel.iter().all(|(k, v)| p["metadata"]["labels"][k] == *v)
+                    && p["spec"]["containers"].as_array().is_some_and(|cs| {
+                        cs.iter()
+                            .any(|c| c["image"].as_str().is_some_and(|i| i.contains(image)))
                     })
-                })
-        });
-        if !runs_prometheus {
+            })
+        };
+        let (prometheus, alertmanager) = (runs("prom/prometheus"), runs("/alertmanager"));
+        if !prometheus && !alertmanager {
             continue;
         }
         let alerts: Vec<serde_json::Value> = svc["metadata"]["annotations"][FIRING]
             .as_str()
             .and_then(|s| serde_json::from_str(s).ok())
             .unwrap_or_default();
-        let (addr, stop) = spawn_prometheus(alerts).await?;
+        let (addr, stop) = if prometheus {
+            spawn_prometheus(alerts).await?
+        } else {
+            spawn_alertmanager(alerts).await?
+        };
         let name = svc["metadata"]["name"].as_str().unwrap_or_default();
         for p in svc["spec"]["ports"].as_array().into_iter().flatten() {
             if let Some(port) = p["port"].as_u64().and_then(|x| u16::try_from(x).ok()) {

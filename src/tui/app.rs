@@ -125,6 +125,7 @@ impl App {
                 .filter_map(|p| Some((p.id(), p.requires_kind()?)))
                 .collect(),
             access: Default::default(),
+            namespace: None,
             next_stream: 0,
             next_task: 0,
             quit: false,

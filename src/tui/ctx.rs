@@ -53,6 +53,8 @@ pub struct Ctx {
     pub requires: Vec<(PaneId, &'static str)>,
     /// Workload actions RBAC denies (issue 8): not offered, with a note.
     pub access: crate::bus::AccessView,
+    /// The namespace the generic resource views show (`:ns`; `None`: all).
+    pub namespace: Option<String>,
     pub next_stream: u64,
     pub next_task: u64,
     pub quit: bool,

@@ -19,6 +19,7 @@ pub mod panes;
 pub mod prompt;
 pub mod render;
 pub mod runtime;
+pub mod shell;
 pub mod task_board;
 pub mod theme;
 pub mod widgets;

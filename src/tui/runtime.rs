@@ -10,6 +10,8 @@
 //! - One `select!` over terminal events (biased first), engine messages, a 1 Hz tick and the
 //!   frame deadline; frames are drawn only when something changed, at most ~30 per second, which
 //!   also coalesces bursts of resize events into one redraw.
+//! - [`Effect::Shell`] is the runtime's own: it suspends the console for the shell
+//!   ([`super::shell`]) and carries on with a full redraw when the shell exits.
 
 use super::app::{update, App};
 use super::msg::{Effect, Msg};
@@ -141,8 +143,23 @@ pub async fn run(
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
 
+    let shell_wanted = std::cell::RefCell::new(None);
     let dispatch = |app: &mut App, msg: Msg| {
         for e in update(app, msg) {
+            if let Effect::Shell {
+                namespace,
+                pod,
+                container,
+                ..
+            } = e
+            {
+                *shell_wanted.borrow_mut() = Some(super::shell::ShellRequest {
+                    namespace,
+                    pod,
+                    container,
+                });
+                continue;
+            }
             // The engine may already be gone when quitting; nothing to do about it then.
             let _ = effects.send(e);
         }
@@ -192,6 +209,18 @@ pub async fn run(
                 app.dirty = false;
                 last_draw = Instant::now();
             }
+        }
+        let wanted = shell_wanted.borrow_mut().take();
+        if let Some(req) = wanted {
+            // The key reader goes first: it would take the shell's keystrokes.
+            drop(events);
+            let note = super::shell::session(&effects, req).await;
+            events = EventStream::new();
+            guard.terminal.clear()?;
+            let size = guard.terminal.size()?;
+            dispatch(&mut app, Msg::Resize(size.width, size.height));
+            dispatch(&mut app, Msg::Flash(note));
+            app.dirty = true;
         }
     }
     drop(guard);

@@ -21,6 +21,20 @@ pub enum ViewArg {
     Pane(PaneId),
     /// Anything else a pane names by a string (an edge id …).
     Text(String),
+    /// A cluster object (describe and logs from the generic resource views).
+    Object(ObjectRef),
+}
+
+/// A cluster object a view is about: `Pod`, `Deployment` … in a namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// Pods: the containers, then the init containers (the logs picker).
+    pub containers: Vec<String>,
+    /// Pods: restarts (a previous run exists).
+    pub restarts: u32,
 }
 
 /// One entry of the crumb stack: which pane shows what. The bottom is the first registered pane.

@@ -41,7 +41,7 @@ pub fn wants_vpn(kind: AppKind) -> bool {
 }
 
 /// The workload's pod template spec and (for Deployments) its strategy type.
-fn template<'a>(
+pub(crate) fn template<'a>(
     svc: &ServiceInfo,
     objs: &'a ClusterObjects,
 ) -> Option<(&'a PodSpec, Option<String>)> {

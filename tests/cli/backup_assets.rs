@@ -160,3 +160,24 @@ fn backup_image_has_restic_and_runs_a_valid_command() {
     let args: Vec<String> = serde_json::from_str(cmd).unwrap();
     k8s_nas::cli::Cli::try_parse_from(std::iter::once("k8s-nas".to_string()).chain(args)).unwrap();
 }
+
+#[test]
+fn the_console_finds_the_shipped_cronjob_by_its_command_and_by_its_labels() {
+    use k8s_nas::backup::schedule::backup_services;
+    let d = docs("assets/k8s/backup-cronjob.yaml");
+    let v = d.iter().find(|v| v["kind"] == "CronJob").unwrap().clone();
+    let o: kube::api::DynamicObject = serde_json::from_value(v.clone()).unwrap();
+    // `backup run --all`: every service.
+    assert_eq!(backup_services(&o), Some(None));
+    // Renamed, with another image and entrypoint: still found by the labels.
+    let mut renamed = v.clone();
+    renamed["metadata"]["name"] = "nightly".into();
+    renamed["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0] = serde_json::json!({"name": "b", "image": "example/backup-runner:1", "command": ["/entry.sh"]});
+    let o: kube::api::DynamicObject = serde_json::from_value(renamed.clone()).unwrap();
+    assert_eq!(backup_services(&o), Some(None));
+    // Without the labels and the command it is some other CronJob, whatever its name.
+    renamed["metadata"]["name"] = "k8s-nas-backup".into();
+    renamed["metadata"]["labels"] = serde_json::json!({});
+    let o: kube::api::DynamicObject = serde_json::from_value(renamed).unwrap();
+    assert_eq!(backup_services(&o), None);
+}

@@ -1,6 +1,6 @@
 //! `k8s-nas check` on `ops-faults` (issue 12) through the real binary: the GitOps findings are
-//! there, each with its runbook, and the exit code is 1; on `healthy` there is no `gitops.*`
-//! finding.
+//! there, each with its runbook, and the exit code is 1, with the manifest audit's misaimed
+//! Bazarr probe and limitless Jellyfin; on `healthy` there is no `gitops.*` or `manifest.*` finding.
 
 use crate::common::{json, k8s_nas, start};
 use k8s_nas::sim::scenario::Scenario;
@@ -26,6 +26,20 @@ fn gitops(v: &Value) -> Vec<(String, String, String)> {
         .map(|f| {
             let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
             (s("code"), s("subject"), s("runbook"))
+        })
+        .collect()
+}
+
+/// `(code, subject, message)` of the findings whose code starts with `prefix`.
+fn codes_of(v: &Value, prefix: &str) -> Vec<(String, String, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with(prefix))
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (s("code"), s("subject"), s("message"))
         })
         .collect()
 }
@@ -79,9 +93,28 @@ async fn check_reports_the_gitops_faults_with_runbooks() {
         ],
         "{v:#}"
     );
+    // The manifest audit: Bazarr probed at /bazarr/ping while it serves at `/`.
+    let manifest = codes_of(&v, "manifest.probe_target");
+    assert_eq!(manifest.len(), 2, "liveness and readiness: {manifest:?}");
+    for (code, subject, message) in &manifest {
+        assert_eq!(code, "manifest.probe_target");
+        assert!(subject.ends_with("/bazarr"), "{manifest:?}");
+        assert!(
+            message.contains("`/bazarr/ping` does not exist"),
+            "{manifest:?}"
+        );
+    }
+    let res = codes_of(&v, "manifest.resources");
+    assert_eq!(res.len(), 1, "{res:?}");
+    assert!(res[0].1.ends_with("/jellyfin"), "{res:?}");
+    assert!(
+        res[0].2.contains("declares no limits.cpu, limits.memory"),
+        "{res:?}"
+    );
     assert_eq!(code, Some(1));
     let (_, healthy) = check(Scenario::Healthy).await;
     assert_eq!(gitops(&healthy), vec![], "{healthy:#}");
+    assert_eq!(codes_of(&healthy, "manifest."), vec![], "{healthy:#}");
     let warnings = healthy["warnings"].to_string();
     assert!(
         !warnings.contains("Prometheus"),

@@ -2,6 +2,7 @@
 //! (`Msg::Backups` with each service's config path) and `backup.*` findings reach the console's
 //! one findings pipeline (header and Findings pane), not only headless `check`.
 
+use k8s_nas::backup::schedule::ScheduleFacts;
 use k8s_nas::bus::{Effect, Msg};
 use k8s_nas::config::Config;
 use k8s_nas::engine::runtime::EngineFiles;
@@ -156,11 +157,32 @@ async fn restore_wizard_task_restores_a_corrupted_sonarr() {
             let deep = b
                 .iter()
                 .any(|b| b.verification.as_ref().is_some_and(|v| v.deep && v.ok));
-            deep.then_some(b)
+            // The CronJobs were read by then: the world has four, none runs backups.
+            let schedule = v.facts.schedule != ScheduleFacts::Unknown;
+            (deep && schedule).then(|| (b, v.facts.schedule.clone()))
         }
         _ => None,
     })
     .await;
+    let (backups, schedule) = backups;
+    assert_eq!(schedule, ScheduleFacts::Known(vec![]));
+    // `m` in the pane: the engine reads the manifest beside the archive.
+    let path = backups[0].sidecar("manifest.json");
+    effects
+        .send(Effect::ReadBackupManifest { path: path.clone() })
+        .unwrap();
+    let manifest = wait(&mut rx, "the manifest", |m| match m {
+        Msg::BackupManifest { path: p, manifest } if *p == path => Some(manifest.clone()),
+        _ => None,
+    })
+    .await
+    .unwrap();
+    assert_eq!(manifest.app.as_deref(), Some("sonarr"));
+    assert!(manifest.files.iter().any(|f| f.path == "config.xml"));
+    assert!(manifest
+        .key_fingerprint
+        .as_deref()
+        .is_some_and(|f| f.starts_with("sha256:")));
     k8s_nas::sim::node::corrupt(&sonarr_dir, AppKind::Sonarr);
     let mut w = RestoreWizard::new("sonarr", id.clone(), backups, jiff::Timestamp::now());
     let mut reply = None;

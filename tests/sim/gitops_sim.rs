@@ -113,3 +113,33 @@ async fn ops_faults_world_carries_the_health_overrides() {
         ["batch/CronJob", "batch/Job", "cert-manager.io/Certificate"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applicationset_refresh_is_picked_up_by_the_simulated_controller() {
+    k8s_nas::init_tls();
+    let nas = SimNas::start(Scenario::parse("healthy").unwrap(), None)
+        .await
+        .unwrap();
+    let client = nas.kube.kube_client().await.unwrap();
+    let sets = nas
+        .kube
+        .list("argoproj.io/v1alpha1", "ApplicationSet", None);
+    let set = sets.first().expect("the demo world has an ApplicationSet");
+    let ns = set["metadata"]["namespace"].as_str().unwrap();
+    let name = set["metadata"]["name"].as_str().unwrap();
+    actions::refresh_appset(&client, ns, name).await.unwrap();
+    let after = nas
+        .kube
+        .get("argoproj.io/v1alpha1", "ApplicationSet", Some(ns), name)
+        .unwrap();
+    assert!(
+        after["metadata"]["annotations"][actions::APPSET_REFRESH].is_null(),
+        "{after}"
+    );
+    let up_to_date = after["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "ResourcesUpToDate" && c["status"] == "True");
+    assert!(up_to_date, "{after}");
+}

@@ -6,6 +6,7 @@
 //! `keys_podexec_sim` sets `K8S_NAS_CONFIG_DIR`/`K8S_NAS_DATA_DIR` for its process: it lives in
 //! this binary because no other test here reads them or starts `k8s-nas`.
 
+mod alerts_sim;
 mod backups_engine;
 mod certs_renew;
 mod client_h2;
@@ -14,6 +15,7 @@ mod engine_sim;
 mod engine_stall;
 mod engine_tasks;
 mod gitops_sim;
+mod jobs_run_sim;
 mod keys_podexec_sim;
 mod kinds_kubectl;
 mod kinds_wire;
@@ -21,7 +23,9 @@ mod kube_sim_exec;
 mod kube_sim_watch;
 mod kubectl_common;
 mod kubectl_sim;
+mod nodes_view;
 mod secrets_referenced;
+mod shell_tty;
 mod trouble_actions;
 mod trouble_logs;
 mod vpn_engine;

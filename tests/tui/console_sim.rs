@@ -158,3 +158,56 @@ async fn degraded_faults_reach_the_screen() {
     })
     .await;
 }
+
+impl Harness {
+    /// Type `text`; `\n` is Enter.
+    fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            let code = if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            };
+            self.apply(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        }
+    }
+}
+
+/// Issue 12 in the demo: `t` on a CronJob runs it now (a `<cronjob>-manual-…` Job appears,
+/// Complete), `l` shows that run's log (the stream ends: the run is over); `:alerts` reads the demo's Alertmanager.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_now_logs_and_alertmanager_in_the_ops_faults_demo() {
+    let (mut h, nas, _dir) = harness(Scenario::parse("ops-faults").unwrap()).await;
+    let cj = nas
+        .kube
+        .list("batch/v1", "CronJob", None)
+        .into_iter()
+        .filter_map(|c| c["metadata"]["name"].as_str().map(str::to_string))
+        .min()
+        .expect("a CronJob in the demo");
+    h.keys(":jobs\n");
+    h.until(20, |s| s.contains(&cj)).await;
+    h.keys(&format!("/{cj}\n"));
+    h.keys("t");
+    h.until(5, |s| s.contains("kubectl create job --from=cronjob/"))
+        .await;
+    h.keys("y");
+    let manual = format!("{cj}-manual-");
+    h.until(20, |s| {
+        s.lines()
+            .any(|l| l.contains(&manual) && l.contains("Complete"))
+    })
+    .await;
+    h.keys("l");
+    h.until(10, |s| {
+        s.lines()
+            .any(|l| l.contains("logs ") && l.contains(&manual) && l.contains("stream ended"))
+    })
+    .await;
+    h.apply(Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
+    h.keys(":alerts\n");
+    h.until(20, |s| {
+        s.contains("VPNTunnelDown") && s.contains("Alertmanager")
+    })
+    .await;
+}

@@ -8,6 +8,7 @@ mod tui_common;
 mod tui_integrations_support;
 
 mod console_sim;
+mod shell_tmux;
 mod small_screens;
 mod truth;
 mod tui_alerts;
@@ -18,6 +19,7 @@ mod tui_integrations;
 mod tui_jobs;
 mod tui_render;
 mod tui_runtime;
+mod tui_shell;
 mod tui_signals;
 mod tui_snapshots;
 mod tui_table;

@@ -4,9 +4,11 @@
 
 use crate::tui_common;
 
-use k8s_nas::backup::{id_for, BackupInfo, VerifyRecord};
+use k8s_nas::backup::schedule::{BackupCronJob, ScheduleFacts};
+use k8s_nas::backup::{id_for, BackupInfo, FileEntry, Manifest, VerifyRecord};
 use k8s_nas::bus::BackupsView;
 use k8s_nas::checks::backup::BackupFacts;
+use k8s_nas::jobs::CronJobState;
 use k8s_nas::model::ServiceId;
 use k8s_nas::tui::{Msg, TaskRequest};
 use std::collections::BTreeMap;
@@ -36,6 +38,25 @@ fn backup(svc: &str, secs_ago: i64, verified: Option<bool>) -> BackupInfo {
     }
 }
 
+/// One backup CronJob for sonarr and radarr: its last success 27 h ago, a run 3 h ago that did
+/// not succeed; prowlarr and lidarr have none.
+fn schedule() -> ScheduleFacts {
+    ScheduleFacts::Known(vec![BackupCronJob {
+        cronjob: CronJobState {
+            namespace: "media".into(),
+            name: "nightly".into(),
+            schedule: "30 3 * * *".into(),
+            interval_secs: Some(86_400),
+            suspended: false,
+            last_schedule: Some(ago(3 * 3600)),
+            last_success: Some(ago(27 * 3600)),
+            active: 0,
+            created: Some(ago(60 * 86_400)),
+        },
+        services: Some(vec!["sonarr".into(), "radarr".into()]),
+    }])
+}
+
 fn view() -> BackupsView {
     let names = ["sonarr", "radarr", "prowlarr", "lidarr"];
     BackupsView {
@@ -56,6 +77,7 @@ fn view() -> BackupsView {
                 backup("radarr", 30 * 3600, Some(true)),
                 backup("prowlarr", 5 * 3600, Some(false)),
             ],
+            schedule: schedule(),
         },
         error: None,
         fetched_at: now(),
@@ -76,6 +98,9 @@ fn backups_pane_160x45_and_80x24() {
         "/srv/sonarr/config",
         "FAILED",
         "none",
+        "SCHEDULE",
+        "ok 1d3h, ran 3h",
+        "no CronJob",
     ] {
         assert!(frame.contains(needle), "{needle} missing:\n{frame}");
     }
@@ -148,4 +173,106 @@ fn readonly_has_no_backup_actions() {
     assert!(tasks(&h.press("v")).is_empty() && tasks(&h.press("y")).is_empty());
     h.press("R");
     assert!(!h.frame().contains("step 1 of 3"));
+}
+
+fn manifest(id: &str) -> Manifest {
+    let created = k8s_nas::backup::parse_id(id).map_or_else(String::new, |t| t.to_string());
+    Manifest {
+        schema: "k8s-nas/backup-manifest/v1".into(),
+        service: "sonarr".into(),
+        app: Some("sonarr".into()),
+        app_version: Some("4.0.11".into()),
+        created_at: created,
+        source: "/srv/sonarr/config".into(),
+        key_fingerprint: Some("sha256:0123456789abcdef".into()),
+        files: (0..60)
+            .map(|i| FileEntry {
+                path: if i == 0 {
+                    "sonarr.db".into()
+                } else {
+                    format!("MediaCover/{i}/poster.jpg")
+                },
+                size: 1000 * (i + 1),
+                mode: "0644".into(),
+                sha256: format!("{i:02x}").repeat(32),
+                sqlite: i == 0,
+            })
+            .collect(),
+        archive: format!("{id}.tar.zst"),
+        archive_size: 3_400_000,
+        archive_sha256: "ab".repeat(32),
+        notes: vec![],
+    }
+}
+
+fn manifest_reads(fx: &[Effect]) -> Vec<std::path::PathBuf> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::ReadBackupManifest { path } => Some(path.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn manifest_of_the_newest_backup_scrolls_and_steps_to_older_ones() {
+    for (w, h) in [(160, 45), (80, 24)] {
+        let mut hs = opened(w, h);
+        hs.press("/sonarr<enter>");
+        let newest = id_for(ago(3 * 3600));
+        let older = id_for(ago(27 * 3600));
+        let path = std::path::PathBuf::from(format!(
+            "/var/lib/k8s-nas/backups/sonarr/{newest}.manifest.json"
+        ));
+        assert_eq!(manifest_reads(&hs.press("m")), std::slice::from_ref(&path));
+        assert!(hs.frame().contains("loading"), "{}", hs.frame());
+        // An answer for another manifest is not shown.
+        hs.feed(Msg::BackupManifest {
+            path: "/elsewhere.manifest.json".into(),
+            manifest: Ok(Box::new(manifest("x"))),
+        });
+        assert!(hs.frame().contains("loading"));
+        hs.feed(Msg::BackupManifest {
+            path,
+            manifest: Ok(Box::new(manifest(&newest))),
+        });
+        let frame = hs.frame();
+        for needle in [
+            "sha256:0123456789abcdef",
+            "sonarr 4.0.11",
+            "0644",
+            "0000000000",
+            "(SQLite online backup)",
+        ] {
+            assert!(frame.contains(needle), "{needle} missing:\n{frame}");
+        }
+        // Hashes are shortened: never the whole 64 digits.
+        assert!(!frame.contains(&"01".repeat(32)), "{frame}");
+        insta::assert_snapshot!(format!("backup_manifest_{w}x{h}"), frame);
+        hs.press("G");
+        assert!(
+            hs.frame().contains("MediaCover/59/poster.jpg"),
+            "{}",
+            hs.frame()
+        );
+        assert!(manifest_reads(&hs.press("]")).is_empty());
+        assert!(hs.frame().contains("no newer backup"));
+        assert_eq!(
+            manifest_reads(&hs.press("[")),
+            [std::path::PathBuf::from(format!(
+                "/var/lib/k8s-nas/backups/sonarr/{older}.manifest.json"
+            ))]
+        );
+        hs.feed(Msg::BackupManifest {
+            path: format!("/var/lib/k8s-nas/backups/sonarr/{older}.manifest.json").into(),
+            manifest: Err("permission denied".into()),
+        });
+        assert!(hs
+            .frame()
+            .contains("cannot read the manifest: permission denied"));
+    }
+    // A service without a backup: nothing to show.
+    let mut hs = opened(160, 45);
+    hs.press("/lidarr<enter>");
+    assert!(manifest_reads(&hs.press("m")).is_empty());
 }

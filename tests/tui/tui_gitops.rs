@@ -156,6 +156,27 @@ fn refresh_and_sync_ask_first_and_a_running_operation_refuses_sync() {
 }
 
 #[test]
+fn refresh_of_an_applicationset_asks_first() {
+    let mut h = opened(160, 45);
+    h.press("/homeautomation<enter>");
+    assert!(tasks(&h.press("r")).is_empty());
+    assert!(
+        h.frame().contains("application-set-refresh=true"),
+        "{}",
+        h.frame()
+    );
+    assert_eq!(
+        tasks(&h.press("y")),
+        [TaskRequest::AppSetRefresh {
+            namespace: "argocd".into(),
+            name: "homeautomation".into()
+        }]
+    );
+    // An ApplicationSet is not synced.
+    assert!(tasks(&h.press("s")).is_empty());
+}
+
+#[test]
 fn readonly_has_no_refresh_or_sync() {
     let mut h = Harness::new(true);
     h.load_healthy();

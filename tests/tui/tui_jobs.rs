@@ -7,7 +7,7 @@ use crate::tui_common;
 
 use k8s_nas::bus::JobsView;
 use k8s_nas::jobs::{cron, CronJobState, JobPod, JobState, JobsFacts};
-use k8s_nas::tui::Msg;
+use k8s_nas::tui::{Effect, Msg, TaskRequest};
 use tui_common::*;
 
 fn cj(ns: &str, name: &str, schedule: &str, ok_ago: i64, suspended: bool) -> CronJobState {
@@ -44,6 +44,8 @@ fn pod(name: &str, phase: &str, reason: Option<&str>, message: Option<&str>) -> 
         reason: reason.map(Into::into),
         message: message.map(Into::into),
         created: Some(ago(1_200)),
+        containers: vec!["job".into()],
+        restarts: 0,
     }
 }
 
@@ -143,6 +145,95 @@ fn jobs_pane_at_80x24() {
     let frame = h.frame();
     assert!(frame.contains("sync-cert-secret"), "{frame}");
     insta::assert_snapshot!("jobs_pane_80x24", frame);
+}
+
+fn tasks(fx: &[Effect]) -> Vec<TaskRequest> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::RunTask { request, .. } => Some(request.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `(namespace, pod, container)` of the log streams started.
+fn streams(fx: &[Effect]) -> Vec<(String, String, String)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::StreamLogs {
+                namespace,
+                pod,
+                container,
+                ..
+            } => Some((namespace.clone(), pod.clone(), container.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn run_now_asks_first_and_works_on_cronjob_rows_only() {
+    let mut h = opened(160, 45);
+    h.press("/restic-nightly<enter>");
+    // The cursor is on the CronJob row: `t` asks first; `n` cancels.
+    assert!(tasks(&h.press("t")).is_empty());
+    let frame = h.frame();
+    assert!(
+        frame.contains("kubectl create job --from=cronjob/restic-nightly"),
+        "{frame}"
+    );
+    assert!(tasks(&h.press("n")).is_empty());
+    h.press("t");
+    assert_eq!(
+        tasks(&h.press("y")),
+        [TaskRequest::RunCronJob {
+            namespace: "backup".into(),
+            name: "restic-nightly".into()
+        }]
+    );
+    // On a Job row: no dialog, a note.
+    h.press("j");
+    assert!(tasks(&h.press("t")).is_empty());
+    assert!(
+        h.frame().contains("run now works on a CronJob row"),
+        "{}",
+        h.frame()
+    );
+}
+
+#[test]
+fn readonly_has_no_run_now() {
+    let mut h = Harness::new(true);
+    h.load_healthy();
+    h.feed(Msg::Jobs(Box::new(view())));
+    h.press(":jobs<enter>");
+    assert!(tasks(&h.press("t")).is_empty());
+    assert!(!h.frame().contains("kubectl create job"));
+}
+
+#[test]
+fn logs_of_the_last_run_or_the_run_before_a_pod_that_never_started() {
+    let mut h = opened(160, 45);
+    h.press("/restic-nightly<enter>");
+    // The CronJob's last run failed: its pod's log.
+    assert_eq!(
+        streams(&h.press("l")),
+        [(
+            "backup".to_string(),
+            "restic-nightly-29410-abcde".to_string(),
+            "job".to_string()
+        )]
+    );
+    assert!(
+        h.frame().contains("backup/restic-nightly-29410-abcde:job"),
+        "{}",
+        h.frame()
+    );
+    // The scraper's only run is Pending on an image pull: no log, said so.
+    let mut h = opened(160, 45);
+    h.press("/f1-scraper<enter>");
+    assert!(streams(&h.press("l")).is_empty());
+    assert!(h.frame().contains("no run with a log"), "{}", h.frame());
 }
 
 #[test]

@@ -100,11 +100,17 @@ fn container_picker_cycles_app_and_sidecar() {
     h.press("/qbittorrent<enter>");
     let (_, _, _, _, c) = stream_of(&h.press("l"));
     assert_eq!(c, "qbittorrent");
-    let (_, _, _, _, c) = stream_of(&h.press("c"));
+    // `c` opens the picker on the next container.
+    assert!(h.press("c").is_empty());
+    let screen = h.frame();
+    assert!(screen.contains("Logs of qbittorrent/"), "{screen}");
+    assert!(screen.contains("› vpn"), "{screen}");
+    let (_, _, _, _, c) = stream_of(&h.press("<enter>"));
     assert_eq!(c, "vpn");
     assert!(h.frame().contains("container 2/2"));
-    let (_, _, _, _, c) = stream_of(&h.press("c"));
+    let (_, _, _, _, c) = stream_of(&h.press("c<enter>"));
     assert_eq!(c, "qbittorrent");
+    assert!(h.press("c<esc>").is_empty(), "esc picks nothing");
 }
 
 fn task_of(fx: &[Effect]) -> Option<k8s_nas::tui::TaskRequest> {

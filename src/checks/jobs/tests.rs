@@ -39,6 +39,8 @@ fn pending(reason: &str, ago: i64, now: Timestamp) -> JobPod {
         reason: Some(reason.into()),
         message: None,
         created: at(ago, now),
+        containers: vec!["job".into()],
+        restarts: 0,
     }
 }
 

@@ -57,6 +57,19 @@ impl State {
                     let _ = tx.send(Msg::Flash(text)).await;
                 });
             }
+            Effect::ListResources { kind } if kind == "nodes" => {
+                // Read on demand (the view asks on entering and every few seconds).
+                let (client, tx) = (self.conn.client.clone(), self.tx.clone());
+                let listing = self.listing.clone();
+                let root = self.env.cfg.backup.node_root.clone();
+                tokio::spawn(async move {
+                    let msg = match crate::engine::nodes::rows(client, listing, root).await {
+                        Ok(rows) => Msg::Resources { kind, rows },
+                        Err(e) => Msg::Flash(e),
+                    };
+                    let _ = tx.send(msg).await;
+                });
+            }
             Effect::ListResources { kind } => {
                 let rows = self
                     .listing
@@ -110,6 +123,31 @@ impl State {
                     };
                     let _ = tx.send(Msg::TaskLogFile { id, lines }).await;
                 });
+            }
+            Effect::ReadBackupManifest { path } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let manifest = match tokio::fs::read(&path).await {
+                        Ok(b) => serde_json::from_slice(&b)
+                            .map(Box::new)
+                            .map_err(|e| format!("{}: {e}", path.display())),
+                        Err(e) => Err(format!("{}: {e}", path.display())),
+                    };
+                    let _ = tx.send(Msg::BackupManifest { path, manifest }).await;
+                });
+            }
+            Effect::Shell {
+                namespace,
+                pod,
+                container,
+                io,
+            } => {
+                if let Some(io) = io.take() {
+                    let client = self.conn.exec.clone();
+                    tokio::spawn(crate::engine::shell::run(
+                        client, namespace, pod, container, io,
+                    ));
+                }
             }
             Effect::CancelTask(id) => {
                 self.sched.cancel(id);

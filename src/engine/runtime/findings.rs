@@ -26,6 +26,8 @@ pub(super) struct Derived {
     certs: Option<crate::certs::CertFacts>,
     gitops: Option<crate::gitops::GitopsFacts>,
     jobs: Option<crate::jobs::JobsFacts>,
+    /// The deployed manifests of the discovered apps (the manifest audit).
+    manifest: Option<crate::manifest::ManifestFacts>,
     /// The listing changed since the views were last sent.
     fresh: bool,
     sent: Sent,
@@ -40,8 +42,8 @@ struct Sent {
 }
 
 impl Derived {
-    /// Derive again from a new listing.
-    pub(super) fn rebuild(&mut self, listing: &Listing) {
+    /// Derive again from a new listing (and the inventory discovered from it).
+    pub(super) fn rebuild(&mut self, listing: &Listing, inventory: &crate::model::Inventory) {
         let mut certs = crate::certs::from_listing(listing);
         if let Some(old) = self.certs.take() {
             certs.served = old.served;
@@ -49,6 +51,7 @@ impl Derived {
         self.certs = Some(certs);
         self.gitops = Some(crate::gitops::from_listing(listing));
         self.jobs = Some(crate::jobs::from_listing(listing));
+        self.manifest = Some(crate::manifest::from_objects(inventory, &listing.objects));
         self.fresh = true;
     }
 
@@ -150,6 +153,7 @@ impl State {
         .with_learned(&self.learned)
         .with_usage(Some(&usage).filter(|u| !u.is_empty()))
         .with_jobs(d.jobs.as_ref())
+        .with_manifest(d.manifest.as_ref())
         .with_vpn(vpn.as_ref())
         .with_certs(d.certs.as_ref())
         .with_gitops(d.gitops.as_ref())

@@ -218,7 +218,7 @@ impl State {
         self.observed.vpn.audit = crate::vpn::audit::audit(&self.inventory.services, objs);
         let vpn = Box::new(self.observed.vpn.clone());
         let _ = self.tx.send(Msg::Vpn(vpn)).await;
-        self.derived.rebuild(&listing);
+        self.derived.rebuild(&listing, &self.inventory);
         self.listing = Some(listing);
         self.check_access();
         self.read_metrics();

@@ -1,10 +1,12 @@
 //! Backups under the backup root (issue 11): one target at most — the root and the config
-//! directories of the services that should have backups — read slowly (a directory listing and
+//! directories of the services that should have backups, and the backup CronJobs from the
+//! watched listing — read slowly (a directory listing and
 //! the small sidecars, off the engine's loop), since backups change once a day; `ctrl-r` and
 //! the pane's `r` read at once. Backups not set up here (no `backup.root`, no default root):
 //! no target, nothing runs.
 
 use super::{Observed, Source, SourceFacts};
+use crate::backup::schedule::ScheduleFacts;
 use crate::bus::{BackupsView, Msg};
 use crate::checks::backup::BackupFacts;
 use crate::config::Config;
@@ -19,6 +21,8 @@ pub struct BackupsTarget {
     pub root: PathBuf,
     pub paths: BTreeMap<String, PathBuf>,
     pub ids: BTreeMap<String, crate::model::ServiceId>,
+    /// The backup CronJobs, from the watched listing (no request).
+    pub schedule: ScheduleFacts,
 }
 
 impl Source for Backups {
@@ -34,11 +38,20 @@ impl Source for Backups {
                     .services
                     .iter()
                     .map(|s| {
-                        let name = crate::commands::backup::service_name(s.id.as_str());
+                        let name = crate::backup::service_name(s.id.as_str());
                         (name, s.id.clone())
                     })
                     .collect();
-                ((), BackupsTarget { root, paths, ids })
+                let schedule = crate::backup::schedule::from_listing(f.listing);
+                (
+                    (),
+                    BackupsTarget {
+                        root,
+                        paths,
+                        ids,
+                        schedule,
+                    },
+                )
             })
             .into_iter()
             .collect()
@@ -58,6 +71,7 @@ impl Source for Backups {
             facts: BackupFacts {
                 services: t.paths.keys().cloned().collect(),
                 backups,
+                schedule: t.schedule,
             },
             root: t.root,
             paths: t.paths,

@@ -4,13 +4,12 @@
 
 use super::TaskEnv;
 use crate::backup::flow::{self, ClusterSide, Progress, RestorePlan};
+use crate::backup::{filter, policy, service_name};
 use crate::backup::{BackupOptions, Target};
 use crate::bus::TaskRequest;
-use crate::commands::backup::{filter, policy, service_name};
 use crate::engine::sched::TaskCtx;
 use crate::engine::sched::{TaskBody, TaskSpec};
 use crate::model::ServiceId;
-use std::path::Path;
 
 pub const BACKUP_STEPS: &[&str] = &[
     "back up the config directory",
@@ -53,18 +52,8 @@ async fn locate(
         .find(|s| &s.id == id)
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("{id} is not discovered"))?;
-    let name = service_name(id.as_str());
-    let dir = match env.cfg.backup.paths.get(&name) {
-        Some(p) => env.cfg.backup.on_node(p),
-        None => {
-            let node = svc
-                .config_volume
-                .as_ref()
-                .and_then(|v| v.source.node_path())
-                .ok_or_else(|| anyhow::anyhow!("{id}: its config volume has no node path"))?;
-            env.cfg.backup.on_node(Path::new(node))
-        }
-    };
+    let dir = crate::backup::config_dir(&env.cfg.backup, &service_name(id.as_str()), Some(&svc))
+        .ok_or_else(|| anyhow::anyhow!("{id}: its config volume has no node path"))?;
     let endpoint = crate::engine::endpoint_for(&svc, &env.cfg, &facts.conn);
     Ok((
         dir,
@@ -94,8 +83,13 @@ pub async fn backup_now(env: TaskEnv, ctx: TaskCtx, id: ServiceId) -> anyhow::Re
     };
     let root = root(&env);
     ctx.step(1).await;
-    let (r2, f, cancel) = (root.clone(), filter(&env.cfg), ctx.cancel_token().clone());
-    let m = tokio::task::spawn_blocking(move || {
+    let (r2, f, cancel) = (
+        root.clone(),
+        filter(&env.cfg.backup),
+        ctx.cancel_token().clone(),
+    );
+    let (ctx2, rt) = (ctx.clone(), tokio::runtime::Handle::current());
+    let new = tokio::task::spawn_blocking(move || {
         let stop = std::sync::atomic::AtomicBool::new(false);
         let watch = || {
             if cancel.is_cancelled() {
@@ -109,16 +103,10 @@ pub async fn backup_now(env: TaskEnv, ctx: TaskCtx, id: ServiceId) -> anyhow::Re
             cancel: Some(&stop),
             ..Default::default()
         };
-        crate::backup::run_backup(&target, &r2, &opts)
+        crate::backup::run_and_verify(&target, &r2, &opts, &|| rt.block_on(ctx2.step(2)))
     })
     .await??;
-    ctx.step(2).await;
-    let info = crate::backup::list(&root, Some(&name))?
-        .into_iter()
-        .find(|b| m.archive == format!("{}.tar.zst", b.id))
-        .ok_or_else(|| anyhow::anyhow!("the new backup is not listed"))?;
-    let i2 = info.clone();
-    let rec = tokio::task::spawn_blocking(move || crate::backup::verify(&i2, false)).await?;
+    let (m, info, rec) = (&new.manifest, &new.info, &new.verification);
     if !rec.ok {
         anyhow::bail!(
             "{} failed verification: {}",
@@ -128,8 +116,8 @@ pub async fn backup_now(env: TaskEnv, ctx: TaskCtx, id: ServiceId) -> anyhow::Re
     }
     ctx.step(3).await;
     let all = crate::backup::list(&root, Some(&name))?;
-    let gone = crate::backup::apply_retention(&all, policy(&env.cfg), false)?;
-    if let Some(r) = crate::backup::restic::copy_if_configured(&env.cfg, &info).await {
+    let gone = crate::backup::apply_retention(&all, policy(&env.cfg.backup), false)?;
+    if let Some(r) = crate::backup::restic::copy_if_configured(&env.cfg, info).await {
         ctx.lines(vec![format!("restic: {r}")]).await;
     }
     Ok(format!(
@@ -193,7 +181,7 @@ pub async fn restore(
         backup: info,
         dir,
         root,
-        filter: filter(&env.cfg),
+        filter: filter(&env.cfg.backup),
         cluster: Some(side),
     };
     let report = flow::restore(plan, &CtxProgress(&ctx)).await?;

@@ -8,6 +8,7 @@ use crate::engine::sched::{TaskBody, TaskSpec};
 use crate::gitops::actions;
 
 pub const REFRESH_STEPS: &[&str] = &["annotate argocd.argoproj.io/refresh"];
+pub const APPSET_REFRESH_STEPS: &[&str] = &["annotate argocd.argoproj.io/application-set-refresh"];
 pub const SYNC_STEPS: &[&str] = &["check no operation runs", "write the sync operation"];
 
 pub async fn refresh(
@@ -19,6 +20,17 @@ pub async fn refresh(
     ctx.step(1).await;
     actions::refresh(&facts.conn.client, &ns, &name, false).await?;
     Ok(format!("{ns}/{name}: refresh requested"))
+}
+
+pub async fn appset_refresh(
+    env: TaskEnv,
+    ctx: TaskCtx,
+    (ns, name): (String, String),
+) -> anyhow::Result<String> {
+    let facts = env.facts().await?;
+    ctx.step(1).await;
+    actions::refresh_appset(&facts.conn.client, &ns, &name).await?;
+    Ok(format!("{ns}/{name}: ApplicationSet refresh requested"))
 }
 
 pub async fn sync(
@@ -62,6 +74,17 @@ pub(super) fn task(request: &TaskRequest, title: String, env: TaskEnv) -> (TaskS
                     self::SYNC_STEPS,
                 ),
                 Box::new(move |ctx| Box::pin(self::sync(env, ctx, target))),
+            )
+        }
+        TaskRequest::AppSetRefresh { namespace, name } => {
+            let target = (namespace.clone(), name.clone());
+            (
+                TaskSpec::mutating(
+                    title,
+                    vec![format!("applicationset/{namespace}/{name}")],
+                    self::APPSET_REFRESH_STEPS,
+                ),
+                Box::new(move |ctx| Box::pin(self::appset_refresh(env, ctx, target))),
             )
         }
         _ => unreachable!("not one of gitops"),

@@ -10,6 +10,7 @@
 //! (+ submodules; Sonarr, Radarr, Lidarr, Prowlarr), `jellyfin.rs`, `qbittorrent.rs`, `sabnzbd.rs`,
 //! `bazarr.rs`, `seerr.rs`.
 
+pub mod alertmanager;
 pub mod bazarr;
 pub mod dns;
 pub mod faults;
@@ -171,4 +172,21 @@ pub async fn spawn_app(
         faults: switch,
         shutdown: Some(tx),
     })
+}
+
+/// Serve `router` on a free loopback port until the returned sender is dropped or fires.
+pub(crate) async fn serve_loopback(
+    router: axum::Router,
+) -> anyhow::Result<(SocketAddr, tokio::sync::oneshot::Sender<()>)> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok((addr, tx))
 }

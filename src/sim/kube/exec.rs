@@ -8,11 +8,15 @@
 //! 255 close (v5). The command runs against the container's files ([`super::execfs`]); its
 //! output goes out on channels 1/2 (stderr merged into stdout with `tty=true`), then the
 //! status: `Success`, or `Failure` with reason `NonZeroExitCode` and a cause
-//! `{reason: ExitCode, message: "<code>"}`; then the socket closes. Stdin is not read.
+//! `{reason: ExitCode, message: "<code>"}`; then the socket closes. A shell (`/bin/sh`,
+//! `/bin/bash` where the image has it) with `stdin=true` is a session with the interpreter of
+//! [`super::shell`]: stdin frames in (channel 0; `255,0` closes stdin on v5), terminal sizes on
+//! channel 4 (`{"Width":…,"Height":…}`), output on channel 1 until `exit`.
 
 use super::error::ApiError;
 use super::execfs;
 use super::server::{Shared, Target};
+use super::shell::{self, Shell};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::Method;
@@ -27,6 +31,9 @@ pub const V4: &str = "v4.channel.k8s.io";
 const STDOUT: u8 = 1;
 const STDERR: u8 = 2;
 const STATUS: u8 = 3;
+const STDIN: u8 = 0;
+const RESIZE: u8 = 4;
+const CLOSE: u8 = 255;
 
 /// The query of an exec request (`command` repeats).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -132,10 +139,31 @@ pub async fn serve(sh: Arc<Shared>, t: Target, req: Request) -> Response {
             return e.into_response();
         }
         let files = store.files.view(&ns, &name, &container);
-        (
-            execfs::run_with_web(&files, &store.files.web, &params.command),
-            params.command.clone(),
-        )
+        let image = pod["spec"]["containers"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == container.as_str()))
+            .and_then(|c| c["image"].as_str())
+            .unwrap_or_default();
+        let interactive = params.stdin
+            && shell::is_shell(&params.command)
+            && shell::has_shell(image, &params.command[0]);
+        let run = if interactive {
+            let web = store.files.web.clone();
+            Run::Shell(Box::new(Shell::new(
+                files,
+                web,
+                &params.command[0],
+                &name,
+                params.tty,
+            )))
+        } else {
+            Run::Once(execfs::run_with_web(
+                &files,
+                &store.files.web,
+                &params.command,
+            ))
+        };
+        (run, params.command.clone())
     };
     let (mut parts, _body) = req.into_parts();
     // The handshake is the same on POST (what SPDY-era clients send); only GET is standard.
@@ -154,9 +182,61 @@ pub async fn serve(sh: Arc<Shared>, t: Target, req: Request) -> Response {
     upgrade.on_upgrade(move |socket| async move {
         tokio::select! {
             _ = cancel.cancelled() => {}
-            _ = talk(socket, params, output, argv) => {}
+            _ = async {
+                match output {
+                    Run::Once(out) => talk(socket, params, out, argv).await,
+                    Run::Shell(sh) => session(socket, *sh, argv).await,
+                }
+            } => {}
         }
     })
+}
+
+/// What an exec request runs: one command, or a shell session.
+enum Run {
+    Once(execfs::Output),
+    Shell(Box<Shell>),
+}
+
+/// A shell session: feed stdin to the interpreter, send what it writes, end with its status.
+async fn session(mut socket: WebSocket, mut sh: Shell, argv: Vec<String>) {
+    let hello = sh.greeting();
+    if !hello.is_empty() && socket.send(frame(STDOUT, hello.as_bytes())).await.is_err() {
+        return;
+    }
+    let code = loop {
+        let Some(Ok(m)) = socket.recv().await else {
+            // The client went away: the shell gets SIGHUP.
+            return;
+        };
+        let data = match m {
+            Message::Binary(b) => b.to_vec(),
+            Message::Close(_) => return,
+            _ => continue,
+        };
+        let (out, exit) = match data.split_first() {
+            Some((&STDIN, rest)) => sh.feed(rest),
+            Some((&RESIZE, rest)) => {
+                let v: Value = serde_json::from_slice(rest).unwrap_or_default();
+                if let (Some(w), Some(h)) = (v["Width"].as_u64(), v["Height"].as_u64()) {
+                    sh.size = Some((w.min(9999) as u16, h.min(9999) as u16));
+                }
+                continue;
+            }
+            Some((&CLOSE, [STDIN])) => {
+                let (out, code) = sh.end_of_input();
+                (out, Some(code))
+            }
+            _ => continue,
+        };
+        if !out.is_empty() && socket.send(frame(STDOUT, &out)).await.is_err() {
+            return;
+        }
+        if let Some(code) = exit {
+            break code;
+        }
+    };
+    finish(socket, &argv, code).await;
 }
 
 fn frame(channel: u8, data: &[u8]) -> Message {
@@ -180,14 +260,19 @@ async fn talk(mut socket: WebSocket, p: ExecParams, out: execfs::Output, argv: V
     if p.stderr && !p.tty && !stderr.is_empty() {
         frames.push(frame(STDERR, stderr.as_bytes()));
     }
-    frames.push(frame(
-        STATUS,
-        exit_status(&argv, out.exit_code).to_string().as_bytes(),
-    ));
     for f in frames {
         if socket.send(f).await.is_err() {
             return;
         }
+    }
+    finish(socket, &argv, out.exit_code).await;
+}
+
+/// Send the exit status, close, and wait briefly for the client's close.
+async fn finish(mut socket: WebSocket, argv: &[String], code: i32) {
+    let status = frame(STATUS, exit_status(argv, code).to_string().as_bytes());
+    if socket.send(status).await.is_err() {
+        return;
     }
     // client-go takes only a normal closure (1000) as the end of the streams.
     let close = CloseFrame {

@@ -1,5 +1,6 @@
 //! `pods/{name}/log`: `container`, `tailLines`, `timestamps`, `previous`, `follow` (one line
-//! about every second until the client goes away). Lines come from `KubeSim::set_logs` or from
+//! about every second until the client goes away; none for an exited container, whose stream
+//! ends after its lines). Lines come from `KubeSim::set_logs` or from
 //! a deterministic generator that speaks like the container's image.
 
 use super::error::ApiError;
@@ -168,7 +169,9 @@ pub fn serve(sh: Arc<Shared>, t: Target, q: &Query) -> Response {
     // A container waiting to be restarted has not printed anything in this run yet.
     let not_started = !previous && status["state"]["waiting"].is_object();
     let timestamps = is_true(q.get("timestamps"));
-    let follow = is_true(q.get("follow")) && !previous && !not_started;
+    // A container that has exited (a Job's finished run) prints no more: the stream ends.
+    let exited = status["state"]["terminated"].is_object();
+    let follow = is_true(q.get("follow")) && !previous && !not_started && !exited;
     let now = jiff::Timestamp::now();
     let stamp = move |at: jiff::Timestamp, line: &str| {
         if timestamps {

@@ -2,6 +2,8 @@
 //! built-in kinds as `application/vnd.kubernetes.protobuf`; kubectl does this for
 //! `auth can-i` (SelfSubjectAccessReview) and `create configmap|secret|namespace`. This decodes
 //! those kinds' fields into the JSON the rest of the server works with; other kinds get 415.
+//! `create job --from=cronjob/X` sends a Job: its metadata (with owner references) and the
+//! parts of the spec a simulated run uses ([`super::proto_pod`]).
 //! Wire format: the magic `k8s\0`, then a `runtime.Unknown` {typeMeta, raw} whose `raw` is the
 //! object's message.
 
@@ -10,12 +12,12 @@ use base64::Engine;
 use serde_json::{json, Map, Value};
 
 /// One protobuf field: number and payload (varint value or length-delimited bytes).
-enum Field<'a> {
+pub(super) enum Field<'a> {
     Varint(u64),
     Bytes(&'a [u8]),
 }
 
-fn varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
+pub(super) fn varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
     let mut out = 0u64;
     for shift in (0..64).step_by(7) {
         let b = *buf.get(*pos)?;
@@ -29,7 +31,7 @@ fn varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
 }
 
 /// All fields of a message, in order; `None` on malformed input.
-fn fields(buf: &[u8]) -> Option<Vec<(u64, Field<'_>)>> {
+pub(super) fn fields(buf: &[u8]) -> Option<Vec<(u64, Field<'_>)>> {
     let mut pos = 0;
     let mut out = Vec::new();
     while pos < buf.len() {
@@ -59,12 +61,12 @@ fn fields(buf: &[u8]) -> Option<Vec<(u64, Field<'_>)>> {
     (pos == buf.len()).then_some(out)
 }
 
-fn text(b: &[u8]) -> Value {
+pub(super) fn text(b: &[u8]) -> Value {
     Value::String(String::from_utf8_lossy(b).into_owned())
 }
 
 /// A `map<string, string|bytes>` entry list → JSON object (bytes base64-encoded).
-fn map_entry(obj: &mut Map<String, Value>, entry: &[u8], bytes: bool) -> Option<()> {
+pub(super) fn map_entry(obj: &mut Map<String, Value>, entry: &[u8], bytes: bool) -> Option<()> {
     let mut key = String::new();
     let mut val = Value::String(String::new());
     for (n, f) in fields(entry)? {
@@ -81,7 +83,7 @@ fn map_entry(obj: &mut Map<String, Value>, entry: &[u8], bytes: bool) -> Option<
     Some(())
 }
 
-fn object_meta(buf: &[u8]) -> Option<Value> {
+pub(super) fn object_meta(buf: &[u8]) -> Option<Value> {
     let mut m = Map::new();
     let (mut labels, mut annotations) = (Map::new(), Map::new());
     for (n, f) in fields(buf)? {
@@ -98,6 +100,26 @@ fn object_meta(buf: &[u8]) -> Option<Value> {
             }
             11 => map_entry(&mut labels, b, false)?,
             12 => map_entry(&mut annotations, b, false)?,
+            13 => {
+                let mut r = Map::new();
+                for (rn, rf) in fields(b)? {
+                    let name = match rn {
+                        1 => "kind",
+                        3 => "name",
+                        4 => "uid",
+                        5 => "apiVersion",
+                        6 => "controller",
+                        7 => "blockOwnerDeletion",
+                        _ => continue,
+                    };
+                    match rf {
+                        Field::Bytes(x) => r.insert(name.into(), text(x)),
+                        Field::Varint(v) => r.insert(name.into(), json!(v != 0)),
+                    };
+                }
+                let refs = m.entry("ownerReferences").or_insert_with(|| json!([]));
+                refs.as_array_mut()?.push(Value::Object(r));
+            }
             _ => {}
         }
     }
@@ -171,6 +193,9 @@ fn decode_kind(kind: &str, raw: &[u8]) -> Option<Value> {
                 }
                 obj.insert("spec".into(), Value::Object(spec));
             }
+            ("Job", 2, Field::Bytes(b)) => {
+                obj.insert("spec".into(), super::proto_pod::job_spec(b)?);
+            }
             ("SelfSubjectRulesReview", 2, Field::Bytes(b)) => {
                 obj.insert("spec".into(), strings(b, &[(1, "namespace")])?);
             }
@@ -219,7 +244,12 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
     }
     if !matches!(
         kind.as_str(),
-        "ConfigMap" | "Secret" | "Namespace" | "SelfSubjectAccessReview" | "SelfSubjectRulesReview"
+        "ConfigMap"
+            | "Secret"
+            | "Namespace"
+            | "Job"
+            | "SelfSubjectAccessReview"
+            | "SelfSubjectRulesReview"
     ) {
         return Err(unsupported(format!(
             "protobuf {kind} is not decoded by the simulator"

@@ -5,9 +5,13 @@
 //! running. `argocd-cm` gets the target cluster's health customisations that make every
 //! Certificate, Job and CronJob look Healthy (target-cluster §4). Prometheus (the simulated
 //! one behind its Service) reports the VPN tunnel down and a CronJob stale (that CronJob's last
-//! success is three days old), and one alert still pending.
+//! success is three days old), and one alert still pending; an Alertmanager (v2 API, silences)
+//! next to Prometheus receives the firing two, so `:alerts` reads it and can silence.
 //! The world's last CronJob (by namespace/name) gets a Job whose pod is Pending on
-//! ImagePullBackOff (`job.image_pull`); a world without CronJobs gets one first.
+//! ImagePullBackOff (`job.image_pull`); a world without CronJobs gets one first. Bazarr's
+//! probes aim at `/bazarr/ping` while it serves at `/`, as on the target cluster
+//! (`manifest.probe_target`), and Jellyfin runs without CPU/memory limits
+//! (`manifest.resources`).
 
 use super::Layer;
 use crate::sim::world::World;
@@ -78,7 +82,7 @@ impl Layer for OpsFaults {
     }
 
     fn about(&self) -> &'static str {
-        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale; a Job Pending on ImagePullBackOff"
+        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale, an Alertmanager receiving them; a Job Pending on ImagePullBackOff; Bazarr probed at /bazarr/ping while it serves at /; Jellyfin without limits"
     }
 
     fn edit_world(&self, world: &mut World) {
@@ -122,6 +126,8 @@ impl Layer for OpsFaults {
         ensure_cronjob(world);
         fire_alerts(world);
         image_pull_job(world);
+        misaimed_probe(world);
+        unlimited_jellyfin(world);
         // argocd-cm lives where the Applications live.
         let Some(ns) = apps.first().map(|(ns, _)| ns.clone()) else {
             return;
@@ -210,6 +216,88 @@ fn fire_alerts(world: &mut World) {
                 o["metadata"]["annotations"] = json!({});
             }
             o["metadata"]["annotations"][FIRING] = json!(text);
+        }
+    }
+    // An Alertmanager next to Prometheus (the target cluster has none), receiving what fires.
+    let Some(ns) = prom_ns.first() else { return };
+    world.add_alertmanager(ns);
+    let received: Vec<Value> = alerts
+        .iter()
+        .filter(|a| a["state"] == "firing")
+        .map(|a| json!({"labels": a["labels"], "annotations": a["annotations"], "startsAt": a["activeAt"]}))
+        .collect();
+    let text = serde_json::to_string(&received).unwrap_or_default();
+    for o in world.objects.iter_mut() {
+        if o["kind"] == "Service"
+            && o["metadata"]["namespace"] == ns.as_str()
+            && o["metadata"]["name"] == "alertmanager"
+        {
+            if !o["metadata"]["annotations"].is_object() {
+                o["metadata"]["annotations"] = json!({});
+            }
+            o["metadata"]["annotations"][FIRING] = json!(text);
+        }
+    }
+}
+
+/// The target cluster's probe mistake: Bazarr's liveness and readiness probes aim at
+/// `/bazarr/ping` while it serves at `/` (or, when it serves under a base, at `/ping` without
+/// it) — `manifest.probe_target`. Bazarr is found by its image; its base from the world.
+fn misaimed_probe(world: &mut World) {
+    use crate::model::AppKind;
+    let Some(b) = world
+        .backends
+        .iter()
+        .find(|b| b.kind == AppKind::Bazarr)
+        .cloned()
+    else {
+        return;
+    };
+    let wrong = if b.url_base.is_empty() {
+        "/bazarr/ping".to_string()
+    } else {
+        "/ping".to_string()
+    };
+    for o in world.objects.iter_mut() {
+        let ours = o["kind"] == "Deployment" && o["metadata"]["namespace"] == b.namespace.as_str();
+        let Some(cs) = ours
+            .then(|| o["spec"]["template"]["spec"]["containers"].as_array_mut())
+            .flatten()
+        else {
+            continue;
+        };
+        for c in cs {
+            if !c["image"].as_str().is_some_and(|i| i.contains("bazarr")) {
+                continue;
+            }
+            for p in ["livenessProbe", "readinessProbe"] {
+                if c[p]["httpGet"].is_object() {
+                    c[p]["httpGet"]["path"] = json!(wrong);
+                }
+            }
+        }
+    }
+}
+
+/// Jellyfin (found by its image) without CPU/memory limits — `manifest.resources`.
+fn unlimited_jellyfin(world: &mut World) {
+    for o in world.objects.iter_mut() {
+        if !matches!(o["kind"].as_str(), Some("Deployment" | "StatefulSet")) {
+            continue;
+        }
+        for c in o["spec"]["template"]["spec"]["containers"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            if c["image"]
+                .as_str()
+                .is_some_and(|i| i.contains("jellyfin/jellyfin"))
+            {
+                if let Some(r) = c["resources"].as_object_mut() {
+                    r.remove("limits");
+                }
+            }
         }
     }
 }

@@ -86,6 +86,37 @@ impl std::fmt::Debug for World {
 }
 
 impl World {
+    /// Add an Alertmanager to `namespace` (a Deployment with its running pod and a Service
+    /// `alertmanager` on 9093, probed at `/-/healthy`), built like the world's other workloads;
+    /// the `ops-faults` layer puts one next to Prometheus. The node is the world's own.
+    pub fn add_alertmanager(&mut self, namespace: &str) {
+        use build::{Probe, SvcSpec, Target};
+        let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+        let node = self
+            .of_kind("Node")
+            .find_map(|n| n["metadata"]["name"].as_str())
+            .unwrap_or("nas");
+        let mut ctx = Ctx::new(1, jiff::Timestamp::now(), leak(node));
+        let spec = AppSpec {
+            probe: Probe::Http("/-/healthy"),
+            service: Some(SvcSpec {
+                name: "alertmanager",
+                port: 9093,
+                port_name: Some("http"),
+                target: Target::Number,
+                extra: vec![],
+            }),
+            ..AppSpec::new(
+                None,
+                leak(namespace),
+                "alertmanager",
+                "quay.io/prometheus/alertmanager:v0.28.1",
+                9093,
+            )
+        };
+        self.objects.extend(build::build(&mut ctx, &spec));
+    }
+
     /// One simulator config per backend: kind, namespace, URL base, the app's own key and, for
     /// qBittorrent, the WebUI password. Faults and seed stay at their defaults.
     pub fn sim_configs(&self) -> Vec<(Backend, AppSimConfig)> {

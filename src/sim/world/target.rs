@@ -186,7 +186,7 @@ pub(crate) fn rows() -> Vec<AppSpec> {
     });
     rows.push(AppSpec {
         env: lsio_env(),
-        probe: Probe::Http("/bazarr/ping"),
+        probe: Probe::Http("/api/system/ping"),
         init: init(
             "bazarr-config-init",
             "alpine:3.20",

@@ -6,6 +6,7 @@
 
 mod confirm;
 mod dialog;
+mod pick;
 pub mod restore;
 mod text;
 mod typed;
@@ -13,6 +14,7 @@ mod wizard;
 
 pub use confirm::Confirm;
 pub use dialog::{fit_list, Dialog};
+pub use pick::Picker;
 pub use text::TextPrompt;
 pub use typed::TypedConfirm;
 pub use wizard::{Wizard, WizardStep};

@@ -1,10 +1,13 @@
 //! Backups pane (`:backups`, `:bk`): per service that should have backups, the last backup's
 //! age (red past 26 h), its size, how many backups there are, the newest backup's last
 //! verification and its result, and the config directory it backs up — read by the engine's
-//! slow backups source from the backup root. `b` backs up the service now and `R` opens the
-//! restore wizard (both confirm; hidden in read-only mode). `r` reads the root again.
+//! slow backups source from the backup root — and the schedule: the backup CronJob's last
+//! success (red past 26 h; "no CronJob" when none is deployed). `b` backs up the service now and
+//! `R` opens the restore wizard (both confirm; hidden in read-only mode); `m` shows the newest
+//! backup's manifest (`[`/`]` older/newer there). `r` reads the root again.
 
 use super::listing::{Listing, TableCtx};
+use crate::backup::schedule::Coverage;
 use crate::backup::BackupInfo;
 use crate::bus::rows::age;
 use crate::bus::BackupsView;
@@ -31,6 +34,7 @@ const BACKUP_NOW: Action = Action::new("backups.now");
 const RESTORE: Action = Action::new("backups.restore");
 const VERIFY: Action = Action::new("backups.verify");
 const DEEP_VERIFY: Action = Action::new("backups.deep_verify");
+const MANIFEST: Action = Action::new("backups.manifest");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::new(BackupsState {
@@ -45,7 +49,18 @@ pub struct BackupRow {
     /// Every backup of the service, newest first.
     pub backups: Vec<BackupInfo>,
     pub path: String,
+    /// The backup CronJob covering the service.
+    pub schedule: Sched,
     haystack: String,
+}
+
+/// The backup schedule of a service as the cluster shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sched {
+    /// CronJobs not read (yet, or not readable).
+    Unknown,
+    NoCronJob,
+    CronJob(Box<crate::jobs::CronJobState>),
 }
 
 impl BackupRow {
@@ -92,6 +107,9 @@ static COLUMNS: &[C] = &[
     }),
     C::new("COUNT", |r, _| r.backups.len().to_string().into()),
     C::new("VERIFIED", |r, c| verified_cell(r.newest(), c.now)),
+    C::new("SCHEDULE", |r, c| schedule_cell(&r.schedule, c.now))
+        .min(9)
+        .priority(1),
     C::new("CONFIG PATH", |r, _| r.path.as_str().into())
         .min(12)
         .priority(2),
@@ -120,6 +138,36 @@ fn verified_cell(b: Option<&BackupInfo>, now: Timestamp) -> CellText {
     }
 }
 
+/// The backup CronJob's last success (red past 26 h) and, when a later run has not (yet)
+/// succeeded, its last schedule; "no CronJob" when none backs the service up.
+fn schedule_cell(s: &Sched, now: Timestamp) -> CellText {
+    let cj = match s {
+        Sched::Unknown => return CellText::tone("unknown", Tone::Muted),
+        Sched::NoCronJob => return CellText::tone("no CronJob", Tone::Warn),
+        Sched::CronJob(cj) => cj,
+    };
+    let stale = |t: Timestamp| now.duration_since(t).as_hours() >= STALE_HOURS;
+    let ran = cj
+        .last_schedule
+        .filter(|r| cj.last_success.is_none_or(|ok| ok < *r))
+        .map(|r| format!(", ran {}", age(Some(r), now)))
+        .unwrap_or_default();
+    let suspended = if cj.suspended { " (suspended)" } else { "" };
+    match cj.last_success {
+        None => CellText::tone(format!("never ok{ran}{suspended}"), Tone::Error),
+        Some(t) => CellText::tone(
+            format!("ok {}{ran}{suspended}", age(Some(t), now)),
+            if stale(t) {
+                Tone::Error
+            } else if cj.suspended {
+                Tone::Warn
+            } else {
+                Tone::Ok
+            },
+        ),
+    }
+}
+
 /// One row per service that should have backups, with its backups newest first.
 pub fn rows(v: &BackupsView) -> Vec<BackupRow> {
     v.facts
@@ -138,8 +186,14 @@ pub fn rows(v: &BackupsView) -> Vec<BackupRow> {
                 .paths
                 .get(svc)
                 .map_or_else(|| "unknown".to_string(), |p| p.display().to_string());
+            let schedule = match v.facts.schedule.for_service(svc) {
+                Coverage::Unknown => Sched::Unknown,
+                Coverage::NoCronJob => Sched::NoCronJob,
+                Coverage::By(c) => Sched::CronJob(Box::new(c.cronjob.clone())),
+            };
             BackupRow {
                 haystack: haystack([svc.as_str(), path.as_str()]),
+                schedule,
                 service: svc.clone(),
                 backups,
                 path,
@@ -180,6 +234,7 @@ impl Pane for BackupsState {
             Binding::new(Key::ch('v'), VERIFY, "verify newest").mutating(),
             Binding::new(Key::ch('V'), DEEP_VERIFY, "deep verify newest").mutating(),
             Binding::new(Key::ch('R'), RESTORE, "restore (wizard)").mutating(),
+            Binding::new(Key::ch('m'), MANIFEST, "manifest"),
             Binding::new(Key::ch('r'), Action::RELOAD, "read again"),
             Binding::new(Key::ch('/'), Action::FILTER, "filter"),
         ];
@@ -199,6 +254,10 @@ impl Pane for BackupsState {
         let row = self.list.selected().cloned();
         match action {
             Action::RELOAD => ctx.emit(crate::tui::msg::Effect::RefreshNow),
+            MANIFEST => match row.as_ref().and_then(|r| Some((r, r.newest()?))) {
+                Some((r, b)) => ctx.push(super::backup_manifest::view(&r.service, &b.id)),
+                None => ctx.set_flash("no backup to show", FlashLevel::Info),
+            },
             _ if [BACKUP_NOW, RESTORE, VERIFY, DEEP_VERIFY].contains(&action)
                 && row.as_ref().is_some_and(|r| self.service_id(&r.service).is_none()) =>
             {

@@ -1,6 +1,6 @@
 //! `:deploy`: deployments: ready/wanted, rollout, images (a generic resource view, [`super::resources`]).
 
-use super::resources::{pane as resource_pane, Spec};
+use super::resources::{pane as resource_pane, Rows, Spec};
 use crate::tui::pane::Pane;
 use crate::tui::view::PaneId;
 
@@ -14,5 +14,6 @@ pub fn pane() -> Box<dyn Pane> {
         names: &["deploy", "deployments", "dp"],
         about: "deployments: ready/wanted, rollout, images",
         headers: ["READY", "ROLLOUT", "IMAGES"],
+        rows: Rows::Deployments,
     })
 }

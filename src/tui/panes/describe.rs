@@ -10,7 +10,7 @@ use crate::tui::msg::{describe_title, Effect, Msg};
 use crate::tui::pane::Pane;
 use crate::tui::rows::sanitize;
 use crate::tui::theme::Role;
-use crate::tui::view::{PaneId, View, ViewArg};
+use crate::tui::view::{ObjectRef, PaneId, View, ViewArg};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::Frame;
@@ -26,9 +26,9 @@ pub fn view(id: ServiceId) -> View {
     View::with(ID, ViewArg::Service(id))
 }
 
-/// Describe one pod (the generic `:pods` view).
-pub fn pod_view(namespace: &str, name: &str) -> View {
-    View::with(ID, ViewArg::Text(format!("Pod/{namespace}/{name}")))
+/// Describe one object (the generic views: a pod, a Deployment, an event's object).
+pub fn object_view(object: ObjectRef) -> View {
+    View::with(ID, ViewArg::Object(object))
 }
 
 #[derive(Debug, Default)]
@@ -54,14 +54,11 @@ impl Pane for Describe {
     }
 
     fn on_enter(&mut self, ctx: &mut Ctx, view: &View) -> bool {
-        let pod = match &view.arg {
-            ViewArg::Text(t) => t
-                .strip_prefix("Pod/")
-                .and_then(|r| r.split_once('/'))
-                .map(|(ns, n)| (ns.to_string(), "Pod".to_string(), n.to_string())),
+        let object = match &view.arg {
+            ViewArg::Object(o) => Some((o.namespace.clone(), o.kind.clone(), o.name.clone())),
             _ => None,
         };
-        let target = pod.or_else(|| {
+        let target = object.or_else(|| {
             let svc = ctx.cluster.as_ref()?.inventory.get(view.service()?)?;
             Some((
                 svc.namespace.clone(),

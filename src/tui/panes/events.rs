@@ -1,6 +1,6 @@
 //! `:events`: events, newest first (a generic resource view, [`super::resources`]).
 
-use super::resources::{pane as resource_pane, Spec};
+use super::resources::{pane as resource_pane, Rows, Spec};
 use crate::tui::pane::Pane;
 use crate::tui::view::PaneId;
 
@@ -14,5 +14,6 @@ pub fn pane() -> Box<dyn Pane> {
         names: &["events", "ev"],
         about: "events, newest first",
         headers: ["COUNT", "TYPE", "REASON: MESSAGE"],
+        rows: Rows::Events,
     })
 }

@@ -4,7 +4,8 @@
 //! coloured by the row's worst `gitops.*` finding. The box below shows the row: operation
 //! message, conditions, out-of-sync and unhealthy resources, and each finding with its fix and
 //! runbook. `r` refreshes and `s` syncs the Application under the cursor (confirm first; hidden
-//! in read-only mode; a sync is refused while an operation runs). Hidden when Argo CD is absent.
+//! in read-only mode; a sync is refused while an operation runs); `r` on an ApplicationSet asks
+//! its controller to regenerate. Hidden when Argo CD is absent.
 
 use super::listing::{Listing, TableCtx};
 use crate::bus::rows::age;
@@ -57,6 +58,8 @@ pub struct GitopsRow {
     pub app: Option<(String, String)>,
     /// Why a sync must wait (an operation is requested or running).
     pub busy: Option<String>,
+    /// `(namespace, name)` of the ApplicationSet, for its refresh.
+    pub set: Option<(String, String)>,
     id: String,
     haystack: String,
 }
@@ -166,6 +169,7 @@ fn app_row(a: &AppState, findings: &[Finding]) -> GitopsRow {
         busy: a
             .operation_running()
             .then(|| format!("an operation is in progress ({})", a.phase.as_deref().unwrap_or("requested"))),
+        set: None,
         haystack: haystack(["App", &id, &a.sync, &a.health, &a.project]),
         id: format!("app/{id}"),
         findings: mine,
@@ -193,6 +197,7 @@ fn set_row(s: &AppSetState) -> GitopsRow {
         findings: vec![],
         app: None,
         busy: None,
+        set: Some((s.namespace.clone(), s.name.clone())),
         haystack: haystack(["AppSet", &id]),
         id: format!("set/{id}"),
     }
@@ -222,6 +227,7 @@ pub fn rows(v: &GitopsView) -> Vec<GitopsRow> {
             findings: mine,
             app: None,
             busy: None,
+            set: None,
             haystack: haystack(["Override", &subject]),
             id: format!("override/{subject}"),
         });
@@ -314,8 +320,18 @@ impl Pane for GitopsState {
 /// Ask before refreshing or syncing the Application under the cursor; a sync while an
 /// operation runs is refused with the reason.
 fn confirm(ctx: &mut Ctx, row: Option<&GitopsRow>, action: Action) {
+    if let (REFRESH, Some((ns, name))) = (action, row.and_then(|r| r.set.clone())) {
+        let lines = vec![(
+            format!("Annotate {ns}/{name} with argocd.argoproj.io/application-set-refresh=true: the ApplicationSet controller generates its Applications again now."),
+            Role::Base,
+        )];
+        let task = TaskRequest::AppSetRefresh { namespace: ns, name };
+        let c = Confirm::new("Refresh applicationset", lines, "Refresh", Reply::Task(task));
+        ctx.open_modal(Modal::Confirm(c));
+        return;
+    }
     let Some((ns, name)) = row.and_then(|r| r.app.clone()) else {
-        ctx.set_flash("refresh and sync work on an Application row", FlashLevel::Info);
+        ctx.set_flash("refresh works on an Application or ApplicationSet row, sync on an Application row", FlashLevel::Info);
         return;
     };
     if action == SYNC {

@@ -1,6 +1,6 @@
 //! `:ing`: ingresses: class, TLS, hosts (a generic resource view, [`super::resources`]).
 
-use super::resources::{pane as resource_pane, Spec};
+use super::resources::{pane as resource_pane, Rows, Spec};
 use crate::tui::pane::Pane;
 use crate::tui::view::PaneId;
 
@@ -14,5 +14,6 @@ pub fn pane() -> Box<dyn Pane> {
         names: &["ing", "ingress", "ingresses"],
         about: "ingresses: class, TLS, hosts",
         headers: ["CLASS", "TLS", "HOSTS"],
+        rows: Rows::Plain,
     })
 }

@@ -2,7 +2,10 @@
 //! last schedule, last success, active Jobs, suspended) followed by its recent Jobs, and Jobs no
 //! CronJob owns — one row each, coloured by the row's worst `job.*` finding. The box below shows
 //! the row's Jobs or pods with their state (Pending with the reason, ImagePullBackOff, failed)
-//! and each finding with its fix and runbook.
+//! and each finding with its fix and runbook. `t` on a CronJob runs it now (a Job from its
+//! template, as `kubectl create job --from=cronjob/NAME`; confirm first, hidden in read-only
+//! mode); `l` shows the logs of the last run (the newest Job's pod; when that pod never
+//! started, the previous run's).
 
 use super::listing::{Listing, TableCtx};
 use crate::bus::rows::age;
@@ -11,11 +14,12 @@ use crate::jobs::{CronJobState, JobState};
 use crate::model::{Finding, Severity};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
-use crate::tui::msg::Msg;
+use crate::tui::modal::{Confirm, Modal, Reply};
+use crate::tui::msg::{Msg, TaskRequest};
 use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
-use crate::tui::view::{PaneId, View};
+use crate::tui::view::{FlashLevel, PaneId, View};
 use crate::tui::widgets::detail;
 use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
 use jiff::Timestamp;
@@ -27,6 +31,8 @@ pub const ID: PaneId = "jobs";
 
 /// Jobs shown under each CronJob.
 const RECENT: usize = 3;
+
+const RUN: Action = Action::new("jobs.run");
 
 pub fn pane() -> Box<dyn Pane> {
     Box::new(JobsState {
@@ -51,8 +57,52 @@ pub struct JobRow {
     pub severity: Severity,
     pub detail: Vec<String>,
     pub findings: Vec<Finding>,
+    /// `(namespace, name)` of the CronJob, for run-now.
+    pub cronjob: Option<(String, String)>,
+    /// The pod whose log `l` shows, and a note when it is not the newest run's.
+    pub log: Option<LogPick>,
     id: String,
     haystack: String,
+}
+
+/// The pod of a run whose log `l` opens.
+#[derive(Debug, Clone)]
+pub struct LogPick {
+    pub namespace: String,
+    pub pod: String,
+    pub containers: Vec<String>,
+    pub restarts: u32,
+    /// Why this is not the newest run's pod (`None`: it is).
+    pub note: Option<String>,
+}
+
+/// The newest pod that ran among `jobs` (newest first): the last run, or — when the newest
+/// Job's pod never started (Pending on an image pull) — the run before it, with a note.
+fn log_pick<'a>(jobs: impl IntoIterator<Item = &'a JobState>) -> Option<LogPick> {
+    let mut skipped: Option<String> = None;
+    for j in jobs {
+        match j.pods.iter().find(|p| p.ran() && !p.containers.is_empty()) {
+            Some(p) => {
+                return Some(LogPick {
+                    namespace: j.namespace.clone(),
+                    pod: p.name.clone(),
+                    containers: p.containers.clone(),
+                    restarts: p.restarts,
+                    note: skipped,
+                })
+            }
+            None if skipped.is_none() => {
+                let why = j.pods.first().and_then(|p| p.reason.clone());
+                skipped = Some(format!(
+                    "the newest run ({}) has not started{}: showing the previous run",
+                    j.name,
+                    why.map(|r| format!(" ({r})")).unwrap_or_default()
+                ));
+            }
+            None => {}
+        }
+    }
+    None
 }
 
 impl TableRow for JobRow {
@@ -193,6 +243,8 @@ fn cron_row(cj: &CronJobState, v: &JobsView) -> JobRow {
         severity: worst(&f),
         detail,
         findings: f,
+        cronjob: Some((cj.namespace.clone(), cj.name.clone())),
+        log: log_pick(v.facts.jobs_of(cj)),
         haystack: haystack(["CronJob", &id, &cj.schedule]),
         id: format!("cj/{id}"),
     }
@@ -225,6 +277,8 @@ fn job_row(j: &JobState, v: &JobsView) -> JobRow {
         severity: worst(&f),
         detail,
         findings: f,
+        cronjob: None,
+        log: log_pick([j]),
         haystack: haystack(["Job", &id, &j.state]),
         id: format!("job/{id}"),
     }
@@ -276,7 +330,11 @@ impl Pane for JobsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        let mut own = vec![Binding::new(Key::ch('/'), Action::FILTER, "filter")];
+        let mut own = vec![
+            Binding::new(Key::ch('t'), RUN, "run cronjob now").mutating(),
+            Binding::new(Key::ch('l'), Action::LOGS, "logs of the last run"),
+            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
+        ];
         own.extend(Listing::bindings(COLUMNS));
         own
     }
@@ -289,8 +347,14 @@ impl Pane for JobsState {
         .with_filter()]
     }
 
-    fn on_action(&mut self, _ctx: &mut Ctx, _view: &View, action: Action) {
-        self.list.on_action(action);
+    fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
+        match action {
+            RUN => confirm_run(ctx, self.list.selected()),
+            Action::LOGS => open_logs(ctx, self.list.selected()),
+            _ => {
+                self.list.on_action(action);
+            }
+        }
     }
 
     fn on_msg(&mut self, _ctx: &mut Ctx, msg: &Msg) {
@@ -320,5 +384,82 @@ impl Pane for JobsState {
             .selected()
             .map(|r| (r.detail.as_slice(), r.findings.as_slice()));
         detail::render(f, detail_area, theme, "job", detail::lines(theme, selected));
+    }
+}
+
+/// Ask before running the CronJob under the cursor now.
+fn confirm_run(ctx: &mut Ctx, row: Option<&JobRow>) {
+    let Some((ns, name)) = row.and_then(|r| r.cronjob.clone()) else {
+        ctx.set_flash("run now works on a CronJob row", FlashLevel::Info);
+        return;
+    };
+    let lines = vec![
+        (
+            format!("Create a Job from CronJob {ns}/{name}'s template now, as `kubectl create job --from=cronjob/{name}` does."),
+            Role::Base,
+        ),
+        (
+            format!("Named {name}-manual-…, annotated cronjob.kubernetes.io/instantiate=manual, owned by the CronJob."),
+            Role::Muted,
+        ),
+    ];
+    let task = TaskRequest::RunCronJob { namespace: ns, name };
+    ctx.open_modal(Modal::Confirm(Confirm::new("Run cronjob now", lines, "Run", Reply::Task(task))));
+}
+
+/// The logs of the row's last run.
+fn open_logs(ctx: &mut Ctx, row: Option<&JobRow>) {
+    let Some(row) = row else { return };
+    let Some(p) = &row.log else {
+        ctx.set_flash(format!("{}: no run with a log (no pod has started)", row.name.trim_start_matches("└ ")), FlashLevel::Warn);
+        return;
+    };
+    if let Some(note) = &p.note {
+        ctx.set_flash(note.clone(), FlashLevel::Info);
+    }
+    ctx.push(super::logs::pod_view(crate::tui::view::ObjectRef {
+        kind: "Pod".into(),
+        namespace: p.namespace.clone(),
+        name: p.pod.clone(),
+        containers: p.containers.clone(),
+        restarts: p.restarts,
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::JobPod;
+
+    fn job(name: &str, phase: &str, reason: Option<&str>) -> JobState {
+        JobState {
+            namespace: "ops".into(),
+            name: name.into(),
+            cronjob: Some("sync".into()),
+            state: "Running".into(),
+            message: None,
+            created: None,
+            pods: vec![JobPod {
+                name: format!("{name}-x"),
+                phase: phase.into(),
+                reason: reason.map(Into::into),
+                message: None,
+                created: None,
+                containers: vec!["sync".into()],
+                restarts: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_last_run_or_the_one_before_a_run_that_never_started() {
+        let newest = job("sync-3", "Pending", Some("ImagePullBackOff"));
+        let before = job("sync-2", "Failed", Some("Error"));
+        let p = log_pick([&newest, &before]).unwrap();
+        assert_eq!(p.pod, "sync-2-x");
+        assert!(p.note.unwrap().contains("sync-3) has not started (ImagePullBackOff)"));
+        let p = log_pick([&before, &newest]).unwrap();
+        assert_eq!((p.pod.as_str(), p.note), ("sync-2-x", None));
+        assert!(log_pick([&newest]).is_none());
     }
 }

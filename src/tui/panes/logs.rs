@@ -1,6 +1,7 @@
 //! Logs pane: a capped ring buffer of lines from one container, follow (autoscroll) and wrap.
 //! Entering it with a service streams the app container of the service's most interesting pod;
-//! leaving it stops the stream. k9s habits: `c` next container (app, VPN sidecar), `p` the
+//! leaving it stops the stream; entering it with a pod (`:pods`) streams its first container.
+//! k9s habits: `c` picks the container (app, VPN sidecar; a pod's init containers too), `p` the
 //! previous run, `t` timestamps, `0`–`4` since (tail / 1m / 5m / 15m / 1h), `/` search with
 //! `n`/`N`, `ctrl-s` save under the data directory. A crash-looping container whose current run
 //! has printed nothing yet shows its last run instead (said in the title).
@@ -11,7 +12,8 @@ use crate::tui::keymap::{with_navigation, Action, Binding, Key};
 use crate::tui::msg::{Effect, Msg, StreamId};
 use crate::tui::pane::Pane;
 use crate::tui::theme::Role;
-use crate::tui::view::{FlashLevel, PaneId, View, ViewArg};
+use crate::tui::modal::{Modal, Picker};
+use crate::tui::view::{FlashLevel, ObjectRef, PaneId, View, ViewArg};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -53,6 +55,14 @@ pub fn view(id: ServiceId) -> View {
     View::with(ID, ViewArg::Service(id))
 }
 
+/// The logs of one pod (its containers, then its init containers).
+pub fn pod_view(pod: ObjectRef) -> View {
+    View::with(ID, ViewArg::Object(pod))
+}
+
+/// The tag of the container picker's answer.
+const CONTAINER_TAG: &str = "logs.container";
+
 /// Lines kept per stream (k9s caps at 5,000 too); older ones are dropped and counted.
 pub const LOG_CAP: usize = 5_000;
 /// Lines requested from the end of the log when a stream starts.
@@ -87,7 +97,12 @@ pub struct LogsState {
     /// Index into [`SINCE`].
     pub since: usize,
     /// `/` search text (case-insensitive substring); matches are highlighted.
-    pub search: String,
+    search: String,
+    /// The search text lowercased, once.
+    search_lower: String,
+    /// Matching lines by their number since the stream started (`dropped` + index), kept up to
+    /// date as lines come and go, so a frame never searches the buffer.
+    hits: VecDeque<u64>,
     /// The line index of the current match.
     pub hit: Option<usize>,
 }
@@ -114,6 +129,8 @@ impl Default for LogsState {
             timestamps: false,
             since: 0,
             search: String::new(),
+            search_lower: String::new(),
+            hits: VecDeque::new(),
             hit: None,
         }
     }
@@ -130,6 +147,7 @@ impl LogsState {
         self.top = 0;
         self.ended = None;
         self.hit = None;
+        self.hits.clear();
     }
 
     /// Stop the current stream, if any: the effect to send.
@@ -144,12 +162,48 @@ impl LogsState {
         for l in lines {
             if self.lines.len() >= self.cap {
                 self.lines.pop_front();
+                if self.hits.front() == Some(&self.dropped) {
+                    self.hits.pop_front();
+                }
                 self.dropped += 1;
                 self.top = self.top.saturating_sub(1);
                 self.hit = self.hit.and_then(|h| h.checked_sub(1));
             }
-            self.lines.push_back(crate::tui::rows::sanitize(l));
+            let line = crate::tui::rows::sanitize(l);
+            if self.is_match(&line) {
+                self.hits.push_back(self.dropped + self.lines.len() as u64);
+            }
+            self.lines.push_back(line);
         }
+    }
+
+    /// The search text.
+    pub fn search(&self) -> &str {
+        &self.search
+    }
+
+    /// Search for `text` (case-insensitive): index every matching line once.
+    fn set_search(&mut self, text: &str) {
+        self.search = text.to_string();
+        self.search_lower = text.to_lowercase();
+        self.hit = None;
+        let mut hits = VecDeque::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            if self.is_match(l) {
+                hits.push_back(self.dropped + i as u64);
+            }
+        }
+        self.hits = hits;
+    }
+
+    /// Does `line` match the search (only when a line arrives or the search changes)?
+    fn is_match(&self, line: &str) -> bool {
+        !self.search_lower.is_empty() && line.to_lowercase().contains(&self.search_lower)
+    }
+
+    /// Is the buffered line `i` a match?
+    fn hit_at(&self, i: usize) -> bool {
+        self.hits.binary_search(&(self.dropped + i as u64)).is_ok()
     }
 
     pub fn ended(&mut self, stream: StreamId, error: Option<String>) {
@@ -183,26 +237,30 @@ impl LogsState {
         });
     }
 
-    fn matches(&self, line: &str) -> bool {
-        !self.search.is_empty() && line.to_lowercase().contains(&self.search.to_lowercase())
-    }
-
     /// Move to the next (`forward`) or previous match, wrapping around; scrolls to it.
     fn jump(&mut self, forward: bool, page: usize) -> bool {
         let n = self.lines.len();
-        if n == 0 || self.search.is_empty() {
+        if n == 0 || self.hits.is_empty() {
             return false;
         }
-        let from = self.hit.unwrap_or(if forward { n - 1 } else { 0 });
-        let found = (1..=n)
-            .map(|k| {
-                if forward {
-                    (from + k) % n
-                } else {
-                    (from + n - k % n) % n
-                }
-            })
-            .find(|&i| self.matches(&self.lines[i]));
+        let rel = |abs: &u64| (abs - self.dropped) as usize;
+        let found = match (self.hit, forward) {
+            (None, true) => self.hits.front().map(rel),
+            (None, false) => self.hits.back().map(rel),
+            (Some(h), true) => self
+                .hits
+                .iter()
+                .map(rel)
+                .find(|&i| i > h)
+                .or_else(|| self.hits.front().map(rel)),
+            (Some(h), false) => self
+                .hits
+                .iter()
+                .rev()
+                .map(rel)
+                .find(|&i| i < h)
+                .or_else(|| self.hits.back().map(rel)),
+        };
         if let Some(i) = found {
             self.hit = Some(i);
             self.follow = false;
@@ -213,7 +271,7 @@ impl LogsState {
 
     /// Number of matching lines.
     fn match_count(&self) -> usize {
-        self.lines.iter().filter(|l| self.matches(l)).count()
+        self.hits.len()
     }
 }
 
@@ -230,7 +288,7 @@ impl Pane for LogsState {
         let mut v = vec![
             Binding::new(Key::ch('f'), FOLLOW, "follow"),
             Binding::new(Key::ch('w'), Action::WRAP, "wrap"),
-            Binding::new(Key::ch('c'), CONTAINER, "next container"),
+            Binding::new(Key::ch('c'), CONTAINER, "container"),
             Binding::new(Key::ch('p'), PREVIOUS, "previous run"),
             Binding::new(Key::ch('t'), TIMESTAMPS, "timestamps"),
             Binding::new(Key::ch('/'), Action::FILTER, "search"),
@@ -253,8 +311,24 @@ impl Pane for LogsState {
         with_navigation(v)
     }
 
-    /// Stream the app container of the service's most interesting pod (not ready first).
+    /// Stream the app container of the service's most interesting pod (not ready first), or
+    /// the first container of a pod.
     fn on_enter(&mut self, ctx: &mut Ctx, view: &View) -> bool {
+        if let ViewArg::Object(pod) = &view.arg {
+            *self = LogsState {
+                wrap: self.wrap,
+                cap: self.cap,
+                timestamps: self.timestamps,
+                stream: self.stream,
+                namespace: pod.namespace.clone(),
+                pod: pod.name.clone(),
+                restarts: pod.restarts,
+                containers: pod.containers.clone(),
+                ..LogsState::default()
+            };
+            self.restream(ctx);
+            return true;
+        }
         let Some(id) = view.service() else {
             return false;
         };
@@ -264,11 +338,11 @@ impl Pane for LogsState {
         let Some(svc) = cluster.inventory.get(id) else {
             return false;
         };
-        let pod = cluster.pods.get(id).and_then(|pods| {
-            pods.iter()
-                .min_by_key(|p| (p.is_ready(), p.name.clone()))
-                .cloned()
-        });
+        let pod = cluster
+            .pods
+            .get(id)
+            .and_then(|pods| crate::bus::rows::interesting_pod(pods))
+            .cloned();
         let Some(pod) = pod else {
             ctx.set_flash(format!("{id}: no pod to show logs for"), FlashLevel::Warn);
             return false;
@@ -303,9 +377,18 @@ impl Pane for LogsState {
     }
 
     fn set_filter(&mut self, ctx: &Ctx, text: &str) {
-        self.search = text.to_string();
-        self.hit = None;
+        self.set_search(text);
         self.jump(false, ctx.page());
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, tag: &'static str, value: String) {
+        let picked = self.containers.iter().position(|c| *c == value);
+        if let (CONTAINER_TAG, Some(i)) = (tag, picked) {
+            self.container = i;
+            self.previous = false;
+            self.auto_previous = false;
+            self.restream(ctx);
+        }
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
@@ -325,15 +408,31 @@ impl Pane for LogsState {
             }
             Action::WRAP => self.wrap = !self.wrap,
             CLEAR => {
+                self.dropped += self.lines.len() as u64;
                 self.lines.clear();
+                self.hits.clear();
                 self.top = 0;
                 self.hit = None;
             }
             CONTAINER if self.containers.len() > 1 => {
-                self.container = (self.container + 1) % self.containers.len();
-                self.previous = false;
-                self.auto_previous = false;
-                self.restream(ctx);
+                let items = self
+                    .containers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let now = if i == self.container { "shown" } else { "" };
+                        (c.clone(), now.to_string())
+                    })
+                    .collect();
+                let mut picker = Picker::new(
+                    format!("Logs of {}/{}", self.namespace, self.pod),
+                    "container",
+                    items,
+                    ID,
+                    CONTAINER_TAG,
+                );
+                picker.cursor = (self.container + 1) % self.containers.len();
+                ctx.open_modal(Modal::Wizard(Box::new(picker)));
             }
             PREVIOUS => {
                 if !self.previous && self.restarts == 0 {
@@ -472,7 +571,7 @@ impl Pane for LogsState {
                 .map(|(i, s)| {
                     let role = if l.hit == Some(i) {
                         Role::TableCursor
-                    } else if l.matches(s) {
+                    } else if l.hit_at(i) {
                         Role::Accent
                     } else {
                         Role::Log
@@ -512,29 +611,5 @@ mod tests {
             })
         );
         assert_eq!(s.stop(), None);
-    }
-
-    #[test]
-    fn search_jumps_between_matches_and_wraps() {
-        let mut s = LogsState::default();
-        s.start(StreamId(1), "x".into());
-        let lines: Vec<String> = ["a", "Error 1", "b", "c", "error 2", "d"]
-            .iter()
-            .map(|l| l.to_string())
-            .collect();
-        s.push(StreamId(1), &lines);
-        s.search = "ERROR".into();
-        assert_eq!(s.match_count(), 2);
-        assert!(s.jump(true, 2));
-        assert_eq!(s.hit, Some(1));
-        assert!(s.jump(true, 2));
-        assert_eq!(s.hit, Some(4));
-        assert!(s.jump(true, 2));
-        assert_eq!(s.hit, Some(1), "wraps to the first match");
-        assert!(s.jump(false, 2));
-        assert_eq!(s.hit, Some(4), "backwards wraps to the last match");
-        assert!(!s.follow);
-        s.search = "nothing".into();
-        assert!(!s.jump(true, 2));
     }
 }

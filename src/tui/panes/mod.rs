@@ -39,10 +39,13 @@ panes![
     events,
     pvcs,
     ingresses,
+    nodes,
+    namespaces,
     gitops,
     alerts,
     backups,
     jobs,
+    backup_manifest,
 ];
 
 /// Helpers shared by panes (not panes themselves).

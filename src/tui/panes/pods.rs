@@ -1,6 +1,6 @@
 //! `:pods`: every pod of the cluster: ready, status, restarts, node (a generic resource view, [`super::resources`]).
 
-use super::resources::{pane as resource_pane, Spec};
+use super::resources::{pane as resource_pane, Rows, Spec};
 use crate::tui::pane::Pane;
 use crate::tui::view::PaneId;
 
@@ -14,5 +14,6 @@ pub fn pane() -> Box<dyn Pane> {
         names: &["pods", "po"],
         about: "every pod of the cluster: ready, status, restarts, node",
         headers: ["READY", "STATUS", "NODE"],
+        rows: Rows::Pods,
     })
 }

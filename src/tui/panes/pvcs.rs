@@ -1,6 +1,6 @@
 //! `:pvc`: persistent volume claims: capacity, phase, volume (a generic resource view, [`super::resources`]).
 
-use super::resources::{pane as resource_pane, Spec};
+use super::resources::{pane as resource_pane, Rows, Spec};
 use crate::tui::pane::Pane;
 use crate::tui::view::PaneId;
 
@@ -14,5 +14,6 @@ pub fn pane() -> Box<dyn Pane> {
         names: &["pvc", "pvcs", "persistentvolumeclaims"],
         about: "persistent volume claims: capacity, phase, volume",
         headers: ["CAPACITY", "PHASE", "VOLUME · CLASS"],
+        rows: Rows::Plain,
     })
 }

@@ -1,25 +1,49 @@
 //! The generic resource views of issue 8 (k9s `:pods`, `:deploy`, `:events`, `:pvc`, `:ing`):
 //! one table pane per kind on the shared table widget, rows from the engine's latest snapshot
 //! ([`Effect::ListResources`], asked again on every cluster change while the view is open).
-//! Pods: `d` describes and `ctrl-d` deletes the pod under the cursor (confirm; `--readonly` drops it; not offered
-//! where RBAC denies it).
+//! What a view offers besides the table follows from what its rows are ([`Rows`]): pods `d`
+//! describe, `l` logs (a picker over the containers and init containers), `s` shell and
+//! `ctrl-d` delete (the Services pane's dialogs, [`super::workload_actions`]: confirm,
+//! `--readonly` drops them, not offered where RBAC denies them); Deployments `d`; events `d`
+//! describes the involved object.
 
 use super::listing::{Listing, TableCtx};
 use crate::bus::ResourceRow;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
-use crate::tui::modal::{Confirm, Modal, Reply};
-use crate::tui::msg::{Effect, Msg, TaskRequest};
+use crate::tui::msg::{Effect, Msg};
 use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::age;
 use crate::tui::theme::Role;
-use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::view::{FlashLevel, ObjectRef, PaneId, View};
 use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
+use crossterm::event::KeyCode;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::borrow::Cow;
 
 const DELETE: Action = Action::new("resources.delete");
+const LOGS: Action = Action::new("resources.logs");
+const ALL_NAMESPACES: Action = Action::new("resources.all-namespaces");
+use super::workload_actions::{self as actions, SHELL, SHELL_TAG};
+
+/// What the rows of a view are: decides its keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// Pods: describe, logs, shell, delete.
+    Pods,
+    /// Deployments: describe.
+    Deployments,
+    /// Events: describe the involved object.
+    Events,
+    /// Namespaces: `enter` scopes the other views to one, `0` to all.
+    Namespaces,
+    /// Nodes: read on demand, again every [`NODES_EVERY`] seconds while shown (not on every
+    /// cluster change).
+    Nodes,
+    /// The table only.
+    Plain,
+}
 
 /// What makes one resource view.
 pub struct Spec {
@@ -31,6 +55,7 @@ pub struct Spec {
     pub about: &'static str,
     /// Column titles of READY, STATUS and INFO for this kind.
     pub headers: [&'static str; 3],
+    pub rows: Rows,
 }
 
 pub fn pane(spec: Spec) -> Box<dyn Pane> {
@@ -39,6 +64,8 @@ pub fn pane(spec: Spec) -> Box<dyn Pane> {
         list: Listing::new(COLUMNS),
         received: false,
         open: false,
+        shell_pod: None,
+        asked: None,
     })
 }
 
@@ -64,6 +91,12 @@ impl TableRow for Row {
         }
     }
 }
+
+/// Seconds between two reads of the nodes while `:nodes` is shown.
+pub const NODES_EVERY: i64 = 15;
+
+/// The kinds describe knows.
+const DESCRIBED: [&str; 3] = ["Pod", "Deployment", "StatefulSet"];
 
 type C = Column<Row>;
 
@@ -98,10 +131,21 @@ pub struct Resources {
     received: bool,
     /// The view is on the crumb stack: re-ask on every cluster change.
     open: bool,
+    /// The pod whose container the shell picker is choosing.
+    shell_pod: Option<(String, String)>,
+    /// When the rows were last asked for.
+    asked: Option<jiff::Timestamp>,
 }
 
 impl Resources {
-    fn ask(&self, ctx: &mut Ctx) {
+    /// The namespace this view shows (`:ns`), if one.
+    fn scoped<'a>(&self, ctx: &'a Ctx) -> Option<&'a str> {
+        let namespaced = ![Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows);
+        ctx.namespace.as_deref().filter(|_| namespaced)
+    }
+
+    fn ask(&mut self, ctx: &mut Ctx) {
+        self.asked = Some(ctx.now);
         ctx.emit(Effect::ListResources {
             kind: self.spec.kind.to_string(),
         });
@@ -119,8 +163,22 @@ impl Pane for Resources {
 
     fn bindings(&self) -> Vec<Binding> {
         let mut own = vec![Binding::new(Key::ch('/'), Action::FILTER, "filter")];
-        if self.spec.kind == "pods" {
+        if self.spec.rows == Rows::Namespaces {
+            own.push(Binding::new(
+                Key::plain(KeyCode::Enter),
+                Action::ENTER,
+                "switch to it",
+            ));
+            own.push(Binding::new(Key::ch('0'), ALL_NAMESPACES, "all namespaces"));
+        }
+        if ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows) {
             own.push(Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"));
+        }
+        if [Rows::Pods, Rows::Deployments, Rows::Events].contains(&self.spec.rows) {
+            own.push(Binding::new(Key::ch('l'), LOGS, "logs"));
+        }
+        if self.spec.rows == Rows::Pods {
+            own.push(actions::shell_binding());
             own.push(Binding::new(Key::ctrl('d'), DELETE, "delete pod").mutating());
         }
         own.extend(Listing::bindings(COLUMNS));
@@ -142,52 +200,118 @@ impl Pane for Resources {
     }
 
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
-        if action == Action::DESCRIBE && self.spec.kind == "pods" {
-            if let Some(r) = self.list.selected() {
-                let view = super::describe::pod_view(&r.r.namespace, &r.r.name);
-                ctx.push(view);
+        let rows = self.spec.rows;
+        if rows == Rows::Namespaces && [Action::ENTER, ALL_NAMESPACES].contains(&action) {
+            let picked = self.list.selected().map(|r| r.r.name.clone());
+            ctx.namespace = if action == ALL_NAMESPACES {
+                None
+            } else {
+                picked
+            };
+            let note = match &ctx.namespace {
+                Some(ns) => format!("namespace {ns} (:ns then 0 for all)"),
+                None => "all namespaces".to_string(),
+            };
+            ctx.set_flash(note, FlashLevel::Info);
+            ctx.back();
+            return;
+        }
+        let row = self.list.selected().map(|r| r.r.clone());
+        let known = [Action::DESCRIBE, LOGS, SHELL, DELETE].contains(&action);
+        let acts = ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&rows);
+        let (Some(row), true) = (row.filter(|_| known), acts) else {
+            self.list.on_action(action);
+            return;
+        };
+        let pod = || ObjectRef {
+            kind: "Pod".into(),
+            namespace: row.namespace.clone(),
+            name: row.name.clone(),
+            containers: [row.containers.as_slice(), &row.init_containers].concat(),
+            restarts: row.restarts,
+        };
+        if action == LOGS {
+            match &row.logs {
+                Some((name, restarts)) => {
+                    ctx.push(super::logs::pod_view(ObjectRef {
+                        name: name.clone(),
+                        restarts: *restarts,
+                        ..pod()
+                    }));
+                }
+                None => ctx.set_flash("no pod to show logs for", FlashLevel::Warn),
             }
             return;
         }
-        if action != DELETE {
-            self.list.on_action(action);
-            return;
+        match (rows, action) {
+            (Rows::Pods, Action::DESCRIBE) => {
+                ctx.push(super::describe::object_view(pod()));
+            }
+            (Rows::Pods, SHELL) => {
+                let containers: Vec<(String, String)> = row
+                    .containers
+                    .iter()
+                    .map(|c| (c.clone(), String::new()))
+                    .collect();
+                if actions::open_shell(ctx, &row.namespace, &row.name, &containers, self.spec.id) {
+                    self.shell_pod = Some((row.namespace, row.name));
+                }
+            }
+            (Rows::Pods, DELETE) => actions::confirm_delete(ctx, &row.namespace, &row.name, None),
+            (Rows::Deployments, Action::DESCRIBE) => {
+                ctx.push(super::describe::object_view(ObjectRef {
+                    kind: "Deployment".into(),
+                    namespace: row.namespace,
+                    name: row.name,
+                    ..ObjectRef::default()
+                }));
+            }
+            (Rows::Events, Action::DESCRIBE) => match row.involved {
+                Some((kind, name)) if DESCRIBED.contains(&kind.as_str()) => {
+                    ctx.push(super::describe::object_view(ObjectRef {
+                        kind,
+                        namespace: row.namespace,
+                        name,
+                        ..ObjectRef::default()
+                    }));
+                }
+                Some((kind, _)) => {
+                    let note = format!("describe shows {}, not {kind}", DESCRIBED.join(", "));
+                    ctx.set_flash(note, FlashLevel::Warn);
+                }
+                None => {}
+            },
+            _ => {
+                self.list.on_action(action);
+            }
         }
-        let Some(row) = self.list.selected().map(|r| r.r.clone()) else {
-            return;
-        };
-        if let Some(why) = ctx.access.denied(&row.namespace, "delete") {
-            let note = format!("not offered: {why}");
-            ctx.set_flash(note, FlashLevel::Warn);
-            return;
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, tag: &'static str, value: String) {
+        if tag == SHELL_TAG {
+            if let Some((ns, pod)) = self.shell_pod.take() {
+                ctx.emit(actions::shell_effect(&ns, &pod, &value));
+            }
         }
-        ctx.open_modal(Modal::Confirm(Confirm::new(
-            "Delete pod",
-            vec![
-                (
-                    format!("Delete pod {}/{}.", row.namespace, row.name),
-                    Role::Base,
-                ),
-                (
-                    "Its controller (if any) creates a replacement.".to_string(),
-                    Role::Muted,
-                ),
-            ],
-            "Delete",
-            Reply::Task(TaskRequest::DeletePod {
-                namespace: row.namespace,
-                name: row.name,
-            }),
-        )));
     }
 
     fn on_msg(&mut self, ctx: &mut Ctx, msg: &Msg) {
         match msg {
-            Msg::Cluster(_) if self.open => self.ask(ctx),
+            Msg::Cluster(_) if self.open && self.spec.rows != Rows::Nodes => self.ask(ctx),
+            Msg::Tick(now) if self.open && self.spec.rows == Rows::Nodes => {
+                let due = self
+                    .asked
+                    .is_none_or(|t| now.duration_since(t).as_secs() >= NODES_EVERY);
+                if due {
+                    self.ask(ctx);
+                }
+            }
             Msg::Resources { kind, rows } if kind == self.spec.kind => {
                 self.received = true;
+                let scoped = self.scoped(ctx).map(str::to_string);
                 let rows = rows
                     .iter()
+                    .filter(|r| scoped.as_ref().is_none_or(|ns| r.namespace == *ns))
                     .map(|r| Row {
                         id: format!("{}/{}", r.namespace, r.name),
                         haystack: haystack([r.namespace.as_str(), &r.name, &r.status, &r.info]),
@@ -218,7 +342,11 @@ impl Pane for Resources {
             .collect();
         let note = format!("columns: {}", meaning.join(" · "));
         let mut tctx = TableCtx::new(self.spec.title, &ctx.theme, ctx.now)
-            .scope("all namespaces")
+            .scope(match (self.spec.rows, self.scoped(ctx)) {
+                (Rows::Nodes | Rows::Namespaces, _) => "cluster",
+                (_, Some(ns)) => ns,
+                (_, None) => "all namespaces",
+            })
             .note(note, Role::Muted)
             .empty("nothing of this kind in the watched namespaces");
         if !self.received {

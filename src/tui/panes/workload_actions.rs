@@ -1,29 +1,41 @@
 //! The workload actions of issue 8, shared by the panes that show a service (Services, the
 //! service detail): `r` restart (`kubectl rollout restart`), `ctrl-d` delete the pod, `S` scale to
-//! a typed number. Each confirms first, is dropped by `--readonly` (mutating bindings) and is not
-//! offered where RBAC denies it ([`crate::bus::AccessView`], a SelfSubjectAccessReview per
-//! namespace): the key then only says why.
+//! a typed number, `s` shell into a container of the pod (a picker when it has several; the
+//! runtime suspends the console for it). Each confirms first (the shell: picks), is dropped by
+//! `--readonly` (mutating bindings) and is not offered where RBAC denies it
+//! ([`crate::bus::AccessView`], a SelfSubjectAccessReview per namespace): the key then only says
+//! why. The pod delete dialog and the shell are shared with `:pods` ([`confirm_delete`],
+//! [`open_shell`]).
 
 use crate::model::ServiceId;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
-use crate::tui::modal::{Confirm, Modal, Reply, TextPrompt};
-use crate::tui::msg::TaskRequest;
+use crate::tui::modal::{Confirm, Modal, Picker, Reply, TextPrompt};
+use crate::tui::msg::{Effect, TaskRequest};
 use crate::tui::theme::Role;
 use crate::tui::view::{FlashLevel, PaneId};
 
 pub const RESTART: Action = Action::new("workload.restart");
 pub const DELETE: Action = Action::new("workload.delete-pod");
 pub const SCALE: Action = Action::new("workload.scale");
+pub const SHELL: Action = Action::new("workload.shell");
 /// The tag of the scale prompt's answer.
 pub const SCALE_TAG: &str = "workload.scale";
+/// The tag of the shell's container picker.
+pub const SHELL_TAG: &str = "workload.shell";
 
 pub fn bindings() -> Vec<Binding> {
     vec![
         Binding::new(Key::ch('r'), RESTART, "restart").mutating(),
         Binding::new(Key::ctrl('d'), DELETE, "delete pod").mutating(),
         Binding::new(Key::ch('S'), SCALE, "scale").mutating(),
+        shell_binding(),
     ]
+}
+
+/// `s`: a shell in a container (a write: dropped by `--readonly`).
+pub fn shell_binding() -> Binding {
+    Binding::new(Key::ch('s'), SHELL, "shell").mutating()
 }
 
 /// What the actions act on: the service's workload and its most interesting pod.
@@ -34,6 +46,8 @@ pub struct Target {
     pub name: String,
     pub pod: Option<String>,
     pub pods: usize,
+    /// The pod's containers the service knows, `(name, what it is)`, the app first.
+    pub containers: Vec<(String, String)>,
 }
 
 pub fn target_of(ctx: &Ctx, id: &ServiceId) -> Option<Target> {
@@ -44,13 +58,88 @@ pub fn target_of(ctx: &Ctx, id: &ServiceId) -> Option<Target> {
         namespace: svc.namespace.clone(),
         kind: svc.workload.kind.clone(),
         name: svc.workload.name.clone(),
-        pod: pods.and_then(|p| {
-            p.iter()
-                .min_by_key(|p| (p.is_ready(), p.name.clone()))
-                .map(|p| p.name.clone())
-        }),
+        pod: pods
+            .and_then(|p| crate::bus::rows::interesting_pod(p))
+            .map(|p| p.name.clone()),
         pods: pods.map_or(0, Vec::len),
+        containers: std::iter::once((svc.container.clone(), "app".to_string()))
+            .chain(
+                svc.vpn
+                    .iter()
+                    .map(|v| (v.container.clone(), "VPN sidecar".to_string())),
+            )
+            .collect(),
     })
+}
+
+/// Confirm deleting a pod (Services, the detail and `:pods` share this dialog); `owner` says
+/// who replaces it, when known. Not offered where RBAC denies it.
+pub fn confirm_delete(ctx: &mut Ctx, namespace: &str, pod: &str, owner: Option<String>) {
+    if denied(ctx, namespace, "delete") {
+        return;
+    }
+    let replaced = match owner {
+        Some(o) => format!("{o} creates a replacement."),
+        None => "Its controller (if any) creates a replacement.".to_string(),
+    };
+    let lines = vec![
+        (format!("Delete pod {namespace}/{pod}."), Role::Base),
+        (replaced, Role::Muted),
+    ];
+    ctx.open_modal(Modal::Confirm(Confirm::new(
+        "Delete pod",
+        lines,
+        "Delete",
+        Reply::Task(TaskRequest::DeletePod {
+            namespace: namespace.to_string(),
+            name: pod.to_string(),
+        }),
+    )));
+}
+
+/// The effect that opens a shell in `container`.
+pub fn shell_effect(namespace: &str, pod: &str, container: &str) -> Effect {
+    Effect::Shell {
+        namespace: namespace.to_string(),
+        pod: pod.to_string(),
+        container: container.to_string(),
+        io: Default::default(),
+    }
+}
+
+/// `s`: a shell in the only container at once, or a picker of `containers` answering `pane`
+/// with [`SHELL_TAG`] (`true`: the picker is open, keep the pod for the answer). Not offered
+/// where RBAC denies `create pods/exec`.
+pub fn open_shell(
+    ctx: &mut Ctx,
+    namespace: &str,
+    pod: &str,
+    containers: &[(String, String)],
+    pane: PaneId,
+) -> bool {
+    if denied(ctx, namespace, "exec") {
+        return false;
+    }
+    match containers {
+        [] => {
+            ctx.set_flash(format!("{pod}: no container"), FlashLevel::Warn);
+            false
+        }
+        [(only, _)] => {
+            ctx.emit(shell_effect(namespace, pod, only));
+            false
+        }
+        several => {
+            ctx.open_modal(Modal::Wizard(Box::new(Picker::new(
+                format!("Shell in {namespace}/{pod}"),
+                "container",
+                several.to_vec(),
+                pane,
+                SHELL_TAG,
+            ))));
+            true
+        }
+    }
 }
 
 /// Flash why RBAC denies `action` in `ns`; `true` when it does.
@@ -85,7 +174,7 @@ pub fn on_action(
     pane: PaneId,
     pending: &mut Option<Target>,
 ) -> bool {
-    if ![RESTART, DELETE, SCALE].contains(&action) {
+    if ![RESTART, DELETE, SCALE, SHELL].contains(&action) {
         return false;
     }
     let Some(t) = target_of(ctx, id) else {
@@ -122,30 +211,17 @@ pub fn on_action(
                 }),
             )));
         }
-        DELETE => {
-            if denied(ctx, &t.namespace, "delete") {
-                return true;
-            }
-            let Some(pod) = t.pod else {
-                ctx.set_flash(format!("{id}: no pod to delete"), FlashLevel::Warn);
+        DELETE | SHELL => {
+            let Some(pod) = t.pod.clone() else {
+                ctx.set_flash(format!("{id}: no pod"), FlashLevel::Warn);
                 return true;
             };
-            let lines = vec![
-                (format!("Delete pod {}/{pod}.", t.namespace), Role::Base),
-                (
-                    format!("{} {} creates a replacement.", t.kind, t.name),
-                    Role::Muted,
-                ),
-            ];
-            ctx.open_modal(Modal::Confirm(Confirm::new(
-                "Delete pod",
-                lines,
-                "Delete",
-                Reply::Task(TaskRequest::DeletePod {
-                    namespace: t.namespace,
-                    name: pod,
-                }),
-            )));
+            if action == DELETE {
+                let owner = format!("{} {}", t.kind, t.name);
+                confirm_delete(ctx, &t.namespace, &pod, Some(owner));
+            } else if open_shell(ctx, &t.namespace, &pod, &t.containers, pane) {
+                *pending = Some(t);
+            }
         }
         _ => {
             if denied(ctx, &t.namespace, "scale") || !scalable(ctx, &t) {
@@ -172,8 +248,14 @@ fn replicas(text: &str) -> Result<(), String> {
     }
 }
 
-/// The scale prompt's answer: confirm, then scale.
+/// The scale prompt's answer (confirm, then scale) or the shell's container.
 pub fn on_reply(ctx: &mut Ctx, tag: &str, value: &str, pending: &mut Option<Target>) {
+    if tag == SHELL_TAG {
+        if let Some((t, pod)) = pending.take().and_then(|t| t.pod.clone().map(|p| (t, p))) {
+            ctx.emit(shell_effect(&t.namespace, &pod, value));
+        }
+        return;
+    }
     if tag != SCALE_TAG {
         return;
     }

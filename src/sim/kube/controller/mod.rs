@@ -6,6 +6,7 @@
 pub mod argocd;
 pub mod certs;
 mod endpoints;
+mod jobs;
 mod pods;
 
 pub use pods::{
@@ -32,6 +33,7 @@ pub fn reconcile(store: &mut Store, ns: &str) {
     }
     reconcile_deployments(store, ns);
     reconcile_statefulsets(store, ns);
+    jobs::reconcile_jobs(store, ns);
     endpoints::reconcile_endpoints(store, ns);
     certs::reconcile_certificates(store, ns);
     argocd::reconcile_applications(store, ns);
