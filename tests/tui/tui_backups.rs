@@ -10,7 +10,7 @@ use k8s_nas::bus::BackupsView;
 use k8s_nas::checks::backup::BackupFacts;
 use k8s_nas::jobs::CronJobState;
 use k8s_nas::model::ServiceId;
-use k8s_nas::tui::{Msg, TaskRequest};
+use k8s_nas::tui::{Effect, Msg, TaskRequest};
 use std::collections::BTreeMap;
 use tui_common::*;
 
