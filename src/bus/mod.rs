@@ -1,7 +1,9 @@
 //! What the engine and the TUI share: the messages between them ([`msg`]), the view data the
-//! engine builds for panes ([`views`]), and the pure cell wording both the panes and the headless
-//! tables use ([`rows`]). The engine depends on this module, never on `crate::tui`.
+//! engine builds for panes ([`views`]), the pure cell wording both the panes and the headless
+//! tables use ([`rows`]), and the tables' `/` filter ([`filter`]). The engine depends on this
+//! module, never on `crate::tui`.
 
+pub mod filter;
 pub mod msg;
 pub mod rows;
 pub mod shell;

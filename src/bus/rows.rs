@@ -105,6 +105,17 @@ pub fn build_row(
         None => Cell::new("", Tone::Muted),
     };
     let worst = crate::model::finding::worst(findings.iter().filter(|f| f.is_about(&svc.id)));
+    // The HEALTH cell is a count; the filter also matches the checks it counts.
+    let sources = match obs.map(|o| &o.health) {
+        Some(Ok(h)) => h
+            .issues
+            .iter()
+            .filter(|i| i.level > IssueLevel::Ok)
+            .map(|i| i.source.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    };
     let haystack = [
         name.as_str(),
         kind.as_str(),
@@ -112,6 +123,7 @@ pub fn build_row(
         pod.text.as_str(),
         http.text.as_str(),
         health.text.as_str(),
+        sources.as_str(),
         vpn.text.as_str(),
     ]
     .join("\n")
@@ -255,7 +267,9 @@ pub fn issue_label(l: IssueLevel) -> &'static str {
     }
 }
 
-/// `ok`, `2 warn IndexerStatus…`, `1 error DownloadClient…`, or the classified error.
+/// `ok`, `2 warn`, `1 error`, or the classified error: a count at the worst level, short
+/// enough that a narrow column never cuts it mid-word (issue 7). Which checks they are (and
+/// their messages) is in the service's detail view; the `/` filter still finds the sources.
 pub fn health_cell(health: &Result<AppHealth, crate::model::AppError>) -> Cell {
     match health {
         Err(e) => Cell::new(short_error(&e.kind), Tone::Error),
@@ -264,12 +278,8 @@ pub fn health_cell(health: &Result<AppHealth, crate::model::AppError>) -> Cell {
             if worst <= IssueLevel::Ok {
                 return Cell::new("ok", Tone::Ok);
             }
-            let at_worst: Vec<_> = h.issues.iter().filter(|i| i.level == worst).collect();
-            let mut text = format!("{} {}", at_worst.len(), issue_label(worst));
-            if let Some(first) = at_worst.first() {
-                text.push(' ');
-                text.push_str(first.source.trim_end_matches("Check"));
-            }
+            let count = h.issues.iter().filter(|i| i.level == worst).count();
+            let text = format!("{count} {}", issue_label(worst));
             let tone = match worst {
                 IssueLevel::Error => Tone::Error,
                 IssueLevel::Warning => Tone::Warn,
@@ -321,9 +331,10 @@ pub fn data_age_cell(observed: Option<Timestamp>, now: Timestamp, budget: &Budge
     Cell::new(age(Some(t), now), tone)
 }
 
-/// Make untrusted text (log lines, describe output, app messages) safe and readable in a cell:
-/// ANSI escape sequences are removed, tabs expanded to the next multiple of 4 columns, other
-/// control characters dropped.
+/// Make untrusted multi-line text (log lines, describe output, task logs, detail boxes) safe
+/// and readable: ANSI escape sequences (log colours) are removed, tabs expanded to the next
+/// multiple of 4 columns, other control characters dropped. Table cells and headless tables
+/// escape instead ([`crate::bounds::sanitize`]), so a hostile value is visible there.
 pub fn sanitize(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
@@ -366,56 +377,6 @@ pub fn sanitize(line: &str) -> String {
         }
     }
     out
-}
-
-/// A compiled `/` filter: case-insensitive regex, or plain substring when the text is not a
-/// valid regex; a leading `!` inverts it.
-#[derive(Debug, Clone)]
-pub struct Filter {
-    pub text: String,
-    invert: bool,
-    matcher: Matcher,
-}
-
-#[derive(Debug, Clone)]
-enum Matcher {
-    Regex(regex::Regex),
-    Substring(String),
-}
-
-impl Filter {
-    pub fn new(text: &str) -> Option<Filter> {
-        let (invert, pat) = match text.strip_prefix('!') {
-            Some(rest) => (true, rest.trim_start()),
-            None => (false, text),
-        };
-        if pat.is_empty() {
-            return None;
-        }
-        let matcher = match regex::RegexBuilder::new(pat)
-            .case_insensitive(true)
-            .multi_line(true)
-            .size_limit(1 << 20)
-            .build()
-        {
-            Ok(re) => Matcher::Regex(re),
-            Err(_) => Matcher::Substring(pat.to_lowercase()),
-        };
-        Some(Filter {
-            text: text.to_string(),
-            invert,
-            matcher,
-        })
-    }
-
-    /// Match against lower-cased text.
-    pub fn matches(&self, haystack: &str) -> bool {
-        let hit = match &self.matcher {
-            Matcher::Regex(re) => re.is_match(haystack),
-            Matcher::Substring(s) => haystack.contains(s.as_str()),
-        };
-        hit != self.invert
-    }
 }
 
 #[cfg(test)]
@@ -582,10 +543,7 @@ mod tests {
                 issue(IssueLevel::Error, "DownloadClientCheck"),
             ],
         };
-        assert_eq!(
-            health_cell(&Ok(h)),
-            Cell::new("1 error DownloadClient", Tone::Error)
-        );
+        assert_eq!(health_cell(&Ok(h)), Cell::new("1 error", Tone::Error));
         assert_eq!(
             health_cell(&Ok(AppHealth::default())),
             Cell::new("ok", Tone::Ok)
@@ -620,20 +578,5 @@ mod tests {
         assert_eq!(sanitize("\u{1b}]8;;http://x\u{1b}\\link"), "link");
         assert_eq!(sanitize("日本\u{0}語"), "日本語");
         assert_eq!(sanitize("trailing \u{1b}"), "trailing ");
-    }
-
-    #[test]
-    fn filters() {
-        let f = Filter::new("son").unwrap();
-        assert!(f.matches("sonarr\nsonarr"));
-        let f = Filter::new("arr$").unwrap();
-        assert!(f.matches("radarr\nradarr\nmedia") && !f.matches("jellyfin\nmedia"));
-        let f = Filter::new("^rad|lid").unwrap();
-        assert!(f.matches("radarr") && f.matches("lidarr") && !f.matches("sonarr"));
-        let f = Filter::new("!son").unwrap();
-        assert!(!f.matches("sonarr") && f.matches("radarr"));
-        let f = Filter::new("(unclosed").unwrap();
-        assert!(f.matches("x (unclosed y"));
-        assert!(Filter::new("").is_none());
     }
 }

@@ -16,6 +16,7 @@ pub mod apply;
 pub mod compare;
 pub mod desired;
 pub mod edge;
+mod entries;
 pub mod findings;
 pub mod fixtures;
 pub mod live;

@@ -2,6 +2,7 @@
 //! serves each host's certificate by SNI, the healthy world exits 0, `cert-stale` shows the
 //! stale copy and the 20-day certificate and exits 1, `cert-failing` the failing Certificate.
 
+use crate::common::{ingress_config, json, k8s_nas, start};
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use serde_json::Value;
 
@@ -11,38 +12,19 @@ async fn certs(s: Scenario) -> (Option<i32>, Value) {
 
 /// `certs --output json` with more config lines (given the simulated NAS).
 async fn certs_with(s: Scenario, extra: impl Fn(&SimNas) -> String) -> (Option<i32>, Value) {
-    let nas = SimNas::start(s, None).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, nas.tls_ca_pem().expect("the world's ca.crt")).unwrap();
+    let (nas, dir, kc) = start(s).await;
     let cfg = dir.path().join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "ingress_address = \"{}\"\ningress_http_address = \"{}\"\ntls_ca_file = \"{}\"\n{}",
-            nas.ingress.addr,
-            nas.ingress.http_addr,
-            ca.display(),
-            extra(&nas)
-        ),
-    )
-    .unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let config = ingress_config(&nas, dir.path()) + &extra(&nas);
+    std::fs::write(&cfg, config).unwrap();
+    let out = k8s_nas(dir.path())
         .args(["certs", "--output", "json", "--kubeconfig"])
         .arg(&kc)
         .arg("--config")
         .arg(&cfg)
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         .output()
         .await
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"));
-    (out.status.code(), v)
+    (out.status.code(), json(&out))
 }
 
 fn findings(v: &Value) -> Vec<(String, String)> {

@@ -1,6 +1,7 @@
 //! `k8s-nas check` against the simulated NAS, through the real binary: exit codes, JSON shape,
 //! each degraded-scenario fault as a finding, and clear errors for unusable kubeconfigs.
 
+use crate::common::{self, ingress_config, k8s_nas};
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use serde_json::Value;
 use std::process::Output;
@@ -14,38 +15,22 @@ async fn check(kubeconfig: &std::path::Path, extra: &[&str]) -> Output {
     } else {
         vec![]
     };
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    k8s_nas(dir.path())
         .arg("check")
         .arg("--kubeconfig")
         .arg(kubeconfig)
         .args(config)
         .args(extra)
-        // keep the developer's own config and logs out of the test
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         .output()
         .await
         .unwrap()
 }
 
+/// The simulated NAS with a `config.toml` beside its kubeconfig (`check` picks it up).
 async fn start(s: Scenario) -> (SimNas, tempfile::TempDir, std::path::PathBuf) {
-    let nas = SimNas::start(s, None).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, nas.tls_ca_pem().expect("the world's ca.crt")).unwrap();
-    std::fs::write(
-        dir.path().join("config.toml"),
-        format!(
-            "ingress_address = \"{}\"\ningress_http_address = \"{}\"\ntls_ca_file = \"{}\"\n",
-            nas.ingress.addr,
-            nas.ingress.http_addr,
-            ca.display()
-        ),
-    )
-    .unwrap();
+    let (nas, dir, kc) = common::start(s).await;
+    let config = ingress_config(&nas, dir.path());
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
     (nas, dir, kc)
 }
 

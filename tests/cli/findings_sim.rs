@@ -2,6 +2,7 @@
 //! key and integration findings of a composed scenario, every code is a catalog entry, and the
 //! TUI engine, once its key check and plan tasks ran, reports the same findings `check` prints.
 
+use crate::common::{self, json, k8s_nas};
 use k8s_nas::bus::{Effect, Msg, TaskId, TaskRequest};
 use k8s_nas::checks::catalog;
 use k8s_nas::config::Config;
@@ -18,12 +19,7 @@ struct Env {
 }
 
 async fn start(scenario: &str) -> Env {
-    let nas = SimNas::start(Scenario::parse(scenario).unwrap(), None)
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kubeconfig).unwrap();
+    let (nas, dir, kubeconfig) = common::start(Scenario::parse(scenario).unwrap()).await;
     Env {
         _nas: nas,
         dir,
@@ -33,24 +29,13 @@ async fn start(scenario: &str) -> Env {
 
 /// `check --output json` through the real binary, with the test's own config directory.
 async fn check_json(env: &Env) -> (Option<i32>, Value) {
-    let d = env.dir.path();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let out = k8s_nas(env.dir.path())
         .args(["check", "--output", "json", "--kubeconfig"])
         .arg(&env.kubeconfig)
-        .env("K8S_NAS_CONFIG_DIR", d.join("config"))
-        .env("K8S_NAS_DATA_DIR", d.join("data"))
-        .env("XDG_STATE_HOME", d.join("state"))
         .output()
         .await
         .unwrap();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code(), v)
+    (out.status.code(), json(&out))
 }
 
 fn keyed(v: &Value) -> BTreeSet<(String, String)> {

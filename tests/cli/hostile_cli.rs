@@ -3,6 +3,7 @@
 //! 2 within the deadline, three concurrent applies make one writer, closed pipes and full disks
 //! end with 141 and 2.
 
+use crate::common::{k8s_nas, start};
 use k8s_nas::model::AppKind;
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use std::path::{Path, PathBuf};
@@ -20,13 +21,10 @@ impl Env {
         }
     }
     fn cmd(&self, kc: &Path, args: &[&str]) -> tokio::process::Command {
-        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"));
+        let mut c = k8s_nas(self.dir.path());
         c.arg("--kubeconfig")
             .arg(kc)
             .args(args)
-            .env("K8S_NAS_CONFIG_DIR", self.dir.path().join("config"))
-            .env("K8S_NAS_DATA_DIR", self.dir.path().join("data"))
-            .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env_remove("K8S_NAS_LOG")
             .stdin(Stdio::null());
         c
@@ -41,14 +39,6 @@ impl Env {
         std::fs::create_dir_all(self.dir.path().join("config")).unwrap();
         std::fs::write(self.dir.path().join("config/config.toml"), text).unwrap();
     }
-}
-
-async fn start(s: Scenario) -> (SimNas, tempfile::TempDir, PathBuf) {
-    let nas = SimNas::start(s, None).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
-    (nas, dir, kc)
 }
 
 const HOSTILE: &str = "\x1b]0;pwned\x07\x1b[2J\x1b[Hfake row ok\r\n\u{9b}31m";

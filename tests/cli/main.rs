@@ -2,6 +2,8 @@
 //! `demo --serve` with the real `kubectl`, `--readonly` refusals, a closed pipe, and the shipped
 //! manifests. One module per former test file.
 
+mod common;
+
 mod assets;
 mod backup_assets;
 mod backup_cli;

@@ -2,27 +2,19 @@
 //! there, each with its runbook, and the exit code is 1, with the manifest audit's misaimed
 //! Bazarr probe and limitless Jellyfin; on `healthy` there is no `gitops.*` or `manifest.*` finding.
 
-use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
+use crate::common::{json, k8s_nas, start};
+use k8s_nas::sim::scenario::Scenario;
 use serde_json::Value;
 
 async fn check(s: Scenario) -> (Option<i32>, Value) {
-    let nas = SimNas::start(s, None).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let (_nas, dir, kc) = start(s).await;
+    let out = k8s_nas(dir.path())
         .args(["check", "--output", "json", "--kubeconfig"])
         .arg(&kc)
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         .output()
         .await
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let v: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}; stderr: {stderr}"));
-    (out.status.code(), v)
+    (out.status.code(), json(&out))
 }
 
 fn gitops(v: &Value) -> Vec<(String, String, String)> {

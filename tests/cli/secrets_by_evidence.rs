@@ -3,32 +3,11 @@
 //! `check`, `keys` and `integrate plan` find every key through the workloads' references. With
 //! no reference and no Secret, the reason names the workload.
 
+use crate::common::{run, start};
 use k8s_nas::sim::scenario::{Layer, Scenario};
-use k8s_nas::sim::{nas::SimNas, world::World};
+use k8s_nas::sim::world::World;
 use serde_json::Value;
 use std::process::Output;
-
-async fn run(kubeconfig: &std::path::Path, args: &[&str]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .output()
-        .await
-        .unwrap()
-}
-
-async fn start(s: Scenario) -> (SimNas, tempfile::TempDir, std::path::PathBuf) {
-    let nas = SimNas::start(s, None).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
-    (nas, dir, kc)
-}
 
 fn text(o: &Output) -> String {
     format!(

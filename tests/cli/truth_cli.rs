@@ -1,22 +1,8 @@
 //! Issue 7 through the real binary: the `healthy` demo is healthy by the console's own rules
 //! (`integrate plan` exits 0 with no change planned; `check` finds nothing about the stack).
 
+use crate::common::run;
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
-use std::process::Output;
-
-async fn run(kubeconfig: &std::path::Path, args: &[&str]) -> Output {
-    let dir = tempfile::tempdir().unwrap();
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .output()
-        .await
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_healthy_demo_is_healthy_by_the_consoles_own_rules() {

@@ -3,6 +3,7 @@
 //! `vpn-leak` and `vpn-eth0`, DOWN on `vpn-down`, UNKNOWN with the 401 reason on `vpn-auth`, and
 //! `check` carrying the VPN verdicts once a home IP source is configured.
 
+use crate::common::{ingress_config, json, k8s_nas};
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use serde_json::Value;
 
@@ -19,41 +20,20 @@ async fn run(nas: &SimNas, args: &[&str]) -> Run {
     // hosts at the simulator's ingress listener, as `demo` sets (`check` handshakes with them).
     let cfg_dir = dir.path().join("config");
     std::fs::create_dir_all(&cfg_dir).unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, nas.tls_ca_pem().expect("the world's ca.crt")).unwrap();
-    std::fs::write(
-        cfg_dir.join("config.toml"),
-        format!(
-            "ingress_address = \"{}\"\ningress_http_address = \"{}\"\ntls_ca_file = \"{}\"\n\
-             [vpn]\nip_echo_url = \"{}\"\n",
-            nas.ingress.addr,
-            nas.ingress.http_addr,
-            ca.display(),
-            nas.ip_echo_url()
-        ),
-    )
-    .unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let config = ingress_config(nas, dir.path())
+        + &format!("[vpn]\nip_echo_url = \"{}\"\n", nas.ip_echo_url());
+    std::fs::write(cfg_dir.join("config.toml"), config).unwrap();
+    let out = k8s_nas(dir.path())
         .args(args)
         .arg("--kubeconfig")
         .arg(&kc)
         .args(["--output", "json"])
-        .env("K8S_NAS_CONFIG_DIR", &cfg_dir)
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         .output()
         .await
         .unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
     Run {
         code: out.status.code(),
-        json,
+        json: json(&out),
     }
 }
 

@@ -23,6 +23,7 @@ mod tui_shell;
 mod tui_signals;
 mod tui_snapshots;
 mod tui_table;
+mod tui_tasks;
 mod tui_trouble;
 mod tui_units;
 mod tui_update;

@@ -7,7 +7,7 @@ use crate::tui_common;
 
 use k8s_nas::alerts::{Access, AlertSource, AlertsFacts, Backend};
 use k8s_nas::clients::alertmanager::{parse_am_alerts, parse_silences};
-use k8s_nas::tui::{Effect, Msg, TaskRequest};
+use k8s_nas::tui::{Msg, TaskRequest};
 use serde_json::json;
 use tui_common::*;
 
@@ -44,21 +44,13 @@ fn facts(backend: Backend) -> AlertsFacts {
     }
 }
 
-fn tasks(fx: &[Effect]) -> Vec<TaskRequest> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::RunTask { request, .. } => Some(request.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn opened(w: u16, h: u16, backend: Backend) -> Harness {
-    let mut hs = Harness::healthy();
-    hs.resize(w, h);
-    hs.feed(Msg::Alerts(Box::new(facts(backend))));
-    hs.press(":alerts<enter>");
-    hs
+    Harness::opened(
+        w,
+        h,
+        [Msg::Alerts(Box::new(facts(backend)))],
+        ":alerts<enter>",
+    )
 }
 
 #[test]

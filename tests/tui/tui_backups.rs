@@ -84,21 +84,8 @@ fn view() -> BackupsView {
     }
 }
 
-fn tasks(fx: &[Effect]) -> Vec<TaskRequest> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::RunTask { request, .. } => Some(request.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn opened(w: u16, h: u16) -> Harness {
-    let mut hs = Harness::healthy();
-    hs.resize(w, h);
-    hs.feed(Msg::Backups(Box::new(view())));
-    hs.press(":bk<enter>");
-    hs
+    Harness::opened(w, h, [Msg::Backups(Box::new(view()))], ":bk<enter>")
 }
 
 #[test]

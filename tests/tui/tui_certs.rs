@@ -128,15 +128,6 @@ fn certs_pane_shows_every_kind_of_row_and_inspects_the_stale_copy() {
     insta::assert_snapshot!("certs_pane", frame);
 }
 
-fn tasks(fx: &[k8s_nas::tui::Effect]) -> Vec<k8s_nas::tui::TaskRequest> {
-    fx.iter()
-        .filter_map(|e| match e {
-            k8s_nas::tui::Effect::RunTask { request, .. } => Some(request.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn renew_and_resync_ask_first_and_start_their_tasks() {
     use k8s_nas::tui::TaskRequest;

@@ -9,7 +9,7 @@ use crate::tui_common;
 use k8s_nas::bus::GitopsView;
 use k8s_nas::cluster::kinds::KindStatus;
 use k8s_nas::gitops::{app_state, GitopsFacts, HealthOverride};
-use k8s_nas::tui::{Effect, Msg, TaskRequest};
+use k8s_nas::tui::{Msg, TaskRequest};
 use serde_json::json;
 use tui_common::*;
 
@@ -88,22 +88,9 @@ fn view() -> GitopsView {
     }
 }
 
-fn tasks(fx: &[Effect]) -> Vec<TaskRequest> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::RunTask { request, .. } => Some(request.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 fn opened(w: u16, h: u16) -> Harness {
-    let mut hs = Harness::healthy();
-    hs.resize(w, h);
-    hs.feed(Msg::Gitops(Box::new(view())));
-    hs.feed(Msg::Tick(now()));
-    hs.press(":gitops<enter>");
-    hs
+    let msgs = [Msg::Gitops(Box::new(view())), Msg::Tick(now())];
+    Harness::opened(w, h, msgs, ":gitops<enter>")
 }
 
 #[test]

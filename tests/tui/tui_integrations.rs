@@ -17,10 +17,10 @@ use tui_integrations_support::*;
 fn entering_plans_once_and_r_plans_again() {
     let mut h = Harness::healthy();
     let fx = h.press(":graph<enter>");
-    assert_eq!(requests(&fx), [TaskRequest::PlanIntegrations]);
+    assert_eq!(tasks(&fx), [TaskRequest::PlanIntegrations]);
     // Leaving and coming back while the plan runs does not start a second one.
     h.press("<esc>");
-    assert!(requests(&h.press(":integrations<enter>")).is_empty());
+    assert!(tasks(&h.press(":integrations<enter>")).is_empty());
     let id = plan_task(&fx).unwrap();
     h.feed(Msg::Integrations(Box::new(fresh_view())));
     h.feed(Msg::TaskDone {
@@ -29,11 +29,11 @@ fn entering_plans_once_and_r_plans_again() {
     });
     h.press("<esc>");
     assert!(
-        requests(&h.press(":int<enter>")).is_empty(),
+        tasks(&h.press(":int<enter>")).is_empty(),
         "a loaded view is not re-planned on entry"
     );
-    assert_eq!(requests(&h.press("r")), [TaskRequest::PlanIntegrations]);
-    assert!(requests(&h.press("r")).is_empty(), "one plan at a time");
+    assert_eq!(tasks(&h.press("r")), [TaskRequest::PlanIntegrations]);
+    assert!(tasks(&h.press("r")).is_empty(), "one plan at a time");
 }
 
 #[test]
@@ -201,14 +201,11 @@ fn apply_asks_first_with_focus_on_cancel() {
     h.press("a");
     assert!(h.press("q").is_empty());
     assert!(!h.app.quit);
-    assert_eq!(requests(&h.press("y")), [TaskRequest::ApplyIntegrations]);
+    assert_eq!(tasks(&h.press("y")), [TaskRequest::ApplyIntegrations]);
     // tab to the Apply button, enter confirms; also from the plan diff.
     h.press("p");
     h.press("a<tab>");
-    assert_eq!(
-        requests(&h.press("<enter>")),
-        [TaskRequest::ApplyIntegrations]
-    );
+    assert_eq!(tasks(&h.press("<enter>")), [TaskRequest::ApplyIntegrations]);
 }
 
 #[test]
@@ -222,7 +219,7 @@ fn nothing_to_apply_on_a_wired_stack() {
 #[test]
 fn test_all_and_sync_indexers() {
     let mut h = integrations(false, wired_view());
-    assert_eq!(requests(&h.press("t")), [TaskRequest::TestIntegrations]);
+    assert_eq!(tasks(&h.press("t")), [TaskRequest::TestIntegrations]);
     assert!(h.press("s").is_empty(), "sync asks first");
     let frame = h.frame();
     assert!(frame.contains("ApplicationIndexerSync"), "{frame}");
@@ -230,7 +227,7 @@ fn test_all_and_sync_indexers() {
         frame.contains("✔ Prowlarr → Sonarr: gets the indexers"),
         "{frame}"
     );
-    assert_eq!(requests(&h.press("y")), [TaskRequest::SyncIndexers]);
+    assert_eq!(tasks(&h.press("y")), [TaskRequest::SyncIndexers]);
     // Progress goes to the Tasks pane under the task's title.
     let id = h
         .effects
@@ -279,7 +276,7 @@ fn readonly_has_no_apply_or_sync() {
     assert!(h.press("a").is_empty());
     assert!(h.press("s").is_empty());
     assert!(h.app.modal.is_none());
-    assert_eq!(requests(&h.press("t")), [TaskRequest::TestIntegrations]);
+    assert_eq!(tasks(&h.press("t")), [TaskRequest::TestIntegrations]);
     h.press("p");
     assert!(h.press("a").is_empty());
     assert!(h.app.modal.is_none());
@@ -316,8 +313,8 @@ fn keys_pane_shows_verdicts_and_drift() {
     assert_no_keys(&frame);
     insta::assert_snapshot!("keys_drift", frame);
     // `r` checks again; not while a check runs.
-    assert_eq!(requests(&h.press("r")), [TaskRequest::CheckKeys]);
-    assert!(requests(&h.press("r")).is_empty());
+    assert_eq!(tasks(&h.press("r")), [TaskRequest::CheckKeys]);
+    assert!(tasks(&h.press("r")).is_empty());
 }
 
 #[test]
@@ -339,7 +336,7 @@ fn keys_sync_confirms_with_the_masked_per_key_diff() {
     assert!(h.press("n").is_empty());
     assert!(h.frame().contains("cancelled: nothing written"));
     h.press("S");
-    assert_eq!(requests(&h.press("y")), [TaskRequest::SyncKeys]);
+    assert_eq!(tasks(&h.press("y")), [TaskRequest::SyncKeys]);
 }
 
 #[test]
@@ -398,5 +395,5 @@ fn a_confirm_list_that_does_not_fit_says_how_many_more() {
     let last = &lines.last().unwrap().0;
     assert!(frame.contains(&last[..30.min(last.len())]), "{frame}");
     assert!(frame.contains("more above"), "{frame}");
-    assert_eq!(requests(&h.press("y")), [TaskRequest::ApplyIntegrations]);
+    assert_eq!(tasks(&h.press("y")), [TaskRequest::ApplyIntegrations]);
 }

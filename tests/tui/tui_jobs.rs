@@ -107,12 +107,8 @@ fn view() -> JobsView {
 }
 
 fn opened(w: u16, h: u16) -> Harness {
-    let mut hs = Harness::healthy();
-    hs.resize(w, h);
-    hs.feed(Msg::Jobs(Box::new(view())));
-    hs.feed(Msg::Tick(now()));
-    hs.press(":jobs<enter>");
-    hs
+    let msgs = [Msg::Jobs(Box::new(view())), Msg::Tick(now())];
+    Harness::opened(w, h, msgs, ":jobs<enter>")
 }
 
 #[test]

@@ -482,3 +482,25 @@ fn two_thousand_rows_format_only_the_window() {
     st.set_filter("pod-19", BIG, &rows);
     assert_eq!(st.counts(), (100, 2_000));
 }
+
+/// One policy for table text: control characters in a cell (an Event message, an app's health
+/// text) and in the title's error line are shown escaped, not stripped and not raw.
+#[test]
+fn control_characters_in_cells_and_the_title_are_shown_escaped() {
+    let theme = Theme::builtin_default();
+    let mut rows = pods();
+    rows[0].message = "\x1b[2Jwiped\x07\u{9b}31m";
+    rows[0].haystack = haystack([rows[0].name, rows[0].message]);
+    let st = synced(&rows);
+    let (screen, _) = draw(
+        200,
+        20,
+        COLUMNS,
+        &rows,
+        &st,
+        &ctx(&theme).error(Some("list failed\x1b]0;pwned\x07")),
+    );
+    assert!(screen.contains("\\e[2Jwiped\\x07\\u{9b}31m"), "{screen}");
+    assert!(screen.contains("list failed\\e]0;pwned\\x07"), "{screen}");
+    assert!(!screen.chars().any(|c| c != '\n' && c.is_control()));
+}

@@ -74,7 +74,7 @@ static COLUMNS: &[C] = &[
     C::new("KIND", |e, _| e.kind.slug().into())
         .priority(2)
         .sort('K', |a, b| a.kind.slug().cmp(b.kind.slug())),
-    C::new("REASON", |e, _| sanitize(&reason(e)).into())
+    C::new("REASON", |e, _| reason(e).into())
         .min(20)
         .priority(1),
 ];

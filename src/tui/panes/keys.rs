@@ -44,7 +44,7 @@ impl TableRow for KeyRow {
 
 fn location_cell(r: &KeyRow) -> VCell {
     match &r.location {
-        Ok(l) => VCell::new(sanitize(l), Tone::Normal),
+        Ok(l) => VCell::new(l.as_str(), Tone::Normal),
         Err(e) => VCell::new(format!("not found: {}", short_reason(e)), Tone::Warn),
     }
 }
@@ -57,7 +57,7 @@ pub fn short_reason(e: &str) -> String {
         Some(i) => &root[..i],
         None => root,
     };
-    sanitize(root)
+    root.to_string()
 }
 
 type C = Column<KeyRow>;

@@ -62,7 +62,7 @@ impl TableRow for SvcRow {
 
 type C = Column<SvcRow>;
 
-/// Cut first (text columns down to `min`): HEALTH, KIND, NAMESPACE, POD, NAME. Dropped first
+/// Cut first (text columns down to `min`): KIND, NAMESPACE, NAME. Dropped first
 /// when even that does not fit: KIND, VPN, DATA AGE, RESTARTS, AGE, HEALTH …
 static COLUMNS: &[C] = &[
     C::new("NAME", |r, _| r.row.name.as_str().into())
@@ -92,8 +92,9 @@ static COLUMNS: &[C] = &[
     C::new("HTTP", |r, _| (&r.row.http).into())
         .priority(1)
         .sort('H', |a, b| a.latency_ms.cmp(&b.latency_ms)),
+    // Never cut either: a count (`1 error`) or a short error; the checks are in the detail.
     C::new("HEALTH", |r, _| (&r.row.health).into())
-        .min(14)
+        .whole()
         .priority(5),
     C::new("VPN", |r, _| (&r.row.vpn).into()).priority(9),
     C::new("CPU", |r, _| super::usage::cpu_cell(r.usage.as_ref()))

@@ -45,7 +45,7 @@ pub fn verdict_tone(v: Verdict) -> Tone {
 
 /// The Services pane's VPN cell for a report.
 pub fn badge_cell(r: &VpnReport) -> Cell {
-    Cell::new(sanitize(&r.badge()), verdict_tone(r.verdict))
+    Cell::new(r.badge(), verdict_tone(r.verdict))
 }
 
 /// One VPN pod.
@@ -86,7 +86,7 @@ impl TableRow for VpnRow {
 fn tunnel_cell(r: &VpnReport) -> Cell {
     match &r.obs.tunnel {
         Some(Got::Ok(s)) if s == "running" => Cell::new("running", Tone::Ok),
-        Some(Got::Ok(s)) => Cell::new(sanitize(s), Tone::Error),
+        Some(Got::Ok(s)) => Cell::new(s.as_str(), Tone::Error),
         Some(Got::Error(e)) if e.kind == AppErrorKind::Unauthorized => {
             Cell::new("needs credentials", Tone::Warn)
         }
@@ -98,7 +98,7 @@ fn tunnel_cell(r: &VpnReport) -> Cell {
 
 fn home_cell(r: &VpnReport) -> Cell {
     match &r.obs.home.ip {
-        Got::Ok(ip) => Cell::new(sanitize(ip), Tone::Normal),
+        Got::Ok(ip) => Cell::new(ip.as_str(), Tone::Normal),
         Got::Error(_) => Cell::new("unknown", Tone::Warn),
     }
 }
@@ -113,9 +113,9 @@ fn bound_cell(r: &VpnReport) -> Cell {
         },
         Some(Got::Ok(b)) if b.interface.is_empty() => Cell::new("any", Tone::Warn),
         Some(Got::Ok(b)) if crate::vpn::is_tunnel_interface(&b.interface) => {
-            Cell::new(sanitize(&b.interface), Tone::Ok)
+            Cell::new(b.interface.as_str(), Tone::Ok)
         }
-        Some(Got::Ok(b)) => Cell::new(sanitize(&b.interface), Tone::Error),
+        Some(Got::Ok(b)) => Cell::new(b.interface.as_str(), Tone::Error),
         Some(Got::Error(_)) => Cell::new("unknown", Tone::Warn),
     }
 }
@@ -123,7 +123,7 @@ fn bound_cell(r: &VpnReport) -> Cell {
 fn conn_cell(r: &VpnReport) -> Cell {
     match &r.obs.binding {
         Some(Got::Ok(b)) => Cell::new(
-            sanitize(&b.connection_status),
+            b.connection_status.as_str(),
             match b.connection_status.as_str() {
                 "connected" => Tone::Ok,
                 _ => Tone::Warn,

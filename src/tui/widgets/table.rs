@@ -30,7 +30,7 @@
 //! - **Windowed**: only the rows that fit are formatted each frame, so 2,000 rows cost what 40 do.
 //! - **State** ([`TableState`]): cursor kept by row id across refreshes, filtering and sorting
 //!   (the same index when the row vanished); the remembered window; the `/` filter (the shared
-//!   [`crate::bus::rows::Filter`]: regex or substring, `!` negates); sort by column (k9s: a
+//!   [`crate::bus::filter::Filter`]: regex or substring, `!` negates); sort by column (k9s: a
 //!   shift+letter per column toggles ascending/descending, an arrow ↑/↓ marks the header;
 //!   stable; default order is the pane's).
 //! - **States** in the body: loading (no data yet), error (message; with rows, the rows stay and

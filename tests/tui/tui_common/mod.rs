@@ -15,7 +15,9 @@ use k8s_nas::tui::panes::keys::KeysState;
 use k8s_nas::tui::panes::logs::LogsState;
 use k8s_nas::tui::panes::services::Services;
 use k8s_nas::tui::render::render;
-use k8s_nas::tui::{update, App, AppOptions, ClusterView, Effect, EventRow, Msg, Theme};
+use k8s_nas::tui::{
+    update, App, AppOptions, ClusterView, Effect, EventRow, Msg, TaskRequest, Theme,
+};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::collections::BTreeMap;
@@ -340,6 +342,16 @@ pub fn options(readonly: bool) -> AppOptions {
     }
 }
 
+/// The tasks among `fx` (what a key press started).
+pub fn tasks(fx: &[Effect]) -> Vec<TaskRequest> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::RunTask { request, .. } => Some(request.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// An App and a 120×40 test terminal, driven by key strings.
 pub struct Harness {
     pub app: App,
@@ -379,6 +391,17 @@ impl Harness {
             self.feed(Msg::Observation(i, o));
         }
         self.feed(Msg::Findings(vec![]));
+    }
+
+    /// The healthy fixture at `w`×`h`, `msgs` fed, then `keys` pressed (`:jobs<enter>`).
+    pub fn opened(w: u16, h: u16, msgs: impl IntoIterator<Item = Msg>, keys: &str) -> Harness {
+        let mut hs = Harness::healthy();
+        hs.resize(w, h);
+        for m in msgs {
+            hs.feed(m);
+        }
+        hs.press(keys);
+        hs
     }
 
     pub fn healthy() -> Harness {

@@ -273,15 +273,6 @@ pub fn plan_task(fx: &[Effect]) -> Option<TaskId> {
     })
 }
 
-pub fn requests(fx: &[Effect]) -> Vec<TaskRequest> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::RunTask { request, .. } => Some(request.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 pub const SECRETS: [&str; 5] = [SONARR_KEY, RADARR_KEY, LIDARR_KEY, SAB_KEY, QBT_PASSWORD];
 
 pub fn assert_masked(text: &str) {

@@ -3,7 +3,8 @@
 
 use super::fit::{ellipsize, fit_widths, Fit};
 use super::{CellText, Column, Ctx, TableRow, TableState};
-use crate::bus::rows::{age, sanitize};
+use crate::bounds::sanitize;
+use crate::bus::rows::age;
 use crate::tui::theme::Role;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
@@ -155,7 +156,7 @@ pub fn render<R: TableRow>(
         .collect();
     let cells: Vec<Vec<CellText>> = window
         .iter()
-        .map(|(_, r)| columns.iter().map(|c| clean((c.cell)(r, ctx))).collect())
+        .map(|(_, r)| columns.iter().map(|c| (c.cell)(r, ctx)).collect())
         .collect();
 
     let sorted = state.sort();
@@ -239,13 +240,4 @@ fn aligned(text: String, style: Style, right: bool) -> Line<'static> {
     } else {
         line
     }
-}
-
-/// Cells come from pane code, sometimes from untrusted text: no control characters reach the
-/// terminal.
-fn clean(mut c: CellText) -> CellText {
-    if c.text.chars().any(char::is_control) {
-        c.text = sanitize(&c.text);
-    }
-    c
 }

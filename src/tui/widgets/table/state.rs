@@ -2,7 +2,7 @@
 //! the cursor (by row id), the window offset and page height, the filter and the sort.
 
 use super::{Column, TableRow};
-use crate::bus::rows::Filter;
+use crate::bus::filter::Filter;
 use crate::tui::keymap::Action;
 use crate::tui::view::Cursor;
 use std::cell::Cell;
