@@ -2,7 +2,10 @@
 """Regenerate docs/runbooks/ from src/checks/catalog.rs (one page per finding code), from
 assets/monitoring/prometheus-rules.yaml and docs/runbook-alerts.yaml (one page per alert).
 Run from anywhere: python3 docs/gen_runbooks.py. Needs PyYAML. A new area without an entry in
-AREA gets the generic checks; give it its own entry for better pages."""
+AREA gets the generic checks; give it its own entry for better pages.
+It never overwrites a page that exists (pages are edited by hand after the first stub): it
+writes the pages that are missing, rewrites the index (README.md), and names on stderr the
+pages no code or alert owns any more."""
 import re, yaml, os, sys
 root=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 src=open(f'{root}/src/checks/catalog.rs').read()
@@ -62,7 +65,7 @@ AREA={
  'alert': ("The `:alerts` pane (from Alertmanager, or Prometheus's `/api/v1/alerts`), `k8s-nas check`.",
    ["The alert's own runbook (its `runbook_url` annotation, a page of `docs/runbooks/alert-*.md`)","`amtool alert query` or Alertmanager's UI"],
    "The alert resolves in Alertmanager and leaves `:alerts`."),
- 'audit': ("The `:gitops` pane per Application, `k8s-nas check`.",
+ 'manifest': ("`k8s-nas check`, the Findings pane (`:findings`) and the `:gitops` pane (AUDIT count per Application, the findings in its detail).",
    ["`kubectl -n <namespace> get deploy <workload> -o yaml` — probes, resources, strategy, image, volumes","The manifest in Git that Argo CD syncs (the fix goes there, never into the live object)"],
    "After the change is synced from Git, `k8s-nas check` no longer lists the code for the workload."),
 }
@@ -75,6 +78,13 @@ CODE={
    ["Prowlarr's web UI, Indexers: the URL is in the finding's remediation (`<prowlarr url>/indexers`)","`k8s-nas integrate plan` — its `indexers:` section lists the count per app (also in `:integrations`)"],
    "`k8s-nas check` no longer lists the code; after `s` (sync indexers) in `:integrations`, Sonarr, Radarr and Lidarr show indexers."),
 }
+def write_new(path, text):
+    """Write a page only when it does not exist yet; hand edits are never overwritten."""
+    if os.path.exists(path):
+        return
+    print(f"new page: {os.path.relpath(path, root)}", file=sys.stderr)
+    with open(path, 'w') as f:
+        f.write(text)
 def page_name(code): return code.replace('<','').replace('>','')
 out=f'{root}/docs/runbooks'
 names=[]
@@ -88,7 +98,7 @@ for code,sev,meaning,fix,rb in entries:
     if rb and rb.startswith('http'): lines+=[f"Reference: <{rb}>",""]
     elif rb: lines+=[f"Reference: [{rb}](../../{rb})",""]
     lines+=["## Verify","",verify,""]
-    open(f'{out}/{fname}','w').write("\n".join(lines).rstrip()+"\n")
+    write_new(f'{out}/{fname}', "\n".join(lines).rstrip()+"\n")
 rules=yaml.safe_load(open(f'{root}/assets/monitoring/prometheus-rules.yaml'))
 ALERT_EXTRA=yaml.safe_load(open(f'{root}/docs/runbook-alerts.yaml'))
 alerts=[]
@@ -100,9 +110,13 @@ for g in rules['groups']:
         lines=[f"# Alert `{a}`","",f"Severity: **{r['labels']['severity']}**; fires after `for: {r.get('for','0s')}`. Rule: `assets/monitoring/prometheus-rules.yaml`, group `{g['name']}`.","","```promql",expr,"```","",
           "## Symptoms","",r['annotations']['description'].replace('{{ $labels.','*').replace(' }}','*'),"",x.get('symptoms',''),"",
           "## Checks",""]+[f"- {c}" for c in x['checks']]+["","## Fix",""]+[f"- {c}" for c in x['fix']]+["","## Verify","",x['verify'],""]
-        open(f'{out}/alert-{a}.md','w').write("\n".join(lines).rstrip()+"\n")
+        write_new(f'{out}/alert-{a}.md', "\n".join(lines).rstrip()+"\n")
 idx=["# Runbooks","","One page per finding code of `k8s-nas check` (`src/checks/catalog.rs`) and per alert of","`assets/monitoring/prometheus-rules.yaml`: symptoms, checks, fix, how to verify. Every finding's","`runbook` (JSON, `see:` in the console) names its page or an upstream document; every alert's","`runbook_url` is its page here (prefix it with your repository's URL for links that open from a","notification).","","## Alerts","","| alert | severity | page |","|---|---|---|"]
 idx+=[f"| `{a}` | {s} | [alert-{a}.md](alert-{a}.md) |" for a,_,s in alerts]
 idx+=["","## Finding codes","","| code | severity | meaning |","|---|---|---|"]
 idx+=[f"| [`{c}`]({f}) | {s.lower()} | {m} |" for c,f,m,s in names]
 open(f'{out}/README.md','w').write("\n".join(idx)+"\n")
+owned={f for _,f,_,_ in names}|{f"alert-{a}.md" for a,_,_ in alerts}|{"README.md"}
+for f in sorted(os.listdir(out)):
+    if f.endswith('.md') and f not in owned:
+        print(f"orphan page (no code or alert): docs/runbooks/{f}", file=sys.stderr)

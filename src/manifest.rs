@@ -3,12 +3,16 @@
 //! cluster probes `/bazarr/ping` on a Bazarr serving at `/`: the probe fails, the pod
 //! restarts) and the port the app listens on — and whether its container declares CPU and
 //! memory requests and limits (the CPU/memory alerts are relative to the limits), and whether
-//! its config directory is on an `emptyDir` (lost with the pod). Read from
-//! the workload's pod template as deployed; the `manifest.*` checks are pure over these facts.
+//! its config directory is on an `emptyDir` (lost with the pod), which probes it declares at all
+//! (liveness, readiness, startup), its image reference, and whether a Deployment mounting a
+//! ReadWriteOnce claim rolls out with `RollingUpdate` (the new pod cannot mount the volume the
+//! old one holds). Read from the workload's pod template as deployed; the `manifest.*` checks
+//! are pure over these facts.
 
 use crate::discover::ClusterObjects;
 use crate::model::{AppKind, Inventory, ServiceId};
-use k8s_openapi::api::core::v1::{Container, Probe};
+use crate::model::{ServiceInfo, VolumeSource};
+use k8s_openapi::api::core::v1::{Container, PodSpec, Probe};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 /// One HTTP probe of an app container.
@@ -39,6 +43,15 @@ pub struct AppManifest {
     pub missing_resources: Vec<String>,
     /// `(volume, mount path)` of the config directory when it is an `emptyDir`.
     pub ephemeral_config: Option<(String, String)>,
+    /// The probes the app container declares with any handler (`liveness`, `readiness`,
+    /// `startup`), HTTP or not.
+    pub declared_probes: Vec<&'static str>,
+    /// The app container's image reference as written.
+    pub image: String,
+    /// The Deployment's strategy type (`None` for other workload kinds).
+    pub strategy: Option<String>,
+    /// Does the pod mount a ReadWriteOnce (or ReadWriteOncePod) claim?
+    pub rwo_volume: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,6 +92,47 @@ pub fn accepted_paths(kind: AppKind, base: &str) -> Vec<String> {
     v
 }
 
+/// Is an image reference pinned: a digest (`@sha256:…`) or a tag other than `latest`? The tag
+/// is what follows the last `:` after the last `/` (a registry port is not a tag).
+pub fn image_pinned(image: &str) -> bool {
+    if image.contains('@') {
+        return true;
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    last.split_once(':')
+        .is_some_and(|(_, tag)| !tag.is_empty() && tag != "latest")
+}
+
+/// Does the workload mount a ReadWriteOnce (or ReadWriteOncePod) claim — its pod volumes'
+/// claims and the config volume's (StatefulSet claim templates) — by the claims' access modes?
+pub fn has_rwo(svc: &ServiceInfo, spec: &PodSpec, objs: &ClusterObjects) -> bool {
+    let claims: Vec<String> = spec
+        .volumes
+        .iter()
+        .flatten()
+        .filter_map(|v| {
+            v.persistent_volume_claim
+                .as_ref()
+                .map(|c| c.claim_name.clone())
+        })
+        .chain(svc.config_volume.iter().filter_map(|v| match &v.source {
+            VolumeSource::Pvc { claim, .. } => Some(claim.clone()),
+            _ => None,
+        }))
+        .collect();
+    objs.pvcs.iter().any(|p| {
+        p.metadata.namespace.as_deref() == Some(svc.namespace.as_str())
+            && p.metadata.name.as_ref().is_some_and(|n| claims.contains(n))
+            && p.spec
+                .as_ref()
+                .and_then(|s| s.access_modes.as_ref())
+                .is_some_and(|m| {
+                    m.iter()
+                        .any(|m| m == "ReadWriteOnce" || m == "ReadWriteOncePod")
+                })
+    })
+}
+
 fn http_probe(which: &'static str, p: &Probe, c: &Container) -> Option<HttpProbe> {
     let get = p.http_get.as_ref()?;
     let (port, port_number) = match &get.port {
@@ -106,7 +160,7 @@ pub fn from_objects(inv: &Inventory, objs: &ClusterObjects) -> ManifestFacts {
         .services
         .iter()
         .filter_map(|svc| {
-            let (spec, _) = crate::vpn::audit::template(svc, objs)?;
+            let (spec, strategy) = crate::vpn::audit::template(svc, objs)?;
             let c = spec.containers.iter().find(|c| c.name == svc.container)?;
             let probes = [
                 ("liveness", &c.liveness_probe),
@@ -115,6 +169,15 @@ pub fn from_objects(inv: &Inventory, objs: &ClusterObjects) -> ManifestFacts {
             ]
             .into_iter()
             .filter_map(|(which, p)| http_probe(which, p.as_ref()?, c))
+            .collect();
+            let declared_probes = [
+                ("liveness", &c.liveness_probe),
+                ("readiness", &c.readiness_probe),
+                ("startup", &c.startup_probe),
+            ]
+            .into_iter()
+            .filter(|(_, p)| p.is_some())
+            .map(|(which, _)| which)
             .collect();
             let res = c.resources.as_ref();
             let missing_resources = [
@@ -164,6 +227,10 @@ pub fn from_objects(inv: &Inventory, objs: &ClusterObjects) -> ManifestFacts {
                 probes,
                 missing_resources,
                 ephemeral_config,
+                declared_probes,
+                image: c.image.clone().unwrap_or_default(),
+                strategy,
+                rwo_volume: has_rwo(svc, spec, objs),
             })
         })
         .collect();

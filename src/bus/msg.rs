@@ -42,6 +42,8 @@ pub struct CertsView {
 pub struct GitopsView {
     pub facts: crate::gitops::GitopsFacts,
     pub findings: Vec<Finding>,
+    /// The manifest audit's findings (`manifest.*`), shown per Application.
+    pub audit: Vec<Finding>,
     pub fetched_at: Timestamp,
 }
 

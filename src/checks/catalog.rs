@@ -185,9 +185,6 @@ catalog! {
     VPN_NOT_NATIVE = "vpn.not_native_sidecar", Warning, "gluetun is an ordinary container: the app may send traffic before the firewall is up",
         "Move the `{container}` container of {workload} to `initContainers` with `restartPolicy: Always` (native sidecar, Kubernetes ≥ 1.29)",
         Some("https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/");
-    VPN_STRATEGY = "vpn.strategy", Warning, "a VPN workload with a ReadWriteOnce volume rolls out with RollingUpdate",
-        "Set `spec.strategy.type: Recreate` on {workload} (two pods cannot share the RWO volume or the tunnel)",
-        Some(README_VPN);
     VPN_PROBES = "vpn.probes", Warning, "the gluetun sidecar has no probe on its health server",
         "Set `HEALTH_SERVER_ADDRESS=:9999` and add liveness/readiness `httpGet` probes on port 9999 to `{container}` of {workload}",
         Some(README_VPN);
@@ -306,6 +303,18 @@ catalog! {
         None;
     MANIFEST_CONFIG_EPHEMERAL = "manifest.config_ephemeral", Error, "an app's config directory is an emptyDir: it is lost whenever the pod goes",
         "In Git, replace the emptyDir `{volume}` of {workload} with a PersistentVolumeClaim (or hostPath) for `{container}`'s config, then restore the config from a backup",
+        None;
+    MANIFEST_PROBES_MISSING = "manifest.probes_missing", Warning, "an app container has no liveness or no readiness probe",
+        "In Git, add the {missing} probe to `{container}` in {workload}: httpGet `{path}` on port {port} (without liveness a hung app is never restarted; without readiness it gets traffic before it answers)",
+        None;
+    MANIFEST_STARTUP_PROBE = "manifest.startup_probe", Warning, "a slow-starting app (Servarr, Jellyfin) has no startup probe",
+        "In Git, add a startupProbe to `{container}` in {workload}: httpGet `{path}` on port {port}, periodSeconds 10, failureThreshold 30 (five minutes), so the liveness probe cannot kill it during a database migration or library scan",
+        None;
+    MANIFEST_STRATEGY = "manifest.strategy", Warning, "a Deployment with a ReadWriteOnce volume rolls out with RollingUpdate",
+        "In Git, set `spec.strategy.type: Recreate` on {workload}: the new pod cannot mount the RWO volume the old pod holds, so a rollout hangs (and two copies of the app, or of its VPN tunnel, must never run at once)",
+        None;
+    MANIFEST_IMAGE_UNPINNED = "manifest.image_unpinned", Warning, "an app container's image is `:latest` or untagged",
+        "In Git, pin `{container}` in {workload} to a version tag or a digest instead of `{image}` (the running version: `kubectl -n {namespace} describe pod`, Image ID): `latest` changes under you at the next restart, and rollbacks cannot go back",
         None;
 }
 
@@ -514,6 +523,7 @@ mod tests {
                         "path",
                         "missing",
                         "volume",
+                        "image",
                     ]
                     .contains(&p),
                     "{}: unknown placeholder {p}",

@@ -3,9 +3,14 @@
 //! does not answer under its URL base, or at a port it does not listen on.
 //! `manifest.resources`: the app container lacks CPU/memory requests or limits.
 //! `manifest.config_ephemeral`: the app's config directory is an `emptyDir`.
+//! `manifest.probes_missing`: no liveness or no readiness probe. `manifest.startup_probe`: a
+//! slow starter without a startup probe. `manifest.strategy`: a Deployment mounting a RWO claim
+//! rolls out with `RollingUpdate` (for every app, VPN or not). `manifest.image_unpinned`: the
+//! app container's image is `:latest` or untagged.
 
 use super::catalog;
-use crate::manifest::{accepted_paths, AppManifest, ManifestFacts};
+use crate::manifest::{accepted_paths, image_pinned, AppManifest, ManifestFacts};
+use crate::model::AppKind;
 use crate::model::Finding;
 
 fn probe_findings(app: &AppManifest) -> Vec<Finding> {
@@ -105,6 +110,108 @@ fn config_finding(app: &AppManifest) -> Option<Finding> {
     ))
 }
 
+/// Apps that can take minutes before they answer: the Servarr apps run their database
+/// migrations at start (after an upgrade, minutes on a large library) and Jellyfin migrates
+/// and validates its library database; a liveness probe alone restarts them in the middle.
+pub fn slow_starter(kind: AppKind) -> bool {
+    kind.is_servarr() || kind == AppKind::Jellyfin
+}
+
+/// The probe path and port to suggest: the first accepted path under the base, the app port.
+fn suggested(app: &AppManifest) -> (String, String) {
+    let path = accepted_paths(app.kind, &app.url_base)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "/".into());
+    let port = app
+        .app_port
+        .map_or_else(|| "<app port>".to_string(), |n| n.to_string());
+    (path, port)
+}
+
+fn presence_findings(app: &AppManifest) -> Vec<Finding> {
+    let (path, port) = suggested(app);
+    let vars = |missing: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("container", app.container.clone()),
+            ("workload", app.workload.clone()),
+            ("missing", missing.to_string()),
+            ("path", path.clone()),
+            ("port", port.clone()),
+        ]
+    };
+    let mk = |e: &catalog::Entry, msg: String, v: Vec<(&'static str, String)>| {
+        let v: Vec<(&str, &str)> = v.iter().map(|(k, s)| (*k, s.as_str())).collect();
+        e.for_service(&app.service, msg, &v)
+    };
+    let mut out = Vec::new();
+    let missing: Vec<&str> = ["liveness", "readiness"]
+        .into_iter()
+        .filter(|w| !app.declared_probes.contains(w))
+        .collect();
+    if !missing.is_empty() {
+        let m = missing.join(" and ");
+        out.push(mk(
+            &catalog::MANIFEST_PROBES_MISSING,
+            format!("`{}` in {} has no {m} probe", app.container, app.workload),
+            vars(&m),
+        ));
+    }
+    if slow_starter(app.kind) && !app.declared_probes.contains(&"startup") {
+        out.push(mk(
+            &catalog::MANIFEST_STARTUP_PROBE,
+            format!(
+                "`{}` in {} has no startup probe: {} can take minutes to start",
+                app.container,
+                app.workload,
+                app.kind.display()
+            ),
+            vars("startup"),
+        ));
+    }
+    out
+}
+
+fn strategy_finding(app: &AppManifest) -> Option<Finding> {
+    (app.rwo_volume && app.strategy.as_deref() == Some("RollingUpdate")).then(|| {
+        catalog::MANIFEST_STRATEGY.for_service(
+            &app.service,
+            format!(
+                "{} uses RollingUpdate with a ReadWriteOnce volume",
+                app.workload
+            ),
+            &[("container", &app.container), ("workload", &app.workload)],
+        )
+    })
+}
+
+fn image_finding(app: &AppManifest) -> Option<Finding> {
+    if image_pinned(&app.image) {
+        return None;
+    }
+    let how = if app.image.ends_with(":latest") {
+        "`:latest`"
+    } else {
+        "untagged (`latest`)"
+    };
+    Some(catalog::MANIFEST_IMAGE_UNPINNED.for_service(
+        &app.service,
+        format!(
+            "`{}` in {} runs `{}`: {how}, not a pinned version",
+            app.container, app.workload, app.image
+        ),
+        &[
+            ("container", &app.container),
+            ("workload", &app.workload),
+            ("image", &app.image),
+            (
+                "namespace",
+                app.service.0.split('/').next().unwrap_or_default(),
+            ),
+        ],
+    ))
+}
+
 pub fn evaluate(facts: &ManifestFacts) -> Vec<Finding> {
     facts
         .apps
@@ -113,6 +220,9 @@ pub fn evaluate(facts: &ManifestFacts) -> Vec<Finding> {
             let mut v = probe_findings(a);
             v.extend(resource_findings(a));
             v.extend(config_finding(a));
+            v.extend(presence_findings(a));
+            v.extend(strategy_finding(a));
+            v.extend(image_finding(a));
             v
         })
         .collect()
@@ -143,6 +253,10 @@ mod tests {
                 .collect(),
             missing_resources: vec![],
             ephemeral_config: None,
+            declared_probes: vec!["liveness", "readiness", "startup"],
+            image: format!("docker.io/linuxserver/{}:1.2.3", kind.id()),
+            strategy: Some("Recreate".into()),
+            rwo_volume: true,
         }
     }
 
@@ -243,5 +357,94 @@ mod tests {
             "{}",
             f[0].message
         );
+    }
+
+    #[test]
+    fn liveness_and_readiness_probes_are_declared() {
+        let mut a = app(AppKind::Qbittorrent, "", &[]);
+        a.declared_probes = vec![];
+        let f = run(a.clone());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, "manifest.probes_missing");
+        assert!(
+            f[0].message.contains("has no liveness and readiness probe"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].remediation.contains("httpGet `/` on port 8080"),
+            "{}",
+            f[0].remediation
+        );
+        // A tcpSocket or exec probe counts as declared.
+        a.declared_probes = vec!["liveness"];
+        let f = run(a.clone());
+        assert!(f[0].message.contains("has no readiness probe"), "{f:?}");
+        a.declared_probes = vec!["liveness", "readiness"];
+        assert!(run(a).is_empty());
+    }
+
+    #[test]
+    fn slow_starters_have_a_startup_probe() {
+        for kind in [AppKind::Sonarr, AppKind::Prowlarr, AppKind::Jellyfin] {
+            let mut a = app(kind, "/x", &[]);
+            a.declared_probes = vec!["liveness", "readiness"];
+            let f = run(a);
+            assert_eq!(f.len(), 1, "{kind:?}: {f:?}");
+            assert_eq!(f[0].code, "manifest.startup_probe");
+            assert!(f[0].remediation.contains("failureThreshold 30"));
+        }
+        // The remediation aims the probe under the URL base.
+        let mut a = app(AppKind::Radarr, "/radarr", &[]);
+        a.declared_probes = vec!["liveness", "readiness"];
+        assert!(run(a)[0]
+            .remediation
+            .contains("`/radarr/ping` on port 7878"));
+        // Quick starters need none.
+        for kind in [AppKind::Bazarr, AppKind::Qbittorrent, AppKind::Jellyseerr] {
+            let mut a = app(kind, "", &[]);
+            a.declared_probes = vec!["liveness", "readiness"];
+            assert!(run(a).is_empty(), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_rwo_volume_needs_recreate() {
+        let mut a = app(AppKind::Lidarr, "", &[]);
+        a.strategy = Some("RollingUpdate".into());
+        let f = run(a.clone());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, "manifest.strategy");
+        assert!(f[0].remediation.contains("Recreate"));
+        // Without a RWO claim, or not a Deployment (None), nothing to say.
+        a.rwo_volume = false;
+        assert!(run(a.clone()).is_empty());
+        a.rwo_volume = true;
+        a.strategy = None;
+        assert!(run(a).is_empty());
+    }
+
+    #[test]
+    fn images_are_pinned() {
+        for (image, pinned) in [
+            ("docker.io/linuxserver/sonarr:latest", false),
+            ("docker.io/linuxserver/sonarr", false),
+            ("registry.local:5000/sonarr", false),
+            ("registry.local:5000/sonarr:4.0.15", true),
+            ("linuxserver/sonarr:4.0.15", true),
+            ("ghcr.io/hotio/sonarr@sha256:0123abcd", true),
+            ("sonarr:latest@sha256:0123abcd", true),
+        ] {
+            assert_eq!(image_pinned(image), pinned, "{image}");
+        }
+        let mut a = app(AppKind::Sonarr, "", &[]);
+        a.image = "docker.io/linuxserver/sonarr:latest".into();
+        let f = run(a.clone());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, "manifest.image_unpinned");
+        assert!(f[0].message.contains("`:latest`"), "{}", f[0].message);
+        assert!(f[0].remediation.contains("kubectl -n media describe pod"));
+        a.image = "docker.io/linuxserver/sonarr".into();
+        assert!(run(a)[0].message.contains("untagged"));
     }
 }

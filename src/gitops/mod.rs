@@ -40,6 +40,9 @@ pub struct AppState {
     /// `Kind namespace/name (health)` of each resource Degraded or Missing.
     pub unhealthy: Vec<String>,
     pub destination: String,
+    /// `namespace/name` of each workload (Deployment, StatefulSet, DaemonSet) in
+    /// `status.resources`: what the manifest audit of the Application covers.
+    pub workloads: Vec<String>,
     /// The ApplicationSet that generated it, if any.
     pub owner_set: Option<String>,
 }
@@ -50,6 +53,20 @@ impl AppState {
     }
 
     /// A sync must wait: an operation is requested or running.
+    /// Does the manifest audit finding of `service` (`namespace/workload`) belong to this
+    /// Application: a workload of its `status.resources`, or — when it lists none (no status
+    /// yet) — any workload of its destination namespace.
+    pub fn owns_workload(&self, service: &str) -> bool {
+        if self.workloads.is_empty() {
+            !self.destination.is_empty()
+                && service
+                    .split_once('/')
+                    .is_some_and(|(ns, _)| ns == self.destination)
+        } else {
+            self.workloads.iter().any(|w| w == service)
+        }
+    }
+
     pub fn operation_running(&self) -> bool {
         self.operation_requested || matches!(self.phase.as_deref(), Some("Running" | "Terminating"))
     }
@@ -143,6 +160,22 @@ pub fn app_state(o: &DynamicObject) -> AppState {
             })
             .collect(),
         destination: s(&d["spec"]["destination"]["namespace"]).unwrap_or_default(),
+        workloads: resources
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r["kind"].as_str(),
+                    Some("Deployment" | "StatefulSet" | "DaemonSet")
+                )
+            })
+            .filter_map(|r| {
+                Some(format!(
+                    "{}/{}",
+                    r["namespace"].as_str()?,
+                    r["name"].as_str()?
+                ))
+            })
+            .collect(),
         owner_set: o
             .metadata
             .owner_references

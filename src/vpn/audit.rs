@@ -1,12 +1,12 @@
 //! The isolation audit (pure): over every discovered workload, download services carry the VPN
 //! and media services do not; a VPN sidecar is a native sidecar, probes target its health
-//! server, the WebUI port is in `FIREWALL_INPUT_PORTS`, and a VPN workload with a RWO volume
-//! rolls out with `Recreate`.
+//! server, and the WebUI port is in `FIREWALL_INPUT_PORTS`. (`Recreate` over a RWO volume is
+//! the manifest audit's `manifest.strategy`, for every app.)
 
 use super::observe::{env, gluetun_containers};
 use crate::checks::catalog;
 use crate::discover::ClusterObjects;
-use crate::model::{AppKind, Finding, ServiceId, ServiceInfo, VolumeSource};
+use crate::model::{AppKind, Finding, ServiceId, ServiceInfo};
 use k8s_openapi::api::core::v1::{Container, PodSpec, Probe};
 use serde::Serialize;
 
@@ -105,35 +105,6 @@ fn is_native_sidecar(spec: &PodSpec, c: &Container) -> bool {
         .any(|i| i.name == c.name && i.restart_policy.as_deref() == Some("Always"))
 }
 
-/// Does the workload mount a ReadWriteOnce claim?
-fn has_rwo(svc: &ServiceInfo, spec: &PodSpec, objs: &ClusterObjects) -> bool {
-    let claims: Vec<String> = spec
-        .volumes
-        .iter()
-        .flatten()
-        .filter_map(|v| {
-            v.persistent_volume_claim
-                .as_ref()
-                .map(|c| c.claim_name.clone())
-        })
-        .chain(svc.config_volume.iter().filter_map(|v| match &v.source {
-            VolumeSource::Pvc { claim, .. } => Some(claim.clone()),
-            _ => None,
-        }))
-        .collect();
-    objs.pvcs.iter().any(|p| {
-        p.metadata.namespace.as_deref() == Some(svc.namespace.as_str())
-            && p.metadata.name.as_ref().is_some_and(|n| claims.contains(n))
-            && p.spec
-                .as_ref()
-                .and_then(|s| s.access_modes.as_ref())
-                .is_some_and(|m| {
-                    m.iter()
-                        .any(|m| m == "ReadWriteOnce" || m == "ReadWriteOncePod")
-                })
-    })
-}
-
 /// Audit every discovered service.
 pub fn audit(services: &[ServiceInfo], objs: &ClusterObjects) -> Vec<AuditRow> {
     services.iter().map(|s| audit_one(s, objs)).collect()
@@ -178,7 +149,7 @@ fn audit_one(svc: &ServiceInfo, objs: &ClusterObjects) -> AuditRow {
             vars(""),
         ));
     }
-    if let (Some((spec, strategy)), Some(c)) = (tpl, glu.first()) {
+    if let (Some((spec, _)), Some(c)) = (tpl, glu.first()) {
         if glu.len() > 1 {
             f.push(mk(
                 &catalog::VPN_SIDECARS,
@@ -234,13 +205,6 @@ fn audit_one(svc: &ServiceInfo, objs: &ClusterObjects) -> AuditRow {
                     v,
                 ));
             }
-        }
-        if strategy.as_deref() == Some("RollingUpdate") && has_rwo(svc, spec, objs) {
-            f.push(mk(
-                &catalog::VPN_STRATEGY,
-                format!("{wl} uses RollingUpdate with a ReadWriteOnce volume"),
-                vars(&c.name),
-            ));
         }
     }
     AuditRow {

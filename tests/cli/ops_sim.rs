@@ -1,6 +1,8 @@
 //! `k8s-nas check` on `ops-faults` (issue 12) through the real binary: the GitOps findings are
 //! there, each with its runbook, and the exit code is 1, with the manifest audit's misaimed
-//! Bazarr probe and limitless Jellyfin; on `healthy` there is no `gitops.*` or `manifest.*` finding.
+//! Bazarr probe, limitless Jellyfin, Sonarr on `:latest`, Prowlarr's RollingUpdate over a RWO
+//! claim and Radarr without a startup probe; on `healthy` there is no `gitops.*` or
+//! `manifest.*` finding (the simulated world is clean by the console's own rules).
 
 use crate::common::{json, k8s_nas, start};
 use k8s_nas::sim::scenario::Scenario;
@@ -111,6 +113,34 @@ async fn check_reports_the_gitops_faults_with_runbooks() {
         res[0].2.contains("declares no limits.cpu, limits.memory"),
         "{res:?}"
     );
+    // Exactly one of each of the other audit faults, on the app the scenario broke.
+    for (prefix, app, says) in [
+        (
+            "manifest.image_unpinned",
+            "/sonarr",
+            "sonarr:latest`: `:latest`",
+        ),
+        (
+            "manifest.strategy",
+            "/prowlarr",
+            "uses RollingUpdate with a ReadWriteOnce volume",
+        ),
+        ("manifest.startup_probe", "/radarr", "has no startup probe"),
+    ] {
+        let f = codes_of(&v, prefix);
+        assert_eq!(f.len(), 1, "{prefix}: {f:?}");
+        assert!(f[0].1.ends_with(app), "{prefix}: {f:?}");
+        assert!(f[0].2.contains(says), "{prefix}: {f:?}");
+    }
+    assert_eq!(codes_of(&v, "manifest.probes_missing"), vec![], "{v:#}");
+    let runbooks: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "manifest.strategy")
+        .filter_map(|f| f["runbook"].as_str())
+        .collect();
+    assert_eq!(runbooks, vec!["docs/runbooks/manifest.strategy.md"]);
     assert_eq!(code, Some(1));
     let (_, healthy) = check(Scenario::Healthy).await;
     assert_eq!(gitops(&healthy), vec![], "{healthy:#}");

@@ -1,7 +1,9 @@
 //! The `:gitops` pane: Argo CD Applications (Degraded with a failed sync, OutOfSync with
 //! auto-sync off, a sync running), an ApplicationSet and the argocd-cm health override, each
 //! row coloured by its worst `gitops.*` finding; the box shows the row's operation, resources
-//! and findings with fix and runbook. Refresh and sync ask first, a sync while an operation runs
+//! and findings with fix and runbook. The AUDIT column counts the manifest audit's findings on
+//! each Application's workloads (its `status.resources`, else its destination namespace) and
+//! the box lists them. Refresh and sync ask first, a sync while an operation runs
 //! is refused, read-only mode has neither, and without Argo CD the command is refused.
 
 use crate::tui_common;
@@ -19,10 +21,15 @@ fn app(name: &str, status: serde_json::Value, auto: bool) -> k8s_nas::gitops::Ap
     } else {
         json!({})
     };
+    // The two media Applications deploy into `media`; the others into their own namespace.
+    let dest = match name {
+        "jellyfin" | "media-services" => "media",
+        other => other,
+    };
     let o: kube::api::DynamicObject = serde_json::from_value(json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
         "metadata": {"name": name, "namespace": "argocd"},
-        "spec": {"project": "apps", "destination": {"namespace": "media"}, "syncPolicy": policy},
+        "spec": {"project": "apps", "destination": {"namespace": dest}, "syncPolicy": policy},
         "status": status}))
     .unwrap();
     app_state(&o)
@@ -84,8 +91,50 @@ fn view() -> GitopsView {
     GitopsView {
         facts,
         findings,
+        audit: audit(),
         fetched_at: now(),
     }
+}
+
+/// The manifest audit over three apps: Bazarr probed at `/bazarr/ping` (media-services lists
+/// its Deployment), Jellyfin without limits and startup probe (jellyfin lists its Deployment),
+/// qBittorrent on `:latest` (the qbittorrent Application lists no resources: its namespace).
+fn audit() -> Vec<k8s_nas::model::Finding> {
+    use k8s_nas::manifest::{AppManifest, HttpProbe, ManifestFacts};
+    use k8s_nas::model::{AppKind, ServiceId};
+    let app = |ns: &str, kind: AppKind, image: &str| AppManifest {
+        service: ServiceId::new(ns, kind.id()),
+        kind,
+        workload: format!("Deployment {ns}/{}", kind.id()),
+        container: kind.id().into(),
+        url_base: String::new(),
+        app_port: Some(kind.default_port()),
+        probes: vec![],
+        missing_resources: vec![],
+        ephemeral_config: None,
+        declared_probes: vec!["liveness", "readiness", "startup"],
+        image: image.into(),
+        strategy: Some("Recreate".into()),
+        rwo_volume: true,
+    };
+    let mut bazarr = app("media", AppKind::Bazarr, "linuxserver/bazarr:1.5.2");
+    bazarr.probes = vec![HttpProbe {
+        which: "liveness",
+        path: "/bazarr/ping".into(),
+        port: "6767".into(),
+        port_number: Some(6767),
+    }];
+    let mut jellyfin = app("media", AppKind::Jellyfin, "jellyfin/jellyfin:10.10.7");
+    jellyfin.missing_resources = vec!["limits.cpu".into(), "limits.memory".into()];
+    jellyfin.declared_probes = vec!["liveness", "readiness"];
+    let qbit = app(
+        "qbittorrent",
+        AppKind::Qbittorrent,
+        "ghcr.io/linuxserver/qbittorrent:latest",
+    );
+    k8s_nas::checks::manifest::evaluate(&ManifestFacts {
+        apps: vec![bazarr, jellyfin, qbit],
+    })
 }
 
 fn opened(w: u16, h: u16) -> Harness {
@@ -109,6 +158,11 @@ fn gitops_pane_shows_the_faults_with_fix_and_runbook_160x45() {
         "fix: ",
         "see: https://argo-cd.readthedocs.io",
         "containers[0].image: Required value",
+        "AUDIT",
+        "2 (warning)",
+        "Manifest audit (media/jellyfin): 2 findings, below",
+        "manifest.resources",
+        "manifest.startup_probe",
     ] {
         assert!(frame.contains(needle), "{needle} missing:\n{frame}");
     }
@@ -201,4 +255,37 @@ fn without_argo_cd_the_command_is_refused_with_the_note() {
     let frame = h.frame();
     assert!(frame.contains("Argo CD is not installed"), "{frame}");
     assert!(!frame.contains("argocd/jellyfin"), "{frame}");
+}
+
+#[test]
+fn the_audit_goes_to_the_application_that_deploys_the_workload() {
+    let rows = k8s_nas::tui::panes::gitops::rows(&view());
+    let count = |name: &str| -> Option<Vec<String>> {
+        let r = rows.iter().find(|r| r.name == name).unwrap();
+        r.audit.as_ref().map(|a| {
+            a.iter()
+                .map(|f| format!("{} {}", f.code, f.subject))
+                .collect()
+        })
+    };
+    // By `status.resources`: jellyfin lists media/jellyfin, media-services media/bazarr.
+    assert_eq!(
+        count("argocd/jellyfin").unwrap(),
+        vec![
+            "manifest.resources media/jellyfin",
+            "manifest.startup_probe media/jellyfin"
+        ]
+    );
+    assert_eq!(
+        count("argocd/media-services").unwrap(),
+        vec!["manifest.probe_target media/bazarr"]
+    );
+    // No resources listed: its destination namespace.
+    assert_eq!(
+        count("argocd/qbittorrent").unwrap(),
+        vec!["manifest.image_unpinned qbittorrent/qbittorrent"]
+    );
+    assert_eq!(count("argocd/monitoring").unwrap(), Vec::<String>::new());
+    // Not an Application: no audit.
+    assert_eq!(count("argocd/homeautomation"), None);
 }

@@ -125,7 +125,7 @@ fn target_world_all_nine_apps() {
         .iter()
         .any(|e| e.contains("script of container sonarr-config-init")));
     assert_eq!(sonarr.probe_path.as_deref(), Some("/ping"));
-    assert_eq!(sonarr.image, "docker.io/linuxserver/sonarr:latest");
+    assert_eq!(sonarr.image, "docker.io/linuxserver/sonarr:4.0.15");
     assert_eq!(
         one(&inv, Jellyfin).evidence.last().map(String::as_str),
         Some("url base \"/jellyfin\" from ConfigMap jellyfin-config key network.xml")

@@ -185,6 +185,11 @@ impl State {
             sent_gitops = Some(f.clone());
             out.push(Msg::Gitops(Box::new(crate::bus::GitopsView {
                 findings: f,
+                audit: d
+                    .manifest
+                    .as_ref()
+                    .map(checks::manifest::evaluate)
+                    .unwrap_or_default(),
                 facts: g.clone(),
                 fetched_at: now,
             })));

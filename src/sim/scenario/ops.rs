@@ -10,8 +10,10 @@
 //! The world's last CronJob (by namespace/name) gets a Job whose pod is Pending on
 //! ImagePullBackOff (`job.image_pull`); a world without CronJobs gets one first. Bazarr's
 //! probes aim at `/bazarr/ping` while it serves at `/`, as on the target cluster
-//! (`manifest.probe_target`), and Jellyfin runs without CPU/memory limits
-//! (`manifest.resources`).
+//! (`manifest.probe_target`), Jellyfin runs without CPU/memory limits
+//! (`manifest.resources`), Sonarr on `:latest` (`manifest.image_unpinned`), Prowlarr rolls out
+//! with `RollingUpdate` over its RWO claim (`manifest.strategy`) and Radarr has no startup
+//! probe (`manifest.startup_probe`); the apps are found by their image names.
 
 use super::Layer;
 use crate::sim::world::World;
@@ -82,7 +84,7 @@ impl Layer for OpsFaults {
     }
 
     fn about(&self) -> &'static str {
-        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale, an Alertmanager receiving them; a Job Pending on ImagePullBackOff; Bazarr probed at /bazarr/ping while it serves at /; Jellyfin without limits"
+        "a Degraded Application with a failed sync, one OutOfSync with auto-sync off, one sync still running; argocd-cm forcing Certificates, Jobs and CronJobs Healthy; Prometheus firing VPNTunnelDown and CronJobStale, an Alertmanager receiving them; a Job Pending on ImagePullBackOff; Bazarr probed at /bazarr/ping while it serves at /; Jellyfin without limits; Sonarr on :latest; Prowlarr RollingUpdate over a RWO claim; Radarr without a startup probe"
     }
 
     fn edit_world(&self, world: &mut World) {
@@ -128,6 +130,7 @@ impl Layer for OpsFaults {
         image_pull_job(world);
         misaimed_probe(world);
         unlimited_jellyfin(world);
+        manifest_faults(world);
         // argocd-cm lives where the Applications live.
         let Some(ns) = apps.first().map(|(ns, _)| ns.clone()) else {
             return;
@@ -300,6 +303,57 @@ fn unlimited_jellyfin(world: &mut World) {
             }
         }
     }
+}
+
+/// The workloads (Deployments, StatefulSets) whose app container's image name is `name`
+/// (`docker.io/linuxserver/sonarr:4.0.15` → `sonarr`), with that container's index.
+fn each_app_container(world: &mut World, name: &str, mut f: impl FnMut(&mut Value, usize)) {
+    for o in world.objects.iter_mut() {
+        if !matches!(o["kind"].as_str(), Some("Deployment" | "StatefulSet")) {
+            continue;
+        }
+        let idx = o["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .and_then(|cs| {
+                cs.iter().position(|c| {
+                    c["image"]
+                        .as_str()
+                        .and_then(|i| i.split('@').next()?.rsplit('/').next())
+                        .and_then(|last| last.split(':').next())
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+            });
+        if let Some(i) = idx {
+            f(o, i);
+        }
+    }
+}
+
+/// Three manifest mistakes the audit must name: Sonarr on `:latest`, Prowlarr rolling out
+/// with `RollingUpdate` (its config is a RWO claim), Radarr without its startup probe.
+fn manifest_faults(world: &mut World) {
+    each_app_container(world, "sonarr", |w, i| {
+        let c = &mut w["spec"]["template"]["spec"]["containers"][i];
+        let image = c["image"].as_str().unwrap_or_default();
+        let image = image.split('@').next().unwrap_or(image);
+        let repo = match image.rsplit_once(':') {
+            Some((repo, tag)) if !tag.contains('/') => repo.to_string(),
+            _ => image.to_string(),
+        };
+        c["image"] = json!(format!("{repo}:latest"));
+        c["imagePullPolicy"] = json!("Always");
+    });
+    each_app_container(world, "prowlarr", |w, _| {
+        if w["kind"] == "Deployment" {
+            w["spec"]["strategy"] = json!({"type": "RollingUpdate",
+                "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}});
+        }
+    });
+    each_app_container(world, "radarr", |w, i| {
+        if let Some(c) = w["spec"]["template"]["spec"]["containers"][i].as_object_mut() {
+            c.remove("startupProbe");
+        }
+    });
 }
 
 /// A world without CronJobs gets one (in the namespace of its first Deployment), so the stale

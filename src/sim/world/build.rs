@@ -121,6 +121,9 @@ pub(crate) struct AppSpec {
     /// The URL base the app really serves under (what its simulator uses).
     pub url_base: &'static str,
     pub recreate: bool,
+    /// Also declare the probe as a startup probe (10 s × 30: five minutes to come up), as a slow
+    /// starter (Servarr migrations, Jellyfin's library database) should.
+    pub startup: bool,
     /// Start the workload with zero pods (a Service without pods, like FlareSolverr).
     pub no_pods: bool,
     /// Restart count reported for the app container.
@@ -160,6 +163,7 @@ impl AppSpec {
             ingresses: vec![],
             url_base: "",
             recreate: false,
+            startup: false,
             no_pods: false,
             restarts: 0,
         }
@@ -275,6 +279,10 @@ fn pod_template(s: &AppSpec) -> Value {
     }
     if let Some(p) = probe_json(&s.probe, s.port, 10, 10, 5) {
         app["readinessProbe"] = p;
+    }
+    if let Some(mut p) = probe_json(&s.probe, s.port, 0, 10, 5).filter(|_| s.startup) {
+        p["failureThreshold"] = json!(30);
+        app["startupProbe"] = p;
     }
     let mut containers = vec![];
     if let Some(v) = &s.vpn {

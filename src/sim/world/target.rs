@@ -111,6 +111,10 @@ fn servarr(
         // The key Secret's values as env vars: the console finds the key Secret by this.
         env_from: vec!["starr-secrets"],
         probe: Probe::Http("/ping"),
+        // Slow starters (database migrations at start): a startup probe; Recreate, as a RWO
+        // config claim needs.
+        startup: true,
+        recreate: true,
         data_mounts: vec![DATA, DOWNLOADS, USENET],
         service: svc(name, port),
         ingresses: vec![path_ingress(ingress, base)],
@@ -120,10 +124,10 @@ fn servarr(
             "media",
             name,
             match kind {
-                AppKind::Sonarr => "docker.io/linuxserver/sonarr:latest",
-                AppKind::Radarr => "docker.io/linuxserver/radarr:latest",
-                AppKind::Lidarr => "docker.io/linuxserver/lidarr:latest",
-                _ => "docker.io/linuxserver/prowlarr:latest",
+                AppKind::Sonarr => "docker.io/linuxserver/sonarr:4.0.15",
+                AppKind::Radarr => "docker.io/linuxserver/radarr:5.26.2",
+                AppKind::Lidarr => "docker.io/linuxserver/lidarr:2.13.1",
+                _ => "docker.io/linuxserver/prowlarr:1.37.0",
             },
             port,
         )
@@ -187,6 +191,7 @@ pub(crate) fn rows() -> Vec<AppSpec> {
     rows.push(AppSpec {
         env: lsio_env(),
         probe: Probe::Http("/api/system/ping"),
+        recreate: true,
         init: init(
             "bazarr-config-init",
             "alpine:3.20",
@@ -205,7 +210,7 @@ pub(crate) fn rows() -> Vec<AppSpec> {
             Some(AppKind::Bazarr),
             "media",
             "bazarr",
-            "docker.io/linuxserver/bazarr:latest",
+            "docker.io/linuxserver/bazarr:1.5.2",
             6767,
         )
     });
@@ -223,9 +228,10 @@ pub(crate) fn rows() -> Vec<AppSpec> {
             ),
         ],
         probe: Probe::Http("/api/v1/status"),
+        recreate: true,
         init: init(
             "jellyseerr-config-init",
-            "fallenbagel/jellyseerr:latest",
+            "fallenbagel/jellyseerr:2.7.3",
             "node -e \"const fs=require('fs');const p='/app/config/settings.json';\
              const s=fs.existsSync(p)?JSON.parse(fs.readFileSync(p)):{};\
              s.sonarr=[{name:'Sonarr',hostname:'sonarr',port:8989,baseUrl:'',useSsl:false,\
@@ -249,7 +255,7 @@ pub(crate) fn rows() -> Vec<AppSpec> {
             Some(AppKind::Jellyseerr),
             "media",
             "jellyseerr",
-            "fallenbagel/jellyseerr:latest",
+            "fallenbagel/jellyseerr:2.7.3",
             5055,
         )
     });
@@ -301,11 +307,13 @@ pub(crate) fn rows() -> Vec<AppSpec> {
             Some(AppKind::Sabnzbd),
             "media",
             "sabnzbd",
-            "docker.io/linuxserver/sabnzbd:latest",
+            "docker.io/linuxserver/sabnzbd:4.5.2",
             8080,
         )
     });
     rows.push(AppSpec {
+        probe: Probe::Http("/"),
+        recreate: true,
         env: {
             let mut e = lsio_env();
             e.push(("WEBUI_PORT", "8080".into()));
@@ -356,7 +364,7 @@ pub(crate) fn rows() -> Vec<AppSpec> {
             Some(AppKind::Qbittorrent),
             "qbittorrent",
             "qbittorrent",
-            "ghcr.io/linuxserver/qbittorrent:latest",
+            "ghcr.io/linuxserver/qbittorrent:5.1.2",
             8080,
         )
     });
@@ -380,6 +388,9 @@ pub(crate) fn rows() -> Vec<AppSpec> {
         tls_secret: Some(TLS),
     };
     rows.push(AppSpec {
+        probe: Probe::Http("/jellyfin/health"),
+        startup: true,
+        recreate: true,
         extra_ports: vec![(7359, "UDP", "discovery"), (1900, "UDP", "dlna")],
         env: vec![
             ("NVIDIA_VISIBLE_DEVICES", "all".into()),
@@ -412,7 +423,7 @@ pub(crate) fn rows() -> Vec<AppSpec> {
             Some(AppKind::Jellyfin),
             "media",
             "jellyfin",
-            "jellyfin/jellyfin:latest",
+            "jellyfin/jellyfin:10.10.7",
             8096,
         )
     });

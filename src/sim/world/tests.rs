@@ -114,6 +114,12 @@ fn target_shape() {
     assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/lidarr/ping");
     assert_eq!(c["livenessProbe"]["initialDelaySeconds"], 30);
     assert_eq!(c["readinessProbe"]["periodSeconds"], 10);
+    // Clean by the manifest audit: a slow starter's startup probe (five minutes), Recreate
+    // over its RWO config claim, a pinned image.
+    assert_eq!(c["startupProbe"]["httpGet"]["path"], "/lidarr/ping");
+    assert_eq!(c["startupProbe"]["failureThreshold"], 30);
+    assert_eq!(lidarr["spec"]["strategy"]["type"], "Recreate");
+    assert_eq!(c["image"], "docker.io/linuxserver/lidarr:2.13.1");
     let sab = w.get("Deployment", "media", "sabnzbd").expect("sab");
     assert_eq!(sab["spec"]["strategy"]["type"], "Recreate");
     let cs = &sab["spec"]["template"]["spec"]["containers"];
