@@ -16,17 +16,15 @@ pub(super) async fn connect_with_retry(
         // A server that accepts and never answers is shown within seconds (issue 13, point 4).
         let deadline = Duration::from_secs(5);
         let err = match cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await {
-            Ok(conn) => {
-                match tokio::time::timeout(deadline, conn.client.apiserver_version()).await {
-                    Ok(Ok(_)) => return Some(conn),
-                    Ok(Err(e)) => cluster::explain(&e),
-                    Err(_) => format!(
-                        "the API server {} did not answer within {} s",
-                        conn.server,
-                        deadline.as_secs()
-                    ),
-                }
-            }
+            Ok(conn) => match version_within(&conn.client, deadline).await {
+                Ok(()) => return Some(conn),
+                Err(Some(e)) => e,
+                Err(None) => format!(
+                    "the API server {} did not answer within {} s",
+                    conn.server,
+                    deadline.as_secs()
+                ),
+            },
             Err(e) => crate::cli::error_chain(&e),
         };
         tracing::warn!("cluster not usable: {err}");
@@ -58,6 +56,16 @@ pub(super) async fn connect_with_retry(
     }
 }
 
+/// Ask the API server `/version` within `deadline`: `Err(Some(why))` when it answered with an
+/// error, `Err(None)` when it did not answer in time.
+async fn version_within(client: &kube::Client, deadline: Duration) -> Result<(), Option<String>> {
+    match tokio::time::timeout(deadline, client.apiserver_version()).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(Some(cluster::explain(&e))),
+        Err(_) => Err(None),
+    }
+}
+
 /// How often the engine asks the API server whether it still answers.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(10);
 /// How long one heartbeat may take before the server counts as stalled.
@@ -73,16 +81,17 @@ pub(super) fn heartbeat(conn: &ClusterConn) -> mpsc::Receiver<Result<(), String>
     tokio::spawn(async move {
         let mut ok = true;
         let mut since: Option<tokio::time::Instant> = None;
-        let mut tick = tokio::time::interval(HEARTBEAT_EVERY);
+        // The connect has just asked `/version`: the first beat is one interval later.
+        let first = tokio::time::Instant::now() + HEARTBEAT_EVERY;
+        let mut tick = tokio::time::interval_at(first, HEARTBEAT_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             let now = tokio::time::Instant::now();
-            let answer = tokio::time::timeout(HEARTBEAT_DEADLINE, client.apiserver_version()).await;
-            let why = match answer {
-                Ok(Ok(_)) => None,
-                Ok(Err(e)) => Some(cluster::explain(&e)),
-                Err(_) => Some(format!(
+            let why = match version_within(&client, HEARTBEAT_DEADLINE).await {
+                Ok(()) => None,
+                Err(Some(e)) => Some(e),
+                Err(None) => Some(format!(
                     "the API server {server} has not answered for {} s (still trying)",
                     since
                         .unwrap_or(now)

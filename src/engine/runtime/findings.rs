@@ -141,25 +141,29 @@ impl State {
         let served_changed = self.derived.merge_served(&self.observed.served_certs);
         let now = jiff::Timestamp::now();
         let vpn = self.observed.vpn.for_check(&self.cfg);
-        let usage = self.usage.lock().map(|u| u.clone()).unwrap_or_default();
         let d = &self.derived;
-        let facts = checks::Facts::new(
-            &self.inventory,
-            &self.pods,
-            &self.observed.health,
-            now,
-            budget(&self.cfg),
-        )
-        .with_learned(&self.learned)
-        .with_usage(Some(&usage).filter(|u| !u.is_empty()))
-        .with_jobs(d.jobs.as_ref())
-        .with_manifest(d.manifest.as_ref())
-        .with_vpn(vpn.as_ref())
-        .with_certs(d.certs.as_ref())
-        .with_gitops(d.gitops.as_ref())
-        .with_alerts(self.observed.alerts.as_ref())
-        .with_backups(self.observed.backups.as_ref());
-        let findings = checks::evaluate(&facts);
+        let findings = {
+            // The metrics reader replaces the map under this lock; held only while evaluating.
+            let usage_guard = self.usage.lock().ok();
+            let usage = usage_guard.as_deref().filter(|u| !u.is_empty());
+            let facts = checks::Facts::new(
+                &self.inventory,
+                &self.pods,
+                &self.observed.health,
+                now,
+                budget(&self.cfg),
+            )
+            .with_learned(&self.learned)
+            .with_usage(usage)
+            .with_jobs(d.jobs.as_ref())
+            .with_manifest(d.manifest.as_ref())
+            .with_vpn(vpn.as_ref())
+            .with_certs(d.certs.as_ref())
+            .with_gitops(d.gitops.as_ref())
+            .with_alerts(self.observed.alerts.as_ref())
+            .with_backups(self.observed.backups.as_ref());
+            checks::evaluate(&facts)
+        };
         let mut out = Vec::new();
         if d.sent.findings.as_ref() != Some(&findings) {
             out.push(Msg::Findings(findings.clone()));
