@@ -18,7 +18,8 @@ WAIT="${WAIT:-30}"
 SCENARIO="${SCENARIO:-healthy}"
 BIN="${K8S_NAS_BIN:-}"
 if [ -z "$BIN" ]; then
-  cargo build --release --quiet --bin k8s-nas
+  # both binaries: `demo --serve` runs k8s-nas-demo, which links the simulator
+  cargo build --release --quiet --bins
   BIN="$PWD/target/release/k8s-nas"
 fi
 command -v tmux >/dev/null || { echo "tmux is required (apt-get install tmux)" >&2; exit 1; }

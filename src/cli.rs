@@ -149,10 +149,38 @@ pub fn effective_config(cli: &Cli) -> anyhow::Result<(Config, PathBuf)> {
     Ok((cfg, path))
 }
 
+/// How `demo` runs: given by the binary that links the simulator (`k8s-nas-demo`).
+pub type DemoFn = for<'a> fn(Config, &'a Paths, DemoArgs) -> Cmd<'a>;
+
+/// A command's future, boxed so the dispatch can bound it with one deadline.
+pub type Cmd<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<u8>> + 'a>>;
+
+/// The `demo` subcommand's arguments.
+#[derive(Debug)]
+pub struct DemoArgs {
+    pub scenario: String,
+    pub serve: bool,
+    pub port: Option<u16>,
+    pub kubeconfig_out: Option<(PathBuf, bool)>,
+}
+
+/// The console binary (`k8s-nas`): everything but the simulated NAS, whose code lives in the
+/// `k8s-nas-demo` binary only, so the console an admin runs carries none of it (issue 6: the
+/// console's code is nearly all resident, so its size is its idle memory). `demo` here hands
+/// over to `k8s-nas-demo` installed beside it.
 pub fn main() -> ExitCode {
+    main_with(None)
+}
+
+/// `main` with the simulator: the `k8s-nas-demo` binary (`cargo run -- demo`).
+pub fn main_with(demo: Option<DemoFn>) -> ExitCode {
     crate::init_tls();
     let cli = Cli::parse();
-    let code = match run(cli) {
+    let result = match (&cli.command, demo) {
+        (Some(Command::Demo { .. }), None) => exec_demo_binary(),
+        _ => run(cli, demo),
+    };
+    let code = match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("k8s-nas: {}", crate::bounds::sanitize(&error_chain(&e)));
@@ -179,7 +207,37 @@ pub fn error_chain(e: &anyhow::Error) -> String {
     line
 }
 
-fn run(cli: Cli) -> anyhow::Result<u8> {
+/// The file name of the binary that links the simulated NAS.
+pub const DEMO_BINARY: &str = "k8s-nas-demo";
+
+/// `k8s-nas demo …` becomes `k8s-nas-demo demo …` (same arguments, same process id, so a
+/// supervisor that signals the pid reaches the simulator).
+fn exec_demo_binary() -> anyhow::Result<u8> {
+    let me = std::env::current_exe()?;
+    let demo = me.with_file_name(format!("{DEMO_BINARY}{}", std::env::consts::EXE_SUFFIX));
+    if !demo.is_file() {
+        anyhow::bail!(
+            "demo: the simulated NAS is the {DEMO_BINARY} binary, not found beside {} \
+             (`cargo run --release -- demo` builds and runs it; `cargo install` installs both)",
+            me.display()
+        );
+    }
+    let mut cmd = std::process::Command::new(&demo);
+    cmd.args(std::env::args_os().skip(1));
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let err = cmd.exec();
+        Err(anyhow::Error::new(err).context(format!("demo: cannot run {}", demo.display())))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = cmd.status()?;
+        Ok(status.code().map_or(2, |c| c.clamp(0, 255) as u8))
+    }
+}
+
+fn run(cli: Cli, demo: Option<DemoFn>) -> anyhow::Result<u8> {
     let paths = Paths::resolve();
     let (cfg, cfg_path) = effective_config(&cli)?;
     if !crate::logging::LEVELS.contains(&cli.log_level.as_str()) {
@@ -202,7 +260,6 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let rt = rt.enable_all().build()?;
     // Every headless command that talks to the cluster finishes within the deadline (issue 13,
     // point 4): a server that accepts and never answers is exit 2 with the reason.
-    type Cmd<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<u8>> + 'a>>;
     let bounded_by = |deadline: std::time::Duration, fut: Cmd<'_>| {
         rt.block_on(async {
             match tokio::time::timeout(deadline, fut).await {
@@ -273,14 +330,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             port,
             kubeconfig_out,
             force,
-        }) => rt.block_on(crate::commands::demo::run(
-            cfg,
-            &paths,
-            &scenario,
-            serve,
-            port,
-            kubeconfig_out.map(|p| (p, force)),
-        )),
+        }) => match demo {
+            Some(demo) => rt.block_on(demo(
+                cfg,
+                &paths,
+                DemoArgs {
+                    scenario,
+                    serve,
+                    port,
+                    kubeconfig_out: kubeconfig_out.map(|p| (p, force)),
+                },
+            )),
+            None => exec_demo_binary(),
+        },
         None => rt.block_on(crate::commands::console::run(cfg, &paths)),
     };
     // A timed-out command may leave a blocked read behind: do not wait for it.

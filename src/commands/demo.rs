@@ -1,21 +1,34 @@
 //! `k8s-nas demo`: the simulated NAS on loopback, with the console on top (or alone, `--serve`).
 //! The console reaches the simulator through a kubeconfig, exactly as it reaches a real cluster.
 
+use crate::cli::{Cmd, DemoArgs};
 use crate::config::{Config, Paths};
 use crate::sim::nas::SimNas;
 use crate::sim::scenario::Scenario;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// The `demo` entry the `k8s-nas-demo` binary hands to [`crate::cli::main_with`].
+pub fn entry<'a>(cfg: Config, paths: &'a Paths, args: DemoArgs) -> Cmd<'a> {
+    Box::pin(run(
+        cfg,
+        paths,
+        args.scenario,
+        args.serve,
+        args.port,
+        args.kubeconfig_out,
+    ))
+}
+
 pub async fn run(
     mut cfg: Config,
     paths: &Paths,
-    scenario: &str,
+    scenario: String,
     serve: bool,
     port: Option<u16>,
     kubeconfig_out: Option<(PathBuf, bool)>,
 ) -> anyhow::Result<u8> {
-    let scenario = Scenario::parse(scenario)?;
+    let scenario = Scenario::parse(&scenario)?;
     if let Some((p, false)) = &kubeconfig_out {
         // It could be ~/.kube/config (issue 13, point 10).
         if std::fs::symlink_metadata(p).is_ok() {

@@ -8,6 +8,7 @@ mod assets;
 mod backup_assets;
 mod backup_cli;
 mod backup_sim;
+mod binaries;
 mod certs_sim;
 mod check_sim;
 mod cli_pipe;
