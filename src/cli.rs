@@ -177,7 +177,7 @@ pub fn main_with(demo: Option<DemoFn>) -> ExitCode {
     crate::init_tls();
     let cli = Cli::parse();
     let result = match (&cli.command, demo) {
-        (Some(Command::Demo { .. }), None) => exec_demo_binary(),
+        (Some(Command::Demo { .. }), None) => crate::commands::demo_binary::exec(),
         _ => run(cli, demo),
     };
     let code = match result {
@@ -205,36 +205,6 @@ pub fn error_chain(e: &anyhow::Error) -> String {
         line.push_str(&text);
     }
     line
-}
-
-/// The file name of the binary that links the simulated NAS.
-pub const DEMO_BINARY: &str = "k8s-nas-demo";
-
-/// `k8s-nas demo …` becomes `k8s-nas-demo demo …` (same arguments, same process id, so a
-/// supervisor that signals the pid reaches the simulator).
-fn exec_demo_binary() -> anyhow::Result<u8> {
-    let me = std::env::current_exe()?;
-    let demo = me.with_file_name(format!("{DEMO_BINARY}{}", std::env::consts::EXE_SUFFIX));
-    if !demo.is_file() {
-        anyhow::bail!(
-            "demo: the simulated NAS is the {DEMO_BINARY} binary, not found beside {} \
-             (`cargo run --release -- demo` builds and runs it; `cargo install` installs both)",
-            me.display()
-        );
-    }
-    let mut cmd = std::process::Command::new(&demo);
-    cmd.args(std::env::args_os().skip(1));
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        let err = cmd.exec();
-        Err(anyhow::Error::new(err).context(format!("demo: cannot run {}", demo.display())))
-    }
-    #[cfg(not(unix))]
-    {
-        let status = cmd.status()?;
-        Ok(status.code().map_or(2, |c| c.clamp(0, 255) as u8))
-    }
 }
 
 fn run(cli: Cli, demo: Option<DemoFn>) -> anyhow::Result<u8> {
@@ -341,7 +311,7 @@ fn run(cli: Cli, demo: Option<DemoFn>) -> anyhow::Result<u8> {
                     kubeconfig_out: kubeconfig_out.map(|p| (p, force)),
                 },
             )),
-            None => exec_demo_binary(),
+            None => crate::commands::demo_binary::exec(),
         },
         None => rt.block_on(crate::commands::console::run(cfg, &paths)),
     };

@@ -5,6 +5,7 @@ pub mod certs;
 pub mod check;
 pub mod console;
 pub mod demo;
+pub mod demo_binary;
 pub mod info;
 pub mod integrate;
 pub mod keys;

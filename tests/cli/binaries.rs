@@ -35,6 +35,9 @@ fn demo_without_the_demo_binary_beside_it_says_where_the_simulator_is() {
     std::fs::copy(CONSOLE, &lone).unwrap();
     let out = Command::new(&lone)
         .args(["demo", "--serve"])
+        // not under `cargo run`: no build is tried
+        .env_remove("CARGO")
+        .env_remove("CARGO_MANIFEST_DIR")
         .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
         .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
         .env("XDG_STATE_HOME", dir.path().join("state"))
@@ -49,6 +52,65 @@ fn demo_without_the_demo_binary_beside_it_says_where_the_simulator_is() {
     );
     // Nothing of a demo run was started or written.
     assert!(!Path::new(&dir.path().join("data").join("demo")).exists());
+}
+
+/// Under `cargo run` (CARGO and CARGO_MANIFEST_DIR set), a missing demo binary is built with
+/// that cargo for the same profile, without the variables `cargo run` added, then run with the
+/// same arguments. A stand-in cargo records its arguments and environment and "builds" a
+/// stand-in demo binary that prints what it was given.
+#[test]
+fn demo_under_cargo_run_builds_the_demo_binary_then_runs_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let release = dir.path().join("target").join("release");
+    std::fs::create_dir_all(&release).unwrap();
+    let lone = release.join("k8s-nas");
+    std::fs::copy(CONSOLE, &lone).unwrap();
+    let manifest_dir = dir.path().join("checkout");
+    std::fs::create_dir_all(&manifest_dir).unwrap();
+    std::fs::write(manifest_dir.join("Cargo.toml"), "[package]\n").unwrap();
+    let log = dir.path().join("cargo.log");
+    let cargo = dir.path().join("cargo");
+    let demo = release.join("k8s-nas-demo");
+    let script = format!(
+        "#!/bin/sh\necho \"args: $*\" > {log}\necho \"pkg: ${{CARGO_PKG_NAME:-unset}} ld: ${{LD_LIBRARY_PATH:-unset}}\" >> {log}\n\
+         printf '#!/bin/sh\\necho \"demo ran: $*\"\\n' > {demo}\nchmod +x {demo}\n",
+        log = log.display(),
+        demo = demo.display()
+    );
+    std::fs::write(&cargo, script).unwrap();
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new(&lone)
+        .args(["demo", "--scenario", "degraded", "--serve"])
+        .env("CARGO", &cargo)
+        .env("CARGO_MANIFEST_DIR", &manifest_dir)
+        .env("CARGO_PKG_NAME", "k8s-nas")
+        .env(
+            "LD_LIBRARY_PATH",
+            format!("{}:/opt/keep", release.join("deps").display()),
+        )
+        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
+        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let recorded = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(out.status.success(), "{stdout}{stderr}{recorded}");
+    assert!(
+        recorded.contains(&format!(
+            "args: build --bin k8s-nas-demo --manifest-path {} --profile release",
+            manifest_dir.join("Cargo.toml").display()
+        )),
+        "{recorded}"
+    );
+    assert!(recorded.contains("pkg: unset ld: /opt/keep"), "{recorded}");
+    assert!(
+        stderr.contains("building the simulated NAS once"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.trim(), "demo ran: demo --scenario degraded --serve");
 }
 
 #[test]
