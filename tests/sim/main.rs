@@ -10,6 +10,7 @@ mod alerts_sim;
 mod backups_engine;
 mod certs_renew;
 mod client_h2;
+mod config_corrupted;
 mod engine_pod_proxy;
 mod engine_sim;
 mod engine_stall;
