@@ -16,6 +16,7 @@ mod engine_sim;
 mod engine_stall;
 mod engine_tasks;
 mod gitops_sim;
+mod jellyfin_admin;
 mod jobs_run_sim;
 mod keys_podexec_sim;
 mod kinds_kubectl;
