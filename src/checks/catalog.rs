@@ -3,8 +3,8 @@
 //! reference. Checks build every finding from an entry here, so a code exists in exactly one
 //! place; the README's list of codes is tested against [`ALL`].
 //!
-//! Adding a code: one line in the `catalog!` block below (and the README list, which the test
-//! keeps honest).
+//! Adding a code: one entry (two lines) in the `catalog!` block below (and the README list,
+//! which the test keeps honest).
 
 use crate::model::{Finding, ServiceId, Severity};
 
@@ -39,15 +39,19 @@ const K8S_CRONJOBS: &str = "https://kubernetes.io/docs/concepts/workloads/contro
 const K8S_DEBUG_SERVICE: &str =
     "https://kubernetes.io/docs/tasks/debug/debug-application/debug-service/";
 
+/// One code per entry, two lines: `NAME = "code", Severity, "meaning" [@ runbook],` and then
+/// the remediation; an entry without `@ runbook` has its page in `docs/runbooks/`.
 macro_rules! catalog {
-    ($( $(#[$doc:meta])* $name:ident = $code:literal, $sev:ident, $meaning:literal,
-        $fix:expr, $runbook:expr; )*) => {
+    (@runbook) => { None };
+    (@runbook $runbook:expr) => { Some($runbook) };
+    ($( $(#[$doc:meta])* $name:ident = $code:literal, $sev:ident, $meaning:literal
+        $(@ $runbook:expr)?, $fix:expr; )*) => {
         $( $(#[$doc])* pub const $name: Entry = Entry {
             code: $code,
             severity: Severity::$sev,
             meaning: $meaning,
             remediation: $fix,
-            runbook: $runbook,
+            runbook: catalog!(@runbook $($runbook)?),
         }; )*
         /// Every code, in the order the README lists them.
         pub const ALL: &[Entry] = &[$($name),*];
@@ -56,266 +60,184 @@ macro_rules! catalog {
 
 catalog! {
     // Pods (from the watched pods of each service).
-    POD_MISSING = "pod.missing", Error, "the service has no pod",
-        "kubectl -n {namespace} scale {workload_kind} {workload} --replicas=1, or look at its events",
-        Some("https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#scaling-a-deployment");
-    POD_CRASHLOOP = "pod.crashloop", Error, "a pod is crash-looping (CrashLoopBackOff, Error, OOMKilled)",
-        "Read the previous run's log: kubectl -n {namespace} logs {pod} --previous",
-        Some(K8S_DEBUG_PODS);
-    POD_IMAGE = "pod.image", Error, "a pod cannot pull its image",
-        "Check the image name/tag and registry access",
-        Some("https://kubernetes.io/docs/concepts/containers/images/");
-    POD_PENDING = "pod.pending", Warning, "a pod is not scheduled or not started",
-        "Look at its events (`enter`): insufficient CPU, unbound PVC or image pull",
-        Some(K8S_DEBUG_PODS);
-    POD_NOT_READY = "pod.not_ready", Warning, "a pod runs but is not ready",
-        "Look at the failing readiness probe in its events and logs",
-        Some(K8S_DEBUG_PODS);
-    POD_RESTARTS = "pod.restarts", Warning, "a running pod restarted more often than the budget allows",
-        "Check for OOM kills and liveness probe failures in its events",
-        Some(K8S_DEBUG_PODS);
-    POD_OOM_KILLED = "pod.oom_killed", Error, "a container was killed for using more memory than its limit",
-        "Raise the memory limit of container {container} (now {limit}) in the workload's pod template, or find what grows: kubectl -n {namespace} top pod {pod} --containers",
-        Some("https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#exceed-a-container-s-memory-request-or-limit");
-    SERVICE_MISSING = "service.missing", Warning, "no Kubernetes Service targets the app's port",
-        "Create a Service for the workload, or set `services.<id>.url` in the config",
-        Some("https://kubernetes.io/docs/concepts/services-networking/service/");
+    POD_MISSING = "pod.missing", Error, "the service has no pod" @ "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#scaling-a-deployment",
+        "kubectl -n {namespace} scale {workload_kind} {workload} --replicas=1, or look at its events";
+    POD_CRASHLOOP = "pod.crashloop", Error, "a pod is crash-looping (CrashLoopBackOff, Error, OOMKilled)" @ K8S_DEBUG_PODS,
+        "Read the previous run's log: kubectl -n {namespace} logs {pod} --previous";
+    POD_IMAGE = "pod.image", Error, "a pod cannot pull its image" @ "https://kubernetes.io/docs/concepts/containers/images/",
+        "Check the image name/tag and registry access";
+    POD_PENDING = "pod.pending", Warning, "a pod is not scheduled or not started" @ K8S_DEBUG_PODS,
+        "Look at its events (`enter`): insufficient CPU, unbound PVC or image pull";
+    POD_NOT_READY = "pod.not_ready", Warning, "a pod runs but is not ready" @ K8S_DEBUG_PODS,
+        "Look at the failing readiness probe in its events and logs";
+    POD_RESTARTS = "pod.restarts", Warning, "a running pod restarted more often than the budget allows" @ K8S_DEBUG_PODS,
+        "Check for OOM kills and liveness probe failures in its events";
+    POD_OOM_KILLED = "pod.oom_killed", Error, "a container was killed for using more memory than its limit" @ "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#exceed-a-container-s-memory-request-or-limit",
+        "Raise the memory limit of container {container} (now {limit}) in the workload's pod template, or find what grows: kubectl -n {namespace} top pod {pod} --containers";
+    SERVICE_MISSING = "service.missing", Warning, "no Kubernetes Service targets the app's port" @ "https://kubernetes.io/docs/concepts/services-networking/service/",
+        "Create a Service for the workload, or set `services.<id>.url` in the config";
     /// The API server (whose proxy reaches the apps) does not answer: one finding, not one per app.
-    CLUSTER_UNREACHABLE = "cluster.unreachable", Critical, "the API server cannot be reached, so no app can be observed",
-        "Check the kubeconfig's server address, the network/VPN to it and that the API server runs; ctrl-r retries now",
-        Some("https://kubernetes.io/docs/tasks/debug/debug-cluster/");
+    CLUSTER_UNREACHABLE = "cluster.unreachable", Critical, "the API server cannot be reached, so no app can be observed" @ "https://kubernetes.io/docs/tasks/debug/debug-cluster/",
+        "Check the kubeconfig's server address, the network/VPN to it and that the API server runs; ctrl-r retries now";
     // The app over HTTP (from the collectors' observations).
     HTTP_SLOW = "http.slow", Warning, "the app answers slower than the latency budget",
-        "Check the pod's CPU/memory limits and node load (`kubectl top pod`), and the app's logs",
-        None;
+        "Check the pod's CPU/memory limits and node load (`kubectl top pod`), and the app's logs";
     HTTP_TIMEOUT = "http.timeout", Error, "the app accepts connections but does not answer in time",
-        "The app accepts connections but does not answer: read its logs and restart it",
-        None;
-    HTTP_UNREACHABLE = "http.unreachable", Error, "nothing answers at the app's address",
-        "No ready endpoint answers: check the pod, the Service selector and port",
-        Some(K8S_DEBUG_SERVICE);
+        "The app accepts connections but does not answer: read its logs and restart it";
+    HTTP_UNREACHABLE = "http.unreachable", Error, "nothing answers at the app's address" @ K8S_DEBUG_SERVICE,
+        "No ready endpoint answers: check the pod, the Service selector and port";
     HTTP_URL_BASE = "http.url_base", Error, "the app redirects: the URL base used is wrong",
-        "Set the app's URL base and the console's (`services.<id>.url_base`) to the same value",
-        None;
+        "Set the app's URL base and the console's (`services.<id>.url_base`) to the same value";
     HTTP_SERVER_ERROR = "http.server_error", Error, "the app answers 5xx",
-        "The app fails internally: read its logs",
-        None;
+        "The app fails internally: read its logs";
     HTTP_BAD_BODY = "http.bad_body", Error, "something that is not the app answers",
-        "Something else answers at this address (login portal, wrong ingress path?)",
-        None;
+        "Something else answers at this address (login portal, wrong ingress path?)";
     HTTP_UNEXPECTED = "http.unexpected", Warning, "the app answers an unexpected HTTP status",
-        "Check the app's URL and URL base",
-        None;
-    AUTH_REJECTED = "auth.rejected", Error, "the app rejects the API key the console uses",
-        "The API key the console uses (cluster Secret or config) differs from the app's: `:keys` → `S` (sync) in the console, or `k8s-nas keys --sync`",
-        Some(README_KEYS);
+        "Check the app's URL and URL base";
+    AUTH_REJECTED = "auth.rejected", Error, "the app rejects the API key the console uses" @ README_KEYS,
+        "The API key the console uses (cluster Secret or config) differs from the app's: `:keys` → `S` (sync) in the console, or `k8s-nas keys --sync`";
     AUTH_FORBIDDEN = "auth.forbidden", Error, "the app or the API server forbids the request",
-        "Check the app's host whitelist / auth bypass, or RBAC on services/proxy",
-        None;
+        "Check the app's host whitelist / auth bypass, or RBAC on services/proxy";
     CLIENT_CONFIG = "client.config", Warning, "the console lacks what it needs to ask the app",
-        "Give the console what it needs in the config file (API key, credentials)",
-        None;
+        "Give the console what it needs in the config file (API key, credentials)";
     DATA_STALE = "data.stale", Warning, "the last answer from the app is older than the budget",
-        "The collector is not getting answers; see the HTTP column and the log file",
-        None;
+        "The collector is not getting answers; see the HTTP column and the log file";
     /// The app's own health checks; severity from the app's level, runbook from its wiki link.
     APP_CHECK = "app.<HealthCheckSource>", Warning, "the app's own health check reports a problem",
-        "Follow the app's wiki entry for this check",
-        None;
+        "Follow the app's wiki entry for this check";
     // API keys (`k8s-nas keys`).
-    KEYS_DRIFT = "keys.drift", Error, "the key Secret holds another key than the app uses",
-        "Write the app's key into the Secret: `:keys` → `S` in the console, or `k8s-nas keys --sync`",
-        Some(README_KEYS);
-    KEYS_MISSING_IN_SECRET = "keys.missing_in_secret", Warning, "the key Secret has no entry for the app",
-        "Add it: `:keys` → `S` in the console, or `k8s-nas keys --sync` (other keys are left as they are)",
-        Some(README_KEYS);
-    KEYS_EMPTY_IN_SECRET = "keys.empty_in_secret", Error, "the key Secret's entry for the app is empty",
-        "Fill it from the app's config: `:keys` → `S` in the console, or `k8s-nas keys --sync`",
-        Some(README_KEYS);
-    KEYS_UNKNOWN = "keys.unknown", Info, "the app's own key could not be read",
-        "Set the config volume's node path in the config file, or pass the key with --key",
-        Some(README_KEYS);
-    KEYS_REJECTED = "keys.rejected", Error, "the app rejects a key (the Secret's or its own)",
-        "Read the key from the app's config file (`k8s-nas keys`) and sync the Secret",
-        Some(README_KEYS);
-    KEYS_WRONG_URL_BASE = "keys.wrong_url_base", Warning, "the key could not be verified: wrong URL base",
-        "Set the service's URL base in the config file to the app's UrlBase",
-        Some(README_KEYS);
-    KEYS_UNREACHABLE = "keys.unreachable", Warning, "the app could not be reached to verify its key",
-        "Check the pod is Ready and the Service has endpoints",
-        Some(README_KEYS);
-    KEYS_INCONCLUSIVE = "keys.inconclusive", Info, "the app answered, but not whether the key is valid",
-        "Retry; check RBAC for services/proxy if this persists",
-        Some(README_KEYS);
+    KEYS_DRIFT = "keys.drift", Error, "the key Secret holds another key than the app uses" @ README_KEYS,
+        "Write the app's key into the Secret: `:keys` → `S` in the console, or `k8s-nas keys --sync`";
+    KEYS_MISSING_IN_SECRET = "keys.missing_in_secret", Warning, "the key Secret has no entry for the app" @ README_KEYS,
+        "Add it: `:keys` → `S` in the console, or `k8s-nas keys --sync` (other keys are left as they are)";
+    KEYS_EMPTY_IN_SECRET = "keys.empty_in_secret", Error, "the key Secret's entry for the app is empty" @ README_KEYS,
+        "Fill it from the app's config: `:keys` → `S` in the console, or `k8s-nas keys --sync`";
+    KEYS_UNKNOWN = "keys.unknown", Info, "the app's own key could not be read" @ README_KEYS,
+        "Set the config volume's node path in the config file, or pass the key with --key";
+    KEYS_REJECTED = "keys.rejected", Error, "the app rejects a key (the Secret's or its own)" @ README_KEYS,
+        "Read the key from the app's config file (`k8s-nas keys`) and sync the Secret";
+    KEYS_WRONG_URL_BASE = "keys.wrong_url_base", Warning, "the key could not be verified: wrong URL base" @ README_KEYS,
+        "Set the service's URL base in the config file to the app's UrlBase";
+    KEYS_UNREACHABLE = "keys.unreachable", Warning, "the app could not be reached to verify its key" @ README_KEYS,
+        "Check the pod is Ready and the Service has endpoints";
+    KEYS_INCONCLUSIVE = "keys.inconclusive", Info, "the app answered, but not whether the key is valid" @ README_KEYS,
+        "Retry; check RBAC for services/proxy if this persists";
     // The integration graph (`k8s-nas integrate`).
-    INTEGRATION_MISSING = "integration.missing", Warning, "an edge of the desired graph is not configured",
-        "Create it: `:int` → `a` (apply) in the console, or `k8s-nas integrate apply`",
-        Some(README_KEYS);
-    INTEGRATION_DRIFT = "integration.drift", Warning, "an edge is configured differently from the desired graph",
-        "Correct it: `:int` → `a` (apply) in the console, or `k8s-nas integrate apply`",
-        Some(README_KEYS);
-    INTEGRATION_UNKNOWN = "integration.unknown", Info, "an edge's state could not be read",
-        "Make the app reachable and its key known (`k8s-nas keys`), then plan again",
-        Some(README_KEYS);
-    INTEGRATION_NO_INDEXERS = "integration.no_indexers", Warning, "Prowlarr has no indexers: Sonarr, Radarr and Lidarr find nothing to download",
-        "Add indexers in Prowlarr ({url}/indexers); Prowlarr's full sync pushes them to the apps (or `:int` → `s` to sync now)",
-        Some(README_KEYS);
+    INTEGRATION_MISSING = "integration.missing", Warning, "an edge of the desired graph is not configured" @ README_KEYS,
+        "Create it: `:int` → `a` (apply) in the console, or `k8s-nas integrate apply`";
+    INTEGRATION_DRIFT = "integration.drift", Warning, "an edge is configured differently from the desired graph" @ README_KEYS,
+        "Correct it: `:int` → `a` (apply) in the console, or `k8s-nas integrate apply`";
+    INTEGRATION_UNKNOWN = "integration.unknown", Info, "an edge's state could not be read" @ README_KEYS,
+        "Make the app reachable and its key known (`k8s-nas keys`), then plan again";
+    INTEGRATION_NO_INDEXERS = "integration.no_indexers", Warning, "Prowlarr has no indexers: Sonarr, Radarr and Lidarr find nothing to download" @ README_KEYS,
+        "Add indexers in Prowlarr ({url}/indexers); Prowlarr's full sync pushes them to the apps (or `:int` → `s` to sync now)";
     // The VPN (`:vpn`, `k8s-nas vpn`): the leak verdict per VPN pod, then the isolation audit.
-    VPN_LEAK = "vpn.leak", Critical, "download traffic leaves outside the tunnel",
-        "Stop the download client ({workload}) until the tunnel holds: bind qBittorrent to the tunnel (`current_network_interface` = tun0/wg0) and check gluetun's firewall (`FIREWALL=on`, no `FIREWALL_OUTBOUND_SUBNETS` overlap)",
-        Some(README_VPN);
-    VPN_DOWN = "vpn.down", Error, "the VPN tunnel is not running (downloads stop)",
-        "Read the sidecar's log: kubectl -n {namespace} logs deploy/{workload} -c {container}; restart the tunnel from `:vpn`",
-        Some(README_VPN);
-    VPN_UNKNOWN = "vpn.unknown", Warning, "whether the traffic stays in the tunnel cannot be proven",
-        "Give the console what it lacks (home IP: `[vpn] home_ip` or `ip_echo_url`; control server: `HTTP_CONTROL_SERVER_ADDRESS=:8000` and `[vpn] control_api_key`)",
-        Some(README_VPN);
-    VPN_FIREWALLED = "vpn.firewalled", Warning, "qBittorrent reports `firewalled`: no incoming peers",
-        "Enable port forwarding in gluetun (`VPN_PORT_FORWARDING=on`) and set qBittorrent's listen port to the forwarded port",
-        Some(README_VPN);
-    VPN_PORT_MISMATCH = "vpn.port_mismatch", Warning, "qBittorrent listens on another port than gluetun forwards",
-        "Set qBittorrent's listen port to the forwarded port (gluetun `VPN_PORT_FORWARDING_UP_COMMAND` can do it)",
-        Some(README_VPN);
-    VPN_MISSING = "vpn.missing", Error, "a download service runs without a VPN sidecar",
-        "Add a gluetun sidecar to {workload} (native sidecar: an init container with `restartPolicy: Always`)",
-        Some(README_VPN);
-    VPN_UNEXPECTED = "vpn.unexpected", Warning, "a media service runs behind the VPN",
-        "Remove the gluetun container from {workload}: only download clients belong in the tunnel",
-        Some(README_VPN);
-    VPN_NOT_NATIVE = "vpn.not_native_sidecar", Warning, "gluetun is an ordinary container: the app may send traffic before the firewall is up",
-        "Move the `{container}` container of {workload} to `initContainers` with `restartPolicy: Always` (native sidecar, Kubernetes ≥ 1.29)",
-        Some("https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/");
-    VPN_PROBES = "vpn.probes", Warning, "the gluetun sidecar has no probe on its health server",
-        "Set `HEALTH_SERVER_ADDRESS=:9999` and add liveness/readiness `httpGet` probes on port 9999 to `{container}` of {workload}",
-        Some(README_VPN);
-    VPN_INPUT_PORTS = "vpn.input_ports", Warning, "the app's WebUI port is not in gluetun's FIREWALL_INPUT_PORTS",
-        "Add {port} to `FIREWALL_INPUT_PORTS` of `{container}` in {workload}, or the kill switch drops the WebUI traffic",
-        Some(README_VPN);
-    VPN_SIDECARS = "vpn.sidecars", Error, "more than one gluetun container in one pod",
-        "Keep one gluetun container in {workload}",
-        Some(README_VPN);
+    VPN_LEAK = "vpn.leak", Critical, "download traffic leaves outside the tunnel" @ README_VPN,
+        "Stop the download client ({workload}) until the tunnel holds: bind qBittorrent to the tunnel (`current_network_interface` = tun0/wg0) and check gluetun's firewall (`FIREWALL=on`, no `FIREWALL_OUTBOUND_SUBNETS` overlap)";
+    VPN_DOWN = "vpn.down", Error, "the VPN tunnel is not running (downloads stop)" @ README_VPN,
+        "Read the sidecar's log: kubectl -n {namespace} logs deploy/{workload} -c {container}; restart the tunnel from `:vpn`";
+    VPN_UNKNOWN = "vpn.unknown", Warning, "whether the traffic stays in the tunnel cannot be proven" @ README_VPN,
+        "Give the console what it lacks (home IP: `[vpn] home_ip` or `ip_echo_url`; control server: `HTTP_CONTROL_SERVER_ADDRESS=:8000` and `[vpn] control_api_key`)";
+    VPN_FIREWALLED = "vpn.firewalled", Warning, "qBittorrent reports `firewalled`: no incoming peers" @ README_VPN,
+        "Enable port forwarding in gluetun (`VPN_PORT_FORWARDING=on`) and set qBittorrent's listen port to the forwarded port";
+    VPN_PORT_MISMATCH = "vpn.port_mismatch", Warning, "qBittorrent listens on another port than gluetun forwards" @ README_VPN,
+        "Set qBittorrent's listen port to the forwarded port (gluetun `VPN_PORT_FORWARDING_UP_COMMAND` can do it)";
+    VPN_MISSING = "vpn.missing", Error, "a download service runs without a VPN sidecar" @ README_VPN,
+        "Add a gluetun sidecar to {workload} (native sidecar: an init container with `restartPolicy: Always`)";
+    VPN_UNEXPECTED = "vpn.unexpected", Warning, "a media service runs behind the VPN" @ README_VPN,
+        "Remove the gluetun container from {workload}: only download clients belong in the tunnel";
+    VPN_NOT_NATIVE = "vpn.not_native_sidecar", Warning, "gluetun is an ordinary container: the app may send traffic before the firewall is up" @ "https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/",
+        "Move the `{container}` container of {workload} to `initContainers` with `restartPolicy: Always` (native sidecar, Kubernetes ≥ 1.29)";
+    VPN_PROBES = "vpn.probes", Warning, "the gluetun sidecar has no probe on its health server" @ README_VPN,
+        "Set `HEALTH_SERVER_ADDRESS=:9999` and add liveness/readiness `httpGet` probes on port 9999 to `{container}` of {workload}";
+    VPN_INPUT_PORTS = "vpn.input_ports", Warning, "the app's WebUI port is not in gluetun's FIREWALL_INPUT_PORTS" @ README_VPN,
+        "Add {port} to `FIREWALL_INPUT_PORTS` of `{container}` in {workload}, or the kill switch drops the WebUI traffic";
+    VPN_SIDECARS = "vpn.sidecars", Error, "more than one gluetun container in one pod" @ README_VPN,
+        "Keep one gluetun container in {workload}";
     /// Emitted by `integrate apply` for an edge it could not converge.
-    INTEGRATION_APPLY_FAILED = "integration.apply_failed", Error, "an apply left an edge unverified",
-        "Fix the cause and run `k8s-nas integrate apply` again",
-        Some(README_KEYS);
+    INTEGRATION_APPLY_FAILED = "integration.apply_failed", Error, "an apply left an edge unverified" @ README_KEYS,
+        "Fix the cause and run `k8s-nas integrate apply` again";
     // Certificates (`k8s-nas certs`, issue 10).
-    CERT_EXPIRES_SOON = "cert.expires_soon", Warning, "a certificate expires in less than 30 days",
-        "{subject}: check that cert-manager renews it (the Certificate's renewalTime and Issuing condition), or trigger a renewal with `cmctl renew`",
-        Some(CERT_MANAGER_DOCS);
-    CERT_EXPIRES_CRITICAL = "cert.expires_critical", Critical, "a certificate expires in less than 7 days",
-        "{subject}: renew it now (`cmctl renew`) and find out why the automatic renewal did not happen",
-        Some(CERT_MANAGER_DOCS);
-    CERT_EXPIRED = "cert.expired", Critical, "a certificate has expired",
-        "{subject}: renew it (`cmctl renew`), then re-sync its copies and check what the ingress serves",
-        Some(CERT_MANAGER_DOCS);
+    CERT_EXPIRES_SOON = "cert.expires_soon", Warning, "a certificate expires in less than 30 days" @ CERT_MANAGER_DOCS,
+        "{subject}: check that cert-manager renews it (the Certificate's renewalTime and Issuing condition), or trigger a renewal with `cmctl renew`";
+    CERT_EXPIRES_CRITICAL = "cert.expires_critical", Critical, "a certificate expires in less than 7 days" @ CERT_MANAGER_DOCS,
+        "{subject}: renew it now (`cmctl renew`) and find out why the automatic renewal did not happen";
+    CERT_EXPIRED = "cert.expired", Critical, "a certificate has expired" @ CERT_MANAGER_DOCS,
+        "{subject}: renew it (`cmctl renew`), then re-sync its copies and check what the ingress serves";
     CERT_STALE_COPY = "cert.stale_copy", Error, "a copy of a TLS Secret is older than its source",
-        "Copy tls.crt and tls.key of {source_namespace}/{source} into {namespace}/{secret}, and fix the job that copies it",
-        None;
+        "Copy tls.crt and tls.key of {source_namespace}/{source} into {namespace}/{secret}, and fix the job that copies it";
     CERT_SERVED_DIFFERS = "cert.served_differs", Error, "the served certificate is not the one in the Ingress's Secret",
-        "The ingress controller did not reload, or {host} is routed by another Ingress/Secret than {secret}: check the controller's log",
-        None;
+        "The ingress controller did not reload, or {host} is routed by another Ingress/Secret than {secret}: check the controller's log";
     CERT_HOST_NOT_COVERED = "cert.host_not_covered", Error, "the served certificate does not cover the host",
-        "Add {host} to the Certificate's dnsNames, or point the Ingress at a Secret whose certificate covers it",
-        None;
+        "Add {host} to the Certificate's dnsNames, or point the Ingress at a Secret whose certificate covers it";
     CERT_CHAIN_INVALID = "cert.chain_invalid", Error, "the served chain does not verify against the trusted roots",
-        "{host}: serve the full chain (leaf + intermediates) from a trusted issuer; a self-signed or staging certificate is not trusted",
-        None;
-    CERT_NOT_READY = "cert.not_ready", Error, "a cert-manager Certificate is not Ready (issuance failing)",
-        "kubectl -n {namespace} describe certificate {certificate}; check its CertificateRequest, Order and Issuer",
-        Some(CERT_MANAGER_DOCS);
+        "{host}: serve the full chain (leaf + intermediates) from a trusted issuer; a self-signed or staging certificate is not trusted";
+    CERT_NOT_READY = "cert.not_ready", Error, "a cert-manager Certificate is not Ready (issuance failing)" @ CERT_MANAGER_DOCS,
+        "kubectl -n {namespace} describe certificate {certificate}; check its CertificateRequest, Order and Issuer";
     CERT_INGRESS_NO_TLS = "cert.ingress_no_tls", Warning, "an Ingress has no TLS section",
-        "Add spec.tls with a Secret covering the hosts of {ingress}",
-        None;
+        "Add spec.tls with a Secret covering the hosts of {ingress}";
     CERT_UNREADABLE = "cert.unreadable", Warning, "a TLS Secret's tls.crt is missing or not a PEM certificate",
-        "Recreate {namespace}/{secret} (or let cert-manager re-issue it): tls.crt must hold PEM certificates",
-        None;
+        "Recreate {namespace}/{secret} (or let cert-manager re-issue it): tls.crt must hold PEM certificates";
     CERT_NO_HTTPS_REDIRECT = "cert.no_https_redirect", Warning, "plain HTTP to an Ingress host does not redirect to HTTPS",
-        "Let the ingress redirect http://{host} to https:// (ingress-nginx: remove nginx.ingress.kubernetes.io/ssl-redirect: \"false\")",
-        None;
+        "Let the ingress redirect http://{host} to https:// (ingress-nginx: remove nginx.ingress.kubernetes.io/ssl-redirect: \"false\")";
     CERT_HANDSHAKE = "cert.handshake", Error, "no TLS handshake with an Ingress host",
-        "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443",
-        None;
-    CERT_ISSUER_NOT_READY = "cert.issuer_not_ready", Error, "a cert-manager Issuer or ClusterIssuer is not Ready",
-        "kubectl describe {issuer}: fix its account, credentials or CA Secret; nothing it signs can be issued meanwhile",
-        Some(CERT_MANAGER_DOCS);
-    CERT_REQUEST_FAILED = "cert.request_failed", Error, "a CertificateRequest was denied or failed",
-        "kubectl -n {namespace} describe certificaterequest {request}: fix the cause (approval policy, issuer, challenge), then renew the Certificate",
-        Some(CERT_MANAGER_DOCS);
+        "{host}: check DNS, the ingress address (`ingress_address`) and that the controller serves TLS on 443";
+    CERT_ISSUER_NOT_READY = "cert.issuer_not_ready", Error, "a cert-manager Issuer or ClusterIssuer is not Ready" @ CERT_MANAGER_DOCS,
+        "kubectl describe {issuer}: fix its account, credentials or CA Secret; nothing it signs can be issued meanwhile";
+    CERT_REQUEST_FAILED = "cert.request_failed", Error, "a CertificateRequest was denied or failed" @ CERT_MANAGER_DOCS,
+        "kubectl -n {namespace} describe certificaterequest {request}: fix the cause (approval policy, issuer, challenge), then renew the Certificate";
     // Backups (issue 11): the backup root's archives against the services with a config path.
-    BACKUP_NONE = "backup.none", Error, "a service's config directory has no backup at all",
-        "k8s-nas backup run --service {service} (and deploy the daily CronJob, assets/k8s/backup-cronjob.yaml)",
-        Some(README_BACKUPS);
-    BACKUP_STALE = "backup.stale", Warning, "the newest backup of a service is older than 26 hours",
-        "k8s-nas backup run --service {service}; look at the backup CronJob's last Jobs (kubectl get jobs -A | grep k8s-nas-backup)",
-        Some(README_BACKUPS);
-    BACKUP_VERIFY_FAILED = "backup.verify_failed", Error, "the newest backup of a service failed verification",
-        "Take a new one (k8s-nas backup run --service {service}) and check the disk holding the backup root",
-        Some(README_BACKUPS);
-    BACKUP_UNVERIFIED = "backup.unverified", Info, "the newest backup of a service was never verified",
-        "k8s-nas backup verify --service {service} --deep",
-        Some(README_BACKUPS);
-    BACKUP_SCHEDULE_STALE = "backup.schedule_stale", Warning, "the backup CronJob has not succeeded in 26 hours",
-        "kubectl -n {namespace} get jobs (or :jobs): read the log of the last {cronjob} Job, fix it, then kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-now",
-        Some(README_BACKUPS);
+    BACKUP_NONE = "backup.none", Error, "a service's config directory has no backup at all" @ README_BACKUPS,
+        "k8s-nas backup run --service {service} (and deploy the daily CronJob, assets/k8s/backup-cronjob.yaml)";
+    BACKUP_STALE = "backup.stale", Warning, "the newest backup of a service is older than 26 hours" @ README_BACKUPS,
+        "k8s-nas backup run --service {service}; look at the backup CronJob's last Jobs (kubectl get jobs -A | grep k8s-nas-backup)";
+    BACKUP_VERIFY_FAILED = "backup.verify_failed", Error, "the newest backup of a service failed verification" @ README_BACKUPS,
+        "Take a new one (k8s-nas backup run --service {service}) and check the disk holding the backup root";
+    BACKUP_UNVERIFIED = "backup.unverified", Info, "the newest backup of a service was never verified" @ README_BACKUPS,
+        "k8s-nas backup verify --service {service} --deep";
+    BACKUP_SCHEDULE_STALE = "backup.schedule_stale", Warning, "the backup CronJob has not succeeded in 26 hours" @ README_BACKUPS,
+        "kubectl -n {namespace} get jobs (or :jobs): read the log of the last {cronjob} Job, fix it, then kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-now";
     /// An alert firing in Alertmanager (or Prometheus); severity from its `severity` label,
     /// runbook from its `runbook_url` annotation.
     ALERT_FIRING = "alert.<AlertName>", Warning, "an alert is firing (not silenced or inhibited)",
-        "Follow the alert's runbook; silence it from `:alerts` while you work on it",
-        None;
+        "Follow the alert's runbook; silence it from `:alerts` while you work on it";
     // GitOps (`:gitops`, issue 12): Argo CD Applications and argocd-cm.
-    GITOPS_OUT_OF_SYNC = "gitops.out_of_sync", Warning, "an Argo CD Application differs from Git",
-        "See the out-of-sync resources in `:gitops`; sync {namespace}/{application} (`s`) or fix the drift in Git — the console never applies manifests itself",
-        Some(ARGOCD_SYNC_DOCS);
-    GITOPS_DEGRADED = "gitops.degraded", Error, "an Argo CD Application is Degraded or Missing",
-        "kubectl -n {namespace} get application {application} -o yaml: find the Degraded/Missing resources and fix their manifests in Git",
-        Some(ARGOCD_HEALTH_DOCS);
-    GITOPS_OPERATION_FAILED = "gitops.operation_failed", Error, "the last sync operation of an Application failed",
-        "Read the operation message in `:gitops`, fix the manifest in Git, then sync {application} again",
-        Some(ARGOCD_SYNC_DOCS);
-    GITOPS_AUTO_SYNC_OFF = "gitops.auto_sync_off", Info, "an Application has no automated sync: Git changes wait for a manual sync",
-        "Add `spec.syncPolicy.automated` (prune, selfHeal) to {application} in Git, or sync it by hand",
-        Some(ARGOCD_SYNC_DOCS);
-    GITOPS_HEALTH_OVERRIDE = "gitops.health_override", Warning, "argocd-cm forces a kind to look Healthy: its failures are hidden",
-        "Remove the health customisation of {resource_kind} from {configmap} in Git (or let its script report Degraded); until then watch it in `k8s-nas check`",
-        Some(ARGOCD_HEALTH_DOCS);
+    GITOPS_OUT_OF_SYNC = "gitops.out_of_sync", Warning, "an Argo CD Application differs from Git" @ ARGOCD_SYNC_DOCS,
+        "See the out-of-sync resources in `:gitops`; sync {namespace}/{application} (`s`) or fix the drift in Git — the console never applies manifests itself";
+    GITOPS_DEGRADED = "gitops.degraded", Error, "an Argo CD Application is Degraded or Missing" @ ARGOCD_HEALTH_DOCS,
+        "kubectl -n {namespace} get application {application} -o yaml: find the Degraded/Missing resources and fix their manifests in Git";
+    GITOPS_OPERATION_FAILED = "gitops.operation_failed", Error, "the last sync operation of an Application failed" @ ARGOCD_SYNC_DOCS,
+        "Read the operation message in `:gitops`, fix the manifest in Git, then sync {application} again";
+    GITOPS_AUTO_SYNC_OFF = "gitops.auto_sync_off", Info, "an Application has no automated sync: Git changes wait for a manual sync" @ ARGOCD_SYNC_DOCS,
+        "Add `spec.syncPolicy.automated` (prune, selfHeal) to {application} in Git, or sync it by hand";
+    GITOPS_HEALTH_OVERRIDE = "gitops.health_override", Warning, "argocd-cm forces a kind to look Healthy: its failures are hidden" @ ARGOCD_HEALTH_DOCS,
+        "Remove the health customisation of {resource_kind} from {configmap} in Git (or let its script report Degraded); until then watch it in `k8s-nas check`";
     // Jobs (`:jobs`, issue 12): CronJobs, Jobs and their pods.
-    JOB_STALE = "job.stale", Warning, "a CronJob has not succeeded within twice its schedule's interval",
-        "Look at its last runs in `:jobs`; fix the job or its schedule in Git, then run it now: `kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-manual`",
-        Some(K8S_CRONJOBS);
-    JOB_PENDING = "job.pending", Warning, "a Job's pod is stuck Pending",
-        "kubectl -n {namespace} describe pod {pod}: the events say why (no node fits its requests, a PVC not bound …); fix the jobTemplate in Git",
-        Some(K8S_DEBUG_PODS);
-    JOB_IMAGE_PULL = "job.image_pull", Error, "a Job's pod cannot pull its image",
-        "kubectl -n {namespace} describe pod {pod}: fix the image name/tag (or the pull secret) of {job}'s template in Git",
-        Some(K8S_DEBUG_PODS);
-    JOB_SUSPENDED = "job.suspended", Info, "a CronJob is suspended and does not run",
-        "If that is not intended, set `spec.suspend: false` on {namespace}/{cronjob} in Git",
-        Some(K8S_CRONJOBS);
-    JOB_FAILED = "job.failed", Error, "the last Job of a CronJob (or a Job) failed",
-        "kubectl -n {namespace} logs job/{job}: fix the cause in Git, then run it again",
-        Some(K8S_CRONJOBS);
+    JOB_STALE = "job.stale", Warning, "a CronJob has not succeeded within twice its schedule's interval" @ K8S_CRONJOBS,
+        "Look at its last runs in `:jobs`; fix the job or its schedule in Git, then run it now: `kubectl -n {namespace} create job --from=cronjob/{cronjob} {cronjob}-manual`";
+    JOB_PENDING = "job.pending", Warning, "a Job's pod is stuck Pending" @ K8S_DEBUG_PODS,
+        "kubectl -n {namespace} describe pod {pod}: the events say why (no node fits its requests, a PVC not bound …); fix the jobTemplate in Git";
+    JOB_IMAGE_PULL = "job.image_pull", Error, "a Job's pod cannot pull its image" @ K8S_DEBUG_PODS,
+        "kubectl -n {namespace} describe pod {pod}: fix the image name/tag (or the pull secret) of {job}'s template in Git";
+    JOB_SUSPENDED = "job.suspended", Info, "a CronJob is suspended and does not run" @ K8S_CRONJOBS,
+        "If that is not intended, set `spec.suspend: false` on {namespace}/{cronjob} in Git";
+    JOB_FAILED = "job.failed", Error, "the last Job of a CronJob (or a Job) failed" @ K8S_CRONJOBS,
+        "kubectl -n {namespace} logs job/{job}: fix the cause in Git, then run it again";
     // Manifest audit (issue 12): the discovered apps' manifests as deployed.
     MANIFEST_PROBE_TARGET = "manifest.probe_target", Warning, "an app's HTTP probe aims at a path it does not serve under its URL base, or at the wrong port",
-        "In Git, point the {probe} probe of `{container}` in {workload} at `{path}` on port {port} (the path under the app's URL base); a failing liveness probe restarts a healthy app",
-        None;
+        "In Git, point the {probe} probe of `{container}` in {workload} at `{path}` on port {port} (the path under the app's URL base); a failing liveness probe restarts a healthy app";
     MANIFEST_RESOURCES = "manifest.resources", Warning, "an app container declares no CPU/memory requests or limits",
-        "In Git, set {missing} on `{container}` in {workload} (sized from its usage, `kubectl top pod`): without limits the CPU/memory alerts mean nothing, without requests the scheduler guesses",
-        None;
+        "In Git, set {missing} on `{container}` in {workload} (sized from its usage, `kubectl top pod`): without limits the CPU/memory alerts mean nothing, without requests the scheduler guesses";
     MANIFEST_CONFIG_EPHEMERAL = "manifest.config_ephemeral", Error, "an app's config directory is an emptyDir: it is lost whenever the pod goes",
-        "In Git, replace the emptyDir `{volume}` of {workload} with a PersistentVolumeClaim (or hostPath) for `{container}`'s config, then restore the config from a backup",
-        None;
+        "In Git, replace the emptyDir `{volume}` of {workload} with a PersistentVolumeClaim (or hostPath) for `{container}`'s config, then restore the config from a backup";
     MANIFEST_PROBES_MISSING = "manifest.probes_missing", Warning, "an app container has no liveness or no readiness probe",
-        "In Git, add the {missing} probe to `{container}` in {workload}: httpGet `{path}` on port {port} (without liveness a hung app is never restarted; without readiness it gets traffic before it answers)",
-        None;
+        "In Git, add the {missing} probe to `{container}` in {workload}: httpGet `{path}` on port {port} (without liveness a hung app is never restarted; without readiness it gets traffic before it answers)";
     MANIFEST_STARTUP_PROBE = "manifest.startup_probe", Warning, "a slow-starting app (Servarr, Jellyfin) has no startup probe",
-        "In Git, add a startupProbe to `{container}` in {workload}: httpGet `{path}` on port {port}, periodSeconds 10, failureThreshold 30 (five minutes), so the liveness probe cannot kill it during a database migration or library scan",
-        None;
+        "In Git, add a startupProbe to `{container}` in {workload}: httpGet `{path}` on port {port}, periodSeconds 10, failureThreshold 30 (five minutes), so the liveness probe cannot kill it during a database migration or library scan";
     MANIFEST_STRATEGY = "manifest.strategy", Warning, "a Deployment with a ReadWriteOnce volume rolls out with RollingUpdate",
-        "In Git, set `spec.strategy.type: Recreate` on {workload}: the new pod cannot mount the RWO volume the old pod holds, so a rollout hangs (and two copies of the app, or of its VPN tunnel, must never run at once)",
-        None;
+        "In Git, set `spec.strategy.type: Recreate` on {workload}: the new pod cannot mount the RWO volume the old pod holds, so a rollout hangs (and two copies of the app, or of its VPN tunnel, must never run at once)";
     MANIFEST_IMAGE_UNPINNED = "manifest.image_unpinned", Warning, "an app container's image is `:latest` or untagged",
-        "In Git, pin `{container}` in {workload} to a version tag or a digest instead of `{image}` (the running version: `kubectl -n {namespace} describe pod`, Image ID): `latest` changes under you at the next restart, and rollbacks cannot go back",
-        None;
+        "In Git, pin `{container}` in {workload} to a version tag or a digest instead of `{image}` (the running version: `kubectl -n {namespace} describe pod`, Image ID): `latest` changes under you at the next restart, and rollbacks cannot go back";
 }
 
 /// Where a code sits in the chain of causes, lowest first: the cluster, the pod, the Service,

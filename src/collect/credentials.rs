@@ -20,8 +20,11 @@ pub struct Credentials {
     /// Why a service has no key from a Secret (`no key Secret referenced by deployment …`).
     pub missing: BTreeMap<ServiceId, String>,
     pub qbittorrent_password: Option<Secret>,
-    /// Jellyfin administrator (username, password), from the optional admin Secret.
+    /// Jellyfin administrator (username, password), from the admin Secret where
+    /// [`Locations::jellyfin_admin`] says it is.
     pub jellyfin_admin: Option<(String, Secret)>,
+    /// Why there is no Jellyfin administrator: where the console looked.
+    pub jellyfin_admin_unknown: Option<String>,
     /// What could not be read, for the user.
     pub warnings: Vec<String>,
 }
@@ -34,13 +37,16 @@ pub struct AppCreds {
     pub password: Option<Secret>,
     /// Why there is no API key, when the resolution knows (shown instead of "no key").
     pub why_no_key: Option<String>,
+    /// Why there is no username and password (Jellyfin: where the console looked for its
+    /// administrator).
+    pub why_no_login: Option<String>,
 }
 
 impl Credentials {
     /// Resolve the credentials for one service: config (by id, then kind) over the cluster Secret.
     pub fn for_service(&self, svc: &ServiceInfo, cfg: &Config) -> AppCreds {
         let sc = cfg.service(svc.id.as_str(), svc.kind.id());
-        AppCreds {
+        let mut c = AppCreds {
             api_key: sc
                 .and_then(|s| s.api_key.clone())
                 .or_else(|| self.by_service.get(&svc.id).cloned())
@@ -61,7 +67,12 @@ impl Credentials {
                     AppKind::Jellyfin => self.jellyfin_admin.as_ref().map(|(_, p)| p.clone()),
                     _ => None,
                 }),
+            why_no_login: None,
+        };
+        if svc.kind == AppKind::Jellyfin && (c.username.is_none() || c.password.is_none()) {
+            c.why_no_login = self.jellyfin_admin_unknown.clone();
         }
+        c
     }
 }
 
@@ -84,8 +95,9 @@ pub fn secret_data(s: &KSecret) -> BTreeMap<String, Secret> {
     out
 }
 
-/// The Secrets the console reads credentials from, as `(namespace, name)`: the API key Secret,
-/// the qBittorrent password Secret and the optional Jellyfin administrator Secret (config).
+/// The Secrets the console reads credentials from by their configured names, as
+/// `(namespace, name)`: the API key Secret, the qBittorrent password Secret and the Jellyfin
+/// administrator Secret (the located ones come on top: [`wanted_with`]).
 pub fn wanted_secrets(cfg: &Config) -> Vec<(String, String)> {
     let mut v = vec![
         Config::split_ref(&cfg.api_key_secret),
@@ -211,14 +223,46 @@ impl Credentials {
                 }
             }
         }
-        let (ns, name) = Config::split_ref(&cfg.jellyfin_admin_secret);
-        if let Some(s) = find(secrets, &ns, &name) {
-            let mut d = secret_data(s);
-            if let (Some(u), Some(p)) = (d.remove("username"), d.remove("password")) {
-                c.jellyfin_admin = Some((u.expose().to_string(), p));
+        c.read_jellyfin_admin(secrets, locs, &why);
+        c
+    }
+
+    /// The Jellyfin administrator from the Secret the locations name; otherwise why not, with
+    /// where the console looked (a missing admin is normal: no warning).
+    fn read_jellyfin_admin<S: Borrow<KSecret>>(
+        &mut self,
+        secrets: &[S],
+        locs: &Locations,
+        why: &dyn Fn(&str, &str) -> String,
+    ) {
+        use super::admin_secret::{PASSWORD_KEY, USERNAME_KEY};
+        let l = match &locs.jellyfin_admin {
+            Ok(l) => l,
+            Err(e) => {
+                self.jellyfin_admin_unknown = Some(e.clone());
+                return;
+            }
+        };
+        let (ns, name) = (&l.namespace, &l.name);
+        let Some(s) = find(secrets, ns, name) else {
+            self.jellyfin_admin_unknown = Some(format!(
+                "Jellyfin administrator unknown: no Secret {ns}/{name} ({}); looked at {}",
+                why(ns, name),
+                l.origin.describe()
+            ));
+            return;
+        };
+        let mut d = secret_data(s);
+        match (d.remove(USERNAME_KEY), d.remove(PASSWORD_KEY)) {
+            (Some(u), Some(p)) => self.jellyfin_admin = Some((u.expose().to_string(), p)),
+            _ => {
+                self.jellyfin_admin_unknown = Some(format!(
+                    "Jellyfin administrator unknown: Secret {ns}/{name} ({}) lacks the keys \
+                     {USERNAME_KEY} and {PASSWORD_KEY}",
+                    l.origin.describe()
+                ));
             }
         }
-        c
     }
 
     /// [`Credentials::from_secrets`] over a listing or watch snapshot (the Secrets the
@@ -242,8 +286,8 @@ pub fn locate<S: Borrow<KSecret>>(
     })
 }
 
-/// Every Secret the console reads credentials from: those the locations name, the configured
-/// names (watched by name as the fallback) and the optional Jellyfin administrator Secret.
+/// Every Secret the console reads credentials from: those the locations name (the Jellyfin
+/// administrator's included) and the configured names (watched by name as the fallback).
 pub fn wanted_with(cfg: &Config, locs: &Locations) -> Vec<(String, String)> {
     let mut v = wanted_secrets(cfg);
     v.extend(locs.secrets());

@@ -4,6 +4,7 @@
 //! the console uses from the cluster; `observe` combines probe + the app's own health into one
 //! [`crate::model::ServiceObservation`] for a service.
 
+pub mod admin_secret;
 pub mod credentials;
 pub mod poller;
 pub mod probe;

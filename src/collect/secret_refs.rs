@@ -132,7 +132,7 @@ pub fn workload_label(svc: &ServiceInfo) -> String {
 }
 
 /// Letters and digits only, upper case: `SONARR__AUTH__APIKEY` → `SONARRAUTHAPIKEY`.
-fn norm(s: &str) -> String {
+pub(super) fn norm(s: &str) -> String {
     s.chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
@@ -152,6 +152,9 @@ pub enum Origin {
     Shared,
     /// No workload references a key Secret; a Secret of the configured default name exists.
     DefaultName,
+    /// Not referenced by any workload: the usual name in the app's namespace (`looked`: where
+    /// the console looked before).
+    UsualName { looked: String },
 }
 
 impl Origin {
@@ -162,6 +165,7 @@ impl Origin {
             Origin::Workload { workload, how } => format!("{how} of {workload}"),
             Origin::Shared => "the key Secret the other apps reference".into(),
             Origin::DefaultName => "default name (no workload references a key Secret)".into(),
+            Origin::UsualName { looked } => format!("the usual name ({looked})"),
         }
     }
 }
@@ -182,7 +186,7 @@ impl KeyLoc {
 }
 
 /// Where every credential of the discovered apps lives, or why that is not known.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Locations {
     /// API key per keyed service (`Err`: "no key Secret referenced by deployment …").
     pub api_keys: BTreeMap<ServiceId, Result<KeyLoc, String>>,
@@ -192,6 +196,20 @@ pub struct Locations {
     pub key_secret: Option<(String, String)>,
     /// The kind of each located service.
     pub kinds: BTreeMap<ServiceId, AppKind>,
+    /// The Jellyfin administrator Secret ([`super::admin_secret`]), or where the console looked.
+    pub jellyfin_admin: Result<KeyLoc, String>,
+}
+
+impl Default for Locations {
+    fn default() -> Self {
+        Locations {
+            api_keys: BTreeMap::new(),
+            passwords: BTreeMap::new(),
+            key_secret: None,
+            kinds: BTreeMap::new(),
+            jellyfin_admin: Err("Jellyfin administrator unknown: not looked for".into()),
+        }
+    }
 }
 
 impl Locations {
@@ -201,6 +219,7 @@ impl Locations {
             .api_keys
             .values()
             .chain(self.passwords.values())
+            .chain(std::iter::once(&self.jellyfin_admin))
             .filter_map(|l| l.as_ref().ok().map(KeyLoc::secret))
             .collect();
         v.sort();
@@ -217,6 +236,8 @@ pub struct Explicit {
     pub key_names: BTreeMap<AppKind, String>,
     /// `(namespace, name, key)` of the qBittorrent password.
     pub password: Option<(String, String, String)>,
+    /// `(namespace, name)` of the Jellyfin administrator Secret.
+    pub jellyfin_admin: Option<(String, String)>,
 }
 
 impl Explicit {
@@ -231,10 +252,13 @@ impl Explicit {
                 let (ns, name) = Config::split_ref(&cfg.qbittorrent_password_secret);
                 (ns, name, cfg.qbittorrent_password_key.clone())
             });
+        let jellyfin_admin = (cfg.jellyfin_admin_secret != d.jellyfin_admin_secret)
+            .then(|| Config::split_ref(&cfg.jellyfin_admin_secret));
         Explicit {
             key_secret,
             key_names: default_key_names(),
             password,
+            jellyfin_admin,
         }
     }
 
@@ -327,6 +351,7 @@ pub fn locate(
     objs: &ClusterObjects,
     default_key_secret: (&str, &str),
     default_password: (&str, &str, &str),
+    default_admin_name: &str,
     at_hand: &dyn Fn(&str, &str) -> bool,
 ) -> Locations {
     let mut out = Locations {
@@ -465,6 +490,12 @@ pub fn locate(
         };
         out.passwords.insert(svc.id.clone(), loc);
     }
+    out.jellyfin_admin = super::admin_secret::locate(
+        explicit.jellyfin_admin.as_ref(),
+        default_admin_name,
+        inv,
+        &uses,
+    );
     out
 }
 
@@ -478,12 +509,14 @@ pub fn locate_for(
     let d = Config::default();
     let (kns, kname) = Config::split_ref(&d.api_key_secret);
     let (pns, pname) = Config::split_ref(&d.qbittorrent_password_secret);
+    let (_, admin) = Config::split_ref(&d.jellyfin_admin_secret);
     locate(
         &Explicit::from_config(cfg),
         inv,
         objs,
         (&kns, &kname),
         (&pns, &pname, &d.qbittorrent_password_key),
+        &admin,
         at_hand,
     )
 }

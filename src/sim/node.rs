@@ -13,7 +13,7 @@
 use super::apps::{AppSimConfig, RunningApp};
 use super::kube::KubeSim;
 use super::scenario::Layer;
-use super::world::{Backend, World};
+use super::world::{crashloop_pod, is_pod_of, recover_pod, Backend, World};
 use crate::model::AppKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -240,6 +240,10 @@ fn start_app(dir: &Path, kind: AppKind) -> Result<(String, rusqlite::Connection)
     Ok((key.expose().to_string(), c))
 }
 
+/// The kubelet's restart back-off for a container that keeps failing: 10 s, doubled after
+/// each failure, at most 5 min.
+const RESTART_BACKOFF: (Duration, Duration) = (Duration::from_secs(10), Duration::from_secs(300));
+
 async fn life(
     kube: KubeSim,
     ns: String,
@@ -252,6 +256,9 @@ async fn life(
     let mut db: Option<rusqlite::Connection> = None;
     let mut n = 0u64;
     let mut started = false;
+    // When the app last failed to start and the back-off before the next try: its pods
+    // crash-loop until a start succeeds.
+    let mut crashed: Option<(std::time::Instant, Duration)> = None;
     loop {
         let d = kube.get("apps/v1", "Deployment", Some(&ns), &workload);
         let want = d
@@ -262,11 +269,15 @@ async fn life(
             .as_ref()
             .and_then(|d| d["status"]["readyReplicas"].as_u64())
             .unwrap_or(0);
-        if want == 0 && (db.is_some() || !started) {
-            db = None;
-            started = true;
-            faults.update(|f| f.stopped = true);
-        } else if want > 0 && db.is_none() && (ready > 0 || !started) {
+        let retry = crashed.is_some_and(|(at, wait)| at.elapsed() >= wait);
+        if want == 0 {
+            crashed = None;
+            if db.is_some() || !started {
+                db = None;
+                started = true;
+                faults.update(|f| f.stopped = true);
+            }
+        } else if db.is_none() && (ready > 0 || !started || retry) {
             started = true;
             match start_app(&dir, kind) {
                 Ok((key, c)) => {
@@ -275,10 +286,29 @@ async fn life(
                         f.config_key = Some(key);
                     });
                     db = Some(c);
+                    if crashed.take().is_some() {
+                        let now = super::kube::store::now_rfc3339();
+                        edit_pods(&kube, &ns, &workload, |p| recover_pod(p, &now));
+                    }
                 }
                 Err(e) => {
                     tracing::debug!("{kind} cannot start: {e}");
                     faults.update(|f| f.stopped = true);
+                    // The container exits: not Ready, restarted, so the Service has no
+                    // endpoint and the Deployment no ready replica.
+                    let wait =
+                        crashed.map_or(RESTART_BACKOFF.0, |(_, w)| (w * 2).min(RESTART_BACKOFF.1));
+                    crashed = Some((std::time::Instant::now(), wait));
+                    let now = serde_json::json!(super::kube::store::now_rfc3339());
+                    edit_pods(&kube, &ns, &workload, |p| {
+                        let restarts = p["status"]["containerStatuses"]
+                            .as_array()
+                            .and_then(|s| s.last())
+                            .and_then(|c| c["restartCount"].as_u64())
+                            .unwrap_or(0);
+                        let restarts = u32::try_from(restarts + 1).unwrap_or(u32::MAX);
+                        crashloop_pod(p, restarts, &now);
+                    });
                 }
             }
         }
@@ -292,6 +322,21 @@ async fn life(
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+        }
+    }
+}
+
+/// Apply `edit` to the pods of `workload` in `ns`; the controllers then count the
+/// Deployment's ready replicas and the Service's endpoints anew.
+fn edit_pods(kube: &KubeSim, ns: &str, workload: &str, edit: impl Fn(&mut serde_json::Value)) {
+    for mut pod in kube
+        .list("v1", "Pod", Some(ns))
+        .into_iter()
+        .filter(|p| is_pod_of(p, ns, workload))
+    {
+        edit(&mut pod);
+        if let Err(e) = kube.apply(pod) {
+            tracing::debug!("{workload}: pod status not updated: {e}");
         }
     }
 }

@@ -3,43 +3,59 @@
 //! intact, kill -9 in the middle of a restore leaves the old or the new config complete and the
 //! rerun converges, and the off-machine copy goes into a local restic repository.
 
+use crate::common::{k8s_nas_blocking, write_config};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A home of its own with Sonarr's config directory (`cfg`) and a backup root (`root`).
 struct Env {
     dir: tempfile::TempDir,
+    cfg: PathBuf,
+    root: PathBuf,
 }
 
 impl Env {
-    fn new(config_toml: &str) -> Env {
+    /// A fresh home whose Sonarr config, at `rel`, holds `marker` and `big` bytes of bulk.
+    fn with_sonarr(rel: &str, marker: &str, big: usize) -> Env {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("config")).unwrap();
-        std::fs::write(dir.path().join("config/config.toml"), config_toml).unwrap();
-        Env { dir }
+        write_config(dir.path(), "");
+        let (cfg, root) = (dir.path().join(rel), dir.path().join("backups"));
+        sonarr_config(&cfg, marker, big);
+        Env { dir, cfg, root }
     }
     fn p(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_k8s-nas"));
-        c.args(args)
-            .env("K8S_NAS_CONFIG_DIR", self.p("config"))
-            .env("K8S_NAS_DATA_DIR", self.p("data"))
-            .env("XDG_STATE_HOME", self.p("state"))
-            .env("KUBECONFIG", self.p("no-kubeconfig"));
+        let mut c = k8s_nas_blocking(self.dir.path());
+        c.args(args).env("KUBECONFIG", self.p("no-kubeconfig"));
         c
     }
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{args:?}: {text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        text
+    /// `backup run` of Sonarr's config into the root, with `extra` arguments.
+    fn backup(&self, extra: &[&str]) -> Command {
+        let mut c = self.cmd(&["backup", "run", "--service", "sonarr", "--path"]);
+        c.arg(&self.cfg).arg("--root").arg(&self.root).args(extra);
+        c
     }
+    /// `args` and then `--root <root>`.
+    fn with_root(&self, args: &[&str]) -> Command {
+        let mut c = self.cmd(args);
+        c.arg("--root").arg(&self.root);
+        c
+    }
+}
+
+/// Runs `c`, asserts success and returns its stdout.
+fn ok(mut c: Command) -> String {
+    let out = c.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{c:?}: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
 }
 
 fn sonarr_config(dir: &Path, marker: &str, big: usize) {
@@ -79,37 +95,15 @@ fn archives(sdir: &Path) -> Vec<String> {
 
 #[test]
 fn kill_9_mid_backup_leaves_no_partial_archive_and_older_backups_intact() {
-    let env = Env::new("");
-    let cfgdir = env.p("sonarr-config");
-    sonarr_config(&cfgdir, "v1", 1 << 20);
-    let root = env.p("backups");
-    let (cfg, rootp) = (cfgdir.to_str().unwrap(), root.to_str().unwrap());
-    env.ok(&[
-        "backup",
-        "run",
-        "--service",
-        "sonarr",
-        "--path",
-        cfg,
-        "--root",
-        rootp,
-    ]);
-    let sdir = root.join("sonarr");
+    let env = Env::with_sonarr("sonarr-config", "v1", 1 << 20);
+    ok(env.backup(&[]));
+    let sdir = env.root.join("sonarr");
     let first = archives(&sdir);
     assert_eq!(first.len(), 1);
-    sonarr_config(&cfgdir, "v2", 96 << 20);
+    sonarr_config(&env.cfg, "v2", 96 << 20);
     std::thread::sleep(Duration::from_millis(1100));
     let mut child = env
-        .cmd(&[
-            "backup",
-            "run",
-            "--service",
-            "sonarr",
-            "--path",
-            cfg,
-            "--root",
-            rootp,
-        ])
+        .backup(&[])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -140,22 +134,13 @@ fn kill_9_mid_backup_leaves_no_partial_archive_and_older_backups_intact() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert_eq!(archives(&sdir), first, "no visible partial archive");
-    let list = env.ok(&["backup", "list", "--root", rootp, "-o", "json"]);
+    let list = ok(env.with_root(&["backup", "list", "-o", "json"]));
     let v: serde_json::Value = serde_json::from_str(&list).unwrap();
     assert_eq!(v["backups"].as_array().unwrap().len(), 1);
-    env.ok(&["backup", "verify", "--root", rootp, "--deep"]);
+    ok(env.with_root(&["backup", "verify", "--deep"]));
     // The rerun converges: retention keeps the newest of the day; the dead run's work
     // directory is gone.
-    env.ok(&[
-        "backup",
-        "run",
-        "--service",
-        "sonarr",
-        "--path",
-        cfg,
-        "--root",
-        rootp,
-    ]);
+    ok(env.backup(&[]));
     let now = archives(&sdir);
     assert_eq!(now.len(), 1);
     assert_ne!(now, first);
@@ -193,42 +178,23 @@ fn old_or_new(dir: &Path) -> &'static str {
 
 #[test]
 fn kill_9_mid_restore_leaves_old_or_new_complete_and_the_rerun_converges() {
-    let env = Env::new("");
-    let cfgdir = env.p("node/sonarr");
-    sonarr_config(&cfgdir, "new", 48 << 20);
-    let root = env.p("backups");
-    let (cfg, rootp) = (cfgdir.to_str().unwrap(), root.to_str().unwrap());
-    env.ok(&[
-        "backup",
-        "run",
-        "--service",
-        "sonarr",
-        "--path",
-        cfg,
-        "--root",
-        rootp,
-    ]);
-    let id = archives(&root.join("sonarr"))[0]
+    let env = Env::with_sonarr("node/sonarr", "new", 48 << 20);
+    let cfgdir = env.cfg.clone();
+    ok(env.backup(&[]));
+    let id = archives(&env.root.join("sonarr"))[0]
         .trim_end_matches(".tar.zst")
         .to_string();
-    let restore = [
-        "restore",
-        "sonarr",
-        "--backup",
-        &id,
-        "--path",
-        cfg,
-        "--root",
-        rootp,
-        "--no-scale",
-        "--yes",
-    ];
+    let restore = || {
+        let mut c = env.cmd(&["restore", "sonarr", "--backup", &id, "--path"]);
+        c.arg(&cfgdir).arg("--root").arg(&env.root);
+        c.args(["--no-scale", "--yes"]);
+        c
+    };
     let mut seen = std::collections::BTreeSet::new();
     for delay_ms in [0u64, 150, 300, 500, 800, 1200] {
         std::fs::remove_dir_all(&cfgdir).unwrap();
         sonarr_config(&cfgdir, "old", 1 << 10);
-        let mut child = env
-            .cmd(&restore)
+        let mut child = restore()
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -238,7 +204,7 @@ fn kill_9_mid_restore_leaves_old_or_new_complete_and_the_rerun_converges() {
         child.wait().unwrap();
         seen.insert(old_or_new(&cfgdir));
         // The rerun converges on the new config whatever the kill left.
-        env.ok(&restore);
+        ok(restore());
         assert_eq!(old_or_new(&cfgdir), "new");
         let temps: Vec<_> = std::fs::read_dir(cfgdir.parent().unwrap())
             .unwrap()
@@ -255,44 +221,25 @@ fn kill_9_mid_restore_leaves_old_or_new_complete_and_the_rerun_converges() {
 
 #[test]
 fn verified_backups_are_copied_into_a_local_restic_repository() {
-    let env = Env::new("");
+    let env = Env::with_sonarr("sonarr-config", "v1", 1 << 12);
     let repo = env.p("restic-repo");
     let pw = env.p("restic-password");
     std::fs::write(&pw, "correct horse battery staple\n").unwrap();
-    std::fs::write(
-        env.p("config/config.toml"),
-        format!(
+    write_config(
+        env.dir.path(),
+        &format!(
             "[backup]\nrestic_repository = \"{}\"\nrestic_password_file = \"{}\"\n",
             repo.display(),
             pw.display()
         ),
-    )
-    .unwrap();
-    let cfgdir = env.p("sonarr-config");
-    sonarr_config(&cfgdir, "v1", 1 << 12);
-    let (cfg, rootp) = (cfgdir.to_str().unwrap(), env.p("b"));
-    let out = env.ok(&[
-        "backup",
-        "run",
-        "--service",
-        "sonarr",
-        "--path",
-        cfg,
-        "--root",
-        rootp.to_str().unwrap(),
-    ]);
+    );
+    let out = ok(env.backup(&[]));
     assert!(out.contains("restic: snapshot "), "{out}");
     assert!(
         !out.contains("correct horse"),
         "the password is never printed"
     );
-    let out = env.ok(&[
-        "backup",
-        "verify",
-        "--restic",
-        "--root",
-        rootp.to_str().unwrap(),
-    ]);
+    let out = ok(env.with_root(&["backup", "verify", "--restic"]));
     assert!(out.contains("restic check: ok"), "{out}");
     let snaps = Command::new("restic")
         .args(["snapshots", "--json", "--tag", "service=sonarr"])
@@ -305,13 +252,7 @@ fn verified_backups_are_copied_into_a_local_restic_repository() {
     // A wrong password is a clear failure, not a silent skip.
     std::fs::write(&pw, "wrong\n").unwrap();
     let out = env
-        .cmd(&[
-            "backup",
-            "verify",
-            "--restic",
-            "--root",
-            rootp.to_str().unwrap(),
-        ])
+        .with_root(&["backup", "verify", "--restic"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -320,29 +261,14 @@ fn verified_backups_are_copied_into_a_local_restic_repository() {
 
 #[test]
 fn dry_run_shows_what_retention_would_delete_and_writes_nothing() {
-    let env = Env::new("");
-    let cfgdir = env.p("sonarr-config");
-    sonarr_config(&cfgdir, "v1", 1 << 10);
-    let root = env.p("backups");
-    let sdir = root.join("sonarr");
+    let env = Env::with_sonarr("sonarr-config", "v1", 1 << 10);
+    let sdir = env.root.join("sonarr");
     std::fs::create_dir_all(&sdir).unwrap();
     // Two backups of the same day: daily retention keeps only the newer one.
     for id in ["20260101T010000Z", "20260101T020000Z"] {
         std::fs::write(sdir.join(format!("{id}.tar.zst")), b"x").unwrap();
     }
-    let (cfg, rootp) = (cfgdir.to_str().unwrap(), root.to_str().unwrap());
-    let args = [
-        "backup",
-        "run",
-        "--service",
-        "sonarr",
-        "--path",
-        cfg,
-        "--root",
-        rootp,
-        "--dry-run",
-    ];
-    let out = env.ok(&args);
+    let out = ok(env.backup(&["--dry-run"]));
     assert!(
         out.contains("retention would delete 20260101T010000Z"),
         "{out}"

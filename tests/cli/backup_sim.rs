@@ -5,21 +5,18 @@
 //! the post-checks (the status API answers with the key from the restored config) — the
 //! restore time is printed (goal ≤ 10 s).
 
+use crate::common::{k8s_nas, kubeconfig, write_config};
 use k8s_nas::model::AppKind;
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use serde_json::Value;
 
 async fn run(dir: &std::path::Path, nas: &SimNas, args: &[&str]) -> (Option<i32>, Value, String) {
-    let kc = dir.join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let kc = kubeconfig(nas, dir);
+    let out = k8s_nas(dir)
         .args(args)
         .arg("--kubeconfig")
         .arg(&kc)
         .args(["--output", "json"])
-        .env("K8S_NAS_CONFIG_DIR", dir.join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.join("data"))
-        .env("XDG_STATE_HOME", dir.join("state"))
         .output()
         .await
         .unwrap();
@@ -44,16 +41,14 @@ async fn backup_all_then_restore_a_corrupted_sonarr_in_the_simulator() {
         "{}",
         sonarr_dir.display()
     );
-    std::fs::create_dir_all(t.path().join("config")).unwrap();
-    std::fs::write(
-        t.path().join("config/config.toml"),
-        format!(
+    write_config(
+        t.path(),
+        &format!(
             "[backup]\nnode_root = \"{}\"\nroot = \"{}\"\n",
             node.display(),
             t.path().join("backups").display()
         ),
-    )
-    .unwrap();
+    );
     // Let the apps write for a moment.
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
 

@@ -2,7 +2,7 @@
 //! serves each host's certificate by SNI, the healthy world exits 0, `cert-stale` shows the
 //! stale copy and the 20-day certificate and exits 1, `cert-failing` the failing Certificate.
 
-use crate::common::{ingress_config, json, k8s_nas, start};
+use crate::common::{finding_pairs, ingress_config, json, k8s_nas, start};
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use serde_json::Value;
 
@@ -28,17 +28,7 @@ async fn certs_with(s: Scenario, extra: impl Fn(&SimNas) -> String) -> (Option<i
 }
 
 fn findings(v: &Value) -> Vec<(String, String)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    finding_pairs(v, "code", "message")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,10 +35,7 @@ async fn start(s: Scenario) -> (SimNas, tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn codes(v: &Value, subject: &str) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
+    common::findings(v)
         .filter(|f| f["subject"] == subject)
         .map(|f| f["code"].as_str().unwrap().to_string())
         .collect()

@@ -1,16 +1,14 @@
 //! A headless command whose reader goes away (`k8s-nas info | head -0`) ends quietly with 141
 //! instead of panicking.
 
-use std::process::{Command, Stdio};
+use crate::common::k8s_nas_blocking;
+use std::process::Stdio;
 
 #[test]
 fn closed_stdout_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let mut child = k8s_nas_blocking(dir.path())
         .arg("info")
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -35,11 +33,8 @@ fn info_flags_a_broken_or_unreadable_theme() {
     )
     .unwrap();
     let info = |theme: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+        let out = k8s_nas_blocking(dir.path())
             .args(["--theme", theme, "info"])
-            .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-            .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-            .env("XDG_STATE_HOME", dir.path().join("state"))
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()

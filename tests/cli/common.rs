@@ -8,13 +8,31 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-/// `k8s-nas` with `home`'s `config`, `data` and `state` directories.
-pub fn k8s_nas(home: &Path) -> tokio::process::Command {
-    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"));
+/// `k8s-nas` with `home`'s `config`, `data` and `state` directories, for a blocking test.
+pub fn k8s_nas_blocking(home: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_k8s-nas"));
     c.env("K8S_NAS_CONFIG_DIR", home.join("config"))
         .env("K8S_NAS_DATA_DIR", home.join("data"))
         .env("XDG_STATE_HOME", home.join("state"));
     c
+}
+
+/// `k8s-nas` with `home`'s `config`, `data` and `state` directories.
+pub fn k8s_nas(home: &Path) -> tokio::process::Command {
+    k8s_nas_blocking(home).into()
+}
+
+/// `nas`'s kubeconfig, written to `dir/kubeconfig.yaml`.
+pub fn kubeconfig(nas: &SimNas, dir: &Path) -> PathBuf {
+    let kc = dir.join("kubeconfig.yaml");
+    nas.kube.write_kubeconfig(&kc).unwrap();
+    kc
+}
+
+/// `home/config/config.toml` with `text`.
+pub fn write_config(home: &Path, text: &str) {
+    std::fs::create_dir_all(home.join("config")).unwrap();
+    std::fs::write(home.join("config/config.toml"), text).unwrap();
 }
 
 /// `k8s-nas --kubeconfig <kubeconfig> <args>` in a fresh temporary home.
@@ -33,8 +51,7 @@ pub async fn run(kubeconfig: &Path, args: &[&str]) -> Output {
 pub async fn start(s: Scenario) -> (SimNas, tempfile::TempDir, PathBuf) {
     let nas = SimNas::start(s, None).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
+    let kc = kubeconfig(&nas, dir.path());
     (nas, dir, kc)
 }
 
@@ -49,6 +66,17 @@ pub fn ingress_config(nas: &SimNas, dir: &Path) -> String {
         nas.ingress.http_addr,
         ca.display()
     )
+}
+
+/// The `findings` array of a JSON report.
+pub fn findings(v: &Value) -> impl Iterator<Item = &Value> {
+    v["findings"].as_array().expect("a findings array").iter()
+}
+
+/// `(a, b)` string fields of every finding (each must be there).
+pub fn finding_pairs(v: &Value, a: &str, b: &str) -> Vec<(String, String)> {
+    let s = |f: &Value, k: &str| f[k].as_str().unwrap().to_string();
+    findings(v).map(|f| (s(f, a), s(f, b))).collect()
 }
 
 /// Stdout as JSON; a panic shows stdout and stderr.

@@ -2,6 +2,7 @@
 //! `kubectl` works against it (get, describe, scale, logs), `k8s-nas check` works with the same
 //! kubeconfig, and SIGTERM stops the simulator.
 
+use crate::common::{k8s_nas_blocking, write_config};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,7 +26,7 @@ fn kubectl(kc: &Path, args: &[&str]) -> (bool, String) {
 fn kubectl_and_check_work_against_demo_serve() {
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("nas.yaml");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let mut child = k8s_nas_blocking(dir.path())
         .args([
             "demo",
             "--serve",
@@ -34,9 +35,6 @@ fn kubectl_and_check_work_against_demo_serve() {
             "--kubeconfig-out",
         ])
         .arg(&kc)
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -66,12 +64,7 @@ fn kubectl_and_check_work_against_demo_serve() {
             .and_then(|(_, r)| r.strip_suffix(')'))
             .unwrap()
             .replace("\", ", "\"\n");
-        std::fs::create_dir_all(dir.path().join("config")).unwrap();
-        std::fs::write(
-            dir.path().join("config/config.toml"),
-            format!("{settings}\n"),
-        )
-        .unwrap();
+        write_config(dir.path(), &format!("{settings}\n"));
         // Keep draining what it prints so it never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
     }
@@ -141,12 +134,9 @@ fn kubectl_and_check_work_against_demo_serve() {
     assert!(ok && out.lines().count() >= 1, "{out}");
 
     // the console's own check uses the same kubeconfig
-    let check = Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let check = k8s_nas_blocking(dir.path())
         .args(["check", "--kubeconfig"])
         .arg(&kc)
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         .output()
         .unwrap();
     assert_eq!(
@@ -164,12 +154,9 @@ fn kubectl_and_check_work_against_demo_serve() {
     assert!(ok && out.contains("scaled"), "{out}");
     let (_, out) = kubectl(&kc, &["get", "pods", "-n", "media"]);
     assert!(!out.contains("sonarr-"), "{out}");
-    let check = Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let check = k8s_nas_blocking(dir.path())
         .args(["check", "--output", "json", "--kubeconfig"])
         .arg(&kc)
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         .output()
         .unwrap();
     assert_eq!(check.status.code(), Some(1));

@@ -1,17 +1,16 @@
 //! Two `demo` runs side by side each write their own kubeconfig (under the data directory, named
 //! by pid) and remove it when they end; neither touches the other's.
 
+use crate::common::k8s_nas_blocking;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn serve(data: &std::path::Path, config: &std::path::Path) -> (Child, PathBuf) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+/// `demo --serve` in `home` (both runs share its config and data directories).
+fn serve(home: &Path) -> (Child, PathBuf) {
+    let mut child = k8s_nas_blocking(home)
         .args(["demo", "--serve"])
-        .env("K8S_NAS_CONFIG_DIR", config)
-        .env("K8S_NAS_DATA_DIR", data)
-        .env("XDG_STATE_HOME", data.join("state"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -50,9 +49,8 @@ fn stop(child: &mut Child) {
 fn each_demo_run_has_its_own_kubeconfig_removed_on_exit() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let config = dir.path().join("config");
-    let (mut one, kc_one) = serve(&data, &config);
-    let (mut two, kc_two) = serve(&data, &config);
+    let (mut one, kc_one) = serve(dir.path());
+    let (mut two, kc_two) = serve(dir.path());
     assert_ne!(kc_one, kc_two);
     for (child, kc) in [(&one, &kc_one), (&two, &kc_two)] {
         assert_eq!(

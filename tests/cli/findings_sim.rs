@@ -2,7 +2,7 @@
 //! key and integration findings of a composed scenario, every code is a catalog entry, and the
 //! TUI engine, once its key check and plan tasks ran, reports the same findings `check` prints.
 
-use crate::common::{self, json, k8s_nas};
+use crate::common::{self, finding_pairs, json, k8s_nas};
 use k8s_nas::bus::{Effect, Msg, TaskId, TaskRequest};
 use k8s_nas::checks::catalog;
 use k8s_nas::config::Config;
@@ -39,17 +39,7 @@ async fn check_json(env: &Env) -> (Option<i32>, Value) {
 }
 
 fn keyed(v: &Value) -> BTreeSet<(String, String)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["subject"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    finding_pairs(v, "code", "subject").into_iter().collect()
 }
 
 fn has(set: &BTreeSet<(String, String)>, code: &str, subject_part: &str) -> bool {

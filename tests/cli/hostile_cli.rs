@@ -3,7 +3,7 @@
 //! 2 within the deadline, three concurrent applies make one writer, closed pipes and full disks
 //! end with 141 and 2.
 
-use crate::common::{k8s_nas, start};
+use crate::common::{k8s_nas, start, write_config};
 use k8s_nas::model::AppKind;
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use std::path::{Path, PathBuf};
@@ -36,8 +36,7 @@ impl Env {
         self.dir.path().join("state/k8s-nas/k8s-nas.log")
     }
     fn config(&self, text: &str) {
-        std::fs::create_dir_all(self.dir.path().join("config")).unwrap();
-        std::fs::write(self.dir.path().join("config/config.toml"), text).unwrap();
+        write_config(self.dir.path(), text);
     }
 }
 

@@ -4,7 +4,7 @@
 //! claim and Radarr without a startup probe; on `healthy` there is no `gitops.*` or
 //! `manifest.*` finding (the simulated world is clean by the console's own rules).
 
-use crate::common::{json, k8s_nas, start};
+use crate::common::{findings, json, k8s_nas, start};
 use k8s_nas::sim::scenario::Scenario;
 use serde_json::Value;
 
@@ -20,28 +20,21 @@ async fn check(s: Scenario) -> (Option<i32>, Value) {
 }
 
 fn gitops(v: &Value) -> Vec<(String, String, String)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"].as_str().unwrap().starts_with("gitops."))
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            (s("code"), s("subject"), s("runbook"))
-        })
-        .collect()
+    with_prefix(v, "gitops.", "runbook")
 }
 
 /// `(code, subject, message)` of the findings whose code starts with `prefix`.
 fn codes_of(v: &Value, prefix: &str) -> Vec<(String, String, String)> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
+    with_prefix(v, prefix, "message")
+}
+
+/// `(code, subject, third)` of the findings whose code starts with `prefix`.
+fn with_prefix(v: &Value, prefix: &str, third: &str) -> Vec<(String, String, String)> {
+    findings(v)
         .filter(|f| f["code"].as_str().unwrap().starts_with(prefix))
         .map(|f| {
             let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-            (s("code"), s("subject"), s("message"))
+            (s("code"), s("subject"), s(third))
         })
         .collect()
 }

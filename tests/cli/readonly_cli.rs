@@ -1,15 +1,12 @@
 //! `--readonly` refuses every headless command that would change something, before it touches
 //! the cluster or an app.
 
-use std::process::Command;
+use crate::common::k8s_nas_blocking;
 
 fn run(args: &[&str]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_k8s-nas"))
+    let out = k8s_nas_blocking(dir.path())
         .args(args)
-        .env("K8S_NAS_CONFIG_DIR", dir.path().join("config"))
-        .env("K8S_NAS_DATA_DIR", dir.path().join("data"))
-        .env("XDG_STATE_HOME", dir.path().join("state"))
         // no cluster anywhere: a command that tried to connect would fail differently
         .env("KUBECONFIG", dir.path().join("none.yaml"))
         .output()

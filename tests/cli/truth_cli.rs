@@ -1,15 +1,14 @@
 //! Issue 7 through the real binary: the `healthy` demo is healthy by the console's own rules
 //! (`integrate plan` exits 0 with no change planned; `check` finds nothing about the stack).
 
-use crate::common::run;
+use crate::common::{kubeconfig, run};
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_healthy_demo_is_healthy_by_the_consoles_own_rules() {
     let nas = SimNas::start(Scenario::Healthy, None).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
+    let kc = kubeconfig(&nas, dir.path());
     let out = run(&kc, &["integrate", "plan"]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(

@@ -3,7 +3,7 @@
 //! `vpn-leak` and `vpn-eth0`, DOWN on `vpn-down`, UNKNOWN with the 401 reason on `vpn-auth`, and
 //! `check` carrying the VPN verdicts once a home IP source is configured.
 
-use crate::common::{ingress_config, json, k8s_nas};
+use crate::common::{ingress_config, json, k8s_nas, kubeconfig, write_config};
 use k8s_nas::sim::{nas::SimNas, scenario::Scenario};
 use serde_json::Value;
 
@@ -14,15 +14,12 @@ struct Run {
 
 async fn run(nas: &SimNas, args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    let kc = dir.path().join("kubeconfig.yaml");
-    nas.kube.write_kubeconfig(&kc).unwrap();
+    let kc = kubeconfig(nas, dir.path());
     // The home IP source, from the config file (`[vpn] ip_echo_url`); the simulated Ingress
     // hosts at the simulator's ingress listener, as `demo` sets (`check` handshakes with them).
-    let cfg_dir = dir.path().join("config");
-    std::fs::create_dir_all(&cfg_dir).unwrap();
     let config = ingress_config(nas, dir.path())
         + &format!("[vpn]\nip_echo_url = \"{}\"\n", nas.ip_echo_url());
-    std::fs::write(cfg_dir.join("config.toml"), config).unwrap();
+    write_config(dir.path(), &config);
     let out = k8s_nas(dir.path())
         .args(args)
         .arg("--kubeconfig")

@@ -109,6 +109,35 @@ async fn pending_first_login<'a>(
     }
 }
 
+/// Without the Jellyfin administrator, Jellyseerr's first sign-in stays a manual step: its
+/// reason says where the console looked for the administrator.
+fn say_why_no_first_login(live: &Live, res: &Resolution, plan: &mut Plan) {
+    let Some(edge) = res
+        .edges
+        .iter()
+        .find(|e| e.kind == crate::integrate::EdgeKind::SeerrJellyfin)
+    else {
+        return;
+    };
+    if jellyfin_admin(live, &edge.to).is_some() {
+        return;
+    }
+    let Some(why) = live
+        .creds
+        .get(&edge.to)
+        .and_then(|c| c.why_no_login.as_ref())
+    else {
+        return;
+    };
+    for p in plan.edges.iter_mut().filter(|p| p.id == edge.id) {
+        for c in &mut p.changes {
+            if let crate::integrate::Change::Manual { reason } = c {
+                reason.push_str(&format!(" ({why})"));
+            }
+        }
+    }
+}
+
 fn first_login_what(user: &str) -> String {
     format!(
         "first sign-in to Jellyseerr as Jellyfin administrator {user} (creates its admin and \
@@ -193,6 +222,7 @@ pub async fn read_plan(live: &Live) -> LivePlan {
             }];
         }
     }
+    say_why_no_first_login(live, &resolution, &mut plan);
     for p in plan.edges.iter_mut() {
         let unresolved = resolution
             .unresolved

@@ -1,6 +1,6 @@
 //! `metrics.k8s.io/v1beta1` as metrics-server (which k3s ships) serves it: `PodMetrics` per
 //! running pod (usage per container) and `NodeMetrics`, computed from the pods in the store —
-//! a steady, deterministic load per container image. `KubeSim::set_metrics(false)` takes the
+//! a steady, deterministic load per container image, within the container's limits. `KubeSim::set_metrics(false)` takes the
 //! API away (404), as on a cluster without metrics-server.
 
 use super::error::ApiError;
@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 pub fn usage(image: &str, pod: &str, container: &str) -> (u64, u64) {
     let img = image.to_ascii_lowercase();
     let (cpu, mem) = if img.contains("jellyfin") {
-        (180, 620)
+        (180, 380)
     } else if ["sonarr", "radarr", "lidarr", "prowlarr"]
         .iter()
         .any(|a| img.contains(a))
@@ -29,6 +29,21 @@ pub fn usage(image: &str, pod: &str, container: &str) -> (u64, u64) {
         .chain(container.bytes())
         .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     (cpu + h % 20, mem + (h / 20) % 40)
+}
+
+/// What a running container can use under its `limits`: its CPU is throttled at the limit, and
+/// memory over the limit would have it OOM-killed, so a running one stays below (at most 95%).
+pub fn within_limits(limits: &Value, cpu: u64, mem: u64) -> (u64, u64) {
+    use crate::cluster::metrics::{bytes, cpu_milli};
+    let cpu = limits["cpu"]
+        .as_str()
+        .and_then(cpu_milli)
+        .map_or(cpu, |l| cpu.min(l));
+    let mem = limits["memory"]
+        .as_str()
+        .and_then(bytes)
+        .map_or(mem, |l| mem.min(l / (1024 * 1024) * 95 / 100));
+    (cpu, mem)
 }
 
 fn pod_metrics(pod: &Value, now: &str) -> Option<Value> {
@@ -53,6 +68,7 @@ fn pod_metrics(pod: &Value, now: &str) -> Option<Value> {
         .map(|c| {
             let cname = c["name"].as_str().unwrap_or("");
             let (cpu, mem) = usage(c["image"].as_str().unwrap_or(""), name, cname);
+            let (cpu, mem) = within_limits(&c["resources"]["limits"], cpu, mem);
             json!({"name": cname, "usage": {"cpu": format!("{}n", cpu * 1_000_000), "memory": format!("{}Ki", mem * 1024)}})
         })
         .collect();
@@ -127,5 +143,20 @@ pub fn serve(
             "metadata": {},
             "items": items,
         })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_running_container_stays_within_its_limits() {
+        let limits = json!({"cpu": "500m", "memory": "512Mi"});
+        assert_eq!(within_limits(&limits, 180, 400), (180, 400));
+        assert_eq!(within_limits(&limits, 900, 650), (500, 486));
+        assert_eq!(within_limits(&json!(null), 900, 650), (900, 650));
+        let (_, jellyfin) = usage("jellyfin/jellyfin:10.10.7", "jellyfin-abc12", "jellyfin");
+        assert!(jellyfin < 486, "{jellyfin} MiB");
     }
 }

@@ -169,39 +169,78 @@ impl World {
     /// `CrashLoopBackOff` after `restarts` restarts, last terminated with `Error`, pod not Ready.
     /// Returns how many pods were changed.
     pub fn crashloop(&mut self, namespace: &str, workload: &str, restarts: u32) -> usize {
-        let prefix = format!("{workload}-");
         let mut n = 0;
-        for pod in self.objects.iter_mut().filter(|o| {
-            o["kind"] == "Pod"
-                && o["metadata"]["namespace"] == namespace
-                && o["metadata"]["name"]
-                    .as_str()
-                    .is_some_and(|s| s.starts_with(&prefix))
-        }) {
+        for pod in self
+            .objects
+            .iter_mut()
+            .filter(|o| is_pod_of(o, namespace, workload))
+        {
             let at = pod["status"]["startTime"].clone();
-            let Some(statuses) = pod["status"]["containerStatuses"].as_array_mut() else {
-                continue;
-            };
-            if let Some(app) = statuses.last_mut() {
-                app["ready"] = json!(false);
-                app["started"] = json!(false);
-                app["restartCount"] = json!(restarts);
-                app["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
-                    "message": "back-off 5m0s restarting failed container"}});
-                app["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
-                    "startedAt": at, "finishedAt": at}});
-            }
-            if let Some(conds) = pod["status"]["conditions"].as_array_mut() {
-                for c in conds.iter_mut() {
-                    if c["type"] == "Ready" || c["type"] == "ContainersReady" {
-                        c["status"] = json!("False");
-                        c["reason"] = json!("ContainersNotReady");
+            n += usize::from(crashloop_pod(pod, restarts, &at));
+        }
+        n
+    }
+}
+
+/// Whether `o` is a pod of `workload` in `namespace` (named `<workload>-…`).
+pub fn is_pod_of(o: &Value, namespace: &str, workload: &str) -> bool {
+    o["kind"] == "Pod"
+        && o["metadata"]["namespace"] == namespace
+        && o["metadata"]["name"]
+            .as_str()
+            .and_then(|s| s.strip_prefix(workload))
+            .is_some_and(|rest| rest.starts_with('-'))
+}
+
+/// One pod crash-looping: its app container (the last) waiting in `CrashLoopBackOff` after
+/// `restarts` restarts, last run and terminated with `Error` at `at`; the pod not Ready. False
+/// when the pod has no container statuses.
+pub fn crashloop_pod(pod: &mut Value, restarts: u32, at: &Value) -> bool {
+    let Some(app) = pod["status"]["containerStatuses"]
+        .as_array_mut()
+        .and_then(|s| s.last_mut())
+    else {
+        return false;
+    };
+    app["ready"] = json!(false);
+    app["started"] = json!(false);
+    app["restartCount"] = json!(restarts);
+    app["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
+        "message": "back-off 5m0s restarting failed container"}});
+    app["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
+        "startedAt": at, "finishedAt": at}});
+    set_ready_conditions(pod, false);
+    true
+}
+
+/// One pod running again after a restart: its app container (the last) running since
+/// `started_at` and Ready (the restart count and last termination stay); the pod Ready.
+pub fn recover_pod(pod: &mut Value, started_at: &str) {
+    if let Some(app) = pod["status"]["containerStatuses"]
+        .as_array_mut()
+        .and_then(|s| s.last_mut())
+    {
+        app["ready"] = json!(true);
+        app["started"] = json!(true);
+        app["state"] = json!({"running": {"startedAt": started_at}});
+    }
+    set_ready_conditions(pod, true);
+}
+
+fn set_ready_conditions(pod: &mut Value, ready: bool) {
+    if let Some(conds) = pod["status"]["conditions"].as_array_mut() {
+        for c in conds.iter_mut() {
+            if c["type"] == "Ready" || c["type"] == "ContainersReady" {
+                c["status"] = json!(if ready { "True" } else { "False" });
+                if let Some(m) = c.as_object_mut() {
+                    if ready {
+                        m.remove("reason");
+                    } else {
+                        m.insert("reason".into(), json!("ContainersNotReady"));
                     }
                 }
             }
-            n += 1;
         }
-        n
     }
 }
 
