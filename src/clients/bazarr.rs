@@ -233,23 +233,7 @@ impl BazarrClient {
                 c.api_key.expose().to_string(),
             ),
         ];
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter())
-            .finish();
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/x-www-form-urlencoded"),
-        );
-        self.call(
-            Method::POST,
-            "/api/system/settings",
-            Some(Bytes::from(body)),
-            h,
-            &[&c.api_key],
-        )
-        .await
-        .map(|_| ())
+        self.post_settings_form(&pairs, &[&c.api_key]).await
     }
 
     /// Post settings form fields (`settings-<section>-<key>` → value) as the web UI does.

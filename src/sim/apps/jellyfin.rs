@@ -176,6 +176,17 @@ fn request_token(h: &HeaderMap, q: &HashMap<String, String>) -> Option<String> {
 }
 
 /// `Ok(())` when the token belongs to an API key or an admin session; 401 otherwise.
+/// The state, locked, for a request that must come from the administrator (or an API key).
+fn admin<'a>(
+    s: &'a Shared,
+    h: &HeaderMap,
+    q: &HashMap<String, String>,
+) -> Result<std::sync::MutexGuard<'a, Jf>, StatusCode> {
+    let st = s.lock().map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    require_admin(&st, h, q)?;
+    Ok(st)
+}
+
 fn require_admin(st: &Jf, h: &HeaderMap, q: &HashMap<String, String>) -> Result<(), StatusCode> {
     let Some(token) = request_token(h, q) else {
         return Err(StatusCode::UNAUTHORIZED);
@@ -307,12 +318,10 @@ async fn list_keys(
     h: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Ok(st) = s.lock() else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let st = match admin(&s, &h, &q) {
+        Ok(st) => st,
+        Err(r) => return r.into_response(),
     };
-    if let Err(r) = require_admin(&st, &h, &q) {
-        return r.into_response();
-    }
     let items: Vec<Value> = st
         .keys
         .iter()
@@ -330,12 +339,10 @@ async fn create_key(
     h: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Ok(mut st) = s.lock() else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let mut st = match admin(&s, &h, &q) {
+        Ok(st) => st,
+        Err(r) => return r.into_response(),
     };
-    if let Err(r) = require_admin(&st, &h, &q) {
-        return r.into_response();
-    }
     let app = q
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("app"))
@@ -358,12 +365,10 @@ async fn delete_key(
     Query(q): Query<HashMap<String, String>>,
     axum::extract::Path(key): axum::extract::Path<String>,
 ) -> Response {
-    let Ok(mut st) = s.lock() else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let mut st = match admin(&s, &h, &q) {
+        Ok(st) => st,
+        Err(r) => return r.into_response(),
     };
-    if let Err(r) = require_admin(&st, &h, &q) {
-        return r.into_response();
-    }
     st.keys.retain(|k| k.token != key);
     StatusCode::NO_CONTENT.into_response()
 }
@@ -373,12 +378,10 @@ async fn media_folders(
     h: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Ok(st) = s.lock() else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let st = match admin(&s, &h, &q) {
+        Ok(st) => st,
+        Err(r) => return r.into_response(),
     };
-    if let Err(r) = require_admin(&st, &h, &q) {
-        return r.into_response();
-    }
     let items: Vec<Value> = st
         .libraries
         .iter()

@@ -468,13 +468,7 @@ impl Store {
             .ok_or_else(|| ApiError::not_found(&res.qualified(), name))?;
         self.collect_garbage(&obj);
         if res.kind == "Namespace" {
-            let namespaced: Vec<Res> = self
-                .catalog()
-                .storage()
-                .into_iter()
-                .filter(|r| r.namespaced)
-                .cloned()
-                .collect();
+            let namespaced = self.namespaced_storage();
             for r in &namespaced {
                 let names: Vec<String> = self
                     .list(r, Some(name))
@@ -490,19 +484,23 @@ impl Store {
         Ok(obj)
     }
 
+    /// Every namespaced resource the store keeps objects of.
+    fn namespaced_storage(&self) -> Vec<Res> {
+        self.catalog()
+            .storage()
+            .into_iter()
+            .filter(|r| r.namespaced)
+            .cloned()
+            .collect()
+    }
+
     /// Delete every object whose ownerReferences name the deleted object's uid.
     fn collect_garbage(&mut self, owner: &Value) {
         let Some(uid) = owner["metadata"]["uid"].as_str().map(String::from) else {
             return;
         };
         let ns = ns_of(owner).to_string();
-        let namespaced: Vec<Res> = self
-            .catalog()
-            .storage()
-            .into_iter()
-            .filter(|r| r.namespaced)
-            .cloned()
-            .collect();
+        let namespaced = self.namespaced_storage();
         for r in &namespaced {
             let dependents: Vec<String> = self
                 .list(r, Some(&ns))

@@ -14,18 +14,35 @@ use axum::{
 use serde_json::{json, Map, Value};
 
 pub(super) fn routes() -> Router<Shared> {
+    arr_routes(Arr::Sonarr).merge(arr_routes(Arr::Radarr))
+}
+
+/// `/settings/<arr>`, `/settings/<arr>/test` and `/settings/<arr>/{id}` for one server kind.
+fn arr_routes(arr: Arr) -> Router<Shared> {
+    let base = format!("/settings/{}", arr.display().to_ascii_lowercase());
     Router::new()
-        .route("/settings/sonarr", get(list_sonarr).post(create_sonarr))
-        .route("/settings/sonarr/test", post(test_sonarr))
         .route(
-            "/settings/sonarr/{id}",
-            put(update_sonarr).delete(delete_sonarr),
+            &base,
+            get(move |State(s): State<Shared>| async move { list_arr(&s, arr) }).post(
+                move |State(s): State<Shared>, body: Bytes| async move { create_arr(&s, arr, &body) },
+            ),
         )
-        .route("/settings/radarr", get(list_radarr).post(create_radarr))
-        .route("/settings/radarr/test", post(test_radarr))
         .route(
-            "/settings/radarr/{id}",
-            put(update_radarr).delete(delete_radarr),
+            &format!("{base}/test"),
+            post(move |State(s): State<Shared>, body: Bytes| async move {
+                test_arr(&s, arr, &body).await
+            }),
+        )
+        .route(
+            &format!("{base}/{{id}}"),
+            put(
+                move |State(s): State<Shared>, Path(id): Path<u64>, body: Bytes| async move {
+                    update_arr(&s, arr, id, &body)
+                },
+            )
+            .delete(move |State(s): State<Shared>, Path(id): Path<u64>| async move {
+                delete_arr(&s, arr, id)
+            }),
         )
 }
 
@@ -291,35 +308,4 @@ async fn test_arr(s: &Shared, arr: Arr, body: &Bytes) -> Response {
         };
     }
     Json(out).into_response()
-}
-
-async fn list_sonarr(State(s): State<Shared>) -> Response {
-    list_arr(&s, Arr::Sonarr)
-}
-async fn create_sonarr(State(s): State<Shared>, body: Bytes) -> Response {
-    create_arr(&s, Arr::Sonarr, &body)
-}
-async fn update_sonarr(State(s): State<Shared>, Path(id): Path<u64>, body: Bytes) -> Response {
-    update_arr(&s, Arr::Sonarr, id, &body)
-}
-async fn delete_sonarr(State(s): State<Shared>, Path(id): Path<u64>) -> Response {
-    delete_arr(&s, Arr::Sonarr, id)
-}
-async fn test_sonarr(State(s): State<Shared>, body: Bytes) -> Response {
-    test_arr(&s, Arr::Sonarr, &body).await
-}
-async fn list_radarr(State(s): State<Shared>) -> Response {
-    list_arr(&s, Arr::Radarr)
-}
-async fn create_radarr(State(s): State<Shared>, body: Bytes) -> Response {
-    create_arr(&s, Arr::Radarr, &body)
-}
-async fn update_radarr(State(s): State<Shared>, Path(id): Path<u64>, body: Bytes) -> Response {
-    update_arr(&s, Arr::Radarr, id, &body)
-}
-async fn delete_radarr(State(s): State<Shared>, Path(id): Path<u64>) -> Response {
-    delete_arr(&s, Arr::Radarr, id)
-}
-async fn test_radarr(State(s): State<Shared>, body: Bytes) -> Response {
-    test_arr(&s, Arr::Radarr, &body).await
 }
