@@ -3,7 +3,7 @@
 //! under the cursor in the box below.
 
 use super::detail;
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::model::{Finding, Severity};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
@@ -16,7 +16,6 @@ use crate::tui::widgets::table::{haystack, Column, TableRow};
 use crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use std::borrow::Cow;
 
@@ -171,13 +170,7 @@ impl Pane for FindingsState {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         render(self, f, area, ctx);
@@ -219,11 +212,5 @@ fn render(st: &FindingsState, f: &mut Frame, area: Rect, app: &Ctx) {
             v
         }
     };
-    let detail = Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.style(Role::Border))
-            .title(Line::styled(" remediation ", theme.style(Role::Title))),
-    );
-    f.render_widget(detail, detail_area);
+    crate::tui::widgets::detail::render(f, detail_area, theme, "remediation", lines);
 }

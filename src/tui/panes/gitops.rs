@@ -10,7 +10,7 @@
 //! runs); `r` on an ApplicationSet asks its controller to regenerate. Hidden when Argo CD is
 //! absent.
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::bus::rows::age;
 use crate::bus::GitopsView;
 use crate::gitops::{AppSetState, AppState};
@@ -296,13 +296,13 @@ impl Pane for GitopsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        let mut own = vec![
-            Binding::new(Key::ch('r'), REFRESH, "refresh application").mutating(),
-            Binding::new(Key::ch('s'), SYNC, "sync application").mutating(),
-            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
-        ];
-        own.extend(Listing::bindings(COLUMNS));
-        own
+        Listing::bindings_with(
+            vec![
+                Binding::new(Key::ch('r'), REFRESH, "refresh application").mutating(),
+                Binding::new(Key::ch('s'), SYNC, "sync application").mutating(),
+            ],
+            COLUMNS,
+        )
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -316,9 +316,7 @@ impl Pane for GitopsState {
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
         match action {
             REFRESH | SYNC => confirm(ctx, self.list.selected(), action),
-            _ => {
-                self.list.on_action(action);
-            }
+            _ => self.list.navigate(action),
         }
     }
 
@@ -328,28 +326,21 @@ impl Pane for GitopsState {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
-        let theme = &ctx.theme;
-        let [table_area, detail_area] = detail::split(area, 12);
-        let mut tctx = TableCtx::new("GitOps", theme, ctx.now).empty("no Argo CD Applications");
-        if !self.received {
-            tctx = tctx.loading("waiting for the cluster…");
-        }
-        self.list.render(f, table_area, &tctx);
-        let row = self.list.selected();
-        let shown: Vec<Finding> = row
+        let tctx = TableCtx::new("GitOps", &ctx.theme, ctx.now)
+            .empty("no Argo CD Applications")
+            .loading_unless(self.received, "waiting for the cluster…");
+        let areas = detail::split(area, 12);
+        let shown: Vec<Finding> = self
+            .list
+            .selected()
             .map(|r| r.findings.iter().chain(r.audit.iter().flatten()).cloned().collect())
             .unwrap_or_default();
-        let selected = row.map(|r| (r.detail.as_slice(), shown.as_slice()));
-        detail::render(f, detail_area, theme, "application", detail::lines(theme, selected));
+        self.list.render_with_detail(f, areas, &tctx, "application", |r| {
+            (r.detail.as_slice(), shown.as_slice())
+        });
     }
 }
 

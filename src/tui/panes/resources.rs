@@ -7,7 +7,7 @@
 //! `--readonly` drops them, not offered where RBAC denies them); Deployments `d`; events `d`
 //! describes the involved object.
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::bus::ResourceRow;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
@@ -281,9 +281,7 @@ impl Pane for Resources {
                 }
                 None => {}
             },
-            _ => {
-                self.list.on_action(action);
-            }
+            _ => self.list.navigate(action),
         }
     }
 
@@ -324,13 +322,7 @@ impl Pane for Resources {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         // The shared columns' meaning for this kind, where it differs from the title.
