@@ -10,7 +10,7 @@
 //! runs); `r` on an ApplicationSet asks its controller to regenerate. Hidden when Argo CD is
 //! absent.
 
-use super::listing::{listing_filter, Listing, TableCtx};
+use super::listing::{Listing, TableCtx};
 use crate::bus::rows::age;
 use crate::bus::GitopsView;
 use crate::gitops::{AppSetState, AppState};
@@ -39,6 +39,7 @@ pub fn pane() -> Box<dyn Pane> {
     Box::new(GitopsState {
         list: Listing::new(COLUMNS),
         received: false,
+        shown: Vec::new(),
     })
 }
 
@@ -273,12 +274,25 @@ pub fn rows(v: &GitopsView) -> Vec<GitopsRow> {
 pub struct GitopsState {
     pub list: Listing<GitopsRow>,
     received: bool,
+    /// The selected row's findings, then its manifest audit's: what the detail box lists. Built
+    /// when the view, the cursor or the filter changes ([`GitopsState::reselect`]), not per frame.
+    shown: Vec<Finding>,
 }
 
 impl GitopsState {
     pub fn set_view(&mut self, v: &GitopsView) {
         self.received = true;
         self.list.set_rows(rows(v));
+        self.reselect();
+    }
+
+    /// Rebuild [`GitopsState::shown`] for the row now under the cursor.
+    fn reselect(&mut self) {
+        self.shown = self
+            .list
+            .selected()
+            .map(|r| r.findings.iter().chain(r.audit.iter().flatten()).cloned().collect())
+            .unwrap_or_default();
     }
 }
 
@@ -316,7 +330,10 @@ impl Pane for GitopsState {
     fn on_action(&mut self, ctx: &mut Ctx, _view: &View, action: Action) {
         match action {
             REFRESH | SYNC => confirm(ctx, self.list.selected(), action),
-            _ => self.list.navigate(action),
+            _ => {
+                self.list.navigate(action);
+                self.reselect();
+            }
         }
     }
 
@@ -326,20 +343,22 @@ impl Pane for GitopsState {
         }
     }
 
-    listing_filter!(list);
+    fn filter_text(&self) -> Option<String> {
+        Some(self.list.filter_text())
+    }
+
+    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
+        self.list.set_filter(text);
+        self.reselect();
+    }
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let tctx = TableCtx::new("GitOps", &ctx.theme, ctx.now)
             .empty("no Argo CD Applications")
             .loading_unless(self.received, "waiting for the cluster…");
         let areas = detail::split(area, 12);
-        let shown: Vec<Finding> = self
-            .list
-            .selected()
-            .map(|r| r.findings.iter().chain(r.audit.iter().flatten()).cloned().collect())
-            .unwrap_or_default();
         self.list.render_with_detail(f, areas, &tctx, "application", |r| {
-            (r.detail.as_slice(), shown.as_slice())
+            (r.detail.as_slice(), self.shown.as_slice())
         });
     }
 }
