@@ -270,6 +270,37 @@ fn nodes_view_renders_conditions_usage_and_disks() {
 }
 
 #[test]
+fn nodes_without_metrics_say_unknown_and_why() {
+    let node: k8s_openapi::api::core::v1::Node = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "nas"},
+        "status": {
+            "allocatable": {"cpu": "8", "memory": "32Gi"},
+            "conditions": [{"type": "Ready", "status": "False"}]
+        }
+    }))
+    .unwrap();
+    let row = k8s_nas::engine::nodes::row(&node, None, false, &[]);
+    let mut h = Harness::degraded();
+    h.resize(160, 45);
+    h.press(":nodes<enter>");
+    h.feed(Msg::Resources {
+        kind: "nodes".into(),
+        rows: vec![row],
+    });
+    let frame = h.frame();
+    for needle in [
+        "usage unknown: no metrics API",
+        "NotReady",
+        "no pressure",
+        "unknown/8000m",
+        "unknown/32.0Gi",
+        "not measured here",
+    ] {
+        assert!(frame.contains(needle), "{needle} missing:\n{frame}");
+    }
+}
+
+#[test]
 fn ns_scopes_the_resource_views_and_0_shows_all_again() {
     use k8s_nas::sim::world::{target_cluster, WorldOptions};
     let world = target_cluster(&WorldOptions {

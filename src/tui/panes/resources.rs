@@ -53,15 +53,16 @@ pub struct Spec {
     pub title: &'static str,
     pub names: &'static [&'static str],
     pub about: &'static str,
-    /// Column titles of READY, STATUS and INFO for this kind.
+    /// Column titles of READY, STATUS and INFO for this kind, said in the title where they
+    /// differ (a kind with its own columns, `:nodes`, keeps the shared titles: nothing to say).
     pub headers: [&'static str; 3],
     pub rows: Rows,
 }
 
 pub fn pane(spec: Spec) -> Box<dyn Pane> {
     Box::new(Resources {
+        list: Listing::new(columns(spec.rows)),
         spec,
-        list: Listing::new(COLUMNS),
         received: false,
         open: false,
         shell_pod: None,
@@ -99,6 +100,14 @@ pub const NODES_EVERY: i64 = 15;
 const DESCRIBED: [&str; 3] = ["Pod", "Deployment", "StatefulSet"];
 
 type C = Column<Row>;
+
+/// The columns of a view: the shared ones below, or the kind's own (`:nodes`).
+fn columns(rows: Rows) -> &'static [C] {
+    match rows {
+        Rows::Nodes => super::nodes::COLUMNS,
+        _ => COLUMNS,
+    }
+}
 
 static COLUMNS: &[C] = &[
     C::new("NAMESPACE", |r, _| r.r.namespace.as_str().into())
@@ -181,7 +190,7 @@ impl Pane for Resources {
             own.push(actions::shell_binding());
             own.push(Binding::new(Key::ctrl('d'), DELETE, "delete pod").mutating());
         }
-        own.extend(Listing::bindings(COLUMNS));
+        own.extend(Listing::bindings(columns(self.spec.rows)));
         own
     }
 
@@ -332,17 +341,22 @@ impl Pane for Resources {
             .filter(|(t, h)| *t != h)
             .map(|(t, h)| format!("{t} = {h}"))
             .collect();
-        let note = format!("columns: {}", meaning.join(" · "));
         let mut tctx = TableCtx::new(self.spec.title, &ctx.theme, ctx.now)
             .scope(match (self.spec.rows, self.scoped(ctx)) {
                 (Rows::Nodes | Rows::Namespaces, _) => "cluster",
                 (_, Some(ns)) => ns,
                 (_, None) => "all namespaces",
             })
-            .note(note, Role::Muted)
-            .empty("nothing of this kind in the watched namespaces");
-        if !self.received {
-            tctx = tctx.loading("reading…");
+            .empty("nothing of this kind in the watched namespaces")
+            .loading_unless(self.received, "reading…");
+        if !meaning.is_empty() {
+            tctx = tctx.note(format!("columns: {}", meaning.join(" · ")), Role::Muted);
+        }
+        if let Some(why) = (self.spec.rows == Rows::Nodes)
+            .then(|| super::nodes::note(&self.list.rows))
+            .flatten()
+        {
+            tctx = tctx.note(why, Role::Muted);
         }
         self.list.render(f, area, &tctx);
     }
