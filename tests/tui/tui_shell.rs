@@ -302,15 +302,7 @@ fn nodes_without_metrics_say_unknown_and_why() {
 
 #[test]
 fn ns_scopes_the_resource_views_and_0_shows_all_again() {
-    use k8s_nas::sim::world::{target_cluster, WorldOptions};
-    let world = target_cluster(&WorldOptions {
-        now: now(),
-        ..WorldOptions::default()
-    });
-    let listing = k8s_nas::cluster::list::Listing {
-        objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
-        ..Default::default()
-    };
+    let listing = listing_of(&target_world(false), false);
     let namespaces = k8s_nas::engine::resources::rows(&listing, "namespaces");
     let pods = k8s_nas::engine::resources::rows(&listing, "pods");
     let names: Vec<&str> = namespaces.iter().map(|r| r.name.as_str()).collect();
@@ -368,24 +360,7 @@ fn ns_scopes_the_resource_views_and_0_shows_all_again() {
 
 #[test]
 fn deploy_and_events_logs_show_the_workloads_pod() {
-    use k8s_nas::sim::world::{target_cluster, WorldOptions};
-    let mut world = target_cluster(&WorldOptions {
-        now: now(),
-        ..WorldOptions::default()
-    });
-    world.crashloop("media", "bazarr", 14);
-    let events = world
-        .objects
-        .iter()
-        .filter(|o| o["kind"] == "Event")
-        .filter_map(|o| serde_json::from_value(o.clone()).ok())
-        .map(std::sync::Arc::new)
-        .collect();
-    let listing = k8s_nas::cluster::list::Listing {
-        objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
-        events,
-        ..Default::default()
-    };
+    let listing = world_listing();
     let deploys = k8s_nas::engine::resources::rows(&listing, "deployments");
     let bazarr = deploys.iter().find(|r| r.name == "bazarr").unwrap();
     let (pod, restarts) = bazarr.logs.clone().expect("bazarr's pod");
