@@ -24,7 +24,6 @@ pub const ID: PaneId = "findings";
 pub fn pane() -> Box<dyn Pane> {
     Box::new(FindingsState {
         list: Listing::new(COLUMNS),
-        received: false,
     })
 }
 
@@ -79,9 +78,8 @@ static COLUMNS: &[C] = &[
 ];
 
 pub struct FindingsState {
+    /// Its rows; before the first set of findings: "waiting for the first check".
     pub list: Listing<FindingRow>,
-    /// The first set of findings arrived (before: "waiting for the first check").
-    received: bool,
 }
 
 impl FindingsState {
@@ -97,7 +95,6 @@ impl FindingsState {
                 .then_with(|| cause_rank(&a.code).cmp(&cause_rank(&b.code)))
                 .then_with(|| a.code.cmp(&b.code))
         });
-        self.received = true;
         self.list.set_rows(rows);
     }
 
@@ -181,10 +178,9 @@ fn render(st: &FindingsState, f: &mut Frame, area: Rect, app: &Ctx) {
     let theme = &app.theme;
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
-    let mut tctx = TableCtx::new("Findings", theme, app.now).empty("no findings: all clear");
-    if !st.received {
-        tctx = tctx.loading("waiting for the first check…");
-    }
+    let tctx = TableCtx::new("Findings", theme, app.now)
+        .empty("no findings: all clear")
+        .loading_unless(st.list.received(), "waiting for the first check…");
     st.list.render(f, table_area, &tctx);
 
     let lines = match st.selected() {

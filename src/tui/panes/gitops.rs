@@ -38,7 +38,6 @@ const SYNC: Action = Action::new("gitops.sync");
 pub fn pane() -> Box<dyn Pane> {
     Box::new(GitopsState {
         list: Listing::new(COLUMNS),
-        received: false,
         shown: Vec::new(),
     })
 }
@@ -273,7 +272,6 @@ pub fn rows(v: &GitopsView) -> Vec<GitopsRow> {
 
 pub struct GitopsState {
     pub list: Listing<GitopsRow>,
-    received: bool,
     /// The selected row's findings, then its manifest audit's: what the detail box lists. Built
     /// when the view, the cursor or the filter changes ([`GitopsState::reselect`]), not per frame.
     shown: Vec<Finding>,
@@ -281,7 +279,6 @@ pub struct GitopsState {
 
 impl GitopsState {
     pub fn set_view(&mut self, v: &GitopsView) {
-        self.received = true;
         self.list.set_rows(rows(v));
         self.reselect();
     }
@@ -355,7 +352,7 @@ impl Pane for GitopsState {
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let tctx = TableCtx::new("GitOps", &ctx.theme, ctx.now)
             .empty("no Argo CD Applications")
-            .loading_unless(self.received, "waiting for the cluster…");
+            .loading_unless(self.list.received(), "waiting for the cluster…");
         let areas = detail::split(area, 12);
         self.list.render_with_detail(f, areas, &tctx, "application", |r| {
             (r.detail.as_slice(), self.shown.as_slice())

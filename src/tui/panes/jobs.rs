@@ -37,7 +37,6 @@ const RUN: Action = Action::new("jobs.run");
 pub fn pane() -> Box<dyn Pane> {
     Box::new(JobsState {
         list: Listing::new(COLUMNS),
-        received: false,
     })
 }
 
@@ -310,12 +309,10 @@ pub fn rows(v: &JobsView) -> Vec<JobRow> {
 
 pub struct JobsState {
     pub list: Listing<JobRow>,
-    received: bool,
 }
 
 impl JobsState {
     pub fn set_view(&mut self, v: &JobsView) {
-        self.received = true;
         self.list.set_rows(rows(v));
     }
 }
@@ -366,7 +363,7 @@ impl Pane for JobsState {
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let tctx = TableCtx::new("Jobs", &ctx.theme, ctx.now)
             .empty("no CronJobs or Jobs")
-            .loading_unless(self.received, "waiting for the cluster…");
+            .loading_unless(self.list.received(), "waiting for the cluster…");
         let areas = detail::split(area, 10);
         self.list.render_with_detail(f, areas, &tctx, "job", |r| {
             (r.detail.as_slice(), r.findings.as_slice())

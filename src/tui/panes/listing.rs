@@ -34,6 +34,8 @@ pub struct Listing<R: 'static> {
     pub rows: Vec<R>,
     pub table: TableState,
     columns: &'static [Column<R>],
+    /// Rows were set at least once (before: the table says it is loading).
+    received: bool,
 }
 
 impl<R: TableRow> Listing<R> {
@@ -42,11 +44,13 @@ impl<R: TableRow> Listing<R> {
             rows: Vec::new(),
             table: TableState::default(),
             columns,
+            received: false,
         }
     }
 
     /// Replace the rows; the cursor stays on its row (by id), filter and sort apply.
     pub fn set_rows(&mut self, rows: Vec<R>) {
+        self.received = true;
         self.rows = rows;
         self.table.sync(self.columns, &self.rows);
     }
@@ -87,6 +91,11 @@ impl<R: TableRow> Listing<R> {
 
     pub fn set_filter(&mut self, text: &str) {
         self.table.set_filter(text, self.columns, &self.rows);
+    }
+
+    /// Rows were set at least once: the pane has its first data.
+    pub fn received(&self) -> bool {
+        self.received
     }
 
     /// The row under the cursor.

@@ -63,7 +63,6 @@ pub fn pane(spec: Spec) -> Box<dyn Pane> {
     Box::new(Resources {
         list: Listing::new(columns(spec.rows)),
         spec,
-        received: false,
         open: false,
         shell_pod: None,
         asked: None,
@@ -137,7 +136,6 @@ static COLUMNS: &[C] = &[
 pub struct Resources {
     spec: Spec,
     list: Listing<Row>,
-    received: bool,
     /// The view is on the crumb stack: re-ask on every cluster change.
     open: bool,
     /// The pod whose container the shell picker is choosing.
@@ -314,7 +312,6 @@ impl Pane for Resources {
                 }
             }
             Msg::Resources { kind, rows } if kind == self.spec.kind => {
-                self.received = true;
                 let scoped = self.scoped(ctx).map(str::to_string);
                 let rows = rows
                     .iter()
@@ -348,7 +345,7 @@ impl Pane for Resources {
                 (_, None) => "all namespaces",
             })
             .empty("nothing of this kind in the watched namespaces")
-            .loading_unless(self.received, "reading…");
+            .loading_unless(self.list.received(), "reading…");
         if !meaning.is_empty() {
             tctx = tctx.note(format!("columns: {}", meaning.join(" · ")), Role::Muted);
         }

@@ -42,7 +42,6 @@ const INSPECT: Action = Action::new("certs.inspect");
 pub fn pane() -> Box<dyn Pane> {
     Box::new(CertsState {
         list: Listing::new(COLUMNS),
-        received: false,
         cert_manager: None,
         inspect: None,
     })
@@ -119,7 +118,6 @@ static COLUMNS: &[C] = &[
 
 pub struct CertsState {
     pub list: Listing<CertRow>,
-    received: bool,
     cert_manager: Option<bool>,
     /// The full inspect of the row under the cursor (`i`), scrolled.
     inspect: Option<TextView>,
@@ -127,7 +125,6 @@ pub struct CertsState {
 
 impl CertsState {
     pub fn set_view(&mut self, v: &CertsView) {
-        self.received = true;
         self.cert_manager = v.facts.cert_manager;
         self.list.set_rows(rows(v));
     }
@@ -199,7 +196,7 @@ impl Pane for CertsState {
         };
         let tctx = TableCtx::new(title, theme, ctx.now)
             .empty("no certificates found")
-            .loading_unless(self.received, "waiting for the cluster…");
+            .loading_unless(self.list.received(), "waiting for the cluster…");
         if let (Some(t), Some(r)) = (&self.inspect, self.list.selected()) {
             let mut lines: Vec<Line> = r
                 .full
