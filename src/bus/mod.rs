@@ -13,5 +13,5 @@ pub use msg::{
     describe_title, BackupsView, CertsView, ClusterView, Effect, EventRow, GitopsView, JobsView,
     Msg, StreamId, TaskId, TaskOutcome, TaskProgress, TaskRequest, UnitKind, Units,
 };
-pub use msg::{AccessView, MetricsView, ResourceRow, ServiceUsage, ACCESS_ACTIONS};
+pub use msg::{AccessView, MetricsView, NodeFigures, ResourceRow, ServiceUsage, ACCESS_ACTIONS};
 pub use views::{IntegrationsView, KeysView};

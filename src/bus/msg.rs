@@ -125,6 +125,24 @@ pub struct ResourceRow {
     /// The pod `l` shows the logs of, with its restarts (pods: itself; Deployments: their most
     /// interesting pod; events: the involved pod or workload's); `containers` are its.
     pub logs: Option<(String, u32)>,
+    /// Nodes: the figures behind `info`, for the columns of `:nodes` (other kinds: `None`).
+    pub node: Option<NodeFigures>,
+}
+
+/// One node's usage against allocatable and the disk use of the stack's paths on it (`None`:
+/// unknown).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeFigures {
+    /// CPU in use and allocatable, millicores.
+    pub cpu_milli: Option<u64>,
+    pub cpu_allocatable: Option<u64>,
+    /// Memory in use and allocatable, bytes.
+    pub mem_bytes: Option<u64>,
+    pub mem_allocatable: Option<u64>,
+    /// The cluster serves the metrics API (usage unknown without it).
+    pub metrics_api: bool,
+    /// The stack's `hostPath` paths measured here: used and total bytes (`None`: not found).
+    pub disks: Vec<(String, Option<(u64, u64)>)>,
 }
 
 /// Usage of one service's pods (summed) against their requests and limits (summed over the

@@ -5,7 +5,7 @@
 //! pods on that node), measured with statvfs where they are reachable from here: under
 //! `backup.node_root`, or directly when the console runs on that node (its hostname).
 
-use crate::bus::ResourceRow;
+use crate::bus::{NodeFigures, ResourceRow};
 use crate::cluster::list::Listing;
 use crate::cluster::metrics::{self, Usage};
 use k8s_openapi::api::core::v1::Node;
@@ -55,11 +55,13 @@ pub fn host_paths(listing: &Listing) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-fn gib(b: u64) -> String {
+/// Bytes in GiB, one decimal (`9.0Gi`).
+pub fn gib(b: u64) -> String {
     format!("{:.1}Gi", b as f64 / (1u64 << 30) as f64)
 }
 
-fn pct(used: u64, of: u64) -> u64 {
+/// `used` in percent of `of` (0 when `of` is 0).
+pub fn pct(used: u64, of: u64) -> u64 {
     (used * 100).checked_div(of).unwrap_or(0)
 }
 
@@ -145,6 +147,14 @@ pub fn row(
         since: node.metadata.creation_timestamp.as_ref().map(|t| t.0),
         info: info.join(" · "),
         bad: ready != "Ready" || !pressure.is_empty(),
+        node: Some(NodeFigures {
+            cpu_milli: usage.map(|u| u.cpu_milli),
+            cpu_allocatable: cpu,
+            mem_bytes: usage.map(|u| u.mem_bytes),
+            mem_allocatable: mem,
+            metrics_api,
+            disks: disks.to_vec(),
+        }),
         ..ResourceRow::default()
     }
 }

@@ -24,15 +24,7 @@ impl Harness {
         self.term
             .draw(|f| k8s_nas::tui::render::render(f, app))
             .unwrap();
-        let buf = self.term.backend().buffer();
-        let mut s = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                s.push_str(buf[(x, y)].symbol());
-            }
-            s.push('\n');
-        }
-        s
+        crate::tui_common::screen::text(self.term.backend().buffer())
     }
 
     fn apply(&mut self, msg: Msg) {

@@ -2,58 +2,8 @@
 //! private tmux server, `s` on Sonarr's row suspends the console (the alternate screen is left,
 //! the simulator's shell prompt shows), `pwd` answers, `exit` brings the console back intact.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-t", "t"])
-    }
-    fn alternate_on(&self) -> String {
-        self.cmd(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
-            .trim()
-            .to_string()
-    }
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend(keys);
-        self.cmd(&args);
-    }
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "timed out waiting for {needle:?}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // Our private server only (-L socket), started by this test.
-        self.cmd(&["kill-server"]);
-    }
-}
+use crate::tui_common::tmux::Tmux;
+use std::time::Duration;
 
 /// The Services table's NAME column, top to bottom.
 fn names(screen: &str) -> Vec<String> {
@@ -70,35 +20,15 @@ fn names(screen: &str) -> Vec<String> {
 
 #[test]
 fn shell_suspends_the_console_and_restores_it() {
-    assert!(
-        Command::new("tmux").arg("-V").output().is_ok(),
-        "tmux is required for this test (apt-get install tmux)"
-    );
+    Tmux::require();
     let dir = tempfile::tempdir().unwrap();
-    let t = Tmux {
-        socket: format!("k8s-nas-shell-test-{}", std::process::id()),
-    };
     let cmd = format!(
         "env K8S_NAS_CONFIG_DIR={0}/config K8S_NAS_DATA_DIR={0}/data {1} demo --scenario degraded; echo EXIT=$?; sleep 60",
         dir.path().display(),
         env!("CARGO_BIN_EXE_k8s-nas"),
     );
-    let ok = Command::new("tmux")
-        .args(["-L", &t.socket, "-f", "/dev/null"])
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            &cmd,
-        ])
-        .status()
-        .expect("tmux starts");
-    assert!(ok.success());
+    let socket = format!("k8s-nas-shell-test-{}", std::process::id());
+    let t = Tmux::start(socket, &cmd, Duration::from_secs(60));
     let before = t.wait_for("│sabnzbd");
     assert_eq!(t.alternate_on(), "1");
     let rows = names(&before);

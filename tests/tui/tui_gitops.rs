@@ -289,3 +289,27 @@ fn the_audit_goes_to_the_application_that_deploys_the_workload() {
     // Not an Application: no audit.
     assert_eq!(count("argocd/homeautomation"), None);
 }
+
+#[test]
+fn the_detail_box_follows_the_cursor_and_the_filter() {
+    let mut h = opened(160, 45);
+    assert!(h.frame().contains("manifest.startup_probe"));
+    // Down to media-services: its findings and its audit (Bazarr's probe), not Jellyfin's.
+    h.press("j");
+    let frame = h.frame();
+    assert!(
+        frame.contains("Application argocd/media-services"),
+        "{frame}"
+    );
+    assert!(
+        frame.contains("Manifest audit (media/bazarr): 1 finding, below"),
+        "{frame}"
+    );
+    assert!(!frame.contains("manifest.startup_probe"), "{frame}");
+    // The filter moves the cursor to qbittorrent: its audit (`:latest`) in the box.
+    h.press("/qbittorrent<enter>");
+    let frame = h.frame();
+    assert!(frame.contains("Application argocd/qbittorrent"), "{frame}");
+    assert!(frame.contains("manifest.image"), "{frame}");
+    assert!(!frame.contains("Manifest audit (media/bazarr)"), "{frame}");
+}

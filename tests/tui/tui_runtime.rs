@@ -7,9 +7,9 @@ use crate::tui_common;
 use k8s_nas::tui::runtime::run;
 use k8s_nas::tui::{App, Effect, Msg};
 use std::io::Write;
-use std::process::Command;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+use tui_common::tmux::Tmux;
 use tui_common::*;
 
 const CHILD_ENV: &str = "K8S_NAS_TUI_RUNTIME_CHILD";
@@ -58,55 +58,9 @@ fn child(mode: &str) {
     );
 }
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-t", "t"])
-    }
-    fn alternate_on(&self) -> String {
-        self.cmd(&["display-message", "-p", "-t", "t", "#{alternate_on}"])
-            .trim()
-            .to_string()
-    }
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(30) {
-                panic!("timed out waiting for {needle:?}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // Our private server only (-L socket), started by this test.
-        self.cmd(&["kill-server"]);
-    }
-}
-
 fn start_child(mode: &str, effects: &std::path::Path) -> Tmux {
     let exe = std::env::current_exe().unwrap();
-    let tmux = Tmux {
-        socket: format!("k8s-nas-tui-test-{}-{mode}", std::process::id()),
-    };
+    let socket = format!("k8s-nas-tui-test-{}-{mode}", std::process::id());
     // The harness names a test by its module path without the crate: `tui_runtime::…` here.
     let test = match module_path!().split_once("::") {
         Some((_, module)) => format!("{module}::runtime_in_a_real_terminal"),
@@ -117,23 +71,7 @@ fn start_child(mode: &str, effects: &std::path::Path) -> Tmux {
         effects.display(),
         exe.display()
     );
-    let out = Command::new("tmux")
-        .args(["-L", &tmux.socket, "-f", "/dev/null"])
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            &cmd,
-        ])
-        .status()
-        .expect("tmux starts");
-    assert!(out.success());
-    tmux
+    Tmux::start(socket, &cmd, Duration::from_secs(30))
 }
 
 #[test]
@@ -142,9 +80,7 @@ fn runtime_in_a_real_terminal() {
         child(&mode);
         return;
     }
-    if Command::new("tmux").arg("-V").output().is_err() {
-        panic!("tmux is required for this test (apt-get install tmux)");
-    }
+    Tmux::require();
     let dir = tempfile::tempdir().unwrap();
 
     // Quit path: draw, navigate, open logs, resize, ctrl-c.

@@ -270,16 +270,39 @@ fn nodes_view_renders_conditions_usage_and_disks() {
 }
 
 #[test]
-fn ns_scopes_the_resource_views_and_0_shows_all_again() {
-    use k8s_nas::sim::world::{target_cluster, WorldOptions};
-    let world = target_cluster(&WorldOptions {
-        now: now(),
-        ..WorldOptions::default()
+fn nodes_without_metrics_say_unknown_and_why() {
+    let node: k8s_openapi::api::core::v1::Node = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "nas"},
+        "status": {
+            "allocatable": {"cpu": "8", "memory": "32Gi"},
+            "conditions": [{"type": "Ready", "status": "False"}]
+        }
+    }))
+    .unwrap();
+    let row = k8s_nas::engine::nodes::row(&node, None, false, &[]);
+    let mut h = Harness::degraded();
+    h.resize(160, 45);
+    h.press(":nodes<enter>");
+    h.feed(Msg::Resources {
+        kind: "nodes".into(),
+        rows: vec![row],
     });
-    let listing = k8s_nas::cluster::list::Listing {
-        objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
-        ..Default::default()
-    };
+    let frame = h.frame();
+    for needle in [
+        "usage unknown: no metrics API",
+        "NotReady",
+        "no pressure",
+        "unknown/8000m",
+        "unknown/32.0Gi",
+        "not measured here",
+    ] {
+        assert!(frame.contains(needle), "{needle} missing:\n{frame}");
+    }
+}
+
+#[test]
+fn ns_scopes_the_resource_views_and_0_shows_all_again() {
+    let listing = listing_of(&target_world(false), false);
     let namespaces = k8s_nas::engine::resources::rows(&listing, "namespaces");
     let pods = k8s_nas::engine::resources::rows(&listing, "pods");
     let names: Vec<&str> = namespaces.iter().map(|r| r.name.as_str()).collect();
@@ -337,24 +360,7 @@ fn ns_scopes_the_resource_views_and_0_shows_all_again() {
 
 #[test]
 fn deploy_and_events_logs_show_the_workloads_pod() {
-    use k8s_nas::sim::world::{target_cluster, WorldOptions};
-    let mut world = target_cluster(&WorldOptions {
-        now: now(),
-        ..WorldOptions::default()
-    });
-    world.crashloop("media", "bazarr", 14);
-    let events = world
-        .objects
-        .iter()
-        .filter(|o| o["kind"] == "Event")
-        .filter_map(|o| serde_json::from_value(o.clone()).ok())
-        .map(std::sync::Arc::new)
-        .collect();
-    let listing = k8s_nas::cluster::list::Listing {
-        objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
-        events,
-        ..Default::default()
-    };
+    let listing = world_listing();
     let deploys = k8s_nas::engine::resources::rows(&listing, "deployments");
     let bazarr = deploys.iter().find(|r| r.name == "bazarr").unwrap();
     let (pod, restarts) = bazarr.logs.clone().expect("bazarr's pod");

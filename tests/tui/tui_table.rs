@@ -186,36 +186,12 @@ fn draw(
 }
 
 fn text(term: &Terminal<TestBackend>) -> String {
-    let buf = term.backend().buffer();
-    let mut s = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
+    crate::tui_common::screen::text(term.backend().buffer())
 }
 
 /// Style of the first cell of `needle` on screen.
 fn style_of(term: &Terminal<TestBackend>, needle: &str) -> Option<Style> {
-    let buf = term.backend().buffer();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        let mut xs = vec![];
-        for x in 0..buf.area.width {
-            let sym = buf[(x, y)].symbol();
-            for _ in sym.chars() {
-                xs.push(x);
-            }
-            line.push_str(sym);
-        }
-        if let Some(byte) = line.find(needle) {
-            let ci = line[..byte].chars().count();
-            return Some(buf[(xs[ci], y)].style());
-        }
-    }
-    None
+    crate::tui_common::screen::style_of(term.backend().buffer(), needle)
 }
 
 /// The cell at `needle` is drawn in `want`'s colours (the buffer adds resets we do not care about).

@@ -198,33 +198,6 @@ fn readonly_hides_the_actions_and_rbac_denied_is_not_offered() {
     assert!(h.app.modal.is_some());
 }
 
-/// The rows the engine builds for `kind` from the target world (degraded: Bazarr crash-looping),
-/// at the harness's clock.
-fn world_rows(kind: &str) -> Vec<k8s_nas::bus::ResourceRow> {
-    k8s_nas::engine::resources::rows(&world_listing(), kind)
-}
-
-fn world_listing() -> k8s_nas::cluster::list::Listing {
-    use k8s_nas::sim::world::{target_cluster, WorldOptions};
-    let mut world = target_cluster(&WorldOptions {
-        now: now(),
-        ..WorldOptions::default()
-    });
-    world.crashloop("media", "bazarr", 14);
-    let events = world
-        .objects
-        .iter()
-        .filter(|o| o["kind"] == "Event")
-        .filter_map(|o| serde_json::from_value(o.clone()).ok())
-        .map(std::sync::Arc::new)
-        .collect();
-    k8s_nas::cluster::list::Listing {
-        objects: k8s_nas::discover::ClusterObjects::from_values(&world.objects),
-        events,
-        ..Default::default()
-    }
-}
-
 #[test]
 fn engine_describes_one_pod_with_its_last_state() {
     let listing = world_listing();

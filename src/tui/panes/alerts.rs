@@ -4,7 +4,7 @@
 //! the cursor (its labels as matchers; you type the duration and a comment), `E` expires the
 //! silence under the cursor (confirm); both are hidden in read-only mode. `r` reads again.
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::alerts::{matchers_of, parse_duration, AlertsFacts, Backend};
 use crate::bus::rows::age;
 use crate::checks::alerts::severity_of;
@@ -17,7 +17,6 @@ use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
 use crate::tui::view::{FlashLevel, PaneId, View};
-use crate::tui::widgets::detail;
 use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
 use jiff::Timestamp;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -193,14 +192,14 @@ impl Pane for AlertsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        let mut own = vec![
-            Binding::new(Key::ch('S'), SILENCE, "silence alert").mutating(),
-            Binding::new(Key::ch('E'), EXPIRE, "expire silence").mutating(),
-            Binding::new(Key::ch('r'), Action::RELOAD, "read again"),
-            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
-        ];
-        own.extend(Listing::bindings(COLUMNS));
-        own
+        Listing::bindings_with(
+            vec![
+                Binding::new(Key::ch('S'), SILENCE, "silence alert").mutating(),
+                Binding::new(Key::ch('E'), EXPIRE, "expire silence").mutating(),
+                Binding::new(Key::ch('r'), Action::RELOAD, "read again"),
+            ],
+            COLUMNS,
+        )
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -257,9 +256,7 @@ impl Pane for AlertsState {
                 ))),
                 None => ctx.set_flash("expire works on a silence row", FlashLevel::Info),
             },
-            _ => {
-                self.list.on_action(action);
-            }
+            _ => self.list.navigate(action),
         }
     }
 
@@ -286,18 +283,11 @@ impl Pane for AlertsState {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let theme = &ctx.theme;
-        let [table_area, detail_area] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(7)]).areas(area);
+        let areas = Layout::vertical([Constraint::Fill(1), Constraint::Length(7)]).areas(area);
         let label = self.facts.as_ref().and_then(|f| f.source.as_ref()).map(|s| s.label());
         let title = format!("Alerts · {}", label.as_deref().unwrap_or("no source"));
         let mut tctx = TableCtx::new(&title, theme, ctx.now)
@@ -308,8 +298,6 @@ impl Pane for AlertsState {
                 "no Alertmanager or Prometheus found yet (set alertmanager_url, or deploy assets/monitoring)",
             );
         }
-        self.list.render(f, table_area, &tctx);
-        let selected = self.list.selected().map(|r| (r.detail.as_slice(), &[][..]));
-        detail::render(f, detail_area, theme, "alert", detail::lines(theme, selected));
+        self.list.render_with_detail(f, areas, &tctx, "alert", |r| (r.detail.as_slice(), &[]));
     }
 }

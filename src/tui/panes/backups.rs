@@ -6,7 +6,7 @@
 //! `R` opens the restore wizard (both confirm; hidden in read-only mode); `m` shows the newest
 //! backup's manifest (`[`/`]` older/newer there). `r` reads the root again.
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::backup::schedule::Coverage;
 use crate::backup::BackupInfo;
 use crate::bus::rows::age;
@@ -229,17 +229,17 @@ impl Pane for BackupsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        let mut own = vec![
-            Binding::new(Key::ch('b'), BACKUP_NOW, "back up now").mutating(),
-            Binding::new(Key::ch('v'), VERIFY, "verify newest").mutating(),
-            Binding::new(Key::ch('V'), DEEP_VERIFY, "deep verify newest").mutating(),
-            Binding::new(Key::ch('R'), RESTORE, "restore (wizard)").mutating(),
-            Binding::new(Key::ch('m'), MANIFEST, "manifest"),
-            Binding::new(Key::ch('r'), Action::RELOAD, "read again"),
-            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
-        ];
-        own.extend(Listing::bindings(COLUMNS));
-        own
+        Listing::bindings_with(
+            vec![
+                Binding::new(Key::ch('b'), BACKUP_NOW, "back up now").mutating(),
+                Binding::new(Key::ch('v'), VERIFY, "verify newest").mutating(),
+                Binding::new(Key::ch('V'), DEEP_VERIFY, "deep verify newest").mutating(),
+                Binding::new(Key::ch('R'), RESTORE, "restore (wizard)").mutating(),
+                Binding::new(Key::ch('m'), MANIFEST, "manifest"),
+                Binding::new(Key::ch('r'), Action::RELOAD, "read again"),
+            ],
+            COLUMNS,
+        )
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -325,9 +325,7 @@ impl Pane for BackupsState {
                 ))),
                 None => ctx.set_flash("no service selected", FlashLevel::Info),
             },
-            _ => {
-                self.list.on_action(action);
-            }
+            _ => self.list.navigate(action),
         }
     }
 
@@ -337,13 +335,7 @@ impl Pane for BackupsState {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let root = self.view.as_ref().map(|v| v.root.display().to_string());

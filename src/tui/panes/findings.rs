@@ -3,7 +3,7 @@
 //! under the cursor in the box below.
 
 use super::detail;
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::model::{Finding, Severity};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
@@ -16,7 +16,6 @@ use crate::tui::widgets::table::{haystack, Column, TableRow};
 use crossterm::event::KeyCode;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use std::borrow::Cow;
 
@@ -25,7 +24,6 @@ pub const ID: PaneId = "findings";
 pub fn pane() -> Box<dyn Pane> {
     Box::new(FindingsState {
         list: Listing::new(COLUMNS),
-        received: false,
     })
 }
 
@@ -80,9 +78,8 @@ static COLUMNS: &[C] = &[
 ];
 
 pub struct FindingsState {
+    /// Its rows; before the first set of findings: "waiting for the first check".
     pub list: Listing<FindingRow>,
-    /// The first set of findings arrived (before: "waiting for the first check").
-    received: bool,
 }
 
 impl FindingsState {
@@ -98,7 +95,6 @@ impl FindingsState {
                 .then_with(|| cause_rank(&a.code).cmp(&cause_rank(&b.code)))
                 .then_with(|| a.code.cmp(&b.code))
         });
-        self.received = true;
         self.list.set_rows(rows);
     }
 
@@ -171,13 +167,7 @@ impl Pane for FindingsState {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         render(self, f, area, ctx);
@@ -188,10 +178,9 @@ fn render(st: &FindingsState, f: &mut Frame, area: Rect, app: &Ctx) {
     let theme = &app.theme;
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
-    let mut tctx = TableCtx::new("Findings", theme, app.now).empty("no findings: all clear");
-    if !st.received {
-        tctx = tctx.loading("waiting for the first check…");
-    }
+    let tctx = TableCtx::new("Findings", theme, app.now)
+        .empty("no findings: all clear")
+        .loading_unless(st.list.received(), "waiting for the first check…");
     st.list.render(f, table_area, &tctx);
 
     let lines = match st.selected() {
@@ -219,11 +208,5 @@ fn render(st: &FindingsState, f: &mut Frame, area: Rect, app: &Ctx) {
             v
         }
     };
-    let detail = Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-        Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.style(Role::Border))
-            .title(Line::styled(" remediation ", theme.style(Role::Title))),
-    );
-    f.render_widget(detail, detail_area);
+    crate::tui::widgets::detail::render(f, detail_area, theme, "remediation", lines);
 }

@@ -38,7 +38,7 @@ const SYNC: Action = Action::new("gitops.sync");
 pub fn pane() -> Box<dyn Pane> {
     Box::new(GitopsState {
         list: Listing::new(COLUMNS),
-        received: false,
+        shown: Vec::new(),
     })
 }
 
@@ -272,13 +272,24 @@ pub fn rows(v: &GitopsView) -> Vec<GitopsRow> {
 
 pub struct GitopsState {
     pub list: Listing<GitopsRow>,
-    received: bool,
+    /// The selected row's findings, then its manifest audit's: what the detail box lists. Built
+    /// when the view, the cursor or the filter changes ([`GitopsState::reselect`]), not per frame.
+    shown: Vec<Finding>,
 }
 
 impl GitopsState {
     pub fn set_view(&mut self, v: &GitopsView) {
-        self.received = true;
         self.list.set_rows(rows(v));
+        self.reselect();
+    }
+
+    /// Rebuild [`GitopsState::shown`] for the row now under the cursor.
+    fn reselect(&mut self) {
+        self.shown = self
+            .list
+            .selected()
+            .map(|r| r.findings.iter().chain(r.audit.iter().flatten()).cloned().collect())
+            .unwrap_or_default();
     }
 }
 
@@ -296,13 +307,13 @@ impl Pane for GitopsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        let mut own = vec![
-            Binding::new(Key::ch('r'), REFRESH, "refresh application").mutating(),
-            Binding::new(Key::ch('s'), SYNC, "sync application").mutating(),
-            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
-        ];
-        own.extend(Listing::bindings(COLUMNS));
-        own
+        Listing::bindings_with(
+            vec![
+                Binding::new(Key::ch('r'), REFRESH, "refresh application").mutating(),
+                Binding::new(Key::ch('s'), SYNC, "sync application").mutating(),
+            ],
+            COLUMNS,
+        )
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -317,7 +328,8 @@ impl Pane for GitopsState {
         match action {
             REFRESH | SYNC => confirm(ctx, self.list.selected(), action),
             _ => {
-                self.list.on_action(action);
+                self.list.navigate(action);
+                self.reselect();
             }
         }
     }
@@ -334,22 +346,17 @@ impl Pane for GitopsState {
 
     fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
         self.list.set_filter(text);
+        self.reselect();
     }
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
-        let theme = &ctx.theme;
-        let [table_area, detail_area] = detail::split(area, 12);
-        let mut tctx = TableCtx::new("GitOps", theme, ctx.now).empty("no Argo CD Applications");
-        if !self.received {
-            tctx = tctx.loading("waiting for the cluster…");
-        }
-        self.list.render(f, table_area, &tctx);
-        let row = self.list.selected();
-        let shown: Vec<Finding> = row
-            .map(|r| r.findings.iter().chain(r.audit.iter().flatten()).cloned().collect())
-            .unwrap_or_default();
-        let selected = row.map(|r| (r.detail.as_slice(), shown.as_slice()));
-        detail::render(f, detail_area, theme, "application", detail::lines(theme, selected));
+        let tctx = TableCtx::new("GitOps", &ctx.theme, ctx.now)
+            .empty("no Argo CD Applications")
+            .loading_unless(self.list.received(), "waiting for the cluster…");
+        let areas = detail::split(area, 12);
+        self.list.render_with_detail(f, areas, &tctx, "application", |r| {
+            (r.detail.as_slice(), self.shown.as_slice())
+        });
     }
 }
 

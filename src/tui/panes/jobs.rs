@@ -7,7 +7,7 @@
 //! mode); `l` shows the logs of the last run (the newest Job's pod; when that pod never
 //! started, the previous run's).
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::bus::rows::age;
 use crate::bus::JobsView;
 use crate::jobs::{CronJobState, JobState};
@@ -37,7 +37,6 @@ const RUN: Action = Action::new("jobs.run");
 pub fn pane() -> Box<dyn Pane> {
     Box::new(JobsState {
         list: Listing::new(COLUMNS),
-        received: false,
     })
 }
 
@@ -310,12 +309,10 @@ pub fn rows(v: &JobsView) -> Vec<JobRow> {
 
 pub struct JobsState {
     pub list: Listing<JobRow>,
-    received: bool,
 }
 
 impl JobsState {
     pub fn set_view(&mut self, v: &JobsView) {
-        self.received = true;
         self.list.set_rows(rows(v));
     }
 }
@@ -330,13 +327,13 @@ impl Pane for JobsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        let mut own = vec![
-            Binding::new(Key::ch('t'), RUN, "run cronjob now").mutating(),
-            Binding::new(Key::ch('l'), Action::LOGS, "logs of the last run"),
-            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
-        ];
-        own.extend(Listing::bindings(COLUMNS));
-        own
+        Listing::bindings_with(
+            vec![
+                Binding::new(Key::ch('t'), RUN, "run cronjob now").mutating(),
+                Binding::new(Key::ch('l'), Action::LOGS, "logs of the last run"),
+            ],
+            COLUMNS,
+        )
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -351,9 +348,7 @@ impl Pane for JobsState {
         match action {
             RUN => confirm_run(ctx, self.list.selected()),
             Action::LOGS => open_logs(ctx, self.list.selected()),
-            _ => {
-                self.list.on_action(action);
-            }
+            _ => self.list.navigate(action),
         }
     }
 
@@ -363,27 +358,16 @@ impl Pane for JobsState {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
-        let theme = &ctx.theme;
-        let [table_area, detail_area] = detail::split(area, 10);
-        let mut tctx = TableCtx::new("Jobs", theme, ctx.now).empty("no CronJobs or Jobs");
-        if !self.received {
-            tctx = tctx.loading("waiting for the cluster…");
-        }
-        self.list.render(f, table_area, &tctx);
-        let selected = self
-            .list
-            .selected()
-            .map(|r| (r.detail.as_slice(), r.findings.as_slice()));
-        detail::render(f, detail_area, theme, "job", detail::lines(theme, selected));
+        let tctx = TableCtx::new("Jobs", &ctx.theme, ctx.now)
+            .empty("no CronJobs or Jobs")
+            .loading_unless(self.list.received(), "waiting for the cluster…");
+        let areas = detail::split(area, 10);
+        self.list.render_with_detail(f, areas, &tctx, "job", |r| {
+            (r.detail.as_slice(), r.findings.as_slice())
+        });
     }
 }
 

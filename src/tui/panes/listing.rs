@@ -1,18 +1,41 @@
 //! A table pane's table: its rows, the resource table widget's state, and its static columns,
 //! with the navigation, sort and filter plumbing every table pane shares. A new table pane is a
-//! row type ([`TableRow`]) and its columns; this does the rest.
+//! row type ([`TableRow`]) and its columns; this does the rest: [`listing_filter!`] gives its
+//! `impl Pane` the `/` filter, [`Listing::bindings_with`] its keys, [`Listing::navigate`] the
+//! fall-through of its `on_action`, and [`Listing::render_with_detail`] the table with the
+//! selected row's detail box below.
 
-use crate::tui::keymap::{navigation, sort_keys, Action, Binding};
+use crate::model::Finding;
+use crate::tui::keymap::{navigation, sort_keys, Action, Binding, Key};
+use crate::tui::widgets::detail;
 use crate::tui::widgets::table::{self, sort_bindings, Column, TableRow, TableState};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 
 pub use crate::tui::widgets::table::Ctx as TableCtx;
 
+/// The `/` filter of a table pane is its listing's: `listing_filter!(list);` inside its
+/// `impl Pane` defines [`crate::tui::pane::Pane::filter_text`] and
+/// [`crate::tui::pane::Pane::set_filter`] on the field `list` (a [`Listing`]).
+macro_rules! listing_filter {
+    ($field:ident) => {
+        fn filter_text(&self) -> Option<String> {
+            Some(self.$field.filter_text())
+        }
+
+        fn set_filter(&mut self, _ctx: &$crate::tui::ctx::Ctx, text: &str) {
+            self.$field.set_filter(text);
+        }
+    };
+}
+pub(crate) use listing_filter;
+
 pub struct Listing<R: 'static> {
     pub rows: Vec<R>,
     pub table: TableState,
     columns: &'static [Column<R>],
+    /// Rows were set at least once (before: the table says it is loading).
+    received: bool,
 }
 
 impl<R: TableRow> Listing<R> {
@@ -21,11 +44,13 @@ impl<R: TableRow> Listing<R> {
             rows: Vec::new(),
             table: TableState::default(),
             columns,
+            received: false,
         }
     }
 
     /// Replace the rows; the cursor stays on its row (by id), filter and sort apply.
     pub fn set_rows(&mut self, rows: Vec<R>) {
+        self.received = true;
         self.rows = rows;
         self.table.sync(self.columns, &self.rows);
     }
@@ -35,6 +60,20 @@ impl<R: TableRow> Listing<R> {
         let mut out = navigation();
         out.extend(sort_keys(&sort_bindings(columns)));
         out
+    }
+
+    /// The pane's own bindings, then `/` filter, then [`Listing::bindings`] (the order of the
+    /// hint bar and `?` help).
+    pub fn bindings_with(mut own: Vec<Binding>, columns: &[Column<R>]) -> Vec<Binding> {
+        own.push(Binding::new(Key::ch('/'), Action::FILTER, "filter"));
+        own.extend(Listing::bindings(columns));
+        own
+    }
+
+    /// [`Listing::on_action`] for a pane's fall-through arm: an action the table does not know
+    /// is ignored.
+    pub fn navigate(&mut self, action: Action) {
+        self.on_action(action);
     }
 
     /// Move the cursor or sort; `false` for any other action.
@@ -54,6 +93,11 @@ impl<R: TableRow> Listing<R> {
         self.table.set_filter(text, self.columns, &self.rows);
     }
 
+    /// Rows were set at least once: the pane has its first data.
+    pub fn received(&self) -> bool {
+        self.received
+    }
+
     /// The row under the cursor.
     pub fn selected(&self) -> Option<&R> {
         self.table.selected_row(&self.rows)
@@ -61,6 +105,21 @@ impl<R: TableRow> Listing<R> {
 
     pub fn render(&self, f: &mut Frame, area: Rect, ctx: &TableCtx<'_>) {
         table::render(f, area, self.columns, &self.rows, &self.table, ctx);
+    }
+
+    /// The table in `areas[0]` and, in `areas[1]`, the detail box titled `title` with the
+    /// selected row's facts and findings (`pick`), as [`detail::with_table`] draws them.
+    pub fn render_with_detail<'a>(
+        &'a self,
+        f: &mut Frame,
+        areas: [Rect; 2],
+        ctx: &TableCtx<'_>,
+        title: &str,
+        pick: impl FnOnce(&'a R) -> (&'a [String], &'a [Finding]),
+    ) {
+        let selected = self.selected().map(pick);
+        let draw = |f: &mut Frame, area: Rect| self.render(f, area, ctx);
+        detail::with_table(f, areas, ctx.theme, draw, title, selected);
     }
 
     /// [`Listing::render`] without the columns titled in `hidden` (data the cluster lacks).

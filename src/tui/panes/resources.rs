@@ -7,7 +7,7 @@
 //! `--readonly` drops them, not offered where RBAC denies them); Deployments `d`; events `d`
 //! describes the involved object.
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::bus::ResourceRow;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Binding, Key};
@@ -53,16 +53,16 @@ pub struct Spec {
     pub title: &'static str,
     pub names: &'static [&'static str],
     pub about: &'static str,
-    /// Column titles of READY, STATUS and INFO for this kind.
+    /// Column titles of READY, STATUS and INFO for this kind, said in the title where they
+    /// differ (a kind with its own columns, `:nodes`, keeps the shared titles: nothing to say).
     pub headers: [&'static str; 3],
     pub rows: Rows,
 }
 
 pub fn pane(spec: Spec) -> Box<dyn Pane> {
     Box::new(Resources {
+        list: Listing::new(columns(spec.rows)),
         spec,
-        list: Listing::new(COLUMNS),
-        received: false,
         open: false,
         shell_pod: None,
         asked: None,
@@ -100,6 +100,14 @@ const DESCRIBED: [&str; 3] = ["Pod", "Deployment", "StatefulSet"];
 
 type C = Column<Row>;
 
+/// The columns of a view: the shared ones below, or the kind's own (`:nodes`).
+fn columns(rows: Rows) -> &'static [C] {
+    match rows {
+        Rows::Nodes => super::nodes::COLUMNS,
+        _ => COLUMNS,
+    }
+}
+
 static COLUMNS: &[C] = &[
     C::new("NAMESPACE", |r, _| r.r.namespace.as_str().into())
         .priority(3)
@@ -128,7 +136,6 @@ static COLUMNS: &[C] = &[
 pub struct Resources {
     spec: Spec,
     list: Listing<Row>,
-    received: bool,
     /// The view is on the crumb stack: re-ask on every cluster change.
     open: bool,
     /// The pod whose container the shell picker is choosing.
@@ -181,7 +188,7 @@ impl Pane for Resources {
             own.push(actions::shell_binding());
             own.push(Binding::new(Key::ctrl('d'), DELETE, "delete pod").mutating());
         }
-        own.extend(Listing::bindings(COLUMNS));
+        own.extend(Listing::bindings(columns(self.spec.rows)));
         own
     }
 
@@ -281,9 +288,7 @@ impl Pane for Resources {
                 }
                 None => {}
             },
-            _ => {
-                self.list.on_action(action);
-            }
+            _ => self.list.navigate(action),
         }
     }
 
@@ -307,7 +312,6 @@ impl Pane for Resources {
                 }
             }
             Msg::Resources { kind, rows } if kind == self.spec.kind => {
-                self.received = true;
                 let scoped = self.scoped(ctx).map(str::to_string);
                 let rows = rows
                     .iter()
@@ -324,13 +328,7 @@ impl Pane for Resources {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         // The shared columns' meaning for this kind, where it differs from the title.
@@ -340,17 +338,22 @@ impl Pane for Resources {
             .filter(|(t, h)| *t != h)
             .map(|(t, h)| format!("{t} = {h}"))
             .collect();
-        let note = format!("columns: {}", meaning.join(" · "));
         let mut tctx = TableCtx::new(self.spec.title, &ctx.theme, ctx.now)
             .scope(match (self.spec.rows, self.scoped(ctx)) {
                 (Rows::Nodes | Rows::Namespaces, _) => "cluster",
                 (_, Some(ns)) => ns,
                 (_, None) => "all namespaces",
             })
-            .note(note, Role::Muted)
-            .empty("nothing of this kind in the watched namespaces");
-        if !self.received {
-            tctx = tctx.loading("reading…");
+            .empty("nothing of this kind in the watched namespaces")
+            .loading_unless(self.list.received(), "reading…");
+        if !meaning.is_empty() {
+            tctx = tctx.note(format!("columns: {}", meaning.join(" · ")), Role::Muted);
+        }
+        if let Some(why) = (self.spec.rows == Rows::Nodes)
+            .then(|| super::nodes::note(&self.list.rows))
+            .flatten()
+        {
+            tctx = tctx.note(why, Role::Muted);
         }
         self.list.render(f, area, &tctx);
     }

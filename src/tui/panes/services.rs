@@ -2,7 +2,7 @@
 //! widget. It owns its rows (rebuilt lazily from the shared cluster view, observations and
 //! findings), the `/` filter, the sort, and the cursor (kept by service id across refreshes).
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use super::{describe, detail, findings, logs, tasks};
 use crate::checks::Budget;
 use crate::model::ServiceId;
@@ -172,9 +172,7 @@ impl Pane for Services {
             (TASKS, _) => ctx.go_root(View::new(tasks::ID)),
             (a, Some(id))
                 if super::workload_actions::on_action(ctx, a, &id, ID, &mut self.pending) => {}
-            _ => {
-                self.list.on_action(action);
-            }
+            _ => self.list.navigate(action),
         }
     }
 
@@ -238,13 +236,7 @@ impl Pane for Services {
         self.list.set_rows(rows);
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn current_service<'a>(&'a self, _view: &'a View) -> Option<&'a ServiceId> {
         self.under_cursor()

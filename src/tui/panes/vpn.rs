@@ -2,7 +2,7 @@
 //! UNKNOWN), tunnel, exit IP and country, home IP, qBittorrent's binding, connection state —
 //! the reason of the row under the cursor, and the isolation audit of every workload below.
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use crate::checks::vpn::VpnFacts;
 use crate::model::AppErrorKind;
 use crate::tui::ctx::Ctx;
@@ -260,13 +260,7 @@ impl Pane for VpnPane {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let theme = &ctx.theme;

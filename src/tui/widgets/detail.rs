@@ -53,6 +53,21 @@ pub fn lines<'a>(theme: &Theme, selected: Option<(&'a [String], &'a [Finding])>)
     v
 }
 
+/// A table above the detail box of its selected row: `table` draws into `areas[0]`, the box
+/// titled `title` into `areas[1]` with [`lines`] of `selected`.
+pub fn with_table<'a>(
+    f: &mut Frame,
+    areas: [Rect; 2],
+    theme: &Theme,
+    table: impl FnOnce(&mut Frame, Rect),
+    title: &str,
+    selected: Option<(&'a [String], &'a [Finding])>,
+) {
+    let [table_area, detail_area] = areas;
+    table(f, table_area);
+    render(f, detail_area, theme, title, lines(theme, selected));
+}
+
 /// Draw `lines` wrapped in a bordered box titled `title`.
 pub fn render(f: &mut Frame, area: Rect, theme: &Theme, title: &str, lines: Vec<Line>) {
     let detail = Paragraph::new(lines).wrap(Wrap { trim: true }).block(

@@ -334,6 +334,15 @@ impl<'a> Ctx<'a> {
         self
     }
 
+    /// [`Ctx::loading`] with `text` until the pane has its first data (`ready`).
+    pub fn loading_unless(self, ready: bool, text: &'a str) -> Ctx<'a> {
+        if ready {
+            self
+        } else {
+            self.loading(text)
+        }
+    }
+
     pub fn refreshing(mut self, yes: bool) -> Ctx<'a> {
         self.refreshing = yes;
         self

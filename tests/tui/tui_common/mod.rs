@@ -22,6 +22,11 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::collections::BTreeMap;
 
+pub mod screen;
+pub mod tmux;
+pub mod world;
+pub use world::{listing_of, target_world, world_listing, world_rows};
+
 pub fn now() -> Timestamp {
     "2026-11-28T12:00:00Z".parse().unwrap()
 }
@@ -512,35 +517,11 @@ impl Harness {
         self.app.sync();
         let app = &self.app;
         self.terminal.draw(|f| render(f, app)).unwrap();
-        let buf = self.terminal.backend().buffer();
-        let mut s = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                s.push_str(buf[(x, y)].symbol());
-            }
-            s.push('\n');
-        }
-        s
+        screen::text(self.terminal.backend().buffer())
     }
 
     /// The style of the first cell of `needle` on screen (after a `frame()`).
     pub fn style_of(&self, needle: &str) -> Option<ratatui::style::Style> {
-        let buf = self.terminal.backend().buffer();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            let mut xs = vec![];
-            for x in 0..buf.area.width {
-                let sym = buf[(x, y)].symbol();
-                for _ in sym.chars() {
-                    xs.push(x);
-                }
-                line.push_str(sym);
-            }
-            if let Some(byte) = line.find(needle) {
-                let ci = line[..byte].chars().count();
-                return Some(buf[(xs[ci], y)].style());
-            }
-        }
-        None
+        screen::style_of(self.terminal.backend().buffer(), needle)
     }
 }

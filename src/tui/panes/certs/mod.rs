@@ -12,7 +12,7 @@
 mod rows;
 pub use rows::rows;
 
-use super::listing::{Listing, TableCtx};
+use super::listing::{listing_filter, Listing, TableCtx};
 use super::text::TextView;
 use crate::bus::CertsView;
 use crate::model::{Finding, Severity};
@@ -25,11 +25,11 @@ use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
 use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::widgets::detail;
 use crate::tui::widgets::table::{Column, TableRow};
 use jiff::Timestamp;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use std::borrow::Cow;
 
@@ -42,7 +42,6 @@ const INSPECT: Action = Action::new("certs.inspect");
 pub fn pane() -> Box<dyn Pane> {
     Box::new(CertsState {
         list: Listing::new(COLUMNS),
-        received: false,
         cert_manager: None,
         inspect: None,
     })
@@ -119,7 +118,6 @@ static COLUMNS: &[C] = &[
 
 pub struct CertsState {
     pub list: Listing<CertRow>,
-    received: bool,
     cert_manager: Option<bool>,
     /// The full inspect of the row under the cursor (`i`), scrolled.
     inspect: Option<TextView>,
@@ -127,7 +125,6 @@ pub struct CertsState {
 
 impl CertsState {
     pub fn set_view(&mut self, v: &CertsView) {
-        self.received = true;
         self.cert_manager = v.facts.cert_manager;
         self.list.set_rows(rows(v));
     }
@@ -143,15 +140,15 @@ impl Pane for CertsState {
     }
 
     fn bindings(&self) -> Vec<Binding> {
-        let mut own = vec![
-            Binding::new(Key::ch('R'), RENEW, "renew certificate").mutating(),
-            Binding::new(Key::ch('S'), RESYNC, "re-sync copy")
-                .mutating(),
-            Binding::new(Key::ch('i'), INSPECT, "inspect: chain and PEM"),
-            Binding::new(Key::ch('/'), Action::FILTER, "filter"),
-        ];
-        own.extend(Listing::bindings(COLUMNS));
-        own
+        Listing::bindings_with(
+            vec![
+                Binding::new(Key::ch('R'), RENEW, "renew certificate").mutating(),
+                Binding::new(Key::ch('S'), RESYNC, "re-sync copy")
+                    .mutating(),
+                Binding::new(Key::ch('i'), INSPECT, "inspect: chain and PEM"),
+            ],
+            COLUMNS,
+        )
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
@@ -175,9 +172,7 @@ impl Pane for CertsState {
         match action {
             INSPECT => self.inspect = Some(TextView::default()),
             RENEW | RESYNC => confirm(ctx, self.list.selected(), action),
-            _ => {
-                self.list.on_action(action);
-            }
+            _ => self.list.navigate(action),
         }
     }
 
@@ -187,13 +182,7 @@ impl Pane for CertsState {
         }
     }
 
-    fn filter_text(&self) -> Option<String> {
-        Some(self.list.filter_text())
-    }
-
-    fn set_filter(&mut self, _ctx: &Ctx, text: &str) {
-        self.list.set_filter(text);
-    }
+    listing_filter!(list);
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
         let theme = &ctx.theme;
@@ -205,10 +194,9 @@ impl Pane for CertsState {
             Some(false) => "Certificates (cert-manager not installed)",
             _ => "Certificates",
         };
-        let mut tctx = TableCtx::new(title, theme, ctx.now).empty("no certificates found");
-        if !self.received {
-            tctx = tctx.loading("waiting for the cluster…");
-        }
+        let tctx = TableCtx::new(title, theme, ctx.now)
+            .empty("no certificates found")
+            .loading_unless(self.list.received(), "waiting for the cluster…");
         if let (Some(t), Some(r)) = (&self.inspect, self.list.selected()) {
             let mut lines: Vec<Line> = r
                 .full
@@ -236,13 +224,7 @@ impl Pane for CertsState {
                 v
             }
         };
-        let detail = Paragraph::new(lines).wrap(Wrap { trim: true }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.style(Role::Border))
-                .title(Line::styled(" inspect ", theme.style(Role::Title))),
-        );
-        f.render_widget(detail, detail_area);
+        detail::render(f, detail_area, theme, "inspect", lines);
     }
 }
 

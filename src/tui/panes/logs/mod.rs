@@ -5,18 +5,21 @@
 //! previous run, `t` timestamps, `0`–`4` since (tail / 1m / 5m / 15m / 1h), `/` search with
 //! `n`/`N`, `ctrl-s` save under the data directory. A crash-looping container whose current run
 //! has printed nothing yet shows its last run instead (said in the title).
+//!
+//! Here: the buffer, the stream's settings and the keys; [`search`] keeps the `/` search's index
+//! of matching lines, [`render`] draws the frame.
+
+mod render;
+mod search;
 
 use crate::model::ServiceId;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{with_navigation, Action, Binding, Key};
 use crate::tui::msg::{Effect, Msg, StreamId};
 use crate::tui::pane::Pane;
-use crate::tui::theme::Role;
 use crate::tui::modal::{Modal, Picker};
 use crate::tui::view::{FlashLevel, ObjectRef, PaneId, View, ViewArg};
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 use std::collections::VecDeque;
 
@@ -96,13 +99,8 @@ pub struct LogsState {
     pub timestamps: bool,
     /// Index into [`SINCE`].
     pub since: usize,
-    /// `/` search text (case-insensitive substring); matches are highlighted.
-    search: String,
-    /// The search text lowercased, once.
-    search_lower: String,
-    /// Matching lines by their number since the stream started (`dropped` + index), kept up to
-    /// date as lines come and go, so a frame never searches the buffer.
-    hits: VecDeque<u64>,
+    /// `/` search (case-insensitive substring) and its index; matches are highlighted.
+    search: search::Search,
     /// The line index of the current match.
     pub hit: Option<usize>,
 }
@@ -128,9 +126,7 @@ impl Default for LogsState {
             auto_previous: false,
             timestamps: false,
             since: 0,
-            search: String::new(),
-            search_lower: String::new(),
-            hits: VecDeque::new(),
+            search: search::Search::default(),
             hit: None,
         }
     }
@@ -147,7 +143,7 @@ impl LogsState {
         self.top = 0;
         self.ended = None;
         self.hit = None;
-        self.hits.clear();
+        self.search.clear();
     }
 
     /// Stop the current stream, if any: the effect to send.
@@ -162,48 +158,32 @@ impl LogsState {
         for l in lines {
             if self.lines.len() >= self.cap {
                 self.lines.pop_front();
-                if self.hits.front() == Some(&self.dropped) {
-                    self.hits.pop_front();
-                }
+                self.search.dropped(self.dropped);
                 self.dropped += 1;
                 self.top = self.top.saturating_sub(1);
                 self.hit = self.hit.and_then(|h| h.checked_sub(1));
             }
             let line = crate::tui::rows::sanitize(l);
-            if self.is_match(&line) {
-                self.hits.push_back(self.dropped + self.lines.len() as u64);
-            }
+            self.search
+                .arrived(self.dropped + self.lines.len() as u64, &line);
             self.lines.push_back(line);
         }
     }
 
     /// The search text.
     pub fn search(&self) -> &str {
-        &self.search
+        self.search.text()
     }
 
     /// Search for `text` (case-insensitive): index every matching line once.
     fn set_search(&mut self, text: &str) {
-        self.search = text.to_string();
-        self.search_lower = text.to_lowercase();
         self.hit = None;
-        let mut hits = VecDeque::new();
-        for (i, l) in self.lines.iter().enumerate() {
-            if self.is_match(l) {
-                hits.push_back(self.dropped + i as u64);
-            }
-        }
-        self.hits = hits;
-    }
-
-    /// Does `line` match the search (only when a line arrives or the search changes)?
-    fn is_match(&self, line: &str) -> bool {
-        !self.search_lower.is_empty() && line.to_lowercase().contains(&self.search_lower)
+        self.search.set(text, &self.lines, self.dropped);
     }
 
     /// Is the buffered line `i` a match?
     fn hit_at(&self, i: usize) -> bool {
-        self.hits.binary_search(&(self.dropped + i as u64)).is_ok()
+        self.search.is_hit(self.dropped + i as u64)
     }
 
     pub fn ended(&mut self, stream: StreamId, error: Option<String>) {
@@ -240,27 +220,10 @@ impl LogsState {
     /// Move to the next (`forward`) or previous match, wrapping around; scrolls to it.
     fn jump(&mut self, forward: bool, page: usize) -> bool {
         let n = self.lines.len();
-        if n == 0 || self.hits.is_empty() {
+        if n == 0 || self.search.count() == 0 {
             return false;
         }
-        let rel = |abs: &u64| (abs - self.dropped) as usize;
-        let found = match (self.hit, forward) {
-            (None, true) => self.hits.front().map(rel),
-            (None, false) => self.hits.back().map(rel),
-            (Some(h), true) => self
-                .hits
-                .iter()
-                .map(rel)
-                .find(|&i| i > h)
-                .or_else(|| self.hits.front().map(rel)),
-            (Some(h), false) => self
-                .hits
-                .iter()
-                .rev()
-                .map(rel)
-                .find(|&i| i < h)
-                .or_else(|| self.hits.back().map(rel)),
-        };
+        let found = self.search.next(self.hit, forward, self.dropped);
         if let Some(i) = found {
             self.hit = Some(i);
             self.follow = false;
@@ -271,7 +234,7 @@ impl LogsState {
 
     /// Number of matching lines.
     fn match_count(&self) -> usize {
-        self.hits.len()
+        self.search.count()
     }
 }
 
@@ -373,7 +336,7 @@ impl Pane for LogsState {
     }
 
     fn filter_text(&self) -> Option<String> {
-        Some(self.search.clone())
+        Some(self.search.text().to_string())
     }
 
     fn set_filter(&mut self, ctx: &Ctx, text: &str) {
@@ -410,7 +373,7 @@ impl Pane for LogsState {
             CLEAR => {
                 self.dropped += self.lines.len() as u64;
                 self.lines.clear();
-                self.hits.clear();
+                self.search.clear();
                 self.top = 0;
                 self.hit = None;
             }
@@ -510,81 +473,7 @@ impl Pane for LogsState {
     }
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
-        let theme = &ctx.theme;
-        let l = self;
-        let mut flags = Vec::new();
-        match &l.ended {
-            Some(Some(e)) => flags.push(format!("stream ended: {e}")),
-            Some(None) => flags.push("stream ended".into()),
-            None => {}
-        }
-        if l.previous {
-            flags.push(if l.auto_previous {
-                "previous run (current has no output yet)".to_string()
-            } else {
-                "previous run".to_string()
-            });
-        }
-        if l.containers.len() > 1 {
-            flags.push(format!("container {}/{}", l.container + 1, l.containers.len()));
-        }
-        flags.push(format!("{}/{} lines", l.lines.len(), l.cap));
-        if l.dropped > 0 {
-            flags.push(format!("{} dropped", l.dropped));
-        }
-        if !l.search.is_empty() {
-            flags.push(format!("/{} {} matches", l.search, l.match_count()));
-        }
-        flags.push(format!("since:{}", SINCE[l.since].0));
-        flags.push(format!("ts:{}", if l.timestamps { "on" } else { "off" }));
-        flags.push(format!("follow:{}", if l.follow { "on" } else { "off" }));
-        flags.push(format!("wrap:{}", if l.wrap { "on" } else { "off" }));
-        let title = Line::from(vec![
-            Span::styled(format!(" logs {} ", l.source), theme.style(Role::Title)),
-            Span::styled(
-                format!(" {} ", flags.join(" · ")),
-                theme.style(Role::LogIndicator),
-            ),
-        ]);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.style(Role::BorderFocus))
-            .title(title);
-        let inner_h = usize::from(area.height.saturating_sub(2)).max(1);
-        let top = if l.follow {
-            l.lines.len().saturating_sub(inner_h)
-        } else {
-            l.top.min(l.lines.len().saturating_sub(1))
-        };
-        let lines: Vec<Line> = if l.lines.is_empty() {
-            let text = match &l.ended {
-                Some(_) => "no output",
-                None => "waiting for log lines…",
-            };
-            vec![Line::styled(text, theme.style(Role::Muted))]
-        } else {
-            l.lines
-                .iter()
-                .enumerate()
-                .skip(top)
-                .take(inner_h)
-                .map(|(i, s)| {
-                    let role = if l.hit == Some(i) {
-                        Role::TableCursor
-                    } else if l.hit_at(i) {
-                        Role::Accent
-                    } else {
-                        Role::Log
-                    };
-                    Line::styled(s.as_str(), theme.style(role))
-                })
-                .collect()
-        };
-        let mut p = Paragraph::new(lines).block(block);
-        if l.wrap {
-            p = p.wrap(Wrap { trim: false });
-        }
-        f.render_widget(p, area);
+        render::render(self, f, area, ctx);
     }
 }
 
