@@ -101,6 +101,9 @@ async fn check_uses_the_key_secret_integrations_toml_names() {
     assert!(rejected(&v).is_empty(), "{all}");
     assert!(!all.contains("no API key"), "{all}");
     assert!(!all.contains(WRONG), "a key value in the output: {all}");
+    for key in nas.world.app_keys.values() {
+        assert!(!all.contains(key.as_str()), "a key value in the output");
+    }
     let sonarr = v["services"]
         .as_array()
         .unwrap()
