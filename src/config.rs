@@ -93,6 +93,20 @@ pub struct Config {
     pub certs: CertsConfig,
     /// Backups and restore (`:backups`, `k8s-nas backup`, `k8s-nas restore`).
     pub backup: BackupConfig,
+    /// The credential places `integrations.toml` names (never read from this file): set by
+    /// [`crate::engine::live::honour_file`], read by the one credential resolution.
+    #[serde(skip)]
+    pub file_credentials: FileCredentials,
+}
+
+/// What `integrations.toml` says about where credentials live (`[api_keys]` namespace/name
+/// with its key names, `[download_client] password`); it wins over the config and evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileCredentials {
+    /// `(namespace, name)` of the key Secret, and the key name per app kind.
+    pub key_secret: Option<(String, String, BTreeMap<crate::model::AppKind, String>)>,
+    /// `(namespace, name, key)` of the qBittorrent WebUI password.
+    pub password: Option<(String, String, String)>,
 }
 
 /// `[certs]`: what the certificate check handshakes besides the Ingress hosts.
@@ -227,6 +241,7 @@ impl Default for Config {
             vpn: VpnConfig::default(),
             certs: CertsConfig::default(),
             backup: BackupConfig::default(),
+            file_credentials: FileCredentials::default(),
         }
     }
 }

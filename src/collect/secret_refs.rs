@@ -142,9 +142,11 @@ pub(super) fn norm(s: &str) -> String {
 /// Why the console believes a Secret key holds a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// `api_key_secret` / `qbittorrent_password_secret` in the config file, or the
-    /// integration file's `[api_keys]` / `password`.
+    /// `api_key_secret` / `qbittorrent_password_secret` / `jellyfin_admin_secret` in the config
+    /// file.
     Config,
+    /// The integration file's `[api_keys]` namespace/name or `[download_client] password`.
+    IntegrationFile,
     /// Referenced by a workload: `deployment media/sonarr`, and how (`env SONARR__AUTH__APIKEY`).
     Workload { workload: String, how: String },
     /// Not referenced by the app itself: the Secret the other apps' keys are in, under the
@@ -162,6 +164,7 @@ impl Origin {
     pub fn describe(&self) -> String {
         match self {
             Origin::Config => "set in the config".into(),
+            Origin::IntegrationFile => "set in integrations.toml".into(),
             Origin::Workload { workload, how } => format!("{how} of {workload}"),
             Origin::Shared => "the key Secret the other apps reference".into(),
             Origin::DefaultName => "default name (no workload references a key Secret)".into(),
@@ -231,32 +234,56 @@ impl Locations {
 /// What the user set explicitly (it wins over evidence).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Explicit {
-    /// `(namespace, name)` of the key Secret and the key name per kind.
-    pub key_secret: Option<(String, String)>,
+    /// `(namespace, name)` of the key Secret (and who named it), and the key name per kind.
+    pub key_secret: Option<(String, String, Origin)>,
     pub key_names: BTreeMap<AppKind, String>,
-    /// `(namespace, name, key)` of the qBittorrent password.
-    pub password: Option<(String, String, String)>,
+    /// `(namespace, name, key)` of the qBittorrent password, and who named it.
+    pub password: Option<(String, String, String, Origin)>,
     /// `(namespace, name)` of the Jellyfin administrator Secret.
     pub jellyfin_admin: Option<(String, String)>,
 }
 
 impl Explicit {
-    /// From the config file: a value other than the built-in default counts as set.
+    /// From the user's files: what `integrations.toml` names ([`Config::file_credentials`])
+    /// wins; else a config value other than the built-in default counts as set.
     pub fn from_config(cfg: &Config) -> Explicit {
         let d = Config::default();
-        let key_secret = (cfg.api_key_secret != d.api_key_secret)
-            .then(|| Config::split_ref(&cfg.api_key_secret));
-        let password = (cfg.qbittorrent_password_secret != d.qbittorrent_password_secret
-            || cfg.qbittorrent_password_key != d.qbittorrent_password_key)
-            .then(|| {
-                let (ns, name) = Config::split_ref(&cfg.qbittorrent_password_secret);
-                (ns, name, cfg.qbittorrent_password_key.clone())
-            });
+        let file = &cfg.file_credentials;
+        let mut key_names = default_key_names();
+        let key_secret = match &file.key_secret {
+            Some((ns, name, names)) => {
+                key_names.extend(names.iter().map(|(k, n)| (*k, n.clone())));
+                Some((ns.clone(), name.clone(), Origin::IntegrationFile))
+            }
+            None => (cfg.api_key_secret != d.api_key_secret).then(|| {
+                let (ns, name) = Config::split_ref(&cfg.api_key_secret);
+                (ns, name, Origin::Config)
+            }),
+        };
+        let password = match &file.password {
+            Some((ns, name, key)) => Some((
+                ns.clone(),
+                name.clone(),
+                key.clone(),
+                Origin::IntegrationFile,
+            )),
+            None => (cfg.qbittorrent_password_secret != d.qbittorrent_password_secret
+                || cfg.qbittorrent_password_key != d.qbittorrent_password_key)
+                .then(|| {
+                    let (ns, name) = Config::split_ref(&cfg.qbittorrent_password_secret);
+                    (
+                        ns,
+                        name,
+                        cfg.qbittorrent_password_key.clone(),
+                        Origin::Config,
+                    )
+                }),
+        };
         let jellyfin_admin = (cfg.jellyfin_admin_secret != d.jellyfin_admin_secret)
             .then(|| Config::split_ref(&cfg.jellyfin_admin_secret));
         Explicit {
             key_secret,
-            key_names: default_key_names(),
+            key_names,
             password,
             jellyfin_admin,
         }
@@ -380,12 +407,12 @@ pub fn locate(
     // 1. config; 2. the app's own workload; 3. another app's env var named for this kind.
     for svc in &keyed {
         let conventional = explicit.key_name(svc.kind).unwrap_or_default();
-        let loc = if let Some((ns, name)) = &explicit.key_secret {
+        let loc = if let Some((ns, name, origin)) = &explicit.key_secret {
             Some(KeyLoc {
                 namespace: ns.clone(),
                 name: name.clone(),
                 key: conventional,
-                origin: Origin::Config,
+                origin: origin.clone(),
             })
         } else {
             let own_key = |s: &str| {
@@ -468,11 +495,11 @@ pub fn locate(
     {
         let (pns, pname, pkey) = default_password;
         let loc = match &explicit.password {
-            Some((ns, name, key)) => Ok(KeyLoc {
+            Some((ns, name, key, origin)) => Ok(KeyLoc {
                 namespace: ns.clone(),
                 name: name.clone(),
                 key: key.clone(),
-                origin: Origin::Config,
+                origin: origin.clone(),
             }),
             None => match own_evidence(svc, &uses[&svc.id], is_password_name, pkey) {
                 Some(l) => Ok(l),

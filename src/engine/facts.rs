@@ -44,24 +44,38 @@ impl ClusterFacts {
     /// once, and read the credential Secrets when the listing does not carry them.
     pub async fn connect(cfg: &Config) -> anyhow::Result<Self> {
         let conn = cluster::connect(cfg.kubeconfig.as_deref(), cfg.context.as_deref()).await?;
-        let mut listing =
+        let listing =
             cluster::list::list_all(&conn, &cluster::kinds::Scope::from_config(cfg)).await?;
-        let mut unreadable: Unreadable = listing.unreadable_secrets.clone();
-        // The Secrets the workloads reference that the listing does not carry, read by name.
-        let inv = discover::discover(&listing.objects, &cfg.discovery_overrides());
-        let locs = credentials::locate(cfg, &inv, &listing, &listing.secrets);
+        let unreadable = Arc::new(listing.unreadable_secrets.clone());
+        let mut f = ClusterFacts::new(conn, Arc::new(listing));
+        f.unreadable = unreadable;
+        Ok(f.complete(cfg).await)
+    }
+
+    /// These facts with every credential Secret `cfg` resolves to ([`credentials::wanted_with`])
+    /// that they do not carry read by name (found, or why not): the Secrets the workloads
+    /// reference, and those the config or `integrations.toml` names. No request when every one
+    /// is at hand or known to be unreadable.
+    pub async fn complete(self, cfg: &Config) -> Self {
+        let inv = self.inventory(cfg);
+        let locs = credentials::locate(cfg, &inv, &self.listing, &self.secrets);
         let missing: Vec<(String, String)> = credentials::wanted_with(cfg, &locs)
             .into_iter()
-            .filter(|k| !has(&listing.secrets, &k.0, &k.1) && !unreadable.contains_key(k))
+            .filter(|k| !has(&self.secrets, &k.0, &k.1) && !self.unreadable.contains_key(k))
             .collect();
-        if !missing.is_empty() {
-            let (found, why) = credentials::fetch_secrets(&conn, missing).await;
-            listing.secrets.extend(found.into_iter().map(Arc::new));
-            unreadable.extend(why);
+        if missing.is_empty() {
+            return self;
         }
-        let mut f = ClusterFacts::new(conn, Arc::new(listing));
-        f.unreadable = Arc::new(unreadable);
-        Ok(f)
+        let (found, why) = credentials::fetch_secrets(&self.conn, missing).await;
+        let mut secrets = (*self.secrets).clone();
+        secrets.extend(found.into_iter().map(Arc::new));
+        let mut unreadable = (*self.unreadable).clone();
+        unreadable.extend(why);
+        ClusterFacts {
+            secrets: Arc::new(secrets),
+            unreadable: Arc::new(unreadable),
+            ..self
+        }
     }
 
     /// The TUI's facts: the watch's listing, with the credential Secrets the watch did not

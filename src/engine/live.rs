@@ -32,6 +32,37 @@ pub fn load_desired(path: &Path) -> anyhow::Result<Desired> {
     }
 }
 
+/// `cfg` with the credential places `desired` names ([`Config::file_credentials`]): the one
+/// resolution ([`crate::collect::secret_refs::Explicit::from_config`]) then honours
+/// `[api_keys]` / `[download_client] password` for `check`, the pollers, `keys` and `integrate`
+/// alike. Values equal to the defaults are unset (evidence decides, as in [`Desired::from_toml`]).
+pub fn honour_file(cfg: &Config, desired: &Desired) -> Config {
+    let mut cfg = cfg.clone();
+    cfg.file_credentials = crate::config::FileCredentials {
+        key_secret: desired.api_keys_set.then(|| {
+            let t = &desired.api_keys;
+            (t.namespace.clone(), t.name.clone(), t.key_names.clone())
+        }),
+        password: desired.password_set.then(|| {
+            let p = &desired.download_client.password;
+            (p.namespace.clone(), p.name.clone(), p.key.clone())
+        }),
+    };
+    cfg
+}
+
+/// [`honour_file`] with the integration file at `path` (`check` and the console). A file that
+/// cannot be read or parsed changes nothing here: the key check and the plan report it.
+pub fn with_integrations_file(cfg: &Config, path: &Path) -> Config {
+    match load_desired(path) {
+        Ok(d) => honour_file(cfg, &d),
+        Err(e) => {
+            tracing::debug!("credential places of {}: {e:#}", path.display());
+            cfg.clone()
+        }
+    }
+}
+
 /// A Kubernetes Secret's keys; `Ok(None)` when it does not exist.
 pub async fn read_secret(
     conn: &ClusterConn,
@@ -118,11 +149,16 @@ pub async fn live_context_with_keys(
     facts: &ClusterFacts,
     desired_file: &Path,
 ) -> anyhow::Result<(Live, Observed)> {
+    let desired = load_desired(desired_file)?;
+    // The file's credential places, resolved like everywhere else (one resolution); a Secret
+    // it names that the facts do not carry yet is read by name.
+    let cfg = &honour_file(cfg, &desired);
+    let facts = &facts.clone().complete(cfg).await;
     let conn = &facts.conn;
     let listing = &facts.listing;
     let inventory = facts.inventory(cfg);
     let locs = facts.locations(cfg, &inventory);
-    let desired = located(load_desired(desired_file)?, &locs);
+    let desired = located(desired, &locs);
     let collected = facts.credentials(cfg);
     for w in listing.warnings.iter().chain(&collected.warnings) {
         tracing::warn!("{w}");
@@ -241,7 +277,9 @@ pub fn located(mut desired: Desired, locs: &Locations) -> Desired {
 /// [`load_desired`] with its credential places resolved ([`located`]).
 pub fn load_located(cfg: &Config, facts: &ClusterFacts, path: &Path) -> anyhow::Result<Desired> {
     let inv = facts.inventory(cfg);
-    Ok(located(load_desired(path)?, &facts.locations(cfg, &inv)))
+    let desired = load_desired(path)?;
+    let locs = facts.locations(&honour_file(cfg, &desired), &inv);
+    Ok(located(desired, &locs))
 }
 
 /// Credentials written in the config file win for `integrate` as they do for `check`, `keys`
@@ -318,7 +356,7 @@ pub async fn check_keys(
 ) -> anyhow::Result<KeysCheck> {
     let (live, observed) = live_context_with_keys(cfg, facts, desired_file).await?;
     let target = live.desired.api_keys.clone();
-    let locs = facts.locations(cfg, &live.inventory);
+    let locs = facts.locations(&honour_file(cfg, &live.desired), &live.inventory);
     // The strongest evidence for the target: a workload's reference before "shared".
     let in_target: Vec<_> = locs
         .api_keys
@@ -379,6 +417,73 @@ pub async fn check_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// integrations.toml's `[api_keys]` and `[download_client] password` reach the one
+    /// resolution (so `check`, the pollers and the watched Secrets), over the config's
+    /// `api_key_secret` and over evidence; values equal to the defaults change nothing.
+    #[test]
+    fn the_integration_files_places_serve_the_one_resolution() {
+        use crate::collect::credentials::wanted_with;
+        use crate::collect::secret_refs::{locate_for, Origin};
+        let inventory = crate::integrate::fixtures::target_inventory();
+        let objs = crate::discover::ClusterObjects::default();
+        let text = "[api_keys]\nnamespace = \"arr\"\nname = \"console-keys\"\n\
+                    [api_keys.key_names]\nsonarr = \"TV_KEY\"\n\
+                    [download_client.password]\nnamespace = \"torrent\"\n\
+                    name = \"login\"\nkey = \"pw\"\n";
+        let desired = Desired::from_toml(text).expect("file");
+        let cfg = Config {
+            api_key_secret: "elsewhere/keys".into(),
+            ..Config::default()
+        };
+        let cfg = honour_file(&cfg, &desired);
+        let locs = locate_for(&cfg, &inventory, &objs, &|_, _| false);
+        let by_kind = |kind: AppKind| {
+            let svc = inventory.services.iter().find(|s| s.kind == kind).unwrap();
+            locs.api_keys[&svc.id].clone().expect("located")
+        };
+        let sonarr = by_kind(AppKind::Sonarr);
+        assert_eq!(
+            (
+                sonarr.namespace.as_str(),
+                sonarr.name.as_str(),
+                sonarr.key.as_str()
+            ),
+            ("arr", "console-keys", "TV_KEY")
+        );
+        assert_eq!(sonarr.origin, Origin::IntegrationFile);
+        assert_eq!(by_kind(AppKind::Radarr).key, "RADARR_API_KEY");
+        let pw = locs.passwords.values().next().unwrap().clone().expect("pw");
+        assert_eq!((pw.namespace.as_str(), pw.key.as_str()), ("torrent", "pw"));
+        let wanted = wanted_with(&cfg, &locs);
+        assert!(
+            wanted.contains(&("arr".into(), "console-keys".into())),
+            "{wanted:?}"
+        );
+        assert!(
+            wanted.contains(&("torrent".into(), "login".into())),
+            "{wanted:?}"
+        );
+        // keys/integrate see the same places.
+        let d = located(desired, &locs);
+        assert_eq!(d.api_keys.display(), "arr/console-keys");
+        // The shipped defaults spelled out: nothing set, the config's Secret wins again.
+        let plain = Config {
+            api_key_secret: "elsewhere/keys".into(),
+            ..Config::default()
+        };
+        let dflt = Desired::from_toml(crate::integrate::desired::DEFAULT_FILE).expect("defaults");
+        let locs = locate_for(&honour_file(&plain, &dflt), &inventory, &objs, &|_, _| {
+            false
+        });
+        let svc = inventory
+            .services
+            .iter()
+            .find(|s| s.kind == AppKind::Sonarr)
+            .unwrap();
+        let l = locs.api_keys[&svc.id].clone().expect("located");
+        assert_eq!((l.name.as_str(), l.origin), ("keys", Origin::Config));
+    }
 
     /// Issue 7: `integrate` honours `[services.qbittorrent] password` and `[services.X] api_key`
     /// like every other command.

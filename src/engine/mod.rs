@@ -176,6 +176,13 @@ pub fn pods_by_service(
 /// One full round, as `check` runs it: list, discover, observe every service concurrently, and
 /// meanwhile check the keys and read the integration plan; then every check over those facts.
 pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
+    check_once_with(cfg, &crate::config::Paths::resolve().integrations_file).await
+}
+
+/// [`check_once`] with the integration file at `desired`: its credential places
+/// (`[api_keys]`, `[download_client] password`) serve the probes as they serve the key check.
+pub async fn check_once_with(cfg: &Config, desired: &std::path::Path) -> anyhow::Result<Snapshot> {
+    let cfg = &live::with_integrations_file(cfg, desired);
     // Connect once, list once: the key check and the plan use the same connection and listing.
     let facts = facts::ClusterFacts::connect(cfg).await?;
     let (conn, listing) = (&facts.conn, &facts.listing);
@@ -184,10 +191,9 @@ pub async fn check_once(cfg: &Config) -> anyhow::Result<Snapshot> {
     // One look: restarts in the last hour are those the pods' last terminations prove.
     restarts::RestartLog::default().observe(&mut pods, jiff::Timestamp::now());
     let creds = facts.credentials(cfg);
-    let desired = crate::config::Paths::resolve().integrations_file;
     let (observations, (learned, learn_warnings), vpn, (certs, cert_warning)) = tokio::join!(
         observe_all(&inventory, cfg, conn, &creds),
-        learn(cfg, &facts, &desired),
+        learn(cfg, &facts, desired),
         vpn_verdicts(cfg, &facts),
         cert_facts(cfg, listing)
     );

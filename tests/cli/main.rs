@@ -16,6 +16,7 @@ mod demo_serve_kubectl;
 mod engine_demo;
 mod findings_sim;
 mod hostile_cli;
+mod keys_file;
 mod monitoring;
 mod ops_sim;
 mod readonly_cli;

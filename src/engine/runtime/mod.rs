@@ -69,6 +69,9 @@ pub async fn run_with(
     tx: mpsc::Sender<Msg>,
     mut effects: mpsc::UnboundedReceiver<Effect>,
 ) {
+    // The credential places integrations.toml names serve the watch, the pollers and every
+    // task (one resolution); the file is read once, at start.
+    let cfg = super::live::with_integrations_file(&cfg, &files.desired);
     let Some(conn) = connect_with_retry(&cfg, &tx, &mut effects).await else {
         return;
     };
