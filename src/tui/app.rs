@@ -12,7 +12,9 @@ use super::modal::{ModalOutcome, Reply};
 use super::msg::{Effect, Msg, TaskOutcome, TaskRequest};
 use super::pane::{CommandSpec, Pane};
 use super::panes::{self, help};
-use super::prompt::{CommandEntry, CommandTarget, Commands, Prompt, PromptMode, PromptOutcome};
+use super::prompt::{
+    CommandArg, CommandEntry, CommandTarget, Commands, Prompt, PromptMode, PromptOutcome,
+};
 use super::task_board::TaskBoard;
 use super::theme::Theme;
 use crate::model::ServiceId;
@@ -373,9 +375,22 @@ fn run_command(app: &mut App, text: &str) {
                         .set_flash(format!(":{name} unavailable: {why}"), FlashLevel::Warn);
                     return;
                 }
+                if let Some(CommandArg::Word(word)) = &arg {
+                    let Some(i) = app.index(pane) else {
+                        return;
+                    };
+                    match app.panes[i].command_arg(&mut app.ctx, word) {
+                        Err(e) => {
+                            app.ctx.set_flash(e, FlashLevel::Error);
+                            return;
+                        }
+                        Ok(false) => return,
+                        Ok(true) => {}
+                    }
+                }
                 app.ctx.go_root(View::new(pane));
                 app.run_nav();
-                if let Some(f) = arg {
+                if let Some(CommandArg::Filter(f)) = arg {
                     app.set_filter(pane, &f);
                 }
             }
@@ -404,7 +419,18 @@ fn on_action(app: &mut App, action: Action) {
         }
         Action::COMMAND => {
             let hidden = app.ctx.unavailable_panes();
-            app.ctx.prompt = Some(Prompt::command(&app.ctx.commands, &hidden));
+            let args = app
+                .panes
+                .iter()
+                .flat_map(|p| {
+                    let values = p.arg_values(&app.ctx);
+                    p.commands()
+                        .into_iter()
+                        .filter(|c| c.arg.is_some())
+                        .map(move |c| (c.names, values.clone()))
+                })
+                .collect();
+            app.ctx.prompt = Some(Prompt::command(&app.ctx.commands, &hidden).with_args(args));
         }
         Action::FILTER => {
             let current = app.pane_by_id(top).and_then(|p| p.filter_text());

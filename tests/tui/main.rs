@@ -17,6 +17,7 @@ mod tui_certs;
 mod tui_gitops;
 mod tui_integrations;
 mod tui_jobs;
+mod tui_ns;
 mod tui_render;
 mod tui_runtime;
 mod tui_shell;

@@ -66,6 +66,8 @@ pub fn pane(spec: Spec) -> Box<dyn Pane> {
         open: false,
         shell_pod: None,
         asked: None,
+        raw: None,
+        filtered_for: None,
     })
 }
 
@@ -142,13 +144,51 @@ pub struct Resources {
     shell_pod: Option<(String, String)>,
     /// When the rows were last asked for.
     asked: Option<jiff::Timestamp>,
+    /// The engine's last rows, before the namespace scope.
+    raw: Option<Vec<ResourceRow>>,
+    /// The scope the shown rows were filtered with (a new `:ns` filters again).
+    filtered_for: Option<Option<String>>,
 }
+
+/// The words of `:ns` that clear the scope (every namespace).
+pub const ALL_WORDS: [&str; 2] = ["all", "-"];
 
 impl Resources {
     /// The namespace this view shows (`:ns`), if one.
     fn scoped<'a>(&self, ctx: &'a Ctx) -> Option<&'a str> {
         let namespaced = ![Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows);
         ctx.namespace.as_deref().filter(|_| namespaced)
+    }
+
+    /// Show the raw rows under the current scope.
+    fn refilter(&mut self, ctx: &Ctx) {
+        let Some(raw) = &self.raw else {
+            return;
+        };
+        let scoped = self.scoped(ctx).map(str::to_string);
+        let rows = raw
+            .iter()
+            .filter(|r| scoped.as_ref().is_none_or(|ns| r.namespace == *ns))
+            .map(|r| Row {
+                id: format!("{}/{}", r.namespace, r.name),
+                haystack: haystack([r.namespace.as_str(), &r.name, &r.status, &r.info]),
+                r: r.clone(),
+            })
+            .collect();
+        self.list.set_rows(rows);
+        self.filtered_for = Some(ctx.namespace.clone());
+    }
+
+    /// The namespaces the console knows: the watched ones, those of the discovered services
+    /// and those the `:ns` view listed.
+    fn known_namespaces(&self, ctx: &Ctx) -> Vec<String> {
+        let mut known: std::collections::BTreeSet<String> = Default::default();
+        if let Some(c) = &ctx.cluster {
+            known.extend(c.namespaces.iter().cloned());
+            known.extend(c.inventory.services.iter().map(|s| s.namespace.clone()));
+        }
+        known.extend(self.raw.iter().flatten().map(|r| r.name.clone()));
+        known.into_iter().filter(|n| !n.is_empty()).collect()
     }
 
     fn ask(&mut self, ctx: &mut Ctx) {
@@ -193,7 +233,47 @@ impl Pane for Resources {
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
-        vec![CommandSpec::new(self.spec.names, self.spec.about).with_filter()]
+        let spec = CommandSpec::new(self.spec.names, self.spec.about).with_filter();
+        match self.spec.rows {
+            Rows::Namespaces => vec![spec.with_arg("NAME|all")],
+            _ => vec![spec],
+        }
+    }
+
+    /// `:ns NAME` scopes the views to a namespace the console knows, `:ns all` (or `-`) clears
+    /// the scope; the current view stays.
+    fn command_arg(&mut self, ctx: &mut Ctx, arg: &str) -> Result<bool, String> {
+        if self.spec.rows != Rows::Namespaces {
+            return Err(format!(":{} takes no argument {arg:?}", self.spec.names[0]));
+        }
+        if ALL_WORDS.contains(&arg) {
+            ctx.namespace = None;
+            ctx.set_flash("all namespaces", FlashLevel::Info);
+            return Ok(false);
+        }
+        let known = self.known_namespaces(ctx);
+        if !known.iter().any(|n| n == arg) {
+            return Err(if known.is_empty() {
+                format!("unknown namespace {arg:?}: no namespace known yet")
+            } else {
+                format!("unknown namespace {arg:?} (known: {})", known.join(", "))
+            });
+        }
+        ctx.namespace = Some(arg.to_string());
+        ctx.set_flash(
+            format!("namespace {arg} (:ns all for all)"),
+            FlashLevel::Info,
+        );
+        Ok(false)
+    }
+
+    fn arg_values(&self, ctx: &Ctx) -> Vec<String> {
+        if self.spec.rows != Rows::Namespaces {
+            return vec![];
+        }
+        let mut values = self.known_namespaces(ctx);
+        values.push(ALL_WORDS[0].to_string());
+        values
     }
 
     fn on_enter(&mut self, ctx: &mut Ctx, _view: &View) -> bool {
@@ -216,7 +296,7 @@ impl Pane for Resources {
                 picked
             };
             let note = match &ctx.namespace {
-                Some(ns) => format!("namespace {ns} (:ns then 0 for all)"),
+                Some(ns) => format!("namespace {ns} (:ns all for all)"),
                 None => "all namespaces".to_string(),
             };
             ctx.set_flash(note, FlashLevel::Info);
@@ -312,19 +392,16 @@ impl Pane for Resources {
                 }
             }
             Msg::Resources { kind, rows } if kind == self.spec.kind => {
-                let scoped = self.scoped(ctx).map(str::to_string);
-                let rows = rows
-                    .iter()
-                    .filter(|r| scoped.as_ref().is_none_or(|ns| r.namespace == *ns))
-                    .map(|r| Row {
-                        id: format!("{}/{}", r.namespace, r.name),
-                        haystack: haystack([r.namespace.as_str(), &r.name, &r.status, &r.info]),
-                        r: r.clone(),
-                    })
-                    .collect();
-                self.list.set_rows(rows);
+                self.raw = Some(rows.clone());
+                self.refilter(ctx);
             }
             _ => {}
+        }
+    }
+
+    fn sync(&mut self, ctx: &Ctx) {
+        if self.raw.is_some() && self.filtered_for.as_ref() != Some(&ctx.namespace) {
+            self.refilter(ctx);
         }
     }
 
