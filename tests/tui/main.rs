@@ -14,6 +14,7 @@ mod truth;
 mod tui_alerts;
 mod tui_backups;
 mod tui_certs;
+mod tui_describe;
 mod tui_gitops;
 mod tui_integrations;
 mod tui_jobs;

@@ -4,8 +4,8 @@
 //! What a view offers besides the table follows from what its rows are ([`Rows`]): pods `d`
 //! describe, `l` logs (a picker over the containers and init containers), `s` shell and
 //! `ctrl-d` delete (the Services pane's dialogs, [`super::workload_actions`]: confirm,
-//! `--readonly` drops them, not offered where RBAC denies them); Deployments `d`; events `d`
-//! describes the involved object.
+//! `--readonly` drops them, not offered where RBAC denies them); Deployments, PVCs and Ingresses
+//! `d`; events `d` describes the involved object, of any kind the console watches.
 
 use super::listing::{listing_filter, Listing, TableCtx};
 use crate::bus::ResourceRow;
@@ -41,7 +41,7 @@ pub enum Rows {
     /// Nodes: read on demand, again every [`NODES_EVERY`] seconds while shown (not on every
     /// cluster change).
     Nodes,
-    /// The table only.
+    /// The table and `d` describe.
     Plain,
 }
 
@@ -97,8 +97,16 @@ impl TableRow for Row {
 /// Seconds between two reads of the nodes while `:nodes` is shown.
 pub const NODES_EVERY: i64 = 15;
 
-/// The kinds describe knows.
-const DESCRIBED: [&str; 3] = ["Pod", "Deployment", "StatefulSet"];
+/// The Kubernetes kind of a view's rows (`d` describes one), by the engine's name of it.
+fn object_kind(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "pods" => "Pod",
+        "deployments" => "Deployment",
+        "pvcs" => "PersistentVolumeClaim",
+        "ingresses" => "Ingress",
+        _ => return None,
+    })
+}
 
 type C = Column<Row>;
 
@@ -218,7 +226,7 @@ impl Pane for Resources {
             ));
             own.push(Binding::new(Key::ch('0'), ALL_NAMESPACES, "all namespaces"));
         }
-        if ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows) {
+        if self.spec.rows == Rows::Events || object_kind(self.spec.kind).is_some() {
             own.push(Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"));
         }
         if [Rows::Pods, Rows::Deployments, Rows::Events].contains(&self.spec.rows) {
@@ -305,7 +313,7 @@ impl Pane for Resources {
         }
         let row = self.list.selected().map(|r| r.r.clone());
         let known = [Action::DESCRIBE, LOGS, SHELL, DELETE].contains(&action);
-        let acts = ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&rows);
+        let acts = ![Rows::Nodes, Rows::Namespaces].contains(&rows);
         let (Some(row), true) = (row.filter(|_| known), acts) else {
             self.list.on_action(action);
             return;
@@ -345,16 +353,9 @@ impl Pane for Resources {
                 }
             }
             (Rows::Pods, DELETE) => actions::confirm_delete(ctx, &row.namespace, &row.name, None),
-            (Rows::Deployments, Action::DESCRIBE) => {
-                ctx.push(super::describe::object_view(ObjectRef {
-                    kind: "Deployment".into(),
-                    namespace: row.namespace,
-                    name: row.name,
-                    ..ObjectRef::default()
-                }));
-            }
-            (Rows::Events, Action::DESCRIBE) => match row.involved {
-                Some((kind, name)) if DESCRIBED.contains(&kind.as_str()) => {
+            // Any object of the watch stores (the engine says when it has none).
+            (Rows::Events, Action::DESCRIBE) => {
+                if let Some((kind, name)) = row.involved {
                     ctx.push(super::describe::object_view(ObjectRef {
                         kind,
                         namespace: row.namespace,
@@ -362,12 +363,17 @@ impl Pane for Resources {
                         ..ObjectRef::default()
                     }));
                 }
-                Some((kind, _)) => {
-                    let note = format!("describe shows {}, not {kind}", DESCRIBED.join(", "));
-                    ctx.set_flash(note, FlashLevel::Warn);
+            }
+            (_, Action::DESCRIBE) => {
+                if let Some(kind) = object_kind(self.spec.kind) {
+                    ctx.push(super::describe::object_view(ObjectRef {
+                        kind: kind.into(),
+                        namespace: row.namespace,
+                        name: row.name,
+                        ..ObjectRef::default()
+                    }));
                 }
-                None => {}
-            },
+            }
             _ => self.list.navigate(action),
         }
     }
