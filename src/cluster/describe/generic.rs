@@ -146,11 +146,17 @@ fn secret_data(s: &mut String, object: &Value) {
             keys.push((k.clone(), len));
         }
     }
-    if keys.is_empty() {
+    // TLS Secrets enter the watch store without their private key: say so, not "absent".
+    let unread_key = object["type"].as_str() == Some("kubernetes.io/tls")
+        && !keys.iter().any(|(k, _)| k == "tls.key");
+    if keys.is_empty() && !unread_key {
         let _ = writeln!(s, "<none>");
     }
     for (k, len) in keys {
         let _ = writeln!(s, "{k}:  {len} bytes");
+    }
+    if unread_key {
+        let _ = writeln!(s, "tls.key:  <not read by the console>");
     }
 }
 
@@ -269,6 +275,15 @@ mod tests {
                 assert!(!s.contains(secret_text), "{secret_text} leaked:\n{s}");
             }
         }
+        let tls = json!({
+            "kind": "Secret", "type": "kubernetes.io/tls",
+            "metadata": {"name": "wildcard-tls", "namespace": "media"},
+            "data": {"tls.crt": "YWJj"},
+        });
+        let s = object("Secret", &tls, &[], now());
+        assert!(s.contains("tls.crt:  3 bytes"), "{s}");
+        assert!(s.contains("tls.key:  <not read by the console>"), "{s}");
+        assert!(!s.contains("YWJj"), "{s}");
         assert_eq!(decoded_len("aHVudGVyMi1wYXNzd29yZA=="), 16);
         assert_eq!(decoded_len("YQ=="), 1);
         assert_eq!(decoded_len(""), 0);
