@@ -229,6 +229,24 @@ impl App {
         }
     }
 
+    /// The words each command taking an argument completes from, now.
+    fn command_args(&self) -> Vec<(&'static [&'static str], Vec<String>)> {
+        let mut args = Vec::new();
+        for p in &self.panes {
+            let takes: Vec<CommandSpec> = p
+                .commands()
+                .into_iter()
+                .filter(|c| c.arg.is_some())
+                .collect();
+            if takes.is_empty() {
+                continue;
+            }
+            let values = p.arg_values(&self.ctx);
+            args.extend(takes.into_iter().map(|c| (c.names, values.clone())));
+        }
+        args
+    }
+
     fn reply(&mut self, reply: Reply) {
         match reply {
             Reply::Task(request) => {
@@ -271,6 +289,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             store(&mut app.ctx, &msg);
             for p in &mut app.panes {
                 p.on_msg(&mut app.ctx, &msg);
+            }
+            // An open `:` prompt completes from what just arrived (`:ns` → namespaces).
+            if matches!(&msg, Msg::Resources { .. })
+                && app.ctx.prompt.as_ref().map(|p| p.mode) == Some(PromptMode::Command)
+            {
+                let args = app.command_args();
+                if let Some(p) = app.ctx.prompt.as_mut() {
+                    p.set_args(args);
+                }
             }
         }
     }
@@ -335,6 +362,8 @@ fn on_key(app: &mut App, ev: KeyEvent) {
                 if mode == PromptMode::Filter {
                     let text = prompt.text();
                     app.set_filter(top, &text);
+                } else {
+                    ask_for_arg_values(app);
                 }
             }
             PromptOutcome::Cancel => {
@@ -358,6 +387,30 @@ fn on_key(app: &mut App, ev: KeyEvent) {
         return;
     };
     on_action(app, action);
+}
+
+/// The command typed so far takes a word (`:ns `): let its pane ask for fresher values
+/// once per prompt; they complete as they arrive.
+fn ask_for_arg_values(app: &mut App) {
+    let Some(prompt) = app.ctx.prompt.as_mut() else {
+        return;
+    };
+    let text = prompt.text();
+    let Some((name, _)) = text.trim_start().split_once(char::is_whitespace) else {
+        return;
+    };
+    let Ok((entry, _)) = app.ctx.commands.parse(name) else {
+        return;
+    };
+    let CommandTarget::Pane(pane) = entry.target else {
+        return;
+    };
+    if entry.spec.arg.is_none() || !prompt.first_arg_ask() {
+        return;
+    }
+    if let Some(i) = app.index(pane) {
+        app.panes[i].on_command_prompt(&mut app.ctx);
+    }
 }
 
 fn run_command(app: &mut App, text: &str) {
@@ -419,17 +472,7 @@ fn on_action(app: &mut App, action: Action) {
         }
         Action::COMMAND => {
             let hidden = app.ctx.unavailable_panes();
-            let args = app
-                .panes
-                .iter()
-                .flat_map(|p| {
-                    let values = p.arg_values(&app.ctx);
-                    p.commands()
-                        .into_iter()
-                        .filter(|c| c.arg.is_some())
-                        .map(move |c| (c.names, values.clone()))
-                })
-                .collect();
+            let args = app.command_args();
             app.ctx.prompt = Some(Prompt::command(&app.ctx.commands, &hidden).with_args(args));
         }
         Action::FILTER => {

@@ -107,6 +107,12 @@ pub trait Pane: AsAny {
         Err(format!("{} takes no argument {arg:?}", self.id()))
     }
 
+    /// Its command with a word is being typed (`:ns `): ask for fresher values, which reach
+    /// the prompt's completion as they arrive (once per prompt).
+    fn on_command_prompt(&mut self, ctx: &mut Ctx) {
+        let _ = ctx;
+    }
+
     /// The words the argument of its `:` command completes from (`:ns` → the namespaces).
     fn arg_values(&self, ctx: &Ctx) -> Vec<String> {
         let _ = ctx;

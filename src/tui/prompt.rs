@@ -128,6 +128,8 @@ pub struct Prompt {
     names: Vec<&'static str>,
     /// The words each command taking an argument completes from (`:ns` → namespaces).
     args: Vec<(&'static [&'static str], Vec<String>)>,
+    /// Fresher argument values were asked for during this prompt.
+    arg_asked: bool,
 }
 
 impl Prompt {
@@ -150,6 +152,7 @@ impl Prompt {
             input,
             names,
             args: vec![],
+            arg_asked: false,
         }
     }
 
@@ -157,6 +160,16 @@ impl Prompt {
     pub fn with_args(mut self, args: Vec<(&'static [&'static str], Vec<String>)>) -> Prompt {
         self.args = args;
         self
+    }
+
+    /// `true` the first time it is called for this prompt (ask for argument values once).
+    pub fn first_arg_ask(&mut self) -> bool {
+        !std::mem::replace(&mut self.arg_asked, true)
+    }
+
+    /// Replace the words the arguments complete from (fresher values arrived).
+    pub fn set_args(&mut self, args: Vec<(&'static [&'static str], Vec<String>)>) {
+        self.args = args;
     }
 
     /// The completion of a command's argument (`ns me` → `media`), or `None`.

@@ -213,6 +213,14 @@ async fn ns_argument_and_generic_describe_in_the_degraded_demo() {
     h.keys(":ns media\n");
     let screen = h.until(5, |s| s.contains("Services(media)")).await;
     assert!(!screen.contains("qbittorrent "), "{screen}");
+    // Not watched-by-config nor an app's: known from the cluster's namespaces, read when `:ns `
+    // is typed,
+    // completing from the list the prompt asked for when it opened.
+    h.keys(":ns kube-s");
+    h.until(5, |s| s.contains("ns kube-system")).await;
+    h.apply(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    h.keys("\n");
+    h.until(5, |s| s.contains("Services(kube-system)")).await;
     h.keys(":ns all\n");
     h.until(5, |s| s.contains("qbittorrent ")).await;
     let cj = nas

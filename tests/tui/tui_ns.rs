@@ -118,3 +118,33 @@ fn help_lists_the_ns_argument() {
     let screen = h.frame();
     assert!(screen.contains("[NAME|all]"), "{screen}");
 }
+
+#[test]
+fn typing_ns_reads_the_clusters_namespaces_and_completes_from_them_as_they_arrive() {
+    let listing = listing_of(&target_world(false), false);
+    let mut h = Harness::degraded();
+    let ns = k8s_nas::tui::Effect::ListResources {
+        kind: "namespaces".into(),
+    };
+    assert!(h.press(":ns").is_empty(), "not before the word starts");
+    assert!(h.press(" ").contains(&ns), "read when the word starts");
+    assert!(h.press("kube-s").is_empty(), "once per prompt");
+    assert_eq!(h.app.prompt.as_ref().unwrap().suggestion(), None);
+    h.feed(Msg::Resources {
+        kind: "namespaces".into(),
+        rows: k8s_nas::engine::resources::rows(&listing, "namespaces"),
+    });
+    assert_eq!(
+        h.app.prompt.as_ref().unwrap().suggestion().as_deref(),
+        Some("ystem"),
+        "completes from the answer while the prompt is open"
+    );
+    // kube-system is neither watched nor an app's: known from the cluster's list.
+    h.press("<tab><enter>");
+    assert_eq!(h.app.namespace.as_deref(), Some("kube-system"));
+    assert_eq!(h.app.view().pane, "services");
+    // An unknown name asks again (a namespace created since is known at the next try).
+    let fx = h.press("<esc>:ns nope<enter>");
+    assert!(fx.contains(&ns), "{fx:?}");
+    assert_eq!(h.app.namespace.as_deref(), Some("kube-system"));
+}

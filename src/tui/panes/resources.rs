@@ -188,7 +188,8 @@ impl Resources {
     }
 
     /// The namespaces the console knows: the watched ones, those of the discovered services
-    /// and those the `:ns` view listed.
+    /// and those of the `:ns` rows (read when `:ns ` is typed or `:ns` opens, and after an
+    /// unknown name).
     fn known_namespaces(&self, ctx: &Ctx) -> Vec<String> {
         let mut known: std::collections::BTreeSet<String> = Default::default();
         if let Some(c) = &ctx.cluster {
@@ -261,6 +262,8 @@ impl Pane for Resources {
         }
         let known = self.known_namespaces(ctx);
         if !known.iter().any(|n| n == arg) {
+            // Read them again: a namespace created since is known at the next try.
+            self.ask(ctx);
             return Err(if known.is_empty() {
                 format!("unknown namespace {arg:?}: no namespace known yet")
             } else {
@@ -273,6 +276,14 @@ impl Pane for Resources {
             FlashLevel::Info,
         );
         Ok(false)
+    }
+
+    /// `:ns ` is being typed: read the cluster's namespaces again (they arrive while the user
+    /// types, and complete).
+    fn on_command_prompt(&mut self, ctx: &mut Ctx) {
+        if self.spec.rows == Rows::Namespaces {
+            self.ask(ctx);
+        }
     }
 
     fn arg_values(&self, ctx: &Ctx) -> Vec<String> {
