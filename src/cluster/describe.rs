@@ -1,7 +1,12 @@
-//! `d` describe: a kubectl-describe-like text for a pod and its events. Pure formatting.
+//! `d` describe: a kubectl-describe-like text for a pod and its events, and for any other
+//! watched object ([`object`]: header, YAML, events; a Secret's key names and sizes only).
+//! Pure formatting.
 
 use k8s_openapi::api::core::v1::{Container, ContainerStatus, Event, Pod};
 use std::fmt::Write;
+
+mod generic;
+pub use generic::object;
 
 /// Events that concern the object `kind`/`name` in `namespace`, oldest first.
 pub fn events_for<'a>(

@@ -38,10 +38,19 @@ pub fn describe_workload(
         .services
         .iter()
         .find(|s| s.namespace == namespace && s.workload.name == name && s.workload.kind == kind);
-    let mut out = format!("{kind}: {namespace}/{name}\n");
     let Some(svc) = svc else {
-        return out + "not found in the current inventory\n";
+        // Any other watched object (a Service, a Job, a Certificate, a Deployment outside the
+        // discovered apps …): header, YAML, its events.
+        let Some(object) = find_object(listing, kind, namespace, name) else {
+            return format!(
+                "{kind}: {namespace}/{name}\nnot in the console's watch stores (deleted, or a kind \
+                 the console does not watch)\n"
+            );
+        };
+        let evs = describe::aggregate(&listing.events, namespace, &[(kind, name)]);
+        return describe::object(kind, &object, &evs, jiff::Timestamp::now());
     };
+    let mut out = format!("{kind}: {namespace}/{name}\n");
     for p in pods.get(&svc.id).map(Vec::as_slice).unwrap_or_default() {
         if let Some(pod) = objs.pods.iter().find(|x| {
             x.metadata.name.as_deref() == Some(&p.name)
@@ -61,6 +70,101 @@ pub fn describe_workload(
         }
     }
     out
+}
+
+/// The watched object `kind`/`name` in `namespace` (empty: cluster-scoped), as JSON.
+fn find_object(
+    listing: &Listing,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+) -> Option<serde_json::Value> {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    let is = |md: &ObjectMeta| {
+        md.name.as_deref() == Some(name) && md.namespace.as_deref().unwrap_or("") == namespace
+    };
+    fn json<T: serde::Serialize>(t: &T) -> Option<serde_json::Value> {
+        serde_json::to_value(t).ok()
+    }
+    let o = &listing.objects;
+    let typed = match kind {
+        "Pod" => o
+            .pods
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        "Deployment" => o
+            .deployments
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        "StatefulSet" => o
+            .statefulsets
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        "DaemonSet" => o
+            .daemonsets
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        "Service" => o
+            .services
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        "Ingress" => o
+            .ingresses
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        "PersistentVolumeClaim" => o
+            .pvcs
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        "PersistentVolume" => o
+            .pvs
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        "ConfigMap" => o
+            .configmaps
+            .iter()
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        // Formatting shows a Secret's key names and sizes only.
+        "Secret" => listing
+            .secrets
+            .iter()
+            .chain(&listing.tls_secrets)
+            .find(|x| is(&x.metadata))
+            .and_then(|x| json(&**x)),
+        _ => None,
+    };
+    if typed.is_some() {
+        return typed;
+    }
+    // Custom resources (and Jobs, CronJobs): the registry row whose objects say this kind, or
+    // whose plural is the kind's guessed one (kubectl's `UnsafeGuessKindToResource` rule).
+    let lower = kind.to_lowercase();
+    let plural = if lower.ends_with('y') {
+        format!("{}ies", &lower[..lower.len() - 1])
+    } else if lower.ends_with('s') || lower.ends_with('x') || lower.ends_with("ch") {
+        format!("{lower}es")
+    } else {
+        format!("{lower}s")
+    };
+    listing
+        .custom
+        .iter()
+        .flat_map(|(row, objs)| objs.iter().map(move |x| (*row, x)))
+        .find(|(row, x)| {
+            let says = x.types.as_ref().map(|t| t.kind.as_str());
+            let row_plural = row.split_once('.').map_or(*row, |(p, _)| p);
+            (says == Some(kind) || (says.is_none() && row_plural == plural)) && is(&x.metadata)
+        })
+        .and_then(|(_, x)| json(&**x))
 }
 
 /// Kubernetes events about each service's workload and pods, newest first.

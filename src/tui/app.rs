@@ -12,7 +12,9 @@ use super::modal::{ModalOutcome, Reply};
 use super::msg::{Effect, Msg, TaskOutcome, TaskRequest};
 use super::pane::{CommandSpec, Pane};
 use super::panes::{self, help};
-use super::prompt::{CommandEntry, CommandTarget, Commands, Prompt, PromptMode, PromptOutcome};
+use super::prompt::{
+    CommandArg, CommandEntry, CommandTarget, Commands, Prompt, PromptMode, PromptOutcome,
+};
 use super::task_board::TaskBoard;
 use super::theme::Theme;
 use crate::model::ServiceId;
@@ -227,6 +229,24 @@ impl App {
         }
     }
 
+    /// The words each command taking an argument completes from, now.
+    fn command_args(&self) -> Vec<(&'static [&'static str], Vec<String>)> {
+        let mut args = Vec::new();
+        for p in &self.panes {
+            let takes: Vec<CommandSpec> = p
+                .commands()
+                .into_iter()
+                .filter(|c| c.arg.is_some())
+                .collect();
+            if takes.is_empty() {
+                continue;
+            }
+            let values = p.arg_values(&self.ctx);
+            args.extend(takes.into_iter().map(|c| (c.names, values.clone())));
+        }
+        args
+    }
+
     fn reply(&mut self, reply: Reply) {
         match reply {
             Reply::Task(request) => {
@@ -269,6 +289,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             store(&mut app.ctx, &msg);
             for p in &mut app.panes {
                 p.on_msg(&mut app.ctx, &msg);
+            }
+            // An open `:` prompt completes from what just arrived (`:ns` → namespaces).
+            if matches!(&msg, Msg::Resources { .. })
+                && app.ctx.prompt.as_ref().map(|p| p.mode) == Some(PromptMode::Command)
+            {
+                let args = app.command_args();
+                if let Some(p) = app.ctx.prompt.as_mut() {
+                    p.set_args(args);
+                }
             }
         }
     }
@@ -333,6 +362,8 @@ fn on_key(app: &mut App, ev: KeyEvent) {
                 if mode == PromptMode::Filter {
                     let text = prompt.text();
                     app.set_filter(top, &text);
+                } else {
+                    ask_for_arg_values(app);
                 }
             }
             PromptOutcome::Cancel => {
@@ -358,6 +389,30 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     on_action(app, action);
 }
 
+/// The command typed so far takes a word (`:ns `): let its pane ask for fresher values
+/// once per prompt; they complete as they arrive.
+fn ask_for_arg_values(app: &mut App) {
+    let Some(prompt) = app.ctx.prompt.as_mut() else {
+        return;
+    };
+    let text = prompt.text();
+    let Some((name, _)) = text.trim_start().split_once(char::is_whitespace) else {
+        return;
+    };
+    let Ok((entry, _)) = app.ctx.commands.parse(name) else {
+        return;
+    };
+    let CommandTarget::Pane(pane) = entry.target else {
+        return;
+    };
+    if entry.spec.arg.is_none() || !prompt.first_arg_ask() {
+        return;
+    }
+    if let Some(i) = app.index(pane) {
+        app.panes[i].on_command_prompt(&mut app.ctx);
+    }
+}
+
 fn run_command(app: &mut App, text: &str) {
     if text.trim().is_empty() {
         return;
@@ -373,9 +428,22 @@ fn run_command(app: &mut App, text: &str) {
                         .set_flash(format!(":{name} unavailable: {why}"), FlashLevel::Warn);
                     return;
                 }
+                if let Some(CommandArg::Word(word)) = &arg {
+                    let Some(i) = app.index(pane) else {
+                        return;
+                    };
+                    match app.panes[i].command_arg(&mut app.ctx, word) {
+                        Err(e) => {
+                            app.ctx.set_flash(e, FlashLevel::Error);
+                            return;
+                        }
+                        Ok(false) => return,
+                        Ok(true) => {}
+                    }
+                }
                 app.ctx.go_root(View::new(pane));
                 app.run_nav();
-                if let Some(f) = arg {
+                if let Some(CommandArg::Filter(f)) = arg {
                     app.set_filter(pane, &f);
                 }
             }
@@ -404,7 +472,8 @@ fn on_action(app: &mut App, action: Action) {
         }
         Action::COMMAND => {
             let hidden = app.ctx.unavailable_panes();
-            app.ctx.prompt = Some(Prompt::command(&app.ctx.commands, &hidden));
+            let args = app.command_args();
+            app.ctx.prompt = Some(Prompt::command(&app.ctx.commands, &hidden).with_args(args));
         }
         Action::FILTER => {
             let current = app.pane_by_id(top).and_then(|p| p.filter_text());

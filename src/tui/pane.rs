@@ -24,6 +24,9 @@ pub struct CommandSpec {
     pub description: &'static str,
     /// Accepts `/text` after the name and sets the pane's filter (`:svc /son`).
     pub filter: bool,
+    /// Accepts a word after the name (`:ns media`), handed to [`Pane::command_arg`]; the text
+    /// names it in help (`NAME|all`). The word completes from [`Pane::arg_values`].
+    pub arg: Option<&'static str>,
 }
 
 impl CommandSpec {
@@ -32,7 +35,13 @@ impl CommandSpec {
             names,
             description,
             filter: false,
+            arg: None,
         }
+    }
+
+    pub const fn with_arg(mut self, name: &'static str) -> CommandSpec {
+        self.arg = Some(name);
+        self
     }
 
     pub const fn with_filter(mut self) -> CommandSpec {
@@ -87,6 +96,26 @@ pub trait Pane: AsAny {
 
     /// The `:` commands that open it.
     fn commands(&self) -> Vec<CommandSpec> {
+        vec![]
+    }
+
+    /// A `:` command of the pane came with a word (`:ns media`, see [`CommandSpec::arg`]):
+    /// act on it. `Err` is one line for the flash (nothing changed); `Ok(true)` also opens the
+    /// pane, `Ok(false)` stays on the current view.
+    fn command_arg(&mut self, ctx: &mut Ctx, arg: &str) -> Result<bool, String> {
+        let _ = (ctx, arg);
+        Err(format!("{} takes no argument {arg:?}", self.id()))
+    }
+
+    /// Its command with a word is being typed (`:ns `): ask for fresher values, which reach
+    /// the prompt's completion as they arrive (once per prompt).
+    fn on_command_prompt(&mut self, ctx: &mut Ctx) {
+        let _ = ctx;
+    }
+
+    /// The words the argument of its `:` command completes from (`:ns` → the namespaces).
+    fn arg_values(&self, ctx: &Ctx) -> Vec<String> {
+        let _ = ctx;
         vec![]
     }
 

@@ -23,6 +23,15 @@ pub enum CommandTarget {
     Action(Action),
 }
 
+/// What followed a command's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandArg {
+    /// `/text`: the pane's filter (`:svc /son`).
+    Filter(String),
+    /// A word the pane acts on (`:ns media`).
+    Word(String),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandEntry {
     pub spec: CommandSpec,
@@ -42,8 +51,8 @@ impl Commands {
         &self.0
     }
 
-    /// Parse `name [/filter]`. Errors are one line for the status bar.
-    pub fn parse(&self, input: &str) -> Result<(CommandEntry, Option<String>), String> {
+    /// Parse `name [/filter | word]`. Errors are one line for the status bar.
+    pub fn parse(&self, input: &str) -> Result<(CommandEntry, Option<CommandArg>), String> {
         let input = input.trim();
         let (name, rest) = match input.split_once(char::is_whitespace) {
             Some((n, r)) => (n, r.trim()),
@@ -60,7 +69,10 @@ impl Commands {
         let arg = match rest {
             "" => None,
             r => match r.strip_prefix('/') {
-                Some(f) if entry.spec.filter => Some(f.to_string()),
+                Some(f) if entry.spec.filter => Some(CommandArg::Filter(f.to_string())),
+                None if entry.spec.arg.is_some() && !r.contains(char::is_whitespace) => {
+                    Some(CommandArg::Word(r.to_string()))
+                }
                 _ => return Err(format!(":{name} takes no argument {r:?}")),
             },
         };
@@ -114,6 +126,10 @@ pub struct Prompt {
     pub input: TextArea<'static>,
     /// Command names in completion order (command mode).
     names: Vec<&'static str>,
+    /// The words each command taking an argument completes from (`:ns` → namespaces).
+    args: Vec<(&'static [&'static str], Vec<String>)>,
+    /// Fresher argument values were asked for during this prompt.
+    arg_asked: bool,
 }
 
 impl Prompt {
@@ -131,7 +147,44 @@ impl Prompt {
     fn new(mode: PromptMode, initial: &str, names: Vec<&'static str>) -> Prompt {
         let mut input = TextArea::new(vec![initial.to_string()]);
         input.move_cursor(tui_textarea::CursorMove::End);
-        Prompt { mode, input, names }
+        Prompt {
+            mode,
+            input,
+            names,
+            args: vec![],
+            arg_asked: false,
+        }
+    }
+
+    /// The words the argument of each of these commands completes from.
+    pub fn with_args(mut self, args: Vec<(&'static [&'static str], Vec<String>)>) -> Prompt {
+        self.args = args;
+        self
+    }
+
+    /// `true` the first time it is called for this prompt (ask for argument values once).
+    pub fn first_arg_ask(&mut self) -> bool {
+        !std::mem::replace(&mut self.arg_asked, true)
+    }
+
+    /// Replace the words the arguments complete from (fresher values arrived).
+    pub fn set_args(&mut self, args: Vec<(&'static [&'static str], Vec<String>)>) {
+        self.args = args;
+    }
+
+    /// The completion of a command's argument (`ns me` → `media`), or `None`.
+    fn complete_arg(&self, text: &str) -> Option<String> {
+        let (name, word) = text.trim_start().split_once(char::is_whitespace)?;
+        let word = word.trim_start();
+        if word.is_empty() || word.contains(char::is_whitespace) {
+            return None;
+        }
+        let name = name.to_lowercase();
+        let (_, values) = self.args.iter().find(|(n, _)| n.contains(&name.as_str()))?;
+        values
+            .iter()
+            .find(|v| v.starts_with(word) && v.len() > word.len())
+            .map(|v| v[word.len()..].to_string())
     }
 
     pub fn text(&self) -> String {
@@ -144,6 +197,9 @@ impl Prompt {
             return None;
         }
         let text = self.text();
+        if let Some(rest) = self.complete_arg(&text) {
+            return Some(rest);
+        }
         complete_in(&self.names, &text).map(|full| full[text.trim_start().len()..].to_string())
     }
 
@@ -185,6 +241,7 @@ mod tests {
                 names,
                 description: "",
                 filter,
+                arg: None,
             },
             target: CommandTarget::Pane(names[0]),
         };
@@ -203,6 +260,10 @@ mod tests {
 
     fn target(c: &Commands, input: &str) -> (CommandTarget, Option<String>) {
         let (e, arg) = c.parse(input).unwrap();
+        let arg = arg.map(|a| match a {
+            CommandArg::Filter(f) => f,
+            CommandArg::Word(w) => panic!("word {w:?} where a filter was expected"),
+        });
         (e.target, arg)
     }
 
@@ -237,5 +298,30 @@ mod tests {
         assert_eq!(p.suggestion().as_deref(), Some("dings"));
         p.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
         assert_eq!(p.text(), "findings");
+    }
+
+    #[test]
+    fn a_command_with_an_argument_takes_a_word_that_completes_from_its_values() {
+        let mut entries = table().entries().to_vec();
+        entries.push(CommandEntry {
+            spec: CommandSpec::new(&["ns", "namespaces"], "").with_arg("NAME|all"),
+            target: CommandTarget::Pane("namespaces"),
+        });
+        let c = Commands::new(entries);
+        let (e, arg) = c.parse("ns media").unwrap();
+        assert_eq!(e.target, CommandTarget::Pane("namespaces"));
+        assert_eq!(arg, Some(CommandArg::Word("media".into())));
+        assert_eq!(c.parse("ns").unwrap().1, None);
+        assert!(c.parse("ns a b").is_err(), "one word only");
+        assert!(c.parse("svc media").is_err(), "svc takes no word");
+        let values = vec!["media".to_string(), "monitoring".to_string()];
+        let mut p = Prompt::command(&c, &[]).with_args(vec![(&["ns", "namespaces"], values)]);
+        p.input.insert_str("ns mo");
+        assert_eq!(p.suggestion().as_deref(), Some("nitoring"));
+        p.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        assert_eq!(p.text(), "ns monitoring");
+        let mut p = Prompt::command(&c, &[]).with_args(vec![(&["ns"], vec!["media".into()])]);
+        p.input.insert_str("svc me");
+        assert_eq!(p.suggestion(), None, "only :ns completes namespaces");
     }
 }

@@ -203,3 +203,40 @@ async fn run_now_logs_and_alertmanager_in_the_ops_faults_demo() {
     })
     .await;
 }
+
+/// Issue 8 leftovers against the live engine: `:ns media` scopes the Services pane, and `d` on
+/// a CronJob row describes it from the watch stores (a custom-resource row) with its YAML.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ns_argument_and_generic_describe_in_the_degraded_demo() {
+    let (mut h, nas, _dir) = harness(Scenario::Degraded).await;
+    h.until(20, |s| s.contains("sabnzbd")).await;
+    h.keys(":ns media\n");
+    let screen = h.until(5, |s| s.contains("Services(media)")).await;
+    assert!(!screen.contains("qbittorrent "), "{screen}");
+    // Not watched-by-config nor an app's: known from the cluster's namespaces, read when `:ns `
+    // is typed,
+    // completing from the list the prompt asked for when it opened.
+    h.keys(":ns kube-s");
+    h.until(5, |s| s.contains("ns kube-system")).await;
+    h.apply(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    h.keys("\n");
+    h.until(5, |s| s.contains("Services(kube-system)")).await;
+    h.keys(":ns all\n");
+    h.until(5, |s| s.contains("qbittorrent ")).await;
+    let cj = nas
+        .kube
+        .list("batch/v1", "CronJob", None)
+        .into_iter()
+        .filter_map(|c| c["metadata"]["name"].as_str().map(str::to_string))
+        .min()
+        .expect("a CronJob in the demo");
+    h.keys(":jobs\n");
+    h.until(20, |s| s.contains(&cj)).await;
+    h.keys(&format!("/{cj}\nd"));
+    h.until(10, |s| {
+        s.contains(&format!("Name:         {cj}"))
+            && s.contains("Kind:         CronJob")
+            && s.contains("schedule:")
+    })
+    .await;
+}

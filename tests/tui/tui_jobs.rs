@@ -7,6 +7,7 @@ use crate::tui_common;
 
 use k8s_nas::bus::JobsView;
 use k8s_nas::jobs::{cron, CronJobState, JobPod, JobState, JobsFacts};
+use k8s_nas::tui::panes::jobs::JobsState;
 use k8s_nas::tui::{Effect, Msg, TaskRequest};
 use tui_common::*;
 
@@ -245,4 +246,35 @@ fn cj_and_cronjobs_open_the_same_pane() {
         h.press(cmd);
         assert!(h.frame().contains("restic-nightly"), "{cmd}");
     }
+}
+
+#[test]
+fn d_describes_the_cronjob_or_the_job_under_the_cursor() {
+    let mut h = opened(160, 45);
+    let first = h.app.pane::<JobsState>().unwrap().list.selected().cloned();
+    let first = first.expect("a row");
+    let fx = h.press("d");
+    let (ns, name) = first.object.clone();
+    assert!(
+        fx.contains(&Effect::Describe {
+            namespace: ns,
+            kind: first.kind.into(),
+            name,
+        }),
+        "{fx:?}"
+    );
+    h.press("<esc>");
+    h.press("/restic-nightly-29410<enter>");
+    let job = h.app.pane::<JobsState>().unwrap().list.selected().cloned();
+    let job = job.expect("a Job row");
+    assert_eq!(job.kind, "Job");
+    let fx = h.press("d");
+    assert!(
+        fx.contains(&Effect::Describe {
+            namespace: job.object.0.clone(),
+            kind: "Job".into(),
+            name: job.object.1.clone(),
+        }),
+        "{fx:?}"
+    );
 }

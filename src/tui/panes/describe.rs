@@ -1,5 +1,6 @@
-//! Describe pane (`d`): the workload of a service and its pods, as text the engine writes
-//! (kubectl-describe style). Entering asks the engine; an answer to an older request, or one
+//! Describe pane (`d`): the workload of a service and its pods, or any object of the watch
+//! stores (a pod, a Deployment, a PVC, a CronJob, an event's object …), as text the engine writes
+//! (kubectl-describe style; [`crate::cluster::describe`]). Entering asks the engine; an answer to an older request, or one
 //! arriving after the pane was left, is dropped.
 
 use super::text::TextView;
@@ -26,7 +27,8 @@ pub fn view(id: ServiceId) -> View {
     View::with(ID, ViewArg::Service(id))
 }
 
-/// Describe one object (the generic views: a pod, a Deployment, an event's object).
+/// Describe one object (the generic views and `:jobs`: a pod, a Deployment, a PVC, an Ingress, a
+/// CronJob or Job, an event's object of any kind).
 pub fn object_view(object: ObjectRef) -> View {
     View::with(ID, ViewArg::Object(object))
 }

@@ -70,9 +70,14 @@ pub fn lines<'a>(ctx: &Ctx, pane: PaneId, theme: &Theme) -> Vec<Line<'a>> {
                 crate::tui::prompt::CommandTarget::Pane(p) => ctx.unavailable(p),
                 crate::tui::prompt::CommandTarget::Action(_) => None,
             };
+            // A command taking a word says so first (`[NAME|all] namespaces; …`).
+            let about = match e.spec.arg {
+                Some(arg) => format!("[{arg}] {}", e.spec.description),
+                None => e.spec.description.to_string(),
+            };
             match why {
-                Some(why) => (names, format!("{} (unavailable: {why})", e.spec.description)),
-                None => (names, e.spec.description.to_string()),
+                Some(why) => (names, format!("{about} (unavailable: {why})")),
+                None => (names, about),
             }
         })
         .collect();

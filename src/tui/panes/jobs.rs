@@ -19,7 +19,7 @@ use crate::tui::msg::{Msg, TaskRequest};
 use crate::tui::pane::{CommandSpec, Pane};
 use crate::tui::rows::Tone;
 use crate::tui::theme::Role;
-use crate::tui::view::{FlashLevel, PaneId, View};
+use crate::tui::view::{FlashLevel, ObjectRef, PaneId, View};
 use crate::tui::widgets::detail;
 use crate::tui::widgets::table::{haystack, CellText, Column, TableRow};
 use jiff::Timestamp;
@@ -58,6 +58,8 @@ pub struct JobRow {
     pub findings: Vec<Finding>,
     /// `(namespace, name)` of the CronJob, for run-now.
     pub cronjob: Option<(String, String)>,
+    /// `(namespace, name)` of the row's object, for describe.
+    pub object: (String, String),
     /// The pod whose log `l` shows, and a note when it is not the newest run's.
     pub log: Option<LogPick>,
     id: String,
@@ -243,6 +245,7 @@ fn cron_row(cj: &CronJobState, v: &JobsView) -> JobRow {
         detail,
         findings: f,
         cronjob: Some((cj.namespace.clone(), cj.name.clone())),
+        object: (cj.namespace.clone(), cj.name.clone()),
         log: log_pick(v.facts.jobs_of(cj)),
         haystack: haystack(["CronJob", &id, &cj.schedule]),
         id: format!("cj/{id}"),
@@ -277,6 +280,7 @@ fn job_row(j: &JobState, v: &JobsView) -> JobRow {
         detail,
         findings: f,
         cronjob: None,
+        object: (j.namespace.clone(), j.name.clone()),
         log: log_pick([j]),
         haystack: haystack(["Job", &id, &j.state]),
         id: format!("job/{id}"),
@@ -331,6 +335,7 @@ impl Pane for JobsState {
             vec![
                 Binding::new(Key::ch('t'), RUN, "run cronjob now").mutating(),
                 Binding::new(Key::ch('l'), Action::LOGS, "logs of the last run"),
+                Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"),
             ],
             COLUMNS,
         )
@@ -348,6 +353,17 @@ impl Pane for JobsState {
         match action {
             RUN => confirm_run(ctx, self.list.selected()),
             Action::LOGS => open_logs(ctx, self.list.selected()),
+            Action::DESCRIBE => {
+                if let Some(r) = self.list.selected() {
+                    let (namespace, name) = r.object.clone();
+                    ctx.push(super::describe::object_view(ObjectRef {
+                        kind: r.kind.into(),
+                        namespace,
+                        name,
+                        ..ObjectRef::default()
+                    }));
+                }
+            }
             _ => self.list.navigate(action),
         }
     }

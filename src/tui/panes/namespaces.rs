@@ -1,6 +1,7 @@
-//! `:ns`: the namespaces (k9s style): `enter` makes the generic resource views (`:pods`,
-//! `:deploy`, `:events`, `:pvc`, `:ing`) show only the one under the cursor, `0` all of them
-//! again (a generic resource view, [`super::resources`]).
+//! `:ns`: the namespaces (k9s style): `enter` (or `:ns NAME` from anywhere, completing from the
+//! namespaces the console knows) makes the Services pane and the generic resource views
+//! (`:pods`, `:deploy`, `:events`, `:pvc`, `:ing`) show only that one, `0` (or `:ns all`, `:ns -`)
+//! all of them again (a generic resource view, [`super::resources`]).
 
 use super::resources::{pane as resource_pane, Rows, Spec};
 use crate::tui::pane::Pane;
@@ -14,7 +15,7 @@ pub fn pane() -> Box<dyn Pane> {
         kind: "namespaces",
         title: "Namespaces",
         names: &["ns", "namespaces", "namespace"],
-        about: "namespaces: enter shows only it in the resource views, 0 all",
+        about: "namespaces; `:ns NAME` / enter scopes Services and the resource views, `:ns all` / 0 clears",
         headers: ["PODS", "STATUS", "WORKLOADS"],
         rows: Rows::Namespaces,
     })

@@ -4,8 +4,8 @@
 //! What a view offers besides the table follows from what its rows are ([`Rows`]): pods `d`
 //! describe, `l` logs (a picker over the containers and init containers), `s` shell and
 //! `ctrl-d` delete (the Services pane's dialogs, [`super::workload_actions`]: confirm,
-//! `--readonly` drops them, not offered where RBAC denies them); Deployments `d`; events `d`
-//! describes the involved object.
+//! `--readonly` drops them, not offered where RBAC denies them); Deployments, PVCs and Ingresses
+//! `d`; events `d` describes the involved object, of any kind the console watches.
 
 use super::listing::{listing_filter, Listing, TableCtx};
 use crate::bus::ResourceRow;
@@ -41,7 +41,7 @@ pub enum Rows {
     /// Nodes: read on demand, again every [`NODES_EVERY`] seconds while shown (not on every
     /// cluster change).
     Nodes,
-    /// The table only.
+    /// The table and `d` describe.
     Plain,
 }
 
@@ -66,6 +66,8 @@ pub fn pane(spec: Spec) -> Box<dyn Pane> {
         open: false,
         shell_pod: None,
         asked: None,
+        raw: None,
+        filtered_for: None,
     })
 }
 
@@ -95,8 +97,16 @@ impl TableRow for Row {
 /// Seconds between two reads of the nodes while `:nodes` is shown.
 pub const NODES_EVERY: i64 = 15;
 
-/// The kinds describe knows.
-const DESCRIBED: [&str; 3] = ["Pod", "Deployment", "StatefulSet"];
+/// The Kubernetes kind of a view's rows (`d` describes one), by the engine's name of it.
+fn object_kind(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "pods" => "Pod",
+        "deployments" => "Deployment",
+        "pvcs" => "PersistentVolumeClaim",
+        "ingresses" => "Ingress",
+        _ => return None,
+    })
+}
 
 type C = Column<Row>;
 
@@ -142,13 +152,52 @@ pub struct Resources {
     shell_pod: Option<(String, String)>,
     /// When the rows were last asked for.
     asked: Option<jiff::Timestamp>,
+    /// The engine's last rows, before the namespace scope.
+    raw: Option<Vec<ResourceRow>>,
+    /// The scope the shown rows were filtered with (a new `:ns` filters again).
+    filtered_for: Option<Option<String>>,
 }
+
+/// The words of `:ns` that clear the scope (every namespace).
+pub const ALL_WORDS: [&str; 2] = ["all", "-"];
 
 impl Resources {
     /// The namespace this view shows (`:ns`), if one.
     fn scoped<'a>(&self, ctx: &'a Ctx) -> Option<&'a str> {
         let namespaced = ![Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows);
         ctx.namespace.as_deref().filter(|_| namespaced)
+    }
+
+    /// Show the raw rows under the current scope.
+    fn refilter(&mut self, ctx: &Ctx) {
+        let Some(raw) = &self.raw else {
+            return;
+        };
+        let scoped = self.scoped(ctx).map(str::to_string);
+        let rows = raw
+            .iter()
+            .filter(|r| scoped.as_ref().is_none_or(|ns| r.namespace == *ns))
+            .map(|r| Row {
+                id: format!("{}/{}", r.namespace, r.name),
+                haystack: haystack([r.namespace.as_str(), &r.name, &r.status, &r.info]),
+                r: r.clone(),
+            })
+            .collect();
+        self.list.set_rows(rows);
+        self.filtered_for = Some(ctx.namespace.clone());
+    }
+
+    /// The namespaces the console knows: the watched ones, those of the discovered services
+    /// and those of the `:ns` rows (read when `:ns ` is typed or `:ns` opens, and after an
+    /// unknown name).
+    fn known_namespaces(&self, ctx: &Ctx) -> Vec<String> {
+        let mut known: std::collections::BTreeSet<String> = Default::default();
+        if let Some(c) = &ctx.cluster {
+            known.extend(c.namespaces.iter().cloned());
+            known.extend(c.inventory.services.iter().map(|s| s.namespace.clone()));
+        }
+        known.extend(self.raw.iter().flatten().map(|r| r.name.clone()));
+        known.into_iter().filter(|n| !n.is_empty()).collect()
     }
 
     fn ask(&mut self, ctx: &mut Ctx) {
@@ -178,7 +227,7 @@ impl Pane for Resources {
             ));
             own.push(Binding::new(Key::ch('0'), ALL_NAMESPACES, "all namespaces"));
         }
-        if ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&self.spec.rows) {
+        if self.spec.rows == Rows::Events || object_kind(self.spec.kind).is_some() {
             own.push(Binding::new(Key::ch('d'), Action::DESCRIBE, "describe"));
         }
         if [Rows::Pods, Rows::Deployments, Rows::Events].contains(&self.spec.rows) {
@@ -193,7 +242,57 @@ impl Pane for Resources {
     }
 
     fn commands(&self) -> Vec<CommandSpec> {
-        vec![CommandSpec::new(self.spec.names, self.spec.about).with_filter()]
+        let spec = CommandSpec::new(self.spec.names, self.spec.about).with_filter();
+        match self.spec.rows {
+            Rows::Namespaces => vec![spec.with_arg("NAME|all")],
+            _ => vec![spec],
+        }
+    }
+
+    /// `:ns NAME` scopes the views to a namespace the console knows, `:ns all` (or `-`) clears
+    /// the scope; the current view stays.
+    fn command_arg(&mut self, ctx: &mut Ctx, arg: &str) -> Result<bool, String> {
+        if self.spec.rows != Rows::Namespaces {
+            return Err(format!(":{} takes no argument {arg:?}", self.spec.names[0]));
+        }
+        if ALL_WORDS.contains(&arg) {
+            ctx.namespace = None;
+            ctx.set_flash("all namespaces", FlashLevel::Info);
+            return Ok(false);
+        }
+        let known = self.known_namespaces(ctx);
+        if !known.iter().any(|n| n == arg) {
+            // Read them again: a namespace created since is known at the next try.
+            self.ask(ctx);
+            return Err(if known.is_empty() {
+                format!("unknown namespace {arg:?}: no namespace known yet")
+            } else {
+                format!("unknown namespace {arg:?} (known: {})", known.join(", "))
+            });
+        }
+        ctx.namespace = Some(arg.to_string());
+        ctx.set_flash(
+            format!("namespace {arg} (:ns all for all)"),
+            FlashLevel::Info,
+        );
+        Ok(false)
+    }
+
+    /// `:ns ` is being typed: read the cluster's namespaces again (they arrive while the user
+    /// types, and complete).
+    fn on_command_prompt(&mut self, ctx: &mut Ctx) {
+        if self.spec.rows == Rows::Namespaces {
+            self.ask(ctx);
+        }
+    }
+
+    fn arg_values(&self, ctx: &Ctx) -> Vec<String> {
+        if self.spec.rows != Rows::Namespaces {
+            return vec![];
+        }
+        let mut values = self.known_namespaces(ctx);
+        values.push(ALL_WORDS[0].to_string());
+        values
     }
 
     fn on_enter(&mut self, ctx: &mut Ctx, _view: &View) -> bool {
@@ -216,7 +315,7 @@ impl Pane for Resources {
                 picked
             };
             let note = match &ctx.namespace {
-                Some(ns) => format!("namespace {ns} (:ns then 0 for all)"),
+                Some(ns) => format!("namespace {ns} (:ns all for all)"),
                 None => "all namespaces".to_string(),
             };
             ctx.set_flash(note, FlashLevel::Info);
@@ -225,7 +324,7 @@ impl Pane for Resources {
         }
         let row = self.list.selected().map(|r| r.r.clone());
         let known = [Action::DESCRIBE, LOGS, SHELL, DELETE].contains(&action);
-        let acts = ![Rows::Plain, Rows::Nodes, Rows::Namespaces].contains(&rows);
+        let acts = ![Rows::Nodes, Rows::Namespaces].contains(&rows);
         let (Some(row), true) = (row.filter(|_| known), acts) else {
             self.list.on_action(action);
             return;
@@ -265,16 +364,9 @@ impl Pane for Resources {
                 }
             }
             (Rows::Pods, DELETE) => actions::confirm_delete(ctx, &row.namespace, &row.name, None),
-            (Rows::Deployments, Action::DESCRIBE) => {
-                ctx.push(super::describe::object_view(ObjectRef {
-                    kind: "Deployment".into(),
-                    namespace: row.namespace,
-                    name: row.name,
-                    ..ObjectRef::default()
-                }));
-            }
-            (Rows::Events, Action::DESCRIBE) => match row.involved {
-                Some((kind, name)) if DESCRIBED.contains(&kind.as_str()) => {
+            // Any object of the watch stores (the engine says when it has none).
+            (Rows::Events, Action::DESCRIBE) => {
+                if let Some((kind, name)) = row.involved {
                     ctx.push(super::describe::object_view(ObjectRef {
                         kind,
                         namespace: row.namespace,
@@ -282,12 +374,17 @@ impl Pane for Resources {
                         ..ObjectRef::default()
                     }));
                 }
-                Some((kind, _)) => {
-                    let note = format!("describe shows {}, not {kind}", DESCRIBED.join(", "));
-                    ctx.set_flash(note, FlashLevel::Warn);
+            }
+            (_, Action::DESCRIBE) => {
+                if let Some(kind) = object_kind(self.spec.kind) {
+                    ctx.push(super::describe::object_view(ObjectRef {
+                        kind: kind.into(),
+                        namespace: row.namespace,
+                        name: row.name,
+                        ..ObjectRef::default()
+                    }));
                 }
-                None => {}
-            },
+            }
             _ => self.list.navigate(action),
         }
     }
@@ -312,19 +409,16 @@ impl Pane for Resources {
                 }
             }
             Msg::Resources { kind, rows } if kind == self.spec.kind => {
-                let scoped = self.scoped(ctx).map(str::to_string);
-                let rows = rows
-                    .iter()
-                    .filter(|r| scoped.as_ref().is_none_or(|ns| r.namespace == *ns))
-                    .map(|r| Row {
-                        id: format!("{}/{}", r.namespace, r.name),
-                        haystack: haystack([r.namespace.as_str(), &r.name, &r.status, &r.info]),
-                        r: r.clone(),
-                    })
-                    .collect();
-                self.list.set_rows(rows);
+                self.raw = Some(rows.clone());
+                self.refilter(ctx);
             }
             _ => {}
+        }
+    }
+
+    fn sync(&mut self, ctx: &Ctx) {
+        if self.raw.is_some() && self.filtered_for.as_ref() != Some(&ctx.namespace) {
+            self.refilter(ctx);
         }
     }
 

@@ -31,6 +31,7 @@ pub fn pane() -> Box<dyn Pane> {
         vpn: Default::default(),
         pending: None,
         metrics: Default::default(),
+        scoped_to: None,
     })
 }
 
@@ -121,6 +122,8 @@ pub struct Services {
     pending: Option<super::workload_actions::Target>,
     /// The metrics API's answer (CPU/MEM columns; hidden with a note when absent).
     metrics: crate::bus::MetricsView,
+    /// The `:ns` scope the rows were built with (a new scope rebuilds them).
+    scoped_to: Option<String>,
 }
 
 impl Services {
@@ -203,10 +206,12 @@ impl Pane for Services {
 
     /// Rebuild rows if the shared data changed since the last call.
     fn sync(&mut self, ctx: &Ctx) {
-        if !self.stale {
+        if !self.stale && self.scoped_to == ctx.namespace {
             return;
         }
         self.stale = false;
+        self.scoped_to.clone_from(&ctx.namespace);
+        let scope = ctx.namespace.as_deref();
         let empty = Vec::new();
         let rows = match &ctx.cluster {
             None => Vec::new(),
@@ -214,6 +219,7 @@ impl Pane for Services {
                 .inventory
                 .services
                 .iter()
+                .filter(|s| scope.is_none_or(|ns| s.namespace == ns))
                 .map(|s| {
                     let pods = c.pods.get(&s.id).unwrap_or(&empty);
                     let obs = ctx.observations.get(&s.id);
@@ -243,12 +249,14 @@ impl Pane for Services {
     }
 
     fn render(&self, f: &mut Frame, area: Rect, ctx: &Ctx, _view: &View) {
-        let scope = ctx
-            .cluster
-            .as_ref()
-            .map(|c| c.namespaces.join(","))
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "all".into());
+        // The `:ns` scope, else the watched namespaces.
+        let scope = ctx.namespace.clone().unwrap_or_else(|| {
+            ctx.cluster
+                .as_ref()
+                .map(|c| c.namespaces.join(","))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "all".into())
+        });
         // "last checked": the newest health observation (the polled part of the data).
         let checked = ctx.observations.values().map(|o| o.fetched_at).max();
         let mut tctx = TableCtx::new("Services", &ctx.theme, ctx.now)
@@ -258,7 +266,10 @@ impl Pane for Services {
                 ctx.budget.stale_after_secs,
                 ctx.budget.stale_after_secs.saturating_mul(3),
             )
-            .empty("no media services discovered in the watched namespaces");
+            .empty(match ctx.namespace {
+                Some(_) => "no media services in this namespace (:ns all for all)",
+                None => "no media services discovered in the watched namespaces",
+            });
         if ctx.cluster.is_none() {
             tctx = tctx.loading("connecting to the cluster…");
         }
