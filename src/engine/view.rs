@@ -86,53 +86,23 @@ fn find_object(
     fn json<T: serde::Serialize>(t: &T) -> Option<serde_json::Value> {
         serde_json::to_value(t).ok()
     }
+    fn pick<T: kube::Resource + serde::Serialize>(
+        items: &[std::sync::Arc<T>],
+        is: impl Fn(&ObjectMeta) -> bool,
+    ) -> Option<serde_json::Value> {
+        items.iter().find(|x| is(x.meta())).and_then(|x| json(&**x))
+    }
     let o = &listing.objects;
     let typed = match kind {
-        "Pod" => o
-            .pods
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
-        "Deployment" => o
-            .deployments
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
-        "StatefulSet" => o
-            .statefulsets
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
-        "DaemonSet" => o
-            .daemonsets
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
-        "Service" => o
-            .services
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
-        "Ingress" => o
-            .ingresses
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
-        "PersistentVolumeClaim" => o
-            .pvcs
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
-        "PersistentVolume" => o
-            .pvs
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
-        "ConfigMap" => o
-            .configmaps
-            .iter()
-            .find(|x| is(&x.metadata))
-            .and_then(|x| json(&**x)),
+        "Pod" => pick(&o.pods, is),
+        "Deployment" => pick(&o.deployments, is),
+        "StatefulSet" => pick(&o.statefulsets, is),
+        "DaemonSet" => pick(&o.daemonsets, is),
+        "Service" => pick(&o.services, is),
+        "Ingress" => pick(&o.ingresses, is),
+        "PersistentVolumeClaim" => pick(&o.pvcs, is),
+        "PersistentVolume" => pick(&o.pvs, is),
+        "ConfigMap" => pick(&o.configmaps, is),
         // Formatting shows a Secret's key names and sizes only.
         "Secret" => listing
             .secrets
