@@ -105,6 +105,12 @@ fn header_info(app: &Ctx) -> HeaderInfo {
         ),
         None => ("—".into(), "connecting…".into(), "—".into()),
     };
+    // `:ns NAME` scopes the views: the header says the scope first, as k9s does.
+    let namespaces = match &app.namespace {
+        Some(scope) if namespaces == "all" => scope.clone(),
+        Some(scope) => format!("{scope} (of {namespaces})"),
+        None => namespaces,
+    };
     let worst = crate::model::finding::worst(&app.findings);
     let mut counts: Vec<String> = Vec::new();
     for s in [Severity::Critical, Severity::Error, Severity::Warning] {

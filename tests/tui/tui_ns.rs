@@ -26,7 +26,11 @@ fn ns_name_scopes_the_services_pane_and_all_clears_it() {
     assert_eq!(level, FlashLevel::Info);
     let screen = h.frame();
     assert!(screen.contains("Services(qbittorrent)"), "{screen}");
-    assert!(screen.contains("qbittorrent"), "{screen}");
+    // The header says the scope first, then what is watched.
+    assert!(
+        screen.contains("qbittorrent (of media, qbittorrent)"),
+        "{screen}"
+    );
     assert!(!screen.contains("sonarr"), "{screen}");
     assert!(
         h.services()
@@ -40,6 +44,7 @@ fn ns_name_scopes_the_services_pane_and_all_clears_it() {
     assert_eq!(h.app.namespace, None);
     let screen = h.frame();
     assert!(screen.contains("Services(media,qbittorrent)"), "{screen}");
+    assert!(!screen.contains("(of media"), "{screen}");
     assert!(screen.contains("sonarr"), "{screen}");
     assert_eq!(h.services().list.rows.len(), all);
     h.press(":ns media<enter>");
