@@ -83,42 +83,10 @@ pub fn secret_uses(spec: &PodSpec) -> Vec<SecretUse> {
     out
 }
 
-/// The pod template of a discovered service's workload, from the listing.
+/// The pod template of a discovered service's workload, from the listing (the one lookup the
+/// VPN audit and the manifest audit use too).
 pub fn pod_spec<'a>(objs: &'a ClusterObjects, svc: &ServiceInfo) -> Option<&'a PodSpec> {
-    let (ns, name) = (svc.namespace.as_str(), svc.workload.name.as_str());
-    let is = |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| {
-        m.namespace.as_deref() == Some(ns) && m.name.as_deref() == Some(name)
-    };
-    match svc.workload.kind.as_str() {
-        "Deployment" => objs
-            .deployments
-            .iter()
-            .find(|d| is(&d.metadata))?
-            .spec
-            .as_ref()?
-            .template
-            .spec
-            .as_ref(),
-        "StatefulSet" => objs
-            .statefulsets
-            .iter()
-            .find(|d| is(&d.metadata))?
-            .spec
-            .as_ref()?
-            .template
-            .spec
-            .as_ref(),
-        "DaemonSet" => objs
-            .daemonsets
-            .iter()
-            .find(|d| is(&d.metadata))?
-            .spec
-            .as_ref()?
-            .template
-            .spec
-            .as_ref(),
-        _ => objs.pods.iter().find(|p| is(&p.metadata))?.spec.as_ref(),
-    }
+    crate::vpn::audit::template(svc, objs).map(|(spec, _)| spec)
 }
 
 /// `deployment media/sonarr`.
