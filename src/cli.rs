@@ -176,11 +176,7 @@ pub fn main() -> ExitCode {
 pub fn main_with(demo: Option<DemoFn>) -> ExitCode {
     crate::init_tls();
     let cli = Cli::parse();
-    let result = match (&cli.command, demo) {
-        (Some(Command::Demo { .. }), None) => crate::commands::demo_binary::exec(),
-        _ => run(cli, demo),
-    };
-    let code = match result {
+    let code = match run(cli, demo) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("k8s-nas: {}", crate::bounds::sanitize(&error_chain(&e)));
