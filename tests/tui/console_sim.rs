@@ -170,13 +170,7 @@ impl Harness {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_now_logs_and_alertmanager_in_the_ops_faults_demo() {
     let (mut h, nas, _dir) = harness(Scenario::parse("ops-faults").unwrap()).await;
-    let cj = nas
-        .kube
-        .list("batch/v1", "CronJob", None)
-        .into_iter()
-        .filter_map(|c| c["metadata"]["name"].as_str().map(str::to_string))
-        .min()
-        .expect("a CronJob in the demo");
+    let cj = first_cronjob(&nas);
     h.keys(":jobs\n");
     h.until(20, |s| s.contains(&cj)).await;
     h.keys(&format!("/{cj}\n"));
@@ -223,13 +217,7 @@ async fn ns_argument_and_generic_describe_in_the_degraded_demo() {
     h.until(5, |s| s.contains("Services(kube-system)")).await;
     h.keys(":ns all\n");
     h.until(5, |s| s.contains("qbittorrent ")).await;
-    let cj = nas
-        .kube
-        .list("batch/v1", "CronJob", None)
-        .into_iter()
-        .filter_map(|c| c["metadata"]["name"].as_str().map(str::to_string))
-        .min()
-        .expect("a CronJob in the demo");
+    let cj = first_cronjob(&nas);
     h.keys(":jobs\n");
     h.until(20, |s| s.contains(&cj)).await;
     h.keys(&format!("/{cj}\nd"));
@@ -239,4 +227,14 @@ async fn ns_argument_and_generic_describe_in_the_degraded_demo() {
             && s.contains("schedule:")
     })
     .await;
+}
+
+/// The demo's first CronJob by name.
+fn first_cronjob(nas: &SimNas) -> String {
+    nas.kube
+        .list("batch/v1", "CronJob", None)
+        .into_iter()
+        .filter_map(|c| c["metadata"]["name"].as_str().map(str::to_string))
+        .min()
+        .expect("a CronJob in the demo")
 }
