@@ -47,12 +47,25 @@ pub fn host_paths(listing: &Listing) -> BTreeMap<String, BTreeSet<String>> {
             continue;
         };
         for v in spec.volumes.iter().flatten() {
-            if let Some(hp) = &v.host_path {
+            if let Some(hp) = v.host_path.as_ref().filter(|hp| holds_files(hp)) {
                 out.entry(node.clone()).or_default().insert(hp.path.clone());
             }
         }
     }
     out
+}
+
+/// A `hostPath` whose disk use means something: not a device, socket or kernel file system
+/// (Jellyfin's `/dev/dri` is a GPU, not a disk).
+fn holds_files(hp: &k8s_openapi::api::core::v1::HostPathVolumeSource) -> bool {
+    let special = matches!(
+        hp.type_.as_deref(),
+        Some("CharDevice" | "BlockDevice" | "Socket")
+    );
+    let kernel = ["/dev", "/proc", "/sys"]
+        .iter()
+        .any(|root| hp.path == *root || hp.path.starts_with(&format!("{root}/")));
+    !special && !kernel
 }
 
 /// Bytes in GiB, one decimal (`9.0Gi`).
@@ -211,6 +224,22 @@ pub async fn rows(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn devices_and_kernel_file_systems_are_not_disks() {
+        let hp = |path: &str, t: Option<&str>| k8s_openapi::api::core::v1::HostPathVolumeSource {
+            path: path.into(),
+            type_: t.map(str::to_string),
+        };
+        assert!(holds_files(&hp("/mnt/data/media", None)));
+        assert!(holds_files(&hp("/mnt/data", Some("DirectoryOrCreate"))));
+        assert!(holds_files(&hp("/devices", None)));
+        assert!(!holds_files(&hp("/dev/dri", None)));
+        assert!(!holds_files(&hp("/srv/gpu", Some("CharDevice"))));
+        assert!(!holds_files(&hp("/run/docker.sock", Some("Socket"))));
+        assert!(!holds_files(&hp("/sys", None)));
+        assert!(!holds_files(&hp("/proc/cpuinfo", None)));
+    }
 
     fn node(pressure: bool) -> Node {
         serde_json::from_value(json!({
